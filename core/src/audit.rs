@@ -1,0 +1,137 @@
+//! The audit trail: one append-only entry per successful change, written in the same
+//! atomic write as the change it describes.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Actor;
+use crate::clock::Timestamp;
+use crate::ids::{CustomerId, OrderId, ProductId};
+
+/// An entity an audit entry is about (entries are queryable per subject).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Subject {
+    /// An order.
+    Order(OrderId),
+    /// A customer.
+    Customer(CustomerId),
+    /// A product (and its stock).
+    Product(ProductId),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Order(id) => write!(f, "order {id}"),
+            Subject::Customer(id) => write!(f, "customer {id}"),
+            Subject::Product(id) => write!(f, "product {id}"),
+        }
+    }
+}
+
+/// What was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditAction {
+    /// A product was created.
+    ProductCreated,
+    /// A product was changed.
+    ProductUpdated,
+    /// Stock was received.
+    StockRestocked,
+    /// Stock was corrected.
+    StockAdjusted,
+    /// A customer was created.
+    CustomerCreated,
+    /// An order was created.
+    OrderCreated,
+    /// An item was added.
+    ItemAdded,
+    /// A quantity was changed.
+    QuantityChanged,
+    /// An item was removed.
+    ItemRemoved,
+    /// The shipping address was changed.
+    AddressChanged,
+    /// The status was changed.
+    StatusChanged,
+    /// The order was cancelled.
+    OrderCancelled,
+    /// The order was archived.
+    OrderArchived,
+    /// The order was restored from the archive.
+    OrderRestored,
+    /// A payment was recorded.
+    PaymentRecorded,
+    /// A refund was recorded.
+    RefundRecorded,
+}
+
+impl fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuditAction::ProductCreated => "product created",
+            AuditAction::ProductUpdated => "product updated",
+            AuditAction::StockRestocked => "stock restocked",
+            AuditAction::StockAdjusted => "stock adjusted",
+            AuditAction::CustomerCreated => "customer created",
+            AuditAction::OrderCreated => "order created",
+            AuditAction::ItemAdded => "item added",
+            AuditAction::QuantityChanged => "quantity changed",
+            AuditAction::ItemRemoved => "item removed",
+            AuditAction::AddressChanged => "address changed",
+            AuditAction::StatusChanged => "status changed",
+            AuditAction::OrderCancelled => "order cancelled",
+            AuditAction::OrderArchived => "order archived",
+            AuditAction::OrderRestored => "order restored",
+            AuditAction::PaymentRecorded => "payment recorded",
+            AuditAction::RefundRecorded => "refund recorded",
+        })
+    }
+}
+
+/// One changed field, before and after (as display text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Field name.
+    pub field: String,
+    /// Value before (None when created).
+    pub before: Option<String>,
+    /// Value after (None when removed).
+    pub after: Option<String>,
+}
+
+impl FieldChange {
+    /// A changed field.
+    pub fn new(field: &str, before: Option<String>, after: Option<String>) -> FieldChange {
+        FieldChange {
+            field: field.to_string(),
+            before,
+            after,
+        }
+    }
+}
+
+/// An audit entry before the store gives it a sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When.
+    pub at: Timestamp,
+    /// Who.
+    pub actor: Actor,
+    /// What.
+    pub action: AuditAction,
+    /// About which entities (first is the main one).
+    pub subjects: Vec<Subject>,
+    /// Fields changed.
+    pub changes: Vec<FieldChange>,
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Position in the trail (strictly increasing, assigned by the store).
+    pub sequence: u64,
+    /// The entry.
+    pub record: AuditRecord,
+}

@@ -1,0 +1,108 @@
+//! Customer commands and queries.
+
+use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
+use crate::auth::{Actor, Operation};
+use crate::customer::{Customer, CustomerDraft, CustomerInput, CustomerStatus, Phone};
+use crate::error::{EntityKind, Error, Result};
+use crate::ids::CustomerId;
+use crate::store::{IndexName, Record, RecordKey, RecordKind, Store, Versioned, keys};
+
+use super::Engine;
+
+impl<S: Store> Engine<S> {
+    /// Creates a customer record entered by staff (active at once).
+    ///
+    /// # Errors
+    /// `Validation`; `Duplicate` for a phone or email already registered; `Forbidden`.
+    pub fn create_customer(&self, actor: &Actor, input: &CustomerInput) -> Result<Customer> {
+        actor.require(Operation::ManageCustomers)?;
+        let draft = CustomerDraft::parse(input)?;
+        self.transact(|unit| {
+            let store = unit.store();
+            if store.index_get(IndexName::CustomerByPhone, &keys::customer_phone(draft.phone()))?.is_some() {
+                return Err(Error::Duplicate {
+                    entity: EntityKind::Customer,
+                    field: "phone",
+                    value: draft.phone().to_string(),
+                });
+            }
+            if store.index_get(IndexName::CustomerByEmail, &keys::customer_email(draft.email()))?.is_some() {
+                return Err(Error::Duplicate {
+                    entity: EntityKind::Customer,
+                    field: "email",
+                    value: draft.email().to_string(),
+                });
+            }
+            let now = self.clock.now();
+            let customer = Customer::create(CustomerId(store.next_id()?), draft.clone(), CustomerStatus::Active, now);
+            unit.reindex(
+                &[],
+                &keys::customer_entries(customer.id(), customer.name(), customer.phone(), customer.email()),
+            );
+            unit.audit(AuditRecord {
+                at: now,
+                actor: actor.clone(),
+                action: AuditAction::CustomerCreated,
+                subjects: vec![Subject::Customer(customer.id())],
+                changes: vec![
+                    FieldChange::new("name", None, Some(customer.name().to_string())),
+                    FieldChange::new("phone", None, Some(customer.phone().to_string())),
+                    FieldChange::new("email", None, Some(customer.email().to_string())),
+                ],
+            });
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// A customer by id. Customers may read only themselves.
+    ///
+    /// # Errors
+    /// `NotFound`; `Forbidden`.
+    pub fn get_customer(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
+        match actor.customer_id() {
+            Some(me) if me != id => return Err(Error::not_found(EntityKind::Customer, id)),
+            Some(_) => {}
+            None => actor.require(Operation::ReadCustomers)?,
+        }
+        match self.store.get(&RecordKey::Customer(id))? {
+            Some(Versioned { value: Record::Customer(c), .. }) => Ok(c),
+            _ => Err(Error::not_found(EntityKind::Customer, id)),
+        }
+    }
+
+    /// A customer by phone number.
+    ///
+    /// # Errors
+    /// `Validation`; `NotFound`; `Forbidden`.
+    pub fn customer_by_phone(&self, actor: &Actor, phone: &str) -> Result<Customer> {
+        let phone = Phone::parse(phone)?;
+        let id = self
+            .store
+            .index_get(IndexName::CustomerByPhone, &keys::customer_phone(&phone))?
+            .ok_or_else(|| Error::not_found(EntityKind::Customer, format!("with phone {phone}")))?;
+        self.get_customer(actor, CustomerId(id))
+    }
+
+    /// Customers in id order (or, with `name`, those whose name matches), at most `limit`.
+    ///
+    /// # Errors
+    /// `Forbidden`; `Storage`.
+    pub fn list_customers(&self, actor: &Actor, name: Option<&str>, after: Option<CustomerId>, limit: usize) -> Result<Vec<Customer>> {
+        actor.require(Operation::ReadCustomers)?;
+        if let Some(name) = name {
+            let ids = self.customers_matching(name, limit)?;
+            return ids.into_iter().map(|id| self.get_customer(actor, id)).collect();
+        }
+        let after = after.map(RecordKey::Customer);
+        Ok(self
+            .store
+            .scan(RecordKind::Customer, after.as_ref(), limit)?
+            .into_iter()
+            .filter_map(|v| match v.value {
+                Record::Customer(c) => Some(c),
+                _ => None,
+            })
+            .collect())
+    }
+}

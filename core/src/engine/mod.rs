@@ -1,0 +1,118 @@
+//! The engine: the one entry point for every change and query.
+//!
+//! Each command: load what it needs (with versions) → decide with pure domain functions →
+//! build one [`WriteSet`] (puts with expected versions, index changes, one audit entry,
+//! outbox events) → [`Store::apply`]. A `Conflict` restarts the command from the load, at
+//! most [`EngineConfig::max_attempts`] times.
+
+mod catalog;
+mod customers;
+mod orders;
+mod payments;
+mod queries;
+mod unit;
+
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::inventory::WarehouseCode;
+use crate::pricing::{ShippingRates, TaxRates};
+use crate::random::{RandomSource, SeededRandom};
+use crate::store::{Store, StoreError, WriteSet};
+
+pub use orders::{ItemRequest, OrderRequest};
+pub use payments::PaymentRequest;
+pub use queries::{OrderFilter, Page};
+
+use unit::Unit;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Tax rates per category.
+    pub tax_rates: TaxRates,
+    /// Shipping fees per method and currency.
+    pub shipping_rates: ShippingRates,
+    /// Where backordered units of a product with no stock anywhere are booked.
+    pub default_warehouse: WarehouseCode,
+    /// How many times a command is tried when it loses a race (≥ 1).
+    pub max_attempts: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            tax_rates: TaxRates::default(),
+            shipping_rates: ShippingRates::sample(),
+            default_warehouse: WarehouseCode::main(),
+            max_attempts: 64,
+        }
+    }
+}
+
+/// The order engine over a store `S`. `Send + Sync`: share it between threads with `Arc`.
+pub struct Engine<S: Store> {
+    store: S,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn RandomSource>,
+    config: EngineConfig,
+}
+
+impl<S: Store> Engine<S> {
+    /// An engine with explicit time and randomness (tests, simulation, production wiring).
+    pub fn new(store: S, clock: Arc<dyn Clock>, random: Arc<dyn RandomSource>, config: EngineConfig) -> Engine<S> {
+        Engine {
+            store,
+            clock,
+            random,
+            config,
+        }
+    }
+
+    /// An engine on the system clock with a generator seeded from `seed` (32 bytes of OS
+    /// randomness in production).
+    pub fn with_defaults(store: S, seed: [u8; 32]) -> Engine<S> {
+        Engine::new(
+            store,
+            Arc::new(SystemClock),
+            Arc::new(SeededRandom::from_seed(seed)),
+            EngineConfig::default(),
+        )
+    }
+
+    /// The store (for adapters that report on it; changes go through commands).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Runs `decide` and applies its write set, retrying the whole thing on `Conflict`.
+    fn transact<T>(&self, decide: impl Fn(&mut Unit<'_, S>) -> Result<T>) -> Result<T> {
+        let attempts = self.config.max_attempts.max(1);
+        for _ in 0..attempts {
+            let mut unit = Unit::new(&self.store);
+            let outcome = match decide(&mut unit) {
+                Err(Error::Storage(StoreError::Conflict)) => continue,
+                other => other?,
+            };
+            let writes: WriteSet = unit.finish();
+            if writes.is_empty() {
+                return Ok(outcome);
+            }
+            match self.store.apply(writes) {
+                Ok(()) => return Ok(outcome),
+                Err(StoreError::Conflict) => std::thread::yield_now(),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(Error::Conflict)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,139 @@
+//! Payment commands: record payments and refunds in an order's ledger.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditAction, FieldChange};
+use crate::auth::{Actor, Operation};
+use crate::error::{Error, Result};
+use crate::ids::OrderId;
+use crate::money::Money;
+use crate::order::Order;
+use crate::outbox::DomainEvent;
+use crate::payment::{self, LedgerEntry, LedgerEntryKind, PaymentMethod};
+use crate::store::Store;
+use crate::validate;
+
+use super::Engine;
+
+/// A payment or refund to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRequest {
+    /// Amount (positive, in the order's currency).
+    pub amount: Money,
+    /// How the money moved.
+    pub method: PaymentMethod,
+    /// Gateway or bank reference (may be empty).
+    pub external_reference: String,
+    /// Makes retries safe: the same key and content record once.
+    pub idempotency_key: Option<String>,
+}
+
+impl<S: Store> Engine<S> {
+    /// Records a payment; it may not exceed the balance due.
+    ///
+    /// # Errors
+    /// `Validation`/`CurrencyMismatch` for a bad amount; `Rule` for a draft or cancelled
+    /// order or an amount above the balance; `IdempotencyMismatch`.
+    pub fn record_payment(&self, actor: &Actor, order: OrderId, request: &PaymentRequest) -> Result<Order> {
+        self.ledger_change(actor, order, request, LedgerEntryKind::Payment)
+    }
+
+    /// Records a refund; it may not exceed what was paid and not yet refunded.
+    ///
+    /// # Errors
+    /// As [`Engine::record_payment`], with the cap being the net amount paid.
+    pub fn record_refund(&self, actor: &Actor, order: OrderId, request: &PaymentRequest) -> Result<Order> {
+        self.ledger_change(actor, order, request, LedgerEntryKind::Refund)
+    }
+
+    fn ledger_change(&self, actor: &Actor, id: OrderId, request: &PaymentRequest, kind: LedgerEntryKind) -> Result<Order> {
+        let external_reference = validate::optional_text("external reference", &request.external_reference, 120)?;
+        let key = request
+            .idempotency_key
+            .as_deref()
+            .map(|k| validate::required_text("idempotency key", k, 128))
+            .transpose()?;
+        // A replay with the same key returns the order unchanged, without a second entry.
+        if let Some(key) = &key {
+            let current = self.get_order(actor, id)?.value;
+            if let Some(existing) = current.ledger().iter().find(|e| e.idempotency_key.as_deref() == Some(key.as_str())) {
+                let same = existing.kind == kind
+                    && existing.amount == request.amount
+                    && existing.method == request.method
+                    && existing.external_reference == external_reference;
+                return if same { Ok(current) } else { Err(Error::IdempotencyMismatch { key: key.clone() }) };
+            }
+        }
+        let (operation, action) = match kind {
+            LedgerEntryKind::Payment => (Operation::RecordPayments, AuditAction::PaymentRecorded),
+            LedgerEntryKind::Refund => (Operation::Refund, AuditAction::RefundRecorded),
+        };
+        self.change_order(actor, id, operation, action, |_, order| {
+            payment::check_amount(&request.amount, order.currency())?;
+            if key.as_ref().is_some_and(|k| order.ledger().iter().any(|e| e.idempotency_key.as_ref() == Some(k))) {
+                // Raced with the first use of the key: let the retry take the replay path.
+                return Err(Error::Conflict);
+            }
+            let sums = order.ledger_sums()?;
+            match kind {
+                LedgerEntryKind::Payment => {
+                    if !order.status().accepts_payments() {
+                        return Err(Error::Rule(format!("a {} order cannot take payments", order.status())));
+                    }
+                    let due = order.balance_due()?;
+                    if request.amount > due {
+                        return Err(Error::Rule(format!(
+                            "payment of {} exceeds the balance due of {due}",
+                            request.amount
+                        )));
+                    }
+                }
+                LedgerEntryKind::Refund => {
+                    let refundable = sums.net()?;
+                    if request.amount > refundable {
+                        return Err(Error::Rule(format!(
+                            "refund of {} exceeds the {refundable} paid and not yet refunded",
+                            request.amount
+                        )));
+                    }
+                }
+            }
+            let now = self.clock.now();
+            let before = order.payment_status()?;
+            order.push_ledger_entry(
+                LedgerEntry {
+                    kind,
+                    amount: request.amount,
+                    method: request.method,
+                    external_reference: external_reference.clone(),
+                    at: now,
+                    idempotency_key: key.clone(),
+                },
+                now,
+            )?;
+            let event = match kind {
+                LedgerEntryKind::Payment => DomainEvent::PaymentRecorded {
+                    order: order.id(),
+                    customer: order.customer(),
+                    amount: request.amount,
+                },
+                LedgerEntryKind::Refund => DomainEvent::RefundRecorded {
+                    order: order.id(),
+                    customer: order.customer(),
+                    amount: request.amount,
+                },
+            };
+            Ok((
+                vec![
+                    FieldChange::new(
+                        if kind == LedgerEntryKind::Payment { "payment" } else { "refund" },
+                        None,
+                        Some(format!("{} by {}", request.amount, request.method)),
+                    ),
+                    FieldChange::new("payment status", Some(before.to_string()), Some(order.payment_status()?.to_string())),
+                ],
+                vec![event],
+            ))
+        })
+    }
+}

@@ -1,0 +1,142 @@
+//! A unit of work: the records one command loaded (with their versions) and the write set
+//! it is building.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::audit::AuditRecord;
+use crate::catalog::{Product, Sku};
+use crate::clock::Timestamp;
+use crate::customer::Customer;
+use crate::error::{EntityKind, Error, Result};
+use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::inventory::Stock;
+use crate::order::Order;
+use crate::outbox::DomainEvent;
+use crate::store::{Expected, IndexEntry, IndexName, Record, RecordKey, Store, StoreError, WriteSet, keys};
+
+pub(crate) struct Unit<'a, S: Store> {
+    store: &'a S,
+    versions: HashMap<RecordKey, Expected>,
+    stocks: BTreeMap<ProductId, Stock>,
+    writes: WriteSet,
+}
+
+fn corrupted(key: &RecordKey, expected: &str) -> Error {
+    Error::Storage(StoreError::Corrupted {
+        key: key.to_string(),
+        reason: format!("expected a {expected} record"),
+    })
+}
+
+impl<'a, S: Store> Unit<'a, S> {
+    pub(crate) fn new(store: &'a S) -> Unit<'a, S> {
+        Unit {
+            store,
+            versions: HashMap::new(),
+            stocks: BTreeMap::new(),
+            writes: WriteSet::new(),
+        }
+    }
+
+    pub(crate) fn store(&self) -> &'a S {
+        self.store
+    }
+
+    /// Loads a record and remembers its version for the put that may follow.
+    fn load(&mut self, key: RecordKey) -> Result<Option<Record>> {
+        let found = self.store.get(&key)?;
+        let expected = found.as_ref().map_or(Expected::Absent, |v| Expected::Version(v.version));
+        self.versions.insert(key, expected);
+        Ok(found.map(|v| v.value))
+    }
+
+    pub(crate) fn product(&mut self, id: ProductId) -> Result<Product> {
+        let key = RecordKey::Product(id);
+        match self.load(key.clone())? {
+            Some(Record::Product(p)) => Ok(p),
+            Some(_) => Err(corrupted(&key, "product")),
+            None => Err(Error::not_found(EntityKind::Product, id)),
+        }
+    }
+
+    pub(crate) fn product_id_by_sku(&self, sku: &Sku) -> Result<Option<ProductId>> {
+        Ok(self.store.index_get(IndexName::ProductBySku, &keys::product_sku(sku))?.map(ProductId))
+    }
+
+    pub(crate) fn product_by_sku(&mut self, sku: &Sku) -> Result<Product> {
+        let id = self
+            .product_id_by_sku(sku)?
+            .ok_or_else(|| Error::not_found(EntityKind::Product, format!("with SKU {sku}")))?;
+        self.product(id)
+    }
+
+    pub(crate) fn customer(&mut self, id: CustomerId) -> Result<Customer> {
+        let key = RecordKey::Customer(id);
+        match self.load(key.clone())? {
+            Some(Record::Customer(c)) => Ok(c),
+            Some(_) => Err(corrupted(&key, "customer")),
+            None => Err(Error::not_found(EntityKind::Customer, id)),
+        }
+    }
+
+    pub(crate) fn order(&mut self, id: OrderId) -> Result<Order> {
+        let key = RecordKey::Order(id);
+        match self.load(key.clone())? {
+            Some(Record::Order(o)) => Ok(o),
+            Some(_) => Err(corrupted(&key, "order")),
+            None => Err(Error::not_found(EntityKind::Order, id)),
+        }
+    }
+
+    pub(crate) fn idempotency(&mut self, key: &str) -> Result<Option<crate::store::IdempotencyRecord>> {
+        let record_key = RecordKey::Idempotency(key.to_string());
+        match self.load(record_key.clone())? {
+            Some(Record::Idempotency(r)) => Ok(Some(r)),
+            Some(_) => Err(corrupted(&record_key, "idempotency")),
+            None => Ok(None),
+        }
+    }
+
+    /// The stock record of `product`, loaded once per unit and written back by `finish`.
+    pub(crate) fn stock_mut(&mut self, product: ProductId) -> Result<&mut Stock> {
+        if !self.stocks.contains_key(&product) {
+            let key = RecordKey::Stock(product);
+            let stock = match self.load(key.clone())? {
+                Some(Record::Stock(s)) => s,
+                Some(_) => return Err(corrupted(&key, "stock")),
+                None => Stock::empty(product),
+            };
+            self.stocks.insert(product, stock);
+        }
+        self.stocks
+            .get_mut(&product)
+            .ok_or_else(|| Error::Rule("stock record vanished from the unit of work".into()))
+    }
+
+    /// Queues a put of `record`, expecting the version it was loaded at (absent if never loaded).
+    pub(crate) fn put(&mut self, record: Record) {
+        let expected = self.versions.get(&record.key()).copied().unwrap_or(Expected::Absent);
+        self.writes.put(record, expected);
+    }
+
+    pub(crate) fn reindex(&mut self, old: &[IndexEntry], new: &[IndexEntry]) {
+        self.writes.reindex(old, new);
+    }
+
+    pub(crate) fn audit(&mut self, record: AuditRecord) {
+        self.writes.audit.push(record);
+    }
+
+    pub(crate) fn event(&mut self, at: Timestamp, event: DomainEvent) {
+        self.writes.outbox.push((at, event));
+    }
+
+    pub(crate) fn finish(mut self) -> WriteSet {
+        let stocks = std::mem::take(&mut self.stocks);
+        for (_, stock) in stocks {
+            stock.check_invariants();
+            self.put(Record::Stock(stock));
+        }
+        self.writes
+    }
+}

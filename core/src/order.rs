@@ -1,0 +1,959 @@
+//! Orders: the lifecycle state machine, lines, and the order aggregate.
+//!
+//! The aggregate owns its rules (what may change in which status, how lines merge, how
+//! totals are kept) and reports the stock effects of each change; the engine applies those
+//! effects to the stock records in the same write.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Product, Sku};
+use crate::clock::Timestamp;
+use crate::customer::Address;
+use crate::error::{Error, Result};
+use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
+use crate::inventory::WarehouseCode;
+use crate::money::{Currency, Money};
+use crate::payment::{LedgerEntry, LedgerSums, PaymentMethod, PaymentStatus};
+use crate::pricing::{self, Discount, LineAmounts, LineInput, ShippingMethod, Totals};
+use crate::validate::limits;
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum OrderStatus {
+    /// Being put together; no stock reserved, no reference yet.
+    Draft,
+    /// Placed by or for the customer: stock reserved, reference given.
+    Placed,
+    /// Accepted by staff.
+    Confirmed,
+    /// Being picked in the warehouse.
+    Picking,
+    /// Packed and waiting for the carrier.
+    Packed,
+    /// Handed to the carrier: stock consumed.
+    Shipped,
+    /// Received by the customer (final).
+    Delivered,
+    /// Cancelled: reservations released (final).
+    Cancelled,
+}
+
+/// Every status, in lifecycle order.
+pub const ALL_STATUSES: [OrderStatus; 8] = [
+    OrderStatus::Draft,
+    OrderStatus::Placed,
+    OrderStatus::Confirmed,
+    OrderStatus::Picking,
+    OrderStatus::Packed,
+    OrderStatus::Shipped,
+    OrderStatus::Delivered,
+    OrderStatus::Cancelled,
+];
+
+impl OrderStatus {
+    /// The statuses an order may move to from `self`. The one transition table.
+    pub fn allowed_next(self) -> &'static [OrderStatus] {
+        use OrderStatus::*;
+        match self {
+            Draft => &[Placed, Cancelled],
+            Placed => &[Confirmed, Cancelled],
+            Confirmed => &[Picking, Cancelled],
+            Picking => &[Packed, Cancelled],
+            Packed => &[Shipped],
+            Shipped => &[Delivered],
+            Delivered => &[],
+            Cancelled => &[],
+        }
+    }
+
+    /// Checks the move `self → to`.
+    ///
+    /// # Errors
+    /// `IllegalTransition` naming the allowed next statuses.
+    pub fn transition(self, to: OrderStatus) -> Result<OrderStatus> {
+        if self.allowed_next().contains(&to) {
+            Ok(to)
+        } else {
+            Err(Error::IllegalTransition {
+                from: self,
+                to,
+                allowed: self.allowed_next().to_vec(),
+            })
+        }
+    }
+
+    /// Whether lines may be added, changed or removed.
+    pub fn lines_editable(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Draft | Placed | Confirmed => true,
+            Picking | Packed | Shipped | Delivered | Cancelled => false,
+        }
+    }
+
+    /// Whether the shipping address may change (until the parcel leaves).
+    pub fn address_editable(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Draft | Placed | Confirmed | Picking | Packed => true,
+            Shipped | Delivered | Cancelled => false,
+        }
+    }
+
+    /// Whether the order holds stock reservations in this status.
+    pub fn holds_stock(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Placed | Confirmed | Picking | Packed => true,
+            Draft | Shipped | Delivered | Cancelled => false,
+        }
+    }
+
+    /// Whether the order may be archived (soft-deleted) in this status: only when no stock
+    /// is held and nothing is in flight.
+    pub fn archivable(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Draft | Delivered | Cancelled => true,
+            Placed | Confirmed | Picking | Packed | Shipped => false,
+        }
+    }
+
+    /// Whether payments may be recorded.
+    pub fn accepts_payments(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Placed | Confirmed | Picking | Packed | Shipped | Delivered => true,
+            Draft | Cancelled => false,
+        }
+    }
+
+    /// The lower-case name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        use OrderStatus::*;
+        match self {
+            Draft => "draft",
+            Placed => "placed",
+            Confirmed => "confirmed",
+            Picking => "picking",
+            Packed => "packed",
+            Shipped => "shipped",
+            Delivered => "delivered",
+            Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a status name, case-insensitively (`canceled` accepted too).
+    ///
+    /// # Errors
+    /// `Validation` listing the valid names.
+    pub fn parse(text: &str) -> Result<OrderStatus> {
+        let lower = text.trim().to_ascii_lowercase();
+        let lower = if lower == "canceled" { "cancelled".to_string() } else { lower };
+        ALL_STATUSES.iter().copied().find(|s| s.name() == lower).ok_or_else(|| {
+            let names: Vec<&str> = ALL_STATUSES.iter().map(|s| s.name()).collect();
+            Error::invalid("status", format!("{text:?} must be one of {}", names.join(", ")))
+        })
+    }
+
+    /// A one-byte code for index keys (stable: never renumber).
+    pub fn code(self) -> u8 {
+        use OrderStatus::*;
+        match self {
+            Draft => 0,
+            Placed => 1,
+            Confirmed => 2,
+            Picking => 3,
+            Packed => 4,
+            Shipped => 5,
+            Delivered => 6,
+            Cancelled => 7,
+        }
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One product on an order, with price snapshot and stock allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// The product.
+    pub product: ProductId,
+    /// SKU at placement.
+    pub sku: Sku,
+    /// Product name at placement.
+    pub name: String,
+    /// Unit price at placement (re-taken from the price list when the quantity changes).
+    pub unit_price: Money,
+    /// Tax rate at placement.
+    pub tax_rate: Decimal,
+    /// Units ordered.
+    pub quantity: u32,
+    /// Warehouse the line is reserved in, once allocated.
+    pub warehouse: Option<WarehouseCode>,
+    /// Units reserved for this line.
+    pub reserved: u32,
+    /// Units accepted without stock (backorder policy Allow).
+    pub backordered: u32,
+    /// Priced amounts (kept current by [`Order::reprice`]).
+    pub amounts: LineAmounts,
+}
+
+/// A stock change an order change requires; the engine applies it to the stock record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StockEffect {
+    /// Reserve units of a product (warehouse chosen by the engine if the line has none).
+    Reserve {
+        /// Product.
+        product: ProductId,
+        /// Units.
+        quantity: u32,
+    },
+    /// Release reserved units.
+    Release {
+        /// Product.
+        product: ProductId,
+        /// Warehouse holding the reservation.
+        warehouse: WarehouseCode,
+        /// Units.
+        quantity: u32,
+    },
+    /// Consume reserved units (shipping).
+    Consume {
+        /// Product.
+        product: ProductId,
+        /// Warehouse holding the reservation.
+        warehouse: WarehouseCode,
+        /// Units.
+        quantity: u32,
+    },
+}
+
+/// Why and when an order was archived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Archived {
+    /// When.
+    pub at: Timestamp,
+    /// Why (required).
+    pub reason: String,
+}
+
+/// Everything fixed when an order is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderHeader {
+    /// Store-assigned id.
+    pub id: OrderId,
+    /// The customer.
+    pub customer: CustomerId,
+    /// Customer name at creation (for listings).
+    pub customer_name: String,
+    /// Currency of every amount on the order.
+    pub currency: Currency,
+    /// Where to ship.
+    pub shipping_address: Address,
+    /// How to ship.
+    pub shipping_method: ShippingMethod,
+    /// Fee for the method.
+    pub shipping_fee: Money,
+    /// How the customer intends to pay.
+    pub payment_method: PaymentMethod,
+    /// Discounts.
+    pub discounts: Vec<Discount>,
+    /// Free-text notes.
+    pub notes: String,
+    /// Caller's idempotency key.
+    pub idempotency_key: Option<String>,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    id: OrderId,
+    reference: Option<OrderReference>,
+    customer: CustomerId,
+    customer_name: String,
+    status: OrderStatus,
+    currency: Currency,
+    lines: Vec<OrderLine>,
+    shipping_address: Address,
+    shipping_method: ShippingMethod,
+    shipping_fee: Money,
+    payment_method: PaymentMethod,
+    discounts: Vec<Discount>,
+    totals: Totals,
+    ledger: Vec<LedgerEntry>,
+    notes: String,
+    status_history: Vec<(OrderStatus, Timestamp)>,
+    cancel_reason: Option<String>,
+    archived: Option<Archived>,
+    idempotency_key: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl Order {
+    /// A new draft with no lines.
+    ///
+    /// # Errors
+    /// `CurrencyMismatch` if the shipping fee is in another currency.
+    pub fn new_draft(header: OrderHeader) -> Result<Order> {
+        let mut order = Order {
+            id: header.id,
+            reference: None,
+            customer: header.customer,
+            customer_name: header.customer_name,
+            status: OrderStatus::Draft,
+            currency: header.currency,
+            lines: Vec::new(),
+            shipping_address: header.shipping_address,
+            shipping_method: header.shipping_method,
+            shipping_fee: header.shipping_fee,
+            payment_method: header.payment_method,
+            discounts: header.discounts,
+            totals: Totals::zero(header.currency),
+            ledger: Vec::new(),
+            notes: header.notes,
+            status_history: vec![(OrderStatus::Draft, header.created_at)],
+            cancel_reason: None,
+            archived: None,
+            idempotency_key: header.idempotency_key,
+            created_at: header.created_at,
+            updated_at: header.created_at,
+        };
+        order.reprice()?;
+        Ok(order)
+    }
+
+    /// Internal id.
+    pub fn id(&self) -> OrderId {
+        self.id
+    }
+    /// Public reference, once placed.
+    pub fn reference(&self) -> Option<&OrderReference> {
+        self.reference.as_ref()
+    }
+    /// The customer.
+    pub fn customer(&self) -> CustomerId {
+        self.customer
+    }
+    /// Customer name at creation.
+    pub fn customer_name(&self) -> &str {
+        &self.customer_name
+    }
+    /// Current status.
+    pub fn status(&self) -> OrderStatus {
+        self.status
+    }
+    /// Currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+    /// Lines.
+    pub fn lines(&self) -> &[OrderLine] {
+        &self.lines
+    }
+    /// Shipping address.
+    pub fn shipping_address(&self) -> &Address {
+        &self.shipping_address
+    }
+    /// Shipping method.
+    pub fn shipping_method(&self) -> ShippingMethod {
+        self.shipping_method
+    }
+    /// Intended payment method.
+    pub fn payment_method(&self) -> PaymentMethod {
+        self.payment_method
+    }
+    /// Discounts.
+    pub fn discounts(&self) -> &[Discount] {
+        &self.discounts
+    }
+    /// Money summary.
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+    /// Payment ledger.
+    pub fn ledger(&self) -> &[LedgerEntry] {
+        &self.ledger
+    }
+    /// Notes.
+    pub fn notes(&self) -> &str {
+        &self.notes
+    }
+    /// Each status reached, with when.
+    pub fn status_history(&self) -> &[(OrderStatus, Timestamp)] {
+        &self.status_history
+    }
+    /// Why it was cancelled, if it was.
+    pub fn cancel_reason(&self) -> Option<&str> {
+        self.cancel_reason.as_deref()
+    }
+    /// Archive information, if archived.
+    pub fn archived(&self) -> Option<&Archived> {
+        self.archived.as_ref()
+    }
+    /// Idempotency key given at creation.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+    /// Creation time.
+    pub fn created_at(&self) -> Timestamp {
+        self.created_at
+    }
+    /// Last change.
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at
+    }
+
+    /// Sums of the ledger.
+    ///
+    /// # Errors
+    /// Only on overflow.
+    pub fn ledger_sums(&self) -> Result<LedgerSums> {
+        LedgerSums::of(&self.ledger, self.currency)
+    }
+
+    /// Payment status, derived from the ledger.
+    ///
+    /// # Errors
+    /// Only on overflow.
+    pub fn payment_status(&self) -> Result<PaymentStatus> {
+        Ok(self.ledger_sums()?.status(&self.totals.total))
+    }
+
+    /// What is still owed: total − net paid (zero for cancelled orders, never negative).
+    ///
+    /// # Errors
+    /// Only on overflow.
+    pub fn balance_due(&self) -> Result<Money> {
+        if self.status == OrderStatus::Cancelled {
+            return Ok(Money::zero(self.currency));
+        }
+        Ok(self.totals.total.sub(&self.ledger_sums()?.net()?)?.clamp_non_negative())
+    }
+
+    /// What must be paid back: everything net paid on a cancelled order, otherwise what was
+    /// paid beyond the total (e.g. after items were removed).
+    ///
+    /// # Errors
+    /// Only on overflow.
+    pub fn refund_due(&self) -> Result<Money> {
+        let net = self.ledger_sums()?.net()?;
+        if self.status == OrderStatus::Cancelled {
+            return Ok(net.clamp_non_negative());
+        }
+        Ok(net.sub(&self.totals.total)?.clamp_non_negative())
+    }
+
+    fn ensure_not_archived(&self) -> Result<()> {
+        match self.archived {
+            Some(_) => Err(Error::Rule("order is archived; restore it first".into())),
+            None => Ok(()),
+        }
+    }
+
+    fn ensure_lines_editable(&self) -> Result<()> {
+        self.ensure_not_archived()?;
+        if self.status.lines_editable() {
+            Ok(())
+        } else {
+            Err(Error::Rule(format!(
+                "items cannot be changed once an order is {}",
+                self.status
+            )))
+        }
+    }
+
+    /// Adds `quantity` of `product` priced at `unit_price` (merging with an existing line of
+    /// the same product). Returns the stock effect if the order holds stock.
+    ///
+    /// # Errors
+    /// `Rule` if lines are locked; `Validation` for too many lines or units;
+    /// `CurrencyMismatch` for a price in another currency; `Rule` for inactive products.
+    pub fn add_item(
+        &mut self,
+        product: &Product,
+        quantity: u32,
+        unit_price: Money,
+        tax_rate: Decimal,
+        at: Timestamp,
+    ) -> Result<Vec<StockEffect>> {
+        self.ensure_lines_editable()?;
+        if !product.is_active() {
+            return Err(Error::Rule(format!("{} is not available for sale", product.sku())));
+        }
+        if unit_price.currency() != self.currency {
+            return Err(Error::CurrencyMismatch {
+                expected: self.currency,
+                found: unit_price.currency(),
+            });
+        }
+        if let Some(index) = self.lines.iter().position(|l| l.product == product.id()) {
+            let new_quantity = self.lines[index].quantity.saturating_add(quantity);
+            return self.set_quantity_at(index, new_quantity, unit_price, at);
+        }
+        if self.lines.len() >= limits::MAX_LINES_PER_ORDER {
+            return Err(Error::invalid(
+                "items",
+                format!("an order may have at most {} lines", limits::MAX_LINES_PER_ORDER),
+            ));
+        }
+        check_quantity(product.sku(), quantity)?;
+        self.lines.push(OrderLine {
+            product: product.id(),
+            sku: product.sku().clone(),
+            name: product.name().to_string(),
+            unit_price,
+            tax_rate,
+            quantity,
+            warehouse: None,
+            reserved: 0,
+            backordered: 0,
+            amounts: pricing::LineAmounts {
+                total: Money::zero(self.currency),
+                discount: Money::zero(self.currency),
+                tax: Money::zero(self.currency),
+            },
+        });
+        self.touch(at)?;
+        Ok(if self.status.holds_stock() {
+            vec![StockEffect::Reserve {
+                product: product.id(),
+                quantity,
+            }]
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// Units of `product` on the order (0 if none).
+    pub fn quantity_of(&self, product: ProductId) -> u32 {
+        self.lines.iter().find(|l| l.product == product).map_or(0, |l| l.quantity)
+    }
+
+    /// Index of the line for `sku`.
+    ///
+    /// # Errors
+    /// `NotFound` if the order has no such line.
+    pub fn line_index(&self, sku: &Sku) -> Result<usize> {
+        self.lines
+            .iter()
+            .position(|l| &l.sku == sku)
+            .ok_or_else(|| Error::not_found(crate::error::EntityKind::OrderLine, sku))
+    }
+
+    /// Sets the quantity of the line for `sku`, re-taking `unit_price` (the tier may change).
+    ///
+    /// # Errors
+    /// As [`Order::add_item`]; `NotFound` if there is no such line.
+    pub fn set_quantity(
+        &mut self,
+        sku: &Sku,
+        quantity: u32,
+        unit_price: Money,
+        at: Timestamp,
+    ) -> Result<Vec<StockEffect>> {
+        self.ensure_lines_editable()?;
+        let index = self.line_index(sku)?;
+        self.set_quantity_at(index, quantity, unit_price, at)
+    }
+
+    fn set_quantity_at(
+        &mut self,
+        index: usize,
+        quantity: u32,
+        unit_price: Money,
+        at: Timestamp,
+    ) -> Result<Vec<StockEffect>> {
+        let holds_stock = self.status.holds_stock();
+        let line = self
+            .lines
+            .get_mut(index)
+            .ok_or_else(|| Error::Rule("no such line".into()))?;
+        check_quantity(&line.sku, quantity)?;
+        let mut effects = Vec::new();
+        if holds_stock {
+            if quantity > line.quantity {
+                effects.push(StockEffect::Reserve {
+                    product: line.product,
+                    quantity: quantity - line.quantity,
+                });
+            } else {
+                // Lower: drop backordered units first, then release reserved ones.
+                let mut excess = line.quantity - quantity;
+                let from_backorder = excess.min(line.backordered);
+                line.backordered -= from_backorder;
+                excess -= from_backorder;
+                if excess > 0 {
+                    let warehouse = line
+                        .warehouse
+                        .clone()
+                        .ok_or_else(|| Error::Rule("line has reservations but no warehouse".into()))?;
+                    line.reserved -= excess;
+                    effects.push(StockEffect::Release {
+                        product: line.product,
+                        warehouse,
+                        quantity: excess,
+                    });
+                }
+            }
+        }
+        line.quantity = quantity;
+        line.unit_price = unit_price;
+        self.touch(at)?;
+        Ok(effects)
+    }
+
+    /// Removes the line for `sku`.
+    ///
+    /// # Errors
+    /// `Rule` if lines are locked or it is the last line of a placed order; `NotFound`.
+    pub fn remove_item(&mut self, sku: &Sku, at: Timestamp) -> Result<Vec<StockEffect>> {
+        self.ensure_lines_editable()?;
+        let index = self.line_index(sku)?;
+        if self.lines.len() == 1 && self.status != OrderStatus::Draft {
+            return Err(Error::Rule(
+                "cannot remove the last item of a placed order; cancel the order instead".into(),
+            ));
+        }
+        let line = self.lines.remove(index);
+        let mut effects = Vec::new();
+        if let (Some(warehouse), true) = (line.warehouse, line.reserved > 0) {
+            effects.push(StockEffect::Release {
+                product: line.product,
+                warehouse,
+                quantity: line.reserved,
+            });
+        }
+        self.touch(at)?;
+        Ok(effects)
+    }
+
+    /// Records where a reservation for the line of `product` landed (called by the engine
+    /// while applying a `Reserve` effect).
+    ///
+    /// # Errors
+    /// `Rule` if the line does not exist or is already allocated elsewhere.
+    pub fn record_allocation(
+        &mut self,
+        product: ProductId,
+        warehouse: &WarehouseCode,
+        reserved: u32,
+        backordered: u32,
+    ) -> Result<()> {
+        let line = self
+            .lines
+            .iter_mut()
+            .find(|l| l.product == product)
+            .ok_or_else(|| Error::Rule("allocation for a product not on the order".into()))?;
+        match &line.warehouse {
+            Some(existing) if existing != warehouse => {
+                return Err(Error::Rule("line is already allocated to another warehouse".into()));
+            }
+            _ => line.warehouse = Some(warehouse.clone()),
+        }
+        line.reserved += reserved;
+        line.backordered += backordered;
+        Ok(())
+    }
+
+    /// Backordered units per line, for the engine to try to reserve.
+    pub fn backorders(&self) -> Vec<(ProductId, u32)> {
+        self.lines
+            .iter()
+            .filter(|l| l.backordered > 0)
+            .map(|l| (l.product, l.backordered))
+            .collect()
+    }
+
+    /// Turns backordered units of `product` into reserved ones.
+    ///
+    /// # Errors
+    /// `Rule` if the line has fewer backordered units.
+    pub fn fill_backorder(&mut self, product: ProductId, quantity: u32) -> Result<()> {
+        let line = self
+            .lines
+            .iter_mut()
+            .find(|l| l.product == product && l.backordered >= quantity)
+            .ok_or_else(|| Error::Rule("no such backorder".into()))?;
+        line.backordered -= quantity;
+        line.reserved += quantity;
+        Ok(())
+    }
+
+    /// Moves the order to `to`, stamping the time and the reference (on placement), and
+    /// returns the stock effects of the move.
+    ///
+    /// # Errors
+    /// `IllegalTransition`; `Rule` for an archived order, an empty order being placed, or
+    /// backordered units on the way to picking.
+    pub fn change_status(
+        &mut self,
+        to: OrderStatus,
+        reference: Option<OrderReference>,
+        at: Timestamp,
+    ) -> Result<Vec<StockEffect>> {
+        self.ensure_not_archived()?;
+        let from = self.status;
+        self.status.transition(to)?;
+        if to == OrderStatus::Placed && self.lines.is_empty() {
+            return Err(Error::Rule("an order needs at least one item to be placed".into()));
+        }
+        if to == OrderStatus::Picking && self.lines.iter().any(|l| l.backordered > 0) {
+            let skus: Vec<String> = self
+                .lines
+                .iter()
+                .filter(|l| l.backordered > 0)
+                .map(|l| format!("{} ({} units)", l.sku, l.backordered))
+                .collect();
+            return Err(Error::Rule(format!(
+                "cannot start picking: backordered {}",
+                skus.join(", ")
+            )));
+        }
+        let effects = self.stock_effects_of(from, to);
+        for line in &mut self.lines {
+            match (from.holds_stock(), to.holds_stock()) {
+                (true, false) => {
+                    line.reserved = 0;
+                    line.backordered = 0;
+                }
+                (false, true) | (true, true) | (false, false) => {}
+            }
+        }
+        if to == OrderStatus::Placed && self.reference.is_none() {
+            self.reference = reference;
+        }
+        self.status = to;
+        self.status_history.push((to, at));
+        self.touch(at)?;
+        Ok(effects)
+    }
+
+    fn stock_effects_of(&self, from: OrderStatus, to: OrderStatus) -> Vec<StockEffect> {
+        let mut effects = Vec::new();
+        for line in &self.lines {
+            match (from.holds_stock(), to) {
+                (false, _) if to.holds_stock() => effects.push(StockEffect::Reserve {
+                    product: line.product,
+                    quantity: line.quantity,
+                }),
+                (true, OrderStatus::Shipped) => {
+                    if let Some(w) = &line.warehouse {
+                        effects.push(StockEffect::Consume {
+                            product: line.product,
+                            warehouse: w.clone(),
+                            quantity: line.reserved,
+                        });
+                    }
+                }
+                (true, OrderStatus::Cancelled) => {
+                    if let (Some(w), true) = (&line.warehouse, line.reserved > 0) {
+                        effects.push(StockEffect::Release {
+                            product: line.product,
+                            warehouse: w.clone(),
+                            quantity: line.reserved,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        effects
+    }
+
+    /// Records the cancellation reason (status change done by [`Order::change_status`]).
+    pub fn set_cancel_reason(&mut self, reason: String) {
+        self.cancel_reason = Some(reason);
+    }
+
+    /// Changes the shipping address.
+    ///
+    /// # Errors
+    /// `Rule` once shipped, or when archived.
+    pub fn set_address(&mut self, address: Address, at: Timestamp) -> Result<()> {
+        self.ensure_not_archived()?;
+        if !self.status.address_editable() {
+            return Err(Error::Rule(format!(
+                "the address cannot be changed once an order is {}",
+                self.status
+            )));
+        }
+        self.shipping_address = address;
+        self.touch(at)
+    }
+
+    /// Appends a payment or refund to the ledger (amount and caps checked by the engine).
+    ///
+    /// # Errors
+    /// Only on overflow while re-checking invariants.
+    pub fn push_ledger_entry(&mut self, entry: LedgerEntry, at: Timestamp) -> Result<()> {
+        self.ledger.push(entry);
+        self.touch(at)
+    }
+
+    /// Archives (soft-deletes) the order.
+    ///
+    /// # Errors
+    /// `Rule` if already archived or in a status that holds stock or is in flight.
+    pub fn archive(&mut self, reason: String, at: Timestamp) -> Result<()> {
+        self.ensure_not_archived()?;
+        if !self.status.archivable() {
+            return Err(Error::Rule(format!(
+                "a {} order cannot be archived; cancel it first or wait until it is delivered",
+                self.status
+            )));
+        }
+        self.archived = Some(Archived { at, reason });
+        self.updated_at = at;
+        Ok(())
+    }
+
+    /// Restores an archived order.
+    ///
+    /// # Errors
+    /// `Rule` if it is not archived.
+    pub fn restore(&mut self, at: Timestamp) -> Result<()> {
+        if self.archived.take().is_none() {
+            return Err(Error::Rule("order is not archived".into()));
+        }
+        self.updated_at = at;
+        Ok(())
+    }
+
+    fn touch(&mut self, at: Timestamp) -> Result<()> {
+        self.updated_at = at;
+        self.reprice()
+    }
+
+    /// Recomputes line amounts and totals from lines, discounts and shipping fee.
+    ///
+    /// # Errors
+    /// `CurrencyMismatch` or overflow.
+    pub fn reprice(&mut self) -> Result<()> {
+        let inputs: Vec<LineInput> = self
+            .lines
+            .iter()
+            .map(|l| LineInput {
+                unit_price: l.unit_price,
+                quantity: l.quantity,
+                tax_rate: l.tax_rate,
+            })
+            .collect();
+        let (amounts, totals) = pricing::price(self.currency, &inputs, &self.discounts, self.shipping_fee)?;
+        for (line, amount) in self.lines.iter_mut().zip(amounts) {
+            line.amounts = amount;
+        }
+        self.totals = totals;
+        self.check_invariants();
+        Ok(())
+    }
+
+    /// Asserts the order's invariants in debug builds.
+    pub fn check_invariants(&self) {
+        debug_assert!(self.invariant_violation().is_none(), "{:?}", self.invariant_violation());
+    }
+
+    /// Describes the first broken invariant, if any: totals add up, one line per product,
+    /// a reference once placed. (Allocation is checked by [`Order::settled_allocation_violation`]
+    /// once the engine has applied the stock effects.)
+    pub fn invariant_violation(&self) -> Option<String> {
+        let t = &self.totals;
+        let sum = t.subtotal.amount() - t.discount.amount() + t.tax.amount() + t.shipping.amount();
+        if sum != t.total.amount() {
+            return Some(format!("total {} != parts {}", t.total, sum));
+        }
+        let line_sum: Decimal = self.lines.iter().map(|l| l.amounts.total.amount()).sum();
+        if line_sum != t.subtotal.amount() {
+            return Some("subtotal differs from the sum of lines".into());
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            if self.lines.iter().skip(i + 1).any(|o| o.product == line.product) {
+                return Some(format!("two lines for {}", line.sku));
+            }
+        }
+        let was_placed = self.status_history.iter().any(|(s, _)| *s == OrderStatus::Placed);
+        if was_placed && self.reference.is_none() {
+            return Some("placed order without a reference".into());
+        }
+        None
+    }
+
+    /// Checks the allocation invariant once every stock effect has been applied:
+    /// reserved + backordered = quantity while stock is held, zero otherwise.
+    pub fn settled_allocation_violation(&self) -> Option<String> {
+        self.lines.iter().find_map(|line| {
+            let allocated = line.reserved + line.backordered;
+            let expected = if self.status.holds_stock() { line.quantity } else { 0 };
+            (allocated != expected).then(|| {
+                format!(
+                    "line {} allocates {allocated}, expected {expected} in status {}",
+                    line.sku, self.status
+                )
+            })
+        })
+    }
+}
+
+fn check_quantity(sku: &Sku, quantity: u32) -> Result<()> {
+    crate::validate::quantity(&format!("quantity for SKU {sku}"), i64::from(quantity)).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_transition_table_is_exactly_the_documented_one() {
+        use OrderStatus::*;
+        let allowed: Vec<(OrderStatus, OrderStatus)> = ALL_STATUSES
+            .iter()
+            .flat_map(|from| ALL_STATUSES.iter().map(move |to| (*from, *to)))
+            .filter(|(from, to)| from.transition(*to).is_ok())
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (Draft, Placed),
+                (Draft, Cancelled),
+                (Placed, Confirmed),
+                (Placed, Cancelled),
+                (Confirmed, Picking),
+                (Confirmed, Cancelled),
+                (Picking, Packed),
+                (Picking, Cancelled),
+                (Packed, Shipped),
+                (Shipped, Delivered),
+            ]
+        );
+    }
+
+    #[test]
+    fn illegal_transition_names_the_allowed_states() {
+        let err = OrderStatus::Placed.transition(OrderStatus::Shipped).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot move order from placed to shipped; allowed next: confirmed, cancelled"
+        );
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in ALL_STATUSES {
+            assert_eq!(OrderStatus::parse(&s.name().to_uppercase()).unwrap(), s);
+        }
+        assert_eq!(OrderStatus::parse("canceled").unwrap(), OrderStatus::Cancelled);
+        assert!(OrderStatus::parse("lost").is_err());
+        let codes: std::collections::HashSet<u8> = ALL_STATUSES.iter().map(|s| s.code()).collect();
+        assert_eq!(codes.len(), ALL_STATUSES.len());
+    }
+}

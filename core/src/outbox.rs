@@ -1,0 +1,74 @@
+//! The outbox: domain events written in the same atomic write as the change, read later
+//! by notification dispatchers (SMS, Telegram). Delivery is at-least-once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+use crate::ids::{CustomerId, OrderId, OrderReference};
+use crate::money::Money;
+use crate::order::OrderStatus;
+
+/// Something that happened that a customer may want to hear about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DomainEvent {
+    /// An order was placed.
+    OrderPlaced {
+        /// Order.
+        order: OrderId,
+        /// Its reference.
+        reference: OrderReference,
+        /// Its customer.
+        customer: CustomerId,
+        /// Its total.
+        total: Money,
+    },
+    /// An order moved to a new status (other than placed and cancelled).
+    OrderStatusChanged {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// Previous status.
+        from: OrderStatus,
+        /// New status.
+        to: OrderStatus,
+    },
+    /// An order was cancelled.
+    OrderCancelled {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// Refund owed because of the cancellation.
+        refund_due: Money,
+    },
+    /// A payment was recorded.
+    PaymentRecorded {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// Amount.
+        amount: Money,
+    },
+    /// A refund was recorded.
+    RefundRecorded {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// Amount.
+        amount: Money,
+    },
+}
+
+/// A stored outbox message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Position in the outbox (strictly increasing, assigned by the store).
+    pub sequence: u64,
+    /// When the event happened.
+    pub at: Timestamp,
+    /// The event.
+    pub event: DomainEvent,
+}

@@ -1,0 +1,196 @@
+//! Byte encodings of index keys. Byte order equals logical order: integers big-endian,
+//! timestamps with the sign bit flipped, text terminated by a 0 byte where an id follows.
+//! These encodings are part of the on-disk format: never change one without a migration.
+
+use crate::catalog::Sku;
+use crate::clock::Timestamp;
+use crate::customer::{Email, Phone, normalize_name};
+use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
+use crate::order::{Order, OrderStatus};
+
+use super::{IndexEntry, IndexName};
+
+/// Big-endian timestamp with the sign bit flipped, so negative times sort first.
+pub fn timestamp(at: Timestamp) -> [u8; 8] {
+    ((at.0 as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// The smallest key greater than every key starting with `prefix` (None if none exists).
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// Key for [`IndexName::OrderByReference`].
+pub fn order_reference(reference: &OrderReference) -> Vec<u8> {
+    reference.compact().to_vec()
+}
+
+/// Prefix of a customer's orders in [`IndexName::OrderByCustomer`].
+pub fn order_customer_prefix(customer: CustomerId) -> Vec<u8> {
+    customer.0.to_be_bytes().to_vec()
+}
+
+/// Prefix of one status in [`IndexName::OrderByStatus`].
+pub fn order_status_prefix(status: OrderStatus) -> Vec<u8> {
+    vec![status.code()]
+}
+
+fn join(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// Key for [`IndexName::ProductBySku`].
+pub fn product_sku(sku: &Sku) -> Vec<u8> {
+    sku.as_str().as_bytes().to_vec()
+}
+
+/// Key for [`IndexName::CustomerByPhone`].
+pub fn customer_phone(phone: &Phone) -> Vec<u8> {
+    phone.as_str().as_bytes().to_vec()
+}
+
+/// Key for [`IndexName::CustomerByEmail`].
+pub fn customer_email(email: &Email) -> Vec<u8> {
+    email.as_str().as_bytes().to_vec()
+}
+
+/// Keys for [`IndexName::CustomerByName`]: one per distinct word of the normalized name,
+/// `word ‖ 0 ‖ id`, so a search for any word's beginning is a prefix scan.
+pub fn customer_name_words(name: &str, id: CustomerId) -> Vec<Vec<u8>> {
+    let normalized = normalize_name(name);
+    let mut words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+        .into_iter()
+        .map(|word| join(&[word.as_bytes(), &[0], &id.0.to_be_bytes()]))
+        .collect()
+}
+
+/// The index entries of an order.
+pub fn order_entries(order: &Order) -> Vec<IndexEntry> {
+    let id = order.id();
+    let created = timestamp(order.created_at());
+    let id_bytes = id.0.to_be_bytes();
+    let mut entries = vec![
+        IndexEntry {
+            index: IndexName::OrderByCustomer,
+            key: join(&[&order.customer().0.to_be_bytes(), &created, &id_bytes]),
+            id: id.0,
+        },
+        IndexEntry {
+            index: IndexName::OrderByCreated,
+            key: join(&[&created, &id_bytes]),
+            id: id.0,
+        },
+        IndexEntry {
+            index: IndexName::OrderByStatus,
+            key: join(&[&[order.status().code()], &created, &id_bytes]),
+            id: id.0,
+        },
+    ];
+    if let Some(reference) = order.reference() {
+        entries.push(IndexEntry {
+            index: IndexName::OrderByReference,
+            key: order_reference(reference),
+            id: id.0,
+        });
+    }
+    entries
+}
+
+/// The creation-time bounds `[from, to)` within a prefix, as index keys.
+pub fn time_bounds(prefix: &[u8], from: Option<Timestamp>, to: Option<Timestamp>) -> (Vec<u8>, Option<Vec<u8>>) {
+    let start = match from {
+        Some(t) => join(&[prefix, &timestamp(t)]),
+        None => prefix.to_vec(),
+    };
+    let end = match to {
+        Some(t) => Some(join(&[prefix, &timestamp(t)])),
+        None => prefix_end(prefix),
+    };
+    (start, end)
+}
+
+/// The ids encoded at the end of a key (last 8 bytes), if present.
+pub fn trailing_id(key: &[u8]) -> Option<u64> {
+    let start = key.len().checked_sub(8)?;
+    let bytes: [u8; 8] = key.get(start..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+/// Index entries of a product.
+pub fn product_entries(id: ProductId, sku: &Sku) -> Vec<IndexEntry> {
+    vec![IndexEntry {
+        index: IndexName::ProductBySku,
+        key: product_sku(sku),
+        id: id.0,
+    }]
+}
+
+/// Index entries of a customer.
+pub fn customer_entries(id: CustomerId, name: &str, phone: &Phone, email: &Email) -> Vec<IndexEntry> {
+    let mut entries: Vec<IndexEntry> = customer_name_words(name, id)
+        .into_iter()
+        .map(|key| IndexEntry {
+            index: IndexName::CustomerByName,
+            key,
+            id: id.0,
+        })
+        .collect();
+    entries.extend([
+        IndexEntry {
+            index: IndexName::CustomerByPhone,
+            key: customer_phone(phone),
+            id: id.0,
+        },
+        IndexEntry {
+            index: IndexName::CustomerByEmail,
+            key: customer_email(email),
+            id: id.0,
+        },
+    ]);
+    entries
+}
+
+/// The order id at the end of an order index key.
+pub fn order_id_of(key: &[u8]) -> Option<OrderId> {
+    trailing_id(key).map(OrderId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_sort_as_bytes() {
+        let times = [i64::MIN, -5, 0, 1, 1_700_000_000_000, i64::MAX];
+        for pair in times.windows(2) {
+            assert!(timestamp(Timestamp(pair[0])) < timestamp(Timestamp(pair[1])));
+        }
+    }
+
+    #[test]
+    fn prefix_end_is_the_next_prefix() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[1, 255]), Some(vec![2]));
+        assert_eq!(prefix_end(&[255, 255]), None);
+        assert_eq!(prefix_end(b""), None);
+    }
+
+    #[test]
+    fn trailing_ids_decode() {
+        let keys = customer_name_words("Ada  ada LOVELACE", CustomerId(42));
+        assert_eq!(keys.len(), 2);
+        assert!(keys[0].starts_with(b"ada\0"));
+        assert_eq!(trailing_id(&keys[1]), Some(42));
+        assert_eq!(trailing_id(b"short"), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! A thread-safe in-memory [`Store`]: the reference implementation of the contract, used by
+//! tests, the simulation and hosts that do not need durability.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::sync::RwLock;
+
+use crate::audit::{AuditEntry, Subject};
+use crate::outbox::OutboxMessage;
+
+use super::{Expected, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, WriteSet};
+
+#[derive(Default)]
+struct Inner {
+    next_id: u64,
+    records: BTreeMap<RecordKey, (u64, Record)>,
+    indexes: BTreeMap<IndexName, BTreeMap<Vec<u8>, u64>>,
+    audit: BTreeMap<u64, AuditEntry>,
+    audit_by_subject: BTreeSet<(Subject, u64)>,
+    outbox: BTreeMap<u64, OutboxMessage>,
+    next_sequence: u64,
+}
+
+/// The in-memory store. Cheap to create; everything is lost when it is dropped.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: RwLock<Inner>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        // A poisoned lock means a panic elsewhere mid-read; apply never leaves partial state
+        // (it validates before mutating), so the data is still consistent.
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn as_slice(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match bound {
+        Bound::Included(k) => Bound::Included(k.as_slice()),
+        Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+impl Store for MemoryStore {
+    fn next_id(&self) -> Result<u64, StoreError> {
+        let mut inner = self.write();
+        inner.next_id += 1;
+        Ok(inner.next_id)
+    }
+
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
+        Ok(self.read().records.get(key).map(|(version, value)| Versioned {
+            version: *version,
+            value: value.clone(),
+        }))
+    }
+
+    fn scan(&self, kind: RecordKind, after: Option<&RecordKey>, limit: usize) -> Result<Vec<Versioned<Record>>, StoreError> {
+        let inner = self.read();
+        let start = match after {
+            Some(key) => Bound::Excluded(key.clone()),
+            None => Bound::Unbounded,
+        };
+        Ok(inner
+            .records
+            .range((start, Bound::Unbounded))
+            .filter(|(k, _)| k.kind() == kind)
+            .take(limit)
+            .map(|(_, (version, value))| Versioned {
+                version: *version,
+                value: value.clone(),
+            })
+            .collect())
+    }
+
+    fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        Ok(self.read().indexes.get(&index).and_then(|m| m.get(key)).copied())
+    }
+
+    fn index_scan(&self, index: IndexName, range: &IndexRange, limit: usize) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+        let inner = self.read();
+        let Some(map) = inner.indexes.get(&index) else {
+            return Ok(Vec::new());
+        };
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bounds = (as_slice(&range.start), as_slice(&range.end));
+        let entries = map.range::<[u8], _>(bounds).map(|(k, id)| (k.clone(), *id));
+        Ok(if range.reverse {
+            entries.rev().take(limit).collect()
+        } else {
+            entries.take(limit).collect()
+        })
+    }
+
+    fn audit_for(&self, subject: Subject, after: Option<u64>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let inner = self.read();
+        let from = after.map_or(0, |a| a.saturating_add(1));
+        Ok(inner
+            .audit_by_subject
+            .range((subject, from)..)
+            .take_while(|(s, _)| *s == subject)
+            .take(limit)
+            .filter_map(|(_, seq)| inner.audit.get(seq).cloned())
+            .collect())
+    }
+
+    fn outbox_pending(&self, after: Option<u64>, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        let inner = self.read();
+        let from = after.map_or(0, |a| a.saturating_add(1));
+        Ok(inner.outbox.range(from..).take(limit).map(|(_, m)| m.clone()).collect())
+    }
+
+    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
+        self.write().outbox.remove(&sequence);
+        Ok(())
+    }
+
+    fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        // Check everything first; mutate only when every check passed.
+        for (record, expected) in &writes.puts {
+            let current = inner.records.get(&record.key()).map(|(v, _)| *v);
+            let ok = match (expected, current) {
+                (Expected::Absent, None) => true,
+                (Expected::Version(want), Some(have)) => *want == have,
+                (Expected::Absent, Some(_)) | (Expected::Version(_), None) => false,
+            };
+            if !ok {
+                return Err(StoreError::Conflict);
+            }
+        }
+        for entry in &writes.index_inserts {
+            if entry.index.is_unique() {
+                let removed_here = writes.index_removes.iter().any(|r| r.index == entry.index && r.key == entry.key);
+                match inner.indexes.get(&entry.index).and_then(|m| m.get(&entry.key)) {
+                    Some(id) if *id != entry.id && !removed_here => return Err(StoreError::Conflict),
+                    _ => {}
+                }
+            }
+        }
+        for (record, expected) in writes.puts {
+            inner.records.insert(record.key(), (expected.next_version(), record));
+        }
+        for entry in writes.index_removes {
+            if let Some(map) = inner.indexes.get_mut(&entry.index) {
+                map.remove(&entry.key);
+            }
+        }
+        for entry in writes.index_inserts {
+            inner.indexes.entry(entry.index).or_default().insert(entry.key, entry.id);
+        }
+        for record in writes.audit {
+            inner.next_sequence += 1;
+            let sequence = inner.next_sequence;
+            for subject in &record.subjects {
+                inner.audit_by_subject.insert((*subject, sequence));
+            }
+            inner.audit.insert(sequence, AuditEntry { sequence, record });
+        }
+        for (at, event) in writes.outbox {
+            inner.next_sequence += 1;
+            let sequence = inner.next_sequence;
+            inner.outbox.insert(sequence, OutboxMessage { sequence, at, event });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,452 @@
+//! The storage contract: the [`Store`] trait, the [`WriteSet`] it applies atomically, and
+//! the index keys the engine asks for.
+//!
+//! # Contract (every backend MUST)
+//! - `apply` is atomic: every put, index change, audit entry and outbox message of a
+//!   `WriteSet` becomes visible and durable together, or none does.
+//! - `apply` checks every [`Expected`] version first. If any record's current version differs
+//!   (or a record expected `Absent` exists), it MUST return [`StoreError::Conflict`] and
+//!   write nothing. A put's new version is the expected version + 1 (`Absent` → 1).
+//! - A unique index insert whose key already maps to a different id MUST return
+//!   `Conflict` and write nothing.
+//! - Audit and outbox sequence numbers are strictly increasing across all applies.
+//! - Bytes that do not decode MUST be reported as [`StoreError::Corrupted`] naming the key,
+//!   never skipped, never a panic.
+//! - Reads see only fully applied `WriteSet`s.
+//!
+//! Nothing here assumes sled: versions map to `UPDATE … WHERE version = $n`, index entries
+//! to an index table or native indexes, sequences to sequences.
+
+pub mod keys;
+mod memory;
+
+use std::fmt;
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditEntry, AuditRecord, Subject};
+use crate::catalog::Product;
+use crate::clock::Timestamp;
+use crate::customer::Customer;
+use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::inventory::Stock;
+use crate::order::Order;
+use crate::outbox::{DomainEvent, OutboxMessage};
+
+pub use memory::MemoryStore;
+
+/// A remembered idempotent request: the key, the request's fingerprint and its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// The caller's key.
+    pub key: String,
+    /// A canonical rendering of the request, compared on replay.
+    pub fingerprint: String,
+    /// The order the first request created.
+    pub order: OrderId,
+}
+
+/// Every kind of stored entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    /// A product.
+    Product(Product),
+    /// A customer.
+    Customer(Customer),
+    /// An order (with its lines and ledger).
+    Order(Order),
+    /// All stock of one product.
+    Stock(Stock),
+    /// An idempotency key.
+    Idempotency(IdempotencyRecord),
+}
+
+impl Record {
+    /// The key this record is stored under.
+    pub fn key(&self) -> RecordKey {
+        match self {
+            Record::Product(p) => RecordKey::Product(p.id()),
+            Record::Customer(c) => RecordKey::Customer(c.id()),
+            Record::Order(o) => RecordKey::Order(o.id()),
+            Record::Stock(s) => RecordKey::Stock(s.product()),
+            Record::Idempotency(i) => RecordKey::Idempotency(i.key.clone()),
+        }
+    }
+}
+
+/// The kinds of record, for scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RecordKind {
+    /// Products.
+    Product,
+    /// Customers.
+    Customer,
+    /// Orders.
+    Order,
+    /// Stock records.
+    Stock,
+    /// Idempotency keys.
+    Idempotency,
+}
+
+/// Where a record lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RecordKey {
+    /// A product.
+    Product(ProductId),
+    /// A customer.
+    Customer(CustomerId),
+    /// An order.
+    Order(OrderId),
+    /// A product's stock.
+    Stock(ProductId),
+    /// An idempotency key.
+    Idempotency(String),
+}
+
+impl RecordKey {
+    /// The kind of record.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            RecordKey::Product(_) => RecordKind::Product,
+            RecordKey::Customer(_) => RecordKind::Customer,
+            RecordKey::Order(_) => RecordKind::Order,
+            RecordKey::Stock(_) => RecordKind::Stock,
+            RecordKey::Idempotency(_) => RecordKind::Idempotency,
+        }
+    }
+
+    /// The key's bytes within its kind: big-endian ids (so byte order = numeric order) or
+    /// the idempotency key's UTF-8.
+    pub fn id_bytes(&self) -> Vec<u8> {
+        match self {
+            RecordKey::Product(id) | RecordKey::Stock(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Customer(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Order(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Idempotency(key) => key.as_bytes().to_vec(),
+        }
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordKey::Product(id) => write!(f, "product/{id}"),
+            RecordKey::Customer(id) => write!(f, "customer/{id}"),
+            RecordKey::Order(id) => write!(f, "order/{id}"),
+            RecordKey::Stock(id) => write!(f, "stock/{id}"),
+            RecordKey::Idempotency(key) => write!(f, "idempotency/{key}"),
+        }
+    }
+}
+
+/// A value with the version it was stored at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versioned<T> {
+    /// Starts at 1, +1 on every put.
+    pub version: u64,
+    /// The value.
+    pub value: T,
+}
+
+/// What a put expects to find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expected {
+    /// The record must not exist yet.
+    Absent,
+    /// The record must be at exactly this version.
+    Version(u64),
+}
+
+impl Expected {
+    /// The version the record has after the put.
+    pub fn next_version(self) -> u64 {
+        match self {
+            Expected::Absent => 1,
+            Expected::Version(v) => v + 1,
+        }
+    }
+}
+
+/// The secondary indexes. Each maps ordered byte keys to an entity id; see [`keys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum IndexName {
+    /// Unique: reference → order.
+    OrderByReference,
+    /// customer ‖ created ‖ order → order.
+    OrderByCustomer,
+    /// created ‖ order → order.
+    OrderByCreated,
+    /// status ‖ created ‖ order → order.
+    OrderByStatus,
+    /// name word ‖ 0 ‖ customer → customer (one entry per word of the name).
+    CustomerByName,
+    /// Unique: phone → customer.
+    CustomerByPhone,
+    /// Unique: email → customer.
+    CustomerByEmail,
+    /// Unique: SKU → product.
+    ProductBySku,
+}
+
+/// Every index, for backends that create one tree or table each.
+pub const ALL_INDEXES: [IndexName; 8] = [
+    IndexName::OrderByReference,
+    IndexName::OrderByCustomer,
+    IndexName::OrderByCreated,
+    IndexName::OrderByStatus,
+    IndexName::CustomerByName,
+    IndexName::CustomerByPhone,
+    IndexName::CustomerByEmail,
+    IndexName::ProductBySku,
+];
+
+impl IndexName {
+    /// Whether a key may map to only one id.
+    pub fn is_unique(self) -> bool {
+        match self {
+            IndexName::OrderByReference
+            | IndexName::CustomerByPhone
+            | IndexName::CustomerByEmail
+            | IndexName::ProductBySku => true,
+            IndexName::OrderByCustomer
+            | IndexName::OrderByCreated
+            | IndexName::OrderByStatus
+            | IndexName::CustomerByName => false,
+        }
+    }
+
+    /// A stable short name (tree or table name).
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexName::OrderByReference => "idx_order_reference",
+            IndexName::OrderByCustomer => "idx_order_customer",
+            IndexName::OrderByCreated => "idx_order_created",
+            IndexName::OrderByStatus => "idx_order_status",
+            IndexName::CustomerByName => "idx_customer_name",
+            IndexName::CustomerByPhone => "idx_customer_phone",
+            IndexName::CustomerByEmail => "idx_customer_email",
+            IndexName::ProductBySku => "idx_product_sku",
+        }
+    }
+}
+
+/// One index entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// Which index.
+    pub index: IndexName,
+    /// Ordered key bytes.
+    pub key: Vec<u8>,
+    /// The entity the key points to.
+    pub id: u64,
+}
+
+/// A range of index keys to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexRange {
+    /// Lower bound.
+    pub start: Bound<Vec<u8>>,
+    /// Upper bound.
+    pub end: Bound<Vec<u8>>,
+    /// Newest (largest key) first.
+    pub reverse: bool,
+}
+
+impl IndexRange {
+    /// True if no key can lie in the range (start after end, or an empty half-open range).
+    /// Backends check this before scanning: ordered maps panic on inverted ranges.
+    pub fn is_empty(&self) -> bool {
+        let (start, start_inclusive) = match &self.start {
+            Bound::Included(s) => (s, true),
+            Bound::Excluded(s) => (s, false),
+            Bound::Unbounded => return false,
+        };
+        match &self.end {
+            Bound::Included(e) => start > e || (start == e && !start_inclusive),
+            Bound::Excluded(e) => start >= e,
+            Bound::Unbounded => false,
+        }
+    }
+
+    /// All keys starting with `prefix`.
+    pub fn prefix(prefix: &[u8], reverse: bool) -> IndexRange {
+        IndexRange {
+            start: Bound::Included(prefix.to_vec()),
+            end: keys::prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded),
+            reverse,
+        }
+    }
+}
+
+/// Everything one command changes, applied atomically by [`Store::apply`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteSet {
+    /// Records to write, each with the version it expects to find.
+    pub puts: Vec<(Record, Expected)>,
+    /// Index entries to add.
+    pub index_inserts: Vec<IndexEntry>,
+    /// Index entries to remove.
+    pub index_removes: Vec<IndexEntry>,
+    /// Audit entries to append.
+    pub audit: Vec<AuditRecord>,
+    /// Outbox events to append.
+    pub outbox: Vec<(Timestamp, DomainEvent)>,
+}
+
+impl WriteSet {
+    /// An empty write set.
+    pub fn new() -> WriteSet {
+        WriteSet::default()
+    }
+
+    /// Adds a put.
+    pub fn put(&mut self, record: Record, expected: Expected) {
+        self.puts.push((record, expected));
+    }
+
+    /// Adds the index changes that take an entity from `old` entries to `new` entries.
+    pub fn reindex(&mut self, old: &[IndexEntry], new: &[IndexEntry]) {
+        for entry in old.iter().filter(|e| !new.contains(e)) {
+            self.index_removes.push(entry.clone());
+        }
+        for entry in new.iter().filter(|e| !old.contains(e)) {
+            self.index_inserts.push(entry.clone());
+        }
+    }
+
+    /// True if nothing would be written.
+    pub fn is_empty(&self) -> bool {
+        self.puts.is_empty()
+            && self.index_inserts.is_empty()
+            && self.index_removes.is_empty()
+            && self.audit.is_empty()
+            && self.outbox.is_empty()
+    }
+}
+
+/// Errors a store returns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// An expected version did not match, or a unique index key is taken.
+    #[error("conflicting concurrent change")]
+    Conflict,
+    /// Stored bytes do not decode.
+    #[error("record {key} is corrupted: {reason}")]
+    Corrupted {
+        /// The key whose bytes are bad.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The data directory is in use by another process.
+    #[error("{0}")]
+    Locked(String),
+    /// An I/O or backend failure.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// A storage backend. See the module documentation for the contract.
+pub trait Store: Send + Sync {
+    /// A fresh id, unique across the store's lifetime (never reused, even after a crash).
+    ///
+    /// # Errors
+    /// `Io` on backend failure.
+    fn next_id(&self) -> Result<u64, StoreError>;
+
+    /// The record at `key` with its version.
+    ///
+    /// # Errors
+    /// `Corrupted` if its bytes do not decode; `Io`.
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError>;
+
+    /// Records of one kind in key order, starting after `after`, at most `limit`.
+    ///
+    /// # Errors
+    /// `Corrupted`; `Io`.
+    fn scan(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<Vec<Versioned<Record>>, StoreError>;
+
+    /// The id an index key maps to (exact match).
+    ///
+    /// # Errors
+    /// `Io`.
+    fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError>;
+
+    /// Entries of `index` within `range`, in key order (or reverse), at most `limit`.
+    ///
+    /// # Errors
+    /// `Io`.
+    fn index_scan(
+        &self,
+        index: IndexName,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError>;
+
+    /// Audit entries about `subject`, oldest first, with sequence > `after`, at most `limit`.
+    ///
+    /// # Errors
+    /// `Corrupted`; `Io`.
+    fn audit_for(
+        &self,
+        subject: Subject,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Outbox messages not yet acknowledged, oldest first, with sequence > `after`.
+    ///
+    /// # Errors
+    /// `Corrupted`; `Io`.
+    fn outbox_pending(&self, after: Option<u64>, limit: usize) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Marks an outbox message as delivered (idempotent).
+    ///
+    /// # Errors
+    /// `Io`.
+    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError>;
+
+    /// Applies `writes` atomically (see the contract).
+    ///
+    /// # Errors
+    /// `Conflict` if a version or unique key check fails (nothing written); `Io`.
+    fn apply(&self, writes: WriteSet) -> Result<(), StoreError>;
+}
+
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn next_id(&self) -> Result<u64, StoreError> {
+        (**self).next_id()
+    }
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
+        (**self).get(key)
+    }
+    fn scan(&self, kind: RecordKind, after: Option<&RecordKey>, limit: usize) -> Result<Vec<Versioned<Record>>, StoreError> {
+        (**self).scan(kind, after, limit)
+    }
+    fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        (**self).index_get(index, key)
+    }
+    fn index_scan(&self, index: IndexName, range: &IndexRange, limit: usize) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+        (**self).index_scan(index, range, limit)
+    }
+    fn audit_for(&self, subject: Subject, after: Option<u64>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        (**self).audit_for(subject, after, limit)
+    }
+    fn outbox_pending(&self, after: Option<u64>, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        (**self).outbox_pending(after, limit)
+    }
+    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
+        (**self).outbox_ack(sequence)
+    }
+    fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
+        (**self).apply(writes)
+    }
+}

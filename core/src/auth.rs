@@ -140,17 +140,39 @@ impl Role {
             Role::OrderProcessor => !matches!(operation, ManageCatalog | ManageCustomers),
             Role::CustomerService => matches!(
                 operation,
-                ReadCatalog | ReadCustomers | ManageCustomers | ReadOrders | ChangeAddress | CancelOrders | Refund | ReadAudit
+                ReadCatalog
+                    | ReadCustomers
+                    | ManageCustomers
+                    | ReadOrders
+                    | ChangeAddress
+                    | CancelOrders
+                    | Refund
+                    | ReadAudit
             ),
             Role::Sales => matches!(
                 operation,
-                ReadCatalog | ManageCatalog | ReadCustomers | ManageCustomers | ReadOrders | EditOrders | ConfirmOrders | ReadAudit
+                ReadCatalog
+                    | ManageCatalog
+                    | ReadCustomers
+                    | ManageCustomers
+                    | ReadOrders
+                    | EditOrders
+                    | ConfirmOrders
+                    | ReadAudit
             ),
             Role::Warehouse => matches!(operation, ReadCatalog | ManageStock | ReadOrders | Fulfil),
-            Role::Analyst => matches!(operation, ReadCatalog | ReadCustomers | ReadOrders | ReadAudit),
+            Role::Analyst => matches!(
+                operation,
+                ReadCatalog | ReadCustomers | ReadOrders | ReadAudit
+            ),
             Role::Customer => matches!(
                 operation,
-                ReadCatalog | ReadOrders | EditOrders | ChangeAddress | ConfirmOrders | CancelOrders
+                ReadCatalog
+                    | ReadOrders
+                    | EditOrders
+                    | ChangeAddress
+                    | ConfirmOrders
+                    | CancelOrders
             ),
         }
     }
@@ -191,7 +213,10 @@ impl Actor {
     /// `Validation` if `role` is `Customer` (customers act as [`Actor::customer`]).
     pub fn staff(user: UserId, role: Role) -> Result<Actor> {
         if role == Role::Customer {
-            return Err(Error::invalid("role", "staff users cannot have the customer role"));
+            return Err(Error::invalid(
+                "role",
+                "staff users cannot have the customer role",
+            ));
         }
         Ok(Actor {
             principal: Principal::Staff(user),
@@ -269,7 +294,10 @@ mod tests {
         for op in ALL_OPERATIONS {
             let read = matches!(
                 op,
-                Operation::ReadCatalog | Operation::ReadCustomers | Operation::ReadOrders | Operation::ReadAudit
+                Operation::ReadCatalog
+                    | Operation::ReadCustomers
+                    | Operation::ReadOrders
+                    | Operation::ReadAudit
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }

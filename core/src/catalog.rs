@@ -24,13 +24,19 @@ impl Sku {
         let upper = text.trim().to_ascii_uppercase();
         let len = upper.chars().count();
         if !(2..=32).contains(&len) {
-            return Err(Error::invalid("SKU", format!("{text:?} must be 2 to 32 characters")));
+            return Err(Error::invalid(
+                "SKU",
+                format!("{text:?} must be 2 to 32 characters"),
+            ));
         }
-        let ok_char = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.');
+        let ok_char =
+            |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.');
         if !upper.chars().all(ok_char) || !upper.starts_with(|c: char| c.is_ascii_alphanumeric()) {
             return Err(Error::invalid(
                 "SKU",
-                format!("{text:?} may contain only letters, digits, '-', '_' and '.', starting with a letter or digit"),
+                format!(
+                    "{text:?} may contain only letters, digits, '-', '_' and '.', starting with a letter or digit"
+                ),
             ));
         }
         Ok(Sku(upper))
@@ -79,7 +85,10 @@ impl PriceGroup {
         match text.trim().to_ascii_lowercase().as_str() {
             "retail" | "b2c" => Ok(PriceGroup::Retail),
             "wholesale" | "b2b" => Ok(PriceGroup::Wholesale),
-            _ => Err(Error::invalid("price group", format!("{text:?} must be retail or wholesale"))),
+            _ => Err(Error::invalid(
+                "price group",
+                format!("{text:?} must be retail or wholesale"),
+            )),
         }
     }
 }
@@ -114,7 +123,10 @@ impl TaxCategory {
             "standard" => Ok(TaxCategory::Standard),
             "reduced" => Ok(TaxCategory::Reduced),
             "zero" => Ok(TaxCategory::Zero),
-            _ => Err(Error::invalid("tax category", format!("{text:?} must be standard, reduced or zero"))),
+            _ => Err(Error::invalid(
+                "tax category",
+                format!("{text:?} must be standard, reduced or zero"),
+            )),
         }
     }
 }
@@ -164,19 +176,27 @@ impl PriceList {
     pub fn new(group: PriceGroup, mut tiers: Vec<PriceTier>) -> Result<PriceList> {
         let field = format!("{group} price list");
         tiers.sort_by_key(|t| t.min_quantity);
-        let first = tiers.first().ok_or_else(|| Error::invalid(&field, "needs at least one price"))?;
+        let first = tiers
+            .first()
+            .ok_or_else(|| Error::invalid(&field, "needs at least one price"))?;
         if first.min_quantity != 1 {
             return Err(Error::invalid(&field, "must start at quantity 1"));
         }
         if tiers.len() > limits::MAX_TIERS {
-            return Err(Error::invalid(&field, format!("may have at most {} tiers", limits::MAX_TIERS)));
+            return Err(Error::invalid(
+                &field,
+                format!("may have at most {} tiers", limits::MAX_TIERS),
+            ));
         }
         let currency = first.unit_price.currency();
         for pair in tiers.windows(2) {
             if let [a, b] = pair
                 && a.min_quantity == b.min_quantity
             {
-                return Err(Error::invalid(&field, "has two tiers for the same quantity"));
+                return Err(Error::invalid(
+                    &field,
+                    "has two tiers for the same quantity",
+                ));
             }
         }
         for tier in &tiers {
@@ -303,12 +323,19 @@ impl ProductDraft {
             .map(|(k, v)| {
                 Ok((
                     validate::required_text("specification name", k, limits::MAX_NAME_CHARS)?,
-                    validate::required_text(&format!("specification {k}"), v, limits::MAX_NAME_CHARS)?,
+                    validate::required_text(
+                        &format!("specification {k}"),
+                        v,
+                        limits::MAX_NAME_CHARS,
+                    )?,
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
         if input.media.len() > limits::MAX_LIST_ITEMS {
-            return Err(Error::invalid("media", format!("may have at most {} items", limits::MAX_LIST_ITEMS)));
+            return Err(Error::invalid(
+                "media",
+                format!("may have at most {} items", limits::MAX_LIST_ITEMS),
+            ));
         }
         let media = input
             .media
@@ -317,7 +344,11 @@ impl ProductDraft {
                 Ok(Media {
                     kind: m.kind,
                     url: validate::url("media URL", &m.url)?,
-                    caption: validate::optional_text("media caption", &m.caption, limits::MAX_NAME_CHARS)?,
+                    caption: validate::optional_text(
+                        "media caption",
+                        &m.caption,
+                        limits::MAX_NAME_CHARS,
+                    )?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -328,10 +359,17 @@ impl ProductDraft {
         let mut groups = Vec::new();
         for list in &input.price_lists {
             if groups.contains(&list.group()) {
-                return Err(Error::invalid("price lists", format!("has two lists for {}", list.group())));
+                return Err(Error::invalid(
+                    "price lists",
+                    format!("has two lists for {}", list.group()),
+                ));
             }
             groups.push(list.group());
-            if let Some(tier) = list.tiers().iter().find(|t| t.unit_price.currency() != currency) {
+            if let Some(tier) = list
+                .tiers()
+                .iter()
+                .find(|t| t.unit_price.currency() != currency)
+            {
                 return Err(Error::CurrencyMismatch {
                     expected: currency,
                     found: tier.unit_price.currency(),
@@ -377,7 +415,11 @@ impl ProductDraft {
 impl Product {
     /// A new product with a store-assigned id.
     pub fn create(id: ProductId, created_at: Timestamp, details: ProductDraft) -> Product {
-        Product { id, created_at, details }
+        Product {
+            id,
+            created_at,
+            details,
+        }
     }
 
     /// The same product with new details (the id, SKU-uniqueness and creation time are kept
@@ -483,9 +525,18 @@ pub(crate) mod tests {
                 PriceList::new(
                     PriceGroup::Wholesale,
                     vec![
-                        PriceTier { min_quantity: 1, unit_price: usd(dec!(15)) },
-                        PriceTier { min_quantity: 10, unit_price: usd(dec!(12)) },
-                        PriceTier { min_quantity: 100, unit_price: usd(dec!(10)) },
+                        PriceTier {
+                            min_quantity: 1,
+                            unit_price: usd(dec!(15)),
+                        },
+                        PriceTier {
+                            min_quantity: 10,
+                            unit_price: usd(dec!(12)),
+                        },
+                        PriceTier {
+                            min_quantity: 100,
+                            unit_price: usd(dec!(10)),
+                        },
                     ],
                 )
                 .unwrap(),
@@ -505,7 +556,11 @@ pub(crate) mod tests {
 
     #[test]
     fn pricing_picks_group_and_tier() {
-        let p = Product::create(ProductId(1), Timestamp(0), ProductDraft::parse(input("TEE")).unwrap());
+        let p = Product::create(
+            ProductId(1),
+            Timestamp(0),
+            ProductDraft::parse(input("TEE")).unwrap(),
+        );
         assert_eq!(p.unit_price(PriceGroup::Retail, 500), usd(dec!(20)));
         assert_eq!(p.unit_price(PriceGroup::Wholesale, 1), usd(dec!(15)));
         assert_eq!(p.unit_price(PriceGroup::Wholesale, 9), usd(dec!(15)));
@@ -515,13 +570,22 @@ pub(crate) mod tests {
 
     #[test]
     fn price_list_rules() {
-        let t = |q, a| PriceTier { min_quantity: q, unit_price: usd(a) };
+        let t = |q, a| PriceTier {
+            min_quantity: q,
+            unit_price: usd(a),
+        };
         assert!(PriceList::new(PriceGroup::Retail, vec![]).is_err());
         assert!(PriceList::new(PriceGroup::Retail, vec![t(2, dec!(1))]).is_err());
         assert!(PriceList::new(PriceGroup::Retail, vec![t(1, dec!(1)), t(1, dec!(2))]).is_err());
         assert!(PriceList::new(PriceGroup::Retail, vec![t(1, dec!(-1))]).is_err());
         let eur = Money::new(dec!(1), Currency::EUR).unwrap();
-        let mixed = vec![t(1, dec!(1)), PriceTier { min_quantity: 5, unit_price: eur }];
+        let mixed = vec![
+            t(1, dec!(1)),
+            PriceTier {
+                min_quantity: 5,
+                unit_price: eur,
+            },
+        ];
         assert!(matches!(
             PriceList::new(PriceGroup::Retail, mixed),
             Err(Error::CurrencyMismatch { .. })
@@ -538,7 +602,10 @@ pub(crate) mod tests {
         assert!(ProductDraft::parse(bad).is_err());
         let mut bad = input("TEE");
         bad.base_price = Money::new(dec!(20), Currency::EUR).unwrap();
-        assert!(matches!(ProductDraft::parse(bad), Err(Error::CurrencyMismatch { .. })));
+        assert!(matches!(
+            ProductDraft::parse(bad),
+            Err(Error::CurrencyMismatch { .. })
+        ));
         let mut bad = input("TEE");
         bad.price_lists.push(bad.price_lists[0].clone());
         assert!(ProductDraft::parse(bad).is_err());

@@ -27,8 +27,9 @@ impl Timestamp {
     /// `Validation` naming `field` if the text is not a calendar date.
     pub fn parse_date(text: &str, field: &str) -> Result<Timestamp> {
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        let date = Date::parse(text.trim(), &format)
-            .map_err(|_| Error::invalid(field, format!("{text:?} is not a date like 2026-11-21")))?;
+        let date = Date::parse(text.trim(), &format).map_err(|_| {
+            Error::invalid(field, format!("{text:?} is not a date like 2026-11-21"))
+        })?;
         let seconds = date.midnight().assume_utc().unix_timestamp();
         Ok(Timestamp(seconds.saturating_mul(1000)))
     }

@@ -77,7 +77,12 @@ impl Email {
     /// `Validation` if it does not have that shape.
     pub fn parse(text: &str) -> Result<Email> {
         let lower = text.trim().to_lowercase();
-        let bad = || Error::invalid("email", format!("{text:?} is not an email address like name@example.com"));
+        let bad = || {
+            Error::invalid(
+                "email",
+                format!("{text:?} is not an email address like name@example.com"),
+            )
+        };
         if lower.len() > 254 || lower.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
@@ -86,7 +91,9 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(bad());
         }
@@ -158,10 +165,17 @@ impl Address {
     pub fn parse(input: &AddressInput) -> Result<Address> {
         let country = input.country.trim().to_ascii_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(Error::invalid("country", format!("{:?} must be a two-letter code like US", input.country)));
+            return Err(Error::invalid(
+                "country",
+                format!("{:?} must be a two-letter code like US", input.country),
+            ));
         }
         Ok(Address {
-            recipient: validate::required_text("recipient", &input.recipient, limits::MAX_NAME_CHARS)?,
+            recipient: validate::required_text(
+                "recipient",
+                &input.recipient,
+                limits::MAX_NAME_CHARS,
+            )?,
             line1: validate::required_text("address line 1", &input.line1, limits::MAX_NAME_CHARS)?,
             line2: validate::optional_text("address line 2", &input.line2, limits::MAX_NAME_CHARS)?,
             city: validate::required_text("city", &input.city, limits::MAX_NAME_CHARS)?,
@@ -347,7 +361,11 @@ impl CustomerDraft {
             kind,
             phone: Phone::parse(&input.phone)?,
             email: Email::parse(&input.email)?,
-            addresses: input.addresses.iter().map(Address::parse).collect::<Result<_>>()?,
+            addresses: input
+                .addresses
+                .iter()
+                .map(Address::parse)
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -364,7 +382,12 @@ impl CustomerDraft {
 
 impl Customer {
     /// A customer from a checked draft.
-    pub fn create(id: CustomerId, draft: CustomerDraft, status: CustomerStatus, created_at: Timestamp) -> Customer {
+    pub fn create(
+        id: CustomerId,
+        draft: CustomerDraft,
+        status: CustomerStatus,
+        created_at: Timestamp,
+    ) -> Customer {
         Customer {
             id,
             name: draft.name,
@@ -455,16 +478,37 @@ pub(crate) mod tests {
 
     #[test]
     fn phone_rules() {
-        assert_eq!(Phone::parse("+1 (415) 555-0123").unwrap().as_str(), "+14155550123");
-        for bad in ["4155550123", "+0123456789", "+12", "+1234567890123456", "+1415abc0123", ""] {
+        assert_eq!(
+            Phone::parse("+1 (415) 555-0123").unwrap().as_str(),
+            "+14155550123"
+        );
+        for bad in [
+            "4155550123",
+            "+0123456789",
+            "+12",
+            "+1234567890123456",
+            "+1415abc0123",
+            "",
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn email_rules() {
-        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
-        for bad in ["ada", "ada@", "@x.com", "ada@example", "a b@x.com", "ada@x..com", "a@b@c.com"] {
+        assert_eq!(
+            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "ada",
+            "ada@",
+            "@x.com",
+            "ada@example",
+            "a b@x.com",
+            "ada@x..com",
+            "a@b@c.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -473,7 +517,10 @@ pub(crate) mod tests {
     fn address_rules() {
         let a = Address::parse_line("Ada Lovelace, 1 Main St, Springfield, 12345, us").unwrap();
         assert_eq!(a.country(), "US");
-        assert_eq!(a.to_string(), "Ada Lovelace, 1 Main St, Springfield, 12345, US");
+        assert_eq!(
+            a.to_string(),
+            "Ada Lovelace, 1 Main St, Springfield, 12345, US"
+        );
         assert!(Address::parse_line("Ada, 1 Main St, Springfield").is_err());
         assert!(Address::parse_line("Ada, , Springfield, 12345, US").is_err());
         assert!(Address::parse_line("Ada, 1 Main, Springfield, 12345, USA").is_err());
@@ -485,7 +532,12 @@ pub(crate) mod tests {
         i.business = Some(("Acme".into(), " ".into()));
         assert!(CustomerDraft::parse(&i).is_err());
         i.business = Some(("Acme".into(), "US123".into()));
-        let c = Customer::create(CustomerId(1), CustomerDraft::parse(&i).unwrap(), CustomerStatus::Active, Timestamp(0));
+        let c = Customer::create(
+            CustomerId(1),
+            CustomerDraft::parse(&i).unwrap(),
+            CustomerStatus::Active,
+            Timestamp(0),
+        );
         assert_eq!(c.price_group(), PriceGroup::Wholesale);
         assert!(c.can_order());
     }

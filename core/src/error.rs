@@ -93,7 +93,10 @@ pub enum Error {
         key: String,
     },
     /// An order status change that the lifecycle does not allow.
-    #[error("cannot move order from {from} to {to}; allowed next: {}", list_states(allowed))]
+    #[error(
+        "cannot move order from {from} to {to}; allowed next: {}",
+        list_states(allowed)
+    )]
     IllegalTransition {
         /// The order's current status.
         from: OrderStatus,
@@ -162,7 +165,11 @@ fn list_states(states: &[OrderStatus]) -> String {
     if states.is_empty() {
         return "none (final state)".to_string();
     }
-    states.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+    states
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Error {
@@ -211,12 +218,19 @@ mod tests {
 
     #[test]
     fn kinds_map_to_the_documented_exit_codes() {
-        assert_eq!(Error::invalid("quantity", "must be at least 1").kind().exit_code(), 3);
+        assert_eq!(
+            Error::invalid("quantity", "must be at least 1")
+                .kind()
+                .exit_code(),
+            3
+        );
         assert_eq!(Error::not_found(EntityKind::Order, 7).kind().exit_code(), 4);
         assert_eq!(Error::Conflict.kind().exit_code(), 5);
         assert_eq!(Error::Unauthenticated("x".into()).kind().exit_code(), 6);
         assert_eq!(
-            Error::Storage(StoreError::Io("disk".into())).kind().exit_code(),
+            Error::Storage(StoreError::Io("disk".into()))
+                .kind()
+                .exit_code(),
             1
         );
         assert_eq!(ErrorKind::BadRequest.exit_code(), 2);
@@ -225,7 +239,10 @@ mod tests {
     #[test]
     fn messages_read_like_sentences() {
         let e = Error::invalid("quantity for SKU TEE-RED-M", "must be at least 1");
-        assert_eq!(e.to_string(), "quantity for SKU TEE-RED-M must be at least 1");
+        assert_eq!(
+            e.to_string(),
+            "quantity for SKU TEE-RED-M must be at least 1"
+        );
         let e = Error::IllegalTransition {
             from: OrderStatus::Delivered,
             to: OrderStatus::Placed,

@@ -77,7 +77,10 @@ impl OrderReference {
             *digit = ((bits >> (5 * i)) & 31) as u8;
         }
         let check = luhn_check_digit(&digits);
-        for (slot, digit) in body.iter_mut().zip(digits.iter().chain(std::iter::once(&check))) {
+        for (slot, digit) in body
+            .iter_mut()
+            .zip(digits.iter().chain(std::iter::once(&check)))
+        {
             *slot = crockford_char(*digit);
         }
         OrderReference { body }
@@ -99,17 +102,26 @@ impl OrderReference {
             cleaned.drain(..3);
         }
         if cleaned.len() != 8 {
-            return Err(Error::invalid(field, format!("{text:?} should look like ORD-7K3M-9QXP")));
+            return Err(Error::invalid(
+                field,
+                format!("{text:?} should look like ORD-7K3M-9QXP"),
+            ));
         }
         let mut digits = [0u8; 8];
         for (slot, byte) in digits.iter_mut().zip(cleaned.iter()) {
             *slot = crockford_value(*byte).ok_or_else(|| {
-                Error::invalid(field, format!("{text:?} contains a character that is not allowed"))
+                Error::invalid(
+                    field,
+                    format!("{text:?} contains a character that is not allowed"),
+                )
             })?;
         }
         let (data, check) = digits.split_at(REFERENCE_RANDOM_CHARS);
         if check.first() != Some(&luhn_check_digit(data)) {
-            return Err(Error::invalid(field, format!("{text:?} has a typo (check character does not match)")));
+            return Err(Error::invalid(
+                field,
+                format!("{text:?} has a typo (check character does not match)"),
+            ));
         }
         let mut body = [0u8; 8];
         for (slot, digit) in body.iter_mut().zip(digits.iter()) {
@@ -127,7 +139,12 @@ impl OrderReference {
 impl fmt::Display for OrderReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = String::from_utf8_lossy(&self.body);
-        write!(f, "ORD-{}-{}", text.get(..4).unwrap_or(""), text.get(4..).unwrap_or(""))
+        write!(
+            f,
+            "ORD-{}-{}",
+            text.get(..4).unwrap_or(""),
+            text.get(4..).unwrap_or("")
+        )
     }
 }
 
@@ -145,7 +162,10 @@ impl From<OrderReference> for String {
 }
 
 fn crockford_char(digit: u8) -> u8 {
-    CROCKFORD.get(usize::from(digit & 31)).copied().unwrap_or(b'0')
+    CROCKFORD
+        .get(usize::from(digit & 31))
+        .copied()
+        .unwrap_or(b'0')
 }
 
 fn crockford_value(byte: u8) -> Option<u8> {
@@ -154,7 +174,10 @@ fn crockford_value(byte: u8) -> Option<u8> {
         b'I' | b'L' => b'1',
         other => other,
     };
-    CROCKFORD.iter().position(|c| *c == byte).and_then(|p| u8::try_from(p).ok())
+    CROCKFORD
+        .iter()
+        .position(|c| *c == byte)
+        .and_then(|p| u8::try_from(p).ok())
 }
 
 /// Luhn mod N (N = 32) check digit over base-32 digits.
@@ -196,13 +219,25 @@ mod tests {
         let a = OrderReference::generate(&random);
         let b = OrderReference::generate(&random);
         assert_ne!(a, b);
-        let shared_prefix = a.compact().iter().zip(b.compact()).take_while(|(x, y)| x == y).count();
+        let shared_prefix = a
+            .compact()
+            .iter()
+            .zip(b.compact())
+            .take_while(|(x, y)| x == y)
+            .count();
         assert!(shared_prefix < 7);
     }
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "ORD", "ORD-1234", "ORD-1234-567U", "ORD-ÄÄÄÄ-ÄÄÄÄ", "XYZ-1234-5678-9"] {
+        for bad in [
+            "",
+            "ORD",
+            "ORD-1234",
+            "ORD-1234-567U",
+            "ORD-ÄÄÄÄ-ÄÄÄÄ",
+            "XYZ-1234-5678-9",
+        ] {
             assert!(OrderReference::parse(bad).is_err(), "{bad}");
         }
     }

@@ -25,7 +25,9 @@ impl WarehouseCode {
     pub fn parse(text: &str) -> Result<WarehouseCode> {
         let upper = text.trim().to_ascii_uppercase();
         let ok = (1..=16).contains(&upper.len())
-            && upper.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+            && upper
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         if ok {
             Ok(WarehouseCode(upper))
         } else {
@@ -186,7 +188,12 @@ impl Stock {
         self.levels
             .iter_mut()
             .find(|l| &l.warehouse == warehouse)
-            .ok_or_else(|| Error::invalid("warehouse", format!("{warehouse} holds no stock of this product")))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "warehouse",
+                    format!("{warehouse} holds no stock of this product"),
+                )
+            })
     }
 
     /// The warehouse to reserve `quantity` from: the one with the most available units
@@ -232,7 +239,8 @@ impl Stock {
                 level.on_hand, level.reserved
             )));
         }
-        level.on_hand = u64::try_from(new_on_hand).map_err(|_| Error::invalid("adjustment", "is too large"))?;
+        level.on_hand =
+            u64::try_from(new_on_hand).map_err(|_| Error::invalid("adjustment", "is too large"))?;
         self.check_invariants();
         Ok(())
     }
@@ -293,15 +301,26 @@ impl Stock {
 
     /// Asserts `reserved ≤ on_hand` everywhere and levels sorted by warehouse.
     pub fn check_invariants(&self) {
-        debug_assert!(self.invariant_violation().is_none(), "{:?}", self.invariant_violation());
+        debug_assert!(
+            self.invariant_violation().is_none(),
+            "{:?}",
+            self.invariant_violation()
+        );
     }
 
     /// Describes the first broken invariant, if any (used by tests and the simulation).
     pub fn invariant_violation(&self) -> Option<String> {
         if let Some(l) = self.levels.iter().find(|l| l.reserved > l.on_hand) {
-            return Some(format!("{}: reserved {} > on hand {}", l.warehouse, l.reserved, l.on_hand));
+            return Some(format!(
+                "{}: reserved {} > on hand {}",
+                l.warehouse, l.reserved, l.on_hand
+            ));
         }
-        if self.levels.windows(2).any(|w| matches!(w, [a, b] if a.warehouse >= b.warehouse)) {
+        if self
+            .levels
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a.warehouse >= b.warehouse))
+        {
             return Some("levels not sorted by warehouse".to_string());
         }
         None
@@ -326,7 +345,11 @@ mod tests {
         let err = s.reserve(&wh("MAIN"), 4, "TEE").unwrap_err();
         assert_eq!(
             err,
-            Error::InsufficientStock { sku: "TEE".into(), requested: 4, available: 3 }
+            Error::InsufficientStock {
+                sku: "TEE".into(),
+                requested: 4,
+                available: 3
+            }
         );
         s.release(&wh("MAIN"), 2).unwrap();
         s.consume(&wh("MAIN"), 5).unwrap();

@@ -48,10 +48,15 @@ pub use error::{Error, ErrorKind, Result};
 /// The names most hosts need.
 pub mod prelude {
     pub use crate::auth::{Actor, Role};
-    pub use crate::catalog::{BackorderPolicy, Media, MediaKind, PriceGroup, PriceList, PriceTier, ProductInput, TaxCategory};
+    pub use crate::catalog::{
+        BackorderPolicy, Media, MediaKind, PriceGroup, PriceList, PriceTier, ProductInput,
+        TaxCategory,
+    };
     pub use crate::clock::{Clock, ManualClock, SystemClock, Timestamp};
     pub use crate::customer::{AddressInput, CustomerInput};
-    pub use crate::engine::{Engine, EngineConfig, ItemRequest, OrderFilter, OrderRequest, Page, PaymentRequest};
+    pub use crate::engine::{
+        Engine, EngineConfig, ItemRequest, OrderFilter, OrderRequest, Page, PaymentRequest,
+    };
     pub use crate::error::{Error, ErrorKind, Result};
     pub use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
     pub use crate::money::{Currency, Money};

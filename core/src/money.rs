@@ -66,17 +66,26 @@ impl Currency {
             .position(|(c, _)| *c == upper)
             .and_then(|i| u8::try_from(i).ok())
             .map(|index| Currency { index })
-            .ok_or_else(|| Error::invalid("currency", format!("{code:?} is not a supported ISO 4217 code")))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "currency",
+                    format!("{code:?} is not a supported ISO 4217 code"),
+                )
+            })
     }
 
     /// The three-letter code.
     pub fn code(self) -> &'static str {
-        CURRENCIES.get(usize::from(self.index)).map_or("???", |(c, _)| c)
+        CURRENCIES
+            .get(usize::from(self.index))
+            .map_or("???", |(c, _)| c)
     }
 
     /// Digits after the decimal point in this currency's minor unit.
     pub fn minor_units(self) -> u32 {
-        CURRENCIES.get(usize::from(self.index)).map_or(2, |(_, m)| *m)
+        CURRENCIES
+            .get(usize::from(self.index))
+            .map_or(2, |(_, m)| *m)
     }
 }
 
@@ -122,7 +131,10 @@ impl Money {
     /// `Validation` if the amount is too large or has more decimals than the currency allows.
     pub fn new(amount: Decimal, currency: Currency) -> Result<Money> {
         if amount.abs() > MAX_AMOUNT {
-            return Err(Error::invalid("amount", format!("must not exceed {MAX_AMOUNT}")));
+            return Err(Error::invalid(
+                "amount",
+                format!("must not exceed {MAX_AMOUNT}"),
+            ));
         }
         let normalized = amount.normalize();
         if normalized.scale() > currency.minor_units() {
@@ -144,8 +156,10 @@ impl Money {
 
     /// Rounds `amount` to the currency's minor unit with banker's rounding.
     pub fn rounded(amount: Decimal, currency: Currency) -> Money {
-        let mut amount =
-            amount.round_dp_with_strategy(currency.minor_units(), RoundingStrategy::MidpointNearestEven);
+        let mut amount = amount.round_dp_with_strategy(
+            currency.minor_units(),
+            RoundingStrategy::MidpointNearestEven,
+        );
         amount.rescale(currency.minor_units());
         Money { amount, currency }
     }
@@ -163,7 +177,12 @@ impl Money {
             },
             [a, b] if a.chars().all(|c| c.is_ascii_alphabetic()) => (*b, Currency::parse(a)?),
             [a, b] => (*a, Currency::parse(b)?),
-            _ => return Err(Error::invalid(field, format!("{text:?} is not an amount like 12.50 USD"))),
+            _ => {
+                return Err(Error::invalid(
+                    field,
+                    format!("{text:?} is not an amount like 12.50 USD"),
+                ));
+            }
         };
         let amount = Decimal::from_str(number)
             .map_err(|_| Error::invalid(field, format!("{number:?} is not a number")))?;
@@ -289,8 +308,14 @@ mod tests {
 
     #[test]
     fn bankers_rounding_at_the_minor_unit() {
-        assert_eq!(Money::rounded(dec!(0.125), Currency::USD).amount(), dec!(0.12));
-        assert_eq!(Money::rounded(dec!(0.135), Currency::USD).amount(), dec!(0.14));
+        assert_eq!(
+            Money::rounded(dec!(0.125), Currency::USD).amount(),
+            dec!(0.12)
+        );
+        assert_eq!(
+            Money::rounded(dec!(0.135), Currency::USD).amount(),
+            dec!(0.14)
+        );
         let jpy = Currency::parse("JPY").unwrap();
         assert_eq!(Money::rounded(dec!(2.5), jpy).amount(), dec!(2));
     }
@@ -312,10 +337,18 @@ mod tests {
 
     #[test]
     fn parse_accepts_both_orders_and_default_currency() {
-        assert_eq!(Money::parse("12.5 usd", None, "price").unwrap().to_string(), "12.50 USD");
-        assert_eq!(Money::parse("EUR 3", None, "price").unwrap().to_string(), "3.00 EUR");
         assert_eq!(
-            Money::parse("7", Some(Currency::USD), "price").unwrap().to_string(),
+            Money::parse("12.5 usd", None, "price").unwrap().to_string(),
+            "12.50 USD"
+        );
+        assert_eq!(
+            Money::parse("EUR 3", None, "price").unwrap().to_string(),
+            "3.00 EUR"
+        );
+        assert_eq!(
+            Money::parse("7", Some(Currency::USD), "price")
+                .unwrap()
+                .to_string(),
             "7.00 USD"
         );
         assert!(Money::parse("7", None, "price").is_err());

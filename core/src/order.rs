@@ -152,11 +152,22 @@ impl OrderStatus {
     /// `Validation` listing the valid names.
     pub fn parse(text: &str) -> Result<OrderStatus> {
         let lower = text.trim().to_ascii_lowercase();
-        let lower = if lower == "canceled" { "cancelled".to_string() } else { lower };
-        ALL_STATUSES.iter().copied().find(|s| s.name() == lower).ok_or_else(|| {
-            let names: Vec<&str> = ALL_STATUSES.iter().map(|s| s.name()).collect();
-            Error::invalid("status", format!("{text:?} must be one of {}", names.join(", ")))
-        })
+        let lower = if lower == "canceled" {
+            "cancelled".to_string()
+        } else {
+            lower
+        };
+        ALL_STATUSES
+            .iter()
+            .copied()
+            .find(|s| s.name() == lower)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ALL_STATUSES.iter().map(|s| s.name()).collect();
+                Error::invalid(
+                    "status",
+                    format!("{text:?} must be one of {}", names.join(", ")),
+                )
+            })
     }
 
     /// A one-byte code for index keys (stable: never renumber).
@@ -438,7 +449,11 @@ impl Order {
         if self.status == OrderStatus::Cancelled {
             return Ok(Money::zero(self.currency));
         }
-        Ok(self.totals.total.sub(&self.ledger_sums()?.net()?)?.clamp_non_negative())
+        Ok(self
+            .totals
+            .total
+            .sub(&self.ledger_sums()?.net()?)?
+            .clamp_non_negative())
     }
 
     /// What must be paid back: everything net paid on a cancelled order, otherwise what was
@@ -489,7 +504,10 @@ impl Order {
     ) -> Result<Vec<StockEffect>> {
         self.ensure_lines_editable()?;
         if !product.is_active() {
-            return Err(Error::Rule(format!("{} is not available for sale", product.sku())));
+            return Err(Error::Rule(format!(
+                "{} is not available for sale",
+                product.sku()
+            )));
         }
         if unit_price.currency() != self.currency {
             return Err(Error::CurrencyMismatch {
@@ -504,7 +522,10 @@ impl Order {
         if self.lines.len() >= limits::MAX_LINES_PER_ORDER {
             return Err(Error::invalid(
                 "items",
-                format!("an order may have at most {} lines", limits::MAX_LINES_PER_ORDER),
+                format!(
+                    "an order may have at most {} lines",
+                    limits::MAX_LINES_PER_ORDER
+                ),
             ));
         }
         check_quantity(product.sku(), quantity)?;
@@ -537,7 +558,10 @@ impl Order {
 
     /// Units of `product` on the order (0 if none).
     pub fn quantity_of(&self, product: ProductId) -> u32 {
-        self.lines.iter().find(|l| l.product == product).map_or(0, |l| l.quantity)
+        self.lines
+            .iter()
+            .find(|l| l.product == product)
+            .map_or(0, |l| l.quantity)
     }
 
     /// Index of the line for `sku`.
@@ -594,10 +618,9 @@ impl Order {
                 line.backordered -= from_backorder;
                 excess -= from_backorder;
                 if excess > 0 {
-                    let warehouse = line
-                        .warehouse
-                        .clone()
-                        .ok_or_else(|| Error::Rule("line has reservations but no warehouse".into()))?;
+                    let warehouse = line.warehouse.clone().ok_or_else(|| {
+                        Error::Rule("line has reservations but no warehouse".into())
+                    })?;
                     line.reserved -= excess;
                     effects.push(StockEffect::Release {
                         product: line.product,
@@ -657,7 +680,9 @@ impl Order {
             .ok_or_else(|| Error::Rule("allocation for a product not on the order".into()))?;
         match &line.warehouse {
             Some(existing) if existing != warehouse => {
-                return Err(Error::Rule("line is already allocated to another warehouse".into()));
+                return Err(Error::Rule(
+                    "line is already allocated to another warehouse".into(),
+                ));
             }
             _ => line.warehouse = Some(warehouse.clone()),
         }
@@ -706,7 +731,9 @@ impl Order {
         let from = self.status;
         self.status.transition(to)?;
         if to == OrderStatus::Placed && self.lines.is_empty() {
-            return Err(Error::Rule("an order needs at least one item to be placed".into()));
+            return Err(Error::Rule(
+                "an order needs at least one item to be placed".into(),
+            ));
         }
         if to == OrderStatus::Picking && self.lines.iter().any(|l| l.backordered > 0) {
             let skus: Vec<String> = self
@@ -722,12 +749,9 @@ impl Order {
         }
         let effects = self.stock_effects_of(from, to);
         for line in &mut self.lines {
-            match (from.holds_stock(), to.holds_stock()) {
-                (true, false) => {
-                    line.reserved = 0;
-                    line.backordered = 0;
-                }
-                (false, true) | (true, true) | (false, false) => {}
+            if from.holds_stock() && !to.holds_stock() {
+                line.reserved = 0;
+                line.backordered = 0;
             }
         }
         if to == OrderStatus::Placed && self.reference.is_none() {
@@ -849,7 +873,8 @@ impl Order {
                 tax_rate: l.tax_rate,
             })
             .collect();
-        let (amounts, totals) = pricing::price(self.currency, &inputs, &self.discounts, self.shipping_fee)?;
+        let (amounts, totals) =
+            pricing::price(self.currency, &inputs, &self.discounts, self.shipping_fee)?;
         for (line, amount) in self.lines.iter_mut().zip(amounts) {
             line.amounts = amount;
         }
@@ -860,7 +885,11 @@ impl Order {
 
     /// Asserts the order's invariants in debug builds.
     pub fn check_invariants(&self) {
-        debug_assert!(self.invariant_violation().is_none(), "{:?}", self.invariant_violation());
+        debug_assert!(
+            self.invariant_violation().is_none(),
+            "{:?}",
+            self.invariant_violation()
+        );
     }
 
     /// Describes the first broken invariant, if any: totals add up, one line per product,
@@ -877,11 +906,19 @@ impl Order {
             return Some("subtotal differs from the sum of lines".into());
         }
         for (i, line) in self.lines.iter().enumerate() {
-            if self.lines.iter().skip(i + 1).any(|o| o.product == line.product) {
+            if self
+                .lines
+                .iter()
+                .skip(i + 1)
+                .any(|o| o.product == line.product)
+            {
                 return Some(format!("two lines for {}", line.sku));
             }
         }
-        let was_placed = self.status_history.iter().any(|(s, _)| *s == OrderStatus::Placed);
+        let was_placed = self
+            .status_history
+            .iter()
+            .any(|(s, _)| *s == OrderStatus::Placed);
         if was_placed && self.reference.is_none() {
             return Some("placed order without a reference".into());
         }
@@ -893,7 +930,11 @@ impl Order {
     pub fn settled_allocation_violation(&self) -> Option<String> {
         self.lines.iter().find_map(|line| {
             let allocated = line.reserved + line.backordered;
-            let expected = if self.status.holds_stock() { line.quantity } else { 0 };
+            let expected = if self.status.holds_stock() {
+                line.quantity
+            } else {
+                0
+            };
             (allocated != expected).then(|| {
                 format!(
                     "line {} allocates {allocated}, expected {expected} in status {}",
@@ -939,7 +980,9 @@ mod tests {
 
     #[test]
     fn illegal_transition_names_the_allowed_states() {
-        let err = OrderStatus::Placed.transition(OrderStatus::Shipped).unwrap_err();
+        let err = OrderStatus::Placed
+            .transition(OrderStatus::Shipped)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot move order from placed to shipped; allowed next: confirmed, cancelled"
@@ -951,7 +994,10 @@ mod tests {
         for s in ALL_STATUSES {
             assert_eq!(OrderStatus::parse(&s.name().to_uppercase()).unwrap(), s);
         }
-        assert_eq!(OrderStatus::parse("canceled").unwrap(), OrderStatus::Cancelled);
+        assert_eq!(
+            OrderStatus::parse("canceled").unwrap(),
+            OrderStatus::Cancelled
+        );
         assert!(OrderStatus::parse("lost").is_err());
         let codes: std::collections::HashSet<u8> = ALL_STATUSES.iter().map(|s| s.code()).collect();
         assert_eq!(codes.len(), ALL_STATUSES.len());

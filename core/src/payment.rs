@@ -201,12 +201,28 @@ mod tests {
     fn status_is_derived_from_the_ledger() {
         use LedgerEntryKind::*;
         let total = usd(dec!(100));
-        let status = |entries: &[LedgerEntry]| LedgerSums::of(entries, Currency::USD).unwrap().status(&total);
+        let status = |entries: &[LedgerEntry]| {
+            LedgerSums::of(entries, Currency::USD)
+                .unwrap()
+                .status(&total)
+        };
         assert_eq!(status(&[]), PaymentStatus::Unpaid);
-        assert_eq!(status(&[entry(Payment, dec!(40))]), PaymentStatus::PartiallyPaid);
-        assert_eq!(status(&[entry(Payment, dec!(40)), entry(Payment, dec!(60))]), PaymentStatus::Paid);
-        assert_eq!(status(&[entry(Payment, dec!(100)), entry(Refund, dec!(10))]), PaymentStatus::PartiallyRefunded);
-        assert_eq!(status(&[entry(Payment, dec!(100)), entry(Refund, dec!(100))]), PaymentStatus::Refunded);
+        assert_eq!(
+            status(&[entry(Payment, dec!(40))]),
+            PaymentStatus::PartiallyPaid
+        );
+        assert_eq!(
+            status(&[entry(Payment, dec!(40)), entry(Payment, dec!(60))]),
+            PaymentStatus::Paid
+        );
+        assert_eq!(
+            status(&[entry(Payment, dec!(100)), entry(Refund, dec!(10))]),
+            PaymentStatus::PartiallyRefunded
+        );
+        assert_eq!(
+            status(&[entry(Payment, dec!(100)), entry(Refund, dec!(100))]),
+            PaymentStatus::Refunded
+        );
     }
 
     #[test]
@@ -219,8 +235,14 @@ mod tests {
 
     #[test]
     fn methods_parse() {
-        assert_eq!(PaymentMethod::parse("COD").unwrap(), PaymentMethod::CashOnDelivery);
-        assert_eq!(PaymentMethod::parse("bank_transfer").unwrap(), PaymentMethod::BankTransfer);
+        assert_eq!(
+            PaymentMethod::parse("COD").unwrap(),
+            PaymentMethod::CashOnDelivery
+        );
+        assert_eq!(
+            PaymentMethod::parse("bank_transfer").unwrap(),
+            PaymentMethod::BankTransfer
+        );
         assert!(PaymentMethod::parse("bitcoin").is_err());
     }
 }

@@ -31,7 +31,10 @@ impl TaxRates {
     /// # Errors
     /// `Validation` if a rate is out of range.
     pub fn new(standard: Decimal, reduced: Decimal) -> Result<TaxRates> {
-        for (name, rate) in [("standard tax rate", standard), ("reduced tax rate", reduced)] {
+        for (name, rate) in [
+            ("standard tax rate", standard),
+            ("reduced tax rate", reduced),
+        ] {
             if rate < Decimal::ZERO || rate > Decimal::ONE {
                 return Err(Error::invalid(name, "must be between 0 and 1"));
             }
@@ -134,7 +137,12 @@ impl ShippingRates {
             .rev()
             .find(|(m, fee)| *m == method && fee.currency() == currency)
             .map(|(_, fee)| *fee)
-            .ok_or_else(|| Error::invalid("shipping method", format!("{method} has no rate in {currency}")))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "shipping method",
+                    format!("{method} has no rate in {currency}"),
+                )
+            })
     }
 }
 
@@ -153,7 +161,10 @@ impl Discount {
     pub fn new(label: &str, percent: Decimal) -> Result<Discount> {
         let label = validate::required_text("discount label", label, limits::MAX_NAME_CHARS)?;
         if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
-            return Err(Error::invalid("discount", "must be more than 0 and at most 100 percent"));
+            return Err(Error::invalid(
+                "discount",
+                "must be more than 0 and at most 100 percent",
+            ));
         }
         Ok(Discount { label, percent })
     }
@@ -247,7 +258,11 @@ pub fn price(
         totals.subtotal = totals.subtotal.add(&total)?;
         totals.discount = totals.discount.add(&discount)?;
         totals.tax = totals.tax.add(&tax)?;
-        amounts.push(LineAmounts { total, discount, tax });
+        amounts.push(LineAmounts {
+            total,
+            discount,
+            tax,
+        });
     }
     totals.shipping = Money::zero(currency).add(&shipping)?;
     totals.total = totals
@@ -271,8 +286,16 @@ mod tests {
     #[test]
     fn prices_a_two_line_order_with_discount_tax_and_shipping() {
         let lines = [
-            LineInput { unit_price: usd(dec!(19.99)), quantity: 3, tax_rate: dec!(0.20) },
-            LineInput { unit_price: usd(dec!(4.50)), quantity: 1, tax_rate: dec!(0.05) },
+            LineInput {
+                unit_price: usd(dec!(19.99)),
+                quantity: 3,
+                tax_rate: dec!(0.20),
+            },
+            LineInput {
+                unit_price: usd(dec!(4.50)),
+                quantity: 1,
+                tax_rate: dec!(0.05),
+            },
         ];
         let discounts = [Discount::new("WELCOME10", dec!(10)).unwrap()];
         let (amounts, totals) = price(Currency::USD, &lines, &discounts, usd(dec!(5))).unwrap();
@@ -290,8 +313,15 @@ mod tests {
 
     #[test]
     fn discounts_never_exceed_the_goods() {
-        let lines = [LineInput { unit_price: usd(dec!(10)), quantity: 1, tax_rate: dec!(0.2) }];
-        let d = [Discount::new("A", dec!(80)).unwrap(), Discount::new("B", dec!(80)).unwrap()];
+        let lines = [LineInput {
+            unit_price: usd(dec!(10)),
+            quantity: 1,
+            tax_rate: dec!(0.2),
+        }];
+        let d = [
+            Discount::new("A", dec!(80)).unwrap(),
+            Discount::new("B", dec!(80)).unwrap(),
+        ];
         let (_, totals) = price(Currency::USD, &lines, &d, usd(dec!(0))).unwrap();
         assert_eq!(totals.total, usd(dec!(0)));
         assert!(Discount::new("X", dec!(0)).is_err());
@@ -302,11 +332,24 @@ mod tests {
     #[test]
     fn refuses_mixed_currency_lines_and_missing_rates() {
         let eur = Money::new(dec!(1), Currency::EUR).unwrap();
-        let lines = [LineInput { unit_price: eur, quantity: 1, tax_rate: dec!(0) }];
+        let lines = [LineInput {
+            unit_price: eur,
+            quantity: 1,
+            tax_rate: dec!(0),
+        }];
         assert!(price(Currency::USD, &lines, &[], usd(dec!(0))).is_err());
         let jpy = Currency::parse("JPY").unwrap();
-        assert!(ShippingRates::sample().fee(ShippingMethod::Express, jpy).is_err());
-        assert!(ShippingRates::sample().fee(ShippingMethod::Pickup, jpy).unwrap().is_zero());
+        assert!(
+            ShippingRates::sample()
+                .fee(ShippingMethod::Express, jpy)
+                .is_err()
+        );
+        assert!(
+            ShippingRates::sample()
+                .fee(ShippingMethod::Pickup, jpy)
+                .unwrap()
+                .is_zero()
+        );
     }
 
     proptest! {

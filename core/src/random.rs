@@ -47,7 +47,11 @@ mod tests {
 
     #[test]
     fn same_seed_same_sequence_and_different_seed_differs() {
-        let (a, b, c) = (SeededRandom::new(5), SeededRandom::new(5), SeededRandom::new(6));
+        let (a, b, c) = (
+            SeededRandom::new(5),
+            SeededRandom::new(5),
+            SeededRandom::new(6),
+        );
         let xs: Vec<u64> = (0..4).map(|_| a.next_u64()).collect();
         let ys: Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
         let zs: Vec<u64> = (0..4).map(|_| c.next_u64()).collect();

@@ -51,9 +51,15 @@ pub fn optional_text(field: &str, value: &str, max_chars: usize) -> Result<Strin
 pub fn multiline_text(field: &str, value: &str, max_chars: usize) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.chars().count() > max_chars {
-        return Err(Error::invalid(field, format!("must be at most {max_chars} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
     Ok(trimmed.to_string())
@@ -61,7 +67,10 @@ pub fn multiline_text(field: &str, value: &str, max_chars: usize) -> Result<Stri
 
 fn bounded_text(field: &str, trimmed: &str, max_chars: usize) -> Result<String> {
     if trimmed.chars().count() > max_chars {
-        return Err(Error::invalid(field, format!("must be at most {max_chars} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));

@@ -85,20 +85,44 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation`; `NotFound`; `Forbidden`.
-    pub fn restock(&self, actor: &Actor, sku: &str, warehouse: &str, quantity: u64, reason: &str) -> Result<Stock> {
-        self.change_stock(actor, sku, warehouse, reason, AuditAction::StockRestocked, |stock, w| {
-            stock.restock(w, quantity).map(|()| format!("+{quantity}"))
-        })
+    pub fn restock(
+        &self,
+        actor: &Actor,
+        sku: &str,
+        warehouse: &str,
+        quantity: u64,
+        reason: &str,
+    ) -> Result<Stock> {
+        self.change_stock(
+            actor,
+            sku,
+            warehouse,
+            reason,
+            AuditAction::StockRestocked,
+            |stock, w| stock.restock(w, quantity).map(|()| format!("+{quantity}")),
+        )
     }
 
     /// Corrects on-hand units of `sku` in `warehouse` by `delta` (never below reserved).
     ///
     /// # Errors
     /// `Validation`; `Rule` if the result would fall below what is reserved; `NotFound`.
-    pub fn adjust_stock(&self, actor: &Actor, sku: &str, warehouse: &str, delta: i64, reason: &str) -> Result<Stock> {
-        self.change_stock(actor, sku, warehouse, reason, AuditAction::StockAdjusted, |stock, w| {
-            stock.adjust(w, delta).map(|()| format!("{delta:+}"))
-        })
+    pub fn adjust_stock(
+        &self,
+        actor: &Actor,
+        sku: &str,
+        warehouse: &str,
+        delta: i64,
+        reason: &str,
+    ) -> Result<Stock> {
+        self.change_stock(
+            actor,
+            sku,
+            warehouse,
+            reason,
+            AuditAction::StockAdjusted,
+            |stock, w| stock.adjust(w, delta).map(|()| format!("{delta:+}")),
+        )
     }
 
     fn change_stock(
@@ -132,7 +156,11 @@ impl<S: Store> Engine<S> {
                         Some(before.to_string()),
                         Some(after.to_string()),
                     ),
-                    FieldChange::new("reason", None, Some(format!("{delta}: {}", reason.as_str()))),
+                    FieldChange::new(
+                        "reason",
+                        None,
+                        Some(format!("{delta}: {}", reason.as_str())),
+                    ),
                 ],
             });
             Ok(result)
@@ -148,7 +176,10 @@ impl<S: Store> Engine<S> {
         let sku = Sku::parse(sku)?;
         let id = self
             .store
-            .index_get(crate::store::IndexName::ProductBySku, &keys::product_sku(&sku))?
+            .index_get(
+                crate::store::IndexName::ProductBySku,
+                &keys::product_sku(&sku),
+            )?
             .ok_or_else(|| Error::not_found(EntityKind::Product, format!("with SKU {sku}")))?;
         self.get_product(actor, ProductId(id))
     }
@@ -160,7 +191,10 @@ impl<S: Store> Engine<S> {
     pub fn get_product(&self, actor: &Actor, id: ProductId) -> Result<Product> {
         actor.require(Operation::ReadCatalog)?;
         match self.store.get(&RecordKey::Product(id))? {
-            Some(Versioned { value: Record::Product(p), .. }) => Ok(p),
+            Some(Versioned {
+                value: Record::Product(p),
+                ..
+            }) => Ok(p),
             _ => Err(Error::not_found(EntityKind::Product, id)),
         }
     }
@@ -169,7 +203,12 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Forbidden`; `Storage`.
-    pub fn list_products(&self, actor: &Actor, after: Option<ProductId>, limit: usize) -> Result<Vec<Product>> {
+    pub fn list_products(
+        &self,
+        actor: &Actor,
+        after: Option<ProductId>,
+        limit: usize,
+    ) -> Result<Vec<Product>> {
         actor.require(Operation::ReadCatalog)?;
         let after = after.map(RecordKey::Product);
         Ok(self
@@ -190,7 +229,10 @@ impl<S: Store> Engine<S> {
     pub fn stock_of(&self, actor: &Actor, product: ProductId) -> Result<Stock> {
         actor.require(Operation::ReadCatalog)?;
         match self.store.get(&RecordKey::Stock(product))? {
-            Some(Versioned { value: Record::Stock(s), .. }) => Ok(s),
+            Some(Versioned {
+                value: Record::Stock(s),
+                ..
+            }) => Ok(s),
             _ => Ok(Stock::empty(product)),
         }
     }
@@ -205,13 +247,45 @@ fn product_changes(old: &Product, new: &Product) -> Vec<FieldChange> {
     };
     diff("sku", old.sku().to_string(), new.sku().to_string());
     diff("name", old.name().to_string(), new.name().to_string());
-    diff("description", old.description().to_string(), new.description().to_string());
-    diff("base price", old.base_price().to_string(), new.base_price().to_string());
-    diff("active", old.is_active().to_string(), new.is_active().to_string());
-    diff("tax category", old.tax_category().to_string(), new.tax_category().to_string());
-    diff("specifications", format!("{:?}", old.specifications()), format!("{:?}", new.specifications()));
-    diff("media", format!("{} items", old.media().len()), format!("{} items", new.media().len()));
-    diff("price lists", format!("{:?}", old.price_lists()), format!("{:?}", new.price_lists()));
-    diff("backorder", format!("{:?}", old.backorder()), format!("{:?}", new.backorder()));
+    diff(
+        "description",
+        old.description().to_string(),
+        new.description().to_string(),
+    );
+    diff(
+        "base price",
+        old.base_price().to_string(),
+        new.base_price().to_string(),
+    );
+    diff(
+        "active",
+        old.is_active().to_string(),
+        new.is_active().to_string(),
+    );
+    diff(
+        "tax category",
+        old.tax_category().to_string(),
+        new.tax_category().to_string(),
+    );
+    diff(
+        "specifications",
+        format!("{:?}", old.specifications()),
+        format!("{:?}", new.specifications()),
+    );
+    diff(
+        "media",
+        format!("{} items", old.media().len()),
+        format!("{} items", new.media().len()),
+    );
+    diff(
+        "price lists",
+        format!("{:?}", old.price_lists()),
+        format!("{:?}", new.price_lists()),
+    );
+    diff(
+        "backorder",
+        format!("{:?}", old.backorder()),
+        format!("{:?}", new.backorder()),
+    );
     changes
 }

@@ -19,14 +19,26 @@ impl<S: Store> Engine<S> {
         let draft = CustomerDraft::parse(input)?;
         self.transact(|unit| {
             let store = unit.store();
-            if store.index_get(IndexName::CustomerByPhone, &keys::customer_phone(draft.phone()))?.is_some() {
+            if store
+                .index_get(
+                    IndexName::CustomerByPhone,
+                    &keys::customer_phone(draft.phone()),
+                )?
+                .is_some()
+            {
                 return Err(Error::Duplicate {
                     entity: EntityKind::Customer,
                     field: "phone",
                     value: draft.phone().to_string(),
                 });
             }
-            if store.index_get(IndexName::CustomerByEmail, &keys::customer_email(draft.email()))?.is_some() {
+            if store
+                .index_get(
+                    IndexName::CustomerByEmail,
+                    &keys::customer_email(draft.email()),
+                )?
+                .is_some()
+            {
                 return Err(Error::Duplicate {
                     entity: EntityKind::Customer,
                     field: "email",
@@ -34,10 +46,20 @@ impl<S: Store> Engine<S> {
                 });
             }
             let now = self.clock.now();
-            let customer = Customer::create(CustomerId(store.next_id()?), draft.clone(), CustomerStatus::Active, now);
+            let customer = Customer::create(
+                CustomerId(store.next_id()?),
+                draft.clone(),
+                CustomerStatus::Active,
+                now,
+            );
             unit.reindex(
                 &[],
-                &keys::customer_entries(customer.id(), customer.name(), customer.phone(), customer.email()),
+                &keys::customer_entries(
+                    customer.id(),
+                    customer.name(),
+                    customer.phone(),
+                    customer.email(),
+                ),
             );
             unit.audit(AuditRecord {
                 at: now,
@@ -66,7 +88,10 @@ impl<S: Store> Engine<S> {
             None => actor.require(Operation::ReadCustomers)?,
         }
         match self.store.get(&RecordKey::Customer(id))? {
-            Some(Versioned { value: Record::Customer(c), .. }) => Ok(c),
+            Some(Versioned {
+                value: Record::Customer(c),
+                ..
+            }) => Ok(c),
             _ => Err(Error::not_found(EntityKind::Customer, id)),
         }
     }
@@ -88,11 +113,20 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Forbidden`; `Storage`.
-    pub fn list_customers(&self, actor: &Actor, name: Option<&str>, after: Option<CustomerId>, limit: usize) -> Result<Vec<Customer>> {
+    pub fn list_customers(
+        &self,
+        actor: &Actor,
+        name: Option<&str>,
+        after: Option<CustomerId>,
+        limit: usize,
+    ) -> Result<Vec<Customer>> {
         actor.require(Operation::ReadCustomers)?;
         if let Some(name) = name {
             let ids = self.customers_matching(name, limit)?;
-            return ids.into_iter().map(|id| self.get_customer(actor, id)).collect();
+            return ids
+                .into_iter()
+                .map(|id| self.get_customer(actor, id))
+                .collect();
         }
         let after = after.map(RecordKey::Customer);
         Ok(self

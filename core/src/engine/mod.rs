@@ -61,7 +61,12 @@ pub struct Engine<S: Store> {
 
 impl<S: Store> Engine<S> {
     /// An engine with explicit time and randomness (tests, simulation, production wiring).
-    pub fn new(store: S, clock: Arc<dyn Clock>, random: Arc<dyn RandomSource>, config: EngineConfig) -> Engine<S> {
+    pub fn new(
+        store: S,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn RandomSource>,
+        config: EngineConfig,
+    ) -> Engine<S> {
         Engine {
             store,
             clock,

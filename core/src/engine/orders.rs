@@ -8,7 +8,7 @@ use crate::auth::{Actor, Operation};
 use crate::catalog::{BackorderPolicy, Sku};
 use crate::customer::{Address, AddressInput};
 use crate::error::{EntityKind, Error, Result};
-use crate::ids::{OrderId, OrderReference, CustomerId};
+use crate::ids::{CustomerId, OrderId, OrderReference};
 use crate::order::{Order, OrderHeader, OrderStatus, StockEffect};
 use crate::outbox::DomainEvent;
 use crate::payment::PaymentMethod;
@@ -116,15 +116,25 @@ impl<S: Store> Engine<S> {
                 operation: "order for another customer".into(),
             });
         }
-        let key = request.idempotency_key.as_deref().map(check_idempotency_key).transpose()?;
+        let key = request
+            .idempotency_key
+            .as_deref()
+            .map(check_idempotency_key)
+            .transpose()?;
         if request.items.len() > limits::MAX_LINES_PER_ORDER {
             return Err(Error::invalid(
                 "items",
-                format!("an order may have at most {} lines", limits::MAX_LINES_PER_ORDER),
+                format!(
+                    "an order may have at most {} lines",
+                    limits::MAX_LINES_PER_ORDER
+                ),
             ));
         }
         if request.notes.chars().count() > limits::MAX_TEXT_CHARS {
-            return Err(Error::invalid("notes", format!("must be at most {} characters", limits::MAX_TEXT_CHARS)));
+            return Err(Error::invalid(
+                "notes",
+                format!("must be at most {} characters", limits::MAX_TEXT_CHARS),
+            ));
         }
         self.transact(|unit| {
             if let Some(key) = &key
@@ -147,7 +157,12 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    fn build_order(&self, unit: &mut Unit<'_, S>, actor: &Actor, request: &OrderRequest) -> Result<Order> {
+    fn build_order(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        request: &OrderRequest,
+    ) -> Result<Order> {
         let now = self.clock.now();
         let customer = unit.customer(request.customer)?;
         if !customer.can_order() {
@@ -159,11 +174,12 @@ impl<S: Store> Engine<S> {
         }
         let shipping_address = match &request.ship_to {
             Some(input) => Address::parse(input)?,
-            None => customer
-                .addresses()
-                .first()
-                .cloned()
-                .ok_or_else(|| Error::invalid("shipping address", "is required (the customer has no default address)"))?,
+            None => customer.addresses().first().cloned().ok_or_else(|| {
+                Error::invalid(
+                    "shipping address",
+                    "is required (the customer has no default address)",
+                )
+            })?,
         };
         let discounts = request
             .discounts
@@ -213,7 +229,11 @@ impl<S: Store> Engine<S> {
             let reference = OrderReference::generate(self.random.as_ref());
             let effects = order.change_status(OrderStatus::Placed, Some(reference.clone()), now)?;
             self.apply_stock_effects(unit, &mut order, effects)?;
-            changes.push(FieldChange::new("reference", None, Some(reference.to_string())));
+            changes.push(FieldChange::new(
+                "reference",
+                None,
+                Some(reference.to_string()),
+            ));
             unit.event(
                 now,
                 DomainEvent::OrderPlaced {
@@ -224,7 +244,10 @@ impl<S: Store> Engine<S> {
                 },
             );
         }
-        changes.insert(0, FieldChange::new("status", None, Some(order.status().to_string())));
+        changes.insert(
+            0,
+            FieldChange::new("status", None, Some(order.status().to_string())),
+        );
         unit.reindex(&[], &keys::order_entries(&order));
         unit.audit(AuditRecord {
             at: now,
@@ -234,24 +257,34 @@ impl<S: Store> Engine<S> {
             changes,
         });
         debug_assert_eq!(order.settled_allocation_violation(), None);
-        unit.put(Record::Order(order.clone()));
+        unit.put(Record::Order(Box::new(order.clone())));
         Ok(order)
     }
 
     /// Applies stock effects of an order change to the stock records in the unit, recording
     /// where reservations landed on the order.
-    fn apply_stock_effects(&self, unit: &mut Unit<'_, S>, order: &mut Order, effects: Vec<StockEffect>) -> Result<()> {
+    fn apply_stock_effects(
+        &self,
+        unit: &mut Unit<'_, S>,
+        order: &mut Order,
+        effects: Vec<StockEffect>,
+    ) -> Result<()> {
         for effect in effects {
             match effect {
                 StockEffect::Reserve { product, quantity } => {
                     let item = unit.product(product)?;
-                    let pinned = order.lines().iter().find(|l| l.product == product).and_then(|l| l.warehouse.clone());
+                    let pinned = order
+                        .lines()
+                        .iter()
+                        .find(|l| l.product == product)
+                        .and_then(|l| l.warehouse.clone());
                     let stock = unit.stock_mut(product)?;
                     let warehouse = pinned
                         .or_else(|| stock.best_warehouse().cloned())
                         .unwrap_or_else(|| self.config.default_warehouse.clone());
                     let available = stock.level(&warehouse).map_or(0, |l| l.available());
-                    let reserved = u32::try_from(available.min(u64::from(quantity))).unwrap_or(quantity);
+                    let reserved =
+                        u32::try_from(available.min(u64::from(quantity))).unwrap_or(quantity);
                     let missing = quantity - reserved;
                     if missing > 0 && item.backorder() == BackorderPolicy::Deny {
                         return Err(Error::InsufficientStock {
@@ -265,11 +298,21 @@ impl<S: Store> Engine<S> {
                     }
                     order.record_allocation(product, &warehouse, reserved, missing)?;
                 }
-                StockEffect::Release { product, warehouse, quantity } => {
-                    unit.stock_mut(product)?.release(&warehouse, u64::from(quantity))?;
+                StockEffect::Release {
+                    product,
+                    warehouse,
+                    quantity,
+                } => {
+                    unit.stock_mut(product)?
+                        .release(&warehouse, u64::from(quantity))?;
                 }
-                StockEffect::Consume { product, warehouse, quantity } => {
-                    unit.stock_mut(product)?.consume(&warehouse, u64::from(quantity))?;
+                StockEffect::Consume {
+                    product,
+                    warehouse,
+                    quantity,
+                } => {
+                    unit.stock_mut(product)?
+                        .consume(&warehouse, u64::from(quantity))?;
                 }
             }
         }
@@ -279,7 +322,11 @@ impl<S: Store> Engine<S> {
     /// Reserves what has arrived for backordered lines (before fulfilment moves on).
     fn fill_backorders(&self, unit: &mut Unit<'_, S>, order: &mut Order) -> Result<()> {
         for (product, wanted) in order.backorders() {
-            let Some(warehouse) = order.lines().iter().find(|l| l.product == product).and_then(|l| l.warehouse.clone())
+            let Some(warehouse) = order
+                .lines()
+                .iter()
+                .find(|l| l.product == product)
+                .and_then(|l| l.warehouse.clone())
             else {
                 continue;
             };
@@ -324,7 +371,7 @@ impl<S: Store> Engine<S> {
             for event in events {
                 unit.event(now, event);
             }
-            unit.put(Record::Order(order.clone()));
+            unit.put(Record::Order(Box::new(order.clone())));
             Ok(order)
         })
     }
@@ -332,7 +379,9 @@ impl<S: Store> Engine<S> {
     /// A customer may only touch their own orders; to them, other orders do not exist.
     pub(crate) fn check_owner(&self, actor: &Actor, order: &Order) -> Result<()> {
         match actor.customer_id() {
-            Some(me) if me != order.customer() => Err(Error::not_found(EntityKind::Order, order.id())),
+            Some(me) if me != order.customer() => {
+                Err(Error::not_found(EntityKind::Order, order.id()))
+            }
             Some(_) | None => Ok(()),
         }
     }
@@ -342,56 +391,84 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// As [`Engine::create_order`]; `Rule` once items are locked.
-    pub fn add_item(&self, actor: &Actor, order: OrderId, sku: &str, quantity: i64) -> Result<Order> {
+    pub fn add_item(
+        &self,
+        actor: &Actor,
+        order: OrderId,
+        sku: &str,
+        quantity: i64,
+    ) -> Result<Order> {
         let sku = Sku::parse(sku)?;
         let quantity = validate::quantity(&format!("quantity for SKU {sku}"), quantity)?;
-        self.change_order(actor, order, Operation::EditOrders, AuditAction::ItemAdded, |unit, order| {
-            let now = self.clock.now();
-            let product = unit.product_by_sku(&sku)?;
-            let customer = unit.customer(order.customer())?;
-            let before = order.quantity_of(product.id());
-            let merged = before.saturating_add(quantity);
-            let price = product.unit_price(customer.price_group(), merged);
-            let rate = self.config.tax_rates.rate(product.tax_category());
-            let effects = order.add_item(&product, quantity, price, rate, now)?;
-            self.apply_stock_effects(unit, order, effects)?;
-            Ok((
-                vec![FieldChange::new(
-                    &format!("quantity of {sku}"),
-                    Some(before.to_string()),
-                    Some(order.quantity_of(product.id()).to_string()),
-                )],
-                Vec::new(),
-            ))
-        })
+        self.change_order(
+            actor,
+            order,
+            Operation::EditOrders,
+            AuditAction::ItemAdded,
+            |unit, order| {
+                let now = self.clock.now();
+                let product = unit.product_by_sku(&sku)?;
+                let customer = unit.customer(order.customer())?;
+                let before = order.quantity_of(product.id());
+                let merged = before.saturating_add(quantity);
+                let price = product.unit_price(customer.price_group(), merged);
+                let rate = self.config.tax_rates.rate(product.tax_category());
+                let effects = order.add_item(&product, quantity, price, rate, now)?;
+                self.apply_stock_effects(unit, order, effects)?;
+                Ok((
+                    vec![FieldChange::new(
+                        &format!("quantity of {sku}"),
+                        Some(before.to_string()),
+                        Some(order.quantity_of(product.id()).to_string()),
+                    )],
+                    Vec::new(),
+                ))
+            },
+        )
     }
 
     /// Sets the quantity of `sku` on an order, adjusting its reservation by the difference.
     ///
     /// # Errors
     /// As [`Engine::add_item`]; `NotFound` if the order has no such line.
-    pub fn set_quantity(&self, actor: &Actor, order: OrderId, sku: &str, quantity: i64) -> Result<Order> {
+    pub fn set_quantity(
+        &self,
+        actor: &Actor,
+        order: OrderId,
+        sku: &str,
+        quantity: i64,
+    ) -> Result<Order> {
         let sku = Sku::parse(sku)?;
         let quantity = validate::quantity(&format!("quantity for SKU {sku}"), quantity)?;
-        self.change_order(actor, order, Operation::EditOrders, AuditAction::QuantityChanged, |unit, order| {
-            let now = self.clock.now();
-            let index = order.line_index(&sku)?;
-            let product_id = order.lines().get(index).map(|l| l.product).ok_or_else(|| Error::Rule("no such line".into()))?;
-            let product = unit.product(product_id)?;
-            let customer = unit.customer(order.customer())?;
-            let before = order.quantity_of(product_id);
-            let price = product.unit_price(customer.price_group(), quantity);
-            let effects = order.set_quantity(&sku, quantity, price, now)?;
-            self.apply_stock_effects(unit, order, effects)?;
-            Ok((
-                vec![FieldChange::new(
-                    &format!("quantity of {sku}"),
-                    Some(before.to_string()),
-                    Some(quantity.to_string()),
-                )],
-                Vec::new(),
-            ))
-        })
+        self.change_order(
+            actor,
+            order,
+            Operation::EditOrders,
+            AuditAction::QuantityChanged,
+            |unit, order| {
+                let now = self.clock.now();
+                let index = order.line_index(&sku)?;
+                let product_id = order
+                    .lines()
+                    .get(index)
+                    .map(|l| l.product)
+                    .ok_or_else(|| Error::Rule("no such line".into()))?;
+                let product = unit.product(product_id)?;
+                let customer = unit.customer(order.customer())?;
+                let before = order.quantity_of(product_id);
+                let price = product.unit_price(customer.price_group(), quantity);
+                let effects = order.set_quantity(&sku, quantity, price, now)?;
+                self.apply_stock_effects(unit, order, effects)?;
+                Ok((
+                    vec![FieldChange::new(
+                        &format!("quantity of {sku}"),
+                        Some(before.to_string()),
+                        Some(quantity.to_string()),
+                    )],
+                    Vec::new(),
+                ))
+            },
+        )
     }
 
     /// Removes `sku` from an order, releasing its reservation.
@@ -400,33 +477,58 @@ impl<S: Store> Engine<S> {
     /// `NotFound`; `Rule` once items are locked or for the last item of a placed order.
     pub fn remove_item(&self, actor: &Actor, order: OrderId, sku: &str) -> Result<Order> {
         let sku = Sku::parse(sku)?;
-        self.change_order(actor, order, Operation::EditOrders, AuditAction::ItemRemoved, |unit, order| {
-            let now = self.clock.now();
-            let index = order.line_index(&sku)?;
-            let before = order.lines().get(index).map(|l| l.quantity).unwrap_or(0);
-            let effects = order.remove_item(&sku, now)?;
-            self.apply_stock_effects(unit, order, effects)?;
-            Ok((
-                vec![FieldChange::new(&format!("quantity of {sku}"), Some(before.to_string()), None)],
-                Vec::new(),
-            ))
-        })
+        self.change_order(
+            actor,
+            order,
+            Operation::EditOrders,
+            AuditAction::ItemRemoved,
+            |unit, order| {
+                let now = self.clock.now();
+                let index = order.line_index(&sku)?;
+                let before = order.lines().get(index).map(|l| l.quantity).unwrap_or(0);
+                let effects = order.remove_item(&sku, now)?;
+                self.apply_stock_effects(unit, order, effects)?;
+                Ok((
+                    vec![FieldChange::new(
+                        &format!("quantity of {sku}"),
+                        Some(before.to_string()),
+                        None,
+                    )],
+                    Vec::new(),
+                ))
+            },
+        )
     }
 
     /// Changes an order's shipping address (until it ships).
     ///
     /// # Errors
     /// `Validation` for a bad address; `Rule` once shipped.
-    pub fn set_address(&self, actor: &Actor, order: OrderId, address: &AddressInput) -> Result<Order> {
+    pub fn set_address(
+        &self,
+        actor: &Actor,
+        order: OrderId,
+        address: &AddressInput,
+    ) -> Result<Order> {
         let address = Address::parse(address)?;
-        self.change_order(actor, order, Operation::ChangeAddress, AuditAction::AddressChanged, |_, order| {
-            let before = order.shipping_address().to_string();
-            order.set_address(address.clone(), self.clock.now())?;
-            Ok((
-                vec![FieldChange::new("shipping address", Some(before), Some(address.to_string()))],
-                Vec::new(),
-            ))
-        })
+        self.change_order(
+            actor,
+            order,
+            Operation::ChangeAddress,
+            AuditAction::AddressChanged,
+            |_, order| {
+                let before = order.shipping_address().to_string();
+                order.set_address(address.clone(), self.clock.now())?;
+                Ok((
+                    vec![FieldChange::new(
+                        "shipping address",
+                        Some(before),
+                        Some(address.to_string()),
+                    )],
+                    Vec::new(),
+                ))
+            },
+        )
     }
 
     /// Moves an order to `to` (not `Cancelled`: use [`Engine::cancel_order`]), with the
@@ -437,44 +539,61 @@ impl<S: Store> Engine<S> {
     /// placed; `Rule` for backordered units on the way to picking; `Forbidden`.
     pub fn change_status(&self, actor: &Actor, order: OrderId, to: OrderStatus) -> Result<Order> {
         let operation = match to {
-            OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Confirmed => Operation::ConfirmOrders,
-            OrderStatus::Picking | OrderStatus::Packed | OrderStatus::Shipped | OrderStatus::Delivered => {
-                Operation::Fulfil
+            OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Confirmed => {
+                Operation::ConfirmOrders
             }
+            OrderStatus::Picking
+            | OrderStatus::Packed
+            | OrderStatus::Shipped
+            | OrderStatus::Delivered => Operation::Fulfil,
             OrderStatus::Cancelled => {
                 return Err(Error::invalid("status", "use cancel, which needs a reason"));
             }
         };
-        self.change_order(actor, order, operation, AuditAction::StatusChanged, |unit, order| {
-            let now = self.clock.now();
-            let from = order.status();
-            if from.holds_stock() {
-                self.fill_backorders(unit, order)?;
-            }
-            let reference = (to == OrderStatus::Placed && order.reference().is_none())
-                .then(|| OrderReference::generate(self.random.as_ref()));
-            let effects = order.change_status(to, reference, now)?;
-            self.apply_stock_effects(unit, order, effects)?;
-            let mut changes = vec![FieldChange::new("status", Some(from.to_string()), Some(to.to_string()))];
-            let event = match (to, order.reference()) {
-                (OrderStatus::Placed, Some(reference)) => {
-                    changes.push(FieldChange::new("reference", None, Some(reference.to_string())));
-                    DomainEvent::OrderPlaced {
-                        order: order.id(),
-                        reference: reference.clone(),
-                        customer: order.customer(),
-                        total: order.totals().total,
-                    }
+        self.change_order(
+            actor,
+            order,
+            operation,
+            AuditAction::StatusChanged,
+            |unit, order| {
+                let now = self.clock.now();
+                let from = order.status();
+                if from.holds_stock() {
+                    self.fill_backorders(unit, order)?;
                 }
-                _ => DomainEvent::OrderStatusChanged {
-                    order: order.id(),
-                    customer: order.customer(),
-                    from,
-                    to,
-                },
-            };
-            Ok((changes, vec![event]))
-        })
+                let reference = (to == OrderStatus::Placed && order.reference().is_none())
+                    .then(|| OrderReference::generate(self.random.as_ref()));
+                let effects = order.change_status(to, reference, now)?;
+                self.apply_stock_effects(unit, order, effects)?;
+                let mut changes = vec![FieldChange::new(
+                    "status",
+                    Some(from.to_string()),
+                    Some(to.to_string()),
+                )];
+                let event = match (to, order.reference()) {
+                    (OrderStatus::Placed, Some(reference)) => {
+                        changes.push(FieldChange::new(
+                            "reference",
+                            None,
+                            Some(reference.to_string()),
+                        ));
+                        DomainEvent::OrderPlaced {
+                            order: order.id(),
+                            reference: reference.clone(),
+                            customer: order.customer(),
+                            total: order.totals().total,
+                        }
+                    }
+                    _ => DomainEvent::OrderStatusChanged {
+                        order: order.id(),
+                        customer: order.customer(),
+                        from,
+                        to,
+                    },
+                };
+                Ok((changes, vec![event]))
+            },
+        )
     }
 
     /// Cancels an order with a reason, releasing its reservations. A paid order keeps a
@@ -483,24 +602,36 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `IllegalTransition` once packed; `Validation` for a missing reason.
     pub fn cancel_order(&self, actor: &Actor, order: OrderId, reason: &str) -> Result<Order> {
-        let reason = validate::required_text("cancellation reason", reason, limits::MAX_NAME_CHARS)?;
-        self.change_order(actor, order, Operation::CancelOrders, AuditAction::OrderCancelled, |unit, order| {
-            let from = order.status();
-            let effects = order.change_status(OrderStatus::Cancelled, None, self.clock.now())?;
-            self.apply_stock_effects(unit, order, effects)?;
-            order.set_cancel_reason(reason.clone());
-            Ok((
-                vec![
-                    FieldChange::new("status", Some(from.to_string()), Some(OrderStatus::Cancelled.to_string())),
-                    FieldChange::new("reason", None, Some(reason.clone())),
-                ],
-                vec![DomainEvent::OrderCancelled {
-                    order: order.id(),
-                    customer: order.customer(),
-                    refund_due: order.refund_due()?,
-                }],
-            ))
-        })
+        let reason =
+            validate::required_text("cancellation reason", reason, limits::MAX_NAME_CHARS)?;
+        self.change_order(
+            actor,
+            order,
+            Operation::CancelOrders,
+            AuditAction::OrderCancelled,
+            |unit, order| {
+                let from = order.status();
+                let effects =
+                    order.change_status(OrderStatus::Cancelled, None, self.clock.now())?;
+                self.apply_stock_effects(unit, order, effects)?;
+                order.set_cancel_reason(reason.clone());
+                Ok((
+                    vec![
+                        FieldChange::new(
+                            "status",
+                            Some(from.to_string()),
+                            Some(OrderStatus::Cancelled.to_string()),
+                        ),
+                        FieldChange::new("reason", None, Some(reason.clone())),
+                    ],
+                    vec![DomainEvent::OrderCancelled {
+                        order: order.id(),
+                        customer: order.customer(),
+                        refund_due: order.refund_due()?,
+                    }],
+                ))
+            },
+        )
     }
 
     /// Archives (soft-deletes) an order: hidden from default listings, never removed.
@@ -509,13 +640,23 @@ impl<S: Store> Engine<S> {
     /// `Rule` for orders that hold stock or are in flight, or already archived.
     pub fn archive_order(&self, actor: &Actor, order: OrderId, reason: &str) -> Result<Order> {
         let reason = validate::required_text("archive reason", reason, limits::MAX_NAME_CHARS)?;
-        self.change_order(actor, order, Operation::ArchiveOrders, AuditAction::OrderArchived, |_, order| {
-            order.archive(reason.clone(), self.clock.now())?;
-            Ok((
-                vec![FieldChange::new("archived", Some("no".into()), Some(format!("yes: {reason}")))],
-                Vec::new(),
-            ))
-        })
+        self.change_order(
+            actor,
+            order,
+            Operation::ArchiveOrders,
+            AuditAction::OrderArchived,
+            |_, order| {
+                order.archive(reason.clone(), self.clock.now())?;
+                Ok((
+                    vec![FieldChange::new(
+                        "archived",
+                        Some("no".into()),
+                        Some(format!("yes: {reason}")),
+                    )],
+                    Vec::new(),
+                ))
+            },
+        )
     }
 
     /// Restores an archived order.
@@ -523,12 +664,22 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `Rule` if it is not archived.
     pub fn restore_order(&self, actor: &Actor, order: OrderId) -> Result<Order> {
-        self.change_order(actor, order, Operation::ArchiveOrders, AuditAction::OrderRestored, |_, order| {
-            order.restore(self.clock.now())?;
-            Ok((
-                vec![FieldChange::new("archived", Some("yes".into()), Some("no".into()))],
-                Vec::new(),
-            ))
-        })
+        self.change_order(
+            actor,
+            order,
+            Operation::ArchiveOrders,
+            AuditAction::OrderRestored,
+            |_, order| {
+                order.restore(self.clock.now())?;
+                Ok((
+                    vec![FieldChange::new(
+                        "archived",
+                        Some("yes".into()),
+                        Some("no".into()),
+                    )],
+                    Vec::new(),
+                ))
+            },
+        )
     }
 }

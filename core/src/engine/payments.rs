@@ -34,7 +34,12 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `Validation`/`CurrencyMismatch` for a bad amount; `Rule` for a draft or cancelled
     /// order or an amount above the balance; `IdempotencyMismatch`.
-    pub fn record_payment(&self, actor: &Actor, order: OrderId, request: &PaymentRequest) -> Result<Order> {
+    pub fn record_payment(
+        &self,
+        actor: &Actor,
+        order: OrderId,
+        request: &PaymentRequest,
+    ) -> Result<Order> {
         self.ledger_change(actor, order, request, LedgerEntryKind::Payment)
     }
 
@@ -42,12 +47,24 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// As [`Engine::record_payment`], with the cap being the net amount paid.
-    pub fn record_refund(&self, actor: &Actor, order: OrderId, request: &PaymentRequest) -> Result<Order> {
+    pub fn record_refund(
+        &self,
+        actor: &Actor,
+        order: OrderId,
+        request: &PaymentRequest,
+    ) -> Result<Order> {
         self.ledger_change(actor, order, request, LedgerEntryKind::Refund)
     }
 
-    fn ledger_change(&self, actor: &Actor, id: OrderId, request: &PaymentRequest, kind: LedgerEntryKind) -> Result<Order> {
-        let external_reference = validate::optional_text("external reference", &request.external_reference, 120)?;
+    fn ledger_change(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        request: &PaymentRequest,
+        kind: LedgerEntryKind,
+    ) -> Result<Order> {
+        let external_reference =
+            validate::optional_text("external reference", &request.external_reference, 120)?;
         let key = request
             .idempotency_key
             .as_deref()
@@ -56,12 +73,20 @@ impl<S: Store> Engine<S> {
         // A replay with the same key returns the order unchanged, without a second entry.
         if let Some(key) = &key {
             let current = self.get_order(actor, id)?.value;
-            if let Some(existing) = current.ledger().iter().find(|e| e.idempotency_key.as_deref() == Some(key.as_str())) {
+            if let Some(existing) = current
+                .ledger()
+                .iter()
+                .find(|e| e.idempotency_key.as_deref() == Some(key.as_str()))
+            {
                 let same = existing.kind == kind
                     && existing.amount == request.amount
                     && existing.method == request.method
                     && existing.external_reference == external_reference;
-                return if same { Ok(current) } else { Err(Error::IdempotencyMismatch { key: key.clone() }) };
+                return if same {
+                    Ok(current)
+                } else {
+                    Err(Error::IdempotencyMismatch { key: key.clone() })
+                };
             }
         }
         let (operation, action) = match kind {
@@ -70,7 +95,12 @@ impl<S: Store> Engine<S> {
         };
         self.change_order(actor, id, operation, action, |_, order| {
             payment::check_amount(&request.amount, order.currency())?;
-            if key.as_ref().is_some_and(|k| order.ledger().iter().any(|e| e.idempotency_key.as_ref() == Some(k))) {
+            if key.as_ref().is_some_and(|k| {
+                order
+                    .ledger()
+                    .iter()
+                    .any(|e| e.idempotency_key.as_ref() == Some(k))
+            }) {
                 // Raced with the first use of the key: let the retry take the replay path.
                 return Err(Error::Conflict);
             }
@@ -78,7 +108,10 @@ impl<S: Store> Engine<S> {
             match kind {
                 LedgerEntryKind::Payment => {
                     if !order.status().accepts_payments() {
-                        return Err(Error::Rule(format!("a {} order cannot take payments", order.status())));
+                        return Err(Error::Rule(format!(
+                            "a {} order cannot take payments",
+                            order.status()
+                        )));
                     }
                     let due = order.balance_due()?;
                     if request.amount > due {
@@ -126,11 +159,19 @@ impl<S: Store> Engine<S> {
             Ok((
                 vec![
                     FieldChange::new(
-                        if kind == LedgerEntryKind::Payment { "payment" } else { "refund" },
+                        if kind == LedgerEntryKind::Payment {
+                            "payment"
+                        } else {
+                            "refund"
+                        },
                         None,
                         Some(format!("{} by {}", request.amount, request.method)),
                     ),
-                    FieldChange::new("payment status", Some(before.to_string()), Some(order.payment_status()?.to_string())),
+                    FieldChange::new(
+                        "payment status",
+                        Some(before.to_string()),
+                        Some(order.payment_status()?.to_string()),
+                    ),
                 ],
                 vec![event],
             ))

@@ -63,7 +63,10 @@ struct Position {
 impl Position {
     fn encode(self) -> String {
         let mut text = String::with_capacity(32);
-        for byte in keys::timestamp(self.created).iter().chain(self.id.0.to_be_bytes().iter()) {
+        for byte in keys::timestamp(self.created)
+            .iter()
+            .chain(self.id.0.to_be_bytes().iter())
+        {
             text.push_str(&format!("{byte:02x}"));
         }
         text
@@ -89,9 +92,16 @@ impl Position {
     }
 
     fn key_suffix(self) -> Vec<u8> {
-        [keys::timestamp(self.created).as_slice(), &self.id.0.to_be_bytes()].concat()
+        [
+            keys::timestamp(self.created).as_slice(),
+            &self.id.0.to_be_bytes(),
+        ]
+        .concat()
     }
 }
+
+/// Orders found by a walk, with their positions.
+type Found = Vec<(Position, Versioned<Order>)>;
 
 /// One index range to walk: `prefix ‖ created ‖ id` keys.
 struct Source {
@@ -106,7 +116,9 @@ impl<S: Store> Engine<S> {
     /// `NotFound`; `Forbidden`; `Storage`.
     pub fn get_order(&self, actor: &Actor, id: OrderId) -> Result<Versioned<Order>> {
         actor.require(Operation::ReadOrders)?;
-        let found = self.load_order(id)?.ok_or_else(|| Error::not_found(EntityKind::Order, id))?;
+        let found = self
+            .load_order(id)?
+            .ok_or_else(|| Error::not_found(EntityKind::Order, id))?;
         self.check_owner(actor, &found.value)?;
         Ok(found)
     }
@@ -114,7 +126,13 @@ impl<S: Store> Engine<S> {
     fn load_order(&self, id: OrderId) -> Result<Option<Versioned<Order>>> {
         let key = RecordKey::Order(id);
         match self.store.get(&key)? {
-            Some(Versioned { version, value: Record::Order(order) }) => Ok(Some(Versioned { version, value: order })),
+            Some(Versioned {
+                version,
+                value: Record::Order(order),
+            }) => Ok(Some(Versioned {
+                version,
+                value: *order,
+            })),
             Some(_) => Err(StoreError::Corrupted {
                 key: key.to_string(),
                 reason: "expected an order record".into(),
@@ -132,7 +150,10 @@ impl<S: Store> Engine<S> {
         let reference = OrderReference::parse(reference)?;
         let id = self
             .store
-            .index_get(IndexName::OrderByReference, &keys::order_reference(&reference))?
+            .index_get(
+                IndexName::OrderByReference,
+                &keys::order_reference(&reference),
+            )?
             .ok_or_else(|| Error::not_found(EntityKind::Order, &reference))?;
         self.get_order(actor, OrderId(id))
     }
@@ -153,17 +174,29 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation` for a bad cursor, limit or name; `Forbidden`; `Storage`.
-    pub fn list_orders(&self, actor: &Actor, filter: &OrderFilter) -> Result<Page<Versioned<Order>>> {
+    pub fn list_orders(
+        &self,
+        actor: &Actor,
+        filter: &OrderFilter,
+    ) -> Result<Page<Versioned<Order>>> {
         actor.require(Operation::ReadOrders)?;
         let limit = match filter.limit {
             0 => 50,
-            n if n > MAX_PAGE => return Err(Error::invalid("limit", format!("must be at most {MAX_PAGE}"))),
+            n if n > MAX_PAGE => {
+                return Err(Error::invalid(
+                    "limit",
+                    format!("must be at most {MAX_PAGE}"),
+                ));
+            }
             n => n,
         };
         let mut customer = filter.customer;
         if let Some(me) = actor.customer_id() {
             if customer.is_some_and(|c| c != me) {
-                return Ok(Page { items: Vec::new(), next_cursor: None });
+                return Ok(Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
             }
             customer = Some(me);
         }
@@ -182,12 +215,16 @@ impl<S: Store> Engine<S> {
         if let Some(cut) = stop_before {
             candidates.retain(|(p, _)| *p >= cut);
         }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0));
+        candidates.sort_by_key(|(position, _)| std::cmp::Reverse(*position));
         candidates.dedup_by(|a, b| a.0 == b.0);
         let more = candidates.len() > limit || stop_before.is_some();
         candidates.truncate(limit);
         let next_cursor = if more {
-            candidates.last().map(|(p, _)| *p).or(stop_before).map(Position::encode)
+            candidates
+                .last()
+                .map(|(p, _)| *p)
+                .or(stop_before)
+                .map(Position::encode)
         } else {
             None
         };
@@ -235,7 +272,7 @@ impl<S: Store> Engine<S> {
         cursor: Option<Position>,
         customer: Option<CustomerId>,
         want: usize,
-    ) -> Result<(Vec<(Position, Versioned<Order>)>, Option<Position>)> {
+    ) -> Result<(Found, Option<Position>)> {
         let (start, end) = keys::time_bounds(&source.prefix, filter.from, filter.to);
         let mut upper = match end {
             Some(end) => Bound::Excluded(end),
@@ -313,7 +350,9 @@ impl<S: Store> Engine<S> {
         let mut ids: Vec<CustomerId> = Vec::new();
         let mut range = IndexRange::prefix(word.as_bytes(), false);
         loop {
-            let entries = self.store.index_scan(IndexName::CustomerByName, &range, 512)?;
+            let entries = self
+                .store
+                .index_scan(IndexName::CustomerByName, &range, 512)?;
             let exhausted = entries.len() < 512;
             for (key, id) in &entries {
                 let id = CustomerId(*id);
@@ -322,7 +361,10 @@ impl<S: Store> Engine<S> {
                     continue;
                 }
                 let full_name_matches = match self.store.get(&RecordKey::Customer(id))? {
-                    Some(Versioned { value: Record::Customer(c), .. }) => normalize_name(c.name()).contains(&needle),
+                    Some(Versioned {
+                        value: Record::Customer(c),
+                        ..
+                    }) => normalize_name(c.name()).contains(&needle),
                     _ => false,
                 };
                 if full_name_matches {
@@ -378,7 +420,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let p = Position { created: Timestamp(1_700_000_000_123), id: OrderId(42) };
+        let p = Position {
+            created: Timestamp(1_700_000_000_123),
+            id: OrderId(42),
+        };
         assert_eq!(Position::decode(&p.encode()).unwrap(), p);
         assert!(Position::decode("zz").is_err());
         assert!(Position::decode(&"g".repeat(32)).is_err());

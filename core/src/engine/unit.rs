@@ -12,7 +12,9 @@ use crate::ids::{CustomerId, OrderId, ProductId};
 use crate::inventory::Stock;
 use crate::order::Order;
 use crate::outbox::DomainEvent;
-use crate::store::{Expected, IndexEntry, IndexName, Record, RecordKey, Store, StoreError, WriteSet, keys};
+use crate::store::{
+    Expected, IndexEntry, IndexName, Record, RecordKey, Store, StoreError, WriteSet, keys,
+};
 
 pub(crate) struct Unit<'a, S: Store> {
     store: &'a S,
@@ -45,7 +47,9 @@ impl<'a, S: Store> Unit<'a, S> {
     /// Loads a record and remembers its version for the put that may follow.
     fn load(&mut self, key: RecordKey) -> Result<Option<Record>> {
         let found = self.store.get(&key)?;
-        let expected = found.as_ref().map_or(Expected::Absent, |v| Expected::Version(v.version));
+        let expected = found
+            .as_ref()
+            .map_or(Expected::Absent, |v| Expected::Version(v.version));
         self.versions.insert(key, expected);
         Ok(found.map(|v| v.value))
     }
@@ -60,7 +64,10 @@ impl<'a, S: Store> Unit<'a, S> {
     }
 
     pub(crate) fn product_id_by_sku(&self, sku: &Sku) -> Result<Option<ProductId>> {
-        Ok(self.store.index_get(IndexName::ProductBySku, &keys::product_sku(sku))?.map(ProductId))
+        Ok(self
+            .store
+            .index_get(IndexName::ProductBySku, &keys::product_sku(sku))?
+            .map(ProductId))
     }
 
     pub(crate) fn product_by_sku(&mut self, sku: &Sku) -> Result<Product> {
@@ -82,13 +89,16 @@ impl<'a, S: Store> Unit<'a, S> {
     pub(crate) fn order(&mut self, id: OrderId) -> Result<Order> {
         let key = RecordKey::Order(id);
         match self.load(key.clone())? {
-            Some(Record::Order(o)) => Ok(o),
+            Some(Record::Order(o)) => Ok(*o),
             Some(_) => Err(corrupted(&key, "order")),
             None => Err(Error::not_found(EntityKind::Order, id)),
         }
     }
 
-    pub(crate) fn idempotency(&mut self, key: &str) -> Result<Option<crate::store::IdempotencyRecord>> {
+    pub(crate) fn idempotency(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<crate::store::IdempotencyRecord>> {
         let record_key = RecordKey::Idempotency(key.to_string());
         match self.load(record_key.clone())? {
             Some(Record::Idempotency(r)) => Ok(Some(r)),
@@ -115,7 +125,11 @@ impl<'a, S: Store> Unit<'a, S> {
 
     /// Queues a put of `record`, expecting the version it was loaded at (absent if never loaded).
     pub(crate) fn put(&mut self, record: Record) {
-        let expected = self.versions.get(&record.key()).copied().unwrap_or(Expected::Absent);
+        let expected = self
+            .versions
+            .get(&record.key())
+            .copied()
+            .unwrap_or(Expected::Absent);
         self.writes.put(record, expected);
     }
 

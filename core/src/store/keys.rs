@@ -107,7 +107,11 @@ pub fn order_entries(order: &Order) -> Vec<IndexEntry> {
 }
 
 /// The creation-time bounds `[from, to)` within a prefix, as index keys.
-pub fn time_bounds(prefix: &[u8], from: Option<Timestamp>, to: Option<Timestamp>) -> (Vec<u8>, Option<Vec<u8>>) {
+pub fn time_bounds(
+    prefix: &[u8],
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+) -> (Vec<u8>, Option<Vec<u8>>) {
     let start = match from {
         Some(t) => join(&[prefix, &timestamp(t)]),
         None => prefix.to_vec(),
@@ -136,7 +140,12 @@ pub fn product_entries(id: ProductId, sku: &Sku) -> Vec<IndexEntry> {
 }
 
 /// Index entries of a customer.
-pub fn customer_entries(id: CustomerId, name: &str, phone: &Phone, email: &Email) -> Vec<IndexEntry> {
+pub fn customer_entries(
+    id: CustomerId,
+    name: &str,
+    phone: &Phone,
+    email: &Email,
+) -> Vec<IndexEntry> {
     let mut entries: Vec<IndexEntry> = customer_name_words(name, id)
         .into_iter()
         .map(|key| IndexEntry {

@@ -8,7 +8,10 @@ use std::sync::RwLock;
 use crate::audit::{AuditEntry, Subject};
 use crate::outbox::OutboxMessage;
 
-use super::{Expected, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, WriteSet};
+use super::{
+    Expected, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned,
+    WriteSet,
+};
 
 #[derive(Default)]
 struct Inner {
@@ -60,13 +63,22 @@ impl Store for MemoryStore {
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
-        Ok(self.read().records.get(key).map(|(version, value)| Versioned {
-            version: *version,
-            value: value.clone(),
-        }))
+        Ok(self
+            .read()
+            .records
+            .get(key)
+            .map(|(version, value)| Versioned {
+                version: *version,
+                value: value.clone(),
+            }))
     }
 
-    fn scan(&self, kind: RecordKind, after: Option<&RecordKey>, limit: usize) -> Result<Vec<Versioned<Record>>, StoreError> {
+    fn scan(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<Vec<Versioned<Record>>, StoreError> {
         let inner = self.read();
         let start = match after {
             Some(key) => Bound::Excluded(key.clone()),
@@ -85,10 +97,20 @@ impl Store for MemoryStore {
     }
 
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
-        Ok(self.read().indexes.get(&index).and_then(|m| m.get(key)).copied())
+        Ok(self
+            .read()
+            .indexes
+            .get(&index)
+            .and_then(|m| m.get(key))
+            .copied())
     }
 
-    fn index_scan(&self, index: IndexName, range: &IndexRange, limit: usize) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+    fn index_scan(
+        &self,
+        index: IndexName,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
         let inner = self.read();
         let Some(map) = inner.indexes.get(&index) else {
             return Ok(Vec::new());
@@ -105,7 +127,12 @@ impl Store for MemoryStore {
         })
     }
 
-    fn audit_for(&self, subject: Subject, after: Option<u64>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    fn audit_for(
+        &self,
+        subject: Subject,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let inner = self.read();
         let from = after.map_or(0, |a| a.saturating_add(1));
         Ok(inner
@@ -117,10 +144,19 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn outbox_pending(&self, after: Option<u64>, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+    fn outbox_pending(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
         let inner = self.read();
         let from = after.map_or(0, |a| a.saturating_add(1));
-        Ok(inner.outbox.range(from..).take(limit).map(|(_, m)| m.clone()).collect())
+        Ok(inner
+            .outbox
+            .range(from..)
+            .take(limit)
+            .map(|(_, m)| m.clone())
+            .collect())
     }
 
     fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
@@ -144,15 +180,26 @@ impl Store for MemoryStore {
         }
         for entry in &writes.index_inserts {
             if entry.index.is_unique() {
-                let removed_here = writes.index_removes.iter().any(|r| r.index == entry.index && r.key == entry.key);
-                match inner.indexes.get(&entry.index).and_then(|m| m.get(&entry.key)) {
-                    Some(id) if *id != entry.id && !removed_here => return Err(StoreError::Conflict),
+                let removed_here = writes
+                    .index_removes
+                    .iter()
+                    .any(|r| r.index == entry.index && r.key == entry.key);
+                match inner
+                    .indexes
+                    .get(&entry.index)
+                    .and_then(|m| m.get(&entry.key))
+                {
+                    Some(id) if *id != entry.id && !removed_here => {
+                        return Err(StoreError::Conflict);
+                    }
                     _ => {}
                 }
             }
         }
         for (record, expected) in writes.puts {
-            inner.records.insert(record.key(), (expected.next_version(), record));
+            inner
+                .records
+                .insert(record.key(), (expected.next_version(), record));
         }
         for entry in writes.index_removes {
             if let Some(map) = inner.indexes.get_mut(&entry.index) {
@@ -160,7 +207,11 @@ impl Store for MemoryStore {
             }
         }
         for entry in writes.index_inserts {
-            inner.indexes.entry(entry.index).or_default().insert(entry.key, entry.id);
+            inner
+                .indexes
+                .entry(entry.index)
+                .or_default()
+                .insert(entry.key, entry.id);
         }
         for record in writes.audit {
             inner.next_sequence += 1;
@@ -168,13 +219,27 @@ impl Store for MemoryStore {
             for subject in &record.subjects {
                 inner.audit_by_subject.insert((*subject, sequence));
             }
-            inner.audit.insert(sequence, AuditEntry { sequence, record });
+            inner
+                .audit
+                .insert(sequence, AuditEntry { sequence, record });
         }
         for (at, event) in writes.outbox {
             inner.next_sequence += 1;
             let sequence = inner.next_sequence;
-            inner.outbox.insert(sequence, OutboxMessage { sequence, at, event });
+            inner.outbox.insert(
+                sequence,
+                OutboxMessage {
+                    sequence,
+                    at,
+                    event,
+                },
+            );
         }
         Ok(())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::store_conformance_tests!(super::super::MemoryStore::new());
 }

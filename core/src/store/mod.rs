@@ -54,8 +54,8 @@ pub enum Record {
     Product(Product),
     /// A customer.
     Customer(Customer),
-    /// An order (with its lines and ledger).
-    Order(Order),
+    /// An order (with its lines and ledger); boxed, being by far the largest record.
+    Order(Box<Order>),
     /// All stock of one product.
     Stock(Stock),
     /// An idempotency key.
@@ -406,7 +406,11 @@ pub trait Store: Send + Sync {
     ///
     /// # Errors
     /// `Corrupted`; `Io`.
-    fn outbox_pending(&self, after: Option<u64>, limit: usize) -> Result<Vec<OutboxMessage>, StoreError>;
+    fn outbox_pending(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
 
     /// Marks an outbox message as delivered (idempotent).
     ///
@@ -421,7 +425,10 @@ pub trait Store: Send + Sync {
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError>;
 }
 
-impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+/// Forwards every call through a shared pointer, so `Engine<Arc<SledStore>>` works.
+macro_rules! forward_store {
+    ($($pointer:ty),*) => {$(
+impl<S: Store + ?Sized> Store for $pointer {
     fn next_id(&self) -> Result<u64, StoreError> {
         (**self).next_id()
     }
@@ -450,3 +457,7 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
         (**self).apply(writes)
     }
 }
+    )*};
+}
+
+forward_store!(std::sync::Arc<S>, &S);

@@ -1,1 +1,8 @@
-//! Testkit.
+//! Test support for ordo and for storage backends: the store conformance suite and sample
+//! data generators. Enabled by the `testkit` feature.
+
+// Test support asserts: a failed expectation here is a failed test, so panicking is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+pub mod conformance;
+pub mod sample;

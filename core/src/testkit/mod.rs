@@ -5,4 +5,6 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 pub mod conformance;
+pub mod faulty;
+pub mod invariants;
 pub mod sample;

@@ -1,0 +1,179 @@
+//! Whole-store invariant checks, for property tests, the simulation and crash tests:
+//! stock never oversold, reservations equal open order quantities, every order's totals
+//! and allocation consistent, and indexes agreeing with primary records.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+use crate::ids::{OrderId, ProductId};
+use crate::inventory::{Stock, WarehouseCode};
+use crate::order::Order;
+use crate::store::{
+    ALL_INDEXES, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, keys,
+};
+
+/// Everything of two kinds, read page by page.
+fn all_records(store: &dyn Store, kind: RecordKind) -> Result<Vec<Record>, String> {
+    let mut out = Vec::new();
+    let mut after: Option<RecordKey> = None;
+    loop {
+        let page = store
+            .scan(kind, after.as_ref(), 1000)
+            .map_err(|e| e.to_string())?;
+        let done = page.len() < 1000;
+        after = page.last().map(|v| v.value.key());
+        out.extend(page.into_iter().map(|v| v.value));
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+/// All orders in the store.
+///
+/// # Errors
+/// A description of a storage error.
+pub fn all_orders(store: &dyn Store) -> Result<Vec<Order>, String> {
+    Ok(all_records(store, RecordKind::Order)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Order(o) => Some(*o),
+            _ => None,
+        })
+        .collect())
+}
+
+/// All stock records in the store.
+///
+/// # Errors
+/// A description of a storage error.
+pub fn all_stock(store: &dyn Store) -> Result<Vec<Stock>, String> {
+    Ok(all_records(store, RecordKind::Stock)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Stock(s) => Some(s),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Checks every invariant; returns the first violation found.
+///
+/// # Errors
+/// A description of the violated invariant.
+pub fn check_store(store: &dyn Store) -> Result<(), String> {
+    let orders = all_orders(store)?;
+    let stock = all_stock(store)?;
+    check_orders(&orders)?;
+    check_reservations(&orders, &stock)?;
+    check_order_indexes(store, &orders)
+}
+
+fn check_orders(orders: &[Order]) -> Result<(), String> {
+    for order in orders {
+        if let Some(v) = order.invariant_violation() {
+            return Err(format!("order {}: {v}", order.id()));
+        }
+        if let Some(v) = order.settled_allocation_violation() {
+            return Err(format!("order {}: {v}", order.id()));
+        }
+        let sums = order.ledger_sums().map_err(|e| e.to_string())?;
+        if sums.refunded > sums.paid {
+            return Err(format!(
+                "order {}: refunded {} > paid {}",
+                order.id(),
+                sums.refunded,
+                sums.paid
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_reservations(orders: &[Order], stock: &[Stock]) -> Result<(), String> {
+    let mut expected: BTreeMap<(ProductId, WarehouseCode), u64> = BTreeMap::new();
+    for order in orders.iter().filter(|o| o.status().holds_stock()) {
+        for line in order.lines() {
+            if let Some(w) = &line.warehouse {
+                *expected.entry((line.product, w.clone())).or_default() += u64::from(line.reserved);
+            }
+        }
+    }
+    let mut actual: BTreeMap<(ProductId, WarehouseCode), u64> = BTreeMap::new();
+    for s in stock {
+        if let Some(v) = s.invariant_violation() {
+            return Err(format!("stock of product {}: {v}", s.product()));
+        }
+        for level in s.levels() {
+            if level.reserved() > 0 {
+                actual.insert((s.product(), level.warehouse().clone()), level.reserved());
+            }
+        }
+    }
+    expected.retain(|_, v| *v > 0);
+    if expected != actual {
+        return Err(format!(
+            "reserved stock {actual:?} != open order reservations {expected:?}"
+        ));
+    }
+    Ok(())
+}
+
+fn check_order_indexes(store: &dyn Store, orders: &[Order]) -> Result<(), String> {
+    let mut wanted: BTreeSet<(IndexName, Vec<u8>, u64)> = BTreeSet::new();
+    for order in orders {
+        for entry in keys::order_entries(order) {
+            wanted.insert((entry.index, entry.key, entry.id));
+        }
+    }
+    let order_indexes: Vec<IndexName> = ALL_INDEXES
+        .iter()
+        .copied()
+        .filter(|i| {
+            matches!(
+                i,
+                IndexName::OrderByReference
+                    | IndexName::OrderByCustomer
+                    | IndexName::OrderByCreated
+                    | IndexName::OrderByStatus
+            )
+        })
+        .collect();
+    let mut found: BTreeSet<(IndexName, Vec<u8>, u64)> = BTreeSet::new();
+    for index in order_indexes {
+        let mut start = Bound::Unbounded;
+        loop {
+            let range = IndexRange {
+                start: start.clone(),
+                end: Bound::Unbounded,
+                reverse: false,
+            };
+            let page = store
+                .index_scan(index, &range, 1000)
+                .map_err(|e| e.to_string())?;
+            let done = page.len() < 1000;
+            for (key, id) in page {
+                start = Bound::Excluded(key.clone());
+                found.insert((index, key, id));
+            }
+            if done {
+                break;
+            }
+        }
+    }
+    if let Some(missing) = wanted.difference(&found).next() {
+        return Err(format!(
+            "index {:?} lacks an entry for order {}",
+            missing.0,
+            OrderId(missing.2)
+        ));
+    }
+    if let Some(stray) = found.difference(&wanted).next() {
+        return Err(format!(
+            "index {:?} has a stray entry for order {}",
+            stray.0,
+            OrderId(stray.2)
+        ));
+    }
+    Ok(())
+}

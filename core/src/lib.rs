@@ -25,7 +25,6 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
-pub mod command;
 pub mod customer;
 pub mod engine;
 pub mod error;

@@ -21,7 +21,8 @@ struct Inner {
     audit: BTreeMap<u64, AuditEntry>,
     audit_by_subject: BTreeSet<(Subject, u64)>,
     outbox: BTreeMap<u64, OutboxMessage>,
-    next_sequence: u64,
+    next_audit: u64,
+    next_outbox: u64,
 }
 
 /// The in-memory store. Cheap to create; everything is lost when it is dropped.
@@ -214,8 +215,8 @@ impl Store for MemoryStore {
                 .insert(entry.key, entry.id);
         }
         for record in writes.audit {
-            inner.next_sequence += 1;
-            let sequence = inner.next_sequence;
+            inner.next_audit += 1;
+            let sequence = inner.next_audit;
             for subject in &record.subjects {
                 inner.audit_by_subject.insert((*subject, sequence));
             }
@@ -224,8 +225,8 @@ impl Store for MemoryStore {
                 .insert(sequence, AuditEntry { sequence, record });
         }
         for (at, event) in writes.outbox {
-            inner.next_sequence += 1;
-            let sequence = inner.next_sequence;
+            inner.next_outbox += 1;
+            let sequence = inner.next_outbox;
             inner.outbox.insert(
                 sequence,
                 OutboxMessage {

@@ -120,6 +120,9 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 
 /// An amount of money in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
+    // As a string in every format: the default `Deserialize` for `Decimal` needs a
+    // self-describing format; this way non-self-describing ones (bincode) work too.
+    #[serde(with = "rust_decimal::serde::str")]
     amount: Decimal,
     currency: Currency,
 }

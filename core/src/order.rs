@@ -204,6 +204,7 @@ pub struct OrderLine {
     /// Unit price at placement (re-taken from the price list when the quantity changes).
     pub unit_price: Money,
     /// Tax rate at placement.
+    #[serde(with = "rust_decimal::serde::str")]
     pub tax_rate: Decimal,
     /// Units ordered.
     pub quantity: u32,

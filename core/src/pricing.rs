@@ -21,7 +21,9 @@ use crate::validate::{self, limits};
 /// Tax rates per category, as fractions (0.20 = 20 %).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxRates {
+    #[serde(with = "rust_decimal::serde::str")]
     standard: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
     reduced: Decimal,
 }
 
@@ -150,6 +152,7 @@ impl ShippingRates {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discount {
     label: String,
+    #[serde(with = "rust_decimal::serde::str")]
     percent: Decimal,
 }
 

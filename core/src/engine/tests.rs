@@ -960,3 +960,86 @@ fn a_failed_write_leaves_no_trace() {
     }
     assert_eq!(invariants::all_orders(store.as_ref()).unwrap().len(), 1);
 }
+
+/// Returns the same value for the first `repeat` draws, then counts up.
+struct RepeatingRandom {
+    draws: std::sync::atomic::AtomicU64,
+    repeat: u64,
+}
+
+impl crate::random::RandomSource for RepeatingRandom {
+    fn next_u64(&self) -> u64 {
+        let n = self.draws.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n < self.repeat { 12345 } else { 12345 + n }
+    }
+}
+
+#[test]
+fn a_reference_collision_is_retried_with_a_new_reference() {
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(ManualClock::new(sample::EPOCH));
+    let random = Arc::new(RepeatingRandom {
+        draws: Default::default(),
+        repeat: 3,
+    });
+    let engine = Engine::new(
+        store.clone(),
+        clock,
+        random,
+        crate::engine::EngineConfig::default(),
+    );
+    let admin = sample::admin();
+    engine
+        .create_product(&admin, sample::product("TEE", 100))
+        .unwrap();
+    engine.restock(&admin, "TEE", "MAIN", 10, "x").unwrap();
+    let customer = engine
+        .create_customer(&admin, &sample::customer(1))
+        .unwrap();
+    let first = engine
+        .create_order(&admin, &OrderRequest::simple(customer.id(), &[("TEE", 1)]))
+        .unwrap();
+    let second = engine
+        .create_order(&admin, &OrderRequest::simple(customer.id(), &[("TEE", 1)]))
+        .unwrap();
+    assert_ne!(first.reference(), second.reference());
+    invariants::check_store(store.as_ref()).unwrap();
+}
+
+#[test]
+fn lines_keep_the_price_and_name_they_were_placed_at() {
+    let f = fixture();
+    let order = f.order(&[("TEE", 1)]).unwrap();
+    let mut changed = sample::product("TEE", 9900);
+    changed.name = "Renamed tee".into();
+    f.engine.update_product(&f.admin, "TEE", changed).unwrap();
+    let stored = f.engine.get_order(&f.admin, order.id()).unwrap().value;
+    assert_eq!(stored.lines()[0].unit_price, sample::usd_cents(2000));
+    assert_eq!(stored.lines()[0].name, "Product TEE");
+    assert_eq!(stored.totals(), order.totals());
+    // New orders get the new price.
+    let newer = f.order(&[("TEE", 1)]).unwrap();
+    assert_eq!(newer.lines()[0].unit_price, sample::usd_cents(9900));
+}
+
+#[test]
+fn a_changed_sku_moves_its_index_entry() {
+    let f = fixture();
+    let mut renamed = sample::product("TEE-2", 2000);
+    renamed.name = "Tee v2".into();
+    f.engine.update_product(&f.admin, "TEE", renamed).unwrap();
+    assert!(matches!(
+        f.engine.product_by_sku(&f.admin, "TEE").unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert_eq!(
+        f.engine.product_by_sku(&f.admin, "TEE-2").unwrap().name(),
+        "Tee v2"
+    );
+    assert!(matches!(
+        f.engine
+            .update_product(&f.admin, "TEE-2", sample::product("MUG", 1))
+            .unwrap_err(),
+        Error::Duplicate { .. }
+    ));
+}

@@ -1,0 +1,345 @@
+//! The one place that turns values into stored bytes and back.
+//!
+//! Every stored value starts with a two-byte envelope: a *format* byte naming the
+//! serialization (`1` = bincode 2.0.1, serde, `config::standard()`: little-endian, varint
+//! integers) and a *schema version* byte naming the shape of the Rust types encoded after
+//! it. Anything that does not decode — a short value, an unknown format or schema version,
+//! bytes that bincode rejects, trailing bytes after the value — is reported as
+//! [`StoreError::Corrupted`] naming the key, never skipped and never a panic.
+//!
+//! Moving to another serialization (postcard has a documented stable wire format) means a
+//! new format byte here and a migration; nothing outside this module knows about bincode.
+//! See `docs/storage-format.md` for the layout of each tree.
+
+use bincode::config::{self, Configuration, LittleEndian, Varint};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use ordo_core::audit::AuditEntry;
+use ordo_core::outbox::OutboxMessage;
+use ordo_core::store::{Record, StoreError};
+
+/// Format byte: bincode 2.0.1 through serde with `config::standard()`.
+pub(crate) const FORMAT_BINCODE2: u8 = 1;
+
+/// Version of the encoded types' shape. Bump it (with a migration) whenever a stored type
+/// changes in a way bincode cannot read from old bytes (any field added, removed,
+/// reordered or retyped; any enum variant inserted before another).
+pub(crate) const SCHEMA_VERSION: u8 = 1;
+
+/// Length of the envelope in front of every value.
+pub(crate) const ENVELOPE_LEN: usize = 2;
+
+/// The largest value this store writes or reads (payload after the envelope). Decoding
+/// with this limit means a corrupted length prefix cannot make bincode allocate gigabytes:
+/// it fails with a "limit exceeded" error instead. The wire format is that of
+/// `config::standard()`; the limit only bounds decoding.
+pub(crate) const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+
+type Standard = Configuration<LittleEndian, Varint, config::Limit<MAX_VALUE_BYTES>>;
+
+fn standard() -> Standard {
+    config::standard().with_limit::<MAX_VALUE_BYTES>()
+}
+
+/// Something that went wrong turning a value into bytes: a bug or an oversized value, not
+/// a problem with stored data.
+fn encode_failed(what: &str, reason: impl std::fmt::Display) -> StoreError {
+    StoreError::Io(format!("cannot encode {what}: {reason}"))
+}
+
+fn corrupted(key: &str, reason: impl Into<String>) -> StoreError {
+    StoreError::Corrupted {
+        key: key.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// `envelope ‖ bincode(value)`.
+fn encode<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = vec![FORMAT_BINCODE2, SCHEMA_VERSION];
+    let payload =
+        bincode::serde::encode_to_vec(value, standard()).map_err(|e| encode_failed(what, e))?;
+    if payload.len() > MAX_VALUE_BYTES {
+        return Err(encode_failed(
+            what,
+            format!(
+                "{} bytes is more than the {MAX_VALUE_BYTES} a stored value may have",
+                payload.len()
+            ),
+        ));
+    }
+    bytes.extend_from_slice(&payload);
+    Ok(bytes)
+}
+
+/// Checks the envelope and returns the payload after it.
+fn payload<'a>(key: &str, bytes: &'a [u8]) -> Result<&'a [u8], StoreError> {
+    let (Some(&format), Some(&schema)) = (bytes.first(), bytes.get(1)) else {
+        return Err(corrupted(
+            key,
+            format!(
+                "value is {} bytes, shorter than its {ENVELOPE_LEN}-byte envelope",
+                bytes.len()
+            ),
+        ));
+    };
+    if format != FORMAT_BINCODE2 {
+        return Err(corrupted(
+            key,
+            format!("unknown value format {format} (this build reads {FORMAT_BINCODE2})"),
+        ));
+    }
+    if schema != SCHEMA_VERSION {
+        return Err(corrupted(
+            key,
+            format!(
+                "unknown schema version {schema} (this build reads {SCHEMA_VERSION}); \
+                 the data was written by another version of ordo"
+            ),
+        ));
+    }
+    Ok(bytes.get(ENVELOPE_LEN..).unwrap_or_default())
+}
+
+/// Decodes a whole value: the envelope, then exactly one `T` and nothing after it.
+fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    let payload = payload(key, bytes)?;
+    let (value, used) = bincode::serde::decode_from_slice::<T, _>(payload, standard())
+        .map_err(|e| corrupted(key, format!("does not decode: {e}")))?;
+    if used != payload.len() {
+        return Err(corrupted(
+            key,
+            format!(
+                "{} unexpected bytes after the value",
+                payload.len().saturating_sub(used)
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A record value: `envelope ‖ bincode((version, record))`.
+///
+/// # Errors
+/// `Io` if the record cannot be encoded (a bug) or is too large.
+pub(crate) fn encode_record(version: u64, record: &Record) -> Result<Vec<u8>, StoreError> {
+    encode("record", &(version, record))
+}
+
+/// Decodes a record value.
+///
+/// # Errors
+/// `Corrupted` naming `key` if the bytes are not a record value.
+pub(crate) fn decode_record(key: &str, bytes: &[u8]) -> Result<(u64, Record), StoreError> {
+    decode(key, bytes)
+}
+
+/// Only the version of a record value (the writer's version check), without decoding the
+/// record: bincode encodes a tuple as its fields in order, so the version comes first.
+///
+/// # Errors
+/// `Corrupted` naming `key` if the envelope or the version does not decode.
+pub(crate) fn decode_record_version(key: &str, bytes: &[u8]) -> Result<u64, StoreError> {
+    let payload = payload(key, bytes)?;
+    bincode::serde::decode_from_slice::<u64, _>(payload, standard())
+        .map(|(version, _)| version)
+        .map_err(|e| corrupted(key, format!("version does not decode: {e}")))
+}
+
+/// An index entry's value: `envelope ‖ bincode(id)`.
+///
+/// # Errors
+/// `Io` only on an encoder bug.
+pub(crate) fn encode_id(id: u64) -> Result<Vec<u8>, StoreError> {
+    encode("index id", &id)
+}
+
+/// Decodes an index entry's value.
+///
+/// # Errors
+/// `Corrupted` naming `key`.
+pub(crate) fn decode_id(key: &str, bytes: &[u8]) -> Result<u64, StoreError> {
+    decode(key, bytes)
+}
+
+/// A counter in the meta tree (last sequence, format version).
+///
+/// # Errors
+/// `Io` only on an encoder bug.
+pub(crate) fn encode_counter(value: u64) -> Result<Vec<u8>, StoreError> {
+    encode("counter", &value)
+}
+
+/// Decodes a counter.
+///
+/// # Errors
+/// `Corrupted` naming `key`.
+pub(crate) fn decode_counter(key: &str, bytes: &[u8]) -> Result<u64, StoreError> {
+    decode(key, bytes)
+}
+
+/// A marker value that carries no data (entries of the audit-by-subject tree): the bare
+/// envelope, so even these are versioned.
+pub(crate) fn encode_marker() -> Vec<u8> {
+    vec![FORMAT_BINCODE2, SCHEMA_VERSION]
+}
+
+/// Checks a marker value.
+///
+/// # Errors
+/// `Corrupted` naming `key` if it is anything but a bare envelope.
+pub(crate) fn decode_marker(key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    let rest = payload(key, bytes)?;
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(corrupted(
+            key,
+            format!("marker has {} unexpected bytes", rest.len()),
+        ))
+    }
+}
+
+/// An audit entry value.
+///
+/// # Errors
+/// `Io` if it cannot be encoded.
+pub(crate) fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, StoreError> {
+    encode("audit entry", entry)
+}
+
+/// Decodes an audit entry value.
+///
+/// # Errors
+/// `Corrupted` naming `key`.
+pub(crate) fn decode_audit(key: &str, bytes: &[u8]) -> Result<AuditEntry, StoreError> {
+    decode(key, bytes)
+}
+
+/// An outbox message value.
+///
+/// # Errors
+/// `Io` if it cannot be encoded.
+pub(crate) fn encode_outbox(message: &OutboxMessage) -> Result<Vec<u8>, StoreError> {
+    encode("outbox message", message)
+}
+
+/// Decodes an outbox message value.
+///
+/// # Errors
+/// `Corrupted` naming `key`.
+pub(crate) fn decode_outbox(key: &str, bytes: &[u8]) -> Result<OutboxMessage, StoreError> {
+    decode(key, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::ids::ProductId;
+    use ordo_core::inventory::Stock;
+    use ordo_core::store::{IdempotencyRecord, Record};
+
+    use super::*;
+
+    fn sample() -> Record {
+        Record::Idempotency(IdempotencyRecord {
+            key: "retry-1".into(),
+            fingerprint: "fp".into(),
+            order: ordo_core::ids::OrderId(7),
+        })
+    }
+
+    fn assert_corrupted(result: Result<impl std::fmt::Debug, StoreError>, key: &str) -> String {
+        match result {
+            Err(StoreError::Corrupted { key: k, reason }) => {
+                assert_eq!(k, key);
+                reason
+            }
+            other => panic!("expected Corrupted for {key}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn records_round_trip_with_their_version() {
+        for record in [sample(), Record::Stock(Stock::empty(ProductId(3)))] {
+            let bytes = encode_record(42, &record).unwrap();
+            assert_eq!(&bytes[..2], &[FORMAT_BINCODE2, SCHEMA_VERSION]);
+            assert_eq!(decode_record("k", &bytes).unwrap(), (42, record));
+            assert_eq!(decode_record_version("k", &bytes).unwrap(), 42);
+        }
+    }
+
+    #[test]
+    fn every_truncation_of_a_record_is_corrupted() {
+        let bytes = encode_record(300, &sample()).unwrap();
+        for len in 0..bytes.len() {
+            let reason = assert_corrupted(decode_record("order/7", &bytes[..len]), "order/7");
+            assert!(!reason.is_empty());
+        }
+        assert_corrupted(decode_record_version("v", &bytes[..1]), "v");
+        assert_corrupted(decode_record_version("v", &bytes[..2]), "v");
+    }
+
+    #[test]
+    fn unknown_format_or_schema_version_is_corrupted() {
+        let mut bytes = encode_record(1, &sample()).unwrap();
+        bytes[1] = SCHEMA_VERSION + 1;
+        let reason = assert_corrupted(decode_record("a", &bytes), "a");
+        assert!(reason.contains("schema version"), "{reason}");
+        bytes[1] = SCHEMA_VERSION;
+        bytes[0] = 0xEE;
+        let reason = assert_corrupted(decode_record("a", &bytes), "a");
+        assert!(reason.contains("format"), "{reason}");
+        assert_corrupted(decode_record_version("a", &bytes), "a");
+    }
+
+    #[test]
+    fn garbage_is_corrupted_never_a_panic() {
+        // A deterministic spread of garbage: huge length prefixes, bad enum tags, invalid
+        // UTF-8, all behind a valid envelope so bincode itself must reject them.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for len in 0..400 {
+            let mut bytes = vec![FORMAT_BINCODE2, SCHEMA_VERSION];
+            for _ in 0..len % 97 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                bytes.push(state as u8);
+            }
+            // Any outcome but a panic or an allocation failure is fine; a success must
+            // re-encode to the same bytes (nothing skipped or invented).
+            if let Ok((version, record)) = decode_record("g", &bytes) {
+                assert_eq!(encode_record(version, &record).unwrap(), bytes);
+            }
+            let _ = decode_audit("g", &bytes);
+            let _ = decode_outbox("g", &bytes);
+            let _ = decode_id("g", &bytes);
+        }
+        // A length prefix of u64::MAX (varint tag 253) for the idempotency key string.
+        let mut huge = vec![FORMAT_BINCODE2, SCHEMA_VERSION, 1, 4, 253];
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        assert_corrupted(decode_record("huge", &huge), "huge");
+    }
+
+    #[test]
+    fn trailing_bytes_are_corrupted() {
+        let mut bytes = encode_id(9).unwrap();
+        assert_eq!(decode_id("i", &bytes).unwrap(), 9);
+        bytes.push(0);
+        let reason = assert_corrupted(decode_id("i", &bytes), "i");
+        assert!(reason.contains("unexpected bytes"), "{reason}");
+    }
+
+    #[test]
+    fn markers_and_counters_are_enveloped() {
+        assert_eq!(decode_marker("m", &encode_marker()), Ok(()));
+        assert_corrupted(decode_marker("m", &[FORMAT_BINCODE2]), "m");
+        assert_corrupted(
+            decode_marker("m", &[FORMAT_BINCODE2, SCHEMA_VERSION, 0]),
+            "m",
+        );
+        let bytes = encode_counter(u64::MAX).unwrap();
+        assert_eq!(decode_counter("c", &bytes).unwrap(), u64::MAX);
+        assert_corrupted(decode_counter("c", &bytes[..3]), "c");
+    }
+}

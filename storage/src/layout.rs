@@ -1,0 +1,211 @@
+//! The trees of the database and the byte keys inside them (see `docs/storage-format.md`).
+//!
+//! One `sled::Db` holds: a tree per record kind, a tree per secondary index (named by
+//! [`IndexName::name`]), the audit trail, its per-subject index, the outbox, and a meta
+//! tree with the storage format version and the last assigned sequence number. Keys are
+//! big-endian so byte order is numeric order.
+
+use ordo_core::audit::Subject;
+use ordo_core::store::{IndexName, RecordKey, RecordKind, StoreError};
+
+use crate::error::from_sled;
+
+/// The on-disk layout version kept in the meta tree. Bump it with a migration when a
+/// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
+/// by the codec's schema byte).
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 1;
+
+/// Meta key: the layout version the database was created with.
+pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
+/// Meta key: the last audit sequence number handed out.
+pub(crate) const META_LAST_AUDIT: &[u8] = b"last_audit_sequence";
+/// Meta key: the last outbox sequence number handed out.
+pub(crate) const META_LAST_OUTBOX: &[u8] = b"last_outbox_sequence";
+
+/// Every record kind, in tree-slot order.
+pub(crate) const RECORD_KINDS: [RecordKind; 5] = [
+    RecordKind::Product,
+    RecordKind::Customer,
+    RecordKind::Order,
+    RecordKind::Stock,
+    RecordKind::Idempotency,
+];
+
+/// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Slot(pub(crate) usize);
+
+/// Slots 0–4: records; 5–12: indexes; then these.
+pub(crate) const AUDIT: Slot = Slot(13);
+/// The audit-by-subject tree.
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(14);
+/// The outbox tree.
+pub(crate) const OUTBOX: Slot = Slot(15);
+/// The meta tree.
+pub(crate) const META: Slot = Slot(16);
+/// How many trees there are.
+pub(crate) const TREE_COUNT: usize = 17;
+
+/// The tree of a record kind.
+pub(crate) fn record_slot(kind: RecordKind) -> Slot {
+    Slot(match kind {
+        RecordKind::Product => 0,
+        RecordKind::Customer => 1,
+        RecordKind::Order => 2,
+        RecordKind::Stock => 3,
+        RecordKind::Idempotency => 4,
+    })
+}
+
+/// The tree of an index (exhaustive, so a new index must be given a slot here).
+pub(crate) fn index_slot(index: IndexName) -> Slot {
+    Slot(match index {
+        IndexName::OrderByReference => 5,
+        IndexName::OrderByCustomer => 6,
+        IndexName::OrderByCreated => 7,
+        IndexName::OrderByStatus => 8,
+        IndexName::CustomerByName => 9,
+        IndexName::CustomerByPhone => 10,
+        IndexName::CustomerByEmail => 11,
+        IndexName::ProductBySku => 12,
+    })
+}
+
+/// The stable tree name of a record kind.
+pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Product => "products",
+        RecordKind::Customer => "customers",
+        RecordKind::Order => "orders",
+        RecordKind::Stock => "stock",
+        RecordKind::Idempotency => "idempotency",
+    }
+}
+
+/// Every tree, opened.
+#[derive(Clone)]
+pub(crate) struct Trees {
+    all: Vec<sled::Tree>,
+}
+
+impl Trees {
+    /// Opens (creating if needed) every tree of the layout.
+    ///
+    /// # Errors
+    /// `Io` (or `Corrupted`) from sled.
+    pub(crate) fn open(db: &sled::Db) -> Result<Trees, StoreError> {
+        let mut names: Vec<&str> = RECORD_KINDS.iter().map(|k| record_tree_name(*k)).collect();
+        names.extend(ordo_core::store::ALL_INDEXES.iter().map(|i| i.name()));
+        names.extend(["audit", "audit_by_subject", "outbox", "meta"]);
+        debug_assert_eq!(names.len(), TREE_COUNT);
+        for kind in RECORD_KINDS {
+            debug_assert_eq!(names[record_slot(kind).0], record_tree_name(kind));
+        }
+        for index in ordo_core::store::ALL_INDEXES {
+            debug_assert_eq!(names[index_slot(index).0], index.name());
+        }
+        let all = names
+            .into_iter()
+            .map(|name| db.open_tree(name).map_err(from_sled))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Trees { all })
+    }
+
+    /// The tree in `slot`.
+    pub(crate) fn tree(&self, slot: Slot) -> &sled::Tree {
+        // Slots are the constants above and the two exhaustive maps, all < TREE_COUNT,
+        // and `open` created exactly TREE_COUNT trees.
+        &self.all[slot.0]
+    }
+
+    /// The tree of a record kind.
+    pub(crate) fn records(&self, kind: RecordKind) -> &sled::Tree {
+        self.tree(record_slot(kind))
+    }
+
+    /// The tree of an index.
+    pub(crate) fn index(&self, index: IndexName) -> &sled::Tree {
+        self.tree(index_slot(index))
+    }
+}
+
+/// A sequence number as a key (big-endian: byte order is numeric order).
+pub(crate) fn sequence_key(sequence: u64) -> [u8; 8] {
+    sequence.to_be_bytes()
+}
+
+/// The sequence number of an audit or outbox key.
+pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
+    let start = key.len().checked_sub(8)?;
+    let bytes: [u8; 8] = key.get(start..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+/// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product.
+pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
+    let (tag, id) = match subject {
+        Subject::Order(id) => (1u8, id.0),
+        Subject::Customer(id) => (2u8, id.0),
+        Subject::Product(id) => (3u8, id.0),
+    };
+    let mut key = [0u8; 9];
+    key[0] = tag;
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// An audit-by-subject key: `tag ‖ id ‖ sequence`.
+pub(crate) fn subject_key(subject: Subject, sequence: u64) -> Vec<u8> {
+    let mut key = subject_prefix(subject).to_vec();
+    key.extend_from_slice(&sequence_key(sequence));
+    key
+}
+
+/// Hex rendering of key bytes for error messages.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How a key is named in errors: `tree/key`.
+pub(crate) fn index_label(index: IndexName, key: &[u8]) -> String {
+    format!("{}/{}", index.name(), hex(key))
+}
+
+/// How a record key is named in errors.
+pub(crate) fn record_label(key: &RecordKey) -> String {
+    key.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::ids::{CustomerId, OrderId};
+
+    use super::*;
+
+    #[test]
+    fn subject_keys_sort_by_subject_then_sequence() {
+        let a = subject_key(Subject::Order(OrderId(2)), 9);
+        let b = subject_key(Subject::Order(OrderId(2)), 10);
+        let c = subject_key(Subject::Order(OrderId(3)), 1);
+        let d = subject_key(Subject::Customer(CustomerId(1)), 1);
+        assert!(a < b && b < c && c < d);
+        assert!(a.starts_with(&subject_prefix(Subject::Order(OrderId(2)))));
+        assert_eq!(sequence_of(&b), Some(10));
+        assert_eq!(sequence_of(b"short"), None);
+    }
+
+    #[test]
+    fn slots_are_distinct_and_in_range() {
+        let mut slots: Vec<usize> = RECORD_KINDS.iter().map(|k| record_slot(*k).0).collect();
+        slots.extend(
+            ordo_core::store::ALL_INDEXES
+                .iter()
+                .map(|i| index_slot(*i).0),
+        );
+        slots.extend([AUDIT.0, AUDIT_BY_SUBJECT.0, OUTBOX.0, META.0]);
+        let mut sorted = slots.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, (0..TREE_COUNT).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,55 @@
+//! # ordo-storage
+//!
+//! [`SledStore`]: a durable implementation of ordo-core's [`Store`](ordo_core::store::Store)
+//! contract on [sled](https://docs.rs/sled/0.34.7) 0.34.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use ordo_storage::{Durability, SledStore, StoreConfig};
+//!
+//! let store = SledStore::open(Path::new("ordo-data"), StoreConfig::new(Durability::Immediate))?;
+//! # Ok::<(), ordo_core::store::StoreError>(())
+//! ```
+//!
+//! ## Durability
+//!
+//! Every [`WriteSet`](ordo_core::store::WriteSet) is applied atomically, also across a
+//! crash: after a restart each write set is either entirely present (records, index
+//! entries, stock, audit entries, outbox messages) or entirely absent.
+//!
+//! - [`Durability::Immediate`] (the default): `apply` returns `Ok` only after the write set
+//!   is on stable storage — sled's log is flushed and the database files are `fsync`ed.
+//!   An acknowledged order survives a crash of the process or of the machine. Concurrent
+//!   writers share one flush (group commit), so throughput grows with concurrency.
+//! - [`Durability::Periodic`]: `apply` returns once the write set is applied in memory;
+//!   sled writes it out in the background every `flush_every_ms`. A crash can lose the
+//!   write sets acknowledged in about the last `flush_every_ms` milliseconds (whole write
+//!   sets, oldest kept first), never part of one; the store always reopens consistent.
+//!
+//! ## Design
+//!
+//! One `sled::Db` with a tree per record kind, per secondary index, for the audit trail,
+//! its per-subject index, the outbox and metadata (`docs/storage-format.md` documents the
+//! format). Reads go straight to sled. All writes go through one writer thread that
+//! validates a batch of up to 256 queued write sets against the current state, commits
+//! the accepted ones in a single multi-tree sled transaction, makes them durable once and
+//! then answers every caller. Rejected write sets get `Conflict` individually and leave no
+//! trace. Audit and outbox sequence numbers are assigned by the writer and persisted in
+//! the same transaction. A directory is used by one process at a time: a second
+//! [`SledStore::open`] fails with [`StoreError::Locked`](ordo_core::store::StoreError).
+
+mod codec;
+mod config;
+mod error;
+mod layout;
+mod store;
+mod sync;
+mod writer;
+
+pub use config::{Durability, StoreConfig};
+pub use store::SledStore;
+
+#[cfg(test)]
+mod tests {
+    ordo_core::store_conformance_tests!(crate::SledStore::temporary().unwrap());
+}

@@ -1,0 +1,442 @@
+//! [`SledStore`]: opening the database, the read path, and the hand-off of writes to the
+//! single writer thread ([`crate::writer`]).
+
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
+use std::thread::JoinHandle;
+
+use ordo_core::audit::{AuditEntry, Subject};
+use ordo_core::outbox::OutboxMessage;
+use ordo_core::store::{
+    IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, WriteSet,
+    keys,
+};
+
+use crate::codec;
+use crate::config::{Durability, StoreConfig};
+use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
+use crate::layout::{self, Trees};
+use crate::sync::FileSyncer;
+use crate::writer::{QUEUE_CAPACITY, Request, Sequences, Writer};
+
+/// What the store and its writer thread share.
+pub(crate) struct Shared {
+    /// The database.
+    pub(crate) db: sled::Db,
+    /// Its trees.
+    pub(crate) trees: Trees,
+    /// Held shared by every read call and exclusively by the writer while it commits, so a
+    /// read never sees part of a batch. Readers never wait for a flush or `fsync`.
+    gate: RwLock<()>,
+}
+
+impl Shared {
+    fn read_gate(&self) -> RwLockReadGuard<'_, ()> {
+        // Poisoning would mean a panic while holding `()`: there is no state to be torn.
+        self.gate.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The writer's exclusive hold while it commits a batch.
+    pub(crate) fn write_gate(&self) -> RwLockWriteGuard<'_, ()> {
+        self.gate.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A durable [`Store`] on sled. Cheap to share behind an `Arc`; every method may be called
+/// from any thread. See the [crate documentation](crate) for the durability promises.
+pub struct SledStore {
+    shared: Arc<Shared>,
+    /// The writer's queue (`None` only while dropping).
+    requests: Option<mpsc::SyncSender<Request>>,
+    /// The writer thread (`None` only while dropping).
+    writer: Option<JoinHandle<()>>,
+    dir: Option<PathBuf>,
+    durability: Durability,
+}
+
+impl std::fmt::Debug for SledStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledStore")
+            .field("dir", &self.dir)
+            .field("durability", &self.durability)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SledStore {
+    /// Opens (creating if needed) the store in `dir`.
+    ///
+    /// # Errors
+    /// `Locked` if another process has the directory open; `Corrupted` if the database
+    /// was written by an unknown storage format version or sled finds its files damaged;
+    /// `Io` if the directory cannot be created or read, or `flush_every_ms` is 0.
+    pub fn open(dir: &Path, config: StoreConfig) -> Result<SledStore, StoreError> {
+        let flush_every_ms = match config.durability {
+            // sled's background flush still runs; the writer adds a flush per batch.
+            Durability::Immediate => 500,
+            Durability::Periodic { flush_every_ms: 0 } => {
+                return Err(StoreError::Io(
+                    "flush_every_ms must be at least 1 millisecond".to_string(),
+                ));
+            }
+            Durability::Periodic { flush_every_ms } => flush_every_ms,
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| from_io(&format!("cannot create {}", dir.display()), &e))?;
+        let db = sled::Config::new()
+            .path(dir)
+            .flush_every_ms(Some(flush_every_ms))
+            .open()
+            .map_err(|e| from_sled_open(dir, e))?;
+        let syncer = match config.durability {
+            Durability::Immediate => Some(FileSyncer::new(dir)?),
+            Durability::Periodic { .. } => None,
+        };
+        SledStore::start(db, config.durability, syncer, Some(dir.to_path_buf()))
+    }
+
+    /// A store in a fresh temporary directory, deleted when the store is dropped (tests).
+    /// Writes are flushed per batch as in `Immediate` mode but not `fsync`ed.
+    ///
+    /// # Errors
+    /// `Io` if sled cannot create its files.
+    pub fn temporary() -> Result<SledStore, StoreError> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .open()
+            .map_err(from_sled)?;
+        SledStore::start(db, Durability::Immediate, None, None)
+    }
+
+    /// The directory the store lives in (`None` for a temporary store).
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The durability mode the store was opened with.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    fn start(
+        db: sled::Db,
+        durability: Durability,
+        syncer: Option<FileSyncer>,
+        dir: Option<PathBuf>,
+    ) -> Result<SledStore, StoreError> {
+        let trees = Trees::open(&db)?;
+        let committed = prepare_meta(&db, &trees)?;
+        let shared = Arc::new(Shared {
+            db,
+            trees,
+            gate: RwLock::new(()),
+        });
+        let writer = Writer::new(shared.clone(), durability, syncer, committed);
+        let (requests, queue) = mpsc::sync_channel(QUEUE_CAPACITY);
+        let thread = std::thread::Builder::new()
+            .name("ordo-storage-writer".to_string())
+            .spawn(move || writer.run(&queue))
+            .map_err(|e| from_io("cannot start the storage writer thread", &e))?;
+        Ok(SledStore {
+            shared,
+            requests: Some(requests),
+            writer: Some(thread),
+            dir,
+            durability,
+        })
+    }
+
+    /// Sends a request to the writer and waits for its answer.
+    fn submit(
+        &self,
+        request: impl FnOnce(crate::writer::Reply) -> Request,
+    ) -> Result<(), StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.requests
+            .as_ref()
+            .ok_or_else(writer_stopped)?
+            .send(request(reply))
+            .map_err(|_| writer_stopped())?;
+        answer.recv().map_err(|_| writer_stopped())?
+    }
+
+    /// Reads the records of `kind` in key order starting at `start`.
+    fn scan_from(
+        &self,
+        kind: RecordKind,
+        start: Bound<Vec<u8>>,
+        limit: usize,
+    ) -> Result<Vec<Versioned<Record>>, StoreError> {
+        let tree = self.shared.trees.records(kind);
+        let mut out = Vec::new();
+        for item in tree.range((start, Bound::Unbounded)).take(limit) {
+            let (key, bytes) = item.map_err(from_sled)?;
+            let label = format!("{}/{}", layout::record_tree_name(kind), layout::hex(&key));
+            let (version, value) = codec::decode_record(&label, &bytes)?;
+            if value.key().kind() != kind || value.key().id_bytes() != key.as_ref() {
+                return Err(misplaced(&label, &value.key()));
+            }
+            out.push(Versioned { version, value });
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        // Closing the queue ends the writer after the batch in hand.
+        drop(self.requests.take());
+        if let Some(thread) = self.writer.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the storage writer thread panicked");
+        }
+        if let Err(error) = self.shared.db.flush() {
+            tracing::error!(%error, "final flush of the store failed");
+        }
+    }
+}
+
+/// A record whose bytes decode but that is stored under another key.
+fn misplaced(label: &str, found: &RecordKey) -> StoreError {
+    StoreError::Corrupted {
+        key: label.to_string(),
+        reason: format!("holds the record of {found}"),
+    }
+}
+
+/// Checks (or, for a new database, writes) the format version; returns the last sequence
+/// numbers handed out.
+fn prepare_meta(db: &sled::Db, trees: &Trees) -> Result<Sequences, StoreError> {
+    let meta = trees.tree(layout::META);
+    let format_label = "meta/format_version";
+    match meta.get(layout::META_FORMAT_VERSION).map_err(from_sled)? {
+        Some(bytes) => {
+            let version = codec::decode_counter(format_label, &bytes)?;
+            if version != layout::STORAGE_FORMAT_VERSION {
+                return Err(StoreError::Corrupted {
+                    key: format_label.to_string(),
+                    reason: format!(
+                        "storage format version {version} is not the version this build \
+                         reads ({}); use the ordo release that wrote it",
+                        layout::STORAGE_FORMAT_VERSION
+                    ),
+                });
+            }
+        }
+        None => {
+            meta.insert(
+                layout::META_FORMAT_VERSION,
+                codec::encode_counter(layout::STORAGE_FORMAT_VERSION)?,
+            )
+            .map_err(from_sled)?;
+            db.flush().map_err(from_sled)?;
+        }
+    }
+    Ok(Sequences {
+        audit: last_sequence(trees, layout::META_LAST_AUDIT, layout::AUDIT)?,
+        outbox: last_sequence(trees, layout::META_LAST_OUTBOX, layout::OUTBOX)?,
+    })
+}
+
+/// The last sequence number of the audit trail or the outbox: the meta counter, which is
+/// written in the same transaction as the entries. The tree's largest key is a
+/// cross-check that costs one lookup (the outbox counter is the only record of acked
+/// messages, so the counter is what prevents reuse).
+fn last_sequence(trees: &Trees, counter: &[u8], slot: layout::Slot) -> Result<u64, StoreError> {
+    let label = format!("meta/{}", String::from_utf8_lossy(counter));
+    let recorded = match trees.tree(layout::META).get(counter).map_err(from_sled)? {
+        Some(bytes) => codec::decode_counter(&label, &bytes)?,
+        None => 0,
+    };
+    let largest = match trees.tree(slot).last().map_err(from_sled)? {
+        Some((key, _)) => layout::sequence_of(&key)
+            .filter(|_| key.len() == 8)
+            .ok_or_else(|| StoreError::Corrupted {
+                key: layout::hex(&key),
+                reason: "is not a sequence number".to_string(),
+            })?,
+        None => 0,
+    };
+    if largest > recorded {
+        return Err(StoreError::Corrupted {
+            key: label,
+            reason: format!("is {recorded}, behind the stored entry {largest}"),
+        });
+    }
+    Ok(recorded)
+}
+
+fn slice_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match bound {
+        Bound::Included(k) => Bound::Included(k.as_slice()),
+        Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+impl Store for SledStore {
+    fn next_id(&self) -> Result<u64, StoreError> {
+        // sled persists its id counter and skips ahead after a crash, so ids are never
+        // reused; it starts at 0 and ordo's ids start at 1.
+        let id = self.shared.db.generate_id().map_err(from_sled)?;
+        id.checked_add(1)
+            .ok_or_else(|| StoreError::Io("ids are exhausted".to_string()))
+    }
+
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
+        let _gate = self.shared.read_gate();
+        let Some(bytes) = self
+            .shared
+            .trees
+            .records(key.kind())
+            .get(key.id_bytes())
+            .map_err(from_sled)?
+        else {
+            return Ok(None);
+        };
+        let label = layout::record_label(key);
+        let (version, value) = codec::decode_record(&label, &bytes)?;
+        if &value.key() != key {
+            return Err(misplaced(&label, &value.key()));
+        }
+        Ok(Some(Versioned { version, value }))
+    }
+
+    fn scan(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<Vec<Versioned<Record>>, StoreError> {
+        // Keys order first by kind (as `RecordKey` does), then by their bytes.
+        let start = match after {
+            None => Bound::Unbounded,
+            Some(key) if key.kind() < kind => Bound::Unbounded,
+            Some(key) if key.kind() > kind => return Ok(Vec::new()),
+            Some(key) => Bound::Excluded(key.id_bytes()),
+        };
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let _gate = self.shared.read_gate();
+        self.scan_from(kind, start, limit)
+    }
+
+    fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        let _gate = self.shared.read_gate();
+        match self.shared.trees.index(index).get(key).map_err(from_sled)? {
+            Some(bytes) => codec::decode_id(&layout::index_label(index, key), &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn index_scan(
+        &self,
+        index: IndexName,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+        if range.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let _gate = self.shared.read_gate();
+        let tree = self.shared.trees.index(index);
+        let bounds = (slice_bound(&range.start), slice_bound(&range.end));
+        let entries = tree.range::<&[u8], _>(bounds);
+        let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (key, bytes) = item.map_err(from_sled)?;
+            let id = codec::decode_id(&layout::index_label(index, &key), &bytes)?;
+            Ok((key.to_vec(), id))
+        };
+        if range.reverse {
+            entries.rev().take(limit).map(decode).collect()
+        } else {
+            entries.take(limit).map(decode).collect()
+        }
+    }
+
+    fn audit_for(
+        &self,
+        subject: Subject,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let from = after.map_or(0, |a| a.saturating_add(1));
+        let prefix = layout::subject_prefix(subject);
+        let start = layout::subject_key(subject, from);
+        let end = keys::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
+        let _gate = self.shared.read_gate();
+        let by_subject = self.shared.trees.tree(layout::AUDIT_BY_SUBJECT);
+        let audit = self.shared.trees.tree(layout::AUDIT);
+        let mut out = Vec::new();
+        for item in by_subject.range((Bound::Included(start), end)).take(limit) {
+            let (key, marker) = item.map_err(from_sled)?;
+            let label = format!("audit_by_subject/{}", layout::hex(&key));
+            codec::decode_marker(&label, &marker)?;
+            let sequence = layout::sequence_of(&key).ok_or_else(|| StoreError::Corrupted {
+                key: label.clone(),
+                reason: "key is too short for a sequence number".to_string(),
+            })?;
+            let entry_label = format!("audit/{sequence}");
+            let bytes = audit
+                .get(layout::sequence_key(sequence))
+                .map_err(from_sled)?
+                .ok_or_else(|| StoreError::Corrupted {
+                    key: label.clone(),
+                    reason: format!("points to the missing entry {entry_label}"),
+                })?;
+            let entry = codec::decode_audit(&entry_label, &bytes)?;
+            if entry.sequence != sequence || !entry.record.subjects.contains(&subject) {
+                return Err(StoreError::Corrupted {
+                    key: entry_label,
+                    reason: format!("does not match its index entry {label}"),
+                });
+            }
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    fn outbox_pending(
+        &self,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let from = after.map_or(0, |a| a.saturating_add(1));
+        let _gate = self.shared.read_gate();
+        let outbox = self.shared.trees.tree(layout::OUTBOX);
+        let mut out = Vec::new();
+        for item in outbox.range(layout::sequence_key(from)..).take(limit) {
+            let (key, bytes) = item.map_err(from_sled)?;
+            let label = format!("outbox/{}", layout::hex(&key));
+            let message = codec::decode_outbox(&label, &bytes)?;
+            if layout::sequence_of(&key) != Some(message.sequence) || key.len() != 8 {
+                return Err(StoreError::Corrupted {
+                    key: label,
+                    reason: format!("holds message {}", message.sequence),
+                });
+            }
+            out.push(message);
+        }
+        Ok(out)
+    }
+
+    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
+        self.submit(|reply| Request::AckOutbox { sequence, reply })
+    }
+
+    fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.submit(|reply| Request::Apply { writes, reply })
+    }
+}

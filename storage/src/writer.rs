@@ -1,0 +1,450 @@
+//! The single writer: the one thread that changes the database.
+//!
+//! Callers hand their [`WriteSet`] to the writer over a bounded queue and wait on a reply
+//! channel. The writer takes up to [`MAX_BATCH`] requests at a time and, for each write
+//! set in order, checks its expected versions and unique index keys against the state the
+//! earlier accepted write sets of the same batch leave behind (an overlay of the keys they
+//! write). A write set that fails a check is answered `Conflict` at once and leaves no
+//! trace. The accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree
+//! sled transaction — sled seals the transaction's log writes as one recovery unit, so
+//! after a crash either the whole batch is there or none of it. In
+//! [`Durability::Immediate`] the writer then flushes sled and `fsync`s the files once, and
+//! only then answers every accepted caller (group commit).
+//!
+//! Because only this thread writes, a version read from sled here cannot change before the
+//! batch commits, and the transaction never meets a conflict (its closure, which sled may
+//! rerun, only copies prepared batches and has no side effects).
+//!
+//! A failed commit, flush or `fsync` leaves the on-disk state uncertain: the writer then
+//! refuses every later request (fail-stop) until the store is reopened.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use sled::transaction::{ConflictableTransactionResult, TransactionError, Transactional};
+
+use ordo_core::audit::AuditEntry;
+use ordo_core::outbox::OutboxMessage;
+use ordo_core::store::{Expected, IndexName, RecordKey, RecordKind, StoreError, WriteSet};
+
+use crate::codec;
+use crate::config::Durability;
+use crate::error::from_sled;
+use crate::layout::{self, Slot, TREE_COUNT, Trees};
+use crate::store::Shared;
+use crate::sync::FileSyncer;
+
+/// The most requests committed together (bounds a batch's memory and latency).
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// The most requests waiting for the writer; callers beyond it block (back-pressure).
+pub(crate) const QUEUE_CAPACITY: usize = 1024;
+
+/// Where the writer sends a request's outcome.
+pub(crate) type Reply = mpsc::SyncSender<Result<(), StoreError>>;
+
+/// What callers ask of the writer.
+pub(crate) enum Request {
+    /// Apply a write set atomically.
+    Apply {
+        /// The changes.
+        writes: WriteSet,
+        /// The caller's answer.
+        reply: Reply,
+    },
+    /// Remove a delivered outbox message.
+    AckOutbox {
+        /// Its sequence number.
+        sequence: u64,
+        /// The caller's answer.
+        reply: Reply,
+    },
+}
+
+/// The writer thread's state.
+pub(crate) struct Writer {
+    shared: Arc<Shared>,
+    durability: Durability,
+    syncer: Option<FileSyncer>,
+    /// The last audit and outbox sequence numbers committed.
+    committed: Sequences,
+    /// Set after a failure that leaves the stored state uncertain.
+    failed: Option<String>,
+}
+
+impl Writer {
+    /// A writer continuing after the `committed` sequence numbers.
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        durability: Durability,
+        syncer: Option<FileSyncer>,
+        committed: Sequences,
+    ) -> Writer {
+        Writer {
+            shared,
+            durability,
+            syncer,
+            committed,
+            failed: None,
+        }
+    }
+
+    /// Serves requests until every sender is gone.
+    pub(crate) fn run(mut self, requests: &mpsc::Receiver<Request>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while let Ok(first) = requests.recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match requests.try_recv() {
+                    Ok(request) => batch.push(request),
+                    Err(_) => break,
+                }
+            }
+            self.process(&mut batch);
+            debug_assert!(batch.is_empty());
+        }
+    }
+
+    /// Validates, commits and answers one batch.
+    fn process(&mut self, batch: &mut Vec<Request>) {
+        if let Some(reason) = &self.failed {
+            for request in batch.drain(..) {
+                let error = StoreError::Io(format!(
+                    "storage stopped after an earlier failure ({reason}); reopen the store"
+                ));
+                let _ = reply_of(&request).send(Err(error));
+            }
+            return;
+        }
+        let mut plan = Plan::new(self.committed);
+        let mut accepted: Vec<Reply> = Vec::with_capacity(batch.len());
+        for request in batch.drain(..) {
+            match request {
+                Request::Apply { writes, reply } => {
+                    match plan.admit(&self.shared.trees, writes) {
+                        Ok(()) => accepted.push(reply),
+                        // The caller may have gone (dropped its receiver): nothing to do.
+                        Err(error) => {
+                            let _ = reply.send(Err(error));
+                        }
+                    }
+                }
+                Request::AckOutbox { sequence, reply } => {
+                    plan.ack_outbox(sequence);
+                    accepted.push(reply);
+                }
+            }
+        }
+        let outcome = self.commit(plan);
+        if let Err(error) = &outcome {
+            tracing::error!(%error, requests = accepted.len(), "storage batch failed");
+        }
+        for reply in accepted {
+            let _ = reply.send(outcome.clone());
+        }
+    }
+
+    /// Applies the plan atomically and makes it durable as the mode promises.
+    fn commit(&mut self, plan: Plan) -> Result<(), StoreError> {
+        if plan.is_empty() {
+            return Ok(());
+        }
+        let sequences = plan.sequences;
+        let batches = plan.into_batches()?;
+        let result = self.apply_batches(&batches);
+        if let Err(error) = &result {
+            self.failed = Some(error.to_string());
+            return result;
+        }
+        debug_assert!(sequences.audit >= self.committed.audit);
+        debug_assert!(sequences.outbox >= self.committed.outbox);
+        self.committed = sequences;
+        if self.durability == Durability::Immediate {
+            let durable = self.make_durable();
+            if let Err(error) = &durable {
+                self.failed = Some(error.to_string());
+            }
+            return durable;
+        }
+        Ok(())
+    }
+
+    /// One sled transaction over the trees that have changes.
+    fn apply_batches(&self, batches: &[(Slot, sled::Batch)]) -> Result<(), StoreError> {
+        let trees: Vec<&sled::Tree> = batches
+            .iter()
+            .map(|(slot, _)| self.shared.trees.tree(*slot))
+            .collect();
+        // Readers hold the gate for a whole call, so none sees part of the batch.
+        let _gate = self.shared.write_gate();
+        let result = Transactional::<()>::transaction(
+            trees.as_slice(),
+            |views| -> ConflictableTransactionResult<(), ()> {
+                for (view, (_, batch)) in views.iter().zip(batches) {
+                    view.apply_batch(batch)?;
+                }
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(error)) => Err(from_sled(error)),
+            Err(TransactionError::Abort(())) => Err(StoreError::Io(
+                "storage transaction aborted unexpectedly".to_string(),
+            )),
+        }
+    }
+
+    /// Flush sled's log, then `fsync` the files (see [`crate::sync`]).
+    fn make_durable(&mut self) -> Result<(), StoreError> {
+        self.shared.db.flush().map_err(from_sled)?;
+        if let Some(syncer) = &mut self.syncer {
+            syncer.sync()?;
+        }
+        Ok(())
+    }
+}
+
+fn reply_of(request: &Request) -> &Reply {
+    match request {
+        Request::Apply { reply, .. } | Request::AckOutbox { reply, .. } => reply,
+    }
+}
+
+/// One staged change: a tree, a key and the new value (`None` removes).
+type Change = (Slot, Vec<u8>, Option<Vec<u8>>);
+
+/// The accepted changes of one batch and the state they leave behind.
+struct Plan {
+    changes: Vec<Change>,
+    /// Versions of records written by accepted write sets of this batch.
+    versions: HashMap<(RecordKind, Vec<u8>), u64>,
+    /// Index keys set (`Some`) or removed (`None`) by accepted write sets of this batch.
+    index_keys: HashMap<(IndexName, Vec<u8>), Option<u64>>,
+    /// The sequence numbers the batch starts after.
+    first: Sequences,
+    /// The last sequence numbers handed out in this batch.
+    sequences: Sequences,
+}
+
+impl Plan {
+    fn new(committed: Sequences) -> Plan {
+        Plan {
+            changes: Vec::new(),
+            versions: HashMap::new(),
+            index_keys: HashMap::new(),
+            first: committed,
+            sequences: committed,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The version of `key` as the batch so far leaves it.
+    fn current_version(&self, trees: &Trees, key: &RecordKey) -> Result<Option<u64>, StoreError> {
+        let id = key.id_bytes();
+        if let Some(version) = self.versions.get(&(key.kind(), id.clone())) {
+            return Ok(Some(*version));
+        }
+        match trees.records(key.kind()).get(&id).map_err(from_sled)? {
+            Some(bytes) => {
+                codec::decode_record_version(&layout::record_label(key), &bytes).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The id an index key maps to as the batch so far leaves it.
+    fn current_index(
+        &self,
+        trees: &Trees,
+        index: IndexName,
+        key: &[u8],
+    ) -> Result<Option<u64>, StoreError> {
+        if let Some(id) = self.index_keys.get(&(index, key.to_vec())) {
+            return Ok(*id);
+        }
+        match trees.index(index).get(key).map_err(from_sled)? {
+            Some(bytes) => codec::decode_id(&layout::index_label(index, key), &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Checks a write set against the batch's state and stages it, or rejects it whole.
+    fn admit(&mut self, trees: &Trees, writes: WriteSet) -> Result<(), StoreError> {
+        self.check(trees, &writes)?;
+        let versions: Vec<_> = writes
+            .puts
+            .iter()
+            .map(|(record, expected)| {
+                let key = record.key();
+                ((key.kind(), key.id_bytes()), expected.next_version())
+            })
+            .collect();
+        let removes = writes
+            .index_removes
+            .iter()
+            .map(|e| ((e.index, e.key.clone()), None));
+        let inserts = writes
+            .index_inserts
+            .iter()
+            .map(|e| ((e.index, e.key.clone()), Some(e.id)));
+        let index_keys: Vec<_> = removes.chain(inserts).collect();
+        let (changes, sequences) = self.encode(writes)?;
+        // Everything below is infallible: the write set is staged whole or not at all.
+        // Later entries win, as they do in the sled batch.
+        self.versions.extend(versions);
+        self.index_keys.extend(index_keys);
+        self.changes.extend(changes);
+        self.sequences = sequences;
+        Ok(())
+    }
+
+    /// The contract's checks: versions, then unique index keys.
+    fn check(&self, trees: &Trees, writes: &WriteSet) -> Result<(), StoreError> {
+        for (record, expected) in &writes.puts {
+            let current = self.current_version(trees, &record.key())?;
+            let matches = match (expected, current) {
+                (Expected::Absent, None) => true,
+                (Expected::Version(want), Some(have)) => *want == have,
+                (Expected::Absent, Some(_)) | (Expected::Version(_), None) => false,
+            };
+            if !matches {
+                return Err(StoreError::Conflict);
+            }
+        }
+        for entry in writes.index_inserts.iter().filter(|e| e.index.is_unique()) {
+            let removed_here = writes
+                .index_removes
+                .iter()
+                .any(|r| r.index == entry.index && r.key == entry.key);
+            if removed_here {
+                continue;
+            }
+            match self.current_index(trees, entry.index, &entry.key)? {
+                Some(id) if id != entry.id => return Err(StoreError::Conflict),
+                Some(_) | None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Encodes every change of a checked write set, in apply order (index removes before
+    /// inserts, so a key removed and re-added ends up added), with sequence numbers.
+    fn encode(&self, writes: WriteSet) -> Result<(Vec<Change>, Sequences), StoreError> {
+        let mut changes: Vec<Change> = Vec::new();
+        for (record, expected) in &writes.puts {
+            let key = record.key();
+            changes.push((
+                layout::record_slot(key.kind()),
+                key.id_bytes(),
+                Some(codec::encode_record(expected.next_version(), record)?),
+            ));
+        }
+        for entry in &writes.index_removes {
+            changes.push((layout::index_slot(entry.index), entry.key.clone(), None));
+        }
+        for entry in &writes.index_inserts {
+            changes.push((
+                layout::index_slot(entry.index),
+                entry.key.clone(),
+                Some(codec::encode_id(entry.id)?),
+            ));
+        }
+        let mut sequences = self.sequences;
+        for record in writes.audit {
+            sequences.audit = next_sequence(sequences.audit)?;
+            let sequence = sequences.audit;
+            for subject in &record.subjects {
+                changes.push((
+                    layout::AUDIT_BY_SUBJECT,
+                    layout::subject_key(*subject, sequence),
+                    Some(codec::encode_marker()),
+                ));
+            }
+            let entry = AuditEntry { sequence, record };
+            changes.push((
+                layout::AUDIT,
+                layout::sequence_key(sequence).to_vec(),
+                Some(codec::encode_audit(&entry)?),
+            ));
+        }
+        for (at, event) in writes.outbox {
+            sequences.outbox = next_sequence(sequences.outbox)?;
+            let sequence = sequences.outbox;
+            let message = OutboxMessage {
+                sequence,
+                at,
+                event,
+            };
+            changes.push((
+                layout::OUTBOX,
+                layout::sequence_key(sequence).to_vec(),
+                Some(codec::encode_outbox(&message)?),
+            ));
+        }
+        Ok((changes, sequences))
+    }
+
+    /// Stages the removal of a delivered outbox message (idempotent).
+    fn ack_outbox(&mut self, sequence: u64) {
+        self.changes.push((
+            layout::OUTBOX,
+            layout::sequence_key(sequence).to_vec(),
+            None,
+        ));
+    }
+
+    /// One sled batch per tree that changes, the meta counter included.
+    fn into_batches(mut self) -> Result<Vec<(Slot, sled::Batch)>, StoreError> {
+        if self.sequences.audit != self.first.audit {
+            self.changes.push((
+                layout::META,
+                layout::META_LAST_AUDIT.to_vec(),
+                Some(codec::encode_counter(self.sequences.audit)?),
+            ));
+        }
+        if self.sequences.outbox != self.first.outbox {
+            self.changes.push((
+                layout::META,
+                layout::META_LAST_OUTBOX.to_vec(),
+                Some(codec::encode_counter(self.sequences.outbox)?),
+            ));
+        }
+        let mut batches: Vec<Option<sled::Batch>> = (0..TREE_COUNT).map(|_| None).collect();
+        for (slot, key, value) in self.changes {
+            let Some(batch) = batches.get_mut(slot.0) else {
+                return Err(StoreError::Io(format!("no tree in slot {}", slot.0)));
+            };
+            let batch = batch.get_or_insert_with(sled::Batch::default);
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        Ok(batches
+            .into_iter()
+            .enumerate()
+            .filter_map(|(slot, batch)| batch.map(|b| (Slot(slot), b)))
+            .collect())
+    }
+}
+
+/// The last audit and outbox sequence numbers handed out (each its own sequence, as in
+/// the in-memory store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Sequences {
+    /// Last audit entry.
+    pub(crate) audit: u64,
+    /// Last outbox message.
+    pub(crate) outbox: u64,
+}
+
+fn next_sequence(sequence: u64) -> Result<u64, StoreError> {
+    sequence
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Io("audit/outbox sequence numbers are exhausted".to_string()))
+}

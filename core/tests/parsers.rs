@@ -1,5 +1,8 @@
 //! Every parser of outside input returns a value or a clear error, and never panics.
 
+// Tests assert by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use proptest::prelude::*;
 
 use ordo_core::catalog::{PriceGroup, Sku, TaxCategory};

@@ -1,0 +1,129 @@
+//! The command line, as clap parses it: global options and one subcommand per noun.
+//!
+//! Arguments stay as text here; commands parse them with ordo-core's parse functions (and
+//! [`crate::parse`]), so a bad value is a validation error (exit 3) with ordo's own message,
+//! while clap reports only malformed command lines (exit 2).
+
+mod customer;
+mod order;
+mod product;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use customer::CustomerCommand;
+pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
+pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
+
+const ABOUT: &str = "ordo: the staff tool for the ordo customer-order engine";
+
+const LONG_ABOUT: &str = "\
+ordo: the staff tool for the ordo customer-order engine.
+
+Manage the catalog and stock, customers, and orders through their whole life: draft,
+placed, confirmed, picking, packed, shipped, delivered (or cancelled), with payments,
+refunds, archiving and a full audit trail. Every change goes through the same engine
+and rules as the bots and the C API.
+
+Data lives in the directory given by --data (or $ORDO_DATA, default ./ordo-data).
+Add --json to any command for exactly one JSON value on stdout (amounts are decimal
+strings such as \"12.50\" next to a \"currency\" field). Errors are one line on stderr.
+
+Exit codes: 0 ok, 1 internal error, 2 usage error, 3 invalid input or refused by a
+business rule, 4 not found, 5 conflict (duplicate, idempotency key reused).";
+
+const EXAMPLES: &str = "\
+Examples:
+  ordo demo                                   # a realistic sample shop to explore
+  ordo product list
+  ordo customer list --name ada
+  ordo order create --customer 7 --item TEE-CLASSIC-BLK-M:2 --item MUG-STONE-350:1
+  ordo order list --status placed --from 2026-03-01 --to 2026-03-31
+  ordo order status ORD-7K3M-9QXP confirmed
+  ordo --json order show ORD-7K3M-9QXP | jq .total";
+
+/// The `ordo` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ordo",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = EXAMPLES,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes (before or after the subcommand).
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Data directory.
+    #[arg(
+        long = "data",
+        value_name = "DIR",
+        env = "ORDO_DATA",
+        default_value = "./ordo-data",
+        global = true
+    )]
+    pub data: PathBuf,
+    /// Print exactly one JSON object or array on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a realistic sample shop: 50 products, 200 customers, 2,000 orders.
+    #[command(
+        long_about = "\
+Create a realistic sample shop in the data directory: about 50 products (clothing,
+home and electronics, with specifications, photos, videos, retail prices and wholesale
+price tiers) stocked in two warehouses (MAIN and EAST), 200 customers (about 20%
+businesses with company and tax id) and 2,000 orders spread over the last 90 days in
+every status, with payments, refunds, cancellations and archived orders.
+
+Running it again does nothing: existing demo data is detected and left alone.",
+        after_long_help = "\
+Examples:
+  ordo --data /tmp/shop demo
+  ordo --data /tmp/shop order list --status shipped"
+    )]
+    Demo(DemoArgs),
+    /// Manage the catalog and stock.
+    #[command(subcommand)]
+    Product(ProductCommand),
+    /// Manage customers.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Create, change, pay, fulfil and look up orders.
+    #[command(subcommand)]
+    Order(OrderCommand),
+}
+
+/// Options of `ordo demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Size of the customer and order sets in percent of the full demo (for tests).
+    #[arg(long, hide = true, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub scale: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

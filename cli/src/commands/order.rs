@@ -1,0 +1,284 @@
+//! `ordo order …`: orders through their whole life. Every subcommand that names an order
+//! resolves its id or reference with `Engine::find_order` first.
+
+use ordo_core::Error;
+use ordo_core::catalog::Sku;
+use ordo_core::engine::{OrderFilter, OrderRequest, PaymentRequest};
+use ordo_core::ids::OrderId;
+use ordo_core::money::Money;
+use ordo_core::order::{Order, OrderStatus};
+use ordo_core::payment::PaymentMethod;
+use ordo_core::pricing::ShippingMethod;
+use ordo_core::store::Store;
+
+use crate::args::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
+use crate::context::Context;
+use crate::parse;
+use crate::render::tables;
+use crate::render::views::{AuditEntryView, OrderPageView, OrderView};
+
+/// Money moving in or out, for `pay` and `refund`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ledger {
+    Payment,
+    Refund,
+}
+
+/// Runs one order subcommand.
+///
+/// # Errors
+/// Engine errors (validation, illegal transition, not found, conflicts) and output errors.
+pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<()> {
+    let engine = &ctx.engine;
+    let actor = &ctx.actor;
+    match command {
+        OrderCommand::Create(args) => create(ctx, &args),
+        OrderCommand::AddItem {
+            order,
+            sku,
+            quantity,
+        } => {
+            let id = resolve(ctx, &order)?;
+            let sku = Sku::parse(&sku)?;
+            let quantity = parse::item_quantity(&sku, &quantity)?;
+            let order = engine.add_item(actor, id, sku.as_str(), i64::from(quantity))?;
+            changed(ctx, &order, &format!("Added {quantity} × {sku} to"))
+        }
+        OrderCommand::SetQty {
+            order,
+            sku,
+            quantity,
+        } => {
+            let id = resolve(ctx, &order)?;
+            let sku = Sku::parse(&sku)?;
+            let quantity = parse::item_quantity(&sku, &quantity)?;
+            let order = engine.set_quantity(actor, id, sku.as_str(), i64::from(quantity))?;
+            changed(ctx, &order, &format!("Set {sku} to {quantity} on"))
+        }
+        OrderCommand::RemoveItem { order, sku } => {
+            let id = resolve(ctx, &order)?;
+            let order = engine.remove_item(actor, id, &sku)?;
+            changed(
+                ctx,
+                &order,
+                &format!("Removed {} from", sku.trim().to_ascii_uppercase()),
+            )
+        }
+        OrderCommand::SetAddress { order, address } => {
+            let id = resolve(ctx, &order)?;
+            let address = parse::address(&address)?;
+            let order = engine.set_address(actor, id, &address)?;
+            changed(ctx, &order, "Changed the shipping address of")
+        }
+        OrderCommand::Status { order, status } => {
+            let id = resolve(ctx, &order)?;
+            let status = OrderStatus::parse(&status)?;
+            let order = engine.change_status(actor, id, status)?;
+            headline(ctx, &order, |label| {
+                format!("Order {label} is now {status}.")
+            })
+        }
+        OrderCommand::Cancel { order, reason } => {
+            let id = resolve(ctx, &order)?;
+            let order = engine.cancel_order(actor, id, &reason)?;
+            let refund_due = order.refund_due()?;
+            headline(ctx, &order, |label| {
+                let mut text = format!("Cancelled order {label}; its stock is released.");
+                if !refund_due.is_zero() {
+                    text.push_str(&format!(
+                        "\nRefund due: {refund_due}. Record it with: ordo order refund {label} --amount \"{refund_due}\""
+                    ));
+                }
+                text
+            })
+        }
+        OrderCommand::Archive { order, reason } => {
+            let id = resolve(ctx, &order)?;
+            let order = engine.archive_order(actor, id, &reason)?;
+            headline(ctx, &order, |label| {
+                format!("Archived order {label}. `ordo order restore {label}` brings it back.")
+            })
+        }
+        OrderCommand::Restore { order } => {
+            let id = resolve(ctx, &order)?;
+            let order = engine.restore_order(actor, id)?;
+            headline(ctx, &order, |label| format!("Restored order {label}."))
+        }
+        OrderCommand::Show { order } => {
+            let order = engine.find_order(actor, &order)?.value;
+            let view = OrderView::new(&order)?;
+            ctx.out.show(&view, || tables::order_detail(&view))
+        }
+        OrderCommand::List(args) => list(ctx, &args),
+        OrderCommand::History { order } => {
+            let id = resolve(ctx, &order)?;
+            let entries = engine.order_history(actor, id)?;
+            let views: Vec<AuditEntryView> = entries.iter().map(AuditEntryView::new).collect();
+            ctx.out.show(&views, || tables::audit(&views))
+        }
+        OrderCommand::Pay(args) => ledger(ctx, &args, Ledger::Payment),
+        OrderCommand::Refund(args) => ledger(ctx, &args, Ledger::Refund),
+    }
+}
+
+fn create<S: Store>(ctx: &Context<S>, args: &OrderCreateArgs) -> anyhow::Result<()> {
+    let request = OrderRequest {
+        customer: parse::customer_id(&args.customer)?,
+        items: args
+            .items
+            .iter()
+            .map(|i| parse::item(i))
+            .collect::<ordo_core::Result<_>>()?,
+        ship_to: args.ship_to.as_deref().map(parse::address).transpose()?,
+        shipping: ShippingMethod::parse(&args.shipping)?,
+        payment: PaymentMethod::parse(&args.payment)?,
+        discounts: args
+            .discounts
+            .iter()
+            .map(|d| parse::discount(d))
+            .collect::<ordo_core::Result<_>>()?,
+        notes: args.note.clone(),
+        draft: args.draft,
+        idempotency_key: args.idempotency_key.clone(),
+    };
+    let order = ctx.engine.create_order(&ctx.actor, &request)?;
+    let view = OrderView::new(&order)?;
+    ctx.out.show(&view, || {
+        let what = match &view.reference {
+            Some(reference) => format!("Placed order {reference} (id {})", view.id),
+            None => format!("Saved draft order {}", view.id),
+        };
+        format!(
+            "{what} for {}: total {} {}.\n\n{}",
+            view.customer_name,
+            view.total,
+            view.currency,
+            tables::order_detail(&view)
+        )
+    })
+}
+
+fn list<S: Store>(ctx: &Context<S>, args: &OrderListArgs) -> anyhow::Result<()> {
+    if args.limit == 0 {
+        return Err(Error::invalid("limit", "must be at least 1").into());
+    }
+    let filter = OrderFilter {
+        customer: args
+            .customer
+            .as_deref()
+            .map(parse::customer_id)
+            .transpose()?,
+        customer_name: args.customer_name.clone(),
+        from: args.from.as_deref().map(parse::from_date).transpose()?,
+        to: args
+            .to
+            .as_deref()
+            .map(parse::to_date_inclusive)
+            .transpose()?,
+        status: args.status.as_deref().map(OrderStatus::parse).transpose()?,
+        include_archived: args.archived,
+        limit: args.limit,
+        cursor: args.cursor.clone(),
+    };
+    let page = ctx.engine.list_orders(&ctx.actor, &filter)?;
+    let view = OrderPageView {
+        orders: page
+            .items
+            .iter()
+            .map(|o| OrderView::new(&o.value))
+            .collect::<ordo_core::Result<_>>()?,
+        next_cursor: page.next_cursor,
+    };
+    ctx.out.show(&view, || {
+        let mut text = tables::order_list(&view);
+        if let Some(cursor) = &view.next_cursor {
+            text.push_str(&format!(
+                "\nMore orders: repeat the command with --cursor {cursor}"
+            ));
+        }
+        text
+    })
+}
+
+fn ledger<S: Store>(ctx: &Context<S>, args: &PaymentArgs, kind: Ledger) -> anyhow::Result<()> {
+    let current = ctx.engine.find_order(&ctx.actor, &args.order)?.value;
+    let request = PaymentRequest {
+        amount: Money::parse(&args.amount, Some(current.currency()), "amount")?,
+        method: match &args.method {
+            Some(method) => PaymentMethod::parse(method)?,
+            None => current.payment_method(),
+        },
+        external_reference: args.external_reference.clone().unwrap_or_default(),
+        idempotency_key: args.idempotency_key.clone(),
+    };
+    let order = match kind {
+        Ledger::Payment => ctx
+            .engine
+            .record_payment(&ctx.actor, current.id(), &request)?,
+        Ledger::Refund => ctx
+            .engine
+            .record_refund(&ctx.actor, current.id(), &request)?,
+    };
+    let view = OrderView::new(&order)?;
+    let currency = &view.currency;
+    ctx.out.show(&view, || match kind {
+        Ledger::Payment => format!(
+            "Recorded a payment of {} by {} on order {}.\nPaid {} of {} {currency}; balance due {} {currency} ({}).",
+            request.amount,
+            request.method,
+            label(&view),
+            view.paid,
+            view.total,
+            view.balance_due,
+            view.payment_status
+        ),
+        Ledger::Refund => format!(
+            "Recorded a refund of {} by {} on order {}.\nRefunded {} of {} {currency} paid; refund still due {} {currency} ({}).",
+            request.amount,
+            request.method,
+            label(&view),
+            view.refunded,
+            view.paid,
+            view.refund_due,
+            view.payment_status
+        ),
+    })
+}
+
+/// The id of the order named by `id_or_reference`.
+fn resolve<S: Store>(ctx: &Context<S>, id_or_reference: &str) -> anyhow::Result<OrderId> {
+    Ok(ctx
+        .engine
+        .find_order(&ctx.actor, id_or_reference)?
+        .value
+        .id())
+}
+
+/// Prints a changed order: JSON view, or a headline and the order's detail page.
+fn changed<S: Store>(ctx: &Context<S>, order: &Order, what: &str) -> anyhow::Result<()> {
+    let view = OrderView::new(order)?;
+    ctx.out.show(&view, || {
+        format!(
+            "{what} order {}.\n\n{}",
+            label(&view),
+            tables::order_detail(&view)
+        )
+    })
+}
+
+/// Prints a changed order: JSON view, or one headline built from the order's label.
+fn headline<S: Store>(
+    ctx: &Context<S>,
+    order: &Order,
+    text: impl FnOnce(&str) -> String,
+) -> anyhow::Result<()> {
+    let view = OrderView::new(order)?;
+    ctx.out.show(&view, || text(&label(&view)))
+}
+
+/// How staff name an order: its reference, or its id while it is a draft.
+fn label(view: &OrderView) -> String {
+    view.reference
+        .clone()
+        .unwrap_or_else(|| view.id.to_string())
+}

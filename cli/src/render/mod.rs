@@ -1,0 +1,56 @@
+//! Output: JSON views (`--json`) or human tables, and the one place that writes stdout.
+//!
+//! With `--json`, every command writes exactly one JSON value and nothing else to stdout;
+//! without it, human text. A closed pipe (`ordo order list | head`) ends output quietly.
+
+pub mod tables;
+pub mod views;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+/// Where results go and in which form.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    /// JSON output if `json`, human tables otherwise.
+    pub fn new(json: bool) -> Output {
+        Output { json }
+    }
+
+    /// Whether `--json` was given.
+    pub fn is_json(self) -> bool {
+        self.json
+    }
+
+    /// Prints `view` as JSON, or the text `human` builds.
+    ///
+    /// # Errors
+    /// If stdout cannot be written (other than a closed pipe).
+    pub fn show<V: Serialize>(
+        self,
+        view: &V,
+        human: impl FnOnce() -> String,
+    ) -> anyhow::Result<()> {
+        let text = if self.json {
+            serde_json::to_string_pretty(view)?
+        } else {
+            human()
+        };
+        write_stdout(&text)
+    }
+}
+
+/// Writes `text` and a newline to stdout; a closed pipe is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = io::stdout().lock();
+    let result = writeln!(stdout, "{}", text.trim_end_matches('\n')).and_then(|()| stdout.flush());
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

@@ -42,11 +42,13 @@ mod codec;
 mod config;
 mod error;
 mod layout;
+mod stats;
 mod store;
 mod sync;
 mod writer;
 
 pub use config::{Durability, StoreConfig};
+pub use stats::StoreStats;
 pub use store::SledStore;
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use ordo_core::audit::{AuditEntry, Subject};
 use ordo_core::outbox::OutboxMessage;
@@ -17,6 +18,7 @@ use crate::codec;
 use crate::config::{Durability, StoreConfig};
 use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
 use crate::layout::{self, Trees};
+use crate::stats::{Counters, StoreStats};
 use crate::sync::FileSyncer;
 use crate::writer::{QUEUE_CAPACITY, Request, Sequences, Writer};
 
@@ -29,6 +31,8 @@ pub(crate) struct Shared {
     /// Held shared by every read call and exclusively by the writer while it commits, so a
     /// read never sees part of a batch. Readers never wait for a flush or `fsync`.
     gate: RwLock<()>,
+    /// The writer's statistics.
+    pub(crate) counters: Counters,
 }
 
 impl Shared {
@@ -53,6 +57,9 @@ pub struct SledStore {
     writer: Option<JoinHandle<()>>,
     dir: Option<PathBuf>,
     durability: Durability,
+    /// Declared after `shared`, so it is dropped after the database: waits until sled has
+    /// released the directory's lock (see [`LockRelease`]).
+    _lock_release: LockRelease,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -114,6 +121,12 @@ impl SledStore {
         self.dir.as_deref()
     }
 
+    /// The writer's counters since the store was opened (batching, flush and `fsync`
+    /// cost).
+    pub fn stats(&self) -> StoreStats {
+        self.shared.counters.snapshot()
+    }
+
     /// The durability mode the store was opened with.
     pub fn durability(&self) -> Durability {
         self.durability
@@ -131,6 +144,7 @@ impl SledStore {
             db,
             trees,
             gate: RwLock::new(()),
+            counters: Counters::default(),
         });
         let writer = Writer::new(shared.clone(), durability, syncer, committed);
         let (requests, queue) = mpsc::sync_channel(QUEUE_CAPACITY);
@@ -142,6 +156,7 @@ impl SledStore {
             shared,
             requests: Some(requests),
             writer: Some(thread),
+            _lock_release: LockRelease(dir.clone()),
             dir,
             durability,
         })
@@ -194,6 +209,42 @@ impl Drop for SledStore {
         }
         if let Err(error) = self.shared.db.flush() {
             tracing::error!(%error, "final flush of the store failed");
+        }
+    }
+}
+
+/// Waits, when dropped, until the database file's lock is free again.
+///
+/// sled releases its lock on `db` when the last of its internal handles closes, and
+/// some belong to its background threads, which can outlive the `Db` by a moment. Without
+/// this wait, reopening a directory right after dropping its store (in the same process)
+/// could fail with `Locked`. Bounded: after [`LOCK_RELEASE_WAIT`] it gives up and logs.
+struct LockRelease(Option<PathBuf>);
+
+/// The longest [`LockRelease`] waits.
+const LOCK_RELEASE_WAIT: Duration = Duration::from_secs(10);
+
+impl Drop for LockRelease {
+    fn drop(&mut self) {
+        let Some(dir) = &self.0 else {
+            return;
+        };
+        let Ok(file) = std::fs::File::open(dir.join("db")) else {
+            return;
+        };
+        let deadline = Instant::now() + LOCK_RELEASE_WAIT;
+        loop {
+            match file.try_lock() {
+                // Closing `file` releases the probe's own lock.
+                Ok(()) => return,
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, dir = %dir.display(), "sled kept its lock after close");
+                    return;
+                }
+            }
         }
     }
 }

@@ -21,6 +21,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::Instant;
 
 use sled::transaction::{ConflictableTransactionResult, TransactionError, Transactional};
 
@@ -126,6 +127,7 @@ impl Writer {
                         Ok(()) => accepted.push(reply),
                         // The caller may have gone (dropped its receiver): nothing to do.
                         Err(error) => {
+                            self.shared.counters.rejected();
                             let _ = reply.send(Err(error));
                         }
                     }
@@ -137,8 +139,11 @@ impl Writer {
             }
         }
         let outcome = self.commit(plan);
-        if let Err(error) = &outcome {
-            tracing::error!(%error, requests = accepted.len(), "storage batch failed");
+        match &outcome {
+            Ok(()) => self.shared.counters.committed(accepted.len()),
+            Err(error) => {
+                tracing::error!(%error, requests = accepted.len(), "storage batch failed");
+            }
         }
         for reply in accepted {
             let _ = reply.send(outcome.clone());
@@ -152,7 +157,9 @@ impl Writer {
         }
         let sequences = plan.sequences;
         let batches = plan.into_batches()?;
+        let started = Instant::now();
         let result = self.apply_batches(&batches);
+        self.shared.counters.applied(started.elapsed());
         if let Err(error) = &result {
             self.failed = Some(error.to_string());
             return result;
@@ -198,9 +205,13 @@ impl Writer {
 
     /// Flush sled's log, then `fsync` the files (see [`crate::sync`]).
     fn make_durable(&mut self) -> Result<(), StoreError> {
+        let started = Instant::now();
         self.shared.db.flush().map_err(from_sled)?;
+        self.shared.counters.flushed(started.elapsed());
         if let Some(syncer) = &mut self.syncer {
+            let started = Instant::now();
             syncer.sync()?;
+            self.shared.counters.synced(started.elapsed());
         }
         Ok(())
     }

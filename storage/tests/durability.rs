@@ -727,3 +727,30 @@ fn damaged_bytes_on_disk_are_reported_as_corrupted_naming_the_key() {
         other => panic!("expected Corrupted, got {other:?}"),
     }
 }
+
+/// Regression: sled's background threads can hold the directory lock for a moment after
+/// the `Db` is dropped, so an immediate reopen in the same process failed with `Locked`.
+#[test]
+fn reopening_right_after_drop_is_not_locked() {
+    let dir = TempDir::new("reopen-fast");
+    for round in 0..20u64 {
+        let durability = if round % 2 == 0 {
+            Durability::Immediate
+        } else {
+            Durability::Periodic { flush_every_ms: 5 }
+        };
+        let store = SledStore::open(dir.path(), StoreConfig::new(durability))
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let mut ws = WriteSet::new();
+        ws.put(marker(&format!("k{round}")), Expected::Absent);
+        store.apply(ws).unwrap();
+    }
+    let store = SledStore::open(dir.path(), immediate()).unwrap();
+    assert_eq!(
+        store
+            .scan(RecordKind::Idempotency, None, 100)
+            .unwrap()
+            .len(),
+        20
+    );
+}

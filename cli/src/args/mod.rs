@@ -40,8 +40,8 @@ Examples:
   ordo customer list --name ada
   ordo order create --customer 7 --item TEE-CLASSIC-BLK-M:2 --item MUG-STONE-350:1
   ordo order list --status placed --from 2026-03-01 --to 2026-03-31
-  ordo order status ORD-7K3M-9QXP confirmed
-  ordo --json order show ORD-7K3M-9QXP | jq .total";
+  ordo order status ORD-7K3M-9QX1 confirmed
+  ordo --json order show ORD-7K3M-9QX1 | jq .total";
 
 /// The `ordo` command line.
 #[derive(Debug, Parser)]

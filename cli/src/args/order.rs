@@ -1,5 +1,5 @@
 //! `ordo order …`: order arguments. Every subcommand that names an order takes its id or
-//! its reference (e.g. `ORD-7K3M-9QXP`, any case, dashes optional).
+//! its reference (e.g. `ORD-7K3M-9QX1`, any case, dashes optional).
 
 use clap::{Args, Subcommand};
 
@@ -22,7 +22,7 @@ same --idempotency-key and the same content returns the first order.")]
     /// Add units of a product to an order (until it is picked).
     #[command(
         name = "add-item",
-        after_long_help = "Example:\n  ordo order add-item ORD-7K3M-9QXP MUG-STONE-350 2"
+        after_long_help = "Example:\n  ordo order add-item ORD-7K3M-9QX1 MUG-STONE-350 2"
     )]
     AddItem {
         /// Order id or reference.
@@ -36,7 +36,7 @@ same --idempotency-key and the same content returns the first order.")]
     /// Set the quantity of a product on an order.
     #[command(
         name = "set-qty",
-        after_long_help = "Example:\n  ordo order set-qty ORD-7K3M-9QXP MUG-STONE-350 3"
+        after_long_help = "Example:\n  ordo order set-qty ORD-7K3M-9QX1 MUG-STONE-350 3"
     )]
     SetQty {
         /// Order id or reference.
@@ -50,7 +50,7 @@ same --idempotency-key and the same content returns the first order.")]
     /// Remove a product from an order.
     #[command(
         name = "remove-item",
-        after_long_help = "Example:\n  ordo order remove-item ORD-7K3M-9QXP MUG-STONE-350"
+        after_long_help = "Example:\n  ordo order remove-item ORD-7K3M-9QX1 MUG-STONE-350"
     )]
     RemoveItem {
         /// Order id or reference.
@@ -63,7 +63,7 @@ same --idempotency-key and the same content returns the first order.")]
         name = "set-address",
         after_long_help = "\
 Example:
-  ordo order set-address ORD-7K3M-9QXP \"Ada Lovelace, 1 Main St, Apt 4, Springfield, 12345, US\""
+  ordo order set-address ORD-7K3M-9QX1 \"Ada Lovelace, 1 Main St, Apt 4, Springfield, 12345, US\""
     )]
     SetAddress {
         /// Order id or reference.
@@ -77,7 +77,7 @@ Statuses, in order: draft → placed → confirmed → picking → packed → sh
 Use `ordo order cancel` to cancel (allowed until the order is packed).
 
 Examples:
-  ordo order status ORD-7K3M-9QXP confirmed
+  ordo order status ORD-7K3M-9QX1 confirmed
   ordo order status 1042 shipped")]
     Status {
         /// Order id or reference.
@@ -88,7 +88,7 @@ Examples:
     /// Cancel an order, releasing its stock (until it is packed).
     #[command(after_long_help = "\
 Example:
-  ordo order cancel ORD-7K3M-9QXP --reason \"customer changed their mind\"
+  ordo order cancel ORD-7K3M-9QX1 --reason \"customer changed their mind\"
 
 A paid order keeps a refund due; record it with `ordo order refund`.")]
     Cancel {
@@ -101,7 +101,7 @@ A paid order keeps a refund due; record it with `ordo order refund`.")]
     /// Archive a draft, delivered or cancelled order (hidden from lists, never deleted).
     #[command(after_long_help = "\
 Example:
-  ordo order archive ORD-7K3M-9QXP --reason \"closed out\"
+  ordo order archive ORD-7K3M-9QX1 --reason \"closed out\"
   ordo order list --archived              # archived orders are listed again")]
     Archive {
         /// Order id or reference.
@@ -111,7 +111,7 @@ Example:
         reason: String,
     },
     /// Bring an archived order back.
-    #[command(after_long_help = "Example:\n  ordo order restore ORD-7K3M-9QXP")]
+    #[command(after_long_help = "Example:\n  ordo order restore ORD-7K3M-9QX1")]
     Restore {
         /// Order id or reference.
         order: String,
@@ -119,9 +119,9 @@ Example:
     /// Show an order: lines, totals, payments, status history.
     #[command(after_long_help = "\
 Examples:
-  ordo order show ORD-7K3M-9QXP
+  ordo order show ORD-7K3M-9QX1
   ordo order show 1042
-  ordo --json order show ord7k3m9qxp")]
+  ordo --json order show ord7k3m9qx1")]
     Show {
         /// Order id or reference.
         order: String,
@@ -139,7 +139,7 @@ Examples:
 orders created during March 31. Archived orders are left out unless --archived is given.")]
     List(OrderListArgs),
     /// Show the audit trail of an order: who changed what, when.
-    #[command(after_long_help = "Example:\n  ordo order history ORD-7K3M-9QXP")]
+    #[command(after_long_help = "Example:\n  ordo order history ORD-7K3M-9QX1")]
     History {
         /// Order id or reference.
         order: String,
@@ -147,8 +147,8 @@ orders created during March 31. Archived orders are left out unless --archived i
     /// Record a payment.
     #[command(after_long_help = "\
 Examples:
-  ordo order pay ORD-7K3M-9QXP --amount \"25.00 USD\"
-  ordo order pay ORD-7K3M-9QXP --amount 25.00 --method bank-transfer --ref BANK-889 \\
+  ordo order pay ORD-7K3M-9QX1 --amount \"25.00 USD\"
+  ordo order pay ORD-7K3M-9QX1 --amount 25.00 --method bank-transfer --ref BANK-889 \\
       --idempotency-key pay-889
 
 An amount without currency is in the order's currency. The method defaults to the
@@ -157,7 +157,7 @@ order's payment method. A payment may not exceed the balance due.")]
     /// Record a refund.
     #[command(after_long_help = "\
 Example:
-  ordo order refund ORD-7K3M-9QXP --amount \"10.00 USD\" --method card --ref RF-1
+  ordo order refund ORD-7K3M-9QX1 --amount \"10.00 USD\" --method card --ref RF-1
 
 A refund may not exceed what was paid and not yet refunded.")]
     Refund(PaymentArgs),
@@ -232,7 +232,7 @@ pub struct PaymentArgs {
     /// Order id or reference.
     pub order: String,
     /// Amount, e.g. "10.00 USD" (or "10.00" in the order's currency).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub amount: String,
     /// card, cash, bank-transfer or cod (default: the order's payment method).
     #[arg(long)]

@@ -64,7 +64,7 @@ pub struct ProductAddArgs {
     #[arg(long)]
     pub name: String,
     /// Retail (B2C) price with currency, e.g. "12.50 USD".
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub price: String,
     /// Longer description.
     #[arg(long, default_value = "")]
@@ -110,7 +110,7 @@ pub struct ProductUpdateArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// A new retail price with currency.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub price: Option<String>,
     /// A new description.
     #[arg(long)]
@@ -154,7 +154,7 @@ pub struct ProductStockArgs {
     #[arg(long)]
     pub warehouse: String,
     /// Units received.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub restock: Option<String>,
     /// Correction, e.g. -2 or +5.
     #[arg(long, value_name = "±N", allow_hyphen_values = true)]

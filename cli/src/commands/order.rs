@@ -71,8 +71,16 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
             changed(ctx, &order, "Changed the shipping address of")
         }
         OrderCommand::Status { order, status } => {
-            let id = resolve(ctx, &order)?;
             let status = OrderStatus::parse(&status)?;
+            if status == OrderStatus::Cancelled {
+                // Cancelling needs a reason: point to the command that asks for one.
+                return Err(Error::invalid(
+                    "to cancel an order,",
+                    format!("use: ordo order cancel {} --reason TEXT", order.trim()),
+                )
+                .into());
+            }
+            let id = resolve(ctx, &order)?;
             let order = engine.change_status(actor, id, status)?;
             headline(ctx, &order, |label| {
                 format!("Order {label} is now {status}.")

@@ -295,19 +295,27 @@ impl<S: Store> Demo<S> {
 
     /// The closing message: what was made and commands to try on it.
     fn tour(&self, data: &Path, view: &DemoView, buyers: &[Buyer]) -> anyhow::Result<String> {
-        let placed = self.engine.list_orders(
-            &self.actor,
-            &OrderFilter {
-                status: Some(OrderStatus::Placed),
-                limit: 1,
-                ..OrderFilter::default()
-            },
-        )?;
-        let reference = placed
-            .items
-            .first()
-            .and_then(|o| o.value.reference().map(|r| r.to_string()))
-            .unwrap_or_else(|| "ORD-XXXX-XXXX".to_string());
+        // The newest order waiting for confirmation, so the tour's status change works;
+        // any recent order if none waits (tiny --scale runs).
+        let mut reference = None;
+        for status in [Some(OrderStatus::Placed), Some(OrderStatus::Shipped), None] {
+            let page = self.engine.list_orders(
+                &self.actor,
+                &OrderFilter {
+                    status,
+                    limit: 20,
+                    ..OrderFilter::default()
+                },
+            )?;
+            reference = page
+                .items
+                .iter()
+                .find_map(|o| o.value.reference().map(|r| r.to_string()));
+            if reference.is_some() {
+                break;
+            }
+        }
+        let reference = reference.unwrap_or_else(|| "ORD-7K3M-9QX1".to_string());
         let last_name = buyers
             .first()
             .and_then(|b| b.name.split_whitespace().last())

@@ -1,0 +1,19 @@
+//! The `ordo` binary end to end: every subcommand and every exit code, run as a real
+//! process against a fresh data directory per test.
+//!
+//! Exit codes: 0 ok, 1 internal, 2 usage, 3 invalid input or refused by a rule, 4 not
+//! found, 5 conflict. Errors are one line on stderr starting with `error: `; with `--json`
+//! stdout holds exactly one JSON value (and nothing at all on failure).
+
+#[path = "cli/customers.rs"]
+mod customers;
+#[path = "cli/demo.rs"]
+mod demo;
+#[path = "cli/general.rs"]
+mod general;
+#[path = "cli/orders.rs"]
+mod orders;
+#[path = "cli/products.rs"]
+mod products;
+#[path = "cli/support.rs"]
+mod support;

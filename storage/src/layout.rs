@@ -21,6 +21,9 @@ pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
 pub(crate) const META_LAST_AUDIT: &[u8] = b"last_audit_sequence";
 /// Meta key: the last outbox sequence number handed out.
 pub(crate) const META_LAST_OUTBOX: &[u8] = b"last_outbox_sequence";
+/// Meta key: added to sled's id counter by `next_id` (set by a restore, so a restored
+/// database never hands out an id its records already use).
+pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
 pub(crate) const RECORD_KINDS: [RecordKind; 5] = [
@@ -82,6 +85,52 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
     }
 }
 
+/// The names of all trees, in slot order.
+pub(crate) fn tree_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = RECORD_KINDS.iter().map(|k| record_tree_name(*k)).collect();
+    names.extend(ordo_core::store::ALL_INDEXES.iter().map(|i| i.name()));
+    names.extend(["audit", "audit_by_subject", "outbox", "meta"]);
+    debug_assert_eq!(names.len(), TREE_COUNT);
+    names
+}
+
+/// The kind of value a tree holds (how the codec must read it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Content {
+    /// Records of a kind.
+    Records(RecordKind),
+    /// An index's ids.
+    Index(IndexName),
+    /// Audit entries.
+    Audit,
+    /// Audit-by-subject markers.
+    AuditBySubject,
+    /// Outbox messages.
+    Outbox,
+    /// Counters.
+    Meta,
+}
+
+/// What the tree in `slot` holds (`None` for a slot out of range).
+pub(crate) fn content(slot: Slot) -> Option<Content> {
+    if let Some(kind) = RECORD_KINDS.into_iter().find(|k| record_slot(*k) == slot) {
+        return Some(Content::Records(kind));
+    }
+    if let Some(index) = ordo_core::store::ALL_INDEXES
+        .into_iter()
+        .find(|i| index_slot(*i) == slot)
+    {
+        return Some(Content::Index(index));
+    }
+    match slot {
+        AUDIT => Some(Content::Audit),
+        AUDIT_BY_SUBJECT => Some(Content::AuditBySubject),
+        OUTBOX => Some(Content::Outbox),
+        META => Some(Content::Meta),
+        _ => None,
+    }
+}
+
 /// Every tree, opened.
 #[derive(Clone)]
 pub(crate) struct Trees {
@@ -94,21 +143,16 @@ impl Trees {
     /// # Errors
     /// `Io` (or `Corrupted`) from sled.
     pub(crate) fn open(db: &sled::Db) -> Result<Trees, StoreError> {
-        let mut names: Vec<&str> = RECORD_KINDS.iter().map(|k| record_tree_name(*k)).collect();
-        names.extend(ordo_core::store::ALL_INDEXES.iter().map(|i| i.name()));
-        names.extend(["audit", "audit_by_subject", "outbox", "meta"]);
-        debug_assert_eq!(names.len(), TREE_COUNT);
-        for kind in RECORD_KINDS {
-            debug_assert_eq!(names[record_slot(kind).0], record_tree_name(kind));
-        }
-        for index in ordo_core::store::ALL_INDEXES {
-            debug_assert_eq!(names[index_slot(index).0], index.name());
-        }
-        let all = names
+        let all = tree_names()
             .into_iter()
             .map(|name| db.open_tree(name).map_err(from_sled))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Trees { all })
+    }
+
+    /// Every tree with its slot, in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Slot, &sled::Tree)> {
+        self.all.iter().enumerate().map(|(i, tree)| (Slot(i), tree))
     }
 
     /// The tree in `slot`.
@@ -203,6 +247,11 @@ mod tests {
                 .map(|i| index_slot(*i).0),
         );
         slots.extend([AUDIT.0, AUDIT_BY_SUBJECT.0, OUTBOX.0, META.0]);
+        for slot in 0..TREE_COUNT {
+            assert!(content(Slot(slot)).is_some());
+        }
+        assert_eq!(content(Slot(TREE_COUNT)), None);
+        assert_eq!(tree_names().len(), TREE_COUNT);
         let mut sorted = slots.clone();
         sorted.sort_unstable();
         sorted.dedup();

@@ -38,16 +38,20 @@
 //! the same transaction. A directory is used by one process at a time: a second
 //! [`SledStore::open`] fails with [`StoreError::Locked`](ordo_core::store::StoreError).
 
+pub mod backup;
 mod codec;
 mod config;
 mod error;
 mod layout;
+mod schedule;
 mod stats;
 mod store;
 mod sync;
 mod writer;
 
+pub use backup::{BackupInfo, IfNotEmpty};
 pub use config::{Durability, StoreConfig};
+pub use schedule::{BackupSchedule, BackupThread, spawn_backups};
 pub use stats::StoreStats;
 pub use store::SledStore;
 

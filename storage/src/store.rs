@@ -14,6 +14,7 @@ use ordo_core::store::{
     keys,
 };
 
+use crate::backup::BackupInfo;
 use crate::codec;
 use crate::config::{Durability, StoreConfig};
 use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
@@ -33,9 +34,21 @@ pub(crate) struct Shared {
     gate: RwLock<()>,
     /// The writer's statistics.
     pub(crate) counters: Counters,
+    /// Added to sled's id counter (see [`layout::META_ID_OFFSET`]).
+    id_offset: u64,
 }
 
 impl Shared {
+    /// A fresh id: sled persists its counter and skips ahead after a crash, so ids are
+    /// never reused; it starts at 0, ordo's ids start at 1, and a restored database adds
+    /// the offset its backup recorded.
+    pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
+        let id = self.db.generate_id().map_err(from_sled)?;
+        id.checked_add(1)
+            .and_then(|id| id.checked_add(self.id_offset))
+            .ok_or_else(|| StoreError::Io("ids are exhausted".to_string()))
+    }
+
     fn read_gate(&self) -> RwLockReadGuard<'_, ()> {
         // Poisoning would mean a panic while holding `()`: there is no state to be torn.
         self.gate.read().unwrap_or_else(|p| p.into_inner())
@@ -121,6 +134,26 @@ impl SledStore {
         self.dir.as_deref()
     }
 
+    /// Writes a consistent snapshot of the whole store to `file` (see [`crate::backup`]):
+    /// the writer finishes the batch in hand, then dumps every tree while no write can
+    /// land; reads continue meanwhile and writes wait. The file appears atomically (it is
+    /// written beside it and renamed) and is `fsync`ed.
+    ///
+    /// # Errors
+    /// `Io` if the file cannot be written; `Corrupted` if a stored value does not decode.
+    pub fn backup(&self, file: &Path) -> Result<BackupInfo, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.requests
+            .as_ref()
+            .ok_or_else(writer_stopped)?
+            .send(Request::Backup {
+                target: file.to_path_buf(),
+                reply,
+            })
+            .map_err(|_| writer_stopped())?;
+        answer.recv().map_err(|_| writer_stopped())?
+    }
+
     /// The writer's counters since the store was opened (batching, flush and `fsync`
     /// cost).
     pub fn stats(&self) -> StoreStats {
@@ -140,11 +173,20 @@ impl SledStore {
     ) -> Result<SledStore, StoreError> {
         let trees = Trees::open(&db)?;
         let committed = prepare_meta(&db, &trees)?;
+        let id_offset = match trees
+            .tree(layout::META)
+            .get(layout::META_ID_OFFSET)
+            .map_err(from_sled)?
+        {
+            Some(bytes) => codec::decode_counter("meta/id_offset", &bytes)?,
+            None => 0,
+        };
         let shared = Arc::new(Shared {
             db,
             trees,
             gate: RwLock::new(()),
             counters: Counters::default(),
+            id_offset,
         });
         let writer = Writer::new(shared.clone(), durability, syncer, committed);
         let (requests, queue) = mpsc::sync_channel(QUEUE_CAPACITY);
@@ -226,24 +268,33 @@ const LOCK_RELEASE_WAIT: Duration = Duration::from_secs(10);
 
 impl Drop for LockRelease {
     fn drop(&mut self) {
-        let Some(dir) = &self.0 else {
-            return;
-        };
-        let Ok(file) = std::fs::File::open(dir.join("db")) else {
-            return;
-        };
-        let deadline = Instant::now() + LOCK_RELEASE_WAIT;
-        loop {
-            match file.try_lock() {
-                // Closing `file` releases the probe's own lock.
-                Ok(()) => return,
-                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                Err(error) => {
-                    tracing::warn!(%error, dir = %dir.display(), "sled kept its lock after close");
-                    return;
-                }
+        if let Some(dir) = &self.0 {
+            wait_for_unlock(dir, LOCK_RELEASE_WAIT);
+        }
+    }
+}
+
+/// Waits up to `wait` until no one holds the lock on the database file in `dir`; true if
+/// it is free (or there is no database).
+pub(crate) fn wait_for_unlock(dir: &Path, wait: Duration) -> bool {
+    let Ok(file) = std::fs::File::open(dir.join("db")) else {
+        return true;
+    };
+    let deadline = Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            // Closing `file` releases the probe's own lock.
+            Ok(()) => return true,
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::warn!(dir = %dir.display(), "the database lock is still held");
+                return false;
+            }
+            Err(std::fs::TryLockError::Error(error)) => {
+                tracing::warn!(%error, dir = %dir.display(), "cannot probe the database lock");
+                return false;
             }
         }
     }
@@ -329,11 +380,7 @@ fn slice_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
 
 impl Store for SledStore {
     fn next_id(&self) -> Result<u64, StoreError> {
-        // sled persists its id counter and skips ahead after a crash, so ids are never
-        // reused; it starts at 0 and ordo's ids start at 1.
-        let id = self.shared.db.generate_id().map_err(from_sled)?;
-        id.checked_add(1)
-            .ok_or_else(|| StoreError::Io("ids are exhausted".to_string()))
+        self.shared.next_id()
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {

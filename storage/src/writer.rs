@@ -19,6 +19,7 @@
 //! refuses every later request (fail-stop) until the store is reopened.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -29,6 +30,7 @@ use ordo_core::audit::AuditEntry;
 use ordo_core::outbox::OutboxMessage;
 use ordo_core::store::{Expected, IndexName, RecordKey, RecordKind, StoreError, WriteSet};
 
+use crate::backup::{self, BackupInfo};
 use crate::codec;
 use crate::config::Durability;
 use crate::error::from_sled;
@@ -60,6 +62,13 @@ pub(crate) enum Request {
         sequence: u64,
         /// The caller's answer.
         reply: Reply,
+    },
+    /// Write a backup once the batch's write sets are committed.
+    Backup {
+        /// The backup file.
+        target: PathBuf,
+        /// The caller's answer.
+        reply: mpsc::SyncSender<Result<BackupInfo, StoreError>>,
     },
 }
 
@@ -110,14 +119,22 @@ impl Writer {
     /// Validates, commits and answers one batch.
     fn process(&mut self, batch: &mut Vec<Request>) {
         if let Some(reason) = &self.failed {
+            let error = StoreError::Io(format!(
+                "storage stopped after an earlier failure ({reason}); reopen the store"
+            ));
             for request in batch.drain(..) {
-                let error = StoreError::Io(format!(
-                    "storage stopped after an earlier failure ({reason}); reopen the store"
-                ));
-                let _ = reply_of(&request).send(Err(error));
+                match request {
+                    Request::Apply { reply, .. } | Request::AckOutbox { reply, .. } => {
+                        let _ = reply.send(Err(error.clone()));
+                    }
+                    Request::Backup { reply, .. } => {
+                        let _ = reply.send(Err(error.clone()));
+                    }
+                }
             }
             return;
         }
+        let mut backups = Vec::new();
         let mut plan = Plan::new(self.committed);
         let mut accepted: Vec<Reply> = Vec::with_capacity(batch.len());
         for request in batch.drain(..) {
@@ -136,6 +153,7 @@ impl Writer {
                     plan.ack_outbox(sequence);
                     accepted.push(reply);
                 }
+                Request::Backup { target, reply } => backups.push((target, reply)),
             }
         }
         let outcome = self.commit(plan);
@@ -147,6 +165,10 @@ impl Writer {
         }
         for reply in accepted {
             let _ = reply.send(outcome.clone());
+        }
+        // Nothing is written while the writer dumps, so the snapshot is consistent.
+        for (target, reply) in backups {
+            let _ = reply.send(backup::write(&self.shared, &target));
         }
     }
 
@@ -214,12 +236,6 @@ impl Writer {
             self.shared.counters.synced(started.elapsed());
         }
         Ok(())
-    }
-}
-
-fn reply_of(request: &Request) -> &Reply {
-    match request {
-        Request::Apply { reply, .. } | Request::AckOutbox { reply, .. } => reply,
     }
 }
 

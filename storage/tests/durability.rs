@@ -29,6 +29,9 @@ use ordo_core::store::{
 use ordo_core::testkit::{invariants, sample};
 use ordo_storage::{Durability, SledStore, StoreConfig};
 
+#[path = "durability/backup.rs"]
+mod backup;
+
 const CHILD_ROLE: &str = "ORDO_STORAGE_CHILD";
 const CHILD_DIR: &str = "ORDO_STORAGE_CHILD_DIR";
 const CHILD_SEED: &str = "ORDO_STORAGE_CHILD_SEED";

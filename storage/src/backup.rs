@@ -1,0 +1,550 @@
+//! Online backups to one file, their verification, and restoring them.
+//!
+//! [`SledStore::backup`](crate::SledStore::backup) runs on the writer thread between
+//! batches, so the dump is a consistent snapshot (no write set is half in it) while
+//! reads continue. The file (all integers little-endian):
+//!
+//! ```text
+//! magic      8 bytes  "ORDO-BAK"
+//! format     u32      backup file format (1)
+//! storage    u64      storage format version of the trees (docs/storage-format.md)
+//! created    i64      milliseconds since the Unix epoch
+//! id floor   u64      every id in the backup is below this
+//! trees      u32      number of trees, then per tree: name length u8, name, entries u64
+//! entries    per entry: 1u8, tree number u8, key length u32, key, value length u32, value
+//! end        0u8
+//! checksum   u32      CRC-32 of every byte above
+//! ```
+//!
+//! Values are copied exactly as stored (with their codec envelope); [`verify`] decodes
+//! every one of them, so a backup that verifies restores to a store that reads.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ordo_core::store::StoreError;
+
+use crate::codec;
+use crate::error::{from_io, from_sled};
+use crate::layout::{self, Content, Slot, TREE_COUNT, Trees};
+use crate::store::{Shared, wait_for_unlock};
+
+const MAGIC: &[u8; 8] = b"ORDO-BAK";
+/// The backup file format this build writes and reads.
+const BACKUP_FORMAT: u32 = 1;
+const ENTRY: u8 = 1;
+const END: u8 = 0;
+/// Keys longer than this are not written by ordo; a longer length means a damaged file.
+const MAX_KEY_BYTES: usize = 64 * 1024;
+/// Entries per sled batch while restoring.
+const RESTORE_CHUNK: usize = 10_000;
+
+/// What a backup file holds, from its header (checked against its contents by
+/// [`verify`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupInfo {
+    /// Storage format version of the trees in the file.
+    pub storage_format_version: u64,
+    /// When the backup was taken, in milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    /// Every id used in the backup is below this; a restored store hands out ids above it.
+    pub id_floor: u64,
+    /// Entries per tree, by tree name, in the store's tree order.
+    pub entries: Vec<(String, u64)>,
+}
+
+impl BackupInfo {
+    /// The entries of one tree (`orders`, `idx_order_reference`, …).
+    pub fn entries_of(&self, tree: &str) -> Option<u64> {
+        self.entries
+            .iter()
+            .find(|(name, _)| name == tree)
+            .map(|(_, count)| *count)
+    }
+
+    /// Entries in all trees.
+    pub fn total_entries(&self) -> u64 {
+        self.entries.iter().map(|(_, count)| count).sum()
+    }
+}
+
+/// What [`restore`] does when the target directory already holds files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfNotEmpty {
+    /// Refuse, leaving the directory untouched.
+    Refuse,
+    /// Replace its contents (refused all the same while a process has the store open).
+    Replace,
+}
+
+fn damaged(file: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::Corrupted {
+        key: format!("backup {}", file.display()),
+        reason: reason.into(),
+    }
+}
+
+/// A writer that feeds every byte to a CRC.
+struct Checksummed<W> {
+    inner: W,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.crc.update(buf.get(..written).unwrap_or_default());
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Dumps every tree to `target` (called on the writer thread, so nothing changes meanwhile).
+///
+/// # Errors
+/// `Io` on any file or sled failure.
+pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreError> {
+    let info = BackupInfo {
+        storage_format_version: layout::STORAGE_FORMAT_VERSION,
+        created_at_ms: now_ms(),
+        id_floor: shared.next_id()?,
+        entries: layout::tree_names()
+            .into_iter()
+            .zip(shared.trees.iter())
+            .map(|(name, (_, tree))| (name.to_string(), tree.len() as u64))
+            .collect(),
+    };
+    let partial = partial_path(target);
+    let io = |e: std::io::Error| from_io(&format!("cannot write {}", partial.display()), &e);
+    let file = File::create(&partial).map_err(io)?;
+    let mut out = Checksummed {
+        inner: BufWriter::new(file),
+        crc: crc32fast::Hasher::new(),
+    };
+    write_header(&mut out, &info).map_err(io)?;
+    for (slot, tree) in shared.trees.iter() {
+        let mut written = 0u64;
+        for item in tree.iter() {
+            let (key, value) = item.map_err(from_sled)?;
+            write_entry(&mut out, slot, &key, &value).map_err(io)?;
+            written += 1;
+        }
+        let counted = info.entries.get(slot.0).map_or(0, |(_, n)| *n);
+        if written != counted {
+            return Err(StoreError::Io(format!(
+                "tree {} changed during the backup ({counted} then {written} entries)",
+                slot.0
+            )));
+        }
+    }
+    out.write_all(&[END]).map_err(io)?;
+    let crc = out.crc.clone().finalize();
+    let mut file = out.inner.into_inner().map_err(|e| io(e.into_error()))?;
+    file.write_all(&crc.to_le_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    std::fs::rename(&partial, target).map_err(io)?;
+    sync_parent(target)?;
+    Ok(info)
+}
+
+fn write_header(out: &mut impl Write, info: &BackupInfo) -> std::io::Result<()> {
+    out.write_all(MAGIC)?;
+    out.write_all(&BACKUP_FORMAT.to_le_bytes())?;
+    out.write_all(&info.storage_format_version.to_le_bytes())?;
+    out.write_all(&info.created_at_ms.to_le_bytes())?;
+    out.write_all(&info.id_floor.to_le_bytes())?;
+    out.write_all(&(info.entries.len() as u32).to_le_bytes())?;
+    for (name, count) in &info.entries {
+        out.write_all(&[name.len() as u8])?;
+        out.write_all(name.as_bytes())?;
+        out.write_all(&count.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+fn write_entry(out: &mut impl Write, slot: Slot, key: &[u8], value: &[u8]) -> std::io::Result<()> {
+    out.write_all(&[ENTRY, slot.0 as u8])?;
+    out.write_all(&(key.len() as u32).to_le_bytes())?;
+    out.write_all(key)?;
+    out.write_all(&(value.len() as u32).to_le_bytes())?;
+    out.write_all(value)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn partial_path(target: &Path) -> PathBuf {
+    let mut name = target.as_os_str().to_os_string();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// `fsync` of the directory holding `path`, so a rename into it is durable.
+fn sync_parent(path: &Path) -> Result<(), StoreError> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    File::open(parent)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| from_io(&format!("cannot fsync {}", parent.display()), &e))
+}
+
+/// One backup entry: tree, key, value.
+type Entry = (Slot, Vec<u8>, Vec<u8>);
+
+/// A reader of a backup file that checks lengths and feeds a CRC.
+struct Reader<'a> {
+    file: &'a Path,
+    inner: BufReader<File>,
+    crc: crc32fast::Hasher,
+}
+
+impl<'a> Reader<'a> {
+    fn open(file: &'a Path) -> Result<Reader<'a>, StoreError> {
+        let handle = File::open(file)
+            .map_err(|e| from_io(&format!("cannot open {}", file.display()), &e))?;
+        Ok(Reader {
+            file,
+            inner: BufReader::new(handle),
+            crc: crc32fast::Hasher::new(),
+        })
+    }
+
+    fn bytes(&mut self, len: usize) -> Result<Vec<u8>, StoreError> {
+        let mut buf = vec![0; len];
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => damaged(self.file, "the file is truncated"),
+                _ => from_io(&format!("cannot read {}", self.file.display()), &e),
+            })?;
+        self.crc.update(&buf);
+        Ok(buf)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], StoreError> {
+        let bytes = self.bytes(N)?;
+        bytes
+            .try_into()
+            .map_err(|_| damaged(self.file, "short read"))
+    }
+
+    fn u8(&mut self) -> Result<u8, StoreError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, StoreError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, StoreError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// A length field, refused above `max`.
+    fn len(&mut self, max: usize, what: &str) -> Result<usize, StoreError> {
+        let len = usize::try_from(self.u32()?).unwrap_or(usize::MAX);
+        if len > max {
+            return Err(damaged(
+                self.file,
+                format!("{what} length {len} is too large"),
+            ));
+        }
+        Ok(len)
+    }
+
+    fn header(&mut self) -> Result<BackupInfo, StoreError> {
+        if &self.array::<8>()? != MAGIC {
+            return Err(damaged(self.file, "not an ordo backup (bad magic bytes)"));
+        }
+        let format = self.u32()?;
+        if format != BACKUP_FORMAT {
+            return Err(damaged(
+                self.file,
+                format!("backup format {format} is unknown (this build reads {BACKUP_FORMAT})"),
+            ));
+        }
+        let storage_format_version = self.u64()?;
+        if storage_format_version != layout::STORAGE_FORMAT_VERSION {
+            return Err(damaged(
+                self.file,
+                format!(
+                    "storage format {storage_format_version} is not the one this build \
+                     restores ({})",
+                    layout::STORAGE_FORMAT_VERSION
+                ),
+            ));
+        }
+        let created_at_ms = i64::from_le_bytes(self.array()?);
+        let id_floor = self.u64()?;
+        let trees = self.len(TREE_COUNT, "tree count")?;
+        let names = layout::tree_names();
+        if trees != names.len() {
+            return Err(damaged(
+                self.file,
+                format!("{trees} trees, expected {TREE_COUNT}"),
+            ));
+        }
+        let mut entries = Vec::with_capacity(trees);
+        for expected in names {
+            let len = usize::from(self.u8()?);
+            let name = String::from_utf8(self.bytes(len)?)
+                .map_err(|_| damaged(self.file, "a tree name is not UTF-8"))?;
+            if name != expected {
+                return Err(damaged(
+                    self.file,
+                    format!("tree {name} where {expected} belongs"),
+                ));
+            }
+            entries.push((name, self.u64()?));
+        }
+        Ok(BackupInfo {
+            storage_format_version,
+            created_at_ms,
+            id_floor,
+            entries,
+        })
+    }
+
+    /// The next entry, or `None` at the end marker.
+    fn entry(&mut self) -> Result<Option<Entry>, StoreError> {
+        match self.u8()? {
+            END => return Ok(None),
+            ENTRY => {}
+            tag => return Err(damaged(self.file, format!("unknown entry tag {tag}"))),
+        }
+        let slot = Slot(usize::from(self.u8()?));
+        if slot.0 >= TREE_COUNT {
+            return Err(damaged(self.file, format!("unknown tree {}", slot.0)));
+        }
+        let key_len = self.len(MAX_KEY_BYTES, "key")?;
+        let key = self.bytes(key_len)?;
+        let value_len = self.len(codec::MAX_VALUE_BYTES + codec::ENVELOPE_LEN, "value")?;
+        let value = self.bytes(value_len)?;
+        Ok(Some((slot, key, value)))
+    }
+
+    /// Checks the checksum and that nothing follows it.
+    fn finish(mut self) -> Result<(), StoreError> {
+        let computed = self.crc.clone().finalize();
+        let mut stored = [0u8; 4];
+        self.inner
+            .read_exact(&mut stored)
+            .map_err(|_| damaged(self.file, "the checksum is missing"))?;
+        if u32::from_le_bytes(stored) != computed {
+            return Err(damaged(self.file, "checksum mismatch: the file is damaged"));
+        }
+        let mut rest = [0u8; 1];
+        match self.inner.read(&mut rest) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(damaged(self.file, "unexpected bytes after the checksum")),
+            Err(e) => Err(from_io(&format!("cannot read {}", self.file.display()), &e)),
+        }
+    }
+}
+
+/// Decodes a value as its tree requires (the same checks a read would make).
+fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+    let label = format!(
+        "{}/{}",
+        layout::tree_names().get(slot.0).copied().unwrap_or("?"),
+        layout::hex(key)
+    );
+    let corrupted = |reason: String| StoreError::Corrupted {
+        key: label.clone(),
+        reason,
+    };
+    match layout::content(slot) {
+        Some(Content::Records(kind)) => {
+            let (_, record) = codec::decode_record(&label, value)?;
+            if record.key().kind() != kind || record.key().id_bytes() != key {
+                return Err(corrupted(format!("holds the record of {}", record.key())));
+            }
+        }
+        Some(Content::Index(_)) => {
+            codec::decode_id(&label, value)?;
+        }
+        Some(Content::Audit) => {
+            let entry = codec::decode_audit(&label, value)?;
+            if layout::sequence_key(entry.sequence) != key {
+                return Err(corrupted(format!("holds entry {}", entry.sequence)));
+            }
+        }
+        Some(Content::AuditBySubject) => codec::decode_marker(&label, value)?,
+        Some(Content::Outbox) => {
+            let message = codec::decode_outbox(&label, value)?;
+            if layout::sequence_key(message.sequence) != key {
+                return Err(corrupted(format!("holds message {}", message.sequence)));
+            }
+        }
+        Some(Content::Meta) => {
+            codec::decode_counter(&label, value)?;
+        }
+        None => return Err(corrupted("unknown tree".to_string())),
+    }
+    Ok(())
+}
+
+/// Reads a whole backup file, checking its header, checksum, entry counts and every
+/// value, and returns its header.
+///
+/// # Errors
+/// `Corrupted` (naming the file, or the entry whose value does not decode) if anything
+/// is wrong; `Io` if it cannot be read.
+pub fn verify(file: &Path) -> Result<BackupInfo, StoreError> {
+    read_all(file, |_, _, _| Ok(()))
+}
+
+/// Streams every entry through `each`, with all of [`verify`]'s checks.
+fn read_all(
+    file: &Path,
+    mut each: impl FnMut(Slot, Vec<u8>, Vec<u8>) -> Result<(), StoreError>,
+) -> Result<BackupInfo, StoreError> {
+    let mut reader = Reader::open(file)?;
+    let info = reader.header()?;
+    let mut counts = vec![0u64; TREE_COUNT];
+    let mut previous: Option<(Slot, Vec<u8>)> = None;
+    while let Some((slot, key, value)) = reader.entry()? {
+        // Trees are dumped in order and sled iterates keys in order: anything else is
+        // damage (and would hide duplicate keys).
+        if let Some((last_slot, last_key)) = &previous
+            && (*last_slot, last_key.as_slice()) >= (slot, key.as_slice())
+        {
+            return Err(damaged(file, "entries are out of order"));
+        }
+        check_value(slot, &key, &value)?;
+        if let Some(count) = counts.get_mut(slot.0) {
+            *count += 1;
+        }
+        previous = Some((slot, key.clone()));
+        each(slot, key, value)?;
+    }
+    reader.finish()?;
+    for ((name, expected), found) in info.entries.iter().zip(&counts) {
+        if expected != found {
+            return Err(damaged(
+                file,
+                format!("tree {name} has {found} entries, the header says {expected}"),
+            ));
+        }
+    }
+    Ok(info)
+}
+
+/// Restores a backup into `dir`, which must be empty or absent unless `if_not_empty` is
+/// [`IfNotEmpty::Replace`]. The file is verified first; the store is built beside `dir`
+/// and moved into place only when complete, so a failed restore leaves `dir` as it was.
+/// The restored store hands out ids above every id in the backup.
+///
+/// # Errors
+/// `Corrupted` if the backup does not verify; `Locked` if a process has `dir` open; `Io`
+/// if `dir` is not empty (and `Refuse` was given) or on any file or sled failure.
+pub fn restore(
+    file: &Path,
+    dir: &Path,
+    if_not_empty: IfNotEmpty,
+) -> Result<BackupInfo, StoreError> {
+    verify(file)?;
+    let occupied = match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(from_io(&format!("cannot read {}", dir.display()), &e)),
+    };
+    if occupied {
+        match if_not_empty {
+            IfNotEmpty::Refuse => {
+                return Err(StoreError::Io(format!(
+                    "{} is not empty; restore into an empty directory or choose replace",
+                    dir.display()
+                )));
+            }
+            IfNotEmpty::Replace if !wait_for_unlock(dir, Duration::ZERO) => {
+                return Err(StoreError::Locked(format!(
+                    "the data directory {} is in use by another ordo process; stop it first",
+                    dir.display()
+                )));
+            }
+            IfNotEmpty::Replace => {}
+        }
+    }
+    let staging = staging_dir(dir);
+    let _ = std::fs::remove_dir_all(&staging);
+    let info = build(file, &staging).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&staging);
+    })?;
+    if occupied {
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| from_io(&format!("cannot clear {}", dir.display()), &e))?;
+    } else {
+        let _ = std::fs::remove_dir(dir);
+    }
+    std::fs::rename(&staging, dir).map_err(|e| {
+        from_io(
+            &format!("cannot move the restored store to {}", dir.display()),
+            &e,
+        )
+    })?;
+    sync_parent(dir)?;
+    Ok(info)
+}
+
+fn staging_dir(dir: &Path) -> PathBuf {
+    let mut name = dir.as_os_str().to_os_string();
+    name.push(format!(".restoring-{}", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Writes the backup's entries into a new database in `staging`.
+fn build(file: &Path, staging: &Path) -> Result<BackupInfo, StoreError> {
+    std::fs::create_dir_all(staging)
+        .map_err(|e| from_io(&format!("cannot create {}", staging.display()), &e))?;
+    let db = sled::Config::new()
+        .path(staging)
+        .open()
+        .map_err(from_sled)?;
+    let trees = Trees::open(&db)?;
+    let mut batch = sled::Batch::default();
+    let mut batch_slot = Slot(0);
+    let mut in_batch = 0usize;
+    let info = read_all(file, |slot, key, value| {
+        if slot != batch_slot || in_batch >= RESTORE_CHUNK {
+            let full = std::mem::take(&mut batch);
+            trees
+                .tree(batch_slot)
+                .apply_batch(full)
+                .map_err(from_sled)?;
+            batch_slot = slot;
+            in_batch = 0;
+        }
+        batch.insert(key, value);
+        in_batch += 1;
+        Ok(())
+    })?;
+    trees
+        .tree(batch_slot)
+        .apply_batch(batch)
+        .map_err(from_sled)?;
+    // Ids continue above the backup's (sled's own counter starts again at 0 here).
+    trees
+        .tree(layout::META)
+        .insert(
+            layout::META_ID_OFFSET,
+            codec::encode_counter(info.id_floor)?,
+        )
+        .map_err(from_sled)?;
+    db.flush().map_err(from_sled)?;
+    drop(trees);
+    drop(db);
+    wait_for_unlock(staging, Duration::from_secs(10));
+    Ok(info)
+}

@@ -37,6 +37,17 @@
 //! trace. Audit and outbox sequence numbers are assigned by the writer and persisted in
 //! the same transaction. A directory is used by one process at a time: a second
 //! [`SledStore::open`] fails with [`StoreError::Locked`](ordo_core::store::StoreError).
+//! [`SledStore::stats`] reports batch sizes and the time spent applying, flushing and
+//! `fsync`ing.
+//!
+//! ## Backups
+//!
+//! [`SledStore::backup`] writes a consistent snapshot of a live store to one checksummed
+//! file (reads continue; writes wait while the trees are dumped). [`backup::verify`]
+//! checks a file end to end, [`backup::restore`] rebuilds a store from it in an empty
+//! directory (or replaces one with [`IfNotEmpty::Replace`], never one that is open), and
+//! [`BackupSchedule`] / [`spawn_backups`] take a backup every N minutes, keeping the
+//! newest K files.
 
 pub mod backup;
 mod codec;

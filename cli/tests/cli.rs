@@ -5,6 +5,9 @@
 //! found, 5 conflict. Errors are one line on stderr starting with `error: `; with `--json`
 //! stdout holds exactly one JSON value (and nothing at all on failure).
 
+// Test support asserts: a failed expectation here is a failed test, so panicking is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 #[path = "cli/customers.rs"]
 mod customers;
 #[path = "cli/demo.rs"]

@@ -29,104 +29,122 @@ enum Ledger {
 /// # Errors
 /// Engine errors (validation, illegal transition, not found, conflicts) and output errors.
 pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<()> {
-    let engine = &ctx.engine;
-    let actor = &ctx.actor;
     match command {
         OrderCommand::Create(args) => create(ctx, &args),
         OrderCommand::AddItem {
             order,
             sku,
             quantity,
-        } => {
-            let id = resolve(ctx, &order)?;
-            let sku = Sku::parse(&sku)?;
-            let quantity = parse::item_quantity(&sku, &quantity)?;
-            let order = engine.add_item(actor, id, sku.as_str(), i64::from(quantity))?;
-            changed(ctx, &order, &format!("Added {quantity} × {sku} to"))
-        }
+        } => add_item(ctx, &order, &sku, &quantity),
         OrderCommand::SetQty {
             order,
             sku,
             quantity,
-        } => {
-            let id = resolve(ctx, &order)?;
-            let sku = Sku::parse(&sku)?;
-            let quantity = parse::item_quantity(&sku, &quantity)?;
-            let order = engine.set_quantity(actor, id, sku.as_str(), i64::from(quantity))?;
-            changed(ctx, &order, &format!("Set {sku} to {quantity} on"))
-        }
+        } => set_quantity(ctx, &order, &sku, &quantity),
         OrderCommand::RemoveItem { order, sku } => {
             let id = resolve(ctx, &order)?;
-            let order = engine.remove_item(actor, id, &sku)?;
-            changed(
-                ctx,
-                &order,
-                &format!("Removed {} from", sku.trim().to_ascii_uppercase()),
-            )
+            let changed = ctx.engine.remove_item(&ctx.actor, id, &sku)?;
+            let sku = sku.trim().to_ascii_uppercase();
+            show_changed(ctx, &changed, &format!("Removed {sku} from"))
         }
         OrderCommand::SetAddress { order, address } => {
             let id = resolve(ctx, &order)?;
             let address = parse::address(&address)?;
-            let order = engine.set_address(actor, id, &address)?;
-            changed(ctx, &order, "Changed the shipping address of")
+            let changed = ctx.engine.set_address(&ctx.actor, id, &address)?;
+            show_changed(ctx, &changed, "Changed the shipping address of")
         }
-        OrderCommand::Status { order, status } => {
-            let status = OrderStatus::parse(&status)?;
-            if status == OrderStatus::Cancelled {
-                // Cancelling needs a reason: point to the command that asks for one.
-                return Err(Error::invalid(
-                    "to cancel an order,",
-                    format!("use: ordo order cancel {} --reason TEXT", order.trim()),
-                )
-                .into());
-            }
-            let id = resolve(ctx, &order)?;
-            let order = engine.change_status(actor, id, status)?;
-            headline(ctx, &order, |label| {
-                format!("Order {label} is now {status}.")
-            })
-        }
-        OrderCommand::Cancel { order, reason } => {
-            let id = resolve(ctx, &order)?;
-            let order = engine.cancel_order(actor, id, &reason)?;
-            let refund_due = order.refund_due()?;
-            headline(ctx, &order, |label| {
-                let mut text = format!("Cancelled order {label}; its stock is released.");
-                if !refund_due.is_zero() {
-                    text.push_str(&format!(
-                        "\nRefund due: {refund_due}. Record it with: ordo order refund {label} --amount \"{refund_due}\""
-                    ));
-                }
-                text
-            })
-        }
+        OrderCommand::Status { order, status } => change_status(ctx, &order, &status),
+        OrderCommand::Cancel { order, reason } => cancel(ctx, &order, &reason),
         OrderCommand::Archive { order, reason } => {
             let id = resolve(ctx, &order)?;
-            let order = engine.archive_order(actor, id, &reason)?;
-            headline(ctx, &order, |label| {
+            let archived = ctx.engine.archive_order(&ctx.actor, id, &reason)?;
+            headline(ctx, &archived, |label| {
                 format!("Archived order {label}. `ordo order restore {label}` brings it back.")
             })
         }
         OrderCommand::Restore { order } => {
             let id = resolve(ctx, &order)?;
-            let order = engine.restore_order(actor, id)?;
-            headline(ctx, &order, |label| format!("Restored order {label}."))
+            let restored = ctx.engine.restore_order(&ctx.actor, id)?;
+            headline(ctx, &restored, |label| format!("Restored order {label}."))
         }
         OrderCommand::Show { order } => {
-            let order = engine.find_order(actor, &order)?.value;
-            let view = OrderView::new(&order)?;
+            let found = ctx.engine.find_order(&ctx.actor, &order)?.value;
+            let view = OrderView::new(&found)?;
             ctx.out.show(&view, || tables::order_detail(&view))
         }
         OrderCommand::List(args) => list(ctx, &args),
         OrderCommand::History { order } => {
             let id = resolve(ctx, &order)?;
-            let entries = engine.order_history(actor, id)?;
+            let entries = ctx.engine.order_history(&ctx.actor, id)?;
             let views: Vec<AuditEntryView> = entries.iter().map(AuditEntryView::new).collect();
             ctx.out.show(&views, || tables::audit(&views))
         }
         OrderCommand::Pay(args) => ledger(ctx, &args, Ledger::Payment),
         OrderCommand::Refund(args) => ledger(ctx, &args, Ledger::Refund),
     }
+}
+
+fn add_item<S: Store>(
+    ctx: &Context<S>,
+    order: &str,
+    sku: &str,
+    quantity: &str,
+) -> anyhow::Result<()> {
+    let id = resolve(ctx, order)?;
+    let sku = Sku::parse(sku)?;
+    let quantity = parse::item_quantity(&sku, quantity)?;
+    let changed = ctx
+        .engine
+        .add_item(&ctx.actor, id, sku.as_str(), i64::from(quantity))?;
+    show_changed(ctx, &changed, &format!("Added {quantity} × {sku} to"))
+}
+
+fn set_quantity<S: Store>(
+    ctx: &Context<S>,
+    order: &str,
+    sku: &str,
+    quantity: &str,
+) -> anyhow::Result<()> {
+    let id = resolve(ctx, order)?;
+    let sku = Sku::parse(sku)?;
+    let quantity = parse::item_quantity(&sku, quantity)?;
+    let changed = ctx
+        .engine
+        .set_quantity(&ctx.actor, id, sku.as_str(), i64::from(quantity))?;
+    show_changed(ctx, &changed, &format!("Set {sku} to {quantity} on"))
+}
+
+fn change_status<S: Store>(ctx: &Context<S>, order: &str, status: &str) -> anyhow::Result<()> {
+    let status = OrderStatus::parse(status)?;
+    if status == OrderStatus::Cancelled {
+        // Cancelling needs a reason: point to the command that asks for one.
+        return Err(Error::invalid(
+            "to cancel an order,",
+            format!("use: ordo order cancel {} --reason TEXT", order.trim()),
+        )
+        .into());
+    }
+    let id = resolve(ctx, order)?;
+    let moved = ctx.engine.change_status(&ctx.actor, id, status)?;
+    headline(ctx, &moved, |label| {
+        format!("Order {label} is now {status}.")
+    })
+}
+
+fn cancel<S: Store>(ctx: &Context<S>, order: &str, reason: &str) -> anyhow::Result<()> {
+    let id = resolve(ctx, order)?;
+    let cancelled = ctx.engine.cancel_order(&ctx.actor, id, reason)?;
+    let refund_due = cancelled.refund_due()?;
+    headline(ctx, &cancelled, |label| {
+        let mut text = format!("Cancelled order {label}; its stock is released.");
+        if !refund_due.is_zero() {
+            text.push_str(&format!(
+                "\nRefund due: {refund_due}. Record it with: \
+                 ordo order refund {label} --amount \"{refund_due}\""
+            ));
+        }
+        text
+    })
 }
 
 fn create<S: Store>(ctx: &Context<S>, args: &OrderCreateArgs) -> anyhow::Result<()> {
@@ -263,7 +281,7 @@ fn resolve<S: Store>(ctx: &Context<S>, id_or_reference: &str) -> anyhow::Result<
 }
 
 /// Prints a changed order: JSON view, or a headline and the order's detail page.
-fn changed<S: Store>(ctx: &Context<S>, order: &Order, what: &str) -> anyhow::Result<()> {
+fn show_changed<S: Store>(ctx: &Context<S>, order: &Order, what: &str) -> anyhow::Result<()> {
     let view = OrderView::new(order)?;
     ctx.out.show(&view, || {
         format!(

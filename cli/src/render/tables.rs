@@ -279,32 +279,7 @@ pub fn order_detail(o: &OrderView) -> String {
     }
     let mut text = fields(&rows);
     let _ = writeln!(text, "\n{}", lines_table(o));
-    let mut money = vec![("Subtotal", &o.totals.subtotal)];
-    if o.totals.discount != zero_like(&o.totals.discount) {
-        money.push(("Discount", &o.totals.discount));
-    }
-    money.extend([
-        ("Tax", &o.totals.tax),
-        ("Shipping", &o.totals.shipping),
-        ("Total", &o.totals.total),
-        ("Paid", &o.paid),
-        ("Refunded", &o.refunded),
-        ("Balance due", &o.balance_due),
-        ("Refund due", &o.refund_due),
-    ]);
-    let width = money.iter().map(|(_, a)| a.len()).max().unwrap_or(0);
-    for (label, amount) in money {
-        let _ = writeln!(text, "{label:>12}  {amount:>width$} {}", o.currency);
-    }
-    let _ = writeln!(text, "{:>12}  {}", "Payment", o.payment_status);
-    if !o.discounts.is_empty() {
-        let list: Vec<String> = o
-            .discounts
-            .iter()
-            .map(|d| format!("{} {}%", d.label, d.percent))
-            .collect();
-        let _ = writeln!(text, "{:>12}  {}", "Discounts", list.join(", "));
-    }
+    text.push_str(&money_summary(o));
     if !o.payments.is_empty() {
         let mut t = table(&["When", "Kind", "Amount", "Method", "Reference"], &[2]);
         for p in &o.payments {
@@ -324,6 +299,38 @@ pub fn order_detail(o: &OrderView) -> String {
         .map(|s| format!("{} {}", date_and_minutes(&s.at), s.status))
         .collect();
     let _ = write!(text, "\nHistory: {}", history.join(" → "));
+    text
+}
+
+/// Totals, payments and discounts, amounts aligned on the decimal point.
+fn money_summary(o: &OrderView) -> String {
+    let mut money = vec![("Subtotal", &o.totals.subtotal)];
+    if o.totals.discount != zero_like(&o.totals.discount) {
+        money.push(("Discount", &o.totals.discount));
+    }
+    money.extend([
+        ("Tax", &o.totals.tax),
+        ("Shipping", &o.totals.shipping),
+        ("Total", &o.totals.total),
+        ("Paid", &o.paid),
+        ("Refunded", &o.refunded),
+        ("Balance due", &o.balance_due),
+        ("Refund due", &o.refund_due),
+    ]);
+    let width = money.iter().map(|(_, a)| a.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for (label, amount) in money {
+        let _ = writeln!(text, "{label:>12}  {amount:>width$} {}", o.currency);
+    }
+    let _ = writeln!(text, "{:>12}  {}", "Payment", o.payment_status);
+    if !o.discounts.is_empty() {
+        let list: Vec<String> = o
+            .discounts
+            .iter()
+            .map(|d| format!("{} {}%", d.label, d.percent))
+            .collect();
+        let _ = writeln!(text, "{:>12}  {}", "Discounts", list.join(", "));
+    }
     text
 }
 

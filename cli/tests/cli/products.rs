@@ -60,7 +60,16 @@ fn products_add_list_show_update_and_stock() {
     ] {
         assert!(shown.contains(needle), "{needle} missing from:\n{shown}");
     }
+}
 
+#[test]
+fn product_updates_keep_what_is_not_given() {
+    let shop = Shop::new();
+    shop.json(
+        "product add --sku MUG-01 --name Mug --price '12.50 USD' --spec Material=Stoneware \
+         --spec 'Capacity=350 ml' --photo https://cdn.example.com/mug.jpg \
+         --video https://cdn.example.com/mug.mp4 --wholesale 1:9.00",
+    );
     let updated = shop.json(
         "product update MUG-01 --price '13.00 USD' --name 'Big mug' --no-wholesale --inactive",
     );

@@ -45,314 +45,383 @@ pub fn products() -> ordo_core::Result<Vec<ProductInput>> {
     entries.into_iter().map(input).collect()
 }
 
-fn clothing() -> Vec<Entry> {
-    let mut entries = Vec::new();
-    let tees = [("BLK", "black"), ("WHT", "white"), ("RED", "brick red")];
-    for (code, colour) in tees {
-        for size in ["S", "M", "L"] {
-            entries.push(garment(
-                &format!("TEE-CLASSIC-{code}-{size}"),
-                &format!("Classic organic tee, {colour}, {size}"),
-                1990,
-                &[
-                    ("Material", "100% organic cotton, 180 g/m²"),
-                    ("Fit", "Regular"),
-                ],
-                colour,
-                size,
-            ));
-        }
-    }
-    for (code, colour) in [("GRY", "heather grey"), ("NVY", "navy")] {
-        for size in ["M", "L"] {
-            entries.push(garment(
-                &format!("HOODIE-{code}-{size}"),
-                &format!("Loopback hoodie, {colour}, {size}"),
-                5400,
-                &[
-                    ("Material", "80% cotton, 20% recycled polyester"),
-                    ("Fit", "Relaxed"),
-                ],
-                colour,
-                size,
-            ));
-        }
-    }
-    for (code, colour) in [("SND", "sand"), ("OLV", "olive")] {
-        for waist in ["32", "34"] {
-            entries.push(garment(
-                &format!("CHINO-{code}-{waist}"),
-                &format!("Stretch chinos, {colour}, W{waist}"),
-                6490,
-                &[("Material", "98% cotton, 2% elastane"), ("Leg", "Tapered")],
-                colour,
-                waist,
-            ));
-        }
-    }
-    entries.push(garment(
-        "SOCK-WOOL-3PK",
-        "Merino hiking socks, 3 pairs",
-        1850,
-        &[("Material", "70% merino wool"), ("Pack", "3 pairs")],
-        "charcoal",
-        "One size",
-    ));
-    entries.push(garment(
-        "BEANIE-MERINO",
-        "Ribbed merino beanie",
-        2400,
-        &[("Material", "100% merino wool")],
-        "rust",
-        "One size",
-    ));
-    entries.push(garment(
-        "JACKET-RAIN",
-        "Packable rain jacket",
-        12900,
-        &[
+/// A garment family: every colour in every size is its own product (SKU `STEM-COLOUR-SIZE`).
+struct Family {
+    stem: &'static str,
+    name: &'static str,
+    size_prefix: &'static str,
+    cents: i64,
+    specs: &'static [(&'static str, &'static str)],
+    colours: &'static [(&'static str, &'static str)],
+    sizes: &'static [&'static str],
+}
+
+const FAMILIES: [Family; 6] = [
+    Family {
+        stem: "TEE-CLASSIC",
+        name: "Classic organic tee",
+        size_prefix: "",
+        cents: 1990,
+        specs: &[
+            ("Material", "100% organic cotton, 180 g/m²"),
+            ("Fit", "Regular"),
+        ],
+        colours: &[("BLK", "black"), ("WHT", "white"), ("RED", "brick red")],
+        sizes: &["S", "M", "L"],
+    },
+    Family {
+        stem: "HOODIE",
+        name: "Loopback hoodie",
+        size_prefix: "",
+        cents: 5400,
+        specs: &[
+            ("Material", "80% cotton, 20% recycled polyester"),
+            ("Fit", "Relaxed"),
+        ],
+        colours: &[("GRY", "heather grey"), ("NVY", "navy")],
+        sizes: &["M", "L"],
+    },
+    Family {
+        stem: "CHINO",
+        name: "Stretch chinos",
+        size_prefix: "W",
+        cents: 6490,
+        specs: &[("Material", "98% cotton, 2% elastane"), ("Leg", "Tapered")],
+        colours: &[("SND", "sand"), ("OLV", "olive")],
+        sizes: &["32", "34"],
+    },
+    Family {
+        stem: "SOCK-WOOL",
+        name: "Merino hiking socks, 3 pairs",
+        size_prefix: "",
+        cents: 1850,
+        specs: &[("Material", "70% merino wool"), ("Pack", "3 pairs")],
+        colours: &[("3PK", "charcoal")],
+        sizes: &["One size"],
+    },
+    Family {
+        stem: "BEANIE",
+        name: "Ribbed merino beanie",
+        size_prefix: "",
+        cents: 2400,
+        specs: &[("Material", "100% merino wool")],
+        colours: &[("MERINO", "rust")],
+        sizes: &["One size"],
+    },
+    Family {
+        stem: "JACKET",
+        name: "Packable rain jacket",
+        size_prefix: "",
+        cents: 12900,
+        specs: &[
             ("Material", "Recycled nylon, 10k waterproof"),
             ("Weight", "290 g"),
         ],
-        "forest green",
-        "M",
-    ));
+        colours: &[("RAIN", "forest green")],
+        sizes: &["M"],
+    },
+];
+
+fn clothing() -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for family in &FAMILIES {
+        for (code, colour) in family.colours {
+            for size in family.sizes {
+                // A family of one colour in one size is a single product: no size suffix.
+                let (sku, name) = if family.colours.len() == 1 && family.sizes.len() == 1 {
+                    (format!("{}-{code}", family.stem), family.name.to_string())
+                } else {
+                    (
+                        format!("{}-{code}-{size}", family.stem),
+                        format!("{}, {colour}, {}{size}", family.name, family.size_prefix),
+                    )
+                };
+                entries.push(garment(
+                    &sku,
+                    &name,
+                    family.cents,
+                    family.specs,
+                    colour,
+                    size,
+                ));
+            }
+        }
+    }
     entries
 }
 
-fn home() -> Vec<Entry> {
-    let item = |sku: &str, name: &str, cents: i64, specs: &[(&str, &str)]| Entry {
-        sku: sku.to_string(),
-        name: name.to_string(),
-        cents,
-        department: Department::Home,
-        tax: TaxCategory::Standard,
-        specifications: pairs(specs),
-    };
-    let mut coffee = item(
+/// A non-clothing catalog row: SKU, name, price in cents, tax, specifications.
+type Row = (
+    &'static str,
+    &'static str,
+    i64,
+    TaxCategory,
+    &'static [(&'static str, &'static str)],
+);
+
+const HOME: [Row; 16] = [
+    (
+        "MUG-STONE-350",
+        "Stoneware mug, 350 ml",
+        1250,
+        TaxCategory::Standard,
+        &[
+            ("Material", "Stoneware"),
+            ("Capacity", "350 ml"),
+            ("Dishwasher safe", "Yes"),
+        ],
+    ),
+    (
+        "FRENCH-PRESS-1L",
+        "Glass French press, 1 l",
+        3490,
+        TaxCategory::Standard,
+        &[
+            ("Material", "Borosilicate glass, steel"),
+            ("Capacity", "1 l"),
+        ],
+    ),
+    (
+        "TOWEL-LINEN-2PK",
+        "Linen tea towels, set of 2",
+        2200,
+        TaxCategory::Standard,
+        &[("Material", "100% linen"), ("Size", "50 × 70 cm")],
+    ),
+    (
+        "SKILLET-CAST-26",
+        "Cast-iron skillet, 26 cm",
+        4490,
+        TaxCategory::Standard,
+        &[
+            ("Material", "Pre-seasoned cast iron"),
+            ("Diameter", "26 cm"),
+            ("Induction", "Yes"),
+        ],
+    ),
+    (
+        "THROW-WOOL",
+        "Wool throw blanket",
+        7900,
+        TaxCategory::Standard,
+        &[("Material", "100% lambswool"), ("Size", "130 × 180 cm")],
+    ),
+    (
+        "CANDLE-CEDAR",
+        "Cedar & amber candle",
+        1690,
+        TaxCategory::Standard,
+        &[("Wax", "Soy"), ("Burn time", "45 h")],
+    ),
+    (
+        "VASE-CERAMIC-M",
+        "Ceramic vase, medium",
+        2950,
+        TaxCategory::Standard,
+        &[("Material", "Glazed ceramic"), ("Height", "24 cm")],
+    ),
+    (
+        "BATH-TOWEL-GRY",
+        "Bath towel, grey",
+        2490,
+        TaxCategory::Standard,
+        &[
+            ("Material", "Organic cotton terry, 600 g/m²"),
+            ("Size", "70 × 140 cm"),
+        ],
+    ),
+    (
+        "BOARD-OAK-L",
+        "Oak cutting board, large",
+        3900,
+        TaxCategory::Standard,
+        &[("Material", "Solid oak"), ("Size", "45 × 30 cm")],
+    ),
+    (
+        "LAMP-DESK-BRASS",
+        "Brass desk lamp",
+        8900,
+        TaxCategory::Standard,
+        &[("Material", "Brushed brass"), ("Bulb", "E27, LED included")],
+    ),
+    (
+        "PILLOW-LINEN",
+        "Linen pillow cover",
+        2750,
+        TaxCategory::Standard,
+        &[("Material", "Stonewashed linen"), ("Size", "50 × 50 cm")],
+    ),
+    (
+        "KETTLE-GOOSENECK",
+        "Gooseneck kettle, 0.9 l",
+        5900,
+        TaxCategory::Standard,
+        &[
+            ("Capacity", "0.9 l"),
+            ("Power", "1200 W"),
+            ("Temperature control", "Yes"),
+        ],
+    ),
+    (
+        "PLANTER-TERRA-20",
+        "Terracotta planter, 20 cm",
+        1990,
+        TaxCategory::Standard,
+        &[("Material", "Terracotta"), ("Diameter", "20 cm")],
+    ),
+    (
+        "GLASS-TUMBLER-6",
+        "Recycled glass tumblers, set of 6",
+        2600,
+        TaxCategory::Standard,
+        &[("Material", "Recycled glass"), ("Capacity", "300 ml")],
+    ),
+    (
         "COFFEE-BEANS-1KG",
         "House espresso beans, 1 kg",
         2490,
+        TaxCategory::Reduced,
         &[("Origin", "Brazil & Ethiopia"), ("Roast", "Medium-dark")],
-    );
-    coffee.tax = TaxCategory::Reduced;
-    let mut gift = item(
+    ),
+    (
         "GIFT-CARD-50",
         "Gift card, 50 USD",
         5000,
+        TaxCategory::Zero,
         &[("Delivery", "By email"), ("Valid", "3 years")],
-    );
-    gift.tax = TaxCategory::Zero;
-    vec![
-        item(
-            "MUG-STONE-350",
-            "Stoneware mug, 350 ml",
-            1250,
-            &[
-                ("Material", "Stoneware"),
-                ("Capacity", "350 ml"),
-                ("Dishwasher safe", "Yes"),
-            ],
-        ),
-        item(
-            "FRENCH-PRESS-1L",
-            "Glass French press, 1 l",
-            3490,
-            &[
-                ("Material", "Borosilicate glass, steel"),
-                ("Capacity", "1 l"),
-            ],
-        ),
-        item(
-            "TOWEL-LINEN-2PK",
-            "Linen tea towels, set of 2",
-            2200,
-            &[("Material", "100% linen"), ("Size", "50 × 70 cm")],
-        ),
-        item(
-            "SKILLET-CAST-26",
-            "Cast-iron skillet, 26 cm",
-            4490,
-            &[
-                ("Material", "Pre-seasoned cast iron"),
-                ("Diameter", "26 cm"),
-                ("Induction", "Yes"),
-            ],
-        ),
-        item(
-            "THROW-WOOL",
-            "Wool throw blanket",
-            7900,
-            &[("Material", "100% lambswool"), ("Size", "130 × 180 cm")],
-        ),
-        item(
-            "CANDLE-CEDAR",
-            "Cedar & amber candle",
-            1690,
-            &[("Wax", "Soy"), ("Burn time", "45 h")],
-        ),
-        item(
-            "VASE-CERAMIC-M",
-            "Ceramic vase, medium",
-            2950,
-            &[("Material", "Glazed ceramic"), ("Height", "24 cm")],
-        ),
-        item(
-            "BATH-TOWEL-GRY",
-            "Bath towel, grey",
-            2490,
-            &[
-                ("Material", "Organic cotton terry, 600 g/m²"),
-                ("Size", "70 × 140 cm"),
-            ],
-        ),
-        item(
-            "BOARD-OAK-L",
-            "Oak cutting board, large",
-            3900,
-            &[("Material", "Solid oak"), ("Size", "45 × 30 cm")],
-        ),
-        item(
-            "LAMP-DESK-BRASS",
-            "Brass desk lamp",
-            8900,
-            &[("Material", "Brushed brass"), ("Bulb", "E27, LED included")],
-        ),
-        item(
-            "PILLOW-LINEN",
-            "Linen pillow cover",
-            2750,
-            &[("Material", "Stonewashed linen"), ("Size", "50 × 50 cm")],
-        ),
-        item(
-            "KETTLE-GOOSENECK",
-            "Gooseneck kettle, 0.9 l",
-            5900,
-            &[
-                ("Capacity", "0.9 l"),
-                ("Power", "1200 W"),
-                ("Temperature control", "Yes"),
-            ],
-        ),
-        item(
-            "PLANTER-TERRA-20",
-            "Terracotta planter, 20 cm",
-            1990,
-            &[("Material", "Terracotta"), ("Diameter", "20 cm")],
-        ),
-        item(
-            "GLASS-TUMBLER-6",
-            "Recycled glass tumblers, set of 6",
-            2600,
-            &[("Material", "Recycled glass"), ("Capacity", "300 ml")],
-        ),
-        coffee,
-        gift,
-    ]
+    ),
+];
+
+const ELECTRONICS: [Row; 14] = [
+    (
+        "EARBUDS-PRO",
+        "Wireless earbuds with noise cancelling",
+        12900,
+        TaxCategory::Standard,
+        &[
+            ("Battery", "8 h + 24 h case"),
+            ("Bluetooth", "5.3"),
+            ("Water resistance", "IPX4"),
+        ],
+    ),
+    (
+        "CHARGER-USBC-65W",
+        "USB-C charger, 65 W",
+        3990,
+        TaxCategory::Standard,
+        &[("Output", "65 W PD"), ("Ports", "2 × USB-C, 1 × USB-A")],
+    ),
+    (
+        "CABLE-USBC-2M",
+        "Braided USB-C cable, 2 m",
+        1490,
+        TaxCategory::Standard,
+        &[("Length", "2 m"), ("Power", "100 W")],
+    ),
+    (
+        "POWERBANK-20K",
+        "Power bank, 20,000 mAh",
+        4990,
+        TaxCategory::Standard,
+        &[("Capacity", "20,000 mAh"), ("Output", "30 W PD")],
+    ),
+    (
+        "SPEAKER-BT-MINI",
+        "Mini Bluetooth speaker",
+        5900,
+        TaxCategory::Standard,
+        &[("Battery", "12 h"), ("Water resistance", "IP67")],
+    ),
+    (
+        "PLUG-SMART-2PK",
+        "Smart plugs, 2 pack",
+        2990,
+        TaxCategory::Standard,
+        &[("Max load", "16 A"), ("Works with", "Matter")],
+    ),
+    (
+        "KEYBOARD-MECH",
+        "Mechanical keyboard, 75%",
+        11900,
+        TaxCategory::Standard,
+        &[
+            ("Switches", "Hot-swappable, tactile"),
+            ("Connection", "USB-C, Bluetooth"),
+        ],
+    ),
+    (
+        "MOUSE-WIRELESS",
+        "Silent wireless mouse",
+        3490,
+        TaxCategory::Standard,
+        &[("DPI", "800-4000"), ("Battery", "70 days")],
+    ),
+    (
+        "WEBCAM-1080P",
+        "1080p webcam with privacy shutter",
+        6900,
+        TaxCategory::Standard,
+        &[("Resolution", "1920 × 1080, 60 fps"), ("Microphones", "2")],
+    ),
+    (
+        "CABLE-HDMI-2M",
+        "HDMI 2.1 cable, 2 m",
+        1290,
+        TaxCategory::Standard,
+        &[("Length", "2 m"), ("Bandwidth", "48 Gbps")],
+    ),
+    (
+        "STAND-PHONE-ALU",
+        "Aluminium phone stand",
+        2490,
+        TaxCategory::Standard,
+        &[("Material", "Anodised aluminium"), ("Adjustable", "Yes")],
+    ),
+    (
+        "HUB-USBC-7IN1",
+        "USB-C hub, 7 in 1",
+        5490,
+        TaxCategory::Standard,
+        &[("Ports", "HDMI, 3 × USB-A, SD, microSD, USB-C PD")],
+    ),
+    (
+        "LIGHT-STRIP-5M",
+        "LED light strip, 5 m",
+        3900,
+        TaxCategory::Standard,
+        &[("Length", "5 m"), ("Colours", "16 million")],
+    ),
+    (
+        "TRACKER-TAG-4PK",
+        "Item trackers, 4 pack",
+        8900,
+        TaxCategory::Standard,
+        &[("Battery", "CR2032, 1 year"), ("Range", "120 m")],
+    ),
+];
+
+fn home() -> Vec<Entry> {
+    HOME.iter()
+        .map(|row| entry(row, Department::Home))
+        .collect()
 }
 
 fn electronics() -> Vec<Entry> {
-    let item = |sku: &str, name: &str, cents: i64, specs: &[(&str, &str)]| Entry {
+    ELECTRONICS
+        .iter()
+        .map(|row| entry(row, Department::Electronics))
+        .collect()
+}
+
+fn entry(&(sku, name, cents, tax, specs): &Row, department: Department) -> Entry {
+    Entry {
         sku: sku.to_string(),
         name: name.to_string(),
         cents,
-        department: Department::Electronics,
-        tax: TaxCategory::Standard,
+        department,
+        tax,
         specifications: pairs(specs),
-    };
-    vec![
-        item(
-            "EARBUDS-PRO",
-            "Wireless earbuds with noise cancelling",
-            12900,
-            &[
-                ("Battery", "8 h + 24 h case"),
-                ("Bluetooth", "5.3"),
-                ("Water resistance", "IPX4"),
-            ],
-        ),
-        item(
-            "CHARGER-USBC-65W",
-            "USB-C charger, 65 W",
-            3990,
-            &[("Output", "65 W PD"), ("Ports", "2 × USB-C, 1 × USB-A")],
-        ),
-        item(
-            "CABLE-USBC-2M",
-            "Braided USB-C cable, 2 m",
-            1490,
-            &[("Length", "2 m"), ("Power", "100 W")],
-        ),
-        item(
-            "POWERBANK-20K",
-            "Power bank, 20,000 mAh",
-            4990,
-            &[("Capacity", "20,000 mAh"), ("Output", "30 W PD")],
-        ),
-        item(
-            "SPEAKER-BT-MINI",
-            "Mini Bluetooth speaker",
-            5900,
-            &[("Battery", "12 h"), ("Water resistance", "IP67")],
-        ),
-        item(
-            "PLUG-SMART-2PK",
-            "Smart plugs, 2 pack",
-            2990,
-            &[("Max load", "16 A"), ("Works with", "Matter")],
-        ),
-        item(
-            "KEYBOARD-MECH",
-            "Mechanical keyboard, 75%",
-            11900,
-            &[
-                ("Switches", "Hot-swappable, tactile"),
-                ("Connection", "USB-C, Bluetooth"),
-            ],
-        ),
-        item(
-            "MOUSE-WIRELESS",
-            "Silent wireless mouse",
-            3490,
-            &[("DPI", "800-4000"), ("Battery", "70 days")],
-        ),
-        item(
-            "WEBCAM-1080P",
-            "1080p webcam with privacy shutter",
-            6900,
-            &[("Resolution", "1920 × 1080, 60 fps"), ("Microphones", "2")],
-        ),
-        item(
-            "CABLE-HDMI-2M",
-            "HDMI 2.1 cable, 2 m",
-            1290,
-            &[("Length", "2 m"), ("Bandwidth", "48 Gbps")],
-        ),
-        item(
-            "STAND-PHONE-ALU",
-            "Aluminium phone stand",
-            2490,
-            &[("Material", "Anodised aluminium"), ("Adjustable", "Yes")],
-        ),
-        item(
-            "HUB-USBC-7IN1",
-            "USB-C hub, 7 in 1",
-            5490,
-            &[("Ports", "HDMI, 3 × USB-A, SD, microSD, USB-C PD")],
-        ),
-        item(
-            "LIGHT-STRIP-5M",
-            "LED light strip, 5 m",
-            3900,
-            &[("Length", "5 m"), ("Colours", "16 million")],
-        ),
-        item(
-            "TRACKER-TAG-4PK",
-            "Item trackers, 4 pack",
-            8900,
-            &[("Battery", "CR2032, 1 year"), ("Range", "120 m")],
-        ),
-    ]
+    }
 }
 
 fn garment(

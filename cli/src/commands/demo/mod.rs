@@ -17,11 +17,15 @@ use std::time::Instant;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ordo_core::auth::Actor;
+use ordo_core::catalog::ProductInput;
 use ordo_core::clock::{Clock, DAY_MS, ManualClock, SystemClock, Timestamp};
+use ordo_core::customer::CustomerInput;
 use ordo_core::engine::{OrderFilter, PaymentRequest};
 use ordo_core::error::ErrorKind;
 use ordo_core::ids::OrderId;
+use ordo_core::money::Money;
 use ordo_core::order::OrderStatus;
+use ordo_core::payment::PaymentMethod;
 use ordo_core::random::SeededRandom;
 use ordo_core::store::Store;
 use ordo_core::{Engine, EngineConfig};
@@ -74,47 +78,12 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
     }
     let began = Instant::now();
     let scale = |full: usize| (full * args.scale as usize / 100).max(5);
-    let (customers, orders) = (scale(CUSTOMERS), scale(ORDERS));
     let dice = Dice::new();
     let products = catalog::products()?;
-    let people = people::customers(customers, &dice);
+    let people = people::customers(scale(CUSTOMERS), &dice);
     let bar = progress(out, (products.len() + people.len()) as u64);
-
-    bar.set_message("catalog");
-    let mut all_skus = Vec::with_capacity(products.len());
-    let mut skus = Vec::with_capacity(products.len());
-    for product in products {
-        demo.clock.advance(10 * 60_000);
-        let product = demo.engine.create_product(&demo.actor, product)?;
-        for (warehouse, quantity) in catalog::WAREHOUSES {
-            demo.engine.restock(
-                &demo.actor,
-                product.sku().as_str(),
-                warehouse,
-                quantity,
-                "opening stock",
-            )?;
-        }
-        all_skus.push(product.sku().to_string());
-        if product.is_active() {
-            skus.push(product.sku().to_string());
-        }
-        bar.inc(1);
-    }
-
-    bar.set_message("customers");
-    let mut buyers = Vec::with_capacity(people.len());
-    for person in &people {
-        demo.clock.advance(5 * 60_000);
-        let customer = demo.engine.create_customer(&demo.actor, person)?;
-        buyers.push(Buyer {
-            id: customer.id(),
-            business: person.business.is_some(),
-            name: customer.name().to_string(),
-        });
-        bar.inc(1);
-    }
-
+    let (all_skus, skus) = demo.catalog(products, &bar)?;
+    let buyers = demo.customers(&people, &bar)?;
     let warehouses: Vec<&str> = catalog::WAREHOUSES.iter().map(|(w, _)| *w).collect();
     let setting = Setting {
         start,
@@ -124,23 +93,13 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
         all_skus: &all_skus,
         warehouses: &warehouses,
     };
-    let events = plan::events(&setting, orders, &dice);
-    bar.inc_length(events.len() as u64);
-    bar.set_message("90 days of orders");
-    let mut slots: Vec<Option<OrderId>> = vec![None; orders];
-    for event in &events {
-        demo.clock.set(event.at);
-        demo.play(event, &mut slots)
-            .with_context(|| format!("demo step at {} failed", event.at))?;
-        bar.inc(1);
-    }
+    let orders = demo.trade(&setting, scale(ORDERS), &dice, &bar)?;
     bar.finish_and_clear();
-
     let view = DemoView {
         created: true,
         products: all_skus.len(),
         customers: buyers.len(),
-        orders: slots.iter().flatten().count(),
+        orders,
         warehouses: warehouses.iter().map(|w| (*w).to_string()).collect(),
         seconds: (began.elapsed().as_millis() as f64) / 1000.0,
     };
@@ -176,7 +135,7 @@ fn progress(out: Output, length: u64) -> ProgressBar {
     }
     bar.set_draw_target(ProgressDrawTarget::stderr());
     if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {msg:<18} [{bar:40}] {pos}/{len} ({eta} left)")
+        ProgressStyle::with_template("{spinner} {msg:<18} [{wide_bar}] {pos}/{len} {eta:>4}")
     {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -184,6 +143,71 @@ fn progress(out: Output, length: u64) -> ProgressBar {
 }
 
 impl<S: Store> Demo<S> {
+    /// Creates the catalog and its opening stock; returns (every SKU, orderable SKUs).
+    fn catalog(
+        &self,
+        products: Vec<ProductInput>,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+        bar.set_message("catalog");
+        let mut all_skus = Vec::with_capacity(products.len());
+        let mut skus = Vec::with_capacity(products.len());
+        for product in products {
+            self.clock.advance(10 * 60_000);
+            let product = self.engine.create_product(&self.actor, product)?;
+            let sku = product.sku().as_str();
+            for (warehouse, quantity) in catalog::WAREHOUSES {
+                self.engine
+                    .restock(&self.actor, sku, warehouse, quantity, "opening stock")?;
+            }
+            all_skus.push(sku.to_string());
+            if product.is_active() {
+                skus.push(sku.to_string());
+            }
+            bar.inc(1);
+        }
+        Ok((all_skus, skus))
+    }
+
+    /// Creates the customers, five minutes apart.
+    fn customers(&self, people: &[CustomerInput], bar: &ProgressBar) -> anyhow::Result<Vec<Buyer>> {
+        bar.set_message("customers");
+        let mut buyers = Vec::with_capacity(people.len());
+        for person in people {
+            self.clock.advance(5 * 60_000);
+            let customer = self.engine.create_customer(&self.actor, person)?;
+            buyers.push(Buyer {
+                id: customer.id(),
+                business: person.business.is_some(),
+                name: customer.name().to_string(),
+            });
+            bar.inc(1);
+        }
+        Ok(buyers)
+    }
+
+    /// Plays `orders` orders' lives and the stock movements, in time order, with the clock
+    /// set to each event's time; returns how many orders were created.
+    fn trade(
+        &self,
+        setting: &Setting<'_>,
+        orders: usize,
+        dice: &Dice,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<usize> {
+        let events = plan::events(setting, orders, dice);
+        bar.inc_length(events.len() as u64);
+        bar.set_message("90 days of orders");
+        let mut slots: Vec<Option<OrderId>> = vec![None; orders];
+        for event in &events {
+            self.clock.set(event.at);
+            self.play(event, &mut slots)
+                .with_context(|| format!("demo step at {} failed", event.at))?;
+            bar.inc(1);
+        }
+        Ok(slots.iter().flatten().count())
+    }
+
     /// Carries out one planned event.
     fn play(&self, event: &Event, slots: &mut [Option<OrderId>]) -> anyhow::Result<()> {
         let (engine, actor) = (&self.engine, &self.actor);
@@ -241,48 +265,12 @@ impl<S: Store> Demo<S> {
                 method,
                 half,
                 reference,
-            } => {
-                let due = engine.get_order(actor, id)?.value.balance_due()?;
-                let amount = if *half {
-                    due.scale_by(Decimal::new(5, 1))?
-                } else {
-                    due
-                };
-                if !amount.is_zero() {
-                    engine.record_payment(actor, id, &payment(amount, *method, reference))?;
-                }
-            }
+            } => self.pay(id, *method, *half, reference)?,
             Step::Cancel(reason) => {
                 engine.cancel_order(actor, id, reason)?;
             }
-            Step::RefundPaid { half } => {
-                let order = engine.get_order(actor, id)?.value;
-                let net = order.ledger_sums()?.net()?;
-                let amount = if *half {
-                    net.scale_by(Decimal::new(5, 1))?
-                } else {
-                    net
-                };
-                if !amount.is_zero() {
-                    let method = order.payment_method();
-                    engine.record_refund(actor, id, &payment(amount, method, "refund"))?;
-                }
-            }
-            Step::RefundOneUnit => {
-                let order = engine.get_order(actor, id)?.value;
-                let net = order.ledger_sums()?.net()?;
-                if let Some(line) = order.lines().first() {
-                    let amount = if line.unit_price < net {
-                        line.unit_price
-                    } else {
-                        net
-                    };
-                    if !amount.is_zero() {
-                        let method = order.payment_method();
-                        engine.record_refund(actor, id, &payment(amount, method, "return"))?;
-                    }
-                }
-            }
+            Step::RefundPaid { half } => self.refund(id, Refund::Paid { half: *half })?,
+            Step::RefundOneUnit => self.refund(id, Refund::OneUnit)?,
             Step::Archive(reason) => {
                 engine.archive_order(actor, id, reason)?;
             }
@@ -293,40 +281,61 @@ impl<S: Store> Demo<S> {
         Ok(())
     }
 
+    /// Pays the balance due (or half of it), if anything is due.
+    fn pay(
+        &self,
+        id: OrderId,
+        method: PaymentMethod,
+        half: bool,
+        reference: &str,
+    ) -> anyhow::Result<()> {
+        let due = self
+            .engine
+            .get_order(&self.actor, id)?
+            .value
+            .balance_due()?;
+        let amount = if half {
+            due.scale_by(Decimal::new(5, 1))?
+        } else {
+            due
+        };
+        if !amount.is_zero() {
+            let request = payment(amount, method, reference);
+            self.engine.record_payment(&self.actor, id, &request)?;
+        }
+        Ok(())
+    }
+
+    /// Refunds by the order's payment method, if anything was paid.
+    fn refund(&self, id: OrderId, what: Refund) -> anyhow::Result<()> {
+        let order = self.engine.get_order(&self.actor, id)?.value;
+        let net = order.ledger_sums()?.net()?;
+        let (amount, reference) = match what {
+            Refund::Paid { half: true } => (net.scale_by(Decimal::new(5, 1))?, "refund"),
+            Refund::Paid { half: false } => (net, "refund"),
+            Refund::OneUnit => match order.lines().first() {
+                Some(line) if line.unit_price < net => (line.unit_price, "return"),
+                Some(_) | None => (net, "return"),
+            },
+        };
+        if !amount.is_zero() {
+            let request = payment(amount, order.payment_method(), reference);
+            self.engine.record_refund(&self.actor, id, &request)?;
+        }
+        Ok(())
+    }
+
     /// The closing message: what was made and commands to try on it.
     fn tour(&self, data: &Path, view: &DemoView, buyers: &[Buyer]) -> anyhow::Result<String> {
-        // The newest order waiting for confirmation, so the tour's status change works;
-        // any recent order if none waits (tiny --scale runs).
-        let mut reference = None;
-        for status in [Some(OrderStatus::Placed), Some(OrderStatus::Shipped), None] {
-            let page = self.engine.list_orders(
-                &self.actor,
-                &OrderFilter {
-                    status,
-                    limit: 20,
-                    ..OrderFilter::default()
-                },
-            )?;
-            reference = page
-                .items
-                .iter()
-                .find_map(|o| o.value.reference().map(|r| r.to_string()));
-            if reference.is_some() {
-                break;
-            }
-        }
-        let reference = reference.unwrap_or_else(|| "ORD-7K3M-9QX1".to_string());
+        let reference = self.tour_order()?;
         let last_name = buyers
             .first()
             .and_then(|b| b.name.split_whitespace().last())
             .unwrap_or("lovelace")
             .to_lowercase();
         let day = |days_ago: i64| {
-            Timestamp(self.clock.now().millis() - days_ago * DAY_MS)
-                .to_string()
-                .chars()
-                .take(10)
-                .collect::<String>()
+            let text = Timestamp(self.clock.now().millis() - days_ago * DAY_MS).to_string();
+            text.chars().take(10).collect::<String>()
         };
         let data_flag = if data == Path::new("./ordo-data") {
             String::new()
@@ -388,13 +397,42 @@ impl<S: Store> Demo<S> {
         }
         Ok(text)
     }
+
+    /// The newest order waiting for confirmation, so the tour's status change works; a
+    /// recent order of another status if none waits (tiny `--scale` runs).
+    fn tour_order(&self) -> anyhow::Result<String> {
+        for status in [Some(OrderStatus::Placed), Some(OrderStatus::Shipped), None] {
+            let filter = OrderFilter {
+                status,
+                limit: 20,
+                ..OrderFilter::default()
+            };
+            let page = self.engine.list_orders(&self.actor, &filter)?;
+            if let Some(reference) = page
+                .items
+                .iter()
+                .find_map(|o| o.value.reference().map(|r| r.to_string()))
+            {
+                return Ok(reference);
+            }
+        }
+        Ok("ORD-7K3M-9QX1".to_string())
+    }
 }
 
-fn payment(
-    amount: ordo_core::money::Money,
-    method: ordo_core::payment::PaymentMethod,
-    reference: &str,
-) -> PaymentRequest {
+/// What a refund gives back.
+#[derive(Debug, Clone, Copy)]
+enum Refund {
+    /// What was paid (or half of it).
+    Paid {
+        /// Only half.
+        half: bool,
+    },
+    /// One unit of the first line, at most what was paid (a return).
+    OneUnit,
+}
+
+fn payment(amount: Money, method: PaymentMethod, reference: &str) -> PaymentRequest {
     PaymentRequest {
         amount,
         method,

@@ -220,19 +220,39 @@ fn customer(n: usize, dice: &Dice) -> CustomerInput {
         }
         None => format!("{slug}.{n}@example.com"),
     };
-    let street = format!(
-        "{} {}",
-        dice.between(1, 240),
-        STREETS[dice.index(STREETS.len())]
-    );
+    let company = business.as_ref().map(|(company, _)| company.as_str());
+    let addresses = addresses(&name, place, (city, postal_code), company, dice);
+    CustomerInput {
+        name,
+        business,
+        phone: format!("{}{:04}", place.phone_prefix, n),
+        email,
+        addresses,
+    }
+}
+
+/// The default address (at the company for businesses, sometimes an apartment) and, for
+/// some, a second one in the same country.
+fn addresses(
+    name: &str,
+    place: &Place,
+    (city, postal_code): (&str, &str),
+    company: Option<&str>,
+    dice: &Dice,
+) -> Vec<AddressInput> {
+    let street = |dice: &Dice| {
+        let number = dice.between(1, 240);
+        format!("{number} {}", STREETS[dice.index(STREETS.len())])
+    };
+    let line2 = match company {
+        Some(company) => company.to_string(),
+        None if dice.chance(25) => format!("Apt {}", dice.between(1, 40)),
+        None => String::new(),
+    };
     let mut addresses = vec![AddressInput {
-        recipient: name.clone(),
-        line1: street,
-        line2: match &business {
-            Some((company, _)) => company.clone(),
-            None if dice.chance(25) => format!("Apt {}", dice.between(1, 40)),
-            None => String::new(),
-        },
+        recipient: name.to_string(),
+        line1: street(dice),
+        line2,
         city: city.to_string(),
         postal_code: postal_code.to_string(),
         country: place.country.to_string(),
@@ -241,12 +261,8 @@ fn customer(n: usize, dice: &Dice) -> CustomerInput {
     if dice.chance(15) {
         let (city, postal_code) = place.cities[dice.index(place.cities.len())];
         addresses.push(AddressInput {
-            recipient: name.clone(),
-            line1: format!(
-                "{} {}",
-                dice.between(1, 240),
-                STREETS[dice.index(STREETS.len())]
-            ),
+            recipient: name.to_string(),
+            line1: street(dice),
             line2: "Reception".into(),
             city: city.to_string(),
             postal_code: postal_code.to_string(),
@@ -254,13 +270,7 @@ fn customer(n: usize, dice: &Dice) -> CustomerInput {
             ..AddressInput::default()
         });
     }
-    CustomerInput {
-        name,
-        business,
-        phone: format!("{}{:04}", place.phone_prefix, n),
-        email,
-        addresses,
-    }
+    addresses
 }
 
 #[cfg(test)]

@@ -285,28 +285,7 @@ impl OrderPlanner<'_> {
 
     fn request(&self, buyer: &Buyer) -> OrderRequest {
         let dice = self.dice;
-        let lines = 1 + dice.weighted(&[45, 30, 15, 10]);
-        let mut items: Vec<ItemRequest> = Vec::with_capacity(lines);
-        for _ in 0..lines * 3 {
-            if items.len() == lines {
-                break;
-            }
-            let Some(sku) = dice.pick(self.setting.skus) else {
-                break;
-            };
-            if items.iter().any(|i| &i.sku == sku) {
-                continue;
-            }
-            let quantity = if buyer.business {
-                *dice.pick(&[6, 10, 12, 20, 24, 36, 50, 60]).unwrap_or(&12)
-            } else {
-                1 + dice.weighted(&[60, 25, 15]) as i64
-            };
-            items.push(ItemRequest {
-                sku: sku.clone(),
-                quantity,
-            });
-        }
+        let items = self.items(buyer);
         let shipping = [
             ShippingMethod::Standard,
             ShippingMethod::Express,
@@ -355,6 +334,34 @@ impl OrderPlanner<'_> {
                 .chance(30)
                 .then(|| format!("web-{:06}-{}", self.slot, dice.below(1 << 32))),
         }
+    }
+
+    /// One to four distinct products: a few units for consumers, bulk for businesses.
+    fn items(&self, buyer: &Buyer) -> Vec<ItemRequest> {
+        let dice = self.dice;
+        let lines = 1 + dice.weighted(&[45, 30, 15, 10]);
+        let mut items: Vec<ItemRequest> = Vec::with_capacity(lines);
+        for _ in 0..lines * 3 {
+            if items.len() == lines {
+                break;
+            }
+            let Some(sku) = dice.pick(self.setting.skus) else {
+                break;
+            };
+            if items.iter().any(|i| &i.sku == sku) {
+                continue;
+            }
+            let quantity = if buyer.business {
+                *dice.pick(&[6, 10, 12, 20, 24, 36, 50, 60]).unwrap_or(&12)
+            } else {
+                1 + dice.weighted(&[60, 25, 15]) as i64
+            };
+            items.push(ItemRequest {
+                sku: sku.clone(),
+                quantity,
+            });
+        }
+        items
     }
 
     fn stay_draft(mut self) -> Vec<Event> {

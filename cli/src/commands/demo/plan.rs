@@ -129,7 +129,8 @@ pub struct Event {
 /// `setting.now`, sorted by time (events after `now` are left out).
 pub fn events(setting: &Setting<'_>, orders: usize, dice: &Dice) -> Vec<Event> {
     let mut events = stock_events(setting, dice);
-    let first_order = setting.start.plus_ms(DAY_MS);
+    // The catalog and customers take the first day or so; trading starts on day two.
+    let first_order = setting.start.plus_ms(2 * DAY_MS);
     let span_ms = (setting.now.millis() - first_order.millis() - 5 * MINUTE_MS).max(1);
     // More orders lately: the shop is growing (square-root spread of creation times).
     let mut created: Vec<Timestamp> = (0..orders)

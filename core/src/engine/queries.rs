@@ -42,6 +42,8 @@ pub struct OrderFilter {
     pub limit: usize,
     /// Continue after this cursor (from a previous page).
     pub cursor: Option<String>,
+    /// Oldest first instead of newest first (work queues: the next orders to pick).
+    pub oldest_first: bool,
 }
 
 /// One page of results.
@@ -170,7 +172,7 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Lists orders matching `filter`, newest first, one page at a time.
+    /// Lists orders matching `filter`, newest first (or oldest first), one page at a time.
     ///
     /// # Errors
     /// `Validation` for a bad cursor, limit or name; `Forbidden`; `Storage`.
@@ -208,14 +210,28 @@ impl<S: Store> Engine<S> {
             let (found, cut) = self.walk(source, filter, cursor, customer, limit + 1)?;
             candidates.extend(found);
             if let Some(cut) = cut {
-                stop_before = Some(stop_before.map_or(cut, |s: Position| s.max(cut)));
+                stop_before = Some(match stop_before {
+                    None => cut,
+                    Some(s) if filter.oldest_first => s.min(cut),
+                    Some(s) => s.max(cut),
+                });
             }
         }
-        // A source that hit its scan budget only vouches for positions at or after its cut.
+        // A source that hit its scan budget only vouches for positions up to its cut.
         if let Some(cut) = stop_before {
-            candidates.retain(|(p, _)| *p >= cut);
+            candidates.retain(|(p, _)| {
+                if filter.oldest_first {
+                    *p <= cut
+                } else {
+                    *p >= cut
+                }
+            });
         }
-        candidates.sort_by_key(|(position, _)| std::cmp::Reverse(*position));
+        if filter.oldest_first {
+            candidates.sort_by_key(|(position, _)| *position);
+        } else {
+            candidates.sort_by_key(|(position, _)| std::cmp::Reverse(*position));
+        }
         candidates.dedup_by(|a, b| a.0 == b.0);
         let more = candidates.len() > limit || stop_before.is_some();
         candidates.truncate(limit);
@@ -263,8 +279,8 @@ impl<S: Store> Engine<S> {
         }])
     }
 
-    /// Walks one source newest-first, returning up to `want` matching orders, and the
-    /// position where it stopped early if it ran out of scan budget.
+    /// Walks one source in the filter's order, returning up to `want` matching orders, and
+    /// the position where it stopped early if it ran out of scan budget.
     fn walk(
         &self,
         source: &Source,
@@ -278,14 +294,21 @@ impl<S: Store> Engine<S> {
             Some(end) => Bound::Excluded(end),
             None => Bound::Unbounded,
         };
+        let mut lower = Bound::Included(start.clone());
         if let Some(cursor) = cursor {
             let at = [source.prefix.as_slice(), &cursor.key_suffix()].concat();
-            let tighter = match &upper {
-                Bound::Excluded(e) | Bound::Included(e) => at < *e,
-                Bound::Unbounded => true,
-            };
-            if tighter {
-                upper = Bound::Excluded(at);
+            if filter.oldest_first {
+                if at >= start {
+                    lower = Bound::Excluded(at);
+                }
+            } else {
+                let tighter = match &upper {
+                    Bound::Excluded(e) | Bound::Included(e) => at < *e,
+                    Bound::Unbounded => true,
+                };
+                if tighter {
+                    upper = Bound::Excluded(at);
+                }
             }
         }
         let batch = want.clamp(16, 256);
@@ -293,9 +316,9 @@ impl<S: Store> Engine<S> {
         let mut scanned = 0usize;
         loop {
             let range = IndexRange {
-                start: Bound::Included(start.clone()),
+                start: lower.clone(),
                 end: upper.clone(),
-                reverse: true,
+                reverse: !filter.oldest_first,
             };
             let entries = self.store.index_scan(source.index, &range, batch)?;
             let exhausted = entries.len() < batch;
@@ -314,7 +337,11 @@ impl<S: Store> Engine<S> {
                         return Ok((found, None));
                     }
                 }
-                upper = Bound::Excluded(key.clone());
+                if filter.oldest_first {
+                    lower = Bound::Excluded(key.clone());
+                } else {
+                    upper = Bound::Excluded(key.clone());
+                }
                 if scanned >= MAX_SCANNED_PER_SOURCE {
                     return Ok((found, Some(position)));
                 }
@@ -333,20 +360,34 @@ impl<S: Store> Engine<S> {
             && filter.to.is_none_or(|t| order.created_at() < t)
     }
 
-    /// Ids of customers whose name contains `query` (case-insensitive), where the query's
-    /// longest word must begin a word of the name: "love" finds "Ada Lovelace", "ada lov"
-    /// too. One prefix scan of the word index, then a check of each candidate's full name:
-    /// O(log n + matches).
+    /// Ids of customers whose name contains `query` (case-insensitive), where every word of
+    /// the query must begin a word of the name: "love" finds "Ada Lovelace", "ada lov" too.
+    /// The word index is walked for the query's rarest word (found by a bounded probe), and
+    /// each candidate's full name is checked: O(log n + matches of that word).
     ///
     /// # Errors
     /// `Validation` for an empty query; `Storage`.
     pub fn customers_matching(&self, query: &str, limit: usize) -> Result<Vec<CustomerId>> {
         let needle = normalize_name(query);
-        let word = needle
-            .split(' ')
-            .max_by_key(|w| w.len())
-            .filter(|w| !w.is_empty())
-            .ok_or_else(|| Error::invalid("customer name", "must not be empty"))?;
+        let words: Vec<&str> = needle.split(' ').filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            return Err(Error::invalid("customer name", "must not be empty"));
+        }
+        // Walk the rarest word: count each word's matches up to a small bound first.
+        const PROBE: usize = 256;
+        let mut word = words[0];
+        let mut fewest = usize::MAX;
+        for candidate in &words {
+            let range = IndexRange::prefix(candidate.as_bytes(), false);
+            let count = self
+                .store
+                .index_scan(IndexName::CustomerByName, &range, PROBE)?
+                .len();
+            if count < fewest || (count == fewest && candidate.len() > word.len()) {
+                fewest = count;
+                word = candidate;
+            }
+        }
         let mut ids: Vec<CustomerId> = Vec::new();
         let mut range = IndexRange::prefix(word.as_bytes(), false);
         loop {

@@ -588,6 +588,24 @@ fn listing_filters_by_customer_name_date_and_status_with_cursor_pages() {
     let mut newest_first = ids.clone();
     newest_first.reverse();
     assert_eq!(seen, newest_first);
+    // The same pages oldest first.
+    let mut oldest = Vec::new();
+    let mut cursor = None;
+    loop {
+        let filter = OrderFilter {
+            limit: 4,
+            cursor: cursor.clone(),
+            oldest_first: true,
+            ..OrderFilter::default()
+        };
+        let page = f.engine.list_orders(&f.admin, &filter).unwrap();
+        oldest.extend(page.items.iter().map(|o| o.value.id()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(oldest, ids);
     let by = |filter: OrderFilter| -> Vec<OrderId> {
         f.engine
             .list_orders(&f.admin, &filter)

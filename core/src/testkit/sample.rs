@@ -97,3 +97,122 @@ pub fn customer(n: u64) -> CustomerInput {
 pub fn admin() -> Actor {
     Actor::local_admin("test")
 }
+
+const FIRST_NAMES: [&str; 40] = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Margaret",
+    "Dennis",
+    "Ken",
+    "Linus",
+    "Frances",
+    "John",
+    "Radia",
+    "Tim",
+    "Katherine",
+    "Niklaus",
+    "Hedy",
+    "Claude",
+    "Sophie",
+    "Guido",
+    "Anita",
+    "Bjarne",
+    "Jean",
+    "Leslie",
+    "Mary",
+    "Robin",
+    "Shafi",
+    "Tony",
+    "Yukihiro",
+    "Ivan",
+    "Karen",
+    "Fernando",
+    "Adele",
+    "James",
+    "Lynn",
+    "Martin",
+    "Annie",
+    "Vint",
+    "Roberta",
+    "Ward",
+];
+
+const LAST_NAMES: [&str; 50] = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Hamilton",
+    "Ritchie",
+    "Thompson",
+    "Torvalds",
+    "Allen",
+    "McCarthy",
+    "Perlman",
+    "Berners-Lee",
+    "Johnson",
+    "Wirth",
+    "Lamarr",
+    "Shannon",
+    "Wilson",
+    "Rossum",
+    "Borg",
+    "Stroustrup",
+    "Sammet",
+    "Lamport",
+    "Kenneth",
+    "Milner",
+    "Goldwasser",
+    "Hoare",
+    "Matsumoto",
+    "Sutherland",
+    "Jones",
+    "Corbato",
+    "Goldberg",
+    "Gosling",
+    "Conway",
+    "Fowler",
+    "Easley",
+    "Cerf",
+    "Williams",
+    "Cunningham",
+    "Kay",
+    "Engelbart",
+    "Backus",
+    "Naur",
+    "Kahn",
+    "Floyd",
+    "Hellman",
+    "Diffie",
+    "Rivest",
+    "Shamir",
+];
+
+/// A realistic (not unique) person name for number `n`: 2,000 first/last combinations.
+pub fn person_name(n: u64) -> (&'static str, &'static str) {
+    let first = FIRST_NAMES[(n % 40) as usize];
+    let last = LAST_NAMES[((n / 40) % 50) as usize];
+    (first, last)
+}
+
+/// A consumer numbered `n` with a realistic name, unique phone and email, one address.
+pub fn realistic_customer(n: u64) -> CustomerInput {
+    let (first, last) = person_name(n);
+    let mut input = customer(n);
+    input.name = format!("{first} {last}");
+    input.email = format!(
+        "{}.{}.{n}@example.com",
+        first.to_lowercase(),
+        last.to_lowercase()
+    );
+    if let Some(address) = input.addresses.first_mut() {
+        address.recipient = input.name.clone();
+    }
+    input
+}

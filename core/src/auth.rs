@@ -50,7 +50,12 @@ impl Role {
     /// # Errors
     /// `Validation` listing the staff roles.
     pub fn parse(text: &str) -> Result<Role> {
-        match text.trim().to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .as_str()
+        {
             "admin" => Ok(Role::Admin),
             "order-processor" => Ok(Role::OrderProcessor),
             "customer-service" => Ok(Role::CustomerService),
@@ -60,7 +65,9 @@ impl Role {
             "customer" => Ok(Role::Customer),
             _ => Err(Error::invalid(
                 "role",
-                format!("{text:?} must be admin, order-processor, customer-service, sales, warehouse or analyst"),
+                format!(
+                    "{text:?} must be admin, order-processor, customer-service, sales, warehouse or analyst"
+                ),
             )),
         }
     }
@@ -338,7 +345,10 @@ impl Actor {
     pub fn customer_id(&self) -> Option<CustomerId> {
         match self.principal {
             Principal::Customer(id) => Some(id),
-            Principal::LocalAdmin(_) | Principal::Staff(_) | Principal::System | Principal::Guest => None,
+            Principal::LocalAdmin(_)
+            | Principal::Staff(_)
+            | Principal::System
+            | Principal::Guest => None,
         }
     }
 
@@ -398,7 +408,11 @@ mod tests {
         for op in ALL_OPERATIONS {
             assert_eq!(MATRIX.iter().filter(|(o, _)| *o == op).count(), 1, "{op:?}");
         }
-        assert!(ALL_OPERATIONS.iter().all(|op| !Role::Guest.allows(*op) || *op == Operation::Register));
+        assert!(
+            ALL_OPERATIONS
+                .iter()
+                .all(|op| !Role::Guest.allows(*op) || *op == Operation::Register)
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ impl LoginId {
     /// `Validation` for a wrong length or characters.
     pub fn parse(text: &str) -> Result<LoginId> {
         let lower = text.trim().to_ascii_lowercase();
-        let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+        let ok_char =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
         let ok = (3..=32).contains(&lower.len())
             && lower.chars().all(ok_char)
             && lower.starts_with(|c: char| c.is_ascii_alphanumeric());
@@ -86,16 +87,25 @@ impl Password {
     pub fn new(login: &LoginId, text: &str) -> Result<Password> {
         let chars = text.chars().count();
         if chars < MIN_PASSWORD_CHARS {
-            return Err(Error::invalid("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+            return Err(Error::invalid(
+                "password",
+                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            ));
         }
         if chars > MAX_PASSWORD_CHARS {
-            return Err(Error::invalid("password", format!("must be at most {MAX_PASSWORD_CHARS} characters")));
+            return Err(Error::invalid(
+                "password",
+                format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+            ));
         }
         let lower = text.to_lowercase();
         if lower == login.as_str() || lower.contains(login.as_str()) {
             return Err(Error::invalid("password", "must not contain the login id"));
         }
-        if COMMON_PASSWORDS.lines().any(|common| common.trim() == lower) {
+        if COMMON_PASSWORDS
+            .lines()
+            .any(|common| common.trim() == lower)
+        {
             return Err(Error::invalid("password", "is too common; choose another"));
         }
         Ok(Password(text.to_string()))
@@ -149,14 +159,23 @@ impl PasswordHash {
     ///
     /// # Errors
     /// `Rule` if the parameters are invalid.
-    pub fn create(password: &Password, params: PasswordParams, random: &dyn RandomSource) -> Result<PasswordHash> {
+    pub fn create(
+        password: &Password,
+        params: PasswordParams,
+        random: &dyn RandomSource,
+    ) -> Result<PasswordHash> {
         let mut salt = [0u8; 16];
         for chunk in salt.chunks_mut(8) {
             chunk.copy_from_slice(&random.next_u64().to_le_bytes()[..chunk.len()]);
         }
         let salt = SaltString::encode_b64(&salt).map_err(|e| internal("salt encoding", e))?;
-        let params = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
-            .map_err(|e| internal("password parameters", e))?;
+        let params = Params::new(
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+            None,
+        )
+        .map_err(|e| internal("password parameters", e))?;
         let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password(password.0.as_bytes(), &salt)
             .map_err(|e| internal("password hashing", e))?;
@@ -167,7 +186,9 @@ impl PasswordHash {
     /// hash never matches.
     pub fn verify(&self, candidate: &str) -> bool {
         match argon2::password_hash::PasswordHash::new(&self.0) {
-            Ok(parsed) => Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => Argon2::default()
+                .verify_password(candidate.as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         }
     }
@@ -177,7 +198,11 @@ impl PasswordHash {
     pub fn decoy(params: PasswordParams) -> Result<PasswordHash> {
         let random = crate::random::SeededRandom::new(0);
         let login = LoginId("decoy".into());
-        PasswordHash::create(&Password::new(&login, "no password matches this one")?, params, &random)
+        PasswordHash::create(
+            &Password::new(&login, "no password matches this one")?,
+            params,
+            &random,
+        )
     }
 }
 
@@ -212,12 +237,21 @@ mod tests {
     #[test]
     fn password_policy() {
         assert!(Password::new(&login(), "short").is_err());
-        assert!(Password::new(&login(), "ADA.L-is-me-2026").is_err(), "contains the login id");
+        assert!(
+            Password::new(&login(), "ADA.L-is-me-2026").is_err(),
+            "contains the login id"
+        );
         assert!(Password::new(&login(), "Password123").is_err(), "common");
         assert!(Password::new(&login(), "1234567890").is_err(), "common");
         assert!(Password::new(&login(), &"x".repeat(129)).is_err());
         assert!(Password::new(&login(), "correct horse battery").is_ok());
-        assert_eq!(format!("{:?}", Password::new(&login(), "correct horse battery").unwrap()), "Password(<redacted>)");
+        assert_eq!(
+            format!(
+                "{:?}",
+                Password::new(&login(), "correct horse battery").unwrap()
+            ),
+            "Password(<redacted>)"
+        );
     }
 
     #[test]
@@ -225,14 +259,22 @@ mod tests {
         let random = SeededRandom::new(1);
         let password = Password::new(&login(), "correct horse battery").unwrap();
         let hash = PasswordHash::create(&password, PasswordParams::default(), &random).unwrap();
-        assert!(hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", hash.0);
+        assert!(
+            hash.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.0
+        );
         assert!(hash.verify("correct horse battery"));
         assert!(!hash.verify("correct horse batterY"));
         assert!(!hash.0.contains("correct horse"));
         let again = PasswordHash::create(&password, PasswordParams::default(), &random).unwrap();
         assert_ne!(hash, again, "fresh salt each time");
         assert!(!PasswordHash("garbage".into()).verify("anything"));
-        assert!(!PasswordHash::decoy(PasswordParams::default()).unwrap().verify("correct horse battery"));
+        assert!(
+            !PasswordHash::decoy(PasswordParams::default())
+                .unwrap()
+                .verify("correct horse battery")
+        );
         assert_eq!(format!("{hash:?}"), "PasswordHash(<argon2id>)");
     }
 }

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::PriceGroup;
 use crate::clock::Timestamp;
 use crate::credentials::Credentials;
-use crate::ids::RegistrationId;
-use crate::registration::{Channel, Verification};
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
+use crate::ids::RegistrationId;
+use crate::registration::{Channel, Verification};
 use crate::validate::{self, limits};
 
 /// A phone number in canonical E.164 form (`+` then 8–15 digits, no leading zero).
@@ -440,7 +440,10 @@ impl Customer {
     /// `Rule` unless the customer is pending verification.
     pub fn start_verification(&mut self, verification: Verification) -> Result<()> {
         if self.status != CustomerStatus::PendingVerification {
-            return Err(Error::Rule(format!("customer {} is {}, not waiting for a code", self.id, self.status)));
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not waiting for a code",
+                self.id, self.status
+            )));
         }
         self.channel = verification.channel;
         self.verification = Some(verification);
@@ -459,9 +462,16 @@ impl Customer {
     ///
     /// # Errors
     /// `Rule` unless pending verification.
-    pub fn complete_verification(&mut self, credentials: Credentials, registration_id: RegistrationId) -> Result<()> {
+    pub fn complete_verification(
+        &mut self,
+        credentials: Credentials,
+        registration_id: RegistrationId,
+    ) -> Result<()> {
         if self.status != CustomerStatus::PendingVerification {
-            return Err(Error::Rule(format!("customer {} is {}, not waiting for a code", self.id, self.status)));
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not waiting for a code",
+                self.id, self.status
+            )));
         }
         self.verification = None;
         self.credentials = Some(credentials);
@@ -486,7 +496,10 @@ impl Customer {
     /// `Rule` unless pending approval.
     pub fn approve(&mut self, registration_id: RegistrationId) -> Result<()> {
         if self.status != CustomerStatus::PendingApproval {
-            return Err(Error::Rule(format!("customer {} is {}, not waiting for approval", self.id, self.status)));
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not waiting for approval",
+                self.id, self.status
+            )));
         }
         self.activate(registration_id);
         Ok(())
@@ -504,10 +517,12 @@ impl Customer {
                 self.rejection_reason = Some(reason);
                 Ok(())
             }
-            CustomerStatus::Active | CustomerStatus::Rejected | CustomerStatus::Disabled => Err(Error::Rule(format!(
-                "customer {} is {}; only pending registrations can be rejected",
-                self.id, self.status
-            ))),
+            CustomerStatus::Active | CustomerStatus::Rejected | CustomerStatus::Disabled => {
+                Err(Error::Rule(format!(
+                    "customer {} is {}; only pending registrations can be rejected",
+                    self.id, self.status
+                )))
+            }
         }
     }
 

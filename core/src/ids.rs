@@ -68,7 +68,10 @@ fn generate_body(random: &dyn RandomSource) -> [u8; 8] {
     }
     let check = luhn_check_digit(&digits);
     let mut body = [b'0'; 8];
-    for (slot, digit) in body.iter_mut().zip(digits.iter().chain(std::iter::once(&check))) {
+    for (slot, digit) in body
+        .iter_mut()
+        .zip(digits.iter().chain(std::iter::once(&check)))
+    {
         *slot = crockford_char(*digit);
     }
     body
@@ -86,17 +89,26 @@ fn parse_body(text: &str, prefix: &str, field: &str, example: &str) -> Result<[u
         cleaned.drain(..prefix.len());
     }
     if cleaned.len() != 8 {
-        return Err(Error::invalid(field, format!("{text:?} should look like {example}")));
+        return Err(Error::invalid(
+            field,
+            format!("{text:?} should look like {example}"),
+        ));
     }
     let mut digits = [0u8; 8];
     for (slot, byte) in digits.iter_mut().zip(cleaned.iter()) {
         *slot = crockford_value(*byte).ok_or_else(|| {
-            Error::invalid(field, format!("{text:?} contains a character that is not allowed"))
+            Error::invalid(
+                field,
+                format!("{text:?} contains a character that is not allowed"),
+            )
         })?;
     }
     let (data, check) = digits.split_at(REFERENCE_RANDOM_CHARS);
     if check.first() != Some(&luhn_check_digit(data)) {
-        return Err(Error::invalid(field, format!("{text:?} has a typo (check character does not match)")));
+        return Err(Error::invalid(
+            field,
+            format!("{text:?} has a typo (check character does not match)"),
+        ));
     }
     let mut body = [0u8; 8];
     for (slot, digit) in body.iter_mut().zip(digits.iter()) {

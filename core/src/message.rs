@@ -33,7 +33,10 @@ impl MessageChannel {
             "telegram" => Ok(MessageChannel::Telegram),
             "email" => Ok(MessageChannel::Email),
             "note" | "staff-note" => Ok(MessageChannel::StaffNote),
-            _ => Err(Error::invalid("channel", format!("{text:?} must be sms, telegram, email or note"))),
+            _ => Err(Error::invalid(
+                "channel",
+                format!("{text:?} must be sms, telegram, email or note"),
+            )),
         }
     }
 }

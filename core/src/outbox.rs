@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
-use crate::registration::Channel;
 use crate::money::Money;
 use crate::order::OrderStatus;
+use crate::registration::Channel;
 
 /// Something that happened that a customer may want to hear about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

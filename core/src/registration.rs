@@ -119,8 +119,12 @@ pub fn check_code(
         return Err(CodeRejection::TooManyAttempts);
     }
     let expected = derive_code(secret, customer, verification.nonce);
-    let entered: String = entered.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    if entered.len() == expected.len() && bool::from(entered.as_bytes().ct_eq(expected.as_bytes())) {
+    let entered: String = entered
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if entered.len() == expected.len() && bool::from(entered.as_bytes().ct_eq(expected.as_bytes()))
+    {
         Ok(())
     } else {
         Err(CodeRejection::Wrong)
@@ -131,7 +135,9 @@ impl CodeRejection {
     /// The error a customer sees.
     pub fn to_error(self, attempts_left: u32) -> Error {
         match self {
-            CodeRejection::Expired => Error::Rule("the verification code has expired; ask for a new one".into()),
+            CodeRejection::Expired => {
+                Error::Rule("the verification code has expired; ask for a new one".into())
+            }
             CodeRejection::TooManyAttempts => {
                 Error::Rule("too many wrong codes; ask for a new verification code".into())
             }
@@ -172,8 +178,14 @@ mod tests {
         let s = CodeSecret([7; 32]);
         let code = derive_code(&s, CustomerId(1), 99);
         let v = verification(0, 0);
-        assert_eq!(check_code(&s, CustomerId(1), &v, &code, Timestamp(1000)), Ok(()));
-        assert_eq!(check_code(&s, CustomerId(1), &v, "000000x", Timestamp(1000)), Err(CodeRejection::Wrong));
+        assert_eq!(
+            check_code(&s, CustomerId(1), &v, &code, Timestamp(1000)),
+            Ok(())
+        );
+        assert_eq!(
+            check_code(&s, CustomerId(1), &v, "000000x", Timestamp(1000)),
+            Err(CodeRejection::Wrong)
+        );
         assert_eq!(
             check_code(&s, CustomerId(1), &v, &code, Timestamp(CODE_TTL_MS)),
             Err(CodeRejection::Expired)

@@ -43,7 +43,9 @@ impl SessionToken {
         if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
             Ok(SessionToken(text.to_ascii_lowercase()))
         } else {
-            Err(Error::Unauthenticated("the session token is not valid".into()))
+            Err(Error::Unauthenticated(
+                "the session token is not valid".into(),
+            ))
         }
     }
 

@@ -25,7 +25,13 @@ impl StaffUser {
     ///
     /// # Errors
     /// `Validation` for a bad name or the customer/guest roles.
-    pub fn create(id: UserId, name: &str, role: Role, credentials: Credentials, created_at: Timestamp) -> Result<StaffUser> {
+    pub fn create(
+        id: UserId,
+        name: &str,
+        role: Role,
+        credentials: Credentials,
+        created_at: Timestamp,
+    ) -> Result<StaffUser> {
         check_staff_role(role)?;
         Ok(StaffUser {
             id,
@@ -86,9 +92,15 @@ impl StaffUser {
 
 fn check_staff_role(role: Role) -> Result<()> {
     match role {
-        Role::Customer | Role::Guest => Err(Error::invalid("role", format!("{role} is not a staff role"))),
-        Role::Admin | Role::OrderProcessor | Role::CustomerService | Role::Sales | Role::Warehouse | Role::Analyst => {
-            Ok(())
-        }
+        Role::Customer | Role::Guest => Err(Error::invalid(
+            "role",
+            format!("{role} is not a staff role"),
+        )),
+        Role::Admin
+        | Role::OrderProcessor
+        | Role::CustomerService
+        | Role::Sales
+        | Role::Warehouse
+        | Role::Analyst => Ok(()),
     }
 }

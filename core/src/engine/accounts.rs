@@ -74,7 +74,14 @@ impl<S: Store> Engine<S> {
         Ok(settings)
     }
 
-    fn customer_audit(&self, unit: &mut Unit<'_, S>, actor: &Actor, id: CustomerId, action: AuditAction, changes: Vec<FieldChange>) {
+    fn customer_audit(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        id: CustomerId,
+        action: AuditAction,
+        changes: Vec<FieldChange>,
+    ) {
         unit.audit(AuditRecord {
             at: self.clock.now(),
             actor: actor.clone(),
@@ -85,7 +92,12 @@ impl<S: Store> Engine<S> {
     }
 
     /// A customer for an account command: customers may act only on themselves.
-    fn own_customer(&self, unit: &mut Unit<'_, S>, actor: &Actor, id: CustomerId) -> Result<Customer> {
+    fn own_customer(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        id: CustomerId,
+    ) -> Result<Customer> {
         if actor.customer_id().is_some_and(|me| me != id) {
             return Err(Error::not_found(EntityKind::Customer, id));
         }
@@ -105,18 +117,26 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation`; `Duplicate` for a phone or email already registered; `Forbidden`.
-    pub fn register_customer(&self, actor: &Actor, request: &RegistrationRequest) -> Result<Customer> {
+    pub fn register_customer(
+        &self,
+        actor: &Actor,
+        request: &RegistrationRequest,
+    ) -> Result<Customer> {
         actor.require(Operation::Register)?;
         let draft = CustomerDraft::parse(&request.customer)?;
         if request.customer.addresses.is_empty() {
-            return Err(Error::invalid("address", "is required (a default shipping address)"));
+            return Err(Error::invalid(
+                "address",
+                "is required (a default shipping address)",
+            ));
         }
         self.transact(|unit| {
             self.check_contact_free(unit, &draft, None)?;
             self.settings(unit)?;
             let now = self.clock.now();
             let id = CustomerId(unit.store().next_id()?);
-            let mut customer = Customer::create(id, draft.clone(), CustomerStatus::PendingVerification, now);
+            let mut customer =
+                Customer::create(id, draft.clone(), CustomerStatus::PendingVerification, now);
             let verification = self.fresh_verification(request.channel);
             let nonce = verification.nonce;
             customer.start_verification(verification)?;
@@ -133,33 +153,70 @@ impl<S: Store> Engine<S> {
                     FieldChange::new("code sent by", None, Some(request.channel.to_string())),
                 ],
             );
-            unit.event(now, DomainEvent::VerificationCodeRequested { customer: id, channel: request.channel, nonce });
+            unit.event(
+                now,
+                DomainEvent::VerificationCodeRequested {
+                    customer: id,
+                    channel: request.channel,
+                    nonce,
+                },
+            );
             unit.put(Record::Customer(customer.clone()));
             Ok(customer)
         })
     }
 
     /// Refuses a phone or email that another customer already has.
-    fn check_contact_free(&self, unit: &mut Unit<'_, S>, draft: &CustomerDraft, me: Option<CustomerId>) -> Result<()> {
+    fn check_contact_free(
+        &self,
+        unit: &mut Unit<'_, S>,
+        draft: &CustomerDraft,
+        me: Option<CustomerId>,
+    ) -> Result<()> {
         let taken = |index, key: &[u8]| -> Result<bool> {
-            Ok(unit.index_id(index, key)?.is_some_and(|id| Some(CustomerId(id)) != me))
+            Ok(unit
+                .index_id(index, key)?
+                .is_some_and(|id| Some(CustomerId(id)) != me))
         };
-        if taken(IndexName::CustomerByPhone, &keys::customer_phone(draft.phone()))? {
-            return Err(Error::Duplicate { entity: EntityKind::Customer, field: "phone", value: draft.phone().to_string() });
+        if taken(
+            IndexName::CustomerByPhone,
+            &keys::customer_phone(draft.phone()),
+        )? {
+            return Err(Error::Duplicate {
+                entity: EntityKind::Customer,
+                field: "phone",
+                value: draft.phone().to_string(),
+            });
         }
-        if taken(IndexName::CustomerByEmail, &keys::customer_email(draft.email()))? {
-            return Err(Error::Duplicate { entity: EntityKind::Customer, field: "email", value: draft.email().to_string() });
+        if taken(
+            IndexName::CustomerByEmail,
+            &keys::customer_email(draft.email()),
+        )? {
+            return Err(Error::Duplicate {
+                entity: EntityKind::Customer,
+                field: "email",
+                value: draft.email().to_string(),
+            });
         }
         Ok(())
     }
 
     /// Refuses a login id that any customer or staff user already has (other than `me`).
-    pub(super) fn check_login_free(&self, unit: &mut Unit<'_, S>, login: &LoginId, me: Option<CustomerId>) -> Result<()> {
+    pub(super) fn check_login_free(
+        &self,
+        unit: &mut Unit<'_, S>,
+        login: &LoginId,
+        me: Option<CustomerId>,
+    ) -> Result<()> {
         let key = keys::login(login);
         let customer = unit.index_id(IndexName::CustomerByLogin, &key)?;
         let staff = unit.index_id(IndexName::UserByLogin, &key)?;
         if staff.is_some() || customer.is_some_and(|id| Some(CustomerId(id)) != me) {
-            return Err(Error::Duplicate { entity: EntityKind::Customer, field: "login id", value: login.to_string() });
+            return Err(Error::Duplicate {
+                entity: EntityKind::Customer,
+                field: "login id",
+                value: login.to_string(),
+            });
         }
         Ok(())
     }
@@ -175,8 +232,25 @@ impl<S: Store> Engine<S> {
             let verification = self.fresh_verification(customer.channel());
             let (channel, nonce) = (verification.channel, verification.nonce);
             customer.start_verification(verification)?;
-            self.customer_audit(unit, actor, id, AuditAction::CodeIssued, vec![FieldChange::new("code sent by", None, Some(channel.to_string()))]);
-            unit.event(self.clock.now(), DomainEvent::VerificationCodeRequested { customer: id, channel, nonce });
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CodeIssued,
+                vec![FieldChange::new(
+                    "code sent by",
+                    None,
+                    Some(channel.to_string()),
+                )],
+            );
+            unit.event(
+                self.clock.now(),
+                DomainEvent::VerificationCodeRequested {
+                    customer: id,
+                    channel,
+                    nonce,
+                },
+            );
             unit.put(Record::Customer(customer.clone()));
             Ok(customer)
         })
@@ -187,10 +261,17 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Forbidden` unless the actor may manage customers; `Storage`.
-    pub fn verification_code(&self, actor: &Actor, customer: CustomerId, nonce: u64) -> Result<Option<String>> {
+    pub fn verification_code(
+        &self,
+        actor: &Actor,
+        customer: CustomerId,
+        nonce: u64,
+    ) -> Result<Option<String>> {
         actor.require(Operation::ManageCustomers)?;
         let mut unit = Unit::new(&self.store);
-        let Some(settings) = unit.settings()? else { return Ok(None) };
+        let Some(settings) = unit.settings()? else {
+            return Ok(None);
+        };
         let customer = match unit.customer(customer) {
             Ok(c) => c,
             Err(Error::NotFound { .. }) => return Ok(None),
@@ -213,21 +294,42 @@ impl<S: Store> Engine<S> {
         actor.require(Operation::Register)?;
         let login = LoginId::parse(&request.login)?;
         let password = Password::new(&login, &request.password)?;
-        let hash = PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
-        let outcome = self.transact(|unit| {
+        let hash =
+            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        // The inner result carries refusals that still write (a counted failure).
+        self.transact(|unit| {
             let mut customer = self.own_customer(unit, actor, request.customer)?;
-            let verification = customer
-                .verification()
-                .cloned()
-                .ok_or_else(|| Error::Rule(format!("customer {} has no verification code pending", customer.id())))?;
+            let verification = customer.verification().cloned().ok_or_else(|| {
+                Error::Rule(format!(
+                    "customer {} has no verification code pending",
+                    customer.id()
+                ))
+            })?;
             let settings = self.settings(unit)?;
             let now = self.clock.now();
-            match registration::check_code(&settings.code_secret, customer.id(), &verification, &request.code, now) {
+            match registration::check_code(
+                &settings.code_secret,
+                customer.id(),
+                &verification,
+                &request.code,
+                now,
+            ) {
                 Ok(()) => {}
                 Err(CodeRejection::Wrong) => {
                     customer.record_wrong_code();
-                    let left = registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
-                    self.customer_audit(unit, actor, customer.id(), AuditAction::CodeRejected, vec![FieldChange::new("attempts", Some(verification.attempts.to_string()), Some((verification.attempts + 1).to_string()))]);
+                    let left =
+                        registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
+                    self.customer_audit(
+                        unit,
+                        actor,
+                        customer.id(),
+                        AuditAction::CodeRejected,
+                        vec![FieldChange::new(
+                            "attempts",
+                            Some(verification.attempts.to_string()),
+                            Some((verification.attempts + 1).to_string()),
+                        )],
+                    );
                     unit.put(Record::Customer(customer));
                     return Ok(Err(CodeRejection::Wrong.to_error(left)));
                 }
@@ -235,21 +337,41 @@ impl<S: Store> Engine<S> {
             }
             self.check_login_free(unit, &login, Some(customer.id()))?;
             let before = keys::customer_entries(&customer);
-            let credentials = Credentials { login: login.clone(), hash: hash.clone(), sessions_valid_after: now };
-            customer.complete_verification(credentials, RegistrationId::generate(self.random.as_ref()))?;
+            let credentials = Credentials {
+                login: login.clone(),
+                hash: hash.clone(),
+                sessions_valid_after: now,
+            };
+            customer.complete_verification(
+                credentials,
+                RegistrationId::generate(self.random.as_ref()),
+            )?;
             unit.reindex(&before, &keys::customer_entries(&customer));
             let mut changes = vec![
-                FieldChange::new("status", Some(CustomerStatus::PendingVerification.to_string()), Some(customer.status().to_string())),
+                FieldChange::new(
+                    "status",
+                    Some(CustomerStatus::PendingVerification.to_string()),
+                    Some(customer.status().to_string()),
+                ),
                 FieldChange::new("login id", None, Some(login.to_string())),
             ];
             if let Some(id) = customer.registration_id() {
-                changes.push(FieldChange::new("registration id", None, Some(id.to_string())));
+                changes.push(FieldChange::new(
+                    "registration id",
+                    None,
+                    Some(id.to_string()),
+                ));
             }
-            self.customer_audit(unit, actor, customer.id(), AuditAction::CustomerVerified, changes);
+            self.customer_audit(
+                unit,
+                actor,
+                customer.id(),
+                AuditAction::CustomerVerified,
+                changes,
+            );
             unit.put(Record::Customer(customer.clone()));
             Ok(Ok(customer))
-        })?;
-        outcome
+        })?
     }
 
     /// Approves a verified business registration: active, with a Registration ID.
@@ -270,11 +392,21 @@ impl<S: Store> Engine<S> {
                 id,
                 AuditAction::CustomerApproved,
                 vec![
-                    FieldChange::new("status", Some(CustomerStatus::PendingApproval.to_string()), Some(CustomerStatus::Active.to_string())),
+                    FieldChange::new(
+                        "status",
+                        Some(CustomerStatus::PendingApproval.to_string()),
+                        Some(CustomerStatus::Active.to_string()),
+                    ),
                     FieldChange::new("registration id", None, Some(registration_id.to_string())),
                 ],
             );
-            unit.event(self.clock.now(), DomainEvent::RegistrationApproved { customer: id, registration_id });
+            unit.event(
+                self.clock.now(),
+                DomainEvent::RegistrationApproved {
+                    customer: id,
+                    registration_id,
+                },
+            );
             unit.put(Record::Customer(customer.clone()));
             Ok(customer)
         })
@@ -286,7 +418,11 @@ impl<S: Store> Engine<S> {
     /// `Validation` for a missing reason; `Rule` unless pending; `Forbidden`; `NotFound`.
     pub fn reject_customer(&self, actor: &Actor, id: CustomerId, reason: &str) -> Result<Customer> {
         actor.require(Operation::ApproveCustomers)?;
-        let reason = crate::validate::required_text("rejection reason", reason, crate::validate::limits::MAX_NAME_CHARS)?;
+        let reason = crate::validate::required_text(
+            "rejection reason",
+            reason,
+            crate::validate::limits::MAX_NAME_CHARS,
+        )?;
         self.transact(|unit| {
             let mut customer = unit.customer(id)?;
             let before = customer.status();
@@ -297,7 +433,11 @@ impl<S: Store> Engine<S> {
                 id,
                 AuditAction::CustomerRejected,
                 vec![
-                    FieldChange::new("status", Some(before.to_string()), Some(customer.status().to_string())),
+                    FieldChange::new(
+                        "status",
+                        Some(before.to_string()),
+                        Some(customer.status().to_string()),
+                    ),
                     FieldChange::new("reason", None, Some(reason.clone())),
                 ],
             );
@@ -312,25 +452,48 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `Validation` (policy); `Duplicate` login; `Rule` for a customer without a verified
     /// account; `Forbidden`; `NotFound`.
-    pub fn set_customer_credentials(&self, actor: &Actor, id: CustomerId, login: &str, password: &str) -> Result<Customer> {
+    pub fn set_customer_credentials(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+        login: &str,
+        password: &str,
+    ) -> Result<Customer> {
         actor.require(Operation::ManageCustomers)?;
         let login = LoginId::parse(login)?;
         let password = Password::new(&login, password)?;
-        let hash = PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        let hash =
+            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
         self.transact(|unit| {
             let mut customer = self.own_customer(unit, actor, id)?;
-            if !matches!(customer.status(), CustomerStatus::Active | CustomerStatus::PendingApproval) {
-                return Err(Error::Rule(format!("customer {id} is {}; verify the registration first", customer.status())));
+            if !matches!(
+                customer.status(),
+                CustomerStatus::Active | CustomerStatus::PendingApproval
+            ) {
+                return Err(Error::Rule(format!(
+                    "customer {id} is {}; verify the registration first",
+                    customer.status()
+                )));
             }
             self.check_login_free(unit, &login, Some(id))?;
             let before_entries = keys::customer_entries(&customer);
             let before = customer.credentials().map(|c| c.login.to_string());
-            customer.set_credentials(Credentials { login: login.clone(), hash: hash.clone(), sessions_valid_after: self.clock.now() });
+            customer.set_credentials(Credentials {
+                login: login.clone(),
+                hash: hash.clone(),
+                sessions_valid_after: self.clock.now(),
+            });
             unit.reindex(&before_entries, &keys::customer_entries(&customer));
-            self.customer_audit(unit, actor, id, AuditAction::CredentialsChanged, vec![
-                FieldChange::new("login id", before, Some(login.to_string())),
-                FieldChange::new("password", None, Some("changed".into())),
-            ]);
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CredentialsChanged,
+                vec![
+                    FieldChange::new("login id", before, Some(login.to_string())),
+                    FieldChange::new("password", None, Some("changed".into())),
+                ],
+            );
             unit.put(Record::Customer(customer.clone()));
             Ok(customer)
         })
@@ -340,7 +503,12 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation`; `Duplicate` phone/email; `Forbidden`; `NotFound`.
-    pub fn update_customer(&self, actor: &Actor, id: CustomerId, input: &CustomerInput) -> Result<Customer> {
+    pub fn update_customer(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+        input: &CustomerInput,
+    ) -> Result<Customer> {
         actor.require(Operation::ManageCustomers)?;
         let draft = CustomerDraft::parse(input)?;
         self.transact(|unit| {
@@ -352,7 +520,10 @@ impl<S: Store> Engine<S> {
             if changes.is_empty() {
                 return Ok(customer);
             }
-            unit.reindex(&keys::customer_entries(&old), &keys::customer_entries(&customer));
+            unit.reindex(
+                &keys::customer_entries(&old),
+                &keys::customer_entries(&customer),
+            );
             self.customer_audit(unit, actor, id, AuditAction::CustomerUpdated, changes);
             unit.put(Record::Customer(customer.clone()));
             Ok(customer)
@@ -367,7 +538,10 @@ impl<S: Store> Engine<S> {
         let registration = RegistrationId::parse(text)?;
         let id = self
             .store
-            .index_get(IndexName::CustomerByRegistration, &keys::registration(&registration))?
+            .index_get(
+                IndexName::CustomerByRegistration,
+                &keys::registration(&registration),
+            )?
             .ok_or_else(|| Error::not_found(EntityKind::Customer, &registration))?;
         self.get_customer(actor, CustomerId(id))
     }
@@ -382,7 +556,13 @@ impl<S: Store> Engine<S> {
         let mut orders = Vec::new();
         let mut cursor = None;
         loop {
-            let filter = OrderFilter { customer: Some(id), include_archived: true, limit: 500, cursor, ..OrderFilter::default() };
+            let filter = OrderFilter {
+                customer: Some(id),
+                include_archived: true,
+                limit: 500,
+                cursor,
+                ..OrderFilter::default()
+            };
             let page = self.list_orders(actor, &filter)?;
             orders.extend(page.items.into_iter().map(|v| v.value));
             match page.next_cursor {
@@ -397,14 +577,21 @@ impl<S: Store> Engine<S> {
         let mut per_currency: BTreeMap<crate::money::Currency, (Money, u32)> = BTreeMap::new();
         for order in &counted {
             let total = order.totals().total;
-            let entry = per_currency.entry(total.currency()).or_insert((Money::zero(total.currency()), 0));
+            let entry = per_currency
+                .entry(total.currency())
+                .or_insert((Money::zero(total.currency()), 0));
             entry.0 = entry.0.add(&total)?;
             entry.1 += 1;
         }
         let total_spent = per_currency.values().map(|(sum, _)| *sum).collect();
         let average_order_value = per_currency
             .values()
-            .map(|(sum, count)| Money::rounded(sum.amount() / rust_decimal::Decimal::from(*count), sum.currency()))
+            .map(|(sum, count)| {
+                Money::rounded(
+                    sum.amount() / rust_decimal::Decimal::from(*count),
+                    sum.currency(),
+                )
+            })
             .collect();
         Ok(PurchaseHistory {
             first_order_at: counted.iter().map(|o| o.created_at()).min(),
@@ -436,7 +623,10 @@ impl<S: Store> Engine<S> {
             if let Some(order) = order
                 && unit.order(order)?.customer() != customer
             {
-                return Err(Error::invalid("order", format!("{order} does not belong to customer {customer}")));
+                return Err(Error::invalid(
+                    "order",
+                    format!("{order} does not belong to customer {customer}"),
+                ));
             }
             let message = CommMessage {
                 id: MessageId(unit.store().next_id()?),
@@ -448,11 +638,20 @@ impl<S: Store> Engine<S> {
                 order,
             };
             unit.reindex(&[], &keys::message_entries(&message));
-            self.customer_audit(unit, actor, customer, AuditAction::MessageLogged, vec![FieldChange::new(
-                "message",
-                None,
-                Some(format!("{channel} {direction}: {} characters", text.chars().count())),
-            )]);
+            self.customer_audit(
+                unit,
+                actor,
+                customer,
+                AuditAction::MessageLogged,
+                vec![FieldChange::new(
+                    "message",
+                    None,
+                    Some(format!(
+                        "{channel} {direction}: {} characters",
+                        text.chars().count()
+                    )),
+                )],
+            );
             unit.put(Record::Message(message.clone()));
             Ok(message)
         })
@@ -462,13 +661,25 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Forbidden`; `NotFound`; `Storage`.
-    pub fn messages(&self, actor: &Actor, customer: CustomerId, limit: usize) -> Result<Vec<CommMessage>> {
+    pub fn messages(
+        &self,
+        actor: &Actor,
+        customer: CustomerId,
+        limit: usize,
+    ) -> Result<Vec<CommMessage>> {
         actor.require(Operation::ReadMessages)?;
         self.get_customer(actor, customer)?;
         let range = IndexRange::prefix(&keys::message_customer_prefix(customer), true);
         let mut out = Vec::new();
-        for (_, id) in self.store.index_scan(IndexName::MessageByCustomer, &range, limit.min(1000))? {
-            if let Some(Versioned { value: Record::Message(m), .. }) = self.store.get(&RecordKey::Message(MessageId(id)))? {
+        for (_, id) in
+            self.store
+                .index_scan(IndexName::MessageByCustomer, &range, limit.min(1000))?
+        {
+            if let Some(Versioned {
+                value: Record::Message(m),
+                ..
+            }) = self.store.get(&RecordKey::Message(MessageId(id)))?
+            {
                 out.push(m);
             }
         }
@@ -484,10 +695,20 @@ fn customer_changes(old: &Customer, new: &Customer) -> Vec<FieldChange> {
         }
     };
     diff("name", old.name().to_string(), new.name().to_string());
-    diff("kind", format!("{:?}", old.kind()), format!("{:?}", new.kind()));
+    diff(
+        "kind",
+        format!("{:?}", old.kind()),
+        format!("{:?}", new.kind()),
+    );
     diff("phone", old.phone().to_string(), new.phone().to_string());
     diff("email", old.email().to_string(), new.email().to_string());
-    let addresses = |c: &Customer| c.addresses().iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ");
+    let addresses = |c: &Customer| {
+        c.addresses()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
     diff("addresses", addresses(old), addresses(new));
     changes
 }

@@ -25,11 +25,11 @@ use crate::pricing::{ShippingRates, TaxRates};
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{Store, StoreError, WriteSet};
 
-pub use orders::{ItemRequest, OrderRequest};
 pub use accounts::{PurchaseHistory, RegistrationRequest, VerifyRequest};
+pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
-pub use sessions::LoginOutcome;
 pub use queries::{OrderFilter, Page};
+pub use sessions::LoginOutcome;
 
 use unit::Unit;
 
@@ -136,3 +136,6 @@ impl<S: Store> Engine<S> {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod account_tests;

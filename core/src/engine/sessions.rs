@@ -45,7 +45,9 @@ impl<S: Store> Engine<S> {
         let key = keys::login(login);
         if let Some(id) = unit.index_id(IndexName::UserByLogin, &key)? {
             let user = unit.user(UserId(id))?;
-            return Ok(user.is_active().then(|| Account::Staff(user.id(), user.role(), user.credentials().clone())));
+            return Ok(user
+                .is_active()
+                .then(|| Account::Staff(user.id(), user.role(), user.credentials().clone())));
         }
         if let Some(id) = unit.index_id(IndexName::CustomerByLogin, &key)? {
             let customer = unit.customer(CustomerId(id))?;
@@ -70,7 +72,9 @@ impl<S: Store> Engine<S> {
         let account = self.account(&mut unit, &login)?;
         // The expensive check runs outside the write transaction, once.
         let password_ok = match &account {
-            Some(Account::Customer(_, c)) | Some(Account::Staff(_, _, c)) => c.hash.verify(password),
+            Some(Account::Customer(_, c)) | Some(Account::Staff(_, _, c)) => {
+                c.hash.verify(password)
+            }
             None => {
                 PasswordHash::decoy(self.config.password_params)?.verify(password);
                 false
@@ -81,14 +85,24 @@ impl<S: Store> Engine<S> {
             Some(Account::Staff(id, _, _)) => vec![Subject::User(*id)],
             None => Vec::new(),
         };
-        let outcome = self.transact(|unit| {
+        // The inner result carries refusals that still write (a counted failure).
+        self.transact(|unit| {
             let now = self.clock.now();
             let mut throttle = unit.throttle(&login)?;
             throttle.check(now)?;
-            let audit = |action, changes| AuditRecord { at: now, actor: Actor::guest(), action, subjects: subject.clone(), changes };
+            let audit = |action, changes| AuditRecord {
+                at: now,
+                actor: Actor::guest(),
+                action,
+                subjects: subject.clone(),
+                changes,
+            };
             let Some(account) = account.as_ref().filter(|_| password_ok) else {
                 throttle.record_failure(now);
-                unit.audit(audit(AuditAction::LoginFailed, vec![FieldChange::new("login id", None, Some(login.to_string()))]));
+                unit.audit(audit(
+                    AuditAction::LoginFailed,
+                    vec![FieldChange::new("login id", None, Some(login.to_string()))],
+                ));
                 unit.put(Record::Throttle(throttle));
                 return Ok(Err(wrong_login()));
             };
@@ -98,8 +112,14 @@ impl<S: Store> Engine<S> {
                 unit.put(Record::Throttle(throttle));
             }
             let (principal, role, ttl) = match account {
-                Account::Customer(id, _) => (Principal::Customer(*id), Role::Customer, self.config.customer_session_ms),
-                Account::Staff(id, role, _) => (Principal::Staff(*id), *role, self.config.staff_session_ms),
+                Account::Customer(id, _) => (
+                    Principal::Customer(*id),
+                    Role::Customer,
+                    self.config.customer_session_ms,
+                ),
+                Account::Staff(id, role, _) => {
+                    (Principal::Staff(*id), *role, self.config.staff_session_ms)
+                }
             };
             let token = SessionToken::generate(self.random.as_ref());
             let session = Session {
@@ -110,12 +130,18 @@ impl<S: Store> Engine<S> {
                 expires_at: now.plus_ms(ttl),
                 revoked: false,
             };
-            unit.audit(audit(AuditAction::LoggedIn, vec![FieldChange::new("login id", None, Some(login.to_string()))]));
+            unit.audit(audit(
+                AuditAction::LoggedIn,
+                vec![FieldChange::new("login id", None, Some(login.to_string()))],
+            ));
             let expires_at = session.expires_at;
             unit.put(Record::Session(session));
-            Ok(Ok(LoginOutcome { token, actor: Actor::from_session(principal, role), expires_at }))
-        })?;
-        outcome
+            Ok(Ok(LoginOutcome {
+                token,
+                actor: Actor::from_session(principal, role),
+                expires_at,
+            }))
+        })?
     }
 
     /// The actor a session token stands for.
@@ -135,14 +161,17 @@ impl<S: Store> Engine<S> {
             Principal::Customer(id) => {
                 let customer = unit.customer(*id)?;
                 let valid_after = customer.credentials().map(|c| c.sessions_valid_after);
-                if customer.status() != CustomerStatus::Active || valid_after.is_none_or(|t| session.created_at < t) {
+                if customer.status() != CustomerStatus::Active
+                    || valid_after.is_none_or(|t| session.created_at < t)
+                {
                     return Err(gone());
                 }
                 Ok(Actor::customer(*id))
             }
             Principal::Staff(id) => {
                 let user = unit.user(*id)?;
-                if !user.is_active() || session.created_at < user.credentials().sessions_valid_after {
+                if !user.is_active() || session.created_at < user.credentials().sessions_valid_after
+                {
                     return Err(gone());
                 }
                 // The current role applies: re-roling takes effect at once.
@@ -159,7 +188,9 @@ impl<S: Store> Engine<S> {
     pub fn logout(&self, token: &str) -> Result<()> {
         let token = SessionToken::parse(token)?;
         self.transact(|unit| {
-            let Some(mut session) = unit.session(&token.storage_key())? else { return Ok(()) };
+            let Some(mut session) = unit.session(&token.storage_key())? else {
+                return Ok(());
+            };
             if session.revoked {
                 return Ok(());
             }
@@ -169,7 +200,13 @@ impl<S: Store> Engine<S> {
                 Principal::Staff(id) => vec![Subject::User(id)],
                 Principal::LocalAdmin(_) | Principal::System | Principal::Guest => Vec::new(),
             };
-            unit.audit(AuditRecord { at: self.clock.now(), actor: Actor::from_session(session.principal.clone(), session.role), action: AuditAction::LoggedOut, subjects, changes: Vec::new() });
+            unit.audit(AuditRecord {
+                at: self.clock.now(),
+                actor: Actor::from_session(session.principal.clone(), session.role),
+                action: AuditAction::LoggedOut,
+                subjects,
+                changes: Vec::new(),
+            });
             unit.put(Record::Session(session));
             Ok(())
         })
@@ -188,13 +225,20 @@ impl<S: Store> Engine<S> {
         }
         .ok_or_else(|| Error::Rule("this actor has no password to change".into()))?;
         if !current.hash.verify(old) {
-            return Err(Error::Unauthenticated("the current password is not correct".into()));
+            return Err(Error::Unauthenticated(
+                "the current password is not correct".into(),
+            ));
         }
         let password = Password::new(&current.login, new)?;
-        let hash = PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        let hash =
+            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
         self.transact(|unit| {
             let now = self.clock.now();
-            let credentials = Credentials { login: current.login.clone(), hash: hash.clone(), sessions_valid_after: now };
+            let credentials = Credentials {
+                login: current.login.clone(),
+                hash: hash.clone(),
+                sessions_valid_after: now,
+            };
             let subject = match actor.principal() {
                 Principal::Customer(id) => {
                     let mut customer = unit.customer(*id)?;
@@ -212,7 +256,17 @@ impl<S: Store> Engine<S> {
                     return Err(Error::Rule("this actor has no password to change".into()));
                 }
             };
-            unit.audit(AuditRecord { at: now, actor: actor.clone(), action: AuditAction::CredentialsChanged, subjects: vec![subject], changes: vec![FieldChange::new("password", None, Some("changed; all sessions ended".into()))] });
+            unit.audit(AuditRecord {
+                at: now,
+                actor: actor.clone(),
+                action: AuditAction::CredentialsChanged,
+                subjects: vec![subject],
+                changes: vec![FieldChange::new(
+                    "password",
+                    None,
+                    Some("changed; all sessions ended".into()),
+                )],
+            });
             Ok(())
         })
     }

@@ -15,7 +15,13 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Rule` if an administrator was already created; as [`Engine::add_user`].
-    pub fn init_admin(&self, actor: &Actor, name: &str, login: &str, password: &str) -> Result<StaffUser> {
+    pub fn init_admin(
+        &self,
+        actor: &Actor,
+        name: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<StaffUser> {
         self.create_user(actor, name, login, Role::Admin, password, true)
     }
 
@@ -23,28 +29,56 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation` (name, login, password policy, role); `Duplicate` login; `Forbidden`.
-    pub fn add_user(&self, actor: &Actor, name: &str, login: &str, role: Role, password: &str) -> Result<StaffUser> {
+    pub fn add_user(
+        &self,
+        actor: &Actor,
+        name: &str,
+        login: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<StaffUser> {
         self.create_user(actor, name, login, role, password, false)
     }
 
-    fn create_user(&self, actor: &Actor, name: &str, login: &str, role: Role, password: &str, bootstrap: bool) -> Result<StaffUser> {
+    fn create_user(
+        &self,
+        actor: &Actor,
+        name: &str,
+        login: &str,
+        role: Role,
+        password: &str,
+        bootstrap: bool,
+    ) -> Result<StaffUser> {
         actor.require(Operation::ManageUsers)?;
         let login = LoginId::parse(login)?;
         let password = Password::new(&login, password)?;
-        let hash = PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        let hash =
+            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
         self.transact(|unit| {
             let mut settings = self.settings(unit)?;
             if bootstrap {
                 if settings.admin_initialized {
-                    return Err(Error::Rule("an administrator already exists; log in as them to add users".into()));
+                    return Err(Error::Rule(
+                        "an administrator already exists; log in as them to add users".into(),
+                    ));
                 }
                 settings.admin_initialized = true;
                 unit.put(Record::Settings(settings.clone()));
             }
             self.check_login_free(unit, &login, None)?;
             let now = self.clock.now();
-            let credentials = Credentials { login: login.clone(), hash: hash.clone(), sessions_valid_after: now };
-            let user = StaffUser::create(UserId(unit.store().next_id()?), name, role, credentials, now)?;
+            let credentials = Credentials {
+                login: login.clone(),
+                hash: hash.clone(),
+                sessions_valid_after: now,
+            };
+            let user = StaffUser::create(
+                UserId(unit.store().next_id()?),
+                name,
+                role,
+                credentials,
+                now,
+            )?;
             unit.reindex(&[], &keys::user_entries(&user));
             unit.audit(AuditRecord {
                 at: now,
@@ -98,7 +132,13 @@ impl<S: Store> Engine<S> {
                 self.ensure_another_admin(user.id())?;
             }
             user.disable(self.clock.now());
-            self.user_audit(unit, actor, &user, AuditAction::UserDisabled, FieldChange::new("active", Some("yes".into()), Some("no".into())));
+            self.user_audit(
+                unit,
+                actor,
+                &user,
+                AuditAction::UserDisabled,
+                FieldChange::new("active", Some("yes".into()), Some("no".into())),
+            );
             unit.put(Record::User(user.clone()));
             Ok(user)
         })
@@ -117,7 +157,13 @@ impl<S: Store> Engine<S> {
                 self.ensure_another_admin(user.id())?;
             }
             user.set_role(role)?;
-            self.user_audit(unit, actor, &user, AuditAction::UserRoleChanged, FieldChange::new("role", Some(before.to_string()), Some(role.to_string())));
+            self.user_audit(
+                unit,
+                actor,
+                &user,
+                AuditAction::UserRoleChanged,
+                FieldChange::new("role", Some(before.to_string()), Some(role.to_string())),
+            );
             unit.put(Record::User(user.clone()));
             Ok(user)
         })
@@ -135,7 +181,20 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    fn user_audit(&self, unit: &mut Unit<'_, S>, actor: &Actor, user: &StaffUser, action: AuditAction, change: FieldChange) {
-        unit.audit(AuditRecord { at: self.clock.now(), actor: actor.clone(), action, subjects: vec![Subject::User(user.id())], changes: vec![change] });
+    fn user_audit(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        user: &StaffUser,
+        action: AuditAction,
+        change: FieldChange,
+    ) {
+        unit.audit(AuditRecord {
+            at: self.clock.now(),
+            actor: actor.clone(),
+            action,
+            subjects: vec![Subject::User(user.id())],
+            changes: vec![change],
+        });
     }
 }

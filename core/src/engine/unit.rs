@@ -6,18 +6,17 @@ use std::collections::{BTreeMap, HashMap};
 use crate::audit::AuditRecord;
 use crate::catalog::{Product, Sku};
 use crate::clock::Timestamp;
+use crate::credentials::LoginId;
 use crate::customer::Customer;
 use crate::error::{EntityKind, Error, Result};
-use crate::credentials::LoginId;
 use crate::ids::{CustomerId, OrderId, ProductId, UserId};
-use crate::session::{LoginThrottle, Session};
-use crate::staff::StaffUser;
 use crate::inventory::Stock;
 use crate::order::Order;
 use crate::outbox::DomainEvent;
+use crate::session::{LoginThrottle, Session};
+use crate::staff::StaffUser;
 use crate::store::{
-    Settings,
-    Expected, IndexEntry, IndexName, Record, RecordKey, Store, StoreError, WriteSet, keys,
+    Expected, IndexEntry, IndexName, Record, RecordKey, Settings, Store, StoreError, WriteSet, keys,
 };
 
 pub(crate) struct Unit<'a, S: Store> {
@@ -119,7 +118,9 @@ impl<'a, S: Store> Unit<'a, S> {
         extract: impl FnOnce(Record) -> Option<T>,
     ) -> Result<Option<T>> {
         match self.load(key.clone())? {
-            Some(record) => extract(record).map(Some).ok_or_else(|| corrupted(&key, what)),
+            Some(record) => extract(record)
+                .map(Some)
+                .ok_or_else(|| corrupted(&key, what)),
             None => Ok(None),
         }
     }
@@ -129,7 +130,10 @@ impl<'a, S: Store> Unit<'a, S> {
             Record::User(u) => Some(u),
             _ => None,
         })?
-        .ok_or_else(|| Error::NotFound { entity: EntityKind::User, key: id.to_string() })
+        .ok_or_else(|| Error::NotFound {
+            entity: EntityKind::User,
+            key: id.to_string(),
+        })
     }
 
     pub(crate) fn settings(&mut self) -> Result<Option<Settings>> {
@@ -140,18 +144,26 @@ impl<'a, S: Store> Unit<'a, S> {
     }
 
     pub(crate) fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
-        self.optional(RecordKey::Session(token_hash.to_string()), "session", |r| match r {
-            Record::Session(s) => Some(s),
-            _ => None,
-        })
+        self.optional(
+            RecordKey::Session(token_hash.to_string()),
+            "session",
+            |r| match r {
+                Record::Session(s) => Some(s),
+                _ => None,
+            },
+        )
     }
 
     pub(crate) fn throttle(&mut self, login: &LoginId) -> Result<LoginThrottle> {
         Ok(self
-            .optional(RecordKey::Throttle(login.to_string()), "login throttle", |r| match r {
-                Record::Throttle(t) => Some(t),
-                _ => None,
-            })?
+            .optional(
+                RecordKey::Throttle(login.to_string()),
+                "login throttle",
+                |r| match r {
+                    Record::Throttle(t) => Some(t),
+                    _ => None,
+                },
+            )?
             .unwrap_or_else(|| LoginThrottle::new(login.clone())))
     }
 

@@ -6,10 +6,10 @@ use crate::catalog::Sku;
 use crate::clock::Timestamp;
 use crate::credentials::LoginId;
 use crate::customer::{Customer, Email, Phone, normalize_name};
-use crate::message::CommMessage;
-use crate::staff::StaffUser;
 use crate::ids::{CustomerId, OrderId, OrderReference, ProductId, RegistrationId};
+use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
+use crate::staff::StaffUser;
 
 use super::{IndexEntry, IndexName};
 
@@ -204,7 +204,11 @@ pub fn user_entries(user: &StaffUser) -> Vec<IndexEntry> {
 pub fn message_entries(message: &CommMessage) -> Vec<IndexEntry> {
     vec![IndexEntry {
         index: IndexName::MessageByCustomer,
-        key: join(&[&message.customer.0.to_be_bytes(), &timestamp(message.at), &message.id.0.to_be_bytes()]),
+        key: join(&[
+            &message.customer.0.to_be_bytes(),
+            &timestamp(message.at),
+            &message.id.0.to_be_bytes(),
+        ]),
         id: message.id.0,
     }]
 }

@@ -30,13 +30,13 @@ use crate::catalog::Product;
 use crate::clock::Timestamp;
 use crate::customer::Customer;
 use crate::ids::{CustomerId, MessageId, OrderId, ProductId, UserId};
+use crate::inventory::Stock;
 use crate::message::CommMessage;
+use crate::order::Order;
+use crate::outbox::{DomainEvent, OutboxMessage};
 use crate::registration::CodeSecret;
 use crate::session::{LoginThrottle, Session};
 use crate::staff::StaffUser;
-use crate::inventory::Stock;
-use crate::order::Order;
-use crate::outbox::{DomainEvent, OutboxMessage};
 
 pub use memory::MemoryStore;
 
@@ -193,7 +193,9 @@ impl RecordKey {
             RecordKey::Order(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::User(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Message(id) => id.0.to_be_bytes().to_vec(),
-            RecordKey::Idempotency(key) | RecordKey::Session(key) | RecordKey::Throttle(key) => key.as_bytes().to_vec(),
+            RecordKey::Idempotency(key) | RecordKey::Session(key) | RecordKey::Throttle(key) => {
+                key.as_bytes().to_vec()
+            }
             RecordKey::Settings => b"settings".to_vec(),
         }
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
 use crate::clock::Timestamp;
-use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::ids::{CustomerId, OrderId, ProductId, UserId};
 
 /// An entity an audit entry is about (entries are queryable per subject).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -18,6 +18,8 @@ pub enum Subject {
     Customer(CustomerId),
     /// A product (and its stock).
     Product(ProductId),
+    /// A staff user.
+    User(UserId),
 }
 
 impl fmt::Display for Subject {
@@ -26,6 +28,7 @@ impl fmt::Display for Subject {
             Subject::Order(id) => write!(f, "order {id}"),
             Subject::Customer(id) => write!(f, "customer {id}"),
             Subject::Product(id) => write!(f, "product {id}"),
+            Subject::User(id) => write!(f, "staff user {id}"),
         }
     }
 }
@@ -65,6 +68,36 @@ pub enum AuditAction {
     PaymentRecorded,
     /// A refund was recorded.
     RefundRecorded,
+    /// A customer registered (pending verification).
+    CustomerRegistered,
+    /// A new verification code was issued.
+    CodeIssued,
+    /// A wrong verification code was entered.
+    CodeRejected,
+    /// A customer verified their code.
+    CustomerVerified,
+    /// Staff approved a registration.
+    CustomerApproved,
+    /// Staff rejected a registration.
+    CustomerRejected,
+    /// Contact details or addresses changed.
+    CustomerUpdated,
+    /// Login or password set or changed.
+    CredentialsChanged,
+    /// A successful login.
+    LoggedIn,
+    /// A failed login.
+    LoginFailed,
+    /// A logout.
+    LoggedOut,
+    /// A staff user was created.
+    UserCreated,
+    /// A staff user's role changed.
+    UserRoleChanged,
+    /// A staff user was disabled.
+    UserDisabled,
+    /// A message was logged.
+    MessageLogged,
 }
 
 impl fmt::Display for AuditAction {
@@ -86,6 +119,21 @@ impl fmt::Display for AuditAction {
             AuditAction::OrderRestored => "order restored",
             AuditAction::PaymentRecorded => "payment recorded",
             AuditAction::RefundRecorded => "refund recorded",
+            AuditAction::CustomerRegistered => "customer registered",
+            AuditAction::CodeIssued => "verification code issued",
+            AuditAction::CodeRejected => "verification code rejected",
+            AuditAction::CustomerVerified => "customer verified",
+            AuditAction::CustomerApproved => "customer approved",
+            AuditAction::CustomerRejected => "customer rejected",
+            AuditAction::CustomerUpdated => "customer updated",
+            AuditAction::CredentialsChanged => "credentials changed",
+            AuditAction::LoggedIn => "logged in",
+            AuditAction::LoginFailed => "login failed",
+            AuditAction::LoggedOut => "logged out",
+            AuditAction::UserCreated => "staff user created",
+            AuditAction::UserRoleChanged => "staff role changed",
+            AuditAction::UserDisabled => "staff user disabled",
+            AuditAction::MessageLogged => "message logged",
         })
     }
 }

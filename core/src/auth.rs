@@ -27,10 +27,12 @@ pub enum Role {
     Analyst,
     /// A customer acting on their own orders.
     Customer,
+    /// Someone not signed in: may register, verify and log in, nothing else.
+    Guest,
 }
 
 /// Every role.
-pub const ALL_ROLES: [Role; 7] = [
+pub const ALL_ROLES: [Role; 8] = [
     Role::Admin,
     Role::OrderProcessor,
     Role::CustomerService,
@@ -38,7 +40,38 @@ pub const ALL_ROLES: [Role; 7] = [
     Role::Warehouse,
     Role::Analyst,
     Role::Customer,
+    Role::Guest,
 ];
+
+impl Role {
+    /// Parses a role name (`admin`, `order-processor`, `customer-service`, `sales`,
+    /// `warehouse`, `analyst`).
+    ///
+    /// # Errors
+    /// `Validation` listing the staff roles.
+    pub fn parse(text: &str) -> Result<Role> {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .as_str()
+        {
+            "admin" => Ok(Role::Admin),
+            "order-processor" => Ok(Role::OrderProcessor),
+            "customer-service" => Ok(Role::CustomerService),
+            "sales" => Ok(Role::Sales),
+            "warehouse" => Ok(Role::Warehouse),
+            "analyst" => Ok(Role::Analyst),
+            "customer" => Ok(Role::Customer),
+            _ => Err(Error::invalid(
+                "role",
+                format!(
+                    "{text:?} must be admin, order-processor, customer-service, sales, warehouse or analyst"
+                ),
+            )),
+        }
+    }
+}
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,6 +83,7 @@ impl fmt::Display for Role {
             Role::Warehouse => "warehouse",
             Role::Analyst => "analyst",
             Role::Customer => "customer",
+            Role::Guest => "guest",
         })
     }
 }
@@ -87,10 +121,22 @@ pub enum Operation {
     Refund,
     /// Read the audit trail.
     ReadAudit,
+    /// Register as a new customer and verify the code.
+    Register,
+    /// Approve or reject business registrations.
+    ApproveCustomers,
+    /// Read staff users.
+    ReadUsers,
+    /// Create, disable and re-role staff users.
+    ManageUsers,
+    /// Write to a customer's communication log.
+    LogMessages,
+    /// Read a customer's communication log and purchase history.
+    ReadMessages,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 15] = [
+pub const ALL_OPERATIONS: [Operation; 21] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -106,6 +152,12 @@ pub const ALL_OPERATIONS: [Operation; 15] = [
     Operation::RecordPayments,
     Operation::Refund,
     Operation::ReadAudit,
+    Operation::Register,
+    Operation::ApproveCustomers,
+    Operation::ReadUsers,
+    Operation::ManageUsers,
+    Operation::LogMessages,
+    Operation::ReadMessages,
 ];
 
 impl fmt::Display for Operation {
@@ -126,56 +178,80 @@ impl fmt::Display for Operation {
             Operation::RecordPayments => "record payments",
             Operation::Refund => "record refunds",
             Operation::ReadAudit => "read the audit trail",
+            Operation::Register => "register",
+            Operation::ApproveCustomers => "approve or reject registrations",
+            Operation::ReadUsers => "read staff users",
+            Operation::ManageUsers => "manage staff users",
+            Operation::LogMessages => "write to the communication log",
+            Operation::ReadMessages => "read the communication log and purchase history",
         })
     }
 }
 
+const Y: bool = true;
+const N: bool = false;
+
+/// THE permission matrix: one row per operation, one column per role in [`ALL_ROLES`] order.
+/// A customer's permissions apply to their own data only (the engine checks ownership).
+/// `docs/permissions.md` is generated from this table and a test keeps them equal.
+#[rustfmt::skip]
+const MATRIX: [(Operation, [bool; 8]); 21] = [
+    //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
+    (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
+    (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
+    (Operation::ManageStock,       [Y,    Y,    N,    N,    Y,    N,    N,    N]),
+    (Operation::ReadCustomers,     [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
+    (Operation::ManageCustomers,   [Y,    N,    Y,    Y,    N,    N,    Y,    N]),
+    (Operation::ReadOrders,        [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
+    (Operation::EditOrders,        [Y,    Y,    N,    Y,    N,    N,    Y,    N]),
+    (Operation::ChangeAddress,     [Y,    Y,    Y,    N,    N,    N,    Y,    N]),
+    (Operation::ConfirmOrders,     [Y,    Y,    N,    Y,    N,    N,    Y,    N]),
+    (Operation::Fulfil,            [Y,    Y,    N,    N,    Y,    N,    N,    N]),
+    (Operation::CancelOrders,      [Y,    Y,    Y,    N,    N,    N,    Y,    N]),
+    (Operation::ArchiveOrders,     [Y,    Y,    N,    N,    N,    N,    N,    N]),
+    (Operation::RecordPayments,    [Y,    Y,    N,    N,    N,    N,    N,    N]),
+    (Operation::Refund,            [Y,    Y,    Y,    N,    N,    N,    N,    N]),
+    (Operation::ReadAudit,         [Y,    Y,    Y,    Y,    N,    Y,    N,    N]),
+    (Operation::Register,          [Y,    N,    Y,    Y,    N,    N,    N,    Y]),
+    (Operation::ApproveCustomers,  [Y,    N,    N,    Y,    N,    N,    N,    N]),
+    (Operation::ReadUsers,         [Y,    N,    N,    N,    N,    N,    N,    N]),
+    (Operation::ManageUsers,       [Y,    N,    N,    N,    N,    N,    N,    N]),
+    (Operation::LogMessages,       [Y,    Y,    Y,    Y,    N,    N,    N,    N]),
+    (Operation::ReadMessages,      [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
+];
+
 impl Role {
-    /// The permission matrix. A customer's permissions apply to their own data only
-    /// (ownership is checked by the engine).
+    /// Looks the role and operation up in the permission matrix.
     pub fn allows(self, operation: Operation) -> bool {
-        use Operation::*;
-        match self {
-            Role::Admin => true,
-            Role::OrderProcessor => !matches!(operation, ManageCatalog | ManageCustomers),
-            Role::CustomerService => matches!(
-                operation,
-                ReadCatalog
-                    | ReadCustomers
-                    | ManageCustomers
-                    | ReadOrders
-                    | ChangeAddress
-                    | CancelOrders
-                    | Refund
-                    | ReadAudit
-            ),
-            Role::Sales => matches!(
-                operation,
-                ReadCatalog
-                    | ManageCatalog
-                    | ReadCustomers
-                    | ManageCustomers
-                    | ReadOrders
-                    | EditOrders
-                    | ConfirmOrders
-                    | ReadAudit
-            ),
-            Role::Warehouse => matches!(operation, ReadCatalog | ManageStock | ReadOrders | Fulfil),
-            Role::Analyst => matches!(
-                operation,
-                ReadCatalog | ReadCustomers | ReadOrders | ReadAudit
-            ),
-            Role::Customer => matches!(
-                operation,
-                ReadCatalog
-                    | ReadOrders
-                    | EditOrders
-                    | ChangeAddress
-                    | ConfirmOrders
-                    | CancelOrders
-            ),
-        }
+        let column = ALL_ROLES.iter().position(|r| *r == self);
+        MATRIX
+            .iter()
+            .find(|(op, _)| *op == operation)
+            .zip(column)
+            .and_then(|((_, row), column)| row.get(column).copied())
+            .unwrap_or(false)
     }
+}
+
+/// The permission matrix as a Markdown table (what `docs/permissions.md` contains).
+pub fn matrix_markdown() -> String {
+    let mut out = String::from("| operation |");
+    for role in ALL_ROLES {
+        out.push_str(&format!(" {role} |"));
+    }
+    out.push_str("\n|---|");
+    for _ in ALL_ROLES {
+        out.push_str(":---:|");
+    }
+    out.push('\n');
+    for (operation, row) in MATRIX {
+        out.push_str(&format!("| {operation} |"));
+        for allowed in row {
+            out.push_str(if allowed { " yes |" } else { " — |" });
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Who an actor is.
@@ -189,6 +265,8 @@ pub enum Principal {
     Customer(CustomerId),
     /// ordo itself (background jobs).
     System,
+    /// Someone not signed in (a registration form, a chat before login).
+    Guest,
 }
 
 /// The actor on a command: who and in which role.
@@ -232,6 +310,19 @@ impl Actor {
         }
     }
 
+    /// Someone not signed in.
+    pub fn guest() -> Actor {
+        Actor {
+            principal: Principal::Guest,
+            role: Role::Guest,
+        }
+    }
+
+    /// An actor for a verified session (built by the engine's `authenticate`).
+    pub(crate) fn from_session(principal: Principal, role: Role) -> Actor {
+        Actor { principal, role }
+    }
+
     /// ordo's own background work.
     pub fn system() -> Actor {
         Actor {
@@ -254,7 +345,10 @@ impl Actor {
     pub fn customer_id(&self) -> Option<CustomerId> {
         match self.principal {
             Principal::Customer(id) => Some(id),
-            Principal::LocalAdmin(_) | Principal::Staff(_) | Principal::System => None,
+            Principal::LocalAdmin(_)
+            | Principal::Staff(_)
+            | Principal::System
+            | Principal::Guest => None,
         }
     }
 
@@ -281,6 +375,7 @@ impl fmt::Display for Actor {
             Principal::Staff(id) => write!(f, "staff user {id} ({})", self.role),
             Principal::Customer(id) => write!(f, "customer {id}"),
             Principal::System => f.write_str("system"),
+            Principal::Guest => f.write_str("guest"),
         }
     }
 }
@@ -298,6 +393,7 @@ mod tests {
                     | Operation::ReadCustomers
                     | Operation::ReadOrders
                     | Operation::ReadAudit
+                    | Operation::ReadMessages
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }
@@ -305,6 +401,29 @@ mod tests {
         assert!(!Role::Warehouse.allows(Operation::CancelOrders));
         assert!(!Role::Warehouse.allows(Operation::EditOrders));
         assert!(ALL_OPERATIONS.iter().all(|op| Role::Admin.allows(*op)));
+    }
+
+    #[test]
+    fn every_operation_has_exactly_one_row() {
+        for op in ALL_OPERATIONS {
+            assert_eq!(MATRIX.iter().filter(|(o, _)| *o == op).count(), 1, "{op:?}");
+        }
+        assert!(
+            ALL_OPERATIONS
+                .iter()
+                .all(|op| !Role::Guest.allows(*op) || *op == Operation::Register)
+        );
+    }
+
+    #[test]
+    fn the_documented_matrix_is_the_code_matrix() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/permissions.md");
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            docs.contains(&matrix_markdown()),
+            "docs/permissions.md is out of date; paste in:\n{}",
+            matrix_markdown()
+        );
     }
 
     #[test]

@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::PriceGroup;
 use crate::clock::Timestamp;
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
+use crate::ids::RegistrationId;
+use crate::registration::{Channel, Verification};
 use crate::validate::{self, limits};
 
 /// A phone number in canonical E.164 form (`+` then 8–15 digits, no leading zero).
@@ -327,6 +330,11 @@ pub struct Customer {
     addresses: Vec<Address>,
     status: CustomerStatus,
     created_at: Timestamp,
+    registration_id: Option<RegistrationId>,
+    channel: Channel,
+    credentials: Option<Credentials>,
+    verification: Option<Verification>,
+    rejection_reason: Option<String>,
 }
 
 /// A checked customer, not yet given an id.
@@ -397,7 +405,139 @@ impl Customer {
             addresses: draft.addresses,
             status,
             created_at,
+            registration_id: None,
+            channel: Channel::Sms,
+            credentials: None,
+            verification: None,
+            rejection_reason: None,
         }
+    }
+
+    /// The permanent Registration ID, once the account is active.
+    pub fn registration_id(&self) -> Option<&RegistrationId> {
+        self.registration_id.as_ref()
+    }
+    /// Where codes and notifications go.
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+    /// Login and password hash, once chosen.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+    /// The outstanding verification, if any.
+    pub fn verification(&self) -> Option<&Verification> {
+        self.verification.as_ref()
+    }
+    /// Why staff rejected the registration.
+    pub fn rejection_reason(&self) -> Option<&str> {
+        self.rejection_reason.as_deref()
+    }
+
+    /// Starts (or restarts) verification: a new code nonce, attempts reset.
+    ///
+    /// # Errors
+    /// `Rule` unless the customer is pending verification.
+    pub fn start_verification(&mut self, verification: Verification) -> Result<()> {
+        if self.status != CustomerStatus::PendingVerification {
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not waiting for a code",
+                self.id, self.status
+            )));
+        }
+        self.channel = verification.channel;
+        self.verification = Some(verification);
+        Ok(())
+    }
+
+    /// Counts a wrong code.
+    pub fn record_wrong_code(&mut self) {
+        if let Some(v) = &mut self.verification {
+            v.attempts = v.attempts.saturating_add(1);
+        }
+    }
+
+    /// The code was right: consumers become active with `registration_id`; businesses wait
+    /// for staff approval. Credentials are set either way.
+    ///
+    /// # Errors
+    /// `Rule` unless pending verification.
+    pub fn complete_verification(
+        &mut self,
+        credentials: Credentials,
+        registration_id: RegistrationId,
+    ) -> Result<()> {
+        if self.status != CustomerStatus::PendingVerification {
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not waiting for a code",
+                self.id, self.status
+            )));
+        }
+        self.verification = None;
+        self.credentials = Some(credentials);
+        match self.kind {
+            CustomerKind::B2C => self.activate(registration_id),
+            CustomerKind::B2B { .. } => self.status = CustomerStatus::PendingApproval,
+        }
+        Ok(())
+    }
+
+    /// Makes the account active with its permanent Registration ID (kept if it has one).
+    pub fn activate(&mut self, registration_id: RegistrationId) {
+        self.status = CustomerStatus::Active;
+        if self.registration_id.is_none() {
+            self.registration_id = Some(registration_id);
+        }
+    }
+
+    /// Staff approval of a verified business registration.
+    ///
+    /// # Errors
+    /// `Rule` unless pending approval.
+    pub fn approve(&mut self, registration_id: RegistrationId) -> Result<()> {
+        if self.status != CustomerStatus::PendingApproval {
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not waiting for approval",
+                self.id, self.status
+            )));
+        }
+        self.activate(registration_id);
+        Ok(())
+    }
+
+    /// Staff rejection of a pending registration.
+    ///
+    /// # Errors
+    /// `Rule` unless pending verification or approval.
+    pub fn reject(&mut self, reason: String) -> Result<()> {
+        match self.status {
+            CustomerStatus::PendingVerification | CustomerStatus::PendingApproval => {
+                self.status = CustomerStatus::Rejected;
+                self.verification = None;
+                self.rejection_reason = Some(reason);
+                Ok(())
+            }
+            CustomerStatus::Active | CustomerStatus::Rejected | CustomerStatus::Disabled => {
+                Err(Error::Rule(format!(
+                    "customer {} is {}; only pending registrations can be rejected",
+                    self.id, self.status
+                )))
+            }
+        }
+    }
+
+    /// Sets (or replaces) login and password.
+    pub fn set_credentials(&mut self, credentials: Credentials) {
+        self.credentials = Some(credentials);
+    }
+
+    /// Replaces name, kind, contact details and addresses (status and account stay).
+    pub fn update_details(&mut self, draft: CustomerDraft) {
+        self.name = draft.name;
+        self.kind = draft.kind;
+        self.phone = draft.phone;
+        self.email = draft.email;
+        self.addresses = draft.addresses;
     }
 
     /// The customer's id.

@@ -57,6 +57,10 @@ pub enum EntityKind {
     Warehouse,
     /// An order line.
     OrderLine,
+    /// A staff user.
+    User,
+    /// A logged message.
+    Message,
 }
 
 impl fmt::Display for EntityKind {
@@ -68,6 +72,8 @@ impl fmt::Display for EntityKind {
             EntityKind::Stock => "stock record",
             EntityKind::Warehouse => "warehouse",
             EntityKind::OrderLine => "order line",
+            EntityKind::User => "staff user",
+            EntityKind::Message => "message",
         })
     }
 }

@@ -48,6 +48,10 @@ typed_id!(
     /// Identifies a staff user.
     UserId
 );
+typed_id!(
+    /// Identifies a message in the communication log.
+    MessageId
+);
 
 /// Crockford base-32 alphabet: no I, L, O, U, so misreadings are rare.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -55,111 +59,135 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Random characters in a reference (the eighth is the check character): 35 bits.
 const REFERENCE_RANDOM_CHARS: usize = 7;
 
-/// An order's public reference number, e.g. `ORD-7K3M-9QXP`.
-///
-/// Seven random Crockford base-32 characters and one Luhn mod 32 check character, which
-/// catches every single-character typo and every adjacent transposition of two different characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct OrderReference {
-    /// The eight characters without prefix or dash.
-    body: [u8; 8],
+fn generate_body(random: &dyn RandomSource) -> [u8; 8] {
+    let bits = random.next_u64();
+    let mut digits = [0u8; REFERENCE_RANDOM_CHARS];
+    for (i, digit) in digits.iter_mut().enumerate() {
+        // Each character takes five bits; masking keeps the index below 32.
+        *digit = ((bits >> (5 * i)) & 31) as u8;
+    }
+    let check = luhn_check_digit(&digits);
+    let mut body = [b'0'; 8];
+    for (slot, digit) in body
+        .iter_mut()
+        .zip(digits.iter().chain(std::iter::once(&check)))
+    {
+        *slot = crockford_char(*digit);
+    }
+    body
 }
 
-impl OrderReference {
-    /// A fresh random reference drawn from `random`.
-    pub fn generate(random: &dyn RandomSource) -> OrderReference {
-        let bits = random.next_u64();
-        let mut body = [b'0'; 8];
-        let mut digits = [0u8; REFERENCE_RANDOM_CHARS];
-        for (i, digit) in digits.iter_mut().enumerate() {
-            // Each character takes five bits; masking keeps the index below 32.
-            *digit = ((bits >> (5 * i)) & 31) as u8;
-        }
-        let check = luhn_check_digit(&digits);
-        for (slot, digit) in body
-            .iter_mut()
-            .zip(digits.iter().chain(std::iter::once(&check)))
-        {
-            *slot = crockford_char(*digit);
-        }
-        OrderReference { body }
+/// Parses a checked code: case-insensitive, prefix and dashes/spaces optional, `O` read as
+/// `0` and `I`/`L` as `1` (Crockford's rules), check character verified.
+fn parse_body(text: &str, prefix: &str, field: &str, example: &str) -> Result<[u8; 8]> {
+    let mut cleaned: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b'-' | b' ' | b'\t'))
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if cleaned.len() == 8 + prefix.len() && cleaned.starts_with(prefix.as_bytes()) {
+        cleaned.drain(..prefix.len());
     }
+    if cleaned.len() != 8 {
+        return Err(Error::invalid(
+            field,
+            format!("{text:?} should look like {example}"),
+        ));
+    }
+    let mut digits = [0u8; 8];
+    for (slot, byte) in digits.iter_mut().zip(cleaned.iter()) {
+        *slot = crockford_value(*byte).ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("{text:?} contains a character that is not allowed"),
+            )
+        })?;
+    }
+    let (data, check) = digits.split_at(REFERENCE_RANDOM_CHARS);
+    if check.first() != Some(&luhn_check_digit(data)) {
+        return Err(Error::invalid(
+            field,
+            format!("{text:?} has a typo (check character does not match)"),
+        ));
+    }
+    let mut body = [0u8; 8];
+    for (slot, digit) in body.iter_mut().zip(digits.iter()) {
+        *slot = crockford_char(*digit);
+    }
+    Ok(body)
+}
 
-    /// Parses what a customer typed: case-insensitive, `ORD` prefix and dashes/spaces
-    /// optional, `O` read as `0` and `I`/`L` as `1` (Crockford's rules).
+macro_rules! checked_code {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $field:literal, $example:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name {
+            /// The eight characters without prefix or dash.
+            body: [u8; 8],
+        }
+
+        impl $name {
+            /// A fresh random code drawn from `random`.
+            pub fn generate(random: &dyn RandomSource) -> $name {
+                $name { body: generate_body(random) }
+            }
+
+            #[doc = concat!("Parses what a person typed, e.g. `", $example, "`: case-insensitive, `", $prefix, "` prefix and dashes optional, `O` read as `0` and `I`/`L` as `1`.")]
+            ///
+            /// # Errors
+            /// `Validation` if the text is not eight base-32 characters or the check fails.
+            pub fn parse(text: &str) -> Result<$name> {
+                parse_body(text, $prefix, $field, $example).map(|body| $name { body })
+            }
+
+            /// The eight characters, used as the index key.
+            pub fn compact(&self) -> &[u8; 8] {
+                &self.body
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let text = String::from_utf8_lossy(&self.body);
+                write!(f, "{}-{}-{}", $prefix, text.get(..4).unwrap_or(""), text.get(4..).unwrap_or(""))
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(value: String) -> Result<Self> {
+                $name::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.to_string()
+            }
+        }
+    };
+}
+
+checked_code!(
+    /// An order's public reference number, e.g. `ORD-7K3M-9QXP`.
     ///
-    /// # Errors
-    /// `Validation` if the text is not eight base-32 characters or the check fails.
-    pub fn parse(text: &str) -> Result<OrderReference> {
-        let field = "order reference";
-        let mut cleaned: Vec<u8> = text
-            .bytes()
-            .filter(|b| !matches!(b, b'-' | b' ' | b'\t'))
-            .map(|b| b.to_ascii_uppercase())
-            .collect();
-        if cleaned.len() == 11 && cleaned.starts_with(b"ORD") {
-            cleaned.drain(..3);
-        }
-        if cleaned.len() != 8 {
-            return Err(Error::invalid(
-                field,
-                format!("{text:?} should look like ORD-7K3M-9QXP"),
-            ));
-        }
-        let mut digits = [0u8; 8];
-        for (slot, byte) in digits.iter_mut().zip(cleaned.iter()) {
-            *slot = crockford_value(*byte).ok_or_else(|| {
-                Error::invalid(
-                    field,
-                    format!("{text:?} contains a character that is not allowed"),
-                )
-            })?;
-        }
-        let (data, check) = digits.split_at(REFERENCE_RANDOM_CHARS);
-        if check.first() != Some(&luhn_check_digit(data)) {
-            return Err(Error::invalid(
-                field,
-                format!("{text:?} has a typo (check character does not match)"),
-            ));
-        }
-        let mut body = [0u8; 8];
-        for (slot, digit) in body.iter_mut().zip(digits.iter()) {
-            *slot = crockford_char(*digit);
-        }
-        Ok(OrderReference { body })
-    }
+    /// Seven random Crockford base-32 characters (35 bits) and one Luhn mod 32 check
+    /// character, which catches every single-character typo and adjacent transpositions.
+    OrderReference,
+    "ORD",
+    "order reference",
+    "ORD-7K3M-9QXP"
+);
 
-    /// The eight characters, used as the index key.
-    pub fn compact(&self) -> &[u8; 8] {
-        &self.body
-    }
-}
-
-impl fmt::Display for OrderReference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = String::from_utf8_lossy(&self.body);
-        write!(
-            f,
-            "ORD-{}-{}",
-            text.get(..4).unwrap_or(""),
-            text.get(4..).unwrap_or("")
-        )
-    }
-}
-
-impl TryFrom<String> for OrderReference {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self> {
-        OrderReference::parse(&value)
-    }
-}
-
-impl From<OrderReference> for String {
-    fn from(value: OrderReference) -> Self {
-        value.to_string()
-    }
-}
+checked_code!(
+    /// A customer's permanent Registration ID, e.g. `CUS-4F7Q-2M9C`: random, checked, never
+    /// reused (unique index).
+    RegistrationId,
+    "CUS",
+    "registration id",
+    "CUS-4F7Q-2M9C"
+);
 
 fn crockford_char(digit: u8) -> u8 {
     CROCKFORD
@@ -230,6 +258,10 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
+        assert!(RegistrationId::parse("ORD-0000-0000").is_err());
+        let id = RegistrationId::generate(&SeededRandom::new(3));
+        assert!(id.to_string().starts_with("CUS-"));
+        assert_eq!(RegistrationId::parse(&id.to_string()).unwrap(), id);
         for bad in [
             "",
             "ORD",

@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
-use crate::ids::{CustomerId, OrderId, OrderReference};
+use crate::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
 use crate::money::Money;
 use crate::order::OrderStatus;
+use crate::registration::Channel;
 
 /// Something that happened that a customer may want to hear about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,23 @@ pub enum DomainEvent {
         customer: CustomerId,
         /// Amount.
         amount: Money,
+    },
+    /// A verification code must be sent. The code itself is not in the event: the dispatcher
+    /// asks the engine for it (`Engine::verification_code`) while it is valid.
+    VerificationCodeRequested {
+        /// The customer.
+        customer: CustomerId,
+        /// Where to send it.
+        channel: Channel,
+        /// Identifies the issued code.
+        nonce: u64,
+    },
+    /// A business registration was approved (the customer can now order).
+    RegistrationApproved {
+        /// The customer.
+        customer: CustomerId,
+        /// Their permanent Registration ID.
+        registration_id: RegistrationId,
     },
     /// A refund was recorded.
     RefundRecorded {

@@ -13,7 +13,7 @@ use crate::error::from_sled;
 /// The on-disk layout version kept in the meta tree. Bump it with a migration when a
 /// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
 /// by the codec's schema byte).
-pub(crate) const STORAGE_FORMAT_VERSION: u64 = 1;
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 2;
 
 /// Meta key: the layout version the database was created with.
 pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
@@ -21,33 +21,30 @@ pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
 pub(crate) const META_LAST_AUDIT: &[u8] = b"last_audit_sequence";
 /// Meta key: the last outbox sequence number handed out.
 pub(crate) const META_LAST_OUTBOX: &[u8] = b"last_outbox_sequence";
-/// Meta key: added to sled's id counter by `next_id` (set by a restore, so a restored
+/// Meta key: the last id handed out by `next_id`.
+pub(crate) const META_LAST_ID: &[u8] = b"last_id";
+
+/// Meta key: the floor of `next_id` (set by a restore, so a restored
 /// database never hands out an id its records already use).
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 5] = [
-    RecordKind::Product,
-    RecordKind::Customer,
-    RecordKind::Order,
-    RecordKind::Stock,
-    RecordKind::Idempotency,
-];
+pub(crate) const RECORD_KINDS: [RecordKind; 10] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–4: records; 5–12: indexes; then these.
-pub(crate) const AUDIT: Slot = Slot(13);
+/// Slots 0–9: records; 10–21: indexes; then these.
+pub(crate) const AUDIT: Slot = Slot(22);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(14);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(23);
 /// The outbox tree.
-pub(crate) const OUTBOX: Slot = Slot(15);
+pub(crate) const OUTBOX: Slot = Slot(24);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(16);
+pub(crate) const META: Slot = Slot(25);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 17;
+pub(crate) const TREE_COUNT: usize = 26;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -57,20 +54,29 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::Order => 2,
         RecordKind::Stock => 3,
         RecordKind::Idempotency => 4,
+        RecordKind::User => 5,
+        RecordKind::Session => 6,
+        RecordKind::Throttle => 7,
+        RecordKind::Message => 8,
+        RecordKind::Settings => 9,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 5,
-        IndexName::OrderByCustomer => 6,
-        IndexName::OrderByCreated => 7,
-        IndexName::OrderByStatus => 8,
-        IndexName::CustomerByName => 9,
-        IndexName::CustomerByPhone => 10,
-        IndexName::CustomerByEmail => 11,
-        IndexName::ProductBySku => 12,
+        IndexName::OrderByReference => 10,
+        IndexName::OrderByCustomer => 11,
+        IndexName::OrderByCreated => 12,
+        IndexName::OrderByStatus => 13,
+        IndexName::CustomerByName => 14,
+        IndexName::CustomerByPhone => 15,
+        IndexName::CustomerByEmail => 16,
+        IndexName::ProductBySku => 17,
+        IndexName::CustomerByLogin => 18,
+        IndexName::CustomerByRegistration => 19,
+        IndexName::UserByLogin => 20,
+        IndexName::MessageByCustomer => 21,
     })
 }
 
@@ -82,6 +88,11 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::Order => "orders",
         RecordKind::Stock => "stock",
         RecordKind::Idempotency => "idempotency",
+        RecordKind::User => "users",
+        RecordKind::Session => "sessions",
+        RecordKind::Throttle => "login_throttles",
+        RecordKind::Message => "messages",
+        RecordKind::Settings => "settings",
     }
 }
 
@@ -185,12 +196,13 @@ pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes))
 }
 
-/// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product.
+/// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user.
 pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
     let (tag, id) = match subject {
         Subject::Order(id) => (1u8, id.0),
         Subject::Customer(id) => (2u8, id.0),
         Subject::Product(id) => (3u8, id.0),
+        Subject::User(id) => (4u8, id.0),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

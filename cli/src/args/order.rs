@@ -218,6 +218,9 @@ pub struct OrderListArgs {
     /// Include archived orders.
     #[arg(long)]
     pub archived: bool,
+    /// Oldest first (a work queue: e.g. `--status placed --oldest-first`).
+    #[arg(long)]
+    pub oldest_first: bool,
     /// Orders per page (1 to 500).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,

@@ -203,6 +203,7 @@ fn list<S: Store>(ctx: &Context<S>, args: &OrderListArgs) -> anyhow::Result<()> 
             .transpose()?,
         status: args.status.as_deref().map(OrderStatus::parse).transpose()?,
         include_archived: args.archived,
+        oldest_first: args.oldest_first,
         limit: args.limit,
         cursor: args.cursor.clone(),
     };

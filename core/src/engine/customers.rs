@@ -4,7 +4,7 @@ use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation};
 use crate::customer::{Customer, CustomerDraft, CustomerInput, CustomerStatus, Phone};
 use crate::error::{EntityKind, Error, Result};
-use crate::ids::CustomerId;
+use crate::ids::{CustomerId, RegistrationId};
 use crate::store::{IndexName, Record, RecordKey, RecordKind, Store, Versioned, keys};
 
 use super::Engine;
@@ -46,21 +46,15 @@ impl<S: Store> Engine<S> {
                 });
             }
             let now = self.clock.now();
-            let customer = Customer::create(
+            // Staff vouch for customers they enter: active at once, with a Registration ID.
+            let mut customer = Customer::create(
                 CustomerId(store.next_id()?),
                 draft.clone(),
                 CustomerStatus::Active,
                 now,
             );
-            unit.reindex(
-                &[],
-                &keys::customer_entries(
-                    customer.id(),
-                    customer.name(),
-                    customer.phone(),
-                    customer.email(),
-                ),
-            );
+            customer.activate(RegistrationId::generate(self.random.as_ref()));
+            unit.reindex(&[], &keys::customer_entries(&customer));
             unit.audit(AuditRecord {
                 at: now,
                 actor: actor.clone(),
@@ -121,6 +115,9 @@ impl<S: Store> Engine<S> {
         limit: usize,
     ) -> Result<Vec<Customer>> {
         actor.require(Operation::ReadCustomers)?;
+        if let Some(me) = actor.customer_id() {
+            return Ok(vec![self.get_customer(actor, me)?]);
+        }
         if let Some(name) = name {
             let ids = self.customers_matching(name, limit)?;
             return ids

@@ -5,25 +5,31 @@
 //! outbox events) → [`Store::apply`]. A `Conflict` restarts the command from the load, at
 //! most [`EngineConfig::max_attempts`] times.
 
+mod accounts;
 mod catalog;
 mod customers;
 mod orders;
 mod payments;
 mod queries;
+mod sessions;
+mod staff;
 mod unit;
 
 use std::sync::Arc;
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, DAY_MS, SystemClock};
+use crate::credentials::PasswordParams;
 use crate::error::{Error, Result};
 use crate::inventory::WarehouseCode;
 use crate::pricing::{ShippingRates, TaxRates};
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{Store, StoreError, WriteSet};
 
+pub use accounts::{PurchaseHistory, RegistrationRequest, VerifyRequest};
 pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
 pub use queries::{OrderFilter, Page};
+pub use sessions::LoginOutcome;
 
 use unit::Unit;
 
@@ -38,6 +44,12 @@ pub struct EngineConfig {
     pub default_warehouse: WarehouseCode,
     /// How many times a command is tried when it loses a race (≥ 1).
     pub max_attempts: u32,
+    /// argon2id cost for new password hashes.
+    pub password_params: PasswordParams,
+    /// How long a customer's session lasts.
+    pub customer_session_ms: i64,
+    /// How long a staff session lasts.
+    pub staff_session_ms: i64,
 }
 
 impl Default for EngineConfig {
@@ -47,6 +59,9 @@ impl Default for EngineConfig {
             shipping_rates: ShippingRates::sample(),
             default_warehouse: WarehouseCode::main(),
             max_attempts: 64,
+            password_params: PasswordParams::default(),
+            customer_session_ms: 30 * DAY_MS,
+            staff_session_ms: DAY_MS / 2,
         }
     }
 }
@@ -121,3 +136,6 @@ impl<S: Store> Engine<S> {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod account_tests;

@@ -6,14 +6,17 @@ use std::collections::{BTreeMap, HashMap};
 use crate::audit::AuditRecord;
 use crate::catalog::{Product, Sku};
 use crate::clock::Timestamp;
+use crate::credentials::LoginId;
 use crate::customer::Customer;
 use crate::error::{EntityKind, Error, Result};
-use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::ids::{CustomerId, OrderId, ProductId, UserId};
 use crate::inventory::Stock;
 use crate::order::Order;
 use crate::outbox::DomainEvent;
+use crate::session::{LoginThrottle, Session};
+use crate::staff::StaffUser;
 use crate::store::{
-    Expected, IndexEntry, IndexName, Record, RecordKey, Store, StoreError, WriteSet, keys,
+    Expected, IndexEntry, IndexName, Record, RecordKey, Settings, Store, StoreError, WriteSet, keys,
 };
 
 pub(crate) struct Unit<'a, S: Store> {
@@ -105,6 +108,67 @@ impl<'a, S: Store> Unit<'a, S> {
             Some(_) => Err(corrupted(&record_key, "idempotency")),
             None => Ok(None),
         }
+    }
+
+    /// A record of any kind, with `extract` picking the expected variant.
+    pub(crate) fn optional<T>(
+        &mut self,
+        key: RecordKey,
+        what: &str,
+        extract: impl FnOnce(Record) -> Option<T>,
+    ) -> Result<Option<T>> {
+        match self.load(key.clone())? {
+            Some(record) => extract(record)
+                .map(Some)
+                .ok_or_else(|| corrupted(&key, what)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn user(&mut self, id: UserId) -> Result<StaffUser> {
+        self.optional(RecordKey::User(id), "staff user", |r| match r {
+            Record::User(u) => Some(u),
+            _ => None,
+        })?
+        .ok_or_else(|| Error::NotFound {
+            entity: EntityKind::User,
+            key: id.to_string(),
+        })
+    }
+
+    pub(crate) fn settings(&mut self) -> Result<Option<Settings>> {
+        self.optional(RecordKey::Settings, "settings", |r| match r {
+            Record::Settings(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn session(&mut self, token_hash: &str) -> Result<Option<Session>> {
+        self.optional(
+            RecordKey::Session(token_hash.to_string()),
+            "session",
+            |r| match r {
+                Record::Session(s) => Some(s),
+                _ => None,
+            },
+        )
+    }
+
+    pub(crate) fn throttle(&mut self, login: &LoginId) -> Result<LoginThrottle> {
+        Ok(self
+            .optional(
+                RecordKey::Throttle(login.to_string()),
+                "login throttle",
+                |r| match r {
+                    Record::Throttle(t) => Some(t),
+                    _ => None,
+                },
+            )?
+            .unwrap_or_else(|| LoginThrottle::new(login.clone())))
+    }
+
+    pub(crate) fn index_id(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>> {
+        Ok(self.store.index_get(index, key)?)
     }
 
     /// The stock record of `product`, loaded once per unit and written back by `finish`.

@@ -4,9 +4,12 @@
 
 use crate::catalog::Sku;
 use crate::clock::Timestamp;
-use crate::customer::{Email, Phone, normalize_name};
-use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
+use crate::credentials::LoginId;
+use crate::customer::{Customer, Email, Phone, normalize_name};
+use crate::ids::{CustomerId, OrderId, OrderReference, ProductId, RegistrationId};
+use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
+use crate::staff::StaffUser;
 
 use super::{IndexEntry, IndexName};
 
@@ -139,14 +142,11 @@ pub fn product_entries(id: ProductId, sku: &Sku) -> Vec<IndexEntry> {
     }]
 }
 
-/// Index entries of a customer.
-pub fn customer_entries(
-    id: CustomerId,
-    name: &str,
-    phone: &Phone,
-    email: &Email,
-) -> Vec<IndexEntry> {
-    let mut entries: Vec<IndexEntry> = customer_name_words(name, id)
+/// Index entries of a customer: name words, phone, email, and login and Registration ID
+/// once it has them.
+pub fn customer_entries(customer: &Customer) -> Vec<IndexEntry> {
+    let id = customer.id();
+    let mut entries: Vec<IndexEntry> = customer_name_words(customer.name(), id)
         .into_iter()
         .map(|key| IndexEntry {
             index: IndexName::CustomerByName,
@@ -154,19 +154,68 @@ pub fn customer_entries(
             id: id.0,
         })
         .collect();
-    entries.extend([
-        IndexEntry {
-            index: IndexName::CustomerByPhone,
-            key: customer_phone(phone),
+    entries.push(IndexEntry {
+        index: IndexName::CustomerByPhone,
+        key: customer_phone(customer.phone()),
+        id: id.0,
+    });
+    entries.push(IndexEntry {
+        index: IndexName::CustomerByEmail,
+        key: customer_email(customer.email()),
+        id: id.0,
+    });
+    if let Some(credentials) = customer.credentials() {
+        entries.push(IndexEntry {
+            index: IndexName::CustomerByLogin,
+            key: login(&credentials.login),
             id: id.0,
-        },
-        IndexEntry {
-            index: IndexName::CustomerByEmail,
-            key: customer_email(email),
+        });
+    }
+    if let Some(registration) = customer.registration_id() {
+        entries.push(IndexEntry {
+            index: IndexName::CustomerByRegistration,
+            key: registration.compact().to_vec(),
             id: id.0,
-        },
-    ]);
+        });
+    }
     entries
+}
+
+/// Key for [`IndexName::CustomerByLogin`] and [`IndexName::UserByLogin`].
+pub fn login(login: &LoginId) -> Vec<u8> {
+    login.as_str().as_bytes().to_vec()
+}
+
+/// Key for [`IndexName::CustomerByRegistration`].
+pub fn registration(id: &RegistrationId) -> Vec<u8> {
+    id.compact().to_vec()
+}
+
+/// Index entries of a staff user.
+pub fn user_entries(user: &StaffUser) -> Vec<IndexEntry> {
+    vec![IndexEntry {
+        index: IndexName::UserByLogin,
+        key: login(&user.credentials().login),
+        id: user.id().0,
+    }]
+}
+
+/// Index entries of a logged message: customer ‖ time ‖ id.
+pub fn message_entries(message: &CommMessage) -> Vec<IndexEntry> {
+    vec![IndexEntry {
+        index: IndexName::MessageByCustomer,
+        key: join(&[
+            &message.customer.0.to_be_bytes(),
+            &timestamp(message.at),
+            &message.id.0.to_be_bytes(),
+        ]),
+        id: message.id.0,
+    }]
+}
+
+/// Prefix of a customer's messages in [`IndexName::MessageByCustomer`].
+pub fn message_customer_prefix(customer: CustomerId) -> Vec<u8> {
+    customer.0.to_be_bytes().to_vec()
 }
 
 /// The order id at the end of an order index key.

@@ -29,10 +29,14 @@ use crate::audit::{AuditEntry, AuditRecord, Subject};
 use crate::catalog::Product;
 use crate::clock::Timestamp;
 use crate::customer::Customer;
-use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::ids::{CustomerId, MessageId, OrderId, ProductId, UserId};
 use crate::inventory::Stock;
+use crate::message::CommMessage;
 use crate::order::Order;
 use crate::outbox::{DomainEvent, OutboxMessage};
+use crate::registration::CodeSecret;
+use crate::session::{LoginThrottle, Session};
+use crate::staff::StaffUser;
 
 pub use memory::MemoryStore;
 
@@ -60,6 +64,25 @@ pub enum Record {
     Stock(Stock),
     /// An idempotency key.
     Idempotency(IdempotencyRecord),
+    /// A staff user.
+    User(StaffUser),
+    /// A login session (keyed by the token's hash).
+    Session(Session),
+    /// Failed-login bookkeeping for one login id.
+    Throttle(LoginThrottle),
+    /// A communication-log message.
+    Message(CommMessage),
+    /// Store-wide settings (the verification-code secret, bootstrap state). One record.
+    Settings(Settings),
+}
+
+/// Store-wide settings, kept in one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The secret verification codes are derived from.
+    pub code_secret: CodeSecret,
+    /// Whether `init_admin` has run.
+    pub admin_initialized: bool,
 }
 
 impl Record {
@@ -71,6 +94,11 @@ impl Record {
             Record::Order(o) => RecordKey::Order(o.id()),
             Record::Stock(s) => RecordKey::Stock(s.product()),
             Record::Idempotency(i) => RecordKey::Idempotency(i.key.clone()),
+            Record::User(u) => RecordKey::User(u.id()),
+            Record::Session(s) => RecordKey::Session(s.token_hash.clone()),
+            Record::Throttle(t) => RecordKey::Throttle(t.login.to_string()),
+            Record::Message(m) => RecordKey::Message(m.id),
+            Record::Settings(_) => RecordKey::Settings,
         }
     }
 }
@@ -88,7 +116,31 @@ pub enum RecordKind {
     Stock,
     /// Idempotency keys.
     Idempotency,
+    /// Staff users.
+    User,
+    /// Sessions.
+    Session,
+    /// Login throttles.
+    Throttle,
+    /// Communication-log messages.
+    Message,
+    /// The settings record.
+    Settings,
 }
+
+/// Every record kind.
+pub const ALL_RECORD_KINDS: [RecordKind; 10] = [
+    RecordKind::Product,
+    RecordKind::Customer,
+    RecordKind::Order,
+    RecordKind::Stock,
+    RecordKind::Idempotency,
+    RecordKind::User,
+    RecordKind::Session,
+    RecordKind::Throttle,
+    RecordKind::Message,
+    RecordKind::Settings,
+];
 
 /// Where a record lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -103,6 +155,16 @@ pub enum RecordKey {
     Stock(ProductId),
     /// An idempotency key.
     Idempotency(String),
+    /// A staff user.
+    User(UserId),
+    /// A session, by token hash (hex).
+    Session(String),
+    /// A login throttle, by login id.
+    Throttle(String),
+    /// A message.
+    Message(MessageId),
+    /// The settings record.
+    Settings,
 }
 
 impl RecordKey {
@@ -114,6 +176,11 @@ impl RecordKey {
             RecordKey::Order(_) => RecordKind::Order,
             RecordKey::Stock(_) => RecordKind::Stock,
             RecordKey::Idempotency(_) => RecordKind::Idempotency,
+            RecordKey::User(_) => RecordKind::User,
+            RecordKey::Session(_) => RecordKind::Session,
+            RecordKey::Throttle(_) => RecordKind::Throttle,
+            RecordKey::Message(_) => RecordKind::Message,
+            RecordKey::Settings => RecordKind::Settings,
         }
     }
 
@@ -124,7 +191,12 @@ impl RecordKey {
             RecordKey::Product(id) | RecordKey::Stock(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Customer(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Order(id) => id.0.to_be_bytes().to_vec(),
-            RecordKey::Idempotency(key) => key.as_bytes().to_vec(),
+            RecordKey::User(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Message(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Idempotency(key) | RecordKey::Session(key) | RecordKey::Throttle(key) => {
+                key.as_bytes().to_vec()
+            }
+            RecordKey::Settings => b"settings".to_vec(),
         }
     }
 }
@@ -137,6 +209,11 @@ impl fmt::Display for RecordKey {
             RecordKey::Order(id) => write!(f, "order/{id}"),
             RecordKey::Stock(id) => write!(f, "stock/{id}"),
             RecordKey::Idempotency(key) => write!(f, "idempotency/{key}"),
+            RecordKey::User(id) => write!(f, "user/{id}"),
+            RecordKey::Session(hash) => write!(f, "session/{}", hash.get(..8).unwrap_or(hash)),
+            RecordKey::Throttle(login) => write!(f, "throttle/{login}"),
+            RecordKey::Message(id) => write!(f, "message/{id}"),
+            RecordKey::Settings => f.write_str("settings"),
         }
     }
 }
@@ -188,10 +265,18 @@ pub enum IndexName {
     CustomerByEmail,
     /// Unique: SKU → product.
     ProductBySku,
+    /// Unique: login id → customer.
+    CustomerByLogin,
+    /// Unique: Registration ID → customer.
+    CustomerByRegistration,
+    /// Unique: login id → staff user.
+    UserByLogin,
+    /// customer ‖ time ‖ message → message.
+    MessageByCustomer,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 8] = [
+pub const ALL_INDEXES: [IndexName; 12] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -200,6 +285,10 @@ pub const ALL_INDEXES: [IndexName; 8] = [
     IndexName::CustomerByPhone,
     IndexName::CustomerByEmail,
     IndexName::ProductBySku,
+    IndexName::CustomerByLogin,
+    IndexName::CustomerByRegistration,
+    IndexName::UserByLogin,
+    IndexName::MessageByCustomer,
 ];
 
 impl IndexName {
@@ -209,11 +298,15 @@ impl IndexName {
             IndexName::OrderByReference
             | IndexName::CustomerByPhone
             | IndexName::CustomerByEmail
-            | IndexName::ProductBySku => true,
+            | IndexName::ProductBySku
+            | IndexName::CustomerByLogin
+            | IndexName::CustomerByRegistration
+            | IndexName::UserByLogin => true,
             IndexName::OrderByCustomer
             | IndexName::OrderByCreated
             | IndexName::OrderByStatus
-            | IndexName::CustomerByName => false,
+            | IndexName::CustomerByName
+            | IndexName::MessageByCustomer => false,
         }
     }
 
@@ -228,6 +321,10 @@ impl IndexName {
             IndexName::CustomerByPhone => "idx_customer_phone",
             IndexName::CustomerByEmail => "idx_customer_email",
             IndexName::ProductBySku => "idx_product_sku",
+            IndexName::CustomerByLogin => "idx_customer_login",
+            IndexName::CustomerByRegistration => "idx_customer_registration",
+            IndexName::UserByLogin => "idx_user_login",
+            IndexName::MessageByCustomer => "idx_message_customer",
         }
     }
 }

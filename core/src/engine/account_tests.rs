@@ -1,0 +1,733 @@
+//! Tests of accounts: registration, verification codes, approval, login, sessions,
+//! staff users, the whole permission matrix and ownership.
+
+use std::sync::Arc;
+
+use crate::auth::{ALL_OPERATIONS, ALL_ROLES, Actor, Operation, Role};
+use crate::clock::ManualClock;
+use crate::customer::{CustomerInput, CustomerStatus};
+use crate::engine::{Engine, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest};
+use crate::error::Error;
+use crate::ids::{CustomerId, UserId};
+use crate::message::{Direction, MessageChannel};
+use crate::order::OrderStatus;
+use crate::outbox::DomainEvent;
+use crate::payment::PaymentMethod;
+use crate::registration::{CODE_TTL_MS, Channel};
+use crate::store::{MemoryStore, Store};
+use crate::testkit::sample;
+
+struct Fixture {
+    engine: Engine<Arc<MemoryStore>>,
+    clock: Arc<ManualClock>,
+    store: Arc<MemoryStore>,
+    admin: Actor,
+}
+
+fn fixture() -> Fixture {
+    let store = Arc::new(MemoryStore::new());
+    let (engine, clock) = sample::engine(store.clone(), 5);
+    let admin = sample::admin();
+    engine
+        .create_product(&admin, sample::product("TEE", 2000))
+        .unwrap();
+    engine
+        .restock(&admin, "TEE", "MAIN", 100, "initial")
+        .unwrap();
+    Fixture {
+        engine,
+        clock,
+        store,
+        admin,
+    }
+}
+
+const PASSWORD: &str = "plum-orchard-7-lantern";
+
+impl Fixture {
+    fn register(&self, n: u64, business: bool) -> CustomerId {
+        let mut customer = sample::customer(n);
+        if business {
+            customer.business = Some(("Acme Ltd".into(), "GB123".into()));
+        }
+        self.engine
+            .register_customer(
+                &Actor::guest(),
+                &RegistrationRequest {
+                    customer,
+                    channel: Channel::Sms,
+                },
+            )
+            .unwrap()
+            .id()
+    }
+
+    /// The code the dispatcher would send for the latest request to `customer`.
+    fn code(&self, customer: CustomerId) -> String {
+        let nonce = self
+            .store
+            .outbox_pending(None, 1000)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .find_map(|m| match m.event {
+                DomainEvent::VerificationCodeRequested {
+                    customer: c, nonce, ..
+                } if c == customer => Some(nonce),
+                _ => None,
+            })
+            .expect("a code was requested");
+        self.engine
+            .verification_code(&Actor::system(), customer, nonce)
+            .unwrap()
+            .expect("code still valid")
+    }
+
+    fn verify(
+        &self,
+        customer: CustomerId,
+        code: &str,
+        login: &str,
+    ) -> Result<crate::customer::Customer, Error> {
+        self.engine.verify_customer(
+            &Actor::guest(),
+            &VerifyRequest {
+                customer,
+                code: code.into(),
+                login: login.into(),
+                password: PASSWORD.into(),
+            },
+        )
+    }
+
+    fn wrong(code: &str) -> String {
+        let n: u32 = code.parse().unwrap();
+        format!("{:06}", (n + 1) % 1_000_000)
+    }
+}
+
+#[test]
+fn a_consumer_registers_verifies_and_gets_a_registration_id() {
+    let f = fixture();
+    let id = f.register(1, false);
+    let pending = f.engine.get_customer(&f.admin, id).unwrap();
+    assert_eq!(pending.status(), CustomerStatus::PendingVerification);
+    assert!(pending.registration_id().is_none());
+    // Pending customers cannot order: the engine enforces it.
+    assert!(matches!(
+        f.engine
+            .create_order(&f.admin, &OrderRequest::simple(id, &[("TEE", 1)]))
+            .unwrap_err(),
+        Error::Rule(_)
+    ));
+    let code = f.code(id);
+    let active = f.verify(id, &code, "ada").unwrap();
+    assert_eq!(active.status(), CustomerStatus::Active);
+    let registration = active.registration_id().unwrap().to_string();
+    assert!(registration.starts_with("CUS-"));
+    assert_eq!(
+        f.engine
+            .customer_by_registration_id(&f.admin, &registration)
+            .unwrap()
+            .id(),
+        id
+    );
+    // The code is single-use.
+    assert!(f.verify(id, &code, "ada").is_err());
+    assert_eq!(
+        f.engine.verification_code(&Actor::system(), id, 0).unwrap(),
+        None
+    );
+    f.engine
+        .create_order(&f.admin, &OrderRequest::simple(id, &[("TEE", 1)]))
+        .unwrap();
+}
+
+#[test]
+fn duplicate_phone_or_email_is_refused_after_normalizing() {
+    let f = fixture();
+    f.register(1, false);
+    let mut same_phone = sample::customer(2);
+    same_phone.phone = "+1 (555) 000-0001".into();
+    let err = f
+        .engine
+        .register_customer(
+            &Actor::guest(),
+            &RegistrationRequest {
+                customer: same_phone,
+                channel: Channel::Sms,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Duplicate { field: "phone", .. }),
+        "{err}"
+    );
+    let mut same_email = sample::customer(3);
+    same_email.email = " Customer1@EXAMPLE.com".into();
+    let err = f
+        .engine
+        .register_customer(
+            &Actor::guest(),
+            &RegistrationRequest {
+                customer: same_email,
+                channel: Channel::Sms,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Duplicate { field: "email", .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_codes_count_and_five_end_the_code() {
+    let f = fixture();
+    let id = f.register(1, false);
+    let code = f.code(id);
+    for left in (0..5).rev() {
+        let err = f.verify(id, &Fixture::wrong(&code), "ada").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("verification code is not correct ({left} attempts left)")
+        );
+    }
+    let err = f.verify(id, &code, "ada").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "too many wrong codes; ask for a new verification code"
+    );
+    f.engine.resend_verification(&Actor::guest(), id).unwrap();
+    let fresh = f.code(id);
+    assert_eq!(
+        f.verify(id, &fresh, "ada").unwrap().status(),
+        CustomerStatus::Active
+    );
+}
+
+#[test]
+fn codes_expire_after_ten_minutes() {
+    let f = fixture();
+    let id = f.register(1, false);
+    let code = f.code(id);
+    f.clock.advance(CODE_TTL_MS);
+    assert_eq!(
+        f.verify(id, &code, "ada").unwrap_err().to_string(),
+        "the verification code has expired; ask for a new one"
+    );
+    let nonce = match f.engine.get_customer(&f.admin, id).unwrap().verification() {
+        Some(v) => v.nonce,
+        None => panic!("verification kept"),
+    };
+    assert_eq!(
+        f.engine
+            .verification_code(&Actor::system(), id, nonce)
+            .unwrap(),
+        None,
+        "expired codes are not rendered"
+    );
+}
+
+#[test]
+fn business_registrations_need_staff_approval() {
+    let f = fixture();
+    let id = f.register(1, true);
+    let code = f.code(id);
+    let verified = f.verify(id, &code, "acme").unwrap();
+    assert_eq!(verified.status(), CustomerStatus::PendingApproval);
+    assert!(verified.registration_id().is_none());
+    let sales = Actor::staff(UserId(900), Role::Sales).unwrap();
+    let warehouse = Actor::staff(UserId(901), Role::Warehouse).unwrap();
+    assert!(matches!(
+        f.engine.approve_customer(&warehouse, id).unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    let approved = f.engine.approve_customer(&sales, id).unwrap();
+    assert_eq!(approved.status(), CustomerStatus::Active);
+    assert!(approved.registration_id().is_some());
+    assert!(matches!(
+        f.engine.approve_customer(&sales, id).unwrap_err(),
+        Error::Rule(_)
+    ));
+    // A second business is rejected with a reason.
+    let other = f.register(2, true);
+    let rejected = f
+        .engine
+        .reject_customer(&sales, other, "no valid tax id")
+        .unwrap();
+    assert_eq!(
+        (rejected.status(), rejected.rejection_reason()),
+        (CustomerStatus::Rejected, Some("no valid tax id"))
+    );
+}
+
+#[test]
+fn login_gives_a_session_and_failures_never_reveal_which_login_exists() {
+    let f = fixture();
+    let id = f.register(1, false);
+    f.verify(id, &f.code(id), "ada").unwrap();
+    let unknown = f.engine.login("nobody", PASSWORD).unwrap_err();
+    let wrong = f.engine.login("ada", "wrong password 123").unwrap_err();
+    assert_eq!(unknown.to_string(), wrong.to_string());
+    assert_eq!(wrong.kind(), crate::error::ErrorKind::Unauthenticated);
+    let outcome = f.engine.login("ADA", PASSWORD).unwrap();
+    assert_eq!(outcome.actor, Actor::customer(id));
+    assert_eq!(
+        f.engine.authenticate(outcome.token.reveal()).unwrap(),
+        Actor::customer(id)
+    );
+}
+
+#[test]
+fn five_failures_lock_a_login_id_for_a_growing_time_existing_or_not() {
+    let f = fixture();
+    let id = f.register(1, false);
+    f.verify(id, &f.code(id), "ada").unwrap();
+    for login in ["ada", "ghost"] {
+        for _ in 0..6 {
+            assert!(f.engine.login(login, "wrong password 123").is_err());
+        }
+        let locked = f.engine.login(login, PASSWORD).unwrap_err();
+        assert!(
+            locked.to_string().contains("too many failed attempts"),
+            "{login}: {locked}"
+        );
+    }
+    f.clock.advance(60_000);
+    f.engine.login("ada", PASSWORD).unwrap();
+}
+
+#[test]
+fn sessions_expire_end_at_logout_and_all_end_at_a_password_change() {
+    let f = fixture();
+    let id = f.register(1, false);
+    f.verify(id, &f.code(id), "ada").unwrap();
+    let first = f.engine.login("ada", PASSWORD).unwrap().token;
+    let second = f.engine.login("ada", PASSWORD).unwrap().token;
+    f.engine.logout(first.reveal()).unwrap();
+    assert!(matches!(
+        f.engine.authenticate(first.reveal()).unwrap_err(),
+        Error::Unauthenticated(_)
+    ));
+    let me = f.engine.authenticate(second.reveal()).unwrap();
+    f.clock.advance(1);
+    f.engine
+        .change_password(&me, PASSWORD, "new lantern orchard 8")
+        .unwrap();
+    assert!(matches!(
+        f.engine.authenticate(second.reveal()).unwrap_err(),
+        Error::Unauthenticated(_)
+    ));
+    assert!(f.engine.login("ada", PASSWORD).is_err());
+    let third = f
+        .engine
+        .login("ada", "new lantern orchard 8")
+        .unwrap()
+        .token;
+    f.clock.advance(f.engine.config().customer_session_ms);
+    assert!(matches!(
+        f.engine.authenticate(third.reveal()).unwrap_err(),
+        Error::Unauthenticated(_)
+    ));
+    assert!(matches!(
+        f.engine.authenticate("not a token").unwrap_err(),
+        Error::Unauthenticated(_)
+    ));
+}
+
+#[test]
+fn staff_bootstrap_roles_and_disabling() {
+    let f = fixture();
+    let root = f
+        .engine
+        .init_admin(&f.admin, "Root", "root", PASSWORD)
+        .unwrap();
+    assert_eq!(root.role(), Role::Admin);
+    assert!(matches!(
+        f.engine
+            .init_admin(&f.admin, "Again", "root2", PASSWORD)
+            .unwrap_err(),
+        Error::Rule(_)
+    ));
+    let admin = f.engine.login("root", PASSWORD).unwrap().actor;
+    let clerk = f
+        .engine
+        .add_user(
+            &admin,
+            "Cleo",
+            "cleo",
+            Role::Warehouse,
+            "crates and pallets 9",
+        )
+        .unwrap();
+    assert!(matches!(
+        f.engine
+            .add_user(&admin, "Dup", "cleo", Role::Sales, "crates and pallets 9")
+            .unwrap_err(),
+        Error::Duplicate { .. }
+    ));
+    assert!(matches!(
+        f.engine
+            .add_user(&admin, "Weak", "weak", Role::Sales, "password123")
+            .unwrap_err(),
+        Error::Validation { .. }
+    ));
+    let session = f
+        .engine
+        .login("cleo", "crates and pallets 9")
+        .unwrap()
+        .token;
+    assert_eq!(
+        f.engine.authenticate(session.reveal()).unwrap().role(),
+        Role::Warehouse
+    );
+    f.engine
+        .set_user_role(&admin, "cleo", Role::Analyst)
+        .unwrap();
+    assert_eq!(
+        f.engine.authenticate(session.reveal()).unwrap().role(),
+        Role::Analyst,
+        "re-role applies at once"
+    );
+    let cleo = f.engine.authenticate(session.reveal()).unwrap();
+    assert!(matches!(
+        f.engine
+            .add_user(&cleo, "X", "xxx", Role::Sales, "crates and pallets 9")
+            .unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    f.clock.advance(1);
+    f.engine.disable_user(&admin, "cleo").unwrap();
+    assert!(f.engine.authenticate(session.reveal()).is_err());
+    assert!(f.engine.login("cleo", "crates and pallets 9").is_err());
+    assert!(
+        matches!(
+            f.engine.disable_user(&admin, "root").unwrap_err(),
+            Error::Rule(_)
+        ),
+        "last admin stays"
+    );
+    let logins: Vec<String> = f
+        .engine
+        .list_users(&admin)
+        .unwrap()
+        .iter()
+        .map(|u| u.credentials().login.to_string())
+        .collect();
+    assert_eq!(logins, vec!["root".to_string(), "cleo".to_string()]);
+    assert!(
+        !f.engine
+            .list_users(&admin)
+            .unwrap()
+            .iter()
+            .any(|u| u.id() == clerk.id() && u.is_active())
+    );
+}
+
+#[test]
+fn contact_changes_are_audited_with_before_and_after() {
+    let f = fixture();
+    let id = f
+        .engine
+        .create_customer(&f.admin, &sample::customer(1))
+        .unwrap()
+        .id();
+    let mut changed: CustomerInput = sample::customer(1);
+    changed.email = "ada@new.example".into();
+    f.engine.update_customer(&f.admin, id, &changed).unwrap();
+    let history = f.engine.customer_history(&f.admin, id).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        last.record.action,
+        crate::audit::AuditAction::CustomerUpdated
+    );
+    assert_eq!(
+        last.record.changes[0].before.as_deref(),
+        Some("customer1@example.com")
+    );
+    assert_eq!(
+        last.record.changes[0].after.as_deref(),
+        Some("ada@new.example")
+    );
+    let other = f
+        .engine
+        .create_customer(&f.admin, &sample::customer(2))
+        .unwrap()
+        .id();
+    assert!(matches!(
+        f.engine
+            .update_customer(&f.admin, other, &changed)
+            .unwrap_err(),
+        Error::Duplicate { .. }
+    ));
+}
+
+#[test]
+fn purchase_history_and_communication_log() {
+    let f = fixture();
+    let id = f
+        .engine
+        .create_customer(&f.admin, &sample::customer(1))
+        .unwrap()
+        .id();
+    let a = f
+        .engine
+        .create_order(&f.admin, &OrderRequest::simple(id, &[("TEE", 1)]))
+        .unwrap();
+    f.clock.advance(1000);
+    f.engine
+        .create_order(&f.admin, &OrderRequest::simple(id, &[("TEE", 3)]))
+        .unwrap();
+    let c = f
+        .engine
+        .create_order(&f.admin, &OrderRequest::simple(id, &[("TEE", 2)]))
+        .unwrap();
+    f.engine
+        .cancel_order(&f.admin, c.id(), "changed mind")
+        .unwrap();
+    let history = f.engine.purchase_history(&f.admin, id).unwrap();
+    assert_eq!(history.orders.len(), 3);
+    // 29.00 + (60 + 12 + 5 = 77.00); the cancelled order does not count.
+    assert_eq!(history.total_spent, vec![sample::usd_cents(10600)]);
+    assert_eq!(history.average_order_value, vec![sample::usd_cents(5300)]);
+    assert_eq!(history.first_order_at, Some(a.created_at()));
+    f.engine
+        .log_message(
+            &f.admin,
+            id,
+            MessageChannel::Sms,
+            Direction::Inbound,
+            "where is my order?",
+            Some(a.id()),
+        )
+        .unwrap();
+    f.engine
+        .log_message(
+            &f.admin,
+            id,
+            MessageChannel::StaffNote,
+            Direction::Outbound,
+            "called back",
+            None,
+        )
+        .unwrap();
+    let log = f.engine.messages(&f.admin, id, 10).unwrap();
+    assert_eq!(
+        log.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+        vec!["called back", "where is my order?"]
+    );
+    assert!(
+        f.engine
+            .log_message(
+                &f.admin,
+                id,
+                MessageChannel::Sms,
+                Direction::Inbound,
+                " ",
+                None
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn customers_act_only_on_their_own_data_through_a_session() {
+    let f = fixture();
+    let a = f.register(1, false);
+    f.verify(a, &f.code(a), "ada").unwrap();
+    let b = f
+        .engine
+        .create_customer(&f.admin, &sample::customer(2))
+        .unwrap()
+        .id();
+    let theirs = f
+        .engine
+        .create_order(&f.admin, &OrderRequest::simple(b, &[("TEE", 1)]))
+        .unwrap();
+    let me = f
+        .engine
+        .authenticate(f.engine.login("ada", PASSWORD).unwrap().token.reveal())
+        .unwrap();
+    let reference = theirs.reference().unwrap().to_string();
+    assert!(matches!(
+        f.engine.get_order(&me, theirs.id()).unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert!(matches!(
+        f.engine.order_by_reference(&me, &reference).unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert!(matches!(
+        f.engine.get_customer(&me, b).unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert!(matches!(
+        f.engine.purchase_history(&me, b).unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert!(matches!(
+        f.engine
+            .update_customer(&me, b, &sample::customer(9))
+            .unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    assert_eq!(
+        f.engine
+            .list_customers(&me, None, None, 100)
+            .unwrap()
+            .iter()
+            .map(|c| c.id())
+            .collect::<Vec<_>>(),
+        vec![a]
+    );
+    let mine = f
+        .engine
+        .create_order(&me, &OrderRequest::simple(a, &[("TEE", 1)]))
+        .unwrap();
+    assert_eq!(
+        f.engine.get_order(&me, mine.id()).unwrap().value.id(),
+        mine.id()
+    );
+}
+
+fn ok<T>(_: T) {}
+
+/// Runs one representative engine command per operation as `actor` (on its own data
+/// when it is a customer).
+fn attempt(
+    f: &Fixture,
+    actor: &Actor,
+    operation: Operation,
+    own: CustomerId,
+    n: u64,
+) -> Result<(), Error> {
+    let e = &f.engine;
+    let a = &f.admin;
+    let placed = || {
+        e.create_order(a, &OrderRequest::simple(own, &[("TEE", 1)]))
+            .unwrap()
+    };
+    match operation {
+        Operation::ReadCatalog => e.list_products(actor, None, 5).map(ok),
+        Operation::ManageCatalog => e
+            .create_product(actor, sample::product(&format!("P{n}"), 100))
+            .map(ok),
+        Operation::ManageStock => e.restock(actor, "TEE", "MAIN", 1, "count").map(ok),
+        Operation::ReadCustomers => e.get_customer(actor, own).map(ok),
+        Operation::ManageCustomers => e
+            .update_customer(
+                actor,
+                own,
+                &e.get_customer(a, own)
+                    .map(|_| sample::customer(own.0 + 1000))?,
+            )
+            .map(ok),
+        Operation::ReadOrders => e.get_order(actor, placed().id()).map(ok),
+        Operation::EditOrders => {
+            let mut request = OrderRequest::simple(own, &[("TEE", 1)]);
+            request.draft = true;
+            e.create_order(actor, &request).map(ok)
+        }
+        Operation::ChangeAddress => e
+            .set_address(actor, placed().id(), &sample::customer(1).addresses[0])
+            .map(ok),
+        Operation::ConfirmOrders => {
+            let mut request = OrderRequest::simple(own, &[("TEE", 1)]);
+            request.draft = true;
+            let draft = e.create_order(a, &request).unwrap();
+            e.change_status(actor, draft.id(), OrderStatus::Placed)
+                .map(ok)
+        }
+        Operation::Fulfil => {
+            let order = placed();
+            e.change_status(a, order.id(), OrderStatus::Confirmed)
+                .unwrap();
+            e.change_status(actor, order.id(), OrderStatus::Picking)
+                .map(ok)
+        }
+        Operation::CancelOrders => e.cancel_order(actor, placed().id(), "test").map(ok),
+        Operation::ArchiveOrders => {
+            let order = placed();
+            e.cancel_order(a, order.id(), "test").unwrap();
+            e.archive_order(actor, order.id(), "test").map(ok)
+        }
+        Operation::RecordPayments | Operation::Refund => {
+            let order = placed();
+            let pay = PaymentRequest {
+                amount: sample::usd_cents(100),
+                method: PaymentMethod::Cash,
+                external_reference: String::new(),
+                idempotency_key: None,
+            };
+            e.record_payment(a, order.id(), &pay).unwrap();
+            if operation == Operation::Refund {
+                e.record_refund(actor, order.id(), &pay)
+            } else {
+                e.record_payment(actor, order.id(), &pay)
+            }
+            .map(ok)
+        }
+        Operation::ReadAudit => e.order_history(actor, placed().id()).map(ok),
+        Operation::Register => e
+            .register_customer(
+                actor,
+                &RegistrationRequest {
+                    customer: sample::customer(5000 + n),
+                    channel: Channel::Sms,
+                },
+            )
+            .map(ok),
+        Operation::ApproveCustomers => e.approve_customer(actor, own).map(ok),
+        Operation::ReadUsers => e.list_users(actor).map(ok),
+        Operation::ManageUsers => e
+            .add_user(
+                actor,
+                "New",
+                &format!("user{n}"),
+                Role::Sales,
+                "crates and pallets 9",
+            )
+            .map(ok),
+        Operation::LogMessages => e
+            .log_message(
+                actor,
+                own,
+                MessageChannel::StaffNote,
+                Direction::Outbound,
+                "note",
+                None,
+            )
+            .map(ok),
+        Operation::ReadMessages => e.messages(actor, own, 10).map(ok),
+    }
+}
+
+#[test]
+fn the_whole_permission_matrix_is_enforced_by_the_engine() {
+    let f = fixture();
+    let own = f
+        .engine
+        .create_customer(&f.admin, &sample::customer(1))
+        .unwrap()
+        .id();
+    let mut n = 0;
+    for role in ALL_ROLES {
+        let actor = match role {
+            Role::Customer => Actor::customer(own),
+            Role::Guest => Actor::guest(),
+            staff => Actor::staff(UserId(777), staff).unwrap(),
+        };
+        for operation in ALL_OPERATIONS {
+            n += 1;
+            let result = attempt(&f, &actor, operation, own, n);
+            let forbidden = matches!(result, Err(Error::Forbidden { .. }));
+            assert_eq!(
+                forbidden,
+                !role.allows(operation),
+                "{role} / {operation}: {result:?}"
+            );
+        }
+    }
+    assert_eq!(n, 8 * 21);
+}

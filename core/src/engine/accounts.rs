@@ -1,0 +1,714 @@
+//! Customer accounts: registration, verification codes, approval, credentials, contact
+//! changes, purchase history and the communication log.
+
+use std::collections::BTreeMap;
+
+use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
+use crate::auth::{Actor, Operation};
+use crate::clock::Timestamp;
+use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
+use crate::customer::{Customer, CustomerDraft, CustomerInput, CustomerStatus};
+use crate::error::{EntityKind, Error, Result};
+use crate::ids::{CustomerId, MessageId, OrderId, RegistrationId};
+use crate::message::{self, CommMessage, Direction, MessageChannel};
+use crate::money::Money;
+use crate::order::OrderStatus;
+use crate::outbox::DomainEvent;
+use crate::registration::{self, Channel, CodeRejection, CodeSecret, Verification};
+use crate::store::{IndexName, IndexRange, Record, RecordKey, Settings, Store, Versioned, keys};
+
+use super::{Engine, OrderFilter, Unit};
+
+/// A self-registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationRequest {
+    /// Name, kind, phone, email and at least one (default) address.
+    pub customer: CustomerInput,
+    /// Where to send the verification code.
+    pub channel: Channel,
+}
+
+/// The answer to a verification code, with the login the customer chooses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyRequest {
+    /// Who is verifying.
+    pub customer: CustomerId,
+    /// The 6-digit code they received.
+    pub code: String,
+    /// Chosen login id.
+    pub login: String,
+    /// Chosen password (never stored; hashed with argon2id).
+    pub password: String,
+}
+
+/// A customer's purchases at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseHistory {
+    /// Orders, newest first (archived included).
+    pub orders: Vec<crate::order::Order>,
+    /// Σ totals of orders that were placed and not cancelled, per currency.
+    pub total_spent: Vec<Money>,
+    /// Average of those totals, per currency.
+    pub average_order_value: Vec<Money>,
+    /// First order placed.
+    pub first_order_at: Option<Timestamp>,
+    /// Latest order placed.
+    pub last_order_at: Option<Timestamp>,
+}
+
+impl<S: Store> Engine<S> {
+    /// The settings record, created with a fresh code secret on first use.
+    pub(super) fn settings(&self, unit: &mut Unit<'_, S>) -> Result<Settings> {
+        if let Some(settings) = unit.settings()? {
+            return Ok(settings);
+        }
+        let mut secret = [0u8; 32];
+        for chunk in secret.chunks_mut(8) {
+            chunk.copy_from_slice(&self.random.next_u64().to_le_bytes());
+        }
+        let settings = Settings {
+            code_secret: CodeSecret(secret),
+            admin_initialized: false,
+        };
+        unit.put(Record::Settings(settings.clone()));
+        Ok(settings)
+    }
+
+    fn customer_audit(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        id: CustomerId,
+        action: AuditAction,
+        changes: Vec<FieldChange>,
+    ) {
+        unit.audit(AuditRecord {
+            at: self.clock.now(),
+            actor: actor.clone(),
+            action,
+            subjects: vec![Subject::Customer(id)],
+            changes,
+        });
+    }
+
+    /// A customer for an account command: customers may act only on themselves.
+    fn own_customer(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        id: CustomerId,
+    ) -> Result<Customer> {
+        if actor.customer_id().is_some_and(|me| me != id) {
+            return Err(Error::not_found(EntityKind::Customer, id));
+        }
+        unit.customer(id)
+    }
+
+    fn fresh_verification(&self, channel: Channel) -> Verification {
+        Verification {
+            nonce: self.random.next_u64(),
+            channel,
+            issued_at: self.clock.now(),
+            attempts: 0,
+        }
+    }
+
+    /// Registers a customer: pending verification, a code sent through `channel`.
+    ///
+    /// # Errors
+    /// `Validation`; `Duplicate` for a phone or email already registered; `Forbidden`.
+    pub fn register_customer(
+        &self,
+        actor: &Actor,
+        request: &RegistrationRequest,
+    ) -> Result<Customer> {
+        actor.require(Operation::Register)?;
+        let draft = CustomerDraft::parse(&request.customer)?;
+        if request.customer.addresses.is_empty() {
+            return Err(Error::invalid(
+                "address",
+                "is required (a default shipping address)",
+            ));
+        }
+        self.transact(|unit| {
+            self.check_contact_free(unit, &draft, None)?;
+            self.settings(unit)?;
+            let now = self.clock.now();
+            let id = CustomerId(unit.store().next_id()?);
+            let mut customer =
+                Customer::create(id, draft.clone(), CustomerStatus::PendingVerification, now);
+            let verification = self.fresh_verification(request.channel);
+            let nonce = verification.nonce;
+            customer.start_verification(verification)?;
+            unit.reindex(&[], &keys::customer_entries(&customer));
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CustomerRegistered,
+                vec![
+                    FieldChange::new("name", None, Some(customer.name().to_string())),
+                    FieldChange::new("phone", None, Some(customer.phone().to_string())),
+                    FieldChange::new("email", None, Some(customer.email().to_string())),
+                    FieldChange::new("code sent by", None, Some(request.channel.to_string())),
+                ],
+            );
+            unit.event(
+                now,
+                DomainEvent::VerificationCodeRequested {
+                    customer: id,
+                    channel: request.channel,
+                    nonce,
+                },
+            );
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// Refuses a phone or email that another customer already has.
+    fn check_contact_free(
+        &self,
+        unit: &mut Unit<'_, S>,
+        draft: &CustomerDraft,
+        me: Option<CustomerId>,
+    ) -> Result<()> {
+        let taken = |index, key: &[u8]| -> Result<bool> {
+            Ok(unit
+                .index_id(index, key)?
+                .is_some_and(|id| Some(CustomerId(id)) != me))
+        };
+        if taken(
+            IndexName::CustomerByPhone,
+            &keys::customer_phone(draft.phone()),
+        )? {
+            return Err(Error::Duplicate {
+                entity: EntityKind::Customer,
+                field: "phone",
+                value: draft.phone().to_string(),
+            });
+        }
+        if taken(
+            IndexName::CustomerByEmail,
+            &keys::customer_email(draft.email()),
+        )? {
+            return Err(Error::Duplicate {
+                entity: EntityKind::Customer,
+                field: "email",
+                value: draft.email().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses a login id that any customer or staff user already has (other than `me`).
+    pub(super) fn check_login_free(
+        &self,
+        unit: &mut Unit<'_, S>,
+        login: &LoginId,
+        me: Option<CustomerId>,
+    ) -> Result<()> {
+        let key = keys::login(login);
+        let customer = unit.index_id(IndexName::CustomerByLogin, &key)?;
+        let staff = unit.index_id(IndexName::UserByLogin, &key)?;
+        if staff.is_some() || customer.is_some_and(|id| Some(CustomerId(id)) != me) {
+            return Err(Error::Duplicate {
+                entity: EntityKind::Customer,
+                field: "login id",
+                value: login.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Issues a new code (the old one stops working, attempts start again).
+    ///
+    /// # Errors
+    /// `NotFound`; `Rule` if the customer is not pending verification.
+    pub fn resend_verification(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
+        actor.require(Operation::Register)?;
+        self.transact(|unit| {
+            let mut customer = self.own_customer(unit, actor, id)?;
+            let verification = self.fresh_verification(customer.channel());
+            let (channel, nonce) = (verification.channel, verification.nonce);
+            customer.start_verification(verification)?;
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CodeIssued,
+                vec![FieldChange::new(
+                    "code sent by",
+                    None,
+                    Some(channel.to_string()),
+                )],
+            );
+            unit.event(
+                self.clock.now(),
+                DomainEvent::VerificationCodeRequested {
+                    customer: id,
+                    channel,
+                    nonce,
+                },
+            );
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// The code a `VerificationCodeRequested` event stands for, while it is still valid —
+    /// for the dispatcher that sends it. `None` once used, replaced or expired.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor may manage customers; `Storage`.
+    pub fn verification_code(
+        &self,
+        actor: &Actor,
+        customer: CustomerId,
+        nonce: u64,
+    ) -> Result<Option<String>> {
+        actor.require(Operation::ManageCustomers)?;
+        let mut unit = Unit::new(&self.store);
+        let Some(settings) = unit.settings()? else {
+            return Ok(None);
+        };
+        let customer = match unit.customer(customer) {
+            Ok(c) => c,
+            Err(Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(customer
+            .verification()
+            .filter(|v| v.nonce == nonce && self.clock.now() < v.expires_at())
+            .map(|v| registration::derive_code(&settings.code_secret, customer.id(), v.nonce)))
+    }
+
+    /// Checks the code and sets the chosen login and password. Consumers become active with a
+    /// permanent Registration ID; businesses wait for staff approval. A wrong code counts
+    /// against the 5 attempts.
+    ///
+    /// # Errors
+    /// `Validation` for a wrong code (attempts left named) or a weak password; `Rule` for an
+    /// expired code or too many attempts; `Duplicate` for a taken login id; `NotFound`.
+    pub fn verify_customer(&self, actor: &Actor, request: &VerifyRequest) -> Result<Customer> {
+        actor.require(Operation::Register)?;
+        let login = LoginId::parse(&request.login)?;
+        let password = Password::new(&login, &request.password)?;
+        let hash =
+            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        // The inner result carries refusals that still write (a counted failure).
+        self.transact(|unit| {
+            let mut customer = self.own_customer(unit, actor, request.customer)?;
+            let verification = customer.verification().cloned().ok_or_else(|| {
+                Error::Rule(format!(
+                    "customer {} has no verification code pending",
+                    customer.id()
+                ))
+            })?;
+            let settings = self.settings(unit)?;
+            let now = self.clock.now();
+            match registration::check_code(
+                &settings.code_secret,
+                customer.id(),
+                &verification,
+                &request.code,
+                now,
+            ) {
+                Ok(()) => {}
+                Err(CodeRejection::Wrong) => {
+                    customer.record_wrong_code();
+                    let left =
+                        registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
+                    self.customer_audit(
+                        unit,
+                        actor,
+                        customer.id(),
+                        AuditAction::CodeRejected,
+                        vec![FieldChange::new(
+                            "attempts",
+                            Some(verification.attempts.to_string()),
+                            Some((verification.attempts + 1).to_string()),
+                        )],
+                    );
+                    unit.put(Record::Customer(customer));
+                    return Ok(Err(CodeRejection::Wrong.to_error(left)));
+                }
+                Err(other) => return Ok(Err(other.to_error(0))),
+            }
+            self.check_login_free(unit, &login, Some(customer.id()))?;
+            let before = keys::customer_entries(&customer);
+            let credentials = Credentials {
+                login: login.clone(),
+                hash: hash.clone(),
+                sessions_valid_after: now,
+            };
+            customer.complete_verification(
+                credentials,
+                RegistrationId::generate(self.random.as_ref()),
+            )?;
+            unit.reindex(&before, &keys::customer_entries(&customer));
+            let mut changes = vec![
+                FieldChange::new(
+                    "status",
+                    Some(CustomerStatus::PendingVerification.to_string()),
+                    Some(customer.status().to_string()),
+                ),
+                FieldChange::new("login id", None, Some(login.to_string())),
+            ];
+            if let Some(id) = customer.registration_id() {
+                changes.push(FieldChange::new(
+                    "registration id",
+                    None,
+                    Some(id.to_string()),
+                ));
+            }
+            self.customer_audit(
+                unit,
+                actor,
+                customer.id(),
+                AuditAction::CustomerVerified,
+                changes,
+            );
+            unit.put(Record::Customer(customer.clone()));
+            Ok(Ok(customer))
+        })?
+    }
+
+    /// Approves a verified business registration: active, with a Registration ID.
+    ///
+    /// # Errors
+    /// `Rule` unless pending approval; `Forbidden`; `NotFound`.
+    pub fn approve_customer(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
+        actor.require(Operation::ApproveCustomers)?;
+        self.transact(|unit| {
+            let mut customer = unit.customer(id)?;
+            let before = keys::customer_entries(&customer);
+            let registration_id = RegistrationId::generate(self.random.as_ref());
+            customer.approve(registration_id.clone())?;
+            unit.reindex(&before, &keys::customer_entries(&customer));
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CustomerApproved,
+                vec![
+                    FieldChange::new(
+                        "status",
+                        Some(CustomerStatus::PendingApproval.to_string()),
+                        Some(CustomerStatus::Active.to_string()),
+                    ),
+                    FieldChange::new("registration id", None, Some(registration_id.to_string())),
+                ],
+            );
+            unit.event(
+                self.clock.now(),
+                DomainEvent::RegistrationApproved {
+                    customer: id,
+                    registration_id,
+                },
+            );
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// Rejects a pending registration with a reason.
+    ///
+    /// # Errors
+    /// `Validation` for a missing reason; `Rule` unless pending; `Forbidden`; `NotFound`.
+    pub fn reject_customer(&self, actor: &Actor, id: CustomerId, reason: &str) -> Result<Customer> {
+        actor.require(Operation::ApproveCustomers)?;
+        let reason = crate::validate::required_text(
+            "rejection reason",
+            reason,
+            crate::validate::limits::MAX_NAME_CHARS,
+        )?;
+        self.transact(|unit| {
+            let mut customer = unit.customer(id)?;
+            let before = customer.status();
+            customer.reject(reason.clone())?;
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CustomerRejected,
+                vec![
+                    FieldChange::new(
+                        "status",
+                        Some(before.to_string()),
+                        Some(customer.status().to_string()),
+                    ),
+                    FieldChange::new("reason", None, Some(reason.clone())),
+                ],
+            );
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// Sets a customer's login id and password (staff on their behalf, or the customer).
+    /// Every existing session of the customer ends.
+    ///
+    /// # Errors
+    /// `Validation` (policy); `Duplicate` login; `Rule` for a customer without a verified
+    /// account; `Forbidden`; `NotFound`.
+    pub fn set_customer_credentials(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+        login: &str,
+        password: &str,
+    ) -> Result<Customer> {
+        actor.require(Operation::ManageCustomers)?;
+        let login = LoginId::parse(login)?;
+        let password = Password::new(&login, password)?;
+        let hash =
+            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        self.transact(|unit| {
+            let mut customer = self.own_customer(unit, actor, id)?;
+            if !matches!(
+                customer.status(),
+                CustomerStatus::Active | CustomerStatus::PendingApproval
+            ) {
+                return Err(Error::Rule(format!(
+                    "customer {id} is {}; verify the registration first",
+                    customer.status()
+                )));
+            }
+            self.check_login_free(unit, &login, Some(id))?;
+            let before_entries = keys::customer_entries(&customer);
+            let before = customer.credentials().map(|c| c.login.to_string());
+            customer.set_credentials(Credentials {
+                login: login.clone(),
+                hash: hash.clone(),
+                sessions_valid_after: self.clock.now(),
+            });
+            unit.reindex(&before_entries, &keys::customer_entries(&customer));
+            self.customer_audit(
+                unit,
+                actor,
+                id,
+                AuditAction::CredentialsChanged,
+                vec![
+                    FieldChange::new("login id", before, Some(login.to_string())),
+                    FieldChange::new("password", None, Some("changed".into())),
+                ],
+            );
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// Replaces a customer's name, contact details and addresses (audited field by field).
+    ///
+    /// # Errors
+    /// `Validation`; `Duplicate` phone/email; `Forbidden`; `NotFound`.
+    pub fn update_customer(
+        &self,
+        actor: &Actor,
+        id: CustomerId,
+        input: &CustomerInput,
+    ) -> Result<Customer> {
+        actor.require(Operation::ManageCustomers)?;
+        let draft = CustomerDraft::parse(input)?;
+        self.transact(|unit| {
+            let mut customer = self.own_customer(unit, actor, id)?;
+            self.check_contact_free(unit, &draft, Some(id))?;
+            let old = customer.clone();
+            customer.update_details(draft.clone());
+            let changes = customer_changes(&old, &customer);
+            if changes.is_empty() {
+                return Ok(customer);
+            }
+            unit.reindex(
+                &keys::customer_entries(&old),
+                &keys::customer_entries(&customer),
+            );
+            self.customer_audit(unit, actor, id, AuditAction::CustomerUpdated, changes);
+            unit.put(Record::Customer(customer.clone()));
+            Ok(customer)
+        })
+    }
+
+    /// A customer by Registration ID.
+    ///
+    /// # Errors
+    /// `Validation` for a malformed id; `NotFound`; `Forbidden`.
+    pub fn customer_by_registration_id(&self, actor: &Actor, text: &str) -> Result<Customer> {
+        let registration = RegistrationId::parse(text)?;
+        let id = self
+            .store
+            .index_get(
+                IndexName::CustomerByRegistration,
+                &keys::registration(&registration),
+            )?
+            .ok_or_else(|| Error::not_found(EntityKind::Customer, &registration))?;
+        self.get_customer(actor, CustomerId(id))
+    }
+
+    /// Orders, total spent, first/last order and average order value of a customer.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Storage`.
+    pub fn purchase_history(&self, actor: &Actor, id: CustomerId) -> Result<PurchaseHistory> {
+        actor.require(Operation::ReadMessages)?;
+        self.get_customer(actor, id)?;
+        let mut orders = Vec::new();
+        let mut cursor = None;
+        loop {
+            let filter = OrderFilter {
+                customer: Some(id),
+                include_archived: true,
+                limit: 500,
+                cursor,
+                ..OrderFilter::default()
+            };
+            let page = self.list_orders(actor, &filter)?;
+            orders.extend(page.items.into_iter().map(|v| v.value));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let counted: Vec<&crate::order::Order> = orders
+            .iter()
+            .filter(|o| !matches!(o.status(), OrderStatus::Draft | OrderStatus::Cancelled))
+            .collect();
+        let mut per_currency: BTreeMap<crate::money::Currency, (Money, u32)> = BTreeMap::new();
+        for order in &counted {
+            let total = order.totals().total;
+            let entry = per_currency
+                .entry(total.currency())
+                .or_insert((Money::zero(total.currency()), 0));
+            entry.0 = entry.0.add(&total)?;
+            entry.1 += 1;
+        }
+        let total_spent = per_currency.values().map(|(sum, _)| *sum).collect();
+        let average_order_value = per_currency
+            .values()
+            .map(|(sum, count)| {
+                Money::rounded(
+                    sum.amount() / rust_decimal::Decimal::from(*count),
+                    sum.currency(),
+                )
+            })
+            .collect();
+        Ok(PurchaseHistory {
+            first_order_at: counted.iter().map(|o| o.created_at()).min(),
+            last_order_at: counted.iter().map(|o| o.created_at()).max(),
+            orders,
+            total_spent,
+            average_order_value,
+        })
+    }
+
+    /// Adds a message to a customer's communication log (adapters log what they send and
+    /// receive; staff add notes).
+    ///
+    /// # Errors
+    /// `Validation`; `NotFound` for the customer or order; `Forbidden`.
+    pub fn log_message(
+        &self,
+        actor: &Actor,
+        customer: CustomerId,
+        channel: MessageChannel,
+        direction: Direction,
+        text: &str,
+        order: Option<OrderId>,
+    ) -> Result<CommMessage> {
+        actor.require(Operation::LogMessages)?;
+        let text = message::check_text(text)?;
+        self.transact(|unit| {
+            unit.customer(customer)?;
+            if let Some(order) = order
+                && unit.order(order)?.customer() != customer
+            {
+                return Err(Error::invalid(
+                    "order",
+                    format!("{order} does not belong to customer {customer}"),
+                ));
+            }
+            let message = CommMessage {
+                id: MessageId(unit.store().next_id()?),
+                customer,
+                at: self.clock.now(),
+                channel,
+                direction,
+                text: text.clone(),
+                order,
+            };
+            unit.reindex(&[], &keys::message_entries(&message));
+            self.customer_audit(
+                unit,
+                actor,
+                customer,
+                AuditAction::MessageLogged,
+                vec![FieldChange::new(
+                    "message",
+                    None,
+                    Some(format!(
+                        "{channel} {direction}: {} characters",
+                        text.chars().count()
+                    )),
+                )],
+            );
+            unit.put(Record::Message(message.clone()));
+            Ok(message)
+        })
+    }
+
+    /// A customer's communication log, newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Storage`.
+    pub fn messages(
+        &self,
+        actor: &Actor,
+        customer: CustomerId,
+        limit: usize,
+    ) -> Result<Vec<CommMessage>> {
+        actor.require(Operation::ReadMessages)?;
+        self.get_customer(actor, customer)?;
+        let range = IndexRange::prefix(&keys::message_customer_prefix(customer), true);
+        let mut out = Vec::new();
+        for (_, id) in
+            self.store
+                .index_scan(IndexName::MessageByCustomer, &range, limit.min(1000))?
+        {
+            if let Some(Versioned {
+                value: Record::Message(m),
+                ..
+            }) = self.store.get(&RecordKey::Message(MessageId(id)))?
+            {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn customer_changes(old: &Customer, new: &Customer) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    let mut diff = |field: &str, a: String, b: String| {
+        if a != b {
+            changes.push(FieldChange::new(field, Some(a), Some(b)));
+        }
+    };
+    diff("name", old.name().to_string(), new.name().to_string());
+    diff(
+        "kind",
+        format!("{:?}", old.kind()),
+        format!("{:?}", new.kind()),
+    );
+    diff("phone", old.phone().to_string(), new.phone().to_string());
+    diff("email", old.email().to_string(), new.email().to_string());
+    let addresses = |c: &Customer| {
+        c.addresses()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    diff("addresses", addresses(old), addresses(new));
+    changes
+}

@@ -170,23 +170,23 @@ macro_rules! checked_code {
 }
 
 checked_code!(
-    /// An order's public reference number, e.g. `ORD-7K3M-9QXP`.
+    /// An order's public reference number, e.g. `ORD-7K3M-9QX1`.
     ///
     /// Seven random Crockford base-32 characters (35 bits) and one Luhn mod 32 check
     /// character, which catches every single-character typo and adjacent transpositions.
     OrderReference,
     "ORD",
     "order reference",
-    "ORD-7K3M-9QXP"
+    "ORD-7K3M-9QX1"
 );
 
 checked_code!(
-    /// A customer's permanent Registration ID, e.g. `CUS-4F7Q-2M9C`: random, checked, never
+    /// A customer's permanent Registration ID, e.g. `CUS-4F7Q-2M9T`: random, checked, never
     /// reused (unique index).
     RegistrationId,
     "CUS",
     "registration id",
-    "CUS-4F7Q-2M9C"
+    "CUS-4F7Q-2M9T"
 );
 
 fn crockford_char(digit: u8) -> u8 {
@@ -239,6 +239,12 @@ mod tests {
             assert_eq!(OrderReference::parse(&shown.to_lowercase()).unwrap(), r);
             assert_eq!(OrderReference::parse(&shown.replace('-', "")).unwrap(), r);
         }
+    }
+
+    #[test]
+    fn documented_examples_are_valid() {
+        assert!(OrderReference::parse("ORD-7K3M-9QX1").is_ok());
+        assert!(RegistrationId::parse("CUS-4F7Q-2M9T").is_ok());
     }
 
     #[test]

@@ -547,7 +547,9 @@ impl<S: Store> Engine<S> {
             | OrderStatus::Shipped
             | OrderStatus::Delivered => Operation::Fulfil,
             OrderStatus::Cancelled => {
-                return Err(Error::invalid("status", "use cancel, which needs a reason"));
+                return Err(Error::Rule(
+                    "orders are cancelled with the cancel command, which records a reason".into(),
+                ));
             }
         };
         self.change_order(

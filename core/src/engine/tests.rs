@@ -331,7 +331,7 @@ fn illegal_transitions_are_refused_and_change_nothing() {
     assert_eq!(stored.version, 1);
     assert!(matches!(
         f.status(order.id(), Cancelled).unwrap_err(),
-        Error::Validation { .. }
+        Error::Rule(_)
     ));
 }
 

@@ -53,6 +53,8 @@ pub mod backup;
 mod codec;
 mod config;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod layout;
 mod schedule;
 mod stats;

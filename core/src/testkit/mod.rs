@@ -6,5 +6,6 @@
 
 pub mod conformance;
 pub mod faulty;
+pub mod fuzz;
 pub mod invariants;
 pub mod sample;

@@ -1,6 +1,9 @@
 //! Replays every committed fuzz corpus file of the core targets through the same code the
 //! fuzzer runs, so `cargo test` checks them without a fuzzer (see FUZZING.md).
 
+// Tests assert by panicking.
+#![allow(clippy::panic)]
+
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fuzz/corpus")

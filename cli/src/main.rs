@@ -23,7 +23,9 @@
 mod args;
 mod commands;
 mod context;
+mod identity;
 mod parse;
+mod password;
 mod render;
 mod store;
 

@@ -12,6 +12,7 @@ use ordo_core::clock::{DAY_MS, Timestamp};
 use ordo_core::customer::{Address, AddressInput};
 use ordo_core::engine::ItemRequest;
 use ordo_core::ids::CustomerId;
+use ordo_core::message::Direction;
 use ordo_core::money::{Currency, Money};
 use ordo_core::validate;
 use ordo_core::{Error, Result};
@@ -107,6 +108,29 @@ pub fn discount(text: &str) -> Result<(String, Decimal)> {
         )
     })?;
     Ok((label.trim().to_string(), percent))
+}
+
+/// Parses a Telegram chat id (a whole number; group chats are negative).
+///
+/// # Errors
+/// `Validation` if it is not a whole number.
+pub fn telegram_chat(text: &str) -> Result<i64> {
+    whole_number("Telegram chat id", text)
+}
+
+/// Parses a message direction: `in` (from the customer) or `out` (to the customer).
+///
+/// # Errors
+/// `Validation` for anything else.
+pub fn direction(text: &str) -> Result<Direction> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "in" | "inbound" => Ok(Direction::Inbound),
+        "out" | "outbound" => Ok(Direction::Outbound),
+        _ => Err(Error::invalid(
+            "direction",
+            format!("{text:?} must be in (from the customer) or out (to the customer)"),
+        )),
+    }
 }
 
 /// Parses a stock correction `+N` or `-N` (a bare `N` means `+N`).
@@ -236,6 +260,15 @@ mod tests {
             super::item("TEE:x").unwrap_err().kind(),
             ErrorKind::Validation
         );
+    }
+
+    #[test]
+    fn telegram_chats_and_directions() {
+        assert_eq!(telegram_chat(" -1001234 ").unwrap(), -1_001_234);
+        assert!(telegram_chat("@ada").is_err());
+        assert_eq!(direction("IN").unwrap(), Direction::Inbound);
+        assert_eq!(direction("outbound").unwrap(), Direction::Outbound);
+        assert_eq!(direction("up").unwrap_err().kind(), ErrorKind::Validation);
     }
 
     #[test]

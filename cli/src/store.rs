@@ -1,11 +1,16 @@
-//! Where the data lives: the one module that chooses and opens the store.
+//! Where the data lives: the one module that chooses and opens the store, and that
+//! backs it up, verifies backups and restores them.
 //!
-//! Every other module sees only `ordo_core::store::Store` through the engine.
+//! Every other module sees only `ordo_core::store::Store` through the engine (and
+//! [`BackupInfo`], re-exported here).
 
 use std::path::Path;
 
 use anyhow::Context as _;
-use ordo_storage::{Durability, SledStore, StoreConfig};
+use ordo_core::store::StoreError;
+use ordo_storage::{Durability, IfNotEmpty, SledStore, StoreConfig, backup};
+
+pub use ordo_storage::BackupInfo;
 
 /// The store the CLI runs on.
 pub type AppStore = SledStore;
@@ -22,4 +27,61 @@ pub fn open_store(dir: &Path) -> anyhow::Result<AppStore> {
     let store = SledStore::open(dir, StoreConfig::new(Durability::Immediate))
         .map_err(ordo_core::Error::from)?;
     Ok(store)
+}
+
+/// Writes a consistent snapshot of `store` to `file`.
+///
+/// # Errors
+/// If the file cannot be written or a stored value does not decode.
+pub fn backup(store: &AppStore, file: &Path) -> anyhow::Result<BackupInfo> {
+    store.backup(file).map_err(|e| backup_error(file, e))
+}
+
+/// Checks `file` end to end without restoring it.
+///
+/// # Errors
+/// One line naming the damage, or why the file cannot be read.
+pub fn verify(file: &Path) -> anyhow::Result<BackupInfo> {
+    backup::verify(file).map_err(|e| backup_error(file, e))
+}
+
+/// What to do with a data directory that already holds files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occupied {
+    /// Leave it alone and fail.
+    Refuse,
+    /// Replace its contents.
+    Replace,
+}
+
+/// Restores `file` into `dir`.
+///
+/// # Errors
+/// As [`verify`]; `dir` in use by another process or (with [`Occupied::Refuse`]) not
+/// empty; file system failures.
+pub fn restore(file: &Path, dir: &Path, occupied: Occupied) -> anyhow::Result<BackupInfo> {
+    let if_not_empty = match occupied {
+        Occupied::Refuse => IfNotEmpty::Refuse,
+        Occupied::Replace => IfNotEmpty::Replace,
+    };
+    backup::restore(file, dir, if_not_empty).map_err(|e| backup_error(file, e))
+}
+
+/// A backup failure as one line: damage names the file and what is wrong with it.
+fn backup_error(file: &Path, error: StoreError) -> anyhow::Error {
+    match error {
+        StoreError::Corrupted { key, reason } => {
+            let whole_file = key == format!("backup {}", file.display());
+            if whole_file {
+                anyhow::anyhow!("{} is not a usable backup: {reason}", file.display())
+            } else {
+                anyhow::anyhow!(
+                    "{} is not a usable backup: entry {key} is damaged: {reason}",
+                    file.display()
+                )
+            }
+        }
+        StoreError::Io(message) => anyhow::anyhow!(message),
+        other => ordo_core::Error::from(other).into(),
+    }
 }

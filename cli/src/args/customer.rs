@@ -1,6 +1,11 @@
-//! `ordo customer …`: customer arguments.
+//! `ordo customer …`: customer arguments (account arguments are in [`super::account`]).
 
 use clap::Subcommand;
+
+use super::account::{
+    LOG_EXAMPLES, LogArgs, REGISTER_EXAMPLES, RegisterArgs, UPDATE_EXAMPLES, UpdateArgs,
+    VERIFY_EXAMPLES, VerifyCodeArgs,
+};
 
 /// Customer subcommands.
 #[derive(Debug, Subcommand)]
@@ -56,15 +61,83 @@ Examples:
     #[command(after_long_help = "\
 Examples:
   ordo customer show 42
-  ordo customer show +442071234567")]
+  ordo customer show +442071234567
+  ordo customer show CUS-4F7Q-2M9T")]
     Show {
-        /// Customer id, or phone number starting with +.
+        /// Customer id, phone (+…) or Registration ID (CUS-…).
         customer: String,
     },
+    /// Change a customer's name, contact details or addresses.
+    #[command(after_long_help = UPDATE_EXAMPLES)]
+    Update(UpdateArgs),
     /// Show the audit trail of a customer and their orders.
     #[command(after_long_help = "Example:\n  ordo customer history 42")]
     History {
+        /// Customer id, phone (+…) or Registration ID (CUS-…).
+        customer: String,
+    },
+    /// Show a customer's orders, total spent, average order value, first and last order.
+    #[command(
+        after_long_help = "Examples:\n  ordo customer purchases 42\n  ordo --json customer purchases 42 | jq .total_spent"
+    )]
+    Purchases {
+        /// Customer id, phone (+…) or Registration ID (CUS-…).
+        customer: String,
+    },
+    /// Show a customer's communication log, or add to it with --note.
+    #[command(after_long_help = LOG_EXAMPLES)]
+    Log(LogArgs),
+    /// Register a customer who confirms with a code (self-service sign-up on their behalf).
+    #[command(after_long_help = REGISTER_EXAMPLES)]
+    Register(RegisterArgs),
+    /// Confirm a registration with the code sent, choosing a login and password.
+    #[command(after_long_help = VERIFY_EXAMPLES)]
+    Verify(VerifyCodeArgs),
+    /// Send a new verification code (the old one stops working).
+    #[command(
+        name = "resend-code",
+        after_long_help = "Example:\n  ordo customer resend-code 57"
+    )]
+    ResendCode {
         /// Customer id.
         customer: String,
+    },
+    /// Approve a verified business registration: active, with a Registration ID.
+    #[command(after_long_help = "\
+Examples:
+  ordo customer approve 58
+  ORDO_PASSWORD=$PW ordo --as sales customer approve 58")]
+    Approve {
+        /// Customer id.
+        customer: String,
+    },
+    /// Reject a pending registration.
+    #[command(
+        after_long_help = "Example:\n  ordo customer reject 59 --reason \"tax id does not match the company\""
+    )]
+    Reject {
+        /// Customer id.
+        customer: String,
+        /// Why (shown to the customer).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Set a customer's login id and password (their sessions end).
+    #[command(
+        name = "set-password",
+        after_long_help = "\
+Examples:
+  ordo customer set-password 42 --login ada
+  ORDO_PASSWORD='rainy tulip orbit 42' ordo customer set-password 42 --login ada
+
+The password comes from $ORDO_NEW_PASSWORD or $ORDO_PASSWORD (unless --as used it), or is
+asked for twice on the terminal."
+    )]
+    SetPassword {
+        /// Customer id, phone (+…) or Registration ID (CUS-…).
+        customer: String,
+        /// Login id (3 to 32 letters, digits, '.', '_' or '-').
+        #[arg(long)]
+        login: String,
     },
 }

@@ -4,17 +4,25 @@
 //! [`crate::parse`]), so a bad value is a validation error (exit 3) with ordo's own message,
 //! while clap reports only malformed command lines (exit 2).
 
+mod account;
+mod backup;
 mod customer;
 mod order;
+mod outbox;
 mod product;
+mod staff;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use account::{LogArgs, RegisterArgs, UpdateArgs, VerifyCodeArgs};
+pub use backup::{BackupArgs, RestoreArgs, VerifyArgs};
 pub use customer::CustomerCommand;
 pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
+pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
+pub use staff::{AdminCommand, UserCommand};
 
 const ABOUT: &str = "ordo: the staff tool for the ordo customer-order engine";
 
@@ -30,8 +38,16 @@ Data lives in the directory given by --data (or $ORDO_DATA, default ./ordo-data)
 Add --json to any command for exactly one JSON value on stdout (amounts are decimal
 strings such as \"12.50\" next to a \"currency\" field). Errors are one line on stderr.
 
-Exit codes: 0 ok, 1 internal error, 2 usage error, 3 invalid input or refused by a
-business rule, 4 not found, 5 conflict (duplicate, idempotency key reused).";
+Who is acting: by default the local administrator (whoever can read the data directory
+can read its data), recorded in the audit trail with the OS user name. --as LOGIN runs
+one command as that staff user (password from $ORDO_PASSWORD or a prompt), so the
+permission matrix applies; $ORDO_TOKEN (from `ordo login`) does the same for a session.
+--as wins over $ORDO_TOKEN. backup, restore, verify and demo work on the data directory
+itself and always run as the local administrator.
+
+Exit codes: 0 ok, 1 internal error (also a damaged or unreadable backup file), 2 usage
+error, 3 invalid input or refused by a business rule, 4 not found, 5 conflict
+(duplicate, idempotency key reused), 6 not signed in or not allowed.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -41,7 +57,10 @@ Examples:
   ordo order create --customer 7 --item TEE-CLASSIC-BLK-M:2 --item MUG-STONE-350:1
   ordo order list --status placed --from 2026-03-01 --to 2026-03-31
   ordo order status ORD-7K3M-9QX1 confirmed
-  ordo --json order show ORD-7K3M-9QX1 | jq .total";
+  ordo --json order show ORD-7K3M-9QX1 | jq .total
+  ordo backup --to shop.ordo-backup
+  ORDO_PASSWORD=$PW ordo --as sam order status ORD-7K3M-9QX1 picking
+  export ORDO_TOKEN=$(ORDO_PASSWORD=$PW ordo --json login sam | jq -r .token)";
 
 /// The `ordo` command line.
 #[derive(Debug, Parser)]
@@ -77,19 +96,25 @@ pub struct GlobalArgs {
     /// Print exactly one JSON object or array on stdout instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Run as this staff user (password from $ORDO_PASSWORD or a prompt).
+    #[arg(long = "as", value_name = "LOGIN", global = true)]
+    pub as_login: Option<String>,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a realistic sample shop: 50 products, 200 customers, 2,000 orders.
+    /// Create a realistic sample shop: 50 products, 200 customers, 2,000 orders, staff.
     #[command(
         long_about = "\
 Create a realistic sample shop in the data directory: about 50 products (clothing,
 home and electronics, with specifications, photos, videos, retail prices and wholesale
 price tiers) stocked in two warehouses (MAIN and EAST), 200 customers (about 20%
 businesses with company and tax id) and 2,000 orders spread over the last 90 days in
-every status, with payments, refunds, cancellations and archived orders.
+every status, with payments, refunds, cancellations and archived orders. It also adds
+one staff user per role with a generated password (printed once, at the end), five
+pending registrations (some waiting for their code, some businesses waiting for
+approval) and logins for twenty customers.
 
 Running it again does nothing: existing demo data is detected and left alone.",
         after_long_help = "\
@@ -107,6 +132,42 @@ Examples:
     /// Create, change, pay, fulfil and look up orders.
     #[command(subcommand)]
     Order(OrderCommand),
+    /// Pending customer notifications (a manual dispatcher for local testing).
+    #[command(subcommand, long_about = outbox::OUTBOX_HELP)]
+    Outbox(OutboxCommand),
+    /// Create the first administrator.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage staff users and their roles.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Sign in and print a session token for $ORDO_TOKEN.
+    #[command(after_long_help = "\
+Examples:
+  ordo login sam                                   # asks for the password
+  export ORDO_TOKEN=$(ORDO_PASSWORD=$PW ordo --json login sam | jq -r .token)
+  ordo order list                                  # now runs as sam
+  ordo logout
+
+The token is printed once and stored nowhere (ordo keeps only its hash). Staff sessions
+last 12 hours, customer sessions 30 days. Customers sign in with the login they chose
+at verification; with their token, commands show only their own data.")]
+    Login {
+        /// Login id of a staff user or customer.
+        login: String,
+    },
+    /// End the session of $ORDO_TOKEN.
+    #[command(after_long_help = "Example:\n  ordo logout && unset ORDO_TOKEN")]
+    Logout,
+    /// Write a backup of the data directory to one file.
+    #[command(long_about = backup::BACKUP_HELP, after_long_help = backup::BACKUP_EXAMPLES)]
+    Backup(BackupArgs),
+    /// Restore the data directory from a backup file.
+    #[command(long_about = backup::RESTORE_HELP, after_long_help = backup::RESTORE_EXAMPLES)]
+    Restore(RestoreArgs),
+    /// Check a backup file without restoring it.
+    #[command(long_about = backup::VERIFY_HELP, after_long_help = backup::VERIFY_EXAMPLES)]
+    Verify(VerifyArgs),
 }
 
 /// Options of `ordo demo`.

@@ -1,15 +1,18 @@
-//! `ordo customer …`: customers.
+//! `ordo customer …`: customer records (add, list, show, update, history) and the
+//! dispatch of the account and activity subcommands.
 
-use ordo_core::customer::{Customer, CustomerInput};
+use ordo_core::customer::{Customer, CustomerInput, CustomerKind};
 use ordo_core::engine::OrderFilter;
 use ordo_core::ids::CustomerId;
 use ordo_core::store::Store;
 
-use crate::args::CustomerCommand;
+use crate::args::{CustomerCommand, UpdateArgs};
 use crate::context::Context;
 use crate::parse;
 use crate::render::tables;
 use crate::render::views::{AuditEntryView, CustomerView, OrderView};
+
+use super::{account, activity};
 
 /// Orders `customer show` lists under the customer.
 const RECENT_ORDERS: usize = 5;
@@ -17,7 +20,8 @@ const RECENT_ORDERS: usize = 5;
 /// Runs one customer subcommand.
 ///
 /// # Errors
-/// Engine errors (validation, not found, duplicate phone or email) and output errors.
+/// Engine errors (validation, not found, duplicate phone or email, forbidden) and output
+/// errors.
 pub fn run<S: Store>(ctx: &Context<S>, command: CustomerCommand) -> anyhow::Result<()> {
     match command {
         CustomerCommand::Add {
@@ -42,7 +46,18 @@ pub fn run<S: Store>(ctx: &Context<S>, command: CustomerCommand) -> anyhow::Resu
         }
         CustomerCommand::List { name, limit, after } => list(ctx, name.as_deref(), limit, after),
         CustomerCommand::Show { customer } => show(ctx, &customer),
+        CustomerCommand::Update(args) => update(ctx, args),
         CustomerCommand::History { customer } => history(ctx, &customer),
+        CustomerCommand::Purchases { customer } => activity::purchases(ctx, &customer),
+        CustomerCommand::Log(args) => activity::log(ctx, &args),
+        CustomerCommand::Register(args) => account::register(ctx, args),
+        CustomerCommand::Verify(args) => account::verify(ctx, &args),
+        CustomerCommand::ResendCode { customer } => account::resend(ctx, &customer),
+        CustomerCommand::Approve { customer } => account::approve(ctx, &customer),
+        CustomerCommand::Reject { customer, reason } => account::reject(ctx, &customer, &reason),
+        CustomerCommand::SetPassword { customer, login } => {
+            account::set_password(ctx, &customer, &login)
+        }
     }
 }
 
@@ -103,6 +118,52 @@ fn show<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
         .show(&view, || tables::customer_detail(&view, &orders))
 }
 
+/// Replaces the given fields, keeping the others from the current record.
+fn update<S: Store>(ctx: &Context<S>, args: UpdateArgs) -> anyhow::Result<()> {
+    let current = find(ctx, &args.customer)?;
+    let business = match (args.company, args.tax_id) {
+        (None, None) => current_business(current.kind()),
+        (company, tax_id) => {
+            let (old_company, old_tax_id) = current_business(current.kind()).unwrap_or_default();
+            Some((company.unwrap_or(old_company), tax_id.unwrap_or(old_tax_id)))
+        }
+    };
+    let addresses = if args.addresses.is_empty() {
+        current.addresses().iter().map(|a| a.to_input()).collect()
+    } else {
+        args.addresses
+            .iter()
+            .map(|a| parse::address(a))
+            .collect::<ordo_core::Result<_>>()?
+    };
+    let input = CustomerInput {
+        name: args.name.unwrap_or_else(|| current.name().to_string()),
+        business,
+        phone: args.phone.unwrap_or_else(|| current.phone().to_string()),
+        email: args.email.unwrap_or_else(|| current.email().to_string()),
+        addresses,
+    };
+    let updated = ctx
+        .engine
+        .update_customer(&ctx.actor, current.id(), &input)?;
+    let view = CustomerView::new(&updated);
+    ctx.out.show(&view, || {
+        format!(
+            "Updated customer {} (id {}).\n\n{}",
+            view.name,
+            view.id,
+            tables::customer_detail(&view, &[])
+        )
+    })
+}
+
+fn current_business(kind: &CustomerKind) -> Option<(String, String)> {
+    match kind {
+        CustomerKind::B2C => None,
+        CustomerKind::B2B { company, tax_id } => Some((company.clone(), tax_id.clone())),
+    }
+}
+
 fn history<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
     let customer = find(ctx, key)?;
     let entries = ctx.engine.customer_history(&ctx.actor, customer.id())?;
@@ -110,11 +171,18 @@ fn history<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
     ctx.out.show(&views, || tables::audit(&views))
 }
 
-/// A customer by id, or by phone number when the text starts with `+`.
-fn find<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<Customer> {
+/// A customer by id, by phone number (text starting with `+`) or by Registration ID
+/// (`CUS-…`).
+///
+/// # Errors
+/// `Validation` for text that is none of these; `NotFound`; `Forbidden`.
+pub fn find<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<Customer> {
     let key = key.trim();
     if key.starts_with('+') {
         return Ok(ctx.engine.customer_by_phone(&ctx.actor, key)?);
+    }
+    if key.len() > 4 && key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CUS-")) {
+        return Ok(ctx.engine.customer_by_registration_id(&ctx.actor, key)?);
     }
     let id = parse::customer_id(key)?;
     Ok(ctx.engine.get_customer(&ctx.actor, id)?)

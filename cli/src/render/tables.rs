@@ -7,6 +7,12 @@ use comfy_table::{CellAlignment, ContentArrangement, Table, modifiers, presets};
 
 use super::views::{AuditEntryView, CustomerView, OrderPageView, OrderView, ProductView};
 
+mod accounts;
+mod operations;
+
+pub use accounts::{messages, purchases, staff_list};
+pub use operations::{backup, notifications};
+
 /// A table with ordo's style and `header`; columns listed in `right` are right-aligned.
 fn table(header: &[&str], right: &[usize]) -> Table {
     let mut table = Table::new();
@@ -157,7 +163,12 @@ pub fn customer_list(customers: &[CustomerView]) -> String {
     if customers.is_empty() {
         return "No customers found.".into();
     }
-    let mut t = table(&["ID", "Name", "Company", "Phone", "Email", "Prices"], &[0]);
+    let mut t = table(
+        &[
+            "ID", "Name", "Company", "Phone", "Email", "Prices", "Status",
+        ],
+        &[0],
+    );
     for c in customers {
         t.add_row(vec![
             c.id.to_string(),
@@ -166,6 +177,7 @@ pub fn customer_list(customers: &[CustomerView]) -> String {
             c.phone.clone(),
             c.email.clone(),
             c.price_group.clone(),
+            c.status.clone(),
         ]);
     }
     format!("{t}\n{} customer(s)", customers.len())
@@ -186,6 +198,19 @@ pub fn customer_detail(c: &CustomerView, recent: &[OrderView]) -> String {
         ("Phone", c.phone.clone()),
         ("Email", c.email.clone()),
         ("Status", c.status.clone()),
+    ]);
+    if let Some(reason) = &c.rejection_reason {
+        rows.push(("Rejected", reason.clone()));
+    }
+    rows.extend([
+        (
+            "Registration",
+            c.registration_id
+                .clone()
+                .unwrap_or_else(|| "(none yet)".into()),
+        ),
+        ("Login", c.login.clone().unwrap_or_else(|| "(none)".into())),
+        ("Notified by", c.channel.clone()),
         ("Prices", c.price_group.clone()),
         ("Since", c.created_at.clone()),
     ]);
@@ -213,6 +238,7 @@ pub fn order_list(page: &OrderPageView) -> String {
     )
 }
 
+/// Orders as a table, one row each.
 fn order_table(orders: &[OrderView]) -> Table {
     let mut t = table(
         &[

@@ -15,6 +15,16 @@ use ordo_core::payment::{LedgerEntry, LedgerEntryKind};
 use ordo_core::pricing::Totals;
 use serde::Serialize;
 
+mod accounts;
+mod backup;
+mod outbox;
+
+pub use accounts::{
+    AmountView, MessageView, PurchasesView, RegistrationView, SessionView, StaffUserView, role_name,
+};
+pub use backup::BackupView;
+pub use outbox::NotificationView;
+
 /// A product, with its stock.
 #[derive(Debug, Serialize)]
 pub struct ProductView {
@@ -215,8 +225,16 @@ pub struct CustomerView {
     pub phone: String,
     /// Email.
     pub email: String,
-    /// `active`, `pending verification`, …
+    /// `active`, `pending verification`, `pending approval`, `rejected` or `disabled`.
     pub status: String,
+    /// Permanent Registration ID (`CUS-…`) once the account is active.
+    pub registration_id: Option<String>,
+    /// Login id, once chosen (never the password or its hash).
+    pub login: Option<String>,
+    /// Where codes and notifications go: `SMS` or `Telegram chat N`.
+    pub channel: String,
+    /// Why staff rejected the registration.
+    pub rejection_reason: Option<String>,
     /// `retail` or `wholesale`.
     pub price_group: String,
     /// Addresses, one line each; the first is the default.
@@ -243,6 +261,10 @@ impl CustomerView {
             phone: customer.phone().to_string(),
             email: customer.email().to_string(),
             status: customer.status().to_string(),
+            registration_id: customer.registration_id().map(ToString::to_string),
+            login: customer.credentials().map(|c| c.login.to_string()),
+            channel: customer.channel().to_string(),
+            rejection_reason: customer.rejection_reason().map(str::to_string),
             price_group: customer.price_group().to_string(),
             addresses: customer.addresses().iter().map(|a| a.to_string()).collect(),
             created_at: customer.created_at().to_string(),
@@ -553,8 +575,40 @@ pub struct DemoView {
     pub orders: usize,
     /// Warehouses stocked.
     pub warehouses: Vec<String>,
+    /// Pending registrations (waiting for their code or for approval).
+    pub registrations: usize,
+    /// Customers given a login and password.
+    pub customer_logins: usize,
+    /// The staff users created, with their generated passwords (shown this once).
+    pub staff: Vec<StaffLoginView>,
+    /// One customer login to try, with its generated password.
+    pub customer_login: Option<CustomerLoginView>,
     /// Seconds the run took.
     pub seconds: f64,
+}
+
+/// A demo staff user's sign-in.
+#[derive(Debug, Serialize)]
+pub struct StaffLoginView {
+    /// Login id.
+    pub login: String,
+    /// Role.
+    pub role: String,
+    /// Generated password.
+    pub password: String,
+}
+
+/// A demo customer's sign-in.
+#[derive(Debug, Serialize)]
+pub struct CustomerLoginView {
+    /// The customer.
+    pub customer_id: u64,
+    /// Their name.
+    pub name: String,
+    /// Login id.
+    pub login: String,
+    /// Generated password.
+    pub password: String,
 }
 
 /// A money amount as a decimal string at the currency's scale (`"12.50"`).

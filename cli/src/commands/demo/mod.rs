@@ -4,8 +4,10 @@
 //! Everything goes through ordinary engine commands, so the demo data carries the same
 //! audit trail, outbox events and invariants as real data.
 
+mod accounts;
 mod catalog;
 mod dice;
+mod passphrase;
 mod people;
 mod plan;
 
@@ -32,7 +34,8 @@ use ordo_core::{Engine, EngineConfig};
 use rust_decimal::Decimal;
 
 use crate::args::DemoArgs;
-use crate::context::{local_actor, os_seed};
+use crate::context::os_seed;
+use crate::identity::local_actor;
 use crate::render::Output;
 use crate::render::views::DemoView;
 
@@ -82,8 +85,12 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
     let products = catalog::products()?;
     let people = people::customers(scale(CUSTOMERS), &dice);
     let bar = progress(out, (products.len() + people.len()) as u64);
+    bar.set_message("staff");
+    let staff = demo.staff()?;
     let (all_skus, skus) = demo.catalog(products, &bar)?;
     let buyers = demo.customers(&people, &bar)?;
+    bar.set_message("customer logins");
+    let (customer_logins, customer_login) = demo.customer_logins(&buyers)?;
     let warehouses: Vec<&str> = catalog::WAREHOUSES.iter().map(|(w, _)| *w).collect();
     let setting = Setting {
         start,
@@ -94,6 +101,8 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
         warehouses: &warehouses,
     };
     let orders = demo.trade(&setting, scale(ORDERS), &dice, &bar)?;
+    bar.set_message("registrations");
+    let (approval, code) = demo.registrations()?;
     bar.finish_and_clear();
     let view = DemoView {
         created: true,
@@ -101,9 +110,13 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
         customers: buyers.len(),
         orders,
         warehouses: warehouses.iter().map(|w| (*w).to_string()).collect(),
+        registrations: approval.len() + code.len(),
+        customer_logins,
+        staff,
+        customer_login,
         seconds: (began.elapsed().as_millis() as f64) / 1000.0,
     };
-    let tour = demo.tour(data, &view, &buyers)?;
+    let tour = demo.tour(data, &view, &buyers, (&approval, &code))?;
     out.show(&view, || tour)
 }
 
@@ -114,6 +127,10 @@ fn already_there(data: &Path, out: Output) -> anyhow::Result<()> {
         customers: 0,
         orders: 0,
         warehouses: Vec::new(),
+        registrations: 0,
+        customer_logins: 0,
+        staff: Vec::new(),
+        customer_login: None,
         seconds: 0.0,
     };
     out.show(&view, || {
@@ -326,7 +343,13 @@ impl<S: Store> Demo<S> {
     }
 
     /// The closing message: what was made and commands to try on it.
-    fn tour(&self, data: &Path, view: &DemoView, buyers: &[Buyer]) -> anyhow::Result<String> {
+    fn tour(
+        &self,
+        data: &Path,
+        view: &DemoView,
+        buyers: &[Buyer],
+        pending: (&[u64], &[u64]),
+    ) -> anyhow::Result<String> {
         let reference = self.tour_order()?;
         let last_name = buyers
             .first()
@@ -382,19 +405,27 @@ impl<S: Store> Demo<S> {
         let width = tour.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
         let mut text = format!(
             "Demo shop ready in {} ({:.1} s): {} products in {}, {} customers, {} orders over \
-             the last {DAYS} days.\n\nA short tour:\n",
+             the last {DAYS} days, {} staff users, {} pending registrations.\n\nA short tour:\n",
             data.display(),
             view.seconds,
             view.products,
             view.warehouses.join(" and "),
             view.customers,
             view.orders,
+            view.staff.len(),
+            view.registrations,
         );
         for (command, comment) in tour {
             text.push_str(&format!(
                 "  ordo{data_flag} {command:<width$}  # {comment}\n"
             ));
         }
+        text.push_str(&accounts::tour(
+            &format!("ordo{data_flag}"),
+            view,
+            pending,
+            &reference,
+        ));
         Ok(text)
     }
 

@@ -1,0 +1,97 @@
+//! `ordo backup`, `ordo restore`, `ordo verify`: the data directory as one file.
+//!
+//! These work on the files themselves (through [`crate::store`]), so they run as whoever
+//! can read and write the data directory; `--as` and `$ORDO_TOKEN` do not apply.
+
+use std::path::Path;
+
+use ordo_core::Error;
+
+use crate::args::{BackupArgs, RestoreArgs, VerifyArgs};
+use crate::render::Output;
+use crate::render::tables;
+use crate::render::views::BackupView;
+use crate::store::{self, AppStore, Occupied};
+
+/// Runs `ordo backup`.
+///
+/// # Errors
+/// `Rule` (exit 3) if the file exists and `--force` is absent; write failures (exit 1).
+pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> anyhow::Result<()> {
+    if args.to.exists() && !args.force {
+        return Err(Error::Rule(format!(
+            "{} already exists; add --force to overwrite it",
+            args.to.display()
+        ))
+        .into());
+    }
+    let info = store::backup(store, &args.to)?;
+    let view = BackupView::new(&args.to, file_size(&args.to), &info);
+    out.show(&view, || {
+        format!(
+            "Backed up {} to {}: {} entries, {} bytes.\nCheck it with: ordo verify {}",
+            data.display(),
+            view.file,
+            view.total_entries,
+            view.bytes,
+            view.file
+        )
+    })
+}
+
+/// Runs `ordo verify`.
+///
+/// # Errors
+/// One line naming the damage (exit 1), or why the file cannot be read (exit 1).
+pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
+    let info = store::verify(&args.file)?;
+    let view = BackupView::new(&args.file, file_size(&args.file), &info);
+    out.show(&view, || {
+        format!(
+            "{} is a complete, undamaged backup.\n\n{}",
+            view.file,
+            tables::backup(&view)
+        )
+    })
+}
+
+/// Runs `ordo restore` into `data`.
+///
+/// # Errors
+/// `Rule` (exit 3) for a directory holding data without `--force`; a damaged backup
+/// (exit 1); a directory in use by another ordo process (exit 1).
+pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<()> {
+    let occupied = if args.force {
+        Occupied::Replace
+    } else {
+        if holds_files(data) {
+            return Err(Error::Rule(format!(
+                "the data directory {} already holds data; restore into an empty directory \
+                 or add --force to replace it",
+                data.display()
+            ))
+            .into());
+        }
+        Occupied::Refuse
+    };
+    let info = store::restore(&args.from, data, occupied)?;
+    let view = BackupView::new(&args.from, file_size(&args.from), &info);
+    out.show(&view, || {
+        format!(
+            "Restored {} into {}: {} entries from the backup taken {}.",
+            view.file,
+            data.display(),
+            view.total_entries,
+            view.created_at
+        )
+    })
+}
+
+/// Whether `dir` exists and has anything in it.
+fn holds_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
+}
+
+fn file_size(file: &Path) -> u64 {
+    std::fs::metadata(file).map_or(0, |m| m.len())
+}

@@ -1,0 +1,42 @@
+//! `ordo login`, `ordo logout`: sessions for scripts (`$ORDO_TOKEN`).
+
+use ordo_core::Error;
+use ordo_core::store::Store;
+
+use crate::context::Context;
+use crate::identity::TOKEN_ENV;
+use crate::password;
+use crate::render::views::SessionView;
+
+/// Signs in as `login` and prints the token once.
+///
+/// # Errors
+/// `Unauthenticated` (exit 6) for a wrong login id or password, or while locked out.
+pub fn login<S: Store>(ctx: &Context<S>, login: &str) -> anyhow::Result<()> {
+    let secret = password::sign_in(login)?;
+    let outcome = ctx.engine.login(login, &secret)?;
+    let view = SessionView::new(&outcome);
+    ctx.out.show(&view, || {
+        format!(
+            "Signed in as {} until {}. Commands run as them while ORDO_TOKEN is set:\n\
+             export {TOKEN_ENV}={}",
+            view.actor, view.expires_at, view.token
+        )
+    })
+}
+
+/// Ends the session in `$ORDO_TOKEN`.
+///
+/// # Errors
+/// `Unauthenticated` (exit 6) if `$ORDO_TOKEN` is unset or malformed.
+pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
+    let token = std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| Error::Unauthenticated(format!("{TOKEN_ENV} is not set")))?;
+    ctx.engine.logout(&token)?;
+    ctx.out
+        .show(&serde_json::json!({ "signed_out": true }), || {
+            format!("Signed out. You may now: unset {TOKEN_ENV}")
+        })
+}

@@ -1,0 +1,97 @@
+//! The words of customer notifications, for `ordo outbox list`: a stand-in for the
+//! templates of the SMS and Telegram adapters (ordo-bots), so staff can test flows and
+//! send messages by hand until those run.
+
+use ordo_core::customer::Customer;
+use ordo_core::outbox::DomainEvent;
+use ordo_core::registration::{CODE_TTL_MS, Channel};
+
+/// What the command looked up for one notification.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// The order's reference, for order events.
+    pub reference: Option<String>,
+    /// The verification code, while it is still valid.
+    pub code: Option<String>,
+}
+
+/// What happened, in a few words (`order placed`, `verification code`, …).
+pub fn kind(event: &DomainEvent) -> &'static str {
+    match event {
+        DomainEvent::OrderPlaced { .. } => "order placed",
+        DomainEvent::OrderStatusChanged { .. } => "order status",
+        DomainEvent::OrderCancelled { .. } => "order cancelled",
+        DomainEvent::PaymentRecorded { .. } => "payment",
+        DomainEvent::VerificationCodeRequested { .. } => "verification code",
+        DomainEvent::RegistrationApproved { .. } => "registration approved",
+        DomainEvent::RefundRecorded { .. } => "refund",
+    }
+}
+
+/// The customer an event is for.
+pub fn customer_of(event: &DomainEvent) -> ordo_core::ids::CustomerId {
+    match event {
+        DomainEvent::OrderPlaced { customer, .. }
+        | DomainEvent::OrderStatusChanged { customer, .. }
+        | DomainEvent::OrderCancelled { customer, .. }
+        | DomainEvent::PaymentRecorded { customer, .. }
+        | DomainEvent::VerificationCodeRequested { customer, .. }
+        | DomainEvent::RegistrationApproved { customer, .. }
+        | DomainEvent::RefundRecorded { customer, .. } => *customer,
+    }
+}
+
+/// Where it goes: `SMS to +442071234567` or `Telegram chat 123456789`.
+pub fn recipient(event: &DomainEvent, customer: Option<&Customer>) -> String {
+    let channel = match event {
+        DomainEvent::VerificationCodeRequested { channel, .. } => Some(*channel),
+        DomainEvent::OrderPlaced { .. }
+        | DomainEvent::OrderStatusChanged { .. }
+        | DomainEvent::OrderCancelled { .. }
+        | DomainEvent::PaymentRecorded { .. }
+        | DomainEvent::RegistrationApproved { .. }
+        | DomainEvent::RefundRecorded { .. } => customer.map(Customer::channel),
+    };
+    match (channel, customer) {
+        (Some(Channel::Telegram { chat_id }), _) => format!("Telegram chat {chat_id}"),
+        (Some(Channel::Sms), Some(customer)) => format!("SMS to {}", customer.phone()),
+        (Some(Channel::Sms) | None, _) => "(customer not found)".to_string(),
+    }
+}
+
+/// The message text as it would be sent.
+pub fn text(event: &DomainEvent, facts: &Facts) -> String {
+    let order = facts.reference.as_deref().unwrap_or("(draft)");
+    match event {
+        DomainEvent::OrderPlaced {
+            reference, total, ..
+        } => format!("Thank you! Your order {reference} is placed. Total: {total}."),
+        DomainEvent::OrderStatusChanged { to, .. } => {
+            format!("Your order {order} is now {to}.")
+        }
+        DomainEvent::OrderCancelled { refund_due, .. } if refund_due.is_zero() => {
+            format!("Your order {order} has been cancelled.")
+        }
+        DomainEvent::OrderCancelled { refund_due, .. } => {
+            format!("Your order {order} has been cancelled. We will refund {refund_due}.")
+        }
+        DomainEvent::PaymentRecorded { amount, .. } => {
+            format!("We received your payment of {amount} for order {order}.")
+        }
+        DomainEvent::RefundRecorded { amount, .. } => {
+            format!("We refunded {amount} for order {order}.")
+        }
+        DomainEvent::VerificationCodeRequested { .. } => match &facts.code {
+            Some(code) => format!(
+                "Your ordo verification code is {code}. It is valid for {} minutes.",
+                CODE_TTL_MS / 60_000
+            ),
+            None => "(this code has expired or was replaced; nothing to send)".to_string(),
+        },
+        DomainEvent::RegistrationApproved {
+            registration_id, ..
+        } => {
+            format!("Your business account is approved. Your Registration ID is {registration_id}.")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Human output for operations: backup files and the notification outbox.
+
+use super::{date_and_minutes, fields, table};
+use crate::render::views::{BackupView, NotificationView};
+
+/// A backup file's header and entries per tree.
+pub fn backup(b: &BackupView) -> String {
+    let mut t = table(&["Tree", "Entries"], &[1]);
+    for (tree, entries) in &b.trees {
+        t.add_row(vec![tree.clone(), entries.to_string()]);
+    }
+    let summary = fields(&[
+        ("File", b.file.clone()),
+        ("Size", format!("{} bytes", b.bytes)),
+        (
+            "Format",
+            format!("storage format {}", b.storage_format_version),
+        ),
+        ("Created", b.created_at.clone()),
+        ("Entries", b.total_entries.to_string()),
+    ]);
+    format!("{summary}\n{t}")
+}
+
+/// Pending notifications, oldest first.
+pub fn notifications(pending: &[NotificationView]) -> String {
+    if pending.is_empty() {
+        return "No notifications waiting to be sent.".into();
+    }
+    let mut t = table(&["Seq", "When", "Event", "To", "Text"], &[0]);
+    for n in pending {
+        t.add_row(vec![
+            n.sequence.to_string(),
+            date_and_minutes(&n.at),
+            n.event.clone(),
+            n.to.clone(),
+            n.text.clone(),
+        ]);
+    }
+    format!(
+        "{t}\n{} pending. After sending, mark them sent: ordo outbox ack SEQ (or --all)",
+        pending.len()
+    )
+}

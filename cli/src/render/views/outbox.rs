@@ -1,0 +1,20 @@
+//! The JSON shape of a pending notification (`ordo outbox list`).
+
+use serde::Serialize;
+
+/// A notification waiting to be sent, as it would be sent.
+#[derive(Debug, Serialize)]
+pub struct NotificationView {
+    /// Outbox sequence number (what `ordo outbox ack` takes).
+    pub sequence: u64,
+    /// When the event happened.
+    pub at: String,
+    /// What happened, e.g. `order placed` or `verification code`.
+    pub event: String,
+    /// The customer it is for.
+    pub customer_id: u64,
+    /// Where it goes, e.g. `SMS to +442071234567`.
+    pub to: String,
+    /// The text.
+    pub text: String,
+}

@@ -189,10 +189,27 @@ impl SqliteDriver {
             .trunc()
             .mantissa() as i64;
         let total = subtotal + tax_cents + 500;
-        tx.prepare_cached("INSERT INTO orders (reference, customer_id, status, created_at, total_cents) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .expect("prepare")
-            .execute(params![reference, customer, PLACED, now_ms(), total])
-            .expect("insert order");
+        // References are random, like ordo's: on the rare collision, draw another.
+        let mut reference = reference;
+        for _ in 0..8 {
+            let inserted = tx
+                .prepare_cached("INSERT INTO orders (reference, customer_id, status, created_at, total_cents) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .expect("prepare")
+                .execute(params![reference, customer, PLACED, now_ms(), total]);
+            match inserted {
+                Ok(_) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    reference = (0..8)
+                        .map(|_| {
+                            char::from(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"[rng.below(32) as usize])
+                        })
+                        .collect();
+                }
+                Err(e) => panic!("insert order: {e}"),
+            }
+        }
         let order = tx.last_insert_rowid();
         for (line_no, (id, warehouse, quantity, price)) in lines.iter().enumerate() {
             tx.prepare_cached("INSERT INTO order_line (order_id, line_no, product_id, warehouse, quantity, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")

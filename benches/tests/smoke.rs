@@ -1,0 +1,72 @@
+//! The benchmark drivers run: every driver commits New-Orders on a tiny data set, and ordo's
+//! invariants hold after a concurrent run.
+
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ordo_benches::driver::Driver;
+use ordo_benches::ordo_driver::{self, OrdoDriver};
+use ordo_benches::run;
+use ordo_benches::sqlite_driver::{self, SqliteDriver, Synchronous};
+use ordo_benches::workload::{Scale, Transaction};
+use ordo_core::store::MemoryStore;
+use ordo_core::testkit::invariants;
+use ordo_storage::Durability;
+
+const SCALE: Scale = Scale {
+    products: 60,
+    customers: 20,
+    warehouses: 2,
+};
+
+fn check(driver: &dyn Driver) {
+    let stats = run::run(driver, &SCALE, 2, Duration::from_millis(400), 5);
+    let (committed, _, _) = stats
+        .counts
+        .get(&Transaction::NewOrder)
+        .copied()
+        .unwrap_or_default();
+    assert!(committed > 0, "{} committed no new-order", driver.name());
+    assert!(stats.per_second(Transaction::NewOrder) > 0.0);
+}
+
+#[test]
+fn ordo_drivers_run_and_keep_invariants() {
+    let store = Arc::new(MemoryStore::new());
+    let engine = ordo_driver::engine(store.clone(), 1);
+    let customers = ordo_driver::load(&engine, &SCALE, 2);
+    let driver = OrdoDriver::new("ordo-memory", engine, customers);
+    check(&driver);
+    invariants::check_store(store.as_ref()).unwrap();
+
+    let temp = tempfile::tempdir().unwrap();
+    let sled = ordo_driver::open_sled(&temp.path().join("sled"), Durability::Immediate);
+    let engine = ordo_driver::engine(sled.clone(), 2);
+    let customers = ordo_driver::load(&engine, &SCALE, 2);
+    check(&OrdoDriver::new("ordo-sled-immediate", engine, customers));
+    invariants::check_store(sled.as_ref()).unwrap();
+}
+
+#[test]
+fn sqlite_drivers_run() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("bench.db");
+    sqlite_driver::load(&path, &SCALE);
+    check(&SqliteDriver::new(
+        "sqlite-full",
+        &path,
+        Synchronous::Full,
+        2,
+        &SCALE,
+    ));
+    check(&SqliteDriver::new(
+        "sqlite-normal",
+        &path,
+        Synchronous::Normal,
+        2,
+        &SCALE,
+    ));
+}

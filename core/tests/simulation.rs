@@ -16,14 +16,19 @@ use std::sync::{Arc, Mutex, RwLock};
 use ordo_core::audit::{AuditAction, AuditEntry, Subject};
 use ordo_core::auth::Actor;
 use ordo_core::clock::ManualClock;
+use ordo_core::credentials::PasswordParams;
 use ordo_core::customer::AddressInput;
-use ordo_core::engine::{Engine, EngineConfig, OrderRequest, PaymentRequest};
+use ordo_core::customer::CustomerStatus;
+use ordo_core::engine::{
+    Engine, EngineConfig, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest,
+};
 use ordo_core::error::Error;
 use ordo_core::ids::{CustomerId, OrderId, ProductId};
 use ordo_core::order::OrderStatus;
 use ordo_core::outbox::OutboxMessage;
 use ordo_core::payment::PaymentMethod;
 use ordo_core::random::{RandomSource, SeededRandom};
+use ordo_core::registration::Channel;
 use ordo_core::store::{
     IndexName, IndexRange, MemoryStore, Record, RecordKey, RecordKind, Store, StoreError,
     Versioned, WriteSet,
@@ -31,6 +36,7 @@ use ordo_core::store::{
 use ordo_core::testkit::{invariants, sample};
 
 const STEPS: usize = 300;
+const SIM_PASSWORD: &str = "simulated lantern 42";
 const SKUS: [&str; 5] = ["TEE", "MUG", "CAP", "BAG", "PEN"];
 const WAREHOUSES: [&str; 2] = ["MAIN", "EAST"];
 
@@ -185,6 +191,8 @@ struct Sim {
     customers: Vec<CustomerId>,
     products: HashMap<&'static str, ProductId>,
     acked: Acknowledged,
+    registering: Vec<CustomerId>,
+    accounts: u64,
     next_key: u64,
     crashes: u64,
     successes: u64,
@@ -200,12 +208,16 @@ fn new_engine(
     let random = Arc::new(SeededRandom::new(
         seed.wrapping_mul(31).wrapping_add(generation),
     ));
-    Engine::new(
-        store.clone(),
-        clock.clone(),
-        random,
-        EngineConfig::default(),
-    )
+    // Cheap password hashing: the simulation tests account logic, not argon2's cost.
+    let config = EngineConfig {
+        password_params: PasswordParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..EngineConfig::default()
+    };
+    Engine::new(store.clone(), clock.clone(), random, config)
 }
 
 impl Sim {
@@ -247,6 +259,8 @@ impl Sim {
             customers,
             products,
             acked: Acknowledged::default(),
+            registering: Vec::new(),
+            accounts: 0,
             next_key: 0,
             crashes: 0,
             successes: 0,
@@ -275,7 +289,8 @@ impl Sim {
             self.create(key, request);
             return;
         }
-        match self.pick(14) {
+        match self.pick(15) {
+            14 => self.account_step(),
             0..=3 => {
                 let customer = self.customers[self.pick(self.customers.len())];
                 let count = 1 + self.pick(3);
@@ -312,6 +327,94 @@ impl Sim {
                 self.order_step(choice, id);
             }
         }
+    }
+
+    /// Registration, verification (sometimes after a wrong code) and login of customers.
+    fn account_step(&mut self) {
+        if self.registering.is_empty() || self.pick(3) == 0 {
+            self.next_key += 1;
+            let customer = sample::realistic_customer(10_000 + self.next_key);
+            match self.engine.register_customer(
+                &Actor::guest(),
+                &RegistrationRequest {
+                    customer,
+                    channel: Channel::Sms,
+                },
+            ) {
+                Ok(c) => {
+                    self.successes += 1;
+                    self.registering.push(c.id());
+                }
+                Err(Error::Storage(StoreError::Io(_))) => self.faults_seen += 1,
+                Err(e) => assert_business(&e),
+            }
+            return;
+        }
+        let id = self.registering.remove(self.pick(self.registering.len()));
+        let customer = self.engine.get_customer(&self.admin, id).unwrap();
+        if customer.status() == CustomerStatus::Active {
+            return self.activated(id);
+        }
+        let nonce = customer.verification().map(|v| v.nonce).unwrap_or(0);
+        let Some(code) = self
+            .engine
+            .verification_code(&Actor::system(), id, nonce)
+            .unwrap()
+        else {
+            // Expired: ask for a new code and try again later.
+            let _ = self.engine.resend_verification(&Actor::guest(), id);
+            self.registering.push(id);
+            return;
+        };
+        let login = format!("sim{}", id.0);
+        let verify = |code: &str| VerifyRequest {
+            customer: id,
+            code: code.to_string(),
+            login: login.clone(),
+            password: SIM_PASSWORD.into(),
+        };
+        if self.pick(4) == 0 {
+            let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+            match self
+                .engine
+                .verify_customer(&Actor::guest(), &verify(&wrong))
+            {
+                Err(Error::Validation { .. }) | Err(Error::Storage(StoreError::Io(_))) => {}
+                other => panic!("a wrong code was not refused: {other:?}"),
+            }
+        }
+        match self.engine.verify_customer(&Actor::guest(), &verify(&code)) {
+            Ok(c) => {
+                assert_eq!(c.status(), CustomerStatus::Active);
+                self.successes += 1;
+                self.activated(id);
+            }
+            // Lost acknowledgement, or the code ran out of attempts: look again later.
+            Err(Error::Storage(StoreError::Io(_))) | Err(Error::Rule(_)) => {
+                self.registering.push(id)
+            }
+            Err(e) => panic!("verification with the right code failed: {e}"),
+        }
+    }
+
+    /// A verified customer: has a Registration ID, can log in, and can now order.
+    fn activated(&mut self, id: CustomerId) {
+        let customer = self.engine.get_customer(&self.admin, id).unwrap();
+        assert!(
+            customer.registration_id().is_some(),
+            "active customer {id} without a Registration ID"
+        );
+        let login = customer.credentials().map(|c| c.login.to_string()).unwrap();
+        match self.engine.login(&login, SIM_PASSWORD) {
+            Ok(outcome) => assert_eq!(
+                self.engine.authenticate(outcome.token.reveal()).unwrap(),
+                Actor::customer(id)
+            ),
+            Err(Error::Storage(StoreError::Io(_))) => self.faults_seen += 1,
+            Err(e) => panic!("customer {id} could not log in: {e}"),
+        }
+        self.customers.push(id);
+        self.accounts += 1;
     }
 
     fn create(&mut self, key: String, request: OrderRequest) {
@@ -497,7 +600,10 @@ fn assert_business(e: &Error) {
     );
 }
 
-fn run(seed: u64) -> (u64, u64, u64, usize) {
+/// What one seed did: successful commands, injected failures, crashes, orders, accounts.
+type Outcome = (u64, u64, u64, usize, u64);
+
+fn run(seed: u64) -> Outcome {
     let mut sim = Sim::new(seed);
     for _ in 0..STEPS {
         sim.step();
@@ -515,6 +621,7 @@ fn run(seed: u64) -> (u64, u64, u64, usize) {
         sim.faults_seen,
         sim.crashes,
         sim.acked.orders.len(),
+        sim.accounts,
     )
 }
 
@@ -534,16 +641,17 @@ fn seeds() -> Vec<u64> {
 
 #[test]
 fn simulation_keeps_every_invariant_under_faults_and_crashes() {
-    let mut totals = (0, 0, 0, 0);
+    let mut totals = (0, 0, 0, 0, 0);
     for seed in seeds() {
         let outcome = std::panic::catch_unwind(|| run(seed));
         match outcome {
-            Ok((ok, faults, crashes, orders)) => {
+            Ok((ok, faults, crashes, orders, accounts)) => {
                 totals = (
                     totals.0 + ok,
                     totals.1 + faults,
                     totals.2 + crashes,
                     totals.3 + orders,
+                    totals.4 + accounts,
                 );
             }
             Err(panic) => {
@@ -555,11 +663,11 @@ fn simulation_keeps_every_invariant_under_faults_and_crashes() {
         }
     }
     eprintln!(
-        "simulation: {} successful commands, {} injected write failures, {} crashes, {} orders",
-        totals.0, totals.1, totals.2, totals.3
+        "simulation: {} successful commands, {} injected write failures, {} crashes, {} orders, {} verified accounts",
+        totals.0, totals.1, totals.2, totals.3, totals.4
     );
     assert!(
-        totals.0 > 0 && totals.1 > 0 && totals.2 > 0,
+        totals.0 > 0 && totals.1 > 0 && totals.2 > 0 && totals.4 > 0,
         "the simulation must exercise successes, faults and crashes"
     );
 }

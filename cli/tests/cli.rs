@@ -1,13 +1,18 @@
 //! The `ordo` binary end to end: every subcommand and every exit code, run as a real
 //! process against a fresh data directory per test.
 //!
-//! Exit codes: 0 ok, 1 internal, 2 usage, 3 invalid input or refused by a rule, 4 not
-//! found, 5 conflict. Errors are one line on stderr starting with `error: `; with `--json`
+//! Exit codes: 0 ok, 1 internal (and damaged or unreadable backup files), 2 usage, 3
+//! invalid input or refused by a rule, 4 not found, 5 conflict, 6 not signed in or not
+//! allowed. Errors are one line on stderr starting with `error: `; with `--json`
 //! stdout holds exactly one JSON value (and nothing at all on failure).
 
 // Test support asserts: a failed expectation here is a failed test, so panicking is the point.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+#[path = "cli/accounts.rs"]
+mod accounts;
+#[path = "cli/backups.rs"]
+mod backups;
 #[path = "cli/customers.rs"]
 mod customers;
 #[path = "cli/demo.rs"]
@@ -18,5 +23,7 @@ mod general;
 mod orders;
 #[path = "cli/products.rs"]
 mod products;
+#[path = "cli/staff.rs"]
+mod staff;
 #[path = "cli/support.rs"]
 mod support;

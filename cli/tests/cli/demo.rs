@@ -35,6 +35,9 @@ fn demo_builds_a_shop_once() {
     assert_eq!(made["customers"], 50);
     assert_eq!(made["orders"], 500);
     assert_eq!(made["warehouses"], serde_json::json!(["MAIN", "EAST"]));
+    assert_eq!(made["registrations"], 5);
+    assert_eq!(made["customer_logins"], 20);
+    assert_eq!(len(&made["staff"]), 6);
 
     let (count, statuses, archived, payments) = census(&shop);
     assert_eq!(count, 500);
@@ -52,11 +55,23 @@ fn demo_builds_a_shop_once() {
     }
     assert!(archived > 0);
     let customers = shop.json("customer list --limit 1000");
-    assert_eq!(len(&customers), 50);
-    let businesses = customers
-        .as_array()
-        .expect("an array")
-        .iter()
+    let customers = customers.as_array().expect("an array");
+    assert_eq!(customers.len(), 55);
+    let count = |status: &str| customers.iter().filter(|c| c["status"] == status).count();
+    assert_eq!(count("active"), 50);
+    assert_eq!(count("pending approval"), 2);
+    assert_eq!(count("pending verification"), 3);
+    let active = customers.iter().filter(|c| c["status"] == "active");
+    assert!(
+        active
+            .clone()
+            .all(|c| text(c, "registration_id").starts_with("CUS-"))
+    );
+    assert_eq!(
+        active.clone().filter(|c| c["login"].is_string()).count(),
+        20
+    );
+    let businesses = active
         .filter(|c| c["kind"] == "b2b" && c["tax_id"].is_string())
         .count();
     assert_eq!(businesses, 10);
@@ -74,8 +89,83 @@ fn demo_builds_a_shop_once() {
     assert_eq!(again["created"], false);
     assert!(shop.ok("demo").contains("already"));
     assert_eq!(census(&shop).0, 500);
-    assert_eq!(len(&shop.json("customer list --limit 1000")), 50);
+    assert_eq!(len(&shop.json("customer list --limit 1000")), 55);
+    assert_eq!(len(&shop.json("user list")), 6);
     assert_eq!(len(&shop.json("product list")), 50);
+}
+
+#[test]
+fn demo_accounts_sign_in_and_registrations_wait() {
+    let shop = Shop::new();
+    let made = shop.json("demo --scale 5");
+    let staff = made["staff"].as_array().expect("staff");
+    let roles: Vec<&str> = staff
+        .iter()
+        .map(|s| s["role"].as_str().expect("a role"))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "admin",
+            "order-processor",
+            "customer-service",
+            "sales",
+            "warehouse",
+            "analyst"
+        ]
+    );
+    let password = |role: &str| {
+        let user = staff.iter().find(|s| s["role"] == role).expect("the role");
+        text(user, "password")
+    };
+    let codes = shop.json("outbox list");
+    assert_eq!(
+        len(&codes),
+        3,
+        "only the waiting codes are pending: {codes}"
+    );
+    assert!(
+        codes
+            .as_array()
+            .expect("an array")
+            .iter()
+            .all(|n| n["event"] == "verification code"
+                && text(n, "text").contains("verification code is"))
+    );
+    let waiting = shop.json("customer list --limit 1000");
+    let business = waiting
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|c| c["status"] == "pending approval")
+        .expect("a business waiting for approval");
+    let sales = password("sales");
+    let approved = shop.json_env(
+        &format!("--as sales customer approve {}", business["id"]),
+        &[("ORDO_PASSWORD", sales.as_str())],
+    );
+    assert_eq!(approved["status"], "active");
+    let warehouse = password("warehouse");
+    shop.fails_env(
+        &format!("--as warehouse customer approve {}", business["id"]),
+        &[("ORDO_PASSWORD", warehouse.as_str())],
+        6,
+    );
+    let example = &made["customer_login"];
+    let session = shop.json_env(
+        &format!("login {}", text(example, "login")),
+        &[("ORDO_PASSWORD", text(example, "password").as_str())],
+    );
+    let mine = shop.json_env(
+        "order list --limit 500",
+        &[("ORDO_TOKEN", text(&session, "token").as_str())],
+    );
+    assert!(
+        orders(&mine)
+            .iter()
+            .all(|o| o["customer_id"] == example["customer_id"])
+    );
+    shop.fails("admin init --name 'Second Admin' --login second", 3);
 }
 
 #[test]
@@ -83,6 +173,16 @@ fn the_demo_tour_works() {
     let shop = Shop::new();
     let tour = shop.ok("demo --scale 5");
     assert!(tour.contains("A short tour"), "{tour}");
+    assert!(
+        tour.contains("Staff sign-ins") && tour.contains("Customer sign-in"),
+        "{tour}"
+    );
+    let admin = tour
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .expect("the admin's password");
+    let password = admin.split_whitespace().nth(1).expect("a password");
+    shop.json_env("--as admin user list", &[("ORDO_PASSWORD", password)]);
     let show = tour
         .lines()
         .find(|l| l.contains(" order show ORD-"))

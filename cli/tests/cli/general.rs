@@ -25,11 +25,27 @@ fn help_teaches_with_examples() {
         "order list",
         "order pay",
         "order refund",
+        "customer register",
+        "customer verify",
+        "customer update",
+        "customer log",
+        "customer set-password",
+        "customer approve",
+        "outbox list",
+        "outbox ack",
+        "admin init",
+        "user add",
+        "login",
+        "backup",
+        "restore",
+        "verify",
     ] {
         let help = shop.ok(&format!("{command} --help"));
         assert!(help.contains("Example"), "{command}: {help}");
     }
     assert!(shop.ok("order list --help").contains("inclusive"));
+    assert!(shop.ok("outbox --help").contains("manual dispatcher"));
+    assert!(shop.ok("--help").contains("--as"));
     shop.cmd("--version")
         .assert()
         .success()

@@ -42,12 +42,24 @@ pub fn words(line: &str) -> Vec<String> {
     words
 }
 
-/// The `ordo` binary with no `ORDO_DATA` from outside and a known OS user.
+/// The `ordo` binary with no `ORDO_*` settings from outside, a known OS user and empty
+/// standard input (so a missing password fails instead of waiting for a prompt).
 pub fn ordo() -> Command {
     let mut command = Command::from_std(StdCommand::new(env!("CARGO_BIN_EXE_ordo")));
-    command.env_remove("ORDO_DATA").env("USER", "tester");
+    for name in [
+        "ORDO_DATA",
+        "ORDO_TOKEN",
+        "ORDO_PASSWORD",
+        "ORDO_NEW_PASSWORD",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("USER", "tester").write_stdin("");
     command
 }
+
+/// Environment variables for one run, e.g. `&[("ORDO_PASSWORD", "…")]`.
+pub type Env<'a> = &'a [(&'a str, &'a str)];
 
 impl Shop {
     /// An empty shop.
@@ -66,12 +78,24 @@ impl Shop {
 
     /// Runs `line`.
     pub fn run(&self, line: &str) -> Output {
-        self.cmd(line).output().expect("ordo runs")
+        self.run_env(line, &[])
+    }
+
+    /// Runs `line` with `env` set.
+    pub fn run_env(&self, line: &str, env: Env<'_>) -> Output {
+        let mut command = self.cmd(line);
+        command.envs(env.iter().copied());
+        command.output().expect("ordo runs")
     }
 
     /// Runs `line --json`, expects success, and parses stdout as one JSON value.
     pub fn json(&self, line: &str) -> Value {
-        let output = self.run(&format!("{line} --json"));
+        self.json_env(line, &[])
+    }
+
+    /// [`Shop::json`] with `env` set.
+    pub fn json_env(&self, line: &str, env: Env<'_>) -> Value {
+        let output = self.run_env(&format!("{line} --json"), env);
         assert!(
             output.status.success(),
             "ordo {line} failed: {}",
@@ -87,7 +111,12 @@ impl Shop {
 
     /// Runs `line`, expects success, returns stdout.
     pub fn ok(&self, line: &str) -> String {
-        let output = self.run(line);
+        self.ok_env(line, &[])
+    }
+
+    /// [`Shop::ok`] with `env` set.
+    pub fn ok_env(&self, line: &str, env: Env<'_>) -> String {
+        let output = self.run_env(line, env);
         assert!(
             output.status.success(),
             "ordo {line} failed: {}",
@@ -99,7 +128,12 @@ impl Shop {
     /// Runs `line`, expects exit `code`, nothing on stdout and one `error: …` line on
     /// stderr; returns that line.
     pub fn fails(&self, line: &str, code: i32) -> String {
-        check_failure(line, &self.run(line), code)
+        self.fails_env(line, &[], code)
+    }
+
+    /// [`Shop::fails`] with `env` set.
+    pub fn fails_env(&self, line: &str, env: Env<'_>, code: i32) -> String {
+        check_failure(line, &self.run_env(line, env), code)
     }
 
     /// A product `sku` at 10.00 USD (wholesale 8.00, 6.00 from 10) with 20 units in MAIN.

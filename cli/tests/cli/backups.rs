@@ -1,0 +1,132 @@
+//! `ordo backup`, `ordo verify`, `ordo restore`: one file holds the whole shop.
+
+use std::path::{Path, PathBuf};
+
+use super::support::{Shop, len, orders, text};
+
+/// A backup file path beside (not inside) the shop's data directory.
+fn backup_file(scratch: &tempfile::TempDir, name: &str) -> PathBuf {
+    scratch.path().join(name)
+}
+
+fn arg(path: &Path) -> String {
+    format!("'{}'", path.display())
+}
+
+#[test]
+fn a_demo_shop_backs_up_verifies_and_restores_identically() {
+    let shop = Shop::new();
+    shop.json("demo --scale 5");
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "shop.ordo-backup");
+
+    let made = shop.json(&format!("backup --to {}", arg(&file)));
+    assert!(
+        made["total_entries"].as_u64().expect("a count") > 1_000,
+        "{made}"
+    );
+    assert!(made["bytes"].as_u64().expect("a size") > 0);
+    assert!(
+        shop.ok(&format!("backup --to {} --force", arg(&file)))
+            .contains("ordo verify")
+    );
+
+    let checked = shop.json(&format!("verify {}", arg(&file)));
+    assert_eq!(
+        checked["storage_format_version"],
+        made["storage_format_version"]
+    );
+    assert!(text(&checked, "created_at").ends_with('Z'), "{checked}");
+    assert!(
+        checked["trees"]["orders"].as_u64().expect("orders") >= 100,
+        "{checked}"
+    );
+    assert!(checked["trees"]["customers"].as_u64().expect("customers") >= 10);
+    let human = shop.ok(&format!("verify {}", arg(&file)));
+    assert!(
+        human.contains("undamaged") && human.contains("storage format") && human.contains("orders"),
+        "{human}"
+    );
+
+    let copy = Shop::new();
+    let restored = copy.json(&format!("restore --from {}", arg(&file)));
+    assert_eq!(restored["total_entries"], made["total_entries"]);
+    let page = shop.json("order list --limit 5");
+    for order in orders(&page) {
+        let reference = text(order, "reference");
+        let line = format!("order show {reference}");
+        assert_eq!(shop.json(&line), copy.json(&line), "{reference} differs");
+    }
+    assert_eq!(
+        shop.json("customer list --limit 1000"),
+        copy.json("customer list --limit 1000")
+    );
+    // The restored shop takes new work with fresh ids.
+    let customer = copy.customer("Restored Person", "+442071239999");
+    assert!(copy.json(&format!("customer show {customer}"))["id"].is_u64());
+}
+
+#[test]
+fn restore_refuses_a_directory_with_data_unless_forced() {
+    let shop = Shop::new();
+    shop.product("KEEP-1");
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "keep.ordo-backup");
+    shop.json(&format!("backup --to {}", arg(&file)));
+    let error = shop.fails(&format!("backup --to {}", arg(&file)), 3);
+    assert!(error.contains("already exists; add --force"), "{error}");
+
+    let other = Shop::new();
+    other.product("OTHER-1");
+    let error = other.fails(&format!("restore --from {}", arg(&file)), 3);
+    assert!(
+        error.contains("already holds data") && error.contains("--force"),
+        "{error}"
+    );
+    assert_eq!(other.json("product list")[0]["sku"], "OTHER-1");
+
+    other.json(&format!("restore --from {} --force", arg(&file)));
+    let products = other.json("product list");
+    assert_eq!(len(&products), 1);
+    assert_eq!(products[0]["sku"], "KEEP-1");
+}
+
+#[test]
+fn verify_names_a_damaged_or_missing_backup() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    shop.customer("Ada Lovelace", "+442071234567");
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "damaged.ordo-backup");
+    shop.json(&format!("backup --to {}", arg(&file)));
+    let mut bytes = std::fs::read(&file).expect("the backup");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xFF;
+    std::fs::write(&file, &bytes).expect("a damaged copy");
+
+    let error = shop.fails(&format!("verify {}", arg(&file)), 1);
+    assert!(
+        error.starts_with(&format!(
+            "error: {} is not a usable backup: ",
+            file.display()
+        )),
+        "{error}"
+    );
+    let target = Shop::new();
+    let error = target.fails(&format!("restore --from {}", arg(&file)), 1);
+    assert!(error.contains("is not a usable backup"), "{error}");
+    assert_eq!(
+        std::fs::read_dir(target.dir.path())
+            .expect("the target")
+            .count(),
+        0,
+        "a failed restore leaves the directory as it was"
+    );
+
+    let missing = backup_file(&scratch, "missing.ordo-backup");
+    let error = shop.fails(&format!("verify {}", arg(&missing)), 1);
+    assert!(
+        error.contains("cannot open") && error.contains("missing.ordo-backup"),
+        "{error}"
+    );
+}

@@ -360,11 +360,7 @@ impl<S: Store> Demo<S> {
             let text = Timestamp(self.clock.now().millis() - days_ago * DAY_MS).to_string();
             text.chars().take(10).collect::<String>()
         };
-        let data_flag = if data == Path::new("./ordo-data") {
-            String::new()
-        } else {
-            format!(" --data {}", data.display())
-        };
+        let data_flag = data_flag(data);
         let tour = [
             ("product list".to_string(), "catalog, prices, stock"),
             (
@@ -403,18 +399,7 @@ impl<S: Store> Demo<S> {
             (format!("--json order show {reference}"), "for scripts"),
         ];
         let width = tour.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
-        let mut text = format!(
-            "Demo shop ready in {} ({:.1} s): {} products in {}, {} customers, {} orders over \
-             the last {DAYS} days, {} staff users, {} pending registrations.\n\nA short tour:\n",
-            data.display(),
-            view.seconds,
-            view.products,
-            view.warehouses.join(" and "),
-            view.customers,
-            view.orders,
-            view.staff.len(),
-            view.registrations,
-        );
+        let mut text = headline(data, view);
         for (command, comment) in tour {
             text.push_str(&format!(
                 "  ordo{data_flag} {command:<width$}  # {comment}\n"
@@ -449,6 +434,31 @@ impl<S: Store> Demo<S> {
         }
         Ok("ORD-7K3M-9QX1".to_string())
     }
+}
+
+/// ` --data DIR` for the tour's commands, unless DIR is the default.
+fn data_flag(data: &Path) -> String {
+    if data == Path::new("./ordo-data") {
+        String::new()
+    } else {
+        format!(" --data {}", data.display())
+    }
+}
+
+/// The first line of the tour: what the demo made, where.
+fn headline(data: &Path, view: &DemoView) -> String {
+    format!(
+        "Demo shop ready in {} ({:.1} s): {} products in {}, {} customers, {} orders over \
+         the last {DAYS} days, {} staff users, {} pending registrations.\n\nA short tour:\n",
+        data.display(),
+        view.seconds,
+        view.products,
+        view.warehouses.join(" and "),
+        view.customers,
+        view.orders,
+        view.staff.len(),
+        view.registrations,
+    )
 }
 
 /// What a refund gives back.

@@ -2,23 +2,38 @@
 //!
 //! Parses the command line (clap exits with 2 on a malformed one), runs the command, and
 //! turns an error into ONE line on stderr and the exit code of its kind
-//! ([`ordo_core::ErrorKind::exit_code`]): 3 invalid, 4 not found, 5 conflict, 1 otherwise.
+//! ([`ordo_core::ErrorKind::exit_code`]): 3 invalid, 4 not found, 5 conflict, 6 not signed
+//! in or not allowed, 1 otherwise (including a damaged or unreadable backup file).
 //!
 //! # Code map
-//! - `args`: the clap definitions, one file per noun. Values stay text here, so a bad
-//!   value is ordo's validation error (exit 3), not a clap usage error (exit 2).
-//! - `parse`: the CLI's own small parsers (`SKU:QTY`, `KEY=VALUE`, `QTY:PRICE`, …), pure
-//!   functions returning `ordo_core::Error`, each part checked by ordo-core's parsers.
-//! - `store`: the only module that chooses a store (`SledStore`, immediate durability).
-//! - `context`: engine + actor (`local admin ($USER)`) + output form, OS-seeded references.
-//! - `commands`: one module per noun turning arguments into engine calls; `demo` builds a
-//!   sample shop on a manual clock from a plan of timed events.
-//! - `render`: `views` (the JSON wire types, converted by hand from domain types) and
-//!   `tables` (human output built from the same views).
+//! - `args`: the clap definitions, one file per noun (`account` holds the customer account
+//!   options). Values stay text here, so a bad value is ordo's validation error (exit 3),
+//!   not a clap usage error (exit 2).
+//! - `parse`: the CLI's own small parsers (`SKU:QTY`, `KEY=VALUE`, `QTY:PRICE`, message
+//!   direction, …), pure functions returning `ordo_core::Error`, each part checked by
+//!   ordo-core's parsers.
+//! - `store`: the only module that names a storage backend: opens `SledStore` (immediate
+//!   durability), backs it up, verifies and restores backup files.
+//! - `identity`: who acts: `--as LOGIN` (signs in for one command, signs out after),
+//!   `$ORDO_TOKEN` (a session from `ordo login`), else `local admin ($USER)`.
+//! - `password`: passwords from `$ORDO_PASSWORD` / `$ORDO_NEW_PASSWORD`, a no-echo prompt,
+//!   or one line of standard input when it is not a terminal.
+//! - `context`: engine + actor + output form, OS-seeded references.
+//! - `commands`: one module per noun turning arguments into engine calls (`account`:
+//!   registration and passwords, `activity`: purchases and the log, `staff`, `session`,
+//!   `outbox`, `backup`); `demo` builds a sample shop, staff and accounts on a manual clock.
+//! - `render`: `views` (the JSON wire types, converted by hand from domain types),
+//!   `tables` (human output built from the same views) and `notifications` (the words of
+//!   customer messages, a stand-in until the SMS and Telegram adapters have theirs).
 //!
 //! Architecture invariants: no business rule lives here (the engine decides, the CLI only
-//! parses and renders); nothing but `store` names a storage backend; with `--json` stdout
-//! holds exactly one JSON value and nothing on failure; no `unwrap`/`panic` outside tests.
+//! parses and renders; it calls `Actor::require` early only to avoid asking for a password
+//! the engine would refuse anyway); nothing but `store` names a storage backend; with
+//! `--json` stdout holds exactly one JSON value and nothing on failure; no password, hash,
+//! code or token is printed except the token `ordo login` creates, the codes `outbox list`
+//! exists to show, and the demo's generated passwords, once; no `unwrap`/`panic` outside
+//! tests. Deliberately absent: reading the outbox for any role but admin (ordo-core has no
+//! outbox operation in its permission matrix yet).
 
 mod args;
 mod commands;

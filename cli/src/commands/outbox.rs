@@ -16,7 +16,7 @@ use crate::context::Context;
 use crate::parse;
 use crate::render::notifications::{self, Facts};
 use crate::render::tables;
-use crate::render::views::NotificationView;
+use crate::render::views::{AckView, NotificationView};
 
 /// Acknowledgements in flight at once: the store commits concurrent ones in one batch
 /// (one flush), so 32 threads ack the demo's 12,000 messages in under 2 s instead of 6.
@@ -39,10 +39,9 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OutboxCommand) -> anyhow::Result
             } else {
                 acknowledge(&ctx.engine, &sequences)?
             };
-            ctx.out
-                .show(&serde_json::json!({ "acknowledged": acknowledged }), || {
-                    format!("Marked {acknowledged} notification(s) as sent.")
-                })
+            ctx.out.show(&AckView { acknowledged }, || {
+                format!("Marked {acknowledged} notification(s) as sent.")
+            })
         }
     }
 }

@@ -6,7 +6,7 @@ use ordo_core::store::Store;
 use crate::context::Context;
 use crate::identity::TOKEN_ENV;
 use crate::password;
-use crate::render::views::SessionView;
+use crate::render::views::{SessionView, SignedOutView};
 
 /// Signs in as `login` and prints the token once.
 ///
@@ -35,8 +35,7 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| Error::Unauthenticated(format!("{TOKEN_ENV} is not set")))?;
     ctx.engine.logout(&token)?;
-    ctx.out
-        .show(&serde_json::json!({ "signed_out": true }), || {
-            format!("Signed out. You may now: unset {TOKEN_ENV}")
-        })
+    ctx.out.show(&SignedOutView { signed_out: true }, || {
+        format!("Signed out. You may now: unset {TOKEN_ENV}")
+    })
 }

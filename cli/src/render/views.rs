@@ -20,10 +20,11 @@ mod backup;
 mod outbox;
 
 pub use accounts::{
-    AmountView, MessageView, PurchasesView, RegistrationView, SessionView, StaffUserView, role_name,
+    AmountView, MessageView, PurchasesView, RegistrationView, SessionView, SignedOutView,
+    StaffUserView, role_name,
 };
 pub use backup::BackupView;
-pub use outbox::NotificationView;
+pub use outbox::{AckView, NotificationView};
 
 /// A product, with its stock.
 #[derive(Debug, Serialize)]

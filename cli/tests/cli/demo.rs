@@ -169,6 +169,18 @@ fn demo_accounts_sign_in_and_registrations_wait() {
 }
 
 #[test]
+fn the_demo_runs_after_admin_init() {
+    let shop = Shop::new();
+    shop.json_env(
+        "admin init --name 'Morgan Reyes' --login morgan",
+        &[("ORDO_PASSWORD", "amber-canyon-lantern-7")],
+    );
+    let made = shop.json("demo --scale 1");
+    assert_eq!(made["created"], true);
+    assert_eq!(len(&shop.json("user list")), 7);
+}
+
+#[test]
 fn the_demo_tour_works() {
     let shop = Shop::new();
     let tour = shop.ok("demo --scale 5");

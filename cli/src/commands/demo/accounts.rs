@@ -92,13 +92,20 @@ const AWAITING_CODE: [Applicant; 3] = [
 ];
 
 impl<S: Store> Demo<S> {
-    /// One staff user per role, the admin first (as `admin init` would make them).
+    /// One staff user per role, the admin first (as `admin init` would make them, unless an
+    /// administrator exists already).
     pub(super) fn staff(&self) -> anyhow::Result<Vec<StaffLoginView>> {
         let mut logins = Vec::with_capacity(STAFF.len());
+        // Someone may have run `ordo admin init` before the demo: then add, do not init.
+        let admin_exists = self
+            .engine
+            .list_users(&self.actor)?
+            .iter()
+            .any(|u| u.role() == Role::Admin);
         for (name, role) in STAFF {
             let login = role_name(role);
             let password = passphrase::generate()?;
-            if role == Role::Admin {
+            if role == Role::Admin && !admin_exists {
                 self.engine
                     .init_admin(&self.actor, name, login, &password)?;
             } else {

@@ -207,3 +207,10 @@ impl PurchasesView {
         })
     }
 }
+
+/// What `ordo logout` did.
+#[derive(Debug, Serialize)]
+pub struct SignedOutView {
+    /// Always true: the session is over (also if it had ended before).
+    pub signed_out: bool,
+}

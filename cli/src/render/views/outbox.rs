@@ -18,3 +18,10 @@ pub struct NotificationView {
     /// The text.
     pub text: String,
 }
+
+/// What `ordo outbox ack` did.
+#[derive(Debug, Serialize)]
+pub struct AckView {
+    /// Notifications marked as sent.
+    pub acknowledged: usize,
+}

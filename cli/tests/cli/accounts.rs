@@ -122,7 +122,7 @@ fn a_registered_customer_verifies_signs_in_and_sees_only_their_orders() {
 }
 
 #[test]
-fn a_taken_phone_or_missing_address_is_refused_at_registration() {
+fn a_taken_phone_or_bad_chat_id_is_refused_at_registration() {
     let shop = Shop::new();
     shop.customer("Ada Lovelace", "+442071234567");
     let error = shop.fails(

@@ -123,14 +123,7 @@ pub fn telegram_chat(text: &str) -> Result<i64> {
 /// # Errors
 /// `Validation` for anything else.
 pub fn direction(text: &str) -> Result<Direction> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "in" | "inbound" => Ok(Direction::Inbound),
-        "out" | "outbound" => Ok(Direction::Outbound),
-        _ => Err(Error::invalid(
-            "direction",
-            format!("{text:?} must be in (from the customer) or out (to the customer)"),
-        )),
-    }
+    Direction::parse(text)
 }
 
 /// Parses a stock correction `+N` or `-N` (a bare `N` means `+N`).

@@ -133,10 +133,13 @@ pub enum Operation {
     LogMessages,
     /// Read a customer's communication log and purchase history.
     ReadMessages,
+    /// Read pending notifications (with verification codes) and mark them sent: the
+    /// dispatchers' job.
+    DispatchNotifications,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 21] = [
+pub const ALL_OPERATIONS: [Operation; 22] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -158,6 +161,7 @@ pub const ALL_OPERATIONS: [Operation; 21] = [
     Operation::ManageUsers,
     Operation::LogMessages,
     Operation::ReadMessages,
+    Operation::DispatchNotifications,
 ];
 
 impl fmt::Display for Operation {
@@ -184,6 +188,7 @@ impl fmt::Display for Operation {
             Operation::ManageUsers => "manage staff users",
             Operation::LogMessages => "write to the communication log",
             Operation::ReadMessages => "read the communication log and purchase history",
+            Operation::DispatchNotifications => "send pending notifications",
         })
     }
 }
@@ -195,7 +200,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 21] = [
+const MATRIX: [(Operation, [bool; 8]); 22] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -218,6 +223,7 @@ const MATRIX: [(Operation, [bool; 8]); 21] = [
     (Operation::ManageUsers,       [Y,    N,    N,    N,    N,    N,    N,    N]),
     (Operation::LogMessages,       [Y,    Y,    Y,    Y,    N,    N,    N,    N]),
     (Operation::ReadMessages,      [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
+    (Operation::DispatchNotifications, [Y, N,   N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

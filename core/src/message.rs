@@ -61,6 +61,23 @@ pub enum Direction {
     Outbound,
 }
 
+impl Direction {
+    /// Parses `in`/`inbound` or `out`/`outbound`.
+    ///
+    /// # Errors
+    /// `Validation` for anything else.
+    pub fn parse(text: &str) -> Result<Direction> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "in" | "inbound" => Ok(Direction::Inbound),
+            "out" | "outbound" => Ok(Direction::Outbound),
+            _ => Err(Error::invalid(
+                "direction",
+                format!("{text:?} must be in or out"),
+            )),
+        }
+    }
+}
+
 impl fmt::Display for Direction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -1,11 +1,11 @@
 //! `ordo outbox …`: pending customer notifications, for local testing and as a manual
 //! dispatcher until the SMS and Telegram adapters run.
 //!
-//! ordo-core has no engine command for the outbox yet, so this module reads and
-//! acknowledges it through the `Store` trait (`Engine::store`), and only for the admin
-//! role: the texts include live verification codes.
+//! Reading and acknowledging go through the engine (`pending_notifications`,
+//! `acknowledge_notification`), which allows it only to roles that dispatch notifications
+//! (admin): the texts include live verification codes.
 
-use ordo_core::auth::{Actor, Role};
+use ordo_core::auth::Actor;
 use ordo_core::error::EntityKind;
 use ordo_core::outbox::{DomainEvent, OutboxMessage};
 use ordo_core::store::Store;
@@ -30,14 +30,13 @@ const ACK_PAGE: usize = 1_000;
 /// `Forbidden` (exit 6) for roles other than admin; `NotFound` for a sequence number
 /// that is not pending; storage errors.
 pub fn run<S: Store>(ctx: &Context<S>, command: OutboxCommand) -> anyhow::Result<()> {
-    require_dispatcher(&ctx.actor)?;
     match command {
         OutboxCommand::List { limit, after } => list(ctx, parse::list_limit(limit)?, after),
         OutboxCommand::Ack { sequences, all } => {
             let acknowledged = if all {
-                acknowledge_all(&ctx.engine)?
+                acknowledge_all(&ctx.engine, &ctx.actor)?
             } else {
-                acknowledge(&ctx.engine, &sequences)?
+                acknowledge(&ctx.engine, &ctx.actor, &sequences)?
             };
             ctx.out.show(&AckView { acknowledged }, || {
                 format!("Marked {acknowledged} notification(s) as sent.")
@@ -46,19 +45,8 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OutboxCommand) -> anyhow::Result
     }
 }
 
-/// Only administrators see the outbox (it holds live verification codes).
-fn require_dispatcher(actor: &Actor) -> ordo_core::Result<()> {
-    if actor.role() == Role::Admin {
-        return Ok(());
-    }
-    Err(Error::Forbidden {
-        role: actor.role().to_string(),
-        operation: "read or acknowledge the notification outbox".into(),
-    })
-}
-
 fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow::Result<()> {
-    let pending = ctx.engine.store().outbox_pending(after, limit)?;
+    let pending = ctx.engine.pending_notifications(&ctx.actor, after, limit)?;
     let views = pending
         .iter()
         .map(|message| render(&ctx.engine, message))
@@ -120,9 +108,13 @@ fn optional<T>(result: ordo_core::Result<T>) -> ordo_core::Result<Option<T>> {
 }
 
 /// Acknowledges `sequences`, each of which must be pending; returns how many.
-fn acknowledge<S: Store>(engine: &Engine<S>, sequences: &[u64]) -> anyhow::Result<usize> {
+fn acknowledge<S: Store>(
+    engine: &Engine<S>,
+    actor: &Actor,
+    sequences: &[u64],
+) -> anyhow::Result<usize> {
     for sequence in sequences {
-        let pending = engine.store().outbox_pending(sequence.checked_sub(1), 1)?;
+        let pending = engine.pending_notifications(actor, sequence.checked_sub(1), 1)?;
         if pending.first().map(|m| m.sequence) != Some(*sequence) {
             return Err(
                 Error::not_found(EntityKind::Message, format!("{sequence} in the outbox")).into(),
@@ -130,7 +122,7 @@ fn acknowledge<S: Store>(engine: &Engine<S>, sequences: &[u64]) -> anyhow::Resul
         }
     }
     for sequence in sequences {
-        engine.store().outbox_ack(*sequence)?;
+        engine.acknowledge_notification(actor, *sequence)?;
     }
     Ok(sequences.len())
 }
@@ -140,12 +132,11 @@ fn acknowledge<S: Store>(engine: &Engine<S>, sequences: &[u64]) -> anyhow::Resul
 ///
 /// # Errors
 /// The first storage error.
-pub fn acknowledge_all<S: Store>(engine: &Engine<S>) -> anyhow::Result<usize> {
-    let store = engine.store();
+pub fn acknowledge_all<S: Store>(engine: &Engine<S>, actor: &Actor) -> anyhow::Result<usize> {
     let mut total = 0;
     let mut after = None;
     loop {
-        let page = store.outbox_pending(after, ACK_PAGE)?;
+        let page = engine.pending_notifications(actor, after, ACK_PAGE)?;
         let Some(last) = page.last() else {
             return Ok(total);
         };
@@ -155,13 +146,18 @@ pub fn acknowledge_all<S: Store>(engine: &Engine<S>) -> anyhow::Result<usize> {
         std::thread::scope(|scope| {
             let workers: Vec<_> = sequences
                 .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().try_for_each(|s| store.outbox_ack(*s))))
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .try_for_each(|s| engine.acknowledge_notification(actor, *s))
+                    })
+                })
                 .collect();
             workers.into_iter().try_for_each(|worker| {
                 worker
                     .join()
                     .map_err(|_| anyhow::anyhow!("an outbox acknowledgement thread failed"))?
-                    .map_err(|e| anyhow::Error::from(Error::from(e)))
+                    .map_err(anyhow::Error::from)
             })
         })?;
         total += sequences.len();

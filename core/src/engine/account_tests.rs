@@ -700,6 +700,7 @@ fn attempt(
             )
             .map(ok),
         Operation::ReadMessages => e.messages(actor, own, 10).map(ok),
+        Operation::DispatchNotifications => e.pending_notifications(actor, None, 10).map(ok),
     }
 }
 
@@ -729,5 +730,5 @@ fn the_whole_permission_matrix_is_enforced_by_the_engine() {
             );
         }
     }
-    assert_eq!(n, 8 * 21);
+    assert_eq!(n, 8 * 22);
 }

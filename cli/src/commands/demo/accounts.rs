@@ -178,7 +178,7 @@ impl<S: Store> Demo<S> {
             )?;
             approval.push(customer.id().get());
         }
-        outbox::acknowledge_all(&self.engine)?;
+        outbox::acknowledge_all(&self.engine, &Actor::system())?;
         let mut code = Vec::new();
         for applicant in &AWAITING_CODE {
             self.clock.advance(10_000);

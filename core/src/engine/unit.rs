@@ -23,6 +23,8 @@ pub(crate) struct Unit<'a, S: Store> {
     store: &'a S,
     versions: HashMap<RecordKey, Expected>,
     stocks: BTreeMap<ProductId, Stock>,
+    /// Products read by this unit (commands never write a product they price with).
+    products: HashMap<ProductId, Product>,
     writes: WriteSet,
 }
 
@@ -39,6 +41,7 @@ impl<'a, S: Store> Unit<'a, S> {
             store,
             versions: HashMap::new(),
             stocks: BTreeMap::new(),
+            products: HashMap::new(),
             writes: WriteSet::new(),
         }
     }
@@ -57,13 +60,20 @@ impl<'a, S: Store> Unit<'a, S> {
         Ok(found.map(|v| v.value))
     }
 
+    /// A product, read once per unit of work (an order prices and reserves the same product
+    /// more than once).
     pub(crate) fn product(&mut self, id: ProductId) -> Result<Product> {
-        let key = RecordKey::Product(id);
-        match self.load(key.clone())? {
-            Some(Record::Product(p)) => Ok(p),
-            Some(_) => Err(corrupted(&key, "product")),
-            None => Err(Error::not_found(EntityKind::Product, id)),
+        if let Some(product) = self.products.get(&id) {
+            return Ok(product.clone());
         }
+        let key = RecordKey::Product(id);
+        let product = match self.load(key.clone())? {
+            Some(Record::Product(p)) => p,
+            Some(_) => return Err(corrupted(&key, "product")),
+            None => return Err(Error::not_found(EntityKind::Product, id)),
+        };
+        self.products.insert(id, product.clone());
+        Ok(product)
     }
 
     pub(crate) fn product_id_by_sku(&self, sku: &Sku) -> Result<Option<ProductId>> {

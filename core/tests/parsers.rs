@@ -5,35 +5,11 @@
 
 use proptest::prelude::*;
 
-use ordo_core::catalog::{PriceGroup, Sku, TaxCategory};
-use ordo_core::clock::Timestamp;
-use ordo_core::customer::{Address, Email, Phone};
-use ordo_core::ids::OrderReference;
-use ordo_core::inventory::WarehouseCode;
 use ordo_core::money::{Currency, Money};
-use ordo_core::order::OrderStatus;
-use ordo_core::payment::PaymentMethod;
-use ordo_core::pricing::ShippingMethod;
-use ordo_core::validate;
 
+/// The same body the `cli_args` fuzz target runs: every parser of outside text.
 fn parse_everything(text: &str) {
-    let _ = Sku::parse(text);
-    let _ = Phone::parse(text);
-    let _ = Email::parse(text);
-    let _ = Address::parse_line(text);
-    let _ = OrderReference::parse(text);
-    let _ = WarehouseCode::parse(text);
-    let _ = Currency::parse(text);
-    let _ = Money::parse(text, None, "amount");
-    let _ = Money::parse(text, Some(Currency::USD), "amount");
-    let _ = Timestamp::parse_date(text, "date");
-    let _ = OrderStatus::parse(text);
-    let _ = PaymentMethod::parse(text);
-    let _ = ShippingMethod::parse(text);
-    let _ = PriceGroup::parse(text);
-    let _ = TaxCategory::parse(text);
-    let _ = validate::required_text("field", text, 10);
-    let _ = validate::url("url", text);
+    ordo_core::testkit::fuzz::parsers(text.as_bytes());
 }
 
 proptest! {

@@ -22,3 +22,32 @@ pub trait Driver: Send + Sync {
     /// Runs one transaction of kind `kind` for a client with `rng`.
     fn run(&self, kind: Transaction, rng: &mut Rng, scale: &Scale) -> Outcome;
 }
+
+/// The last references New-Order created, for Order-Status by reference (shared by clients).
+#[derive(Debug, Default)]
+pub struct RecentReferences {
+    ring: std::sync::Mutex<std::collections::VecDeque<String>>,
+}
+
+impl RecentReferences {
+    /// Most references kept.
+    const KEEP: usize = 1_000;
+
+    /// Remembers a new reference.
+    pub fn push(&self, reference: String) {
+        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        if ring.len() == Self::KEEP {
+            ring.pop_front();
+        }
+        ring.push_back(reference);
+    }
+
+    /// A random remembered reference.
+    pub fn pick(&self, rng: &mut Rng) -> Option<String> {
+        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        if ring.is_empty() {
+            return None;
+        }
+        ring.get(rng.below(ring.len() as u64) as usize).cloned()
+    }
+}

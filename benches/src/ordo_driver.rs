@@ -16,7 +16,7 @@ use ordo_core::store::Store;
 use ordo_core::testkit::sample;
 use ordo_storage::{Durability, SledStore, StoreConfig};
 
-use crate::driver::{Driver, Outcome};
+use crate::driver::{Driver, Outcome, RecentReferences};
 use crate::rng::Rng;
 use crate::workload::{self, INITIAL_STOCK, STOCK_THRESHOLD, Scale, Transaction};
 
@@ -27,6 +27,7 @@ pub struct OrdoDriver<S: Store> {
     customers: Vec<CustomerId>,
     actor: Actor,
     unknown: AtomicU64,
+    recent: RecentReferences,
 }
 
 /// An engine for benchmarking: system clock, seeded references.
@@ -96,6 +97,7 @@ impl<S: Store> OrdoDriver<S> {
             customers,
             actor: sample::admin(),
             unknown: AtomicU64::new(0),
+            recent: RecentReferences::default(),
         }
     }
 
@@ -158,6 +160,17 @@ impl<S: Store> OrdoDriver<S> {
     }
 
     fn order_status(&self, rng: &mut Rng) -> Outcome {
+        // Half by reference (what a customer types), half by customer (latest order).
+        if rng.percent(50)
+            && let Some(reference) = self.recent.pick(rng)
+        {
+            let order = self
+                .engine
+                .order_by_reference(&self.actor, &reference)
+                .expect("order-status by reference");
+            std::hint::black_box(order.value.lines().len());
+            return Outcome::Committed;
+        }
         let filter = OrderFilter {
             customer: Some(self.customer(rng)),
             limit: 1,

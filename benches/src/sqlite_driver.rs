@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::driver::{Driver, Outcome};
+use crate::driver::{Driver, Outcome, RecentReferences};
 use crate::rng::Rng;
 use crate::workload::{self, INITIAL_STOCK, STOCK_THRESHOLD, Scale, Transaction};
 
@@ -47,6 +47,7 @@ pub struct SqliteDriver {
     synchronous: Synchronous,
     pool: Mutex<Vec<Connection>>,
     customers: u64,
+    recent: RecentReferences,
 }
 
 fn now_ms() -> i64 {
@@ -129,6 +130,7 @@ impl SqliteDriver {
             synchronous,
             pool: Mutex::new(pool),
             customers: scale.customers,
+            recent: RecentReferences::default(),
         }
     }
 
@@ -140,7 +142,13 @@ impl SqliteDriver {
         result
     }
 
-    fn new_order(conn: &mut Connection, rng: &mut Rng, scale: &Scale, customers: u64) -> Outcome {
+    fn new_order(
+        conn: &mut Connection,
+        rng: &mut Rng,
+        scale: &Scale,
+        customers: u64,
+        recent: &RecentReferences,
+    ) -> Outcome {
         let items = workload::new_order_items(rng, scale);
         let customer = rng.below(customers) as i64;
         let reference: String = (0..8)
@@ -219,6 +227,7 @@ impl SqliteDriver {
         }
         audit(&tx, order, "order created");
         tx.commit().expect("commit");
+        recent.push(reference);
         Outcome::Committed
     }
 
@@ -256,16 +265,30 @@ impl SqliteDriver {
         Outcome::Committed
     }
 
-    fn order_status(conn: &mut Connection, rng: &mut Rng, customers: u64) -> Outcome {
-        let customer = rng.below(customers) as i64;
-        let latest: Option<i64> = conn
-            .prepare_cached(
-                "SELECT id FROM orders WHERE customer_id = ?1 ORDER BY created_at DESC LIMIT 1",
-            )
-            .expect("prepare")
-            .query_row(params![customer], |r| r.get(0))
-            .optional()
-            .expect("select");
+    fn order_status(
+        conn: &mut Connection,
+        rng: &mut Rng,
+        customers: u64,
+        recent: &RecentReferences,
+    ) -> Outcome {
+        // Half by reference, half by customer (latest order), as for ordo.
+        let by_reference = recent.pick(rng).filter(|_| rng.percent(50));
+        let latest: Option<i64> = match by_reference {
+            Some(reference) => conn
+                .prepare_cached("SELECT id FROM orders WHERE reference = ?1")
+                .expect("prepare")
+                .query_row(params![reference], |r| r.get(0))
+                .optional()
+                .expect("select"),
+            None => conn
+                .prepare_cached(
+                    "SELECT id FROM orders WHERE customer_id = ?1 ORDER BY created_at DESC LIMIT 1",
+                )
+                .expect("prepare")
+                .query_row(params![rng.below(customers) as i64], |r| r.get(0))
+                .optional()
+                .expect("select"),
+        };
         let Some(order) = latest else {
             return Outcome::RolledBack;
         };
@@ -356,9 +379,13 @@ impl Driver for SqliteDriver {
     fn run(&self, kind: Transaction, rng: &mut Rng, scale: &Scale) -> Outcome {
         let customers = self.customers;
         self.with_connection(|conn| match kind {
-            Transaction::NewOrder => SqliteDriver::new_order(conn, rng, scale, customers),
+            Transaction::NewOrder => {
+                SqliteDriver::new_order(conn, rng, scale, customers, &self.recent)
+            }
             Transaction::Payment => SqliteDriver::payment(conn, rng, customers),
-            Transaction::OrderStatus => SqliteDriver::order_status(conn, rng, customers),
+            Transaction::OrderStatus => {
+                SqliteDriver::order_status(conn, rng, customers, &self.recent)
+            }
             Transaction::Delivery => SqliteDriver::delivery(conn),
             Transaction::StockLevel => SqliteDriver::stock_level(conn),
         })

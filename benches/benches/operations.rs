@@ -24,7 +24,6 @@ use ordo_core::payment::PaymentMethod;
 use ordo_core::pricing::{ShippingMethod, TaxRates};
 use ordo_core::store::{MemoryStore, Store};
 use ordo_core::testkit::sample;
-use ordo_core::validate;
 use ordo_storage::Durability;
 
 const PRODUCTS: u64 = 200;
@@ -203,8 +202,7 @@ fn pricing(c: &mut Criterion) {
             .unwrap();
             for ((sku, quantity), product) in items.iter().zip(&products) {
                 let sku = Sku::parse(sku).unwrap();
-                let quantity =
-                    validate::quantity(&format!("quantity for SKU {sku}"), *quantity).unwrap();
+                let quantity = sku.quantity(*quantity).unwrap();
                 let price = product.unit_price(customer.price_group(), quantity);
                 order
                     .add_item(

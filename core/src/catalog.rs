@@ -46,6 +46,19 @@ impl Sku {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Checks an order-line quantity for this SKU (1..=10 000); the error names the SKU,
+    /// e.g. `quantity for SKU TEE-RED-M must be at least 1`.
+    ///
+    /// # Errors
+    /// `Validation`.
+    pub fn quantity(&self, value: i64) -> Result<u32> {
+        if (1..=i64::from(limits::MAX_QUANTITY)).contains(&value) {
+            return u32::try_from(value).map_err(|_| Error::invalid("quantity", "is too large"));
+        }
+        // Format the field name only on the error path.
+        validate::quantity(&format!("quantity for SKU {self}"), value)
+    }
 }
 
 impl fmt::Display for Sku {

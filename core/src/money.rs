@@ -117,14 +117,40 @@ impl From<Currency> for String {
 /// The largest amount ordo accepts in one money value (guards against overflow in totals).
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
-/// An amount of money in one currency.
+/// An amount of money in one currency. Invariant: the amount is at the currency's scale
+/// (two decimals for USD) and within [`MAX_AMOUNT`]; deserialization checks it like
+/// [`Money::new`], so bytes from disk or the wire cannot break it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "MoneyWire", into = "MoneyWire")]
 pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+/// The serialized form of [`Money`].
+#[derive(Serialize, Deserialize)]
+struct MoneyWire {
     // As a string in every format: the default `Deserialize` for `Decimal` needs a
     // self-describing format; this way non-self-describing ones (bincode) work too.
     #[serde(with = "rust_decimal::serde::str")]
     amount: Decimal,
     currency: Currency,
+}
+
+impl TryFrom<MoneyWire> for Money {
+    type Error = Error;
+    fn try_from(wire: MoneyWire) -> Result<Money> {
+        Money::new(wire.amount, wire.currency)
+    }
+}
+
+impl From<Money> for MoneyWire {
+    fn from(money: Money) -> MoneyWire {
+        MoneyWire {
+            amount: money.amount,
+            currency: money.currency,
+        }
+    }
 }
 
 impl Money {
@@ -232,8 +258,12 @@ impl Money {
     /// `CurrencyMismatch` for different currencies; `Validation` on overflow.
     pub fn add(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        let sum = self.amount.checked_add(other.amount).ok_or_else(overflow)?;
-        Ok(Money::rounded(sum, self.currency))
+        // Both amounts are at the currency's scale, so their sum is too: no rounding step.
+        let amount = self.amount.checked_add(other.amount).ok_or_else(overflow)?;
+        Ok(Money {
+            amount,
+            currency: self.currency,
+        })
     }
 
     /// `self - other`.
@@ -242,8 +272,11 @@ impl Money {
     /// `CurrencyMismatch` for different currencies; `Validation` on overflow.
     pub fn sub(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        let diff = self.amount.checked_sub(other.amount).ok_or_else(overflow)?;
-        Ok(Money::rounded(diff, self.currency))
+        let amount = self.amount.checked_sub(other.amount).ok_or_else(overflow)?;
+        Ok(Money {
+            amount,
+            currency: self.currency,
+        })
     }
 
     /// `self × quantity`, rounded to the minor unit (the line-total step).
@@ -357,6 +390,15 @@ mod tests {
         assert!(Money::parse("7", None, "price").is_err());
         assert!(Money::parse("abc USD", None, "price").is_err());
         assert!(Money::parse("1 2 3", None, "price").is_err());
+    }
+
+    #[test]
+    fn deserializing_checks_the_amount() {
+        let ok: Money = serde_json::from_str(r#"{"amount":"12.5","currency":"USD"}"#).unwrap();
+        assert_eq!(ok.to_string(), "12.50 USD");
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1.005","currency":"USD"}"#).is_err());
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1e12","currency":"USD"}"#).is_err());
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1","currency":"XYZ"}"#).is_err());
     }
 
     proptest! {

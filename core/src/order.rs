@@ -546,7 +546,7 @@ impl Order {
                 tax: Money::zero(self.currency),
             },
         });
-        self.touch(at)?;
+        self.reprice_line(self.lines.len() - 1, at)?;
         Ok(if self.status.holds_stock() {
             vec![StockEffect::Reserve {
                 product: product.id(),
@@ -633,7 +633,7 @@ impl Order {
         }
         line.quantity = quantity;
         line.unit_price = unit_price;
-        self.touch(at)?;
+        self.reprice_line(index, at)?;
         Ok(effects)
     }
 
@@ -658,7 +658,7 @@ impl Order {
                 quantity: line.reserved,
             });
         }
-        self.touch(at)?;
+        self.resum(at)?;
         Ok(effects)
     }
 
@@ -855,9 +855,45 @@ impl Order {
         Ok(())
     }
 
+    /// Records the change time (changes that do not touch prices).
     fn touch(&mut self, at: Timestamp) -> Result<()> {
         self.updated_at = at;
-        self.reprice()
+        self.check_invariants();
+        Ok(())
+    }
+
+    /// Re-prices the line at `index` (its quantity or price changed) and moves the totals by
+    /// the difference: O(1), never a re-pricing of every line.
+    fn reprice_line(&mut self, index: usize, at: Timestamp) -> Result<()> {
+        let rate = pricing::discount_rate(&self.discounts);
+        let currency = self.currency;
+        let Some(line) = self.lines.get_mut(index) else {
+            return self.resum(at);
+        };
+        let input = LineInput {
+            unit_price: line.unit_price,
+            quantity: line.quantity,
+            tax_rate: line.tax_rate,
+        };
+        let old = line.amounts;
+        let new = pricing::price_line(currency, &input, rate)?;
+        line.amounts = new;
+        let t = &mut self.totals;
+        t.subtotal = t.subtotal.sub(&old.total)?.add(&new.total)?;
+        t.discount = t.discount.sub(&old.discount)?.add(&new.discount)?;
+        t.tax = t.tax.sub(&old.tax)?.add(&new.tax)?;
+        t.total = t.subtotal.sub(&t.discount)?.add(&t.tax)?.add(&t.shipping)?;
+        self.touch(at)
+    }
+
+    /// Re-adds the totals from the lines' amounts.
+    fn resum(&mut self, at: Timestamp) -> Result<()> {
+        self.totals = pricing::sum(
+            self.currency,
+            self.lines.iter().map(|l| &l.amounts),
+            self.shipping_fee,
+        )?;
+        self.touch(at)
     }
 
     /// Recomputes line amounts and totals from lines, discounts and shipping fee.
@@ -893,8 +929,8 @@ impl Order {
         );
     }
 
-    /// Describes the first broken invariant, if any: totals add up, one line per product,
-    /// a reference once placed. (Allocation is checked by [`Order::settled_allocation_violation`]
+    /// Describes the first broken invariant, if any: every line priced for its quantity and
+    /// price, totals add up, one line per product, a reference once placed. (Allocation is checked by [`Order::settled_allocation_violation`]
     /// once the engine has applied the stock effects.)
     pub fn invariant_violation(&self) -> Option<String> {
         let t = &self.totals;
@@ -906,6 +942,7 @@ impl Order {
         if line_sum != t.subtotal.amount() {
             return Some("subtotal differs from the sum of lines".into());
         }
+        let rate = pricing::discount_rate(&self.discounts);
         for (i, line) in self.lines.iter().enumerate() {
             if self
                 .lines
@@ -914,6 +951,17 @@ impl Order {
                 .any(|o| o.product == line.product)
             {
                 return Some(format!("two lines for {}", line.sku));
+            }
+            let input = LineInput {
+                unit_price: line.unit_price,
+                quantity: line.quantity,
+                tax_rate: line.tax_rate,
+            };
+            if pricing::price_line(self.currency, &input, rate).ok() != Some(line.amounts) {
+                return Some(format!(
+                    "line {} is priced for another quantity or price",
+                    line.sku
+                ));
             }
         }
         let was_placed = self
@@ -947,7 +995,7 @@ impl Order {
 }
 
 fn check_quantity(sku: &Sku, quantity: u32) -> Result<()> {
-    crate::validate::quantity(&format!("quantity for SKU {sku}"), i64::from(quantity)).map(|_| ())
+    sku.quantity(i64::from(quantity)).map(|_| ())
 }
 
 #[cfg(test)]

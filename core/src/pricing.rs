@@ -234,6 +234,61 @@ impl Totals {
     }
 }
 
+/// The fraction off every line for `discounts` (their percents add up, capped at 100 %).
+pub fn discount_rate(discounts: &[Discount]) -> Decimal {
+    let percent: Decimal = discounts.iter().map(Discount::percent).sum();
+    percent.min(Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED
+}
+
+/// Prices one line: total, discount and tax, each rounded (the three named steps).
+///
+/// # Errors
+/// `CurrencyMismatch` if the line is in another currency; `Validation` on overflow.
+pub fn price_line(
+    currency: Currency,
+    line: &LineInput,
+    discount_rate: Decimal,
+) -> Result<LineAmounts> {
+    if line.unit_price.currency() != currency {
+        return Err(Error::CurrencyMismatch {
+            expected: currency,
+            found: line.unit_price.currency(),
+        });
+    }
+    let total = line.unit_price.times(line.quantity)?;
+    let discount = total.scale_by(discount_rate)?;
+    let tax = total.sub(&discount)?.scale_by(line.tax_rate)?;
+    Ok(LineAmounts {
+        total,
+        discount,
+        tax,
+    })
+}
+
+/// Adds priced lines and the shipping fee up to the order's totals.
+///
+/// # Errors
+/// `CurrencyMismatch`; `Validation` on overflow.
+pub fn sum<'a>(
+    currency: Currency,
+    amounts: impl IntoIterator<Item = &'a LineAmounts>,
+    shipping: Money,
+) -> Result<Totals> {
+    let mut totals = Totals::zero(currency);
+    for line in amounts {
+        totals.subtotal = totals.subtotal.add(&line.total)?;
+        totals.discount = totals.discount.add(&line.discount)?;
+        totals.tax = totals.tax.add(&line.tax)?;
+    }
+    totals.shipping = Money::zero(currency).add(&shipping)?;
+    totals.total = totals
+        .subtotal
+        .sub(&totals.discount)?
+        .add(&totals.tax)?
+        .add(&totals.shipping)?;
+    Ok(totals)
+}
+
 /// Prices `lines` with `discounts` and `shipping`, in `currency`.
 ///
 /// # Errors
@@ -244,35 +299,12 @@ pub fn price(
     discounts: &[Discount],
     shipping: Money,
 ) -> Result<(Vec<LineAmounts>, Totals)> {
-    let percent: Decimal = discounts.iter().map(Discount::percent).sum();
-    let discount_rate = percent.min(Decimal::ONE_HUNDRED) / Decimal::ONE_HUNDRED;
-    let mut totals = Totals::zero(currency);
-    let mut amounts = Vec::with_capacity(lines.len());
-    for line in lines {
-        if line.unit_price.currency() != currency {
-            return Err(Error::CurrencyMismatch {
-                expected: currency,
-                found: line.unit_price.currency(),
-            });
-        }
-        let total = line.unit_price.times(line.quantity)?;
-        let discount = total.scale_by(discount_rate)?;
-        let tax = total.sub(&discount)?.scale_by(line.tax_rate)?;
-        totals.subtotal = totals.subtotal.add(&total)?;
-        totals.discount = totals.discount.add(&discount)?;
-        totals.tax = totals.tax.add(&tax)?;
-        amounts.push(LineAmounts {
-            total,
-            discount,
-            tax,
-        });
-    }
-    totals.shipping = Money::zero(currency).add(&shipping)?;
-    totals.total = totals
-        .subtotal
-        .sub(&totals.discount)?
-        .add(&totals.tax)?
-        .add(&totals.shipping)?;
+    let rate = discount_rate(discounts);
+    let amounts = lines
+        .iter()
+        .map(|line| price_line(currency, line, rate))
+        .collect::<Result<Vec<_>>>()?;
+    let totals = sum(currency, &amounts, shipping)?;
     Ok((amounts, totals))
 }
 

@@ -191,7 +191,7 @@ impl<S: Store> Engine<S> {
         let mut resolved = Vec::with_capacity(request.items.len());
         for item in &request.items {
             let sku = Sku::parse(&item.sku)?;
-            let quantity = validate::quantity(&format!("quantity for SKU {sku}"), item.quantity)?;
+            let quantity = sku.quantity(item.quantity)?;
             let product = unit.product_by_sku(&sku)?;
             resolved.push((product, quantity));
         }
@@ -399,7 +399,7 @@ impl<S: Store> Engine<S> {
         quantity: i64,
     ) -> Result<Order> {
         let sku = Sku::parse(sku)?;
-        let quantity = validate::quantity(&format!("quantity for SKU {sku}"), quantity)?;
+        let quantity = sku.quantity(quantity)?;
         self.change_order(
             actor,
             order,
@@ -439,7 +439,7 @@ impl<S: Store> Engine<S> {
         quantity: i64,
     ) -> Result<Order> {
         let sku = Sku::parse(sku)?;
-        let quantity = validate::quantity(&format!("quantity for SKU {sku}"), quantity)?;
+        let quantity = sku.quantity(quantity)?;
         self.change_order(
             actor,
             order,

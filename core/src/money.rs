@@ -180,7 +180,10 @@ impl Money {
 
     /// Zero in `currency`.
     pub fn zero(currency: Currency) -> Money {
-        Money::rounded(Decimal::ZERO, currency)
+        Money {
+            amount: Decimal::new(0, currency.minor_units()),
+            currency,
+        }
     }
 
     /// Rounds `amount` to the currency's minor unit with banker's rounding.
@@ -284,11 +287,15 @@ impl Money {
     /// # Errors
     /// `Validation` on overflow.
     pub fn times(&self, quantity: u32) -> Result<Money> {
-        let product = self
+        // An amount at the currency's scale times a whole number stays at that scale.
+        let amount = self
             .amount
             .checked_mul(Decimal::from(quantity))
             .ok_or_else(overflow)?;
-        Ok(Money::rounded(product, self.currency))
+        Ok(Money {
+            amount,
+            currency: self.currency,
+        })
     }
 
     /// `self × rate`, rounded to the minor unit (the tax and discount step).

@@ -40,14 +40,7 @@ fn seeded<S: Store>(store: S) -> (Engine<S>, Vec<CustomerId>) {
             .restock(&admin, &sku, "W0", 1_000_000_000, "bench")
             .unwrap();
     }
-    let customers = (0..100)
-        .map(|n| {
-            engine
-                .create_customer(&admin, &sample::customer(n))
-                .unwrap()
-                .id()
-        })
-        .collect();
+    let customers = sample::customers(&engine, 0..100);
     (engine, customers)
 }
 

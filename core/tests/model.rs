@@ -128,14 +128,7 @@ impl Model {
             engine.restock(&admin, sku, "MAIN", 6, "initial").unwrap();
             net_received.insert(*sku, 6);
         }
-        let customers = (0..3)
-            .map(|n| {
-                engine
-                    .create_customer(&admin, &sample::customer(n))
-                    .unwrap()
-                    .id()
-            })
-            .collect();
+        let customers = sample::customers(&engine, 0..3);
         Model {
             engine,
             store,
@@ -344,14 +337,7 @@ fn sixteen_threads_racing_for_the_last_units_never_oversell() {
     engine
         .restock(&admin, "LAST", "MAIN", UNITS, "final batch")
         .unwrap();
-    let customers: Vec<CustomerId> = (0..16)
-        .map(|n| {
-            engine
-                .create_customer(&admin, &sample::customer(n))
-                .unwrap()
-                .id()
-        })
-        .collect();
+    let customers: Vec<CustomerId> = sample::customers(&engine, 0..16);
     let sold = Arc::new(AtomicU64::new(0));
     let threads: Vec<_> = customers
         .into_iter()

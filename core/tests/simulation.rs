@@ -236,14 +236,7 @@ impl Sim {
                 .unwrap();
             products.insert(*sku, product.id());
         }
-        let customers = (0..6)
-            .map(|n| {
-                engine
-                    .create_customer(&admin, &sample::customer(n))
-                    .unwrap()
-                    .id()
-            })
-            .collect();
+        let customers = sample::customers(&engine, 0..6);
         store.set_faults(Faults {
             io_before: 15,
             io_after: 15,

@@ -50,14 +50,9 @@ fn run(durability: Durability, threads: u64, orders: u64, products: u64) {
             .restock(&admin, sku, "MAIN", 100_000_000, "benchmark")
             .unwrap();
     }
-    let customers: Vec<u64> = (1..=100)
-        .map(|n| {
-            engine
-                .create_customer(&admin, &sample::customer(n))
-                .unwrap()
-                .id()
-                .0
-        })
+    let customers: Vec<u64> = sample::customers(&engine, 1..101)
+        .iter()
+        .map(|c| c.0)
         .collect();
     let before = store.stats();
     let engine = Arc::new(engine);

@@ -216,3 +216,22 @@ pub fn realistic_customer(n: u64) -> CustomerInput {
     }
     input
 }
+
+/// Creates the sample customers numbered `numbers` (as [`customer`]) and returns their ids.
+///
+/// # Panics
+/// If the engine refuses one (test setup).
+pub fn customers<S: Store>(
+    engine: &Engine<S>,
+    numbers: std::ops::Range<u64>,
+) -> Vec<crate::ids::CustomerId> {
+    let admin = admin();
+    numbers
+        .map(|n| {
+            engine
+                .create_customer(&admin, &customer(n))
+                .expect("sample customer")
+                .id()
+        })
+        .collect()
+}

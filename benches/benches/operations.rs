@@ -11,17 +11,12 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ordo_benches::ordo_driver;
+use ordo_benches::pricing::PricingFixture;
 use ordo_benches::rng::Rng;
 use ordo_benches::workload;
-use ordo_core::catalog::{Product, ProductDraft, Sku};
 use ordo_core::clock::{DAY_MS, Timestamp};
-use ordo_core::customer::Address;
 use ordo_core::engine::{Engine, OrderFilter, OrderRequest};
-use ordo_core::ids::{CustomerId, OrderId, ProductId};
-use ordo_core::money::Currency;
-use ordo_core::order::{Order, OrderHeader};
-use ordo_core::payment::PaymentMethod;
-use ordo_core::pricing::{ShippingMethod, TaxRates};
+use ordo_core::ids::CustomerId;
 use ordo_core::store::{MemoryStore, Store};
 use ordo_core::testkit::sample;
 use ordo_storage::Durability;
@@ -156,59 +151,9 @@ fn reads(c: &mut Criterion) {
 /// Validation and pricing of a 15-line order with no storage: parse SKUs and quantities,
 /// pick price tiers, build the order and price it.
 fn pricing(c: &mut Criterion) {
-    let products: Vec<Product> = (0..15)
-        .map(|n| {
-            Product::create(
-                ProductId(n),
-                Timestamp(0),
-                ProductDraft::parse(sample::product(&workload::sku(n), 1999)).unwrap(),
-            )
-        })
-        .collect();
-    let items: Vec<(String, i64)> = (0..15)
-        .map(|n| (workload::sku(n).to_lowercase(), 1 + n as i64 % 12))
-        .collect();
-    let rates = TaxRates::default();
-    let address = Address::parse(&sample::customer(1).addresses[0]).unwrap();
-    let customer = ordo_core::customer::Customer::create(
-        CustomerId(1),
-        ordo_core::customer::CustomerDraft::parse(&sample::customer(1)).unwrap(),
-        ordo_core::customer::CustomerStatus::Active,
-        Timestamp(0),
-    );
+    let fixture = PricingFixture::new();
     c.bench_function("price-and-validate-15-lines", |b| {
-        b.iter(|| {
-            let mut order = Order::new_draft(OrderHeader {
-                id: OrderId(1),
-                customer: CustomerId(1),
-                customer_name: String::new(),
-                currency: Currency::USD,
-                shipping_address: address.clone(),
-                shipping_method: ShippingMethod::Standard,
-                shipping_fee: sample::usd_cents(500),
-                payment_method: PaymentMethod::Card,
-                discounts: Vec::new(),
-                notes: String::new(),
-                idempotency_key: None,
-                created_at: Timestamp(0),
-            })
-            .unwrap();
-            for ((sku, quantity), product) in items.iter().zip(&products) {
-                let sku = Sku::parse(sku).unwrap();
-                let quantity = sku.quantity(*quantity).unwrap();
-                let price = product.unit_price(customer.price_group(), quantity);
-                order
-                    .add_item(
-                        product,
-                        quantity,
-                        price,
-                        rates.rate(product.tax_category()),
-                        Timestamp(0),
-                    )
-                    .unwrap();
-            }
-            black_box(order.totals().total)
-        })
+        b.iter(|| black_box(fixture.price_once()))
     });
 }
 

@@ -15,6 +15,7 @@
 pub mod dataset;
 pub mod driver;
 pub mod ordo_driver;
+pub mod pricing;
 pub mod rng;
 pub mod run;
 pub mod sqlite_driver;

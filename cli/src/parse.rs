@@ -46,9 +46,9 @@ pub fn item(text: &str) -> Result<ItemRequest> {
 /// # Errors
 /// `Validation` naming the SKU.
 pub fn item_quantity(sku: &Sku, text: &str) -> Result<u32> {
-    let field = format!("quantity for SKU {sku}");
-    let number = whole_number(&field, text)?;
-    validate::quantity(&field, number)
+    // The range rule is core's (`Sku::quantity`); the CLI only turns text into a number.
+    let number = whole_number(&format!("quantity for SKU {sku}"), text)?;
+    sku.quantity(number)
 }
 
 /// Parses a product specification `KEY=VALUE` (e.g. `Material=Organic cotton`).

@@ -160,6 +160,36 @@ impl FieldChange {
     }
 }
 
+/// Collects the fields that differ between two versions of a record, as display text.
+#[derive(Debug, Default)]
+pub struct Changes(Vec<FieldChange>);
+
+impl Changes {
+    /// No changes yet.
+    pub fn new() -> Changes {
+        Changes::default()
+    }
+
+    /// Records `field` if `before` and `after` render differently.
+    pub fn diff(
+        &mut self,
+        field: &str,
+        before: impl std::fmt::Display,
+        after: impl std::fmt::Display,
+    ) {
+        let (before, after) = (before.to_string(), after.to_string());
+        if before != after {
+            self.0
+                .push(FieldChange::new(field, Some(before), Some(after)));
+        }
+    }
+
+    /// The changed fields.
+    pub fn into_vec(self) -> Vec<FieldChange> {
+        self.0
+    }
+}
+
 /// An audit entry before the store gives it a sequence number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {

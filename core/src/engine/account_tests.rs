@@ -147,34 +147,27 @@ fn a_consumer_registers_verifies_and_gets_a_registration_id() {
 fn duplicate_phone_or_email_is_refused_after_normalizing() {
     let f = fixture();
     f.register(1, false);
+    let register = |customer| {
+        f.engine
+            .register_customer(
+                &Actor::guest(),
+                &RegistrationRequest {
+                    customer,
+                    channel: Channel::Sms,
+                },
+            )
+            .unwrap_err()
+    };
     let mut same_phone = sample::customer(2);
     same_phone.phone = "+1 (555) 000-0001".into();
-    let err = f
-        .engine
-        .register_customer(
-            &Actor::guest(),
-            &RegistrationRequest {
-                customer: same_phone,
-                channel: Channel::Sms,
-            },
-        )
-        .unwrap_err();
+    let err = register(same_phone);
     assert!(
         matches!(err, Error::Duplicate { field: "phone", .. }),
         "{err}"
     );
     let mut same_email = sample::customer(3);
     same_email.email = " Customer1@EXAMPLE.com".into();
-    let err = f
-        .engine
-        .register_customer(
-            &Actor::guest(),
-            &RegistrationRequest {
-                customer: same_email,
-                channel: Channel::Sms,
-            },
-        )
-        .unwrap_err();
+    let err = register(same_email);
     assert!(
         matches!(err, Error::Duplicate { field: "email", .. }),
         "{err}"

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
+use crate::audit::{AuditAction, AuditRecord, Changes, FieldChange, Subject};
 use crate::auth::{Actor, Operation};
 use crate::clock::Timestamp;
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
@@ -712,20 +712,6 @@ impl<S: Store> Engine<S> {
 }
 
 fn customer_changes(old: &Customer, new: &Customer) -> Vec<FieldChange> {
-    let mut changes = Vec::new();
-    let mut diff = |field: &str, a: String, b: String| {
-        if a != b {
-            changes.push(FieldChange::new(field, Some(a), Some(b)));
-        }
-    };
-    diff("name", old.name().to_string(), new.name().to_string());
-    diff(
-        "kind",
-        format!("{:?}", old.kind()),
-        format!("{:?}", new.kind()),
-    );
-    diff("phone", old.phone().to_string(), new.phone().to_string());
-    diff("email", old.email().to_string(), new.email().to_string());
     let addresses = |c: &Customer| {
         c.addresses()
             .iter()
@@ -733,6 +719,15 @@ fn customer_changes(old: &Customer, new: &Customer) -> Vec<FieldChange> {
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    diff("addresses", addresses(old), addresses(new));
-    changes
+    let mut changes = Changes::new();
+    changes.diff("name", old.name(), new.name());
+    changes.diff(
+        "kind",
+        format!("{:?}", old.kind()),
+        format!("{:?}", new.kind()),
+    );
+    changes.diff("phone", old.phone(), new.phone());
+    changes.diff("email", old.email(), new.email());
+    changes.diff("addresses", addresses(old), addresses(new));
+    changes.into_vec()
 }

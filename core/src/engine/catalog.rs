@@ -1,6 +1,6 @@
 //! Catalog and stock commands.
 
-use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
+use crate::audit::{AuditAction, AuditRecord, Changes, FieldChange, Subject};
 use crate::auth::{Actor, Operation};
 use crate::catalog::{Product, ProductDraft, ProductInput, Sku};
 use crate::error::{EntityKind, Error, Result};
@@ -239,53 +239,33 @@ impl<S: Store> Engine<S> {
 }
 
 fn product_changes(old: &Product, new: &Product) -> Vec<FieldChange> {
-    let mut changes = Vec::new();
-    let mut diff = |field: &str, a: String, b: String| {
-        if a != b {
-            changes.push(FieldChange::new(field, Some(a), Some(b)));
-        }
-    };
-    diff("sku", old.sku().to_string(), new.sku().to_string());
-    diff("name", old.name().to_string(), new.name().to_string());
-    diff(
-        "description",
-        old.description().to_string(),
-        new.description().to_string(),
-    );
-    diff(
-        "base price",
-        old.base_price().to_string(),
-        new.base_price().to_string(),
-    );
-    diff(
-        "active",
-        old.is_active().to_string(),
-        new.is_active().to_string(),
-    );
-    diff(
-        "tax category",
-        old.tax_category().to_string(),
-        new.tax_category().to_string(),
-    );
-    diff(
+    let debug = |value: &dyn std::fmt::Debug| format!("{value:?}");
+    let mut changes = Changes::new();
+    changes.diff("sku", old.sku(), new.sku());
+    changes.diff("name", old.name(), new.name());
+    changes.diff("description", old.description(), new.description());
+    changes.diff("base price", old.base_price(), new.base_price());
+    changes.diff("active", old.is_active(), new.is_active());
+    changes.diff("tax category", old.tax_category(), new.tax_category());
+    changes.diff(
         "specifications",
-        format!("{:?}", old.specifications()),
-        format!("{:?}", new.specifications()),
+        debug(&old.specifications()),
+        debug(&new.specifications()),
     );
-    diff(
+    changes.diff(
         "media",
         format!("{} items", old.media().len()),
         format!("{} items", new.media().len()),
     );
-    diff(
+    changes.diff(
         "price lists",
-        format!("{:?}", old.price_lists()),
-        format!("{:?}", new.price_lists()),
+        debug(&old.price_lists()),
+        debug(&new.price_lists()),
     );
-    diff(
+    changes.diff(
         "backorder",
-        format!("{:?}", old.backorder()),
-        format!("{:?}", new.backorder()),
+        debug(&old.backorder()),
+        debug(&new.backorder()),
     );
-    changes
+    changes.into_vec()
 }

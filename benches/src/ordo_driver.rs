@@ -196,32 +196,27 @@ impl<S: Store> OrdoDriver<S> {
             limit: 10,
             ..OrderFilter::default()
         };
-        let page = self
-            .engine
-            .list_orders(&self.actor, &filter)
-            .expect("delivery lookup");
-        let mut shipped = 0;
-        'orders: for order in &page.items {
-            for to in [
-                OrderStatus::Confirmed,
-                OrderStatus::Picking,
-                OrderStatus::Packed,
-                OrderStatus::Shipped,
-            ] {
-                match self.engine.change_status(&self.actor, order.value.id(), to) {
-                    Ok(_) => {}
-                    // Another client is delivering this one.
-                    Err(Error::IllegalTransition { .. }) | Err(Error::Conflict) => continue 'orders,
-                    Err(e) => panic!("delivery failed: {e}"),
-                }
+        // Another client may ship some of the same oldest orders first: look again.
+        for _ in 0..3 {
+            let page = self
+                .engine
+                .list_orders(&self.actor, &filter)
+                .expect("delivery lookup");
+            if page.items.is_empty() {
+                return Outcome::RolledBack;
             }
-            shipped += 1;
+            let ids: Vec<_> = page.items.iter().map(|o| o.value.id()).collect();
+            // One atomic change: confirmed, picking, packed, shipped for all ten.
+            match self
+                .engine
+                .advance_orders(&self.actor, &ids, OrderStatus::Shipped)
+            {
+                Ok(_) => return Outcome::Committed,
+                Err(Error::InBatch { .. }) | Err(Error::Conflict) => continue,
+                Err(e) => panic!("delivery failed: {e}"),
+            }
         }
-        if shipped > 0 {
-            Outcome::Committed
-        } else {
-            Outcome::RolledBack
-        }
+        Outcome::RolledBack
     }
 
     fn stock_level(&self) -> Outcome {

@@ -165,6 +165,14 @@ pub enum Error {
     /// Storage failed or returned bytes that do not decode.
     #[error("storage error: {0}")]
     Storage(#[from] StoreError),
+    /// One order of a batch command was refused, so no order of the batch changed.
+    #[error("order {order}: {source}")]
+    InBatch {
+        /// The order's reference (or id, before it has one).
+        order: String,
+        /// Why it was refused.
+        source: Box<Error>,
+    },
 }
 
 fn list_states(states: &[OrderStatus]) -> String {
@@ -195,6 +203,19 @@ impl Error {
             Error::Forbidden { .. } => ErrorKind::Forbidden,
             Error::Storage(StoreError::Conflict) => ErrorKind::Conflict,
             Error::Storage(_) => ErrorKind::Internal,
+            Error::InBatch { source, .. } => source.kind(),
+        }
+    }
+
+    /// This error, said of one `order` of a batch. Storage errors stay as they are, so the
+    /// engine still retries a batch that lost a race.
+    pub fn in_batch(self, order: impl fmt::Display) -> Self {
+        match self {
+            Error::Storage(_) | Error::Conflict | Error::InBatch { .. } => self,
+            other => Error::InBatch {
+                order: order.to_string(),
+                source: Box::new(other),
+            },
         }
     }
 

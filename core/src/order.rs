@@ -85,6 +85,46 @@ impl OrderStatus {
         }
     }
 
+    /// The next status on the fulfilment path (placed → confirmed → picking → packed →
+    /// shipped → delivered), `None` where the path ends.
+    pub fn forward(self) -> Option<OrderStatus> {
+        use OrderStatus::*;
+        match self {
+            Placed => Some(Confirmed),
+            Confirmed => Some(Picking),
+            Picking => Some(Packed),
+            Packed => Some(Shipped),
+            Shipped => Some(Delivered),
+            Draft | Delivered | Cancelled => None,
+        }
+    }
+
+    /// The steps from `self` forward along the fulfilment path to `to`, `to` included.
+    /// Drafts are not on the path: placing one gives it a reference and reserves stock,
+    /// which is done one order at a time.
+    ///
+    /// # Errors
+    /// `IllegalTransition` (naming the allowed next statuses) if `to` is not ahead of
+    /// `self` on the path.
+    pub fn fulfilment_path(self, to: OrderStatus) -> Result<Vec<OrderStatus>> {
+        let mut path = Vec::new();
+        let mut at = self;
+        // Bounded by the number of statuses.
+        for _ in 0..ALL_STATUSES.len() {
+            let Some(next) = at.forward() else { break };
+            path.push(next);
+            if next == to {
+                return Ok(path);
+            }
+            at = next;
+        }
+        Err(Error::IllegalTransition {
+            from: self,
+            to,
+            allowed: self.allowed_next().to_vec(),
+        })
+    }
+
     /// Whether lines may be added, changed or removed.
     pub fn lines_editable(self) -> bool {
         use OrderStatus::*;
@@ -1036,6 +1076,46 @@ mod tests {
             err.to_string(),
             "cannot move order from placed to shipped; allowed next: confirmed, cancelled"
         );
+    }
+
+    #[test]
+    fn the_fulfilment_path_walks_only_legal_forward_steps() {
+        use OrderStatus::*;
+        assert_eq!(
+            Placed.fulfilment_path(Shipped).unwrap(),
+            vec![Confirmed, Picking, Packed, Shipped]
+        );
+        assert_eq!(
+            Packed.fulfilment_path(Delivered).unwrap(),
+            vec![Shipped, Delivered]
+        );
+        for from in ALL_STATUSES {
+            for to in ALL_STATUSES {
+                let Ok(path) = from.fulfilment_path(to) else {
+                    continue;
+                };
+                let mut at = from;
+                for step in &path {
+                    at = at.transition(*step).unwrap();
+                }
+                assert_eq!(at, to, "{from} → {to}");
+                assert!(!path.contains(&Placed) && !path.contains(&Cancelled));
+            }
+        }
+        for (from, to) in [
+            (Draft, Confirmed),
+            (Shipped, Packed),
+            (Placed, Placed),
+            (Picking, Cancelled),
+        ] {
+            assert!(
+                matches!(
+                    from.fulfilment_path(to),
+                    Err(Error::IllegalTransition { .. })
+                ),
+                "{from} → {to}"
+            );
+        }
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub mod limits {
     pub const MAX_TIERS: usize = 20;
     /// Longest URL.
     pub const MAX_URL_CHARS: usize = 2_000;
+    /// Most orders moved by one batch status change.
+    pub const MAX_ORDERS_PER_BATCH: usize = 100;
 }
 
 /// Trims `value` and checks it is non-empty, at most `max_chars` long, and free of

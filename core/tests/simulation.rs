@@ -282,7 +282,8 @@ impl Sim {
             self.create(key, request);
             return;
         }
-        match self.pick(15) {
+        match self.pick(16) {
+            15 => self.batch_step(),
             14 => self.account_step(),
             0..=3 => {
                 let customer = self.customers[self.pick(self.customers.len())];
@@ -319,6 +320,49 @@ impl Sim {
                 let Some(id) = self.any_order() else { return };
                 self.order_step(choice, id);
             }
+        }
+    }
+
+    /// A warehouse batch: a few orders moved forward together, all of them or none.
+    fn batch_step(&mut self) {
+        let mut ids: Vec<OrderId> = (0..1 + self.pick(4))
+            .filter_map(|_| self.any_order())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let Some(first) = ids.first() else { return };
+        // A target the first order can reach; the others may not, which refuses the batch.
+        let mut to = self
+            .engine
+            .get_order(&self.admin, *first)
+            .unwrap()
+            .value
+            .status();
+        for _ in 0..1 + self.pick(4) {
+            to = to.forward().unwrap_or(to);
+        }
+        match self.engine.advance_orders(&self.admin, &ids, to) {
+            Ok(orders) => {
+                self.successes += 1;
+                for order in orders {
+                    let stored = self.engine.get_order(&self.admin, order.id()).unwrap();
+                    assert_eq!(
+                        stored.value, order,
+                        "an acknowledged batch is what is stored"
+                    );
+                    self.acked
+                        .orders
+                        .insert(order.id(), Some((stored.version, order.status())));
+                }
+            }
+            Err(Error::Storage(StoreError::Io(_))) => {
+                self.faults_seen += 1;
+                for id in ids {
+                    self.acked.orders.insert(id, None);
+                }
+            }
+            Err(Error::InBatch { source, .. }) => assert_business(&source),
+            Err(e) => assert_business(&e),
         }
     }
 

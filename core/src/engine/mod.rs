@@ -8,6 +8,7 @@
 mod accounts;
 mod catalog;
 mod customers;
+mod fulfilment;
 mod orders;
 mod payments;
 mod queries;

@@ -342,6 +342,23 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    /// Moves a loaded order one step to `to`: fills backorders on the way, gives a placed
+    /// order its reference, and applies the stock effects of the move.
+    pub(super) fn step_status(
+        &self,
+        unit: &mut Unit<'_, S>,
+        order: &mut Order,
+        to: OrderStatus,
+    ) -> Result<()> {
+        if order.status().holds_stock() {
+            self.fill_backorders(unit, order)?;
+        }
+        let reference = (to == OrderStatus::Placed && order.reference().is_none())
+            .then(|| OrderReference::generate(self.random.as_ref()));
+        let effects = order.change_status(to, reference, self.clock.now())?;
+        self.apply_stock_effects(unit, order, effects)
+    }
+
     /// Loads an order for a change, checks permission and ownership, runs `change`, and
     /// writes the order, its index changes, the audit entry and any events.
     pub(super) fn change_order(
@@ -353,27 +370,37 @@ impl<S: Store> Engine<S> {
         change: impl Fn(&mut Unit<'_, S>, &mut Order) -> Result<(Vec<FieldChange>, Vec<DomainEvent>)>,
     ) -> Result<Order> {
         actor.require(operation)?;
-        self.transact(|unit| {
-            let mut order = unit.order(id)?;
-            self.check_owner(actor, &order)?;
-            let before = keys::order_entries(&order);
-            let (changes, events) = change(unit, &mut order)?;
-            debug_assert_eq!(order.settled_allocation_violation(), None);
-            let now = order.updated_at();
-            unit.reindex(&before, &keys::order_entries(&order));
-            unit.audit(AuditRecord {
-                at: now,
-                actor: actor.clone(),
-                action,
-                subjects: vec![Subject::Order(id), Subject::Customer(order.customer())],
-                changes,
-            });
-            for event in events {
-                unit.event(now, event);
-            }
-            unit.put(Record::Order(Box::new(order.clone())));
-            Ok(order)
-        })
+        self.transact(|unit| self.change_in_unit(unit, actor, id, action, &change))
+    }
+
+    /// [`Engine::change_order`] inside a unit of work that may change other orders too.
+    pub(super) fn change_in_unit(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        id: OrderId,
+        action: AuditAction,
+        change: &impl Fn(&mut Unit<'_, S>, &mut Order) -> Result<(Vec<FieldChange>, Vec<DomainEvent>)>,
+    ) -> Result<Order> {
+        let mut order = unit.order(id)?;
+        self.check_owner(actor, &order)?;
+        let before = keys::order_entries(&order);
+        let (changes, events) = change(unit, &mut order)?;
+        debug_assert_eq!(order.settled_allocation_violation(), None);
+        let now = order.updated_at();
+        unit.reindex(&before, &keys::order_entries(&order));
+        unit.audit(AuditRecord {
+            at: now,
+            actor: actor.clone(),
+            action,
+            subjects: vec![Subject::Order(id), Subject::Customer(order.customer())],
+            changes,
+        });
+        for event in events {
+            unit.event(now, event);
+        }
+        unit.put(Record::Order(Box::new(order.clone())));
+        Ok(order)
     }
 
     /// A customer may only touch their own orders; to them, other orders do not exist.
@@ -538,35 +565,14 @@ impl<S: Store> Engine<S> {
     /// `IllegalTransition` naming the allowed statuses; `InsufficientStock` when a draft is
     /// placed; `Rule` for backordered units on the way to picking; `Forbidden`.
     pub fn change_status(&self, actor: &Actor, order: OrderId, to: OrderStatus) -> Result<Order> {
-        let operation = match to {
-            OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Confirmed => {
-                Operation::ConfirmOrders
-            }
-            OrderStatus::Picking
-            | OrderStatus::Packed
-            | OrderStatus::Shipped
-            | OrderStatus::Delivered => Operation::Fulfil,
-            OrderStatus::Cancelled => {
-                return Err(Error::Rule(
-                    "orders are cancelled with the cancel command, which records a reason".into(),
-                ));
-            }
-        };
         self.change_order(
             actor,
             order,
-            operation,
+            status_operation(to)?,
             AuditAction::StatusChanged,
             |unit, order| {
-                let now = self.clock.now();
                 let from = order.status();
-                if from.holds_stock() {
-                    self.fill_backorders(unit, order)?;
-                }
-                let reference = (to == OrderStatus::Placed && order.reference().is_none())
-                    .then(|| OrderReference::generate(self.random.as_ref()));
-                let effects = order.change_status(to, reference, now)?;
-                self.apply_stock_effects(unit, order, effects)?;
+                self.step_status(unit, order, to)?;
                 let mut changes = vec![FieldChange::new(
                     "status",
                     Some(from.to_string()),
@@ -683,5 +689,24 @@ impl<S: Store> Engine<S> {
                 ))
             },
         )
+    }
+}
+
+/// The operation that moving an order to `to` needs.
+///
+/// # Errors
+/// `Rule` for `Cancelled`: cancelling has its own command, which records a reason.
+pub(super) fn status_operation(to: OrderStatus) -> Result<Operation> {
+    match to {
+        OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Confirmed => {
+            Ok(Operation::ConfirmOrders)
+        }
+        OrderStatus::Picking
+        | OrderStatus::Packed
+        | OrderStatus::Shipped
+        | OrderStatus::Delivered => Ok(Operation::Fulfil),
+        OrderStatus::Cancelled => Err(Error::Rule(
+            "orders are cancelled with the cancel command, which records a reason".into(),
+        )),
     }
 }

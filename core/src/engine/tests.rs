@@ -20,16 +20,17 @@ use crate::store::{MemoryStore, Store};
 use crate::testkit::faulty::{Faults, FaultyStore};
 use crate::testkit::{invariants, sample};
 
-struct Fixture {
-    engine: Engine<Arc<MemoryStore>>,
-    clock: Arc<ManualClock>,
-    store: Arc<MemoryStore>,
-    admin: Actor,
-    consumer: CustomerId,
+pub(super) struct Fixture {
+    pub(super) engine: Engine<Arc<MemoryStore>>,
+    pub(super) clock: Arc<ManualClock>,
+    pub(super) store: Arc<MemoryStore>,
+    pub(super) admin: Actor,
+    pub(super) consumer: CustomerId,
     business: CustomerId,
 }
 
-fn fixture() -> Fixture {
+/// Two products (TEE: 10 in MAIN; MUG: 5 in MAIN, 7 in EAST), a consumer and a business.
+pub(super) fn fixture() -> Fixture {
     let store = Arc::new(MemoryStore::new());
     let (engine, clock) = sample::engine(store.clone(), 42);
     let admin = sample::admin();
@@ -66,12 +67,12 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    fn order(&self, items: &[(&str, i64)]) -> Result<Order, Error> {
+    pub(super) fn order(&self, items: &[(&str, i64)]) -> Result<Order, Error> {
         self.engine
             .create_order(&self.admin, &OrderRequest::simple(self.consumer, items))
     }
 
-    fn available(&self, sku: &str, warehouse: &str) -> u64 {
+    pub(super) fn available(&self, sku: &str, warehouse: &str) -> u64 {
         let product = self.engine.product_by_sku(&self.admin, sku).unwrap();
         let stock = self.engine.stock_of(&self.admin, product.id()).unwrap();
         stock
@@ -79,17 +80,17 @@ impl Fixture {
             .map_or(0, |l| l.available())
     }
 
-    fn status(&self, order: OrderId, to: OrderStatus) -> Result<Order, Error> {
+    pub(super) fn status(&self, order: OrderId, to: OrderStatus) -> Result<Order, Error> {
         self.engine.change_status(&self.admin, order, to)
     }
 
-    fn advance(&self, order: OrderId, path: &[OrderStatus]) {
+    pub(super) fn advance(&self, order: OrderId, path: &[OrderStatus]) {
         for s in path {
             self.status(order, *s).unwrap();
         }
     }
 
-    fn check(&self) {
+    pub(super) fn check(&self) {
         invariants::check_store(self.store.as_ref()).unwrap();
     }
 

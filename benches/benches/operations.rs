@@ -7,6 +7,10 @@
 // Benchmarks fail loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
+/// The allocator the `ordo` binary uses (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

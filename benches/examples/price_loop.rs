@@ -6,6 +6,10 @@
 // A measuring tool: failing loudly is what it should do.
 #![allow(clippy::expect_used)]
 
+/// The allocator the `ordo` binary uses (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use ordo_benches::pricing::PricingFixture;

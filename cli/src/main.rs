@@ -46,6 +46,12 @@ mod store;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the engine allocates many small, short-lived
+/// values per command, and glibc's malloc cost a quarter of the CPU time of the TPC-C
+/// benchmark on sled (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 fn main() -> ExitCode {

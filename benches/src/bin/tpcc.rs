@@ -9,6 +9,10 @@
 // A benchmark driver fails loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+/// The allocator the `ordo` binary uses too (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

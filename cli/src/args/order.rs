@@ -85,6 +85,24 @@ Examples:
         /// placed, confirmed, picking, packed, shipped or delivered.
         status: String,
     },
+    /// Move several orders forward together, all or none (a warehouse batch).
+    #[command(after_long_help = "\
+Each order passes through every status between where it is and --to (confirmed → picking
+→ packed → shipped → delivered; stock is consumed at shipped) and gets one entry in its
+history. If any order cannot get there, none moves and the error names that order.
+At most 100 orders at once.
+
+Examples:
+  ordo order advance ORD-7K3M-9QX1 ORD-2B4N-8HJ4 --to shipped
+  ordo --as warehouse order advance 1042 1043 1044 --to packed")]
+    Advance {
+        /// Order ids or references.
+        #[arg(required = true, num_args = 1..)]
+        orders: Vec<String>,
+        /// confirmed, picking, packed, shipped or delivered.
+        #[arg(long)]
+        to: String,
+    },
     /// Cancel an order, releasing its stock (until it is packed).
     #[command(after_long_help = "\
 Example:

@@ -54,6 +54,7 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
             show_changed(ctx, &changed, "Changed the shipping address of")
         }
         OrderCommand::Status { order, status } => change_status(ctx, &order, &status),
+        OrderCommand::Advance { orders, to } => advance(ctx, &orders, &to),
         OrderCommand::Cancel { order, reason } => cancel(ctx, &order, &reason),
         OrderCommand::Archive { order, reason } => {
             let id = resolve(ctx, &order)?;
@@ -128,6 +129,27 @@ fn change_status<S: Store>(ctx: &Context<S>, order: &str, status: &str) -> anyho
     let moved = ctx.engine.change_status(&ctx.actor, id, status)?;
     headline(ctx, &moved, |label| {
         format!("Order {label} is now {status}.")
+    })
+}
+
+fn advance<S: Store>(ctx: &Context<S>, orders: &[String], to: &str) -> anyhow::Result<()> {
+    let to = OrderStatus::parse(to)?;
+    let ids = orders
+        .iter()
+        .map(|order| resolve(ctx, order))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let moved = ctx.engine.advance_orders(&ctx.actor, &ids, to)?;
+    let views = moved
+        .iter()
+        .map(OrderView::new)
+        .collect::<ordo_core::Result<Vec<_>>>()?;
+    ctx.out.show(&views, || {
+        let labels: Vec<String> = views.iter().map(label).collect();
+        format!(
+            "Moved {} order(s) to {to}: {}.",
+            views.len(),
+            labels.join(", ")
+        )
     })
 }
 

@@ -66,6 +66,8 @@ fn usage_errors_exit_2() {
         "order cancel ORD-7K3M-9QX1",
         "order archive ORD-7K3M-9QX1",
         "order create --customer 1",
+        "order advance --to shipped",
+        "order advance ORD-7K3M-9QX1",
         "order list --customer 1 --customer-name ada",
         "customer add --name A --phone +14155550100 --email a@example.com --company 'A Inc'",
     ] {

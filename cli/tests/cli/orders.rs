@@ -168,6 +168,57 @@ fn fulfilment_consumes_stock_and_payments_settle_the_order() {
 }
 
 #[test]
+fn a_batch_of_orders_ships_together_or_not_at_all() {
+    let shop = Shop::new();
+    let (first, reference) = placed_order(&shop);
+    let customer = first["customer_id"].to_string();
+    let second = shop.order(&customer, "TEE-RED-M:1");
+    let second_id = id_text(&second);
+    let moved = shop.json(&format!(
+        "order advance {reference} {second_id} --to shipped"
+    ));
+    assert_eq!(len(&moved), 2);
+    assert!(
+        moved
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] == "shipped")
+    );
+    let stock = shop.json("product show TEE-RED-M")["stock"].clone();
+    assert_eq!(stock["on_hand"], 17, "3 units shipped");
+    assert_eq!(stock["reserved"], 0);
+    let history = shop.ok(&format!("order history {reference}"));
+    assert!(history.contains("placed → shipped"), "{history}");
+    assert!(history.contains("confirmed, picking, packed"), "{history}");
+
+    // One order that cannot get there stops the batch, and is named.
+    let third = shop.order(&customer, "MUG-01:1");
+    let third_ref = text(&third, "reference");
+    let error = shop.fails(
+        &format!("order advance {third_ref} {reference} --to packed"),
+        3,
+    );
+    assert!(
+        error.contains(&format!(
+            "order {reference}: cannot move order from shipped to packed"
+        )),
+        "{error}"
+    );
+    assert_eq!(
+        shop.json(&format!("order show {third_ref}"))["status"],
+        "placed"
+    );
+    let said = shop.ok(&format!("order advance {third_ref} --to confirmed"));
+    assert_eq!(
+        said.trim(),
+        format!("Moved 1 order(s) to confirmed: {third_ref}.")
+    );
+    shop.fails(&format!("order advance {third_ref} --to cancelled"), 3);
+    shop.fails(&format!("order advance {third_ref} 999999 --to packed"), 4);
+}
+
+#[test]
 fn archived_orders_leave_lists_until_restored() {
     let shop = Shop::new();
     let (_, reference) = placed_order(&shop);

@@ -1,6 +1,6 @@
 //! Online backups to one file, their verification, and restoring them.
 //!
-//! [`SledStore::backup`](crate::SledStore::backup) runs on the writer thread between
+//! [`SledStore::backup`](crate::SledStore::backup) runs in the writer between
 //! batches, so the dump is a consistent snapshot (no write set is half in it) while
 //! reads continue. The file (all integers little-endian):
 //!

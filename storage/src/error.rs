@@ -48,7 +48,7 @@ pub(crate) fn from_io(what: &str, error: &std::io::Error) -> StoreError {
     StoreError::Io(format!("{what}: {error}"))
 }
 
-/// The writer thread is gone (it only stops when the store is dropped, or on a bug).
+/// The writer is gone (only while the store is being dropped).
 pub(crate) fn writer_stopped() -> StoreError {
     StoreError::Io("the storage writer has stopped; reopen the store".to_string())
 }

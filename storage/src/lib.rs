@@ -30,10 +30,11 @@
 //!
 //! One `sled::Db` with a tree per record kind, per secondary index, for the audit trail,
 //! its per-subject index, the outbox and metadata (`docs/storage-format.md` documents the
-//! format). Reads go straight to sled. All writes go through one writer thread that
-//! validates a batch of up to 256 queued write sets against the current state, commits
-//! the accepted ones in a single multi-tree sled transaction, makes them durable once and
-//! then answers every caller. Rejected write sets get `Conflict` individually and leave no
+//! format). Reads go straight to sled. All writes go through one writer, held by one
+//! calling thread at a time (the leader; see the `commit` module: no writer thread, so a
+//! lone caller never waits for a thread switch), which validates a batch of up to 256
+//! queued write sets against the current state, commits the accepted ones in a single
+//! multi-tree sled transaction, makes them durable once and then answers every caller. Rejected write sets get `Conflict` individually and leave no
 //! trace. Audit and outbox sequence numbers are assigned by the writer and persisted in
 //! the same transaction. A directory is used by one process at a time: a second
 //! [`SledStore::open`] fails with [`StoreError::Locked`](ordo_core::store::StoreError).
@@ -51,6 +52,7 @@
 
 pub mod backup;
 mod codec;
+mod commit;
 mod config;
 mod error;
 #[cfg(feature = "fuzzing")]

@@ -1,10 +1,9 @@
 //! [`SledStore`]: opening the database, the read path, and the hand-off of writes to the
-//! single writer thread ([`crate::writer`]).
+//! single writer ([`crate::commit`], [`crate::writer`]).
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, mpsc};
-use std::thread::JoinHandle;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use ordo_core::audit::{AuditEntry, Subject};
@@ -16,14 +15,15 @@ use ordo_core::store::{
 
 use crate::backup::BackupInfo;
 use crate::codec;
+use crate::commit::CommitQueue;
 use crate::config::{Durability, StoreConfig};
 use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
 use crate::layout::{self, Trees};
 use crate::stats::{Counters, StoreStats};
 use crate::sync::FileSyncer;
-use crate::writer::{QUEUE_CAPACITY, Request, Sequences, Writer};
+use crate::writer::{Answer, Sequences, Work, Writer};
 
-/// What the store and its writer thread share.
+/// What the store and its writer share.
 pub(crate) struct Shared {
     /// The database.
     pub(crate) db: sled::Db,
@@ -88,10 +88,8 @@ impl Shared {
 /// from any thread. See the [crate documentation](crate) for the durability promises.
 pub struct SledStore {
     shared: Arc<Shared>,
-    /// The writer's queue (`None` only while dropping).
-    requests: Option<mpsc::SyncSender<Request>>,
-    /// The writer thread (`None` only while dropping).
-    writer: Option<JoinHandle<()>>,
+    /// The queue in front of the writer (`None` only while dropping).
+    commits: Option<CommitQueue>,
     dir: Option<PathBuf>,
     durability: Durability,
     /// Declared after `shared`, so it is dropped after the database: waits until sled has
@@ -166,16 +164,7 @@ impl SledStore {
     /// # Errors
     /// `Io` if the file cannot be written; `Corrupted` if a stored value does not decode.
     pub fn backup(&self, file: &Path) -> Result<BackupInfo, StoreError> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        self.requests
-            .as_ref()
-            .ok_or_else(writer_stopped)?
-            .send(Request::Backup {
-                target: file.to_path_buf(),
-                reply,
-            })
-            .map_err(|_| writer_stopped())?;
-        answer.recv().map_err(|_| writer_stopped())?
+        self.submit(Work::Backup(file.to_path_buf())).backup()
     }
 
     /// The writer's counters since the store was opened (batching, flush and `fsync`
@@ -213,33 +202,21 @@ impl SledStore {
             id_offset,
         });
         let writer = Writer::new(shared.clone(), durability, syncer, committed);
-        let (requests, queue) = mpsc::sync_channel(QUEUE_CAPACITY);
-        let thread = std::thread::Builder::new()
-            .name("ordo-storage-writer".to_string())
-            .spawn(move || writer.run(&queue))
-            .map_err(|e| from_io("cannot start the storage writer thread", &e))?;
         Ok(SledStore {
             shared,
-            requests: Some(requests),
-            writer: Some(thread),
+            commits: Some(CommitQueue::new(writer)),
             _lock_release: LockRelease(dir.clone()),
             dir,
             durability,
         })
     }
 
-    /// Sends a request to the writer and waits for its answer.
-    fn submit(
-        &self,
-        request: impl FnOnce(crate::writer::Reply) -> Request,
-    ) -> Result<(), StoreError> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        self.requests
-            .as_ref()
-            .ok_or_else(writer_stopped)?
-            .send(request(reply))
-            .map_err(|_| writer_stopped())?;
-        answer.recv().map_err(|_| writer_stopped())?
+    /// Hands work to the writer (see [`crate::commit`]) and waits for its answer.
+    fn submit(&self, work: Work) -> Answer {
+        match &self.commits {
+            Some(commits) => commits.submit(work),
+            None => Answer::refused(writer_stopped()),
+        }
     }
 
     /// Reads the records of `kind` in key order starting at `start`.
@@ -266,12 +243,9 @@ impl SledStore {
 
 impl Drop for SledStore {
     fn drop(&mut self) {
-        // Closing the queue ends the writer after the batch in hand.
-        drop(self.requests.take());
-        if let Some(thread) = self.writer.take()
-            && thread.join().is_err()
-        {
-            tracing::error!("the storage writer thread panicked");
+        // No call is in progress (`drop` has the store to itself): the writer is idle.
+        if let Some(commits) = self.commits.take() {
+            drop(commits.into_writer());
         }
         if let Err(error) = self.shared.db.flush() {
             tracing::error!(%error, "final flush of the store failed");
@@ -552,13 +526,13 @@ impl Store for SledStore {
     }
 
     fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.submit(|reply| Request::AckOutbox { sequence, reply })
+        self.submit(Work::AckOutbox(sequence)).applied()
     }
 
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
-        self.submit(|reply| Request::Apply { writes, reply })
+        self.submit(Work::Apply(writes)).applied()
     }
 }

@@ -1,19 +1,20 @@
-//! The single writer: the one thread that changes the database.
+//! The single writer: the one state that changes the database.
 //!
-//! Callers hand their [`WriteSet`] to the writer over a bounded queue and wait on a reply
-//! channel. The writer takes up to [`MAX_BATCH`] requests at a time and, for each write
+//! Callers hand their [`WriteSet`] to the [`crate::commit`] queue; whichever caller leads
+//! passes up to [`MAX_BATCH`] queued requests to [`Writer::process`], which, for each write
 //! set in order, checks its expected versions and unique index keys against the state the
 //! earlier accepted write sets of the same batch leave behind (an overlay of the keys they
-//! write). A write set that fails a check is answered `Conflict` at once and leaves no
-//! trace. The accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree
-//! sled transaction — sled seals the transaction's log writes as one recovery unit, so
-//! after a crash either the whole batch is there or none of it. In
-//! [`Durability::Immediate`] the writer then flushes sled and `fsync`s the files once, and
-//! only then answers every accepted caller (group commit).
+//! write). A write set that fails a check is answered `Conflict` and leaves no trace. The
+//! accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree sled
+//! transaction — sled seals the transaction's log writes as one recovery unit, so after a
+//! crash either the whole batch is there or none of it. In [`Durability::Immediate`] the
+//! writer then flushes sled and `fsync`s the files once, and only then are the accepted
+//! callers answered (group commit).
 //!
-//! Because only this thread writes, a version read from sled here cannot change before the
-//! batch commits, and the transaction never meets a conflict (its closure, which sled may
-//! rerun, only copies prepared batches and has no side effects).
+//! Because only one caller at a time holds the writer, a version read from sled here
+//! cannot change before the batch commits, and the transaction never meets a conflict
+//! (its closure, which sled may rerun, only copies prepared batches and has no side
+//! effects).
 //!
 //! A failed commit, flush or `fsync` leaves the on-disk state uncertain: the writer then
 //! refuses every later request (fail-stop) until the store is reopened.
@@ -21,7 +22,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::Instant;
 
 use sled::transaction::{ConflictableTransactionResult, TransactionError, Transactional};
@@ -41,38 +41,51 @@ use crate::sync::FileSyncer;
 /// The most requests committed together (bounds a batch's memory and latency).
 pub(crate) const MAX_BATCH: usize = 256;
 
-/// The most requests waiting for the writer; callers beyond it block (back-pressure).
-pub(crate) const QUEUE_CAPACITY: usize = 1024;
-
-/// Where the writer sends a request's outcome.
-pub(crate) type Reply = mpsc::SyncSender<Result<(), StoreError>>;
-
 /// What callers ask of the writer.
-pub(crate) enum Request {
+pub(crate) enum Work {
     /// Apply a write set atomically.
-    Apply {
-        /// The changes.
-        writes: WriteSet,
-        /// The caller's answer.
-        reply: Reply,
-    },
+    Apply(WriteSet),
     /// Remove a delivered outbox message.
-    AckOutbox {
-        /// Its sequence number.
-        sequence: u64,
-        /// The caller's answer.
-        reply: Reply,
-    },
-    /// Write a backup once the batch's write sets are committed.
-    Backup {
-        /// The backup file.
-        target: PathBuf,
-        /// The caller's answer.
-        reply: mpsc::SyncSender<Result<BackupInfo, StoreError>>,
-    },
+    AckOutbox(u64),
+    /// Write a backup to this file once the batch's write sets are committed.
+    Backup(PathBuf),
 }
 
-/// The writer thread's state.
+/// The writer's answer to one [`Work`].
+pub(crate) enum Answer {
+    /// For `Apply` and `AckOutbox`.
+    Applied(Result<(), StoreError>),
+    /// For `Backup`.
+    Backup(Result<BackupInfo, StoreError>),
+}
+
+impl Answer {
+    /// A refusal, whatever the work was (callers read it as their kind of answer).
+    pub(crate) fn refused(error: StoreError) -> Answer {
+        Answer::Applied(Err(error))
+    }
+
+    /// The outcome of an `Apply` or `AckOutbox`.
+    pub(crate) fn applied(self) -> Result<(), StoreError> {
+        match self {
+            Answer::Applied(result) => result,
+            Answer::Backup(result) => result.map(|_| ()),
+        }
+    }
+
+    /// The outcome of a `Backup`.
+    pub(crate) fn backup(self) -> Result<BackupInfo, StoreError> {
+        match self {
+            Answer::Backup(result) => result,
+            Answer::Applied(Err(error)) => Err(error),
+            Answer::Applied(Ok(())) => Err(StoreError::Io(
+                "the storage writer answered a backup without one".to_string(),
+            )),
+        }
+    }
+}
+
+/// The writer's state.
 pub(crate) struct Writer {
     shared: Arc<Shared>,
     durability: Durability,
@@ -100,60 +113,41 @@ impl Writer {
         }
     }
 
-    /// Serves requests until every sender is gone.
-    pub(crate) fn run(mut self, requests: &mpsc::Receiver<Request>) {
-        let mut batch = Vec::with_capacity(MAX_BATCH);
-        while let Ok(first) = requests.recv() {
-            batch.push(first);
-            while batch.len() < MAX_BATCH {
-                match requests.try_recv() {
-                    Ok(request) => batch.push(request),
-                    Err(_) => break,
-                }
-            }
-            self.process(&mut batch);
-            debug_assert!(batch.is_empty());
-        }
+    /// Stops the writer: every later request is refused until the store is reopened.
+    pub(crate) fn stop(&mut self, reason: &str) {
+        tracing::error!(reason, "storage writer stopped");
+        self.failed.get_or_insert_with(|| reason.to_string());
     }
 
-    /// Validates, commits and answers one batch.
-    fn process(&mut self, batch: &mut Vec<Request>) {
+    /// Validates and commits one batch; one answer per work item, in order.
+    pub(crate) fn process(&mut self, works: Vec<Work>) -> Vec<Answer> {
         if let Some(reason) = &self.failed {
             let error = StoreError::Io(format!(
                 "storage stopped after an earlier failure ({reason}); reopen the store"
             ));
-            for request in batch.drain(..) {
-                match request {
-                    Request::Apply { reply, .. } | Request::AckOutbox { reply, .. } => {
-                        let _ = reply.send(Err(error.clone()));
-                    }
-                    Request::Backup { reply, .. } => {
-                        let _ = reply.send(Err(error.clone()));
-                    }
-                }
-            }
-            return;
+            return works
+                .iter()
+                .map(|_| Answer::refused(error.clone()))
+                .collect();
         }
+        let mut answers: Vec<Option<Answer>> = works.iter().map(|_| None).collect();
         let mut backups = Vec::new();
         let mut plan = Plan::new(self.committed);
-        let mut accepted: Vec<Reply> = Vec::with_capacity(batch.len());
-        for request in batch.drain(..) {
-            match request {
-                Request::Apply { writes, reply } => {
-                    match plan.admit(&self.shared.trees, writes) {
-                        Ok(()) => accepted.push(reply),
-                        // The caller may have gone (dropped its receiver): nothing to do.
-                        Err(error) => {
-                            self.shared.counters.rejected();
-                            let _ = reply.send(Err(error));
-                        }
+        let mut accepted: Vec<usize> = Vec::with_capacity(works.len());
+        for (index, work) in works.into_iter().enumerate() {
+            match work {
+                Work::Apply(writes) => match plan.admit(&self.shared.trees, writes) {
+                    Ok(()) => accepted.push(index),
+                    Err(error) => {
+                        self.shared.counters.rejected();
+                        set_answer(&mut answers, index, Answer::Applied(Err(error)));
                     }
-                }
-                Request::AckOutbox { sequence, reply } => {
+                },
+                Work::AckOutbox(sequence) => {
                     plan.ack_outbox(sequence);
-                    accepted.push(reply);
+                    accepted.push(index);
                 }
-                Request::Backup { target, reply } => backups.push((target, reply)),
+                Work::Backup(target) => backups.push((index, target)),
             }
         }
         let outcome = self.commit(plan);
@@ -163,13 +157,22 @@ impl Writer {
                 tracing::error!(%error, requests = accepted.len(), "storage batch failed");
             }
         }
-        for reply in accepted {
-            let _ = reply.send(outcome.clone());
+        for index in accepted {
+            set_answer(&mut answers, index, Answer::Applied(outcome.clone()));
         }
         // Nothing is written while the writer dumps, so the snapshot is consistent.
-        for (target, reply) in backups {
-            let _ = reply.send(backup::write(&self.shared, &target));
+        for (index, target) in backups {
+            let written = backup::write(&self.shared, &target);
+            set_answer(&mut answers, index, Answer::Backup(written));
         }
+        answers
+            .into_iter()
+            .map(|answer| {
+                answer.unwrap_or_else(|| {
+                    Answer::refused(StoreError::Io("request left unanswered".to_string()))
+                })
+            })
+            .collect()
     }
 
     /// Applies the plan atomically and makes it durable as the mode promises.
@@ -236,6 +239,13 @@ impl Writer {
             self.shared.counters.synced(started.elapsed());
         }
         Ok(())
+    }
+}
+
+/// Records the answer to the `index`th work item of a batch.
+fn set_answer(answers: &mut [Option<Answer>], index: usize, answer: Answer) {
+    if let Some(slot) = answers.get_mut(index) {
+        *slot = Some(answer);
     }
 }
 

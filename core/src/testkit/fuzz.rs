@@ -107,6 +107,11 @@ enum Op {
         limit: u8,
         oldest_first: bool,
     },
+    /// A batch status change (last, so older corpus files decode as before).
+    Advance {
+        orders: Vec<u8>,
+        to: u8,
+    },
 }
 
 /// Arbitrary command sequences on the in-memory store; every invariant is checked after each
@@ -244,6 +249,26 @@ pub fn engine_ops(data: &[u8]) {
                     ..OrderFilter::default()
                 };
                 let _ = engine.list_orders(&admin, &filter);
+            }
+            Op::Advance { orders: picks, to } => {
+                let ids: Vec<OrderId> = picks.iter().take(8).filter_map(|i| pick(*i)).collect();
+                let to = ALL_STATUSES[usize::from(to) % ALL_STATUSES.len()];
+                let before: Vec<_> = ids
+                    .iter()
+                    .map(|id| engine.get_order(&admin, *id).map(|o| o.value))
+                    .collect();
+                if engine.advance_orders(&admin, &ids, to).is_ok() {
+                    // Every order reached `to` along legal steps, or the batch must have failed.
+                    for order in before.into_iter().flatten() {
+                        if order.status().fulfilment_path(to).is_err() {
+                            panic!(
+                                "batch moved order {} from {} to {to}",
+                                order.id(),
+                                order.status()
+                            );
+                        }
+                    }
+                }
             }
         }
         if let Err(violation) = invariants::check_store(store.as_ref()) {

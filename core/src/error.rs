@@ -166,12 +166,13 @@ pub enum Error {
     #[error("storage error: {0}")]
     Storage(#[from] StoreError),
     /// One order of a batch command was refused, so no order of the batch changed.
-    #[error("order {order}: {source}")]
+    #[error("order {order}: {refusal}")]
     InBatch {
         /// The order's reference (or id, before it has one).
         order: String,
-        /// Why it was refused.
-        source: Box<Error>,
+        /// Why it was refused (part of this error's message, not a separate cause, so
+        /// adapters printing an error chain say it once).
+        refusal: Box<Error>,
     },
 }
 
@@ -203,7 +204,7 @@ impl Error {
             Error::Forbidden { .. } => ErrorKind::Forbidden,
             Error::Storage(StoreError::Conflict) => ErrorKind::Conflict,
             Error::Storage(_) => ErrorKind::Internal,
-            Error::InBatch { source, .. } => source.kind(),
+            Error::InBatch { refusal, .. } => refusal.kind(),
         }
     }
 
@@ -214,7 +215,7 @@ impl Error {
             Error::Storage(_) | Error::Conflict | Error::InBatch { .. } => self,
             other => Error::InBatch {
                 order: order.to_string(),
-                source: Box::new(other),
+                refusal: Box::new(other),
             },
         }
     }

@@ -361,7 +361,7 @@ impl Sim {
                     self.acked.orders.insert(id, None);
                 }
             }
-            Err(Error::InBatch { source, .. }) => assert_business(&source),
+            Err(Error::InBatch { refusal, .. }) => assert_business(&refusal),
             Err(e) => assert_business(&e),
         }
     }

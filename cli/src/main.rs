@@ -73,7 +73,36 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     u8::try_from(code).unwrap_or(1)
 }
 
-/// The error and its causes on one line.
+/// The error and its causes on one line; a cause its error's message already says (as
+/// `storage error: {0}` says its source) is not said twice.
 fn one_line(error: &anyhow::Error) -> String {
-    format!("{error:#}").replace(['\n', '\r'], " ")
+    let mut line = error.to_string();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+    use ordo_core::store::StoreError;
+
+    #[test]
+    fn an_error_is_one_line_and_says_each_cause_once() {
+        let storage = anyhow::Error::from(ordo_core::Error::from(StoreError::Io(
+            "disk full".to_string(),
+        )));
+        assert_eq!(one_line(&storage), "storage error: disk full");
+        let wrapped = anyhow::Error::from(std::io::Error::other("no space\nleft"))
+            .context("cannot write backup.ordo");
+        assert_eq!(
+            one_line(&wrapped),
+            "cannot write backup.ordo: no space left"
+        );
+    }
 }

@@ -48,7 +48,7 @@ impl<S: Store> Engine<S> {
             OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Cancelled
         ) {
             return Err(Error::Rule(format!(
-                "orders are moved to {to} one at a time (order status / order cancel)"
+                "a batch moves orders forward from placed; orders become {to} one at a time"
             )));
         }
         actor.require(status_operation(to)?)?;

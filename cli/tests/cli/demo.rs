@@ -204,6 +204,29 @@ fn the_demo_tour_works() {
         .find(|w| w.starts_with("ORD-"))
         .expect("a reference");
     assert!(shop.json(&format!("order show {reference}"))["id"].is_u64());
+    // Every command of the short tour runs as printed, in order.
+    let commands: Vec<String> = tour
+        .lines()
+        .skip_while(|l| !l.starts_with("A short tour"))
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("ordo "))
+        .map(|l| {
+            let command = l.split(" # ").next().unwrap_or_default().trim();
+            let command = command.trim_start_matches("ordo ");
+            // The tour names the data directory; the shop sets it itself.
+            let words: Vec<&str> = command.split_whitespace().collect();
+            match words.as_slice() {
+                ["--data", _, rest @ ..] => rest.join(" "),
+                rest => rest.join(" "),
+            }
+        })
+        .collect();
+    assert!(commands.len() >= 10, "{commands:?}");
+    for command in &commands {
+        shop.ok(command);
+    }
+    let shipped = shop.json(&format!("order show {reference}"));
+    assert_eq!(shipped["status"], "shipped");
     assert!(
         shop.ok("product show TEE-CLASSIC-BLK-M")
             .contains("Wholesale prices")

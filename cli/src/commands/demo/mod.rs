@@ -389,6 +389,10 @@ impl<S: Store> Demo<S> {
                 "record a payment",
             ),
             (
+                format!("order advance {reference} --to shipped"),
+                "picked, packed, shipped (name several: a batch)",
+            ),
+            (
                 format!("order history {reference}"),
                 "who changed what, when",
             ),
@@ -414,22 +418,29 @@ impl<S: Store> Demo<S> {
         Ok(text)
     }
 
-    /// The newest order waiting for confirmation, so the tour's status change works; a
-    /// recent order of another status if none waits (tiny `--scale` runs).
+    /// The newest order waiting for confirmation that owes at least 10.00, so the tour's
+    /// status change and payment work; a recent order of another status if none waits
+    /// (tiny `--scale` runs).
     fn tour_order(&self) -> anyhow::Result<String> {
+        // The tour records a payment of 10.00 on it: prefer one that still owes that much.
+        let owes_ten = |order: &ordo_core::order::Order| {
+            order
+                .balance_due()
+                .is_ok_and(|due| due.amount() >= Decimal::TEN)
+        };
         for status in [Some(OrderStatus::Placed), Some(OrderStatus::Shipped), None] {
             let filter = OrderFilter {
                 status,
-                limit: 20,
+                limit: 50,
                 ..OrderFilter::default()
             };
             let page = self.engine.list_orders(&self.actor, &filter)?;
-            if let Some(reference) = page
-                .items
-                .iter()
-                .find_map(|o| o.value.reference().map(|r| r.to_string()))
-            {
-                return Ok(reference);
+            let orders = || page.items.iter().map(|o| &o.value);
+            let chosen = orders()
+                .find(|o| owes_ten(o) && o.reference().is_some())
+                .or_else(|| orders().find(|o| o.reference().is_some()));
+            if let Some(reference) = chosen.and_then(|o| o.reference()) {
+                return Ok(reference.to_string());
             }
         }
         Ok("ORD-7K3M-9QX1".to_string())

@@ -14,7 +14,7 @@
 //!
 //! Bounds: each caller has one request in the queue at a time, so the queue holds at most
 //! as many requests as there are calling threads; a batch takes at most
-//! [`MAX_BATCH`](crate::writer::MAX_BATCH) of them.
+//! [`MAX_BATCH`] of them.
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -86,17 +86,17 @@ impl OrderStatus {
     }
 
     /// The next status on the fulfilment path (placed → confirmed → picking → packed →
-    /// shipped → delivered), `None` where the path ends.
+    /// shipped → delivered), `None` where the path ends: the move out of `self` that
+    /// [`OrderStatus::allowed_next`] allows other than cancelling. A draft is not on the path
+    /// (placing it gives a reference and reserves stock).
     pub fn forward(self) -> Option<OrderStatus> {
-        use OrderStatus::*;
-        match self {
-            Placed => Some(Confirmed),
-            Confirmed => Some(Picking),
-            Picking => Some(Packed),
-            Packed => Some(Shipped),
-            Shipped => Some(Delivered),
-            Draft | Delivered | Cancelled => None,
+        if self == OrderStatus::Draft {
+            return None;
         }
+        self.allowed_next()
+            .iter()
+            .copied()
+            .find(|next| *next != OrderStatus::Cancelled)
     }
 
     /// The steps from `self` forward along the fulfilment path to `to`, `to` included.

@@ -57,6 +57,8 @@ mod config;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+#[cfg(test)]
+mod golden;
 mod layout;
 mod schedule;
 mod stats;

@@ -1,0 +1,226 @@
+//! Golden files: one encoded value of every stored kind, per schema version, committed in
+//! `storage/golden/v{N}/`. The current version's files must decode and re-encode to the
+//! same bytes (so a change to a stored type cannot slip in unnoticed); older versions'
+//! files must still open through the migration at open.
+//!
+//! `ORDO_BLESS_GOLDEN=1 cargo test -p ordo-storage golden` writes the files of the current
+//! schema version if its folder does not exist yet; it never overwrites a version.
+
+use std::path::{Path, PathBuf};
+
+use ordo_core::audit::Subject;
+use ordo_core::auth::Role;
+use ordo_core::engine::{PaymentRequest, RegistrationRequest, VerifyRequest};
+use ordo_core::ids::OrderId;
+use ordo_core::message::{Direction, MessageChannel};
+use ordo_core::payment::PaymentMethod;
+use ordo_core::prelude::*;
+use ordo_core::registration::Channel;
+use ordo_core::store::{ALL_RECORD_KINDS, MemoryStore, RecordKind, Store};
+use ordo_core::testkit::sample;
+
+use crate::codec;
+
+/// The folder of one schema version's golden files.
+pub(crate) fn folder(schema: u8) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(format!("v{schema}"))
+}
+
+/// A small shop with one record of every kind, built by the engine with a fixed seed and
+/// clock, so each kind's value exercises its optional parts (credentials, a pending
+/// verification, a payment, a discount, a session, a throttle).
+fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
+    let (engine, clock) = sample::engine(MemoryStore::new(), 7);
+    let admin = sample::admin();
+    let product = engine
+        .create_product(&admin, sample::product("TEE-GOLD-M", 1999))
+        .unwrap_or_else(|e| panic!("product: {e}"));
+    engine
+        .restock(&admin, product.sku().as_str(), "MAIN", 10, "first delivery")
+        .unwrap_or_else(|e| panic!("restock: {e}"));
+    let guest = Actor::guest();
+    let registered = engine
+        .register_customer(
+            &guest,
+            &RegistrationRequest {
+                customer: sample::customer(1),
+                channel: Channel::Sms,
+            },
+        )
+        .unwrap_or_else(|e| panic!("register: {e}"));
+    let nonce = registered
+        .verification()
+        .map(|v| v.nonce)
+        .unwrap_or_default();
+    let code = engine
+        .verification_code(&admin, registered.id(), nonce)
+        .unwrap_or_else(|e| panic!("code: {e}"))
+        .unwrap_or_default();
+    let customer = engine
+        .verify_customer(
+            &guest,
+            &VerifyRequest {
+                customer: registered.id(),
+                code,
+                login: "ada.golden".into(),
+                password: "correct horse battery".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("verify: {e}"));
+    engine
+        .register_customer(
+            &guest,
+            &RegistrationRequest {
+                customer: sample::customer(2),
+                channel: Channel::Telegram { chat_id: 42 },
+            },
+        )
+        .unwrap_or_else(|e| panic!("second registration: {e}"));
+    let mut request = OrderRequest::simple(customer.id(), &[("TEE-GOLD-M", 2)]);
+    request.discounts = vec![("SPRING".into(), rust_decimal::Decimal::new(10, 0))];
+    request.idempotency_key = Some("golden-1".into());
+    let order = engine
+        .create_order(&admin, &request)
+        .unwrap_or_else(|e| panic!("order: {e}"));
+    engine
+        .record_payment(
+            &admin,
+            order.id(),
+            &PaymentRequest {
+                amount: sample::usd_cents(1000),
+                method: PaymentMethod::Card,
+                external_reference: "ch_golden".into(),
+                idempotency_key: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("payment: {e}"));
+    engine
+        .add_user(
+            &admin,
+            "Grace Golden",
+            "grace",
+            Role::Warehouse,
+            "another long phrase",
+        )
+        .unwrap_or_else(|e| panic!("user: {e}"));
+    engine
+        .login("grace", "another long phrase")
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    let _ = engine.login("grace", "wrong password entirely");
+    engine
+        .log_message(
+            &admin,
+            customer.id(),
+            MessageChannel::Sms,
+            Direction::Inbound,
+            "where is my order?",
+            Some(order.id()),
+        )
+        .unwrap_or_else(|e| panic!("message: {e}"));
+    clock.advance(1);
+    (engine, order.id())
+}
+
+/// File name of a record kind's golden file.
+fn record_file(kind: RecordKind) -> String {
+    format!("record-{kind:?}.bin").to_lowercase()
+}
+
+/// Every golden value of the seeded store: (file name, bytes).
+fn current_values() -> Vec<(String, Vec<u8>)> {
+    let (engine, order) = seeded_store();
+    let store = engine.store();
+    let mut values = Vec::new();
+    for kind in ALL_RECORD_KINDS {
+        let found = store
+            .scan(kind, None, 2)
+            .unwrap_or_else(|e| panic!("scan {kind:?}: {e}"));
+        if kind == RecordKind::Customer
+            && let Some(pending) = found.get(1)
+        {
+            values.push((
+                "record-customer-pending.bin".into(),
+                codec::encode_record(pending.version, &pending.value)
+                    .unwrap_or_else(|e| panic!("encode pending customer: {e}")),
+            ));
+        }
+        let record = found
+            .first()
+            .unwrap_or_else(|| panic!("the golden store has no {kind:?} record"));
+        values.push((
+            record_file(kind),
+            codec::encode_record(record.version, &record.value)
+                .unwrap_or_else(|e| panic!("encode {kind:?}: {e}")),
+        ));
+    }
+    let audit = store
+        .audit_for(Subject::Order(order), None, 10)
+        .unwrap_or_default();
+    let entry = audit.first().unwrap_or_else(|| panic!("no audit entry"));
+    values.push((
+        "audit.bin".into(),
+        codec::encode_audit(entry).unwrap_or_default(),
+    ));
+    let outbox = store.outbox_pending(None, 1).unwrap_or_default();
+    let message = outbox
+        .first()
+        .unwrap_or_else(|| panic!("no outbox message"));
+    values.push((
+        "outbox.bin".into(),
+        codec::encode_outbox(message).unwrap_or_default(),
+    ));
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn golden_files_of_the_current_schema_decode_and_re_encode_byte_for_byte() {
+        let dir = folder(codec::SCHEMA_VERSION);
+        if std::env::var_os("ORDO_BLESS_GOLDEN").is_some() && !dir.exists() {
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, bytes) in current_values() {
+                std::fs::write(dir.join(name), bytes).unwrap();
+            }
+        }
+        let mut checked = 0;
+        for kind in ALL_RECORD_KINDS {
+            let path = dir.join(record_file(kind));
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+                panic!("{}: {e} (bless with ORDO_BLESS_GOLDEN=1)", path.display())
+            });
+            let (version, record) = codec::decode_record(&record_file(kind), &bytes)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(record.key().kind(), kind);
+            assert_eq!(
+                codec::encode_record(version, &record).unwrap(),
+                bytes,
+                "{kind:?}"
+            );
+            checked += 1;
+        }
+        let pending = std::fs::read(dir.join("record-customer-pending.bin")).unwrap();
+        let (version, record) = codec::decode_record("pending", &pending).unwrap();
+        assert_eq!(codec::encode_record(version, &record).unwrap(), pending);
+        let audit = std::fs::read(dir.join("audit.bin")).unwrap();
+        let entry = codec::decode_audit("audit", &audit).unwrap();
+        assert_eq!(codec::encode_audit(&entry).unwrap(), audit);
+        let outbox = std::fs::read(dir.join("outbox.bin")).unwrap();
+        let message = codec::decode_outbox("outbox", &outbox).unwrap();
+        assert_eq!(codec::encode_outbox(&message).unwrap(), outbox);
+        assert_eq!(checked, ALL_RECORD_KINDS.len());
+    }
+
+    #[test]
+    fn golden_kinds_cover_every_record_kind() {
+        let names: Vec<String> = ALL_RECORD_KINDS.iter().map(|k| record_file(*k)).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+    }
+}

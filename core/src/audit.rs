@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Actor;
+use crate::auth::RecordedActor;
 use crate::clock::Timestamp;
 use crate::ids::{CustomerId, OrderId, ProductId, UserId};
 
@@ -98,6 +98,14 @@ pub enum AuditAction {
     UserDisabled,
     /// A message was logged.
     MessageLogged,
+    /// A registration was not verified in time; its phone and email were freed.
+    RegistrationExpired,
+    /// A customer asked to change their phone or email; a code went to the new contact.
+    ContactChangeRequested,
+    /// A discount was applied to an order.
+    DiscountApplied,
+    /// A password change was refused because the current password was wrong.
+    PasswordRejected,
 }
 
 impl fmt::Display for AuditAction {
@@ -134,6 +142,10 @@ impl fmt::Display for AuditAction {
             AuditAction::UserRoleChanged => "staff role changed",
             AuditAction::UserDisabled => "staff user disabled",
             AuditAction::MessageLogged => "message logged",
+            AuditAction::RegistrationExpired => "registration expired",
+            AuditAction::ContactChangeRequested => "contact change requested",
+            AuditAction::DiscountApplied => "discount applied",
+            AuditAction::PasswordRejected => "password change refused",
         })
     }
 }
@@ -196,7 +208,7 @@ pub struct AuditRecord {
     /// When.
     pub at: Timestamp,
     /// Who.
-    pub actor: Actor,
+    pub actor: RecordedActor,
     /// What.
     pub action: AuditAction,
     /// About which entities (first is the main one).

@@ -99,15 +99,23 @@ pub enum Operation {
     ManageStock,
     /// Read customer records.
     ReadCustomers,
-    /// Create and update customer records.
+    /// Create customer records and change any field of any customer: kind, price group,
+    /// status, contact details and credentials (staff only).
     ManageCustomers,
+    /// A customer's own name and addresses, and their own phone or email through a
+    /// verification code (customers only; the engine checks ownership).
+    EditOwnProfile,
     /// Read orders and their history.
     ReadOrders,
     /// Create orders and change their items.
     EditOrders,
+    /// Give an order a percentage discount (staff only: a customer never names a percentage).
+    ApplyDiscounts,
     /// Change an order's shipping address.
     ChangeAddress,
-    /// Place or confirm an order.
+    /// Place an order (a draft becomes an order with a reference, reserving stock).
+    PlaceOrders,
+    /// Confirm a placed order (staff: the shop accepts it).
     ConfirmOrders,
     /// Move an order through picking, packing, shipping and delivery.
     Fulfil,
@@ -136,18 +144,25 @@ pub enum Operation {
     /// Read pending notifications (with verification codes) and mark them sent: the
     /// dispatchers' job.
     DispatchNotifications,
+    /// Reach the raw store (backups, statistics): the local administrator's tools.
+    AccessStore,
+    /// Count a caller's requests against a rate limit (the channels, running as system).
+    LimitRates,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 22] = [
+pub const ALL_OPERATIONS: [Operation; 27] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
     Operation::ReadCustomers,
     Operation::ManageCustomers,
+    Operation::EditOwnProfile,
     Operation::ReadOrders,
     Operation::EditOrders,
+    Operation::ApplyDiscounts,
     Operation::ChangeAddress,
+    Operation::PlaceOrders,
     Operation::ConfirmOrders,
     Operation::Fulfil,
     Operation::CancelOrders,
@@ -162,6 +177,8 @@ pub const ALL_OPERATIONS: [Operation; 22] = [
     Operation::LogMessages,
     Operation::ReadMessages,
     Operation::DispatchNotifications,
+    Operation::AccessStore,
+    Operation::LimitRates,
 ];
 
 impl fmt::Display for Operation {
@@ -172,10 +189,13 @@ impl fmt::Display for Operation {
             Operation::ManageStock => "change stock",
             Operation::ReadCustomers => "read customers",
             Operation::ManageCustomers => "change customers",
+            Operation::EditOwnProfile => "edit their own profile",
             Operation::ReadOrders => "read orders",
             Operation::EditOrders => "create or edit orders",
+            Operation::ApplyDiscounts => "apply discounts",
             Operation::ChangeAddress => "change shipping addresses",
-            Operation::ConfirmOrders => "place or confirm orders",
+            Operation::PlaceOrders => "place orders",
+            Operation::ConfirmOrders => "confirm orders",
             Operation::Fulfil => "move orders through fulfilment",
             Operation::CancelOrders => "cancel orders",
             Operation::ArchiveOrders => "archive or restore orders",
@@ -189,6 +209,8 @@ impl fmt::Display for Operation {
             Operation::LogMessages => "write to the communication log",
             Operation::ReadMessages => "read the communication log and purchase history",
             Operation::DispatchNotifications => "send pending notifications",
+            Operation::AccessStore => "access the raw store",
+            Operation::LimitRates => "count requests against rate limits",
         })
     }
 }
@@ -200,17 +222,20 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 22] = [
+const MATRIX: [(Operation, [bool; 8]); 27] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
     (Operation::ManageStock,       [Y,    Y,    N,    N,    Y,    N,    N,    N]),
     (Operation::ReadCustomers,     [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
-    (Operation::ManageCustomers,   [Y,    N,    Y,    Y,    N,    N,    Y,    N]),
+    (Operation::ManageCustomers,   [Y,    N,    Y,    Y,    N,    N,    N,    N]),
+    (Operation::EditOwnProfile,    [N,    N,    N,    N,    N,    N,    Y,    N]),
     (Operation::ReadOrders,        [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::EditOrders,        [Y,    Y,    N,    Y,    N,    N,    Y,    N]),
+    (Operation::ApplyDiscounts,    [Y,    Y,    N,    Y,    N,    N,    N,    N]),
     (Operation::ChangeAddress,     [Y,    Y,    Y,    N,    N,    N,    Y,    N]),
-    (Operation::ConfirmOrders,     [Y,    Y,    N,    Y,    N,    N,    Y,    N]),
+    (Operation::PlaceOrders,       [Y,    Y,    N,    Y,    N,    N,    Y,    N]),
+    (Operation::ConfirmOrders,     [Y,    Y,    N,    Y,    N,    N,    N,    N]),
     (Operation::Fulfil,            [Y,    Y,    N,    N,    Y,    N,    N,    N]),
     (Operation::CancelOrders,      [Y,    Y,    Y,    N,    N,    N,    Y,    N]),
     (Operation::ArchiveOrders,     [Y,    Y,    N,    N,    N,    N,    N,    N]),
@@ -224,6 +249,8 @@ const MATRIX: [(Operation, [bool; 8]); 22] = [
     (Operation::LogMessages,       [Y,    Y,    Y,    Y,    N,    N,    N,    N]),
     (Operation::ReadMessages,      [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
     (Operation::DispatchNotifications, [Y, N,   N,    N,    N,    N,    N,    N]),
+    (Operation::AccessStore,       [Y,    N,    N,    N,    N,    N,    N,    N]),
+    (Operation::LimitRates,        [Y,    N,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {
@@ -276,7 +303,13 @@ pub enum Principal {
 }
 
 /// The actor on a command: who and in which role.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// An `Actor` is a capability: only the engine makes one for a signed-in user (from a
+/// session, [`crate::engine::Engine::authenticate`] or `login`), and the embedding process
+/// makes [`Actor::local_admin`], [`Actor::guest`] or [`Actor::system`]. It can be serialized
+/// (for display) but never deserialized, so no wire format can forge one; the audit trail
+/// records a [`RecordedActor`] instead.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Actor {
     principal: Principal,
     role: Role,
@@ -291,11 +324,11 @@ impl Actor {
         }
     }
 
-    /// A staff user in `role`.
+    /// A staff user in `role` (made by the engine from a session).
     ///
     /// # Errors
     /// `Validation` if `role` is `Customer` (customers act as [`Actor::customer`]).
-    pub fn staff(user: UserId, role: Role) -> Result<Actor> {
+    pub(crate) fn staff(user: UserId, role: Role) -> Result<Actor> {
         if role == Role::Customer {
             return Err(Error::invalid(
                 "role",
@@ -308,8 +341,8 @@ impl Actor {
         })
     }
 
-    /// A customer acting for themselves.
-    pub fn customer(id: CustomerId) -> Actor {
+    /// A customer acting for themselves (made by the engine from a session).
+    pub(crate) fn customer(id: CustomerId) -> Actor {
         Actor {
             principal: Principal::Customer(id),
             role: Role::Customer,
@@ -358,6 +391,14 @@ impl Actor {
         }
     }
 
+    /// How the audit trail records this actor.
+    pub fn record(&self) -> RecordedActor {
+        RecordedActor {
+            principal: self.principal.clone(),
+            role: self.role,
+        }
+    }
+
     /// Checks the matrix.
     ///
     /// # Errors
@@ -376,13 +417,33 @@ impl Actor {
 
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.principal {
-            Principal::LocalAdmin(user) => write!(f, "local admin ({user})"),
-            Principal::Staff(id) => write!(f, "staff user {id} ({})", self.role),
-            Principal::Customer(id) => write!(f, "customer {id}"),
-            Principal::System => f.write_str("system"),
-            Principal::Guest => f.write_str("guest"),
-        }
+        describe(&self.principal, self.role, f)
+    }
+}
+
+fn describe(principal: &Principal, role: Role, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match principal {
+        Principal::LocalAdmin(user) => write!(f, "local admin ({user})"),
+        Principal::Staff(id) => write!(f, "staff user {id} ({role})"),
+        Principal::Customer(id) => write!(f, "customer {id}"),
+        Principal::System => f.write_str("system"),
+        Principal::Guest => f.write_str("guest"),
+    }
+}
+
+/// Who acted, as the audit trail keeps it: a description, not a capability (it cannot be
+/// turned into an [`Actor`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordedActor {
+    /// Who.
+    pub principal: Principal,
+    /// In which role.
+    pub role: Role,
+}
+
+impl fmt::Display for RecordedActor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        describe(&self.principal, self.role, f)
     }
 }
 
@@ -406,7 +467,11 @@ mod tests {
         assert!(Role::Warehouse.allows(Operation::Fulfil));
         assert!(!Role::Warehouse.allows(Operation::CancelOrders));
         assert!(!Role::Warehouse.allows(Operation::EditOrders));
-        assert!(ALL_OPERATIONS.iter().all(|op| Role::Admin.allows(*op)));
+        assert!(
+            ALL_OPERATIONS
+                .iter()
+                .all(|op| Role::Admin.allows(*op) == (*op != Operation::EditOwnProfile))
+        );
     }
 
     #[test]
@@ -424,7 +489,16 @@ mod tests {
     #[test]
     fn the_documented_matrix_is_the_code_matrix() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/permissions.md");
-        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        let mut docs = std::fs::read_to_string(path).unwrap_or_default();
+        if std::env::var_os("ORDO_BLESS_DOCS").is_some() {
+            // Replace the page's one table (its lines starting with `|`) by the code's.
+            let (before, rest) = docs.split_once("\n|").unwrap_or((&docs, ""));
+            let after = rest
+                .split_once("\n\n")
+                .map_or(String::new(), |(_, after)| format!("\n{after}"));
+            docs = format!("{before}\n{}{after}", matrix_markdown());
+            std::fs::write(path, &docs).unwrap();
+        }
         assert!(
             docs.contains(&matrix_markdown()),
             "docs/permissions.md is out of date; paste in:\n{}",

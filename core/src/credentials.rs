@@ -176,6 +176,7 @@ impl PasswordHash {
             None,
         )
         .map_err(|e| internal("password parameters", e))?;
+        count_argon2_run();
         let hash = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password(password.0.as_bytes(), &salt)
             .map_err(|e| internal("password hashing", e))?;
@@ -186,24 +187,56 @@ impl PasswordHash {
     /// hash never matches.
     pub fn verify(&self, candidate: &str) -> bool {
         match argon2::password_hash::PasswordHash::new(&self.0) {
-            Ok(parsed) => Argon2::default()
-                .verify_password(candidate.as_bytes(), &parsed)
-                .is_ok(),
+            Ok(parsed) => {
+                count_argon2_run();
+                Argon2::default()
+                    .verify_password(candidate.as_bytes(), &parsed)
+                    .is_ok()
+            }
             Err(_) => false,
         }
     }
 
     /// A hash that matches nothing, verified against unknown logins so that a wrong login id
-    /// costs as much time as a wrong password.
-    pub fn decoy(params: PasswordParams) -> Result<PasswordHash> {
-        let random = crate::random::SeededRandom::new(0);
-        let login = LoginId("decoy".into());
-        PasswordHash::create(
-            &Password::new(&login, "no password matches this one")?,
-            params,
-            &random,
-        )
+    /// costs one argon2 run with the same parameters, like a wrong password. It is built
+    /// without running argon2 (a random salt and a random 32-byte "output" in PHC form):
+    /// verifying runs argon2 in full and compares against bytes no password produces.
+    pub fn decoy(params: PasswordParams, random: &dyn RandomSource) -> PasswordHash {
+        let mut bytes = [0u8; 48];
+        for chunk in bytes.chunks_mut(8) {
+            chunk.copy_from_slice(&random.next_u64().to_le_bytes());
+        }
+        let (salt, output) = bytes.split_at(16);
+        let encoded = SaltString::encode_b64(salt)
+            .ok()
+            .zip(argon2::password_hash::Output::new(output).ok());
+        let (salt, output) = match &encoded {
+            Some((salt, output)) => (salt.as_str().to_string(), output.to_string()),
+            // Unreachable for these lengths; a fixed well-formed pair keeps the cost equal.
+            None => (
+                "ZGVjb3lkZWNveWRlY295".to_string(),
+                "ZGVjb3lkZWNveWRlY295ZGVjb3lkZWNveWRlY295ZGU".to_string(),
+            ),
+        };
+        PasswordHash(format!(
+            "$argon2id$v=19$m={},t={},p={}${salt}${output}",
+            params.memory_kib, params.iterations, params.parallelism
+        ))
     }
+}
+
+thread_local! {
+    static ARGON2_RUNS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn count_argon2_run() {
+    ARGON2_RUNS.with(|runs| runs.set(runs.get().saturating_add(1)));
+}
+
+/// How many times argon2 has run (hash or verify) on this thread. Tests count runs rather
+/// than time them: an unknown login id must cost exactly what a known one costs.
+pub fn argon2_runs_on_this_thread() -> u64 {
+    ARGON2_RUNS.with(std::cell::Cell::get)
 }
 
 /// A login and its password hash, kept on the customer or staff record.
@@ -211,7 +244,8 @@ impl PasswordHash {
 pub struct Credentials {
     /// The login id.
     pub login: LoginId,
-    /// The password hash.
+    /// The password hash (redacted in human-readable serializations).
+    #[serde(serialize_with = "crate::secret::redacted")]
     pub hash: PasswordHash,
     /// Sessions created before this time are no longer valid (password change, "log out everywhere").
     pub sessions_valid_after: Timestamp,
@@ -270,10 +304,18 @@ mod tests {
         let again = PasswordHash::create(&password, PasswordParams::default(), &random).unwrap();
         assert_ne!(hash, again, "fresh salt each time");
         assert!(!PasswordHash("garbage".into()).verify("anything"));
+        let decoy = PasswordHash::decoy(PasswordParams::default(), &random);
+        let runs = argon2_runs_on_this_thread();
+        assert!(!decoy.verify("correct horse battery"));
+        assert_eq!(
+            argon2_runs_on_this_thread(),
+            runs + 1,
+            "a decoy costs one full run"
+        );
         assert!(
-            !PasswordHash::decoy(PasswordParams::default())
-                .unwrap()
-                .verify("correct horse battery")
+            decoy.0.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            decoy.0
         );
         assert_eq!(format!("{hash:?}"), "PasswordHash(<argon2id>)");
     }

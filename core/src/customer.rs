@@ -290,6 +290,8 @@ pub enum CustomerStatus {
     Rejected,
     /// Disabled by staff.
     Disabled,
+    /// Registered but never verified in time: the phone and email are free again.
+    Expired,
 }
 
 impl fmt::Display for CustomerStatus {
@@ -300,6 +302,7 @@ impl fmt::Display for CustomerStatus {
             CustomerStatus::Active => "active",
             CustomerStatus::Rejected => "rejected",
             CustomerStatus::Disabled => "disabled",
+            CustomerStatus::Expired => "expired",
         })
     }
 }
@@ -335,6 +338,19 @@ pub struct Customer {
     credentials: Option<Credentials>,
     verification: Option<Verification>,
     rejection_reason: Option<String>,
+    pending_contact: Option<ContactChange>,
+}
+
+/// A phone or email change a customer asked for, waiting for the code sent to the new
+/// contact. Until it is answered the old contact details stay in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactChange {
+    /// The phone after the change.
+    pub phone: Phone,
+    /// The email after the change.
+    pub email: Email,
+    /// The code sent to the new contact.
+    pub verification: Verification,
 }
 
 /// A checked customer, not yet given an id.
@@ -386,6 +402,21 @@ impl CustomerDraft {
     pub fn email(&self) -> &Email {
         &self.email
     }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Consumer or business.
+    pub fn kind(&self) -> &CustomerKind {
+        &self.kind
+    }
+
+    /// The addresses.
+    pub fn addresses(&self) -> &[Address] {
+        &self.addresses
+    }
 }
 
 impl Customer {
@@ -410,6 +441,7 @@ impl Customer {
             credentials: None,
             verification: None,
             rejection_reason: None,
+            pending_contact: None,
         }
     }
 
@@ -434,7 +466,33 @@ impl Customer {
         self.rejection_reason.as_deref()
     }
 
-    /// Starts (or restarts) verification: a new code nonce, attempts reset.
+    /// The contact change waiting for its code, if any.
+    pub fn pending_contact(&self) -> Option<&ContactChange> {
+        self.pending_contact.as_ref()
+    }
+
+    /// Whether this is a registration that was not verified within `ttl_ms` of `created_at`.
+    pub fn registration_lapsed(&self, now: Timestamp, ttl_ms: i64) -> bool {
+        self.status == CustomerStatus::PendingVerification && now >= self.created_at.plus_ms(ttl_ms)
+    }
+
+    /// Ends a lapsed registration: its phone and email are free for someone else.
+    ///
+    /// # Errors
+    /// `Rule` unless pending verification.
+    pub fn expire(&mut self) -> Result<()> {
+        if self.status != CustomerStatus::PendingVerification {
+            return Err(Error::Rule(format!(
+                "customer {} is {}, not a pending registration",
+                self.id, self.status
+            )));
+        }
+        self.status = CustomerStatus::Expired;
+        self.verification = None;
+        Ok(())
+    }
+
+    /// Starts (or restarts) verification.
     ///
     /// # Errors
     /// `Rule` unless the customer is pending verification.
@@ -450,11 +508,54 @@ impl Customer {
         Ok(())
     }
 
-    /// Counts a wrong code.
+    /// Counts a wrong code (of the registration, or of the pending contact change).
     pub fn record_wrong_code(&mut self) {
         if let Some(v) = &mut self.verification {
             v.attempts = v.attempts.saturating_add(1);
         }
+    }
+
+    /// Counts a wrong code for the pending contact change.
+    pub fn record_wrong_contact_code(&mut self) {
+        if let Some(change) = &mut self.pending_contact {
+            change.verification.attempts = change.verification.attempts.saturating_add(1);
+        }
+    }
+
+    /// Asks for a new phone and/or email; they take effect once the code sent to them is
+    /// answered ([`Customer::confirm_contact_change`]).
+    ///
+    /// # Errors
+    /// `Rule` unless the account is active.
+    pub fn request_contact_change(&mut self, change: ContactChange) -> Result<()> {
+        if self.status != CustomerStatus::Active {
+            return Err(Error::Rule(format!(
+                "customer {} is {}; contact details change once the account is active",
+                self.id, self.status
+            )));
+        }
+        self.pending_contact = Some(change);
+        Ok(())
+    }
+
+    /// The code for the pending contact change was right: the new contact details apply.
+    ///
+    /// # Errors
+    /// `Rule` if no change is pending.
+    pub fn confirm_contact_change(&mut self) -> Result<()> {
+        let change = self
+            .pending_contact
+            .take()
+            .ok_or_else(|| Error::Rule("no contact change is waiting for a code".into()))?;
+        self.phone = change.phone;
+        self.email = change.email;
+        Ok(())
+    }
+
+    /// Replaces the name and addresses: what a customer may change on their own.
+    pub fn update_profile(&mut self, name: String, addresses: Vec<Address>) {
+        self.name = name;
+        self.addresses = addresses;
     }
 
     /// The code was right: consumers become active with `registration_id`; businesses wait
@@ -517,12 +618,13 @@ impl Customer {
                 self.rejection_reason = Some(reason);
                 Ok(())
             }
-            CustomerStatus::Active | CustomerStatus::Rejected | CustomerStatus::Disabled => {
-                Err(Error::Rule(format!(
-                    "customer {} is {}; only pending registrations can be rejected",
-                    self.id, self.status
-                )))
-            }
+            CustomerStatus::Active
+            | CustomerStatus::Rejected
+            | CustomerStatus::Disabled
+            | CustomerStatus::Expired => Err(Error::Rule(format!(
+                "customer {} is {}; only pending registrations can be rejected",
+                self.id, self.status
+            ))),
         }
     }
 

@@ -61,6 +61,8 @@ pub enum EntityKind {
     User,
     /// A logged message.
     Message,
+    /// A pending registration (reached by its handle).
+    Registration,
 }
 
 impl fmt::Display for EntityKind {
@@ -74,6 +76,7 @@ impl fmt::Display for EntityKind {
             EntityKind::OrderLine => "order line",
             EntityKind::User => "staff user",
             EntityKind::Message => "message",
+            EntityKind::Registration => "registration",
         })
     }
 }
@@ -165,6 +168,12 @@ pub enum Error {
     /// Storage failed or returned bytes that do not decode.
     #[error("storage error: {0}")]
     Storage(#[from] StoreError),
+    /// A caller went over a rate limit; the request may be repeated later.
+    #[error("too many requests; try again in {} seconds", (retry_after_ms + 999) / 1000)]
+    RateLimited {
+        /// How long to wait, in milliseconds.
+        retry_after_ms: i64,
+    },
     /// One order of a batch command was refused, so no order of the batch changed.
     #[error("order {order}: {refusal}")]
     InBatch {
@@ -197,9 +206,10 @@ impl Error {
             | Error::CurrencyMismatch { .. }
             | Error::Rule(_) => ErrorKind::Validation,
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Duplicate { .. } | Error::IdempotencyMismatch { .. } | Error::Conflict => {
-                ErrorKind::Conflict
-            }
+            Error::Duplicate { .. }
+            | Error::IdempotencyMismatch { .. }
+            | Error::Conflict
+            | Error::RateLimited { .. } => ErrorKind::Conflict,
             Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
             Error::Forbidden { .. } => ErrorKind::Forbidden,
             Error::Storage(StoreError::Conflict) => ErrorKind::Conflict,

@@ -857,6 +857,21 @@ impl Order {
         self.touch(at)
     }
 
+    /// Applies a discount (replacing one with the same label) and re-prices the order.
+    ///
+    /// # Errors
+    /// `Rule` once items are locked, or when archived; `Validation` past 10 discounts.
+    pub fn apply_discount(&mut self, discount: Discount, at: Timestamp) -> Result<()> {
+        self.ensure_lines_editable()?;
+        self.discounts.retain(|d| d.label() != discount.label());
+        if self.discounts.len() >= 10 {
+            return Err(Error::invalid("discounts", "an order may have at most 10"));
+        }
+        self.discounts.push(discount);
+        self.reprice()?;
+        self.touch(at)
+    }
+
     /// Appends a payment or refund to the ledger (amount and caps checked by the engine).
     ///
     /// # Errors

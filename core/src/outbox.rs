@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
+use crate::customer::{Email, Phone};
 use crate::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
 use crate::money::Money;
 use crate::order::OrderStatus;
@@ -59,7 +60,8 @@ pub enum DomainEvent {
         customer: CustomerId,
         /// Where to send it.
         channel: Channel,
-        /// Identifies the issued code.
+        /// Identifies the issued code (redacted in human-readable serializations).
+        #[serde(serialize_with = "crate::secret::redacted")]
         nonce: u64,
     },
     /// A business registration was approved (the customer can now order).
@@ -77,6 +79,20 @@ pub enum DomainEvent {
         customer: CustomerId,
         /// Amount.
         amount: Money,
+    },
+    /// A customer asked to change their phone or email: a code must go to the new phone if
+    /// it changed, else to the new email. Like [`DomainEvent::VerificationCodeRequested`],
+    /// the dispatcher asks the engine for the code.
+    ContactChangeRequested {
+        /// The customer.
+        customer: CustomerId,
+        /// The phone after the change.
+        phone: Phone,
+        /// The email after the change.
+        email: Email,
+        /// Identifies the issued code (redacted in human-readable serializations).
+        #[serde(serialize_with = "crate::secret::redacted")]
+        nonce: u64,
     },
 }
 

@@ -4,12 +4,19 @@
 //! derived as HMAC-SHA256(store secret, customer ‖ nonce) when the notification is sent and
 //! when it is checked, and compared in constant time. The verification record holds only the
 //! nonce, so neither the database nor its files ever contain a code in clear.
+//!
+//! A registration is reached by its [`RegistrationHandle`] (128 random bits, returned once
+//! to whoever registered; only its SHA-256 is stored), never by the dense customer id, so a
+//! guest cannot verify, resend or probe someone else's registration. Wrong codes count per
+//! registration (a resend does not reset them), resends wait [`RESEND_COOLDOWN_MS`] and are
+//! capped at [`MAX_RESENDS`], and a registration not verified within the engine's
+//! `registration_ttl_ms` expires and frees its phone and email.
 
 use std::fmt;
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::clock::Timestamp;
@@ -18,8 +25,12 @@ use crate::ids::CustomerId;
 
 /// How long a code is valid.
 pub const CODE_TTL_MS: i64 = 10 * 60_000;
-/// Wrong codes allowed per issued code.
+/// Wrong codes allowed per registration (or contact change), across resends.
 pub const MAX_CODE_ATTEMPTS: u32 = 5;
+/// Shortest wait between two codes for the same registration.
+pub const RESEND_COOLDOWN_MS: i64 = 60_000;
+/// New codes one registration may ask for after the first.
+pub const MAX_RESENDS: u32 = 5;
 
 /// Where a customer receives codes and notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -55,20 +66,119 @@ impl fmt::Debug for CodeSecret {
 /// An outstanding verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
-    /// Random per issued code; the code is derived from it.
+    /// Random per issued code; the code is derived from it (redacted in human-readable
+    /// serializations).
+    #[serde(serialize_with = "crate::secret::redacted")]
     pub nonce: u64,
     /// Where the code was sent.
     pub channel: Channel,
     /// Issued.
     pub issued_at: Timestamp,
-    /// Wrong codes entered so far.
+    /// Wrong codes entered so far, across resends.
     pub attempts: u32,
+    /// New codes sent after the first.
+    pub resends: u32,
+    /// The SHA-256 of the registration's handle (`None` for a contact change, which the
+    /// signed-in customer answers).
+    #[serde(serialize_with = "crate::secret::redacted")]
+    pub handle: Option<HandleHash>,
 }
 
 impl Verification {
     /// When the code stops working.
     pub fn expires_at(&self) -> Timestamp {
         self.issued_at.plus_ms(CODE_TTL_MS)
+    }
+
+    /// The same verification with a new code: attempts carry over, resends count.
+    ///
+    /// # Errors
+    /// `Rule` before the cooldown has passed or after [`MAX_RESENDS`].
+    pub fn resend(&self, nonce: u64, now: Timestamp) -> Result<Verification, Error> {
+        if self.resends >= MAX_RESENDS {
+            return Err(Error::Rule(
+                "no more codes can be sent for this registration; register again after it expires"
+                    .into(),
+            ));
+        }
+        let ready = self.issued_at.plus_ms(RESEND_COOLDOWN_MS);
+        if now < ready {
+            return Err(Error::Rule(format!(
+                "a new code can be sent in {} seconds",
+                (ready.0 - now.0 + 999) / 1000
+            )));
+        }
+        Ok(Verification {
+            nonce,
+            issued_at: now,
+            resends: self.resends + 1,
+            ..self.clone()
+        })
+    }
+}
+
+/// A bearer handle for one pending registration: 32 hex characters (128 random bits),
+/// returned once to whoever registered. Only its [`HandleHash`] is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistrationHandle(String);
+
+impl RegistrationHandle {
+    /// 128 fresh random bits.
+    pub fn generate(random: &dyn crate::random::RandomSource) -> RegistrationHandle {
+        RegistrationHandle(format!(
+            "{:016x}{:016x}",
+            random.next_u64(),
+            random.next_u64()
+        ))
+    }
+
+    /// Parses a handle as presented by a client. Anything malformed is refused with the
+    /// same error as an unknown handle, so the answer says nothing about what exists.
+    ///
+    /// # Errors
+    /// `NotFound` (registration) unless 32 hex characters.
+    pub fn parse(text: &str) -> Result<RegistrationHandle, Error> {
+        let text = text.trim();
+        if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(RegistrationHandle(text.to_ascii_lowercase()))
+        } else {
+            Err(unknown_registration())
+        }
+    }
+
+    /// The handle, to give to the person who registered.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// What is stored.
+    pub fn hash(&self) -> HandleHash {
+        HandleHash(Sha256::digest(self.0.as_bytes()).into())
+    }
+}
+
+impl fmt::Debug for RegistrationHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RegistrationHandle(<redacted>)")
+    }
+}
+
+/// The SHA-256 of a [`RegistrationHandle`], the key of the registration index.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HandleHash(pub [u8; 32]);
+
+impl fmt::Debug for HandleHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HandleHash(<redacted>)")
+    }
+}
+
+/// The one answer for a registration handle that is unknown, malformed, finished or
+/// expired.
+pub fn unknown_registration() -> Error {
+    Error::NotFound {
+        entity: crate::error::EntityKind::Registration,
+        key: "for this handle".into(),
     }
 }
 
@@ -138,9 +248,9 @@ impl CodeRejection {
             CodeRejection::Expired => {
                 Error::Rule("the verification code has expired; ask for a new one".into())
             }
-            CodeRejection::TooManyAttempts => {
-                Error::Rule("too many wrong codes; ask for a new verification code".into())
-            }
+            CodeRejection::TooManyAttempts => Error::Rule(
+                "too many wrong codes; this registration is locked until it expires".into(),
+            ),
             CodeRejection::Wrong => Error::invalid(
                 "verification code",
                 format!("is not correct ({attempts_left} attempts left)"),
@@ -159,6 +269,8 @@ mod tests {
             channel: Channel::Sms,
             issued_at: Timestamp(at),
             attempts,
+            resends: 0,
+            handle: None,
         }
     }
 

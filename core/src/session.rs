@@ -72,7 +72,8 @@ impl fmt::Debug for SessionToken {
 /// A stored session (keyed by the token's hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
-    /// SHA-256 of the token, hex.
+    /// SHA-256 of the token, hex (redacted in human-readable serializations).
+    #[serde(serialize_with = "crate::secret::redacted")]
     pub token_hash: String,
     /// Who it belongs to.
     pub principal: Principal,

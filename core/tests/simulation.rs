@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ordo_core::audit::{AuditAction, AuditEntry, Subject};
-use ordo_core::auth::Actor;
+use ordo_core::auth::{Actor, Role};
 use ordo_core::clock::ManualClock;
 use ordo_core::credentials::PasswordParams;
 use ordo_core::customer::AddressInput;
@@ -191,7 +191,8 @@ struct Sim {
     customers: Vec<CustomerId>,
     products: HashMap<&'static str, ProductId>,
     acked: Acknowledged,
-    registering: Vec<CustomerId>,
+    /// Registrations waiting for their code: the customer and the registration handle.
+    registering: Vec<(CustomerId, String)>,
     accounts: u64,
     next_key: u64,
     crashes: u64,
@@ -378,16 +379,19 @@ impl Sim {
                     channel: Channel::Sms,
                 },
             ) {
-                Ok(c) => {
+                Ok(registration) => {
                     self.successes += 1;
-                    self.registering.push(c.id());
+                    self.registering.push((
+                        registration.customer.id(),
+                        registration.handle.reveal().to_string(),
+                    ));
                 }
                 Err(Error::Storage(StoreError::Io(_))) => self.faults_seen += 1,
                 Err(e) => assert_business(&e),
             }
             return;
         }
-        let id = self.registering.remove(self.pick(self.registering.len()));
+        let (id, handle) = self.registering.remove(self.pick(self.registering.len()));
         let customer = self.engine.get_customer(&self.admin, id).unwrap();
         if customer.status() == CustomerStatus::Active {
             return self.activated(id);
@@ -398,14 +402,14 @@ impl Sim {
             .verification_code(&Actor::system(), id, nonce)
             .unwrap()
         else {
-            // Expired: ask for a new code and try again later.
-            let _ = self.engine.resend_verification(&Actor::guest(), id);
-            self.registering.push(id);
+            // Expired: ask for a new code (refused during the cooldown) and try again later.
+            let _ = self.engine.resend_verification(&Actor::guest(), &handle);
+            self.registering.push((id, handle));
             return;
         };
         let login = format!("sim{}", id.0);
         let verify = |code: &str| VerifyRequest {
-            customer: id,
+            registration: handle.clone(),
             code: code.to_string(),
             login: login.clone(),
             password: SIM_PASSWORD.into(),
@@ -428,7 +432,7 @@ impl Sim {
             }
             // Lost acknowledgement, or the code ran out of attempts: look again later.
             Err(Error::Storage(StoreError::Io(_))) | Err(Error::Rule(_)) => {
-                self.registering.push(id)
+                self.registering.push((id, handle))
             }
             Err(e) => panic!("verification with the right code failed: {e}"),
         }
@@ -443,10 +447,11 @@ impl Sim {
         );
         let login = customer.credentials().map(|c| c.login.to_string()).unwrap();
         match self.engine.login(&login, SIM_PASSWORD) {
-            Ok(outcome) => assert_eq!(
-                self.engine.authenticate(outcome.token.reveal()).unwrap(),
-                Actor::customer(id)
-            ),
+            Ok(outcome) => {
+                let actor = self.engine.authenticate(outcome.token.reveal()).unwrap();
+                assert_eq!(actor.customer_id(), Some(id));
+                assert_eq!(actor.role(), Role::Customer);
+            }
             Err(Error::Storage(StoreError::Io(_))) => self.faults_seen += 1,
             Err(e) => panic!("customer {id} could not log in: {e}"),
         }

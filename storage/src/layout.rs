@@ -29,22 +29,22 @@ pub(crate) const META_LAST_ID: &[u8] = b"last_id";
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 10] = ordo_core::store::ALL_RECORD_KINDS;
+pub(crate) const RECORD_KINDS: [RecordKind; 11] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–9: records; 10–21: indexes; then these.
-pub(crate) const AUDIT: Slot = Slot(22);
+/// Slots 0–10: records; 11–23: indexes; then these.
+pub(crate) const AUDIT: Slot = Slot(24);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(23);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(25);
 /// The outbox tree.
-pub(crate) const OUTBOX: Slot = Slot(24);
+pub(crate) const OUTBOX: Slot = Slot(26);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(25);
+pub(crate) const META: Slot = Slot(27);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 26;
+pub(crate) const TREE_COUNT: usize = 28;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -59,24 +59,26 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::Throttle => 7,
         RecordKind::Message => 8,
         RecordKind::Settings => 9,
+        RecordKind::RateBucket => 10,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 10,
-        IndexName::OrderByCustomer => 11,
-        IndexName::OrderByCreated => 12,
-        IndexName::OrderByStatus => 13,
-        IndexName::CustomerByName => 14,
-        IndexName::CustomerByPhone => 15,
-        IndexName::CustomerByEmail => 16,
-        IndexName::ProductBySku => 17,
-        IndexName::CustomerByLogin => 18,
-        IndexName::CustomerByRegistration => 19,
-        IndexName::UserByLogin => 20,
-        IndexName::MessageByCustomer => 21,
+        IndexName::OrderByReference => 11,
+        IndexName::OrderByCustomer => 12,
+        IndexName::OrderByCreated => 13,
+        IndexName::OrderByStatus => 14,
+        IndexName::CustomerByName => 15,
+        IndexName::CustomerByPhone => 16,
+        IndexName::CustomerByEmail => 17,
+        IndexName::ProductBySku => 18,
+        IndexName::CustomerByLogin => 19,
+        IndexName::CustomerByRegistration => 20,
+        IndexName::UserByLogin => 21,
+        IndexName::MessageByCustomer => 22,
+        IndexName::RegistrationByHandle => 23,
     })
 }
 
@@ -93,6 +95,7 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::Throttle => "login_throttles",
         RecordKind::Message => "messages",
         RecordKind::Settings => "settings",
+        RecordKind::RateBucket => "rate_buckets",
     }
 }
 

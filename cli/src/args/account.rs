@@ -41,13 +41,16 @@ Examples:
 
 The customer is pending verification and a 6-digit code (valid 10 minutes, 5 attempts)
 goes out by SMS, or to the Telegram chat. Until the SMS and Telegram adapters run,
-`ordo outbox list` shows the message. Next: `ordo customer verify ID --code CODE --login LOGIN`.";
+`ordo outbox list` shows the message. The command prints a registration handle (32 hex
+characters): it is shown once, and only it reaches the registration.
+Next: `ordo customer verify HANDLE --code CODE --login LOGIN`. A registration not verified
+within 24 hours lapses and frees its phone and email.";
 
 /// Options of `ordo customer verify`.
 #[derive(Debug, Args)]
 pub struct VerifyCodeArgs {
-    /// Customer id.
-    pub customer: String,
+    /// The registration handle printed by `ordo customer register`.
+    pub registration: String,
     /// The 6-digit code that was sent.
     #[arg(long)]
     pub code: String,
@@ -59,11 +62,12 @@ pub struct VerifyCodeArgs {
 /// Examples of `ordo customer verify`.
 pub const VERIFY_EXAMPLES: &str = "\
 Examples:
-  ordo customer verify 57 --code 493027 --login ada
-  ORDO_PASSWORD='rainy tulip orbit 42' ordo customer verify 57 --code 493027 --login ada
+  ordo customer verify 3f9c0a6e2b7d4c1e8a5f0b9d6e2c7a41 --code 493027 --login ada
+  ORDO_PASSWORD='rainy tulip orbit 42' ordo customer verify 3f9c0a6e2b7d4c1e8a5f0b9d6e2c7a41 --code 493027 --login ada
 
 The password comes from $ORDO_NEW_PASSWORD or $ORDO_PASSWORD, or is asked for twice on the
-terminal. A consumer becomes active with a permanent Registration ID (CUS-…); a business
+terminal. The code is checked first: 5 wrong codes per registration, new codes included.
+A consumer becomes active with a permanent Registration ID (CUS-…); a business
 waits for staff approval (`ordo customer approve ID`).";
 
 /// Options of `ordo customer update`: only the given fields change.

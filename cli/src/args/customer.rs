@@ -93,14 +93,33 @@ Examples:
     /// Confirm a registration with the code sent, choosing a login and password.
     #[command(after_long_help = VERIFY_EXAMPLES)]
     Verify(VerifyCodeArgs),
-    /// Send a new verification code (the old one stops working).
+    /// Send a new verification code (the old one stops working; wrong codes still count).
     #[command(
         name = "resend-code",
-        after_long_help = "Example:\n  ordo customer resend-code 57"
+        after_long_help = "Example:\n  ordo customer resend-code 3f9c0a6e2b7d4c1e8a5f0b9d6e2c7a41\n\n\
+A new code can be sent a minute after the last one, at most 5 times per registration."
     )]
     ResendCode {
-        /// Customer id.
+        /// The registration handle printed by `ordo customer register`.
+        registration: String,
+    },
+    /// Confirm a new phone or email with the code sent to it (a signed-in customer).
+    #[command(
+        name = "confirm-contact",
+        after_long_help = "\
+Example:
+  ORDO_TOKEN=$TOKEN ordo customer confirm-contact CUS-4F7Q-2M9T --code 493027
+
+A customer who changes their phone or email with `ordo customer update` keeps the old
+details until they enter the code sent to the new phone (or, if only the email changed,
+to the new email)."
+    )]
+    ConfirmContact {
+        /// Customer id, phone (+…) or Registration ID (CUS-…).
         customer: String,
+        /// The 6-digit code sent to the new contact.
+        #[arg(long)]
+        code: String,
     },
     /// Approve a verified business registration: active, with a Registration ID.
     #[command(after_long_help = "\

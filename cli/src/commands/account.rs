@@ -40,15 +40,21 @@ pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Resul
         },
         channel,
     };
-    let customer = ctx.engine.register_customer(&ctx.actor, &request)?;
-    let view = RegistrationView::new(&customer);
+    let registration = ctx.engine.register_customer(&ctx.actor, &request)?;
+    let view =
+        RegistrationView::new(&registration.customer).with_handle(registration.handle.reveal());
     ctx.out.show(&view, || {
         format!(
             "Registered {} as customer {} (pending verification).\n\
              A verification code was sent via {}; it is valid for 10 minutes.\n\
+             Registration handle (shown only now; verify and resend need it): {}\n\
              Next: ordo customer verify {} --code CODE --login LOGIN\n\
              (Until the SMS and Telegram adapters run, `ordo outbox list` shows the message.)",
-            view.customer.name, view.customer.id, view.code_sent_via, view.customer.id
+            view.customer.name,
+            view.customer.id,
+            view.code_sent_via,
+            registration.handle.reveal(),
+            registration.handle.reveal()
         )
     })
 }
@@ -59,11 +65,10 @@ pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Resul
 /// `Validation` for a wrong code (attempts left named) or weak password (exit 3); `Rule`
 /// for an expired code (exit 3); `Duplicate` login (exit 5); `NotFound` (exit 4).
 pub fn verify<S: Store>(ctx: &Context<S>, args: &VerifyCodeArgs) -> anyhow::Result<()> {
-    let id = parse::customer_id(&args.customer)?;
     ctx.actor.require(Operation::Register)?;
     let secret = password::choose(&format!("login {}", args.login.trim()), ctx.sign_in)?;
     let request = VerifyRequest {
-        customer: id,
+        registration: args.registration.clone(),
         code: args.code.clone(),
         login: args.login.clone(),
         password: secret,
@@ -76,14 +81,34 @@ pub fn verify<S: Store>(ctx: &Context<S>, args: &VerifyCodeArgs) -> anyhow::Resu
 ///
 /// # Errors
 /// `Rule` unless pending verification (exit 3); `NotFound` (exit 4).
-pub fn resend<S: Store>(ctx: &Context<S>, customer: &str) -> anyhow::Result<()> {
-    let id = parse::customer_id(customer)?;
-    let customer = ctx.engine.resend_verification(&ctx.actor, id)?;
+pub fn resend<S: Store>(ctx: &Context<S>, registration: &str) -> anyhow::Result<()> {
+    let customer = ctx.engine.resend_verification(&ctx.actor, registration)?;
     let view = RegistrationView::new(&customer);
     ctx.out.show(&view, || {
         format!(
             "Sent a new verification code to customer {} via {}; the old code no longer works.",
             view.customer.id, view.code_sent_via
+        )
+    })
+}
+
+/// Confirms a new phone or email with the code sent to it.
+///
+/// # Errors
+/// `Validation` for a wrong code (exit 3); `Rule` with no change pending (exit 3);
+/// `Forbidden` unless the customer themselves (exit 6).
+pub fn confirm_contact<S: Store>(
+    ctx: &Context<S>,
+    customer: &str,
+    code: &str,
+) -> anyhow::Result<()> {
+    let id = find(ctx, customer)?.id();
+    let customer = ctx.engine.confirm_contact_change(&ctx.actor, id, code)?;
+    let view = CustomerView::new(&customer);
+    ctx.out.show(&view, || {
+        format!(
+            "Confirmed: customer {} now has phone {} and email {}.",
+            view.id, view.phone, view.email
         )
     })
 }

@@ -52,7 +52,10 @@ pub fn run<S: Store>(ctx: &Context<S>, command: CustomerCommand) -> anyhow::Resu
         CustomerCommand::Log(args) => activity::log(ctx, &args),
         CustomerCommand::Register(args) => account::register(ctx, args),
         CustomerCommand::Verify(args) => account::verify(ctx, &args),
-        CustomerCommand::ResendCode { customer } => account::resend(ctx, &customer),
+        CustomerCommand::ResendCode { registration } => account::resend(ctx, &registration),
+        CustomerCommand::ConfirmContact { customer, code } => {
+            account::confirm_contact(ctx, &customer, &code)
+        }
         CustomerCommand::Approve { customer } => account::approve(ctx, &customer),
         CustomerCommand::Reject { customer, reason } => account::reject(ctx, &customer, &reason),
         CustomerCommand::SetPassword { customer, login } => {
@@ -147,11 +150,19 @@ fn update<S: Store>(ctx: &Context<S>, args: UpdateArgs) -> anyhow::Result<()> {
         .engine
         .update_customer(&ctx.actor, current.id(), &input)?;
     let view = CustomerView::new(&updated);
+    let waiting = updated.pending_contact().map(|change| {
+        format!(
+            "\nThe new phone {} / email {} apply once the code sent to them is entered:\n  \
+             ordo customer confirm-contact {} --code CODE",
+            change.phone, change.email, view.id
+        )
+    });
     ctx.out.show(&view, || {
         format!(
-            "Updated customer {} (id {}).\n\n{}",
+            "Updated customer {} (id {}).{}\n\n{}",
             view.name,
             view.id,
+            waiting.clone().unwrap_or_default(),
             tables::customer_detail(&view, &[])
         )
     })

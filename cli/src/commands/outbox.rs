@@ -70,6 +70,7 @@ fn render<S: Store>(
         | DomainEvent::RefundRecorded { order, .. } => Some(*order),
         DomainEvent::OrderPlaced { .. }
         | DomainEvent::VerificationCodeRequested { .. }
+        | DomainEvent::ContactChangeRequested { .. }
         | DomainEvent::RegistrationApproved { .. } => None,
     };
     let reference = match order {
@@ -79,6 +80,9 @@ fn render<S: Store>(
     };
     let code = match event {
         DomainEvent::VerificationCodeRequested {
+            customer, nonce, ..
+        }
+        | DomainEvent::ContactChangeRequested {
             customer, nonce, ..
         } => engine.verification_code(&system, *customer, *nonce)?,
         DomainEvent::OrderPlaced { .. }

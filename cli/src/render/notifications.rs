@@ -23,6 +23,7 @@ pub fn kind(event: &DomainEvent) -> &'static str {
         DomainEvent::OrderCancelled { .. } => "order cancelled",
         DomainEvent::PaymentRecorded { .. } => "payment",
         DomainEvent::VerificationCodeRequested { .. } => "verification code",
+        DomainEvent::ContactChangeRequested { .. } => "contact change code",
         DomainEvent::RegistrationApproved { .. } => "registration approved",
         DomainEvent::RefundRecorded { .. } => "refund",
     }
@@ -36,6 +37,7 @@ pub fn customer_of(event: &DomainEvent) -> ordo_core::ids::CustomerId {
         | DomainEvent::OrderCancelled { customer, .. }
         | DomainEvent::PaymentRecorded { customer, .. }
         | DomainEvent::VerificationCodeRequested { customer, .. }
+        | DomainEvent::ContactChangeRequested { customer, .. }
         | DomainEvent::RegistrationApproved { customer, .. }
         | DomainEvent::RefundRecorded { customer, .. } => *customer,
     }
@@ -43,6 +45,13 @@ pub fn customer_of(event: &DomainEvent) -> ordo_core::ids::CustomerId {
 
 /// Where it goes: `SMS to +442071234567` or `Telegram chat 123456789`.
 pub fn recipient(event: &DomainEvent, customer: Option<&Customer>) -> String {
+    // A code for a new contact goes to the new phone if it changed, else the new email.
+    if let DomainEvent::ContactChangeRequested { phone, email, .. } = event {
+        return match customer {
+            Some(c) if c.phone() == phone => format!("email to {email}"),
+            Some(_) | None => format!("SMS to {phone}"),
+        };
+    }
     let channel = match event {
         DomainEvent::VerificationCodeRequested { channel, .. } => Some(*channel),
         DomainEvent::OrderPlaced { .. }
@@ -50,6 +59,7 @@ pub fn recipient(event: &DomainEvent, customer: Option<&Customer>) -> String {
         | DomainEvent::OrderCancelled { .. }
         | DomainEvent::PaymentRecorded { .. }
         | DomainEvent::RegistrationApproved { .. }
+        | DomainEvent::ContactChangeRequested { .. }
         | DomainEvent::RefundRecorded { .. } => customer.map(Customer::channel),
     };
     match (channel, customer) {
@@ -81,7 +91,8 @@ pub fn text(event: &DomainEvent, facts: &Facts) -> String {
         DomainEvent::RefundRecorded { amount, .. } => {
             format!("We refunded {amount} for order {order}.")
         }
-        DomainEvent::VerificationCodeRequested { .. } => match &facts.code {
+        DomainEvent::VerificationCodeRequested { .. }
+        | DomainEvent::ContactChangeRequested { .. } => match &facts.code {
             Some(code) => format!(
                 "Your ordo verification code is {code}. It is valid for {} minutes.",
                 CODE_TTL_MS / 60_000

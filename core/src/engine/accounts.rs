@@ -3,43 +3,21 @@
 
 use std::collections::BTreeMap;
 
-use crate::audit::{AuditAction, AuditRecord, Changes, FieldChange, Subject};
+use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation};
 use crate::clock::Timestamp;
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
-use crate::customer::{Customer, CustomerDraft, CustomerInput, CustomerStatus};
+use crate::customer::{Customer, CustomerStatus};
 use crate::error::{EntityKind, Error, Result};
 use crate::ids::{CustomerId, MessageId, OrderId, RegistrationId};
 use crate::message::{self, CommMessage, Direction, MessageChannel};
 use crate::money::Money;
 use crate::order::OrderStatus;
 use crate::outbox::{DomainEvent, OutboxMessage};
-use crate::registration::{self, Channel, CodeRejection, CodeSecret, Verification};
+use crate::registration::CodeSecret;
 use crate::store::{IndexName, IndexRange, Record, RecordKey, Settings, Store, Versioned, keys};
 
 use super::{Engine, OrderFilter, Unit};
-
-/// A self-registration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistrationRequest {
-    /// Name, kind, phone, email and at least one (default) address.
-    pub customer: CustomerInput,
-    /// Where to send the verification code.
-    pub channel: Channel,
-}
-
-/// The answer to a verification code, with the login the customer chooses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifyRequest {
-    /// Who is verifying.
-    pub customer: CustomerId,
-    /// The 6-digit code they received.
-    pub code: String,
-    /// Chosen login id.
-    pub login: String,
-    /// Chosen password (never stored; hashed with argon2id).
-    pub password: String,
-}
 
 /// A customer's purchases at a glance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +52,7 @@ impl<S: Store> Engine<S> {
         Ok(settings)
     }
 
-    fn customer_audit(
+    pub(super) fn customer_audit(
         &self,
         unit: &mut Unit<'_, S>,
         actor: &Actor,
@@ -84,121 +62,11 @@ impl<S: Store> Engine<S> {
     ) {
         unit.audit(AuditRecord {
             at: self.clock.now(),
-            actor: actor.clone(),
+            actor: actor.record(),
             action,
             subjects: vec![Subject::Customer(id)],
             changes,
         });
-    }
-
-    /// A customer for an account command: customers may act only on themselves.
-    fn own_customer(
-        &self,
-        unit: &mut Unit<'_, S>,
-        actor: &Actor,
-        id: CustomerId,
-    ) -> Result<Customer> {
-        if actor.customer_id().is_some_and(|me| me != id) {
-            return Err(Error::not_found(EntityKind::Customer, id));
-        }
-        unit.customer(id)
-    }
-
-    fn fresh_verification(&self, channel: Channel) -> Verification {
-        Verification {
-            nonce: self.random.next_u64(),
-            channel,
-            issued_at: self.clock.now(),
-            attempts: 0,
-        }
-    }
-
-    /// Registers a customer: pending verification, a code sent through `channel`.
-    ///
-    /// # Errors
-    /// `Validation`; `Duplicate` for a phone or email already registered; `Forbidden`.
-    pub fn register_customer(
-        &self,
-        actor: &Actor,
-        request: &RegistrationRequest,
-    ) -> Result<Customer> {
-        actor.require(Operation::Register)?;
-        let draft = CustomerDraft::parse(&request.customer)?;
-        if request.customer.addresses.is_empty() {
-            return Err(Error::invalid(
-                "address",
-                "is required (a default shipping address)",
-            ));
-        }
-        self.transact(|unit| {
-            self.check_contact_free(unit, &draft, None)?;
-            self.settings(unit)?;
-            let now = self.clock.now();
-            let id = CustomerId(unit.store().next_id()?);
-            let mut customer =
-                Customer::create(id, draft.clone(), CustomerStatus::PendingVerification, now);
-            let verification = self.fresh_verification(request.channel);
-            let nonce = verification.nonce;
-            customer.start_verification(verification)?;
-            unit.reindex(&[], &keys::customer_entries(&customer));
-            self.customer_audit(
-                unit,
-                actor,
-                id,
-                AuditAction::CustomerRegistered,
-                vec![
-                    FieldChange::new("name", None, Some(customer.name().to_string())),
-                    FieldChange::new("phone", None, Some(customer.phone().to_string())),
-                    FieldChange::new("email", None, Some(customer.email().to_string())),
-                    FieldChange::new("code sent by", None, Some(request.channel.to_string())),
-                ],
-            );
-            unit.event(
-                now,
-                DomainEvent::VerificationCodeRequested {
-                    customer: id,
-                    channel: request.channel,
-                    nonce,
-                },
-            );
-            unit.put(Record::Customer(customer.clone()));
-            Ok(customer)
-        })
-    }
-
-    /// Refuses a phone or email that another customer already has.
-    fn check_contact_free(
-        &self,
-        unit: &mut Unit<'_, S>,
-        draft: &CustomerDraft,
-        me: Option<CustomerId>,
-    ) -> Result<()> {
-        let taken = |index, key: &[u8]| -> Result<bool> {
-            Ok(unit
-                .index_id(index, key)?
-                .is_some_and(|id| Some(CustomerId(id)) != me))
-        };
-        if taken(
-            IndexName::CustomerByPhone,
-            &keys::customer_phone(draft.phone()),
-        )? {
-            return Err(Error::Duplicate {
-                entity: EntityKind::Customer,
-                field: "phone",
-                value: draft.phone().to_string(),
-            });
-        }
-        if taken(
-            IndexName::CustomerByEmail,
-            &keys::customer_email(draft.email()),
-        )? {
-            return Err(Error::Duplicate {
-                entity: EntityKind::Customer,
-                field: "email",
-                value: draft.email().to_string(),
-            });
-        }
-        Ok(())
     }
 
     /// Refuses a login id that any customer or staff user already has (other than `me`).
@@ -219,159 +87,6 @@ impl<S: Store> Engine<S> {
             });
         }
         Ok(())
-    }
-
-    /// Issues a new code (the old one stops working, attempts start again).
-    ///
-    /// # Errors
-    /// `NotFound`; `Rule` if the customer is not pending verification.
-    pub fn resend_verification(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
-        actor.require(Operation::Register)?;
-        self.transact(|unit| {
-            let mut customer = self.own_customer(unit, actor, id)?;
-            let verification = self.fresh_verification(customer.channel());
-            let (channel, nonce) = (verification.channel, verification.nonce);
-            customer.start_verification(verification)?;
-            self.customer_audit(
-                unit,
-                actor,
-                id,
-                AuditAction::CodeIssued,
-                vec![FieldChange::new(
-                    "code sent by",
-                    None,
-                    Some(channel.to_string()),
-                )],
-            );
-            unit.event(
-                self.clock.now(),
-                DomainEvent::VerificationCodeRequested {
-                    customer: id,
-                    channel,
-                    nonce,
-                },
-            );
-            unit.put(Record::Customer(customer.clone()));
-            Ok(customer)
-        })
-    }
-
-    /// The code a `VerificationCodeRequested` event stands for, while it is still valid —
-    /// for the dispatcher that sends it. `None` once used, replaced or expired.
-    ///
-    /// # Errors
-    /// `Forbidden` unless the actor may manage customers; `Storage`.
-    pub fn verification_code(
-        &self,
-        actor: &Actor,
-        customer: CustomerId,
-        nonce: u64,
-    ) -> Result<Option<String>> {
-        actor.require(Operation::ManageCustomers)?;
-        let mut unit = Unit::new(&self.store);
-        let Some(settings) = unit.settings()? else {
-            return Ok(None);
-        };
-        let customer = match unit.customer(customer) {
-            Ok(c) => c,
-            Err(Error::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        Ok(customer
-            .verification()
-            .filter(|v| v.nonce == nonce && self.clock.now() < v.expires_at())
-            .map(|v| registration::derive_code(&settings.code_secret, customer.id(), v.nonce)))
-    }
-
-    /// Checks the code and sets the chosen login and password. Consumers become active with a
-    /// permanent Registration ID; businesses wait for staff approval. A wrong code counts
-    /// against the 5 attempts.
-    ///
-    /// # Errors
-    /// `Validation` for a wrong code (attempts left named) or a weak password; `Rule` for an
-    /// expired code or too many attempts; `Duplicate` for a taken login id; `NotFound`.
-    pub fn verify_customer(&self, actor: &Actor, request: &VerifyRequest) -> Result<Customer> {
-        actor.require(Operation::Register)?;
-        let login = LoginId::parse(&request.login)?;
-        let password = Password::new(&login, &request.password)?;
-        let hash =
-            PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
-        // The inner result carries refusals that still write (a counted failure).
-        self.transact(|unit| {
-            let mut customer = self.own_customer(unit, actor, request.customer)?;
-            let verification = customer.verification().cloned().ok_or_else(|| {
-                Error::Rule(format!(
-                    "customer {} has no verification code pending",
-                    customer.id()
-                ))
-            })?;
-            let settings = self.settings(unit)?;
-            let now = self.clock.now();
-            match registration::check_code(
-                &settings.code_secret,
-                customer.id(),
-                &verification,
-                &request.code,
-                now,
-            ) {
-                Ok(()) => {}
-                Err(CodeRejection::Wrong) => {
-                    customer.record_wrong_code();
-                    let left =
-                        registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
-                    self.customer_audit(
-                        unit,
-                        actor,
-                        customer.id(),
-                        AuditAction::CodeRejected,
-                        vec![FieldChange::new(
-                            "attempts",
-                            Some(verification.attempts.to_string()),
-                            Some((verification.attempts + 1).to_string()),
-                        )],
-                    );
-                    unit.put(Record::Customer(customer));
-                    return Ok(Err(CodeRejection::Wrong.to_error(left)));
-                }
-                Err(other) => return Ok(Err(other.to_error(0))),
-            }
-            self.check_login_free(unit, &login, Some(customer.id()))?;
-            let before = keys::customer_entries(&customer);
-            let credentials = Credentials {
-                login: login.clone(),
-                hash: hash.clone(),
-                sessions_valid_after: now,
-            };
-            customer.complete_verification(
-                credentials,
-                RegistrationId::generate(self.random.as_ref()),
-            )?;
-            unit.reindex(&before, &keys::customer_entries(&customer));
-            let mut changes = vec![
-                FieldChange::new(
-                    "status",
-                    Some(CustomerStatus::PendingVerification.to_string()),
-                    Some(customer.status().to_string()),
-                ),
-                FieldChange::new("login id", None, Some(login.to_string())),
-            ];
-            if let Some(id) = customer.registration_id() {
-                changes.push(FieldChange::new(
-                    "registration id",
-                    None,
-                    Some(id.to_string()),
-                ));
-            }
-            self.customer_audit(
-                unit,
-                actor,
-                customer.id(),
-                AuditAction::CustomerVerified,
-                changes,
-            );
-            unit.put(Record::Customer(customer.clone()));
-            Ok(Ok(customer))
-        })?
     }
 
     /// Approves a verified business registration: active, with a Registration ID.
@@ -446,8 +161,9 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// Sets a customer's login id and password (staff on their behalf, or the customer).
-    /// Every existing session of the customer ends.
+    /// Sets a customer's login id and password on their behalf (staff only: a customer
+    /// changes their own password with [`Engine::change_password`], which needs the current
+    /// one). Every existing session of the customer ends.
     ///
     /// # Errors
     /// `Validation` (policy); `Duplicate` login; `Rule` for a customer without a verified
@@ -465,7 +181,7 @@ impl<S: Store> Engine<S> {
         let hash =
             PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
         self.transact(|unit| {
-            let mut customer = self.own_customer(unit, actor, id)?;
+            let mut customer = unit.customer(id)?;
             if !matches!(
                 customer.status(),
                 CustomerStatus::Active | CustomerStatus::PendingApproval
@@ -499,51 +215,23 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// Replaces a customer's name, contact details and addresses (audited field by field).
-    ///
-    /// # Errors
-    /// `Validation`; `Duplicate` phone/email; `Forbidden`; `NotFound`.
-    pub fn update_customer(
-        &self,
-        actor: &Actor,
-        id: CustomerId,
-        input: &CustomerInput,
-    ) -> Result<Customer> {
-        actor.require(Operation::ManageCustomers)?;
-        let draft = CustomerDraft::parse(input)?;
-        self.transact(|unit| {
-            let mut customer = self.own_customer(unit, actor, id)?;
-            self.check_contact_free(unit, &draft, Some(id))?;
-            let old = customer.clone();
-            customer.update_details(draft.clone());
-            let changes = customer_changes(&old, &customer);
-            if changes.is_empty() {
-                return Ok(customer);
-            }
-            unit.reindex(
-                &keys::customer_entries(&old),
-                &keys::customer_entries(&customer),
-            );
-            self.customer_audit(unit, actor, id, AuditAction::CustomerUpdated, changes);
-            unit.put(Record::Customer(customer.clone()));
-            Ok(customer)
-        })
-    }
-
     /// A customer by Registration ID.
     ///
     /// # Errors
     /// `Validation` for a malformed id; `NotFound`; `Forbidden`.
     pub fn customer_by_registration_id(&self, actor: &Actor, text: &str) -> Result<Customer> {
+        actor.require(Operation::ReadCustomers)?;
         let registration = RegistrationId::parse(text)?;
+        let unknown = || Error::not_found(EntityKind::Customer, &registration);
         let id = self
             .store
             .index_get(
                 IndexName::CustomerByRegistration,
                 &keys::registration(&registration),
             )?
-            .ok_or_else(|| Error::not_found(EntityKind::Customer, &registration))?;
+            .ok_or_else(unknown)?;
         self.get_customer(actor, CustomerId(id))
+            .map_err(|e| super::queries::hide_not_found(e, unknown))
     }
 
     /// Orders, total spent, first/last order and average order value of a customer.
@@ -709,25 +397,4 @@ impl<S: Store> Engine<S> {
         }
         Ok(out)
     }
-}
-
-fn customer_changes(old: &Customer, new: &Customer) -> Vec<FieldChange> {
-    let addresses = |c: &Customer| {
-        c.addresses()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
-    let mut changes = Changes::new();
-    changes.diff("name", old.name(), new.name());
-    changes.diff(
-        "kind",
-        format!("{:?}", old.kind()),
-        format!("{:?}", new.kind()),
-    );
-    changes.diff("phone", old.phone(), new.phone());
-    changes.diff("email", old.email(), new.email());
-    changes.diff("addresses", addresses(old), addresses(new));
-    changes.into_vec()
 }

@@ -31,7 +31,7 @@ impl<S: Store> Engine<S> {
             unit.reindex(&[], &keys::product_entries(product.id(), product.sku()));
             unit.audit(AuditRecord {
                 at: now,
-                actor: actor.clone(),
+                actor: actor.record(),
                 action: AuditAction::ProductCreated,
                 subjects: vec![Subject::Product(product.id())],
                 changes: vec![
@@ -71,7 +71,7 @@ impl<S: Store> Engine<S> {
             );
             unit.audit(AuditRecord {
                 at: self.clock.now(),
-                actor: actor.clone(),
+                actor: actor.record(),
                 action: AuditAction::ProductUpdated,
                 subjects: vec![Subject::Product(old.id())],
                 changes,
@@ -147,7 +147,7 @@ impl<S: Store> Engine<S> {
             let result = stock.clone();
             unit.audit(AuditRecord {
                 at: self.clock.now(),
-                actor: actor.clone(),
+                actor: actor.record(),
                 action,
                 subjects: vec![Subject::Product(product.id())],
                 changes: vec![

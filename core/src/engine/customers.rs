@@ -8,6 +8,7 @@ use crate::ids::{CustomerId, RegistrationId};
 use crate::store::{IndexName, Record, RecordKey, RecordKind, Store, Versioned, keys};
 
 use super::Engine;
+use super::queries::hide_not_found;
 
 impl<S: Store> Engine<S> {
     /// Creates a customer record entered by staff (active at once).
@@ -57,7 +58,7 @@ impl<S: Store> Engine<S> {
             unit.reindex(&[], &keys::customer_entries(&customer));
             unit.audit(AuditRecord {
                 at: now,
-                actor: actor.clone(),
+                actor: actor.record(),
                 action: AuditAction::CustomerCreated,
                 subjects: vec![Subject::Customer(customer.id())],
                 changes: vec![
@@ -76,10 +77,9 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `NotFound`; `Forbidden`.
     pub fn get_customer(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
-        match actor.customer_id() {
-            Some(me) if me != id => return Err(Error::not_found(EntityKind::Customer, id)),
-            Some(_) => {}
-            None => actor.require(Operation::ReadCustomers)?,
+        require_read_customers(actor)?;
+        if actor.customer_id().is_some_and(|me| me != id) {
+            return Err(Error::not_found(EntityKind::Customer, id));
         }
         match self.store.get(&RecordKey::Customer(id))? {
             Some(Versioned {
@@ -95,12 +95,16 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `Validation`; `NotFound`; `Forbidden`.
     pub fn customer_by_phone(&self, actor: &Actor, phone: &str) -> Result<Customer> {
+        require_read_customers(actor)?;
         let phone = Phone::parse(phone)?;
+        let unknown = || Error::not_found(EntityKind::Customer, format!("with phone {phone}"));
         let id = self
             .store
             .index_get(IndexName::CustomerByPhone, &keys::customer_phone(&phone))?
-            .ok_or_else(|| Error::not_found(EntityKind::Customer, format!("with phone {phone}")))?;
+            .ok_or_else(unknown)?;
+        // Someone else's phone reads exactly like a phone nobody has.
         self.get_customer(actor, CustomerId(id))
+            .map_err(|e| hide_not_found(e, unknown))
     }
 
     /// Customers in id order (or, with `name`, those whose name matches), at most `limit`.
@@ -136,4 +140,9 @@ impl<S: Store> Engine<S> {
             })
             .collect())
     }
+}
+
+/// Customers read their own record; staff need the right to read customers.
+fn require_read_customers(actor: &Actor) -> Result<()> {
+    actor.require(Operation::ReadCustomers)
 }

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use crate::audit::{AuditAction, FieldChange};
-use crate::auth::Actor;
+use crate::auth::{Actor, Operation};
 use crate::error::{Error, Result};
 use crate::ids::OrderId;
 use crate::order::{Order, OrderStatus};
@@ -42,6 +42,16 @@ impl<S: Store> Engine<S> {
         orders: &[OrderId],
         to: OrderStatus,
     ) -> Result<Vec<Order>> {
+        actor.require(match to {
+            OrderStatus::Confirmed => Operation::ConfirmOrders,
+            OrderStatus::Draft
+            | OrderStatus::Placed
+            | OrderStatus::Picking
+            | OrderStatus::Packed
+            | OrderStatus::Shipped
+            | OrderStatus::Delivered
+            | OrderStatus::Cancelled => Operation::Fulfil,
+        })?;
         check_batch(orders)?;
         if matches!(
             to,

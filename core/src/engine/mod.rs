@@ -11,25 +11,29 @@ mod customers;
 mod fulfilment;
 mod orders;
 mod payments;
+mod profile;
 mod queries;
+mod registration;
 mod sessions;
 mod staff;
 mod unit;
 
 use std::sync::Arc;
 
+use crate::auth::{Actor, Operation};
 use crate::clock::{Clock, DAY_MS, SystemClock};
-use crate::credentials::PasswordParams;
+use crate::credentials::{PasswordHash, PasswordParams};
 use crate::error::{Error, Result};
 use crate::inventory::WarehouseCode;
 use crate::pricing::{ShippingRates, TaxRates};
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{Store, StoreError, WriteSet};
 
-pub use accounts::{PurchaseHistory, RegistrationRequest, VerifyRequest};
+pub use accounts::PurchaseHistory;
 pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
 pub use queries::{OrderFilter, Page};
+pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use sessions::LoginOutcome;
 
 use unit::Unit;
@@ -51,6 +55,9 @@ pub struct EngineConfig {
     pub customer_session_ms: i64,
     /// How long a staff session lasts.
     pub staff_session_ms: i64,
+    /// How long a registration may wait for its code before it lapses and frees its phone
+    /// and email.
+    pub registration_ttl_ms: i64,
 }
 
 impl Default for EngineConfig {
@@ -63,6 +70,7 @@ impl Default for EngineConfig {
             password_params: PasswordParams::default(),
             customer_session_ms: 30 * DAY_MS,
             staff_session_ms: DAY_MS / 2,
+            registration_ttl_ms: DAY_MS,
         }
     }
 }
@@ -73,6 +81,8 @@ pub struct Engine<S: Store> {
     clock: Arc<dyn Clock>,
     random: Arc<dyn RandomSource>,
     config: EngineConfig,
+    /// Verified against unknown login ids, so they cost one argon2 run like known ones.
+    decoy: PasswordHash,
 }
 
 impl<S: Store> Engine<S> {
@@ -83,11 +93,13 @@ impl<S: Store> Engine<S> {
         random: Arc<dyn RandomSource>,
         config: EngineConfig,
     ) -> Engine<S> {
+        let decoy = PasswordHash::decoy(config.password_params, random.as_ref());
         Engine {
             store,
             clock,
             random,
             config,
+            decoy,
         }
     }
 
@@ -102,9 +114,14 @@ impl<S: Store> Engine<S> {
         )
     }
 
-    /// The store (for adapters that report on it; changes go through commands).
-    pub fn store(&self) -> &S {
-        &self.store
+    /// The raw store, for the local administrator's tools (backups, statistics). Changes
+    /// still go through commands.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor may access the store.
+    pub fn store(&self, actor: &Actor) -> Result<&S> {
+        actor.require(Operation::AccessStore)?;
+        Ok(&self.store)
     }
 
     /// The configuration.

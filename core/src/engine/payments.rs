@@ -70,6 +70,12 @@ impl<S: Store> Engine<S> {
             .as_deref()
             .map(|k| validate::required_text("idempotency key", k, 128))
             .transpose()?;
+        let (operation, action) = match kind {
+            LedgerEntryKind::Payment => (Operation::RecordPayments, AuditAction::PaymentRecorded),
+            LedgerEntryKind::Refund => (Operation::Refund, AuditAction::RefundRecorded),
+        };
+        // The actor is checked before anything is read, the replay path included.
+        actor.require(operation)?;
         // A replay with the same key returns the order unchanged, without a second entry.
         if let Some(key) = &key {
             let current = self.get_order(actor, id)?.value;
@@ -89,10 +95,6 @@ impl<S: Store> Engine<S> {
                 };
             }
         }
-        let (operation, action) = match kind {
-            LedgerEntryKind::Payment => (Operation::RecordPayments, AuditAction::PaymentRecorded),
-            LedgerEntryKind::Refund => (Operation::Refund, AuditAction::RefundRecorded),
-        };
         self.change_order(actor, id, operation, action, |_, order| {
             payment::check_amount(&request.amount, order.currency())?;
             if key.as_ref().is_some_and(|k| {

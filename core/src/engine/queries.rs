@@ -149,15 +149,19 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `Validation` for a malformed reference; `NotFound`; `Forbidden`.
     pub fn order_by_reference(&self, actor: &Actor, reference: &str) -> Result<Versioned<Order>> {
+        actor.require(Operation::ReadOrders)?;
         let reference = OrderReference::parse(reference)?;
+        let unknown = || Error::not_found(EntityKind::Order, &reference);
         let id = self
             .store
             .index_get(
                 IndexName::OrderByReference,
                 &keys::order_reference(&reference),
             )?
-            .ok_or_else(|| Error::not_found(EntityKind::Order, &reference))?;
+            .ok_or_else(unknown)?;
+        // Someone else's order reads exactly like a reference that does not exist.
         self.get_order(actor, OrderId(id))
+            .map_err(|e| hide_not_found(e, unknown))
     }
 
     /// An order by id (digits) or reference (anything else), as staff type them.
@@ -367,7 +371,7 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation` for an empty query; `Storage`.
-    pub fn customers_matching(&self, query: &str, limit: usize) -> Result<Vec<CustomerId>> {
+    pub(super) fn customers_matching(&self, query: &str, limit: usize) -> Result<Vec<CustomerId>> {
         let needle = normalize_name(query);
         let words: Vec<&str> = needle.split(' ').filter(|w| !w.is_empty()).collect();
         if words.is_empty() {
@@ -452,6 +456,15 @@ impl<S: Store> Engine<S> {
                 return Ok(all);
             }
         }
+    }
+}
+
+/// A `NotFound` said in the caller's own words (the key they typed), so that a record they
+/// may not see and one that does not exist give byte-for-byte the same error.
+pub(super) fn hide_not_found(error: Error, unknown: impl FnOnce() -> Error) -> Error {
+    match error {
+        Error::NotFound { .. } => unknown(),
+        other => other,
     }
 }
 

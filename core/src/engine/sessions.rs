@@ -6,14 +6,15 @@
 //! cost the same time.
 
 use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
-use crate::auth::{Actor, Principal, Role};
+use crate::auth::{Actor, Operation, Principal, RecordedActor, Role};
 use crate::clock::Timestamp;
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
 use crate::customer::CustomerStatus;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, UserId};
-use crate::session::{Session, SessionToken};
-use crate::store::{IndexName, Record, Store, keys};
+use crate::ratelimit::{RateBucket, RateKey, RateLimit};
+use crate::session::{LoginThrottle, Session, SessionToken};
+use crate::store::{IndexName, Record, RecordKey, Store, keys};
 
 use super::{Engine, Unit};
 
@@ -76,7 +77,7 @@ impl<S: Store> Engine<S> {
                 c.hash.verify(password)
             }
             None => {
-                PasswordHash::decoy(self.config.password_params)?.verify(password);
+                self.decoy.verify(password);
                 false
             }
         };
@@ -92,7 +93,7 @@ impl<S: Store> Engine<S> {
             throttle.check(now)?;
             let audit = |action, changes| AuditRecord {
                 at: now,
-                actor: Actor::guest(),
+                actor: Actor::guest().record(),
                 action,
                 subjects: subject.clone(),
                 changes,
@@ -195,14 +196,13 @@ impl<S: Store> Engine<S> {
                 return Ok(());
             }
             session.revoked = true;
-            let subjects = match session.principal {
-                Principal::Customer(id) => vec![Subject::Customer(id)],
-                Principal::Staff(id) => vec![Subject::User(id)],
-                Principal::LocalAdmin(_) | Principal::System | Principal::Guest => Vec::new(),
-            };
+            let subjects = principal_subject(&session.principal);
             unit.audit(AuditRecord {
                 at: self.clock.now(),
-                actor: Actor::from_session(session.principal.clone(), session.role),
+                actor: RecordedActor {
+                    principal: session.principal.clone(),
+                    role: session.role,
+                },
                 action: AuditAction::LoggedOut,
                 subjects,
                 changes: Vec::new(),
@@ -224,16 +224,38 @@ impl<S: Store> Engine<S> {
             Principal::LocalAdmin(_) | Principal::System | Principal::Guest => None,
         }
         .ok_or_else(|| Error::Rule("this actor has no password to change".into()))?;
+        // Wrong current passwords count like failed logins (a stolen session cannot guess
+        // its way to a permanent takeover), and a locked-out login id cannot try at all.
+        unit.throttle(&current.login)?.check(self.clock.now())?;
+        let password = Password::new(&current.login, new)?;
         if !current.hash.verify(old) {
+            self.transact(|unit| {
+                let now = self.clock.now();
+                let mut throttle = unit.throttle(&current.login)?;
+                throttle.record_failure(now);
+                unit.audit(AuditRecord {
+                    at: now,
+                    actor: actor.record(),
+                    action: AuditAction::PasswordRejected,
+                    subjects: principal_subject(actor.principal()),
+                    changes: Vec::new(),
+                });
+                unit.put(Record::Throttle(throttle));
+                Ok(())
+            })?;
             return Err(Error::Unauthenticated(
                 "the current password is not correct".into(),
             ));
         }
-        let password = Password::new(&current.login, new)?;
         let hash =
             PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
         self.transact(|unit| {
             let now = self.clock.now();
+            let throttle = unit.throttle(&current.login)?;
+            throttle.check(now)?;
+            if throttle.failures > 0 {
+                unit.put(Record::Throttle(LoginThrottle::new(current.login.clone())));
+            }
             let credentials = Credentials {
                 login: current.login.clone(),
                 hash: hash.clone(),
@@ -258,7 +280,7 @@ impl<S: Store> Engine<S> {
             };
             unit.audit(AuditRecord {
                 at: now,
-                actor: actor.clone(),
+                actor: actor.record(),
                 action: AuditAction::CredentialsChanged,
                 subjects: vec![subject],
                 changes: vec![FieldChange::new(
@@ -269,5 +291,48 @@ impl<S: Store> Engine<S> {
             });
             Ok(())
         })
+    }
+}
+
+/// The audit subject for a principal's own account.
+fn principal_subject(principal: &Principal) -> Vec<Subject> {
+    match principal {
+        Principal::Customer(id) => vec![Subject::Customer(*id)],
+        Principal::Staff(id) => vec![Subject::User(*id)],
+        Principal::LocalAdmin(_) | Principal::System | Principal::Guest => Vec::new(),
+    }
+}
+
+impl<S: Store> Engine<S> {
+    /// Counts one request of `key` against `limit` (a token bucket kept in the store, so
+    /// every process of the shop shares it). The channels call this before they act on
+    /// what a phone or caller sent.
+    ///
+    /// # Errors
+    /// `RateLimited` with the time to wait; `Forbidden` unless the actor may limit rates
+    /// (the channels act as system).
+    pub fn take_rate(&self, actor: &Actor, key: &RateKey, limit: RateLimit) -> Result<()> {
+        actor.require(Operation::LimitRates)?;
+        // The inner result carries a refusal that still writes nothing but must not retry.
+        self.transact(|unit| {
+            let now = self.clock.now();
+            let mut bucket = unit
+                .optional(
+                    RecordKey::RateBucket(key.as_str().to_string()),
+                    "rate bucket",
+                    |r| match r {
+                        Record::RateBucket(b) => Some(b),
+                        _ => None,
+                    },
+                )?
+                .unwrap_or_else(|| RateBucket::full(key, limit, now));
+            match bucket.take(limit, now) {
+                Ok(()) => {
+                    unit.put(Record::RateBucket(bucket));
+                    Ok(Ok(()))
+                }
+                Err(refused) => Ok(Err(refused)),
+            }
+        })?
     }
 }

@@ -82,7 +82,7 @@ impl<S: Store> Engine<S> {
             unit.reindex(&[], &keys::user_entries(&user));
             unit.audit(AuditRecord {
                 at: now,
-                actor: actor.clone(),
+                actor: actor.record(),
                 action: AuditAction::UserCreated,
                 subjects: vec![Subject::User(user.id())],
                 changes: vec![
@@ -191,7 +191,7 @@ impl<S: Store> Engine<S> {
     ) {
         unit.audit(AuditRecord {
             at: self.clock.now(),
-            actor: actor.clone(),
+            actor: actor.record(),
             action,
             subjects: vec![Subject::User(user.id())],
             changes: vec![change],

@@ -5,10 +5,11 @@
 use crate::catalog::Sku;
 use crate::clock::Timestamp;
 use crate::credentials::LoginId;
-use crate::customer::{Customer, Email, Phone, normalize_name};
+use crate::customer::{Customer, CustomerStatus, Email, Phone, normalize_name};
 use crate::ids::{CustomerId, OrderId, OrderReference, ProductId, RegistrationId};
 use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
+use crate::registration::HandleHash;
 use crate::staff::StaffUser;
 
 use super::{IndexEntry, IndexName};
@@ -154,16 +155,28 @@ pub fn customer_entries(customer: &Customer) -> Vec<IndexEntry> {
             id: id.0,
         })
         .collect();
-    entries.push(IndexEntry {
-        index: IndexName::CustomerByPhone,
-        key: customer_phone(customer.phone()),
-        id: id.0,
-    });
-    entries.push(IndexEntry {
-        index: IndexName::CustomerByEmail,
-        key: customer_email(customer.email()),
-        id: id.0,
-    });
+    // A lapsed registration gives its phone and email back.
+    if customer.status() != CustomerStatus::Expired {
+        entries.push(IndexEntry {
+            index: IndexName::CustomerByPhone,
+            key: customer_phone(customer.phone()),
+            id: id.0,
+        });
+        entries.push(IndexEntry {
+            index: IndexName::CustomerByEmail,
+            key: customer_email(customer.email()),
+            id: id.0,
+        });
+    }
+    if customer.status() == CustomerStatus::PendingVerification
+        && let Some(handle) = customer.verification().and_then(|v| v.handle)
+    {
+        entries.push(IndexEntry {
+            index: IndexName::RegistrationByHandle,
+            key: registration_handle(&handle),
+            id: id.0,
+        });
+    }
     if let Some(credentials) = customer.credentials() {
         entries.push(IndexEntry {
             index: IndexName::CustomerByLogin,
@@ -184,6 +197,11 @@ pub fn customer_entries(customer: &Customer) -> Vec<IndexEntry> {
 /// Key for [`IndexName::CustomerByLogin`] and [`IndexName::UserByLogin`].
 pub fn login(login: &LoginId) -> Vec<u8> {
     login.as_str().as_bytes().to_vec()
+}
+
+/// Key for [`IndexName::RegistrationByHandle`]: the handle's SHA-256.
+pub fn registration_handle(hash: &HandleHash) -> Vec<u8> {
+    hash.0.to_vec()
 }
 
 /// Key for [`IndexName::CustomerByRegistration`].

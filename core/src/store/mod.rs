@@ -34,6 +34,7 @@ use crate::inventory::Stock;
 use crate::message::CommMessage;
 use crate::order::Order;
 use crate::outbox::{DomainEvent, OutboxMessage};
+use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
 use crate::session::{LoginThrottle, Session};
 use crate::staff::StaffUser;
@@ -74,12 +75,16 @@ pub enum Record {
     Message(CommMessage),
     /// Store-wide settings (the verification-code secret, bootstrap state). One record.
     Settings(Settings),
+    /// A rate-limit bucket.
+    RateBucket(RateBucket),
 }
 
 /// Store-wide settings, kept in one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
-    /// The secret verification codes are derived from.
+    /// The secret verification codes are derived from (redacted in human-readable
+    /// serializations).
+    #[serde(serialize_with = "crate::secret::redacted")]
     pub code_secret: CodeSecret,
     /// Whether `init_admin` has run.
     pub admin_initialized: bool,
@@ -99,6 +104,7 @@ impl Record {
             Record::Throttle(t) => RecordKey::Throttle(t.login.to_string()),
             Record::Message(m) => RecordKey::Message(m.id),
             Record::Settings(_) => RecordKey::Settings,
+            Record::RateBucket(b) => RecordKey::RateBucket(b.key.clone()),
         }
     }
 }
@@ -126,10 +132,12 @@ pub enum RecordKind {
     Message,
     /// The settings record.
     Settings,
+    /// Rate-limit buckets.
+    RateBucket,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 10] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 11] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -140,6 +148,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 10] = [
     RecordKind::Throttle,
     RecordKind::Message,
     RecordKind::Settings,
+    RecordKind::RateBucket,
 ];
 
 /// Where a record lives.
@@ -165,6 +174,8 @@ pub enum RecordKey {
     Message(MessageId),
     /// The settings record.
     Settings,
+    /// A rate-limit bucket, by `scope:key`.
+    RateBucket(String),
 }
 
 impl RecordKey {
@@ -181,6 +192,7 @@ impl RecordKey {
             RecordKey::Throttle(_) => RecordKind::Throttle,
             RecordKey::Message(_) => RecordKind::Message,
             RecordKey::Settings => RecordKind::Settings,
+            RecordKey::RateBucket(_) => RecordKind::RateBucket,
         }
     }
 
@@ -193,9 +205,10 @@ impl RecordKey {
             RecordKey::Order(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::User(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Message(id) => id.0.to_be_bytes().to_vec(),
-            RecordKey::Idempotency(key) | RecordKey::Session(key) | RecordKey::Throttle(key) => {
-                key.as_bytes().to_vec()
-            }
+            RecordKey::Idempotency(key)
+            | RecordKey::Session(key)
+            | RecordKey::Throttle(key)
+            | RecordKey::RateBucket(key) => key.as_bytes().to_vec(),
             RecordKey::Settings => b"settings".to_vec(),
         }
     }
@@ -214,6 +227,7 @@ impl fmt::Display for RecordKey {
             RecordKey::Throttle(login) => write!(f, "throttle/{login}"),
             RecordKey::Message(id) => write!(f, "message/{id}"),
             RecordKey::Settings => f.write_str("settings"),
+            RecordKey::RateBucket(key) => write!(f, "rate/{key}"),
         }
     }
 }
@@ -273,10 +287,12 @@ pub enum IndexName {
     UserByLogin,
     /// customer ‖ time ‖ message → message.
     MessageByCustomer,
+    /// Unique: SHA-256 of a pending registration's handle → customer.
+    RegistrationByHandle,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 12] = [
+pub const ALL_INDEXES: [IndexName; 13] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -289,6 +305,7 @@ pub const ALL_INDEXES: [IndexName; 12] = [
     IndexName::CustomerByRegistration,
     IndexName::UserByLogin,
     IndexName::MessageByCustomer,
+    IndexName::RegistrationByHandle,
 ];
 
 impl IndexName {
@@ -301,7 +318,8 @@ impl IndexName {
             | IndexName::ProductBySku
             | IndexName::CustomerByLogin
             | IndexName::CustomerByRegistration
-            | IndexName::UserByLogin => true,
+            | IndexName::UserByLogin
+            | IndexName::RegistrationByHandle => true,
             IndexName::OrderByCustomer
             | IndexName::OrderByCreated
             | IndexName::OrderByStatus
@@ -325,6 +343,7 @@ impl IndexName {
             IndexName::CustomerByRegistration => "idx_customer_registration",
             IndexName::UserByLogin => "idx_user_login",
             IndexName::MessageByCustomer => "idx_message_customer",
+            IndexName::RegistrationByHandle => "idx_registration_handle",
         }
     }
 }

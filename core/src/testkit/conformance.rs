@@ -56,7 +56,7 @@ fn entry(index: IndexName, key: &[u8], id: u64) -> IndexEntry {
 fn audit(subjects: Vec<Subject>) -> AuditRecord {
     AuditRecord {
         at: Timestamp(1),
-        actor: Actor::system(),
+        actor: Actor::system().record(),
         action: AuditAction::StatusChanged,
         subjects,
         changes: Vec::new(),
@@ -431,7 +431,13 @@ pub fn engine_records_round_trip<S: Store>(store: S) {
         .unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(engine.order_history(&admin, order.id()).unwrap().len(), 2);
-    assert_eq!(engine.store().outbox_pending(None, 10).unwrap().len(), 2);
+    assert_eq!(
+        engine
+            .pending_notifications(&admin, None, 10)
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 /// Generates one `#[test]` per conformance check for a store built by `$factory`

@@ -150,7 +150,7 @@ impl<S: Store> Demo<S> {
     /// Registrations at the current time: two businesses verify and wait for approval,
     /// three people wait for their code. The notifications of everything before the
     /// three (ninety days of orders, the two codes already used) count as sent.
-    pub(super) fn registrations(&self) -> anyhow::Result<(Vec<u64>, Vec<u64>)> {
+    pub(super) fn registrations(&self) -> anyhow::Result<(Vec<u64>, Vec<String>)> {
         // Just before now, so the codes are fresh when the demo ends.
         let recent = SystemClock.now().plus_ms(-60_000);
         if recent > self.clock.now() {
@@ -158,9 +158,10 @@ impl<S: Store> Demo<S> {
         }
         let mut approval = Vec::new();
         for applicant in &AWAITING_APPROVAL {
-            let customer = self
+            let registration = self
                 .engine
                 .register_customer(&self.actor, &request(applicant))?;
+            let customer = &registration.customer;
             let nonce = customer.verification().map_or(0, |v| v.nonce);
             let code = self
                 .engine
@@ -170,7 +171,7 @@ impl<S: Store> Demo<S> {
             self.engine.verify_customer(
                 &self.actor,
                 &VerifyRequest {
-                    customer: customer.id(),
+                    registration: registration.handle.reveal().to_string(),
                     code,
                     login: login_for(applicant.name),
                     password: passphrase::generate()?,
@@ -182,10 +183,10 @@ impl<S: Store> Demo<S> {
         let mut code = Vec::new();
         for applicant in &AWAITING_CODE {
             self.clock.advance(10_000);
-            let customer = self
+            let registration = self
                 .engine
                 .register_customer(&self.actor, &request(applicant))?;
-            code.push(customer.id().get());
+            code.push(registration.handle.reveal().to_string());
         }
         Ok((approval, code))
     }
@@ -195,16 +196,16 @@ impl<S: Store> Demo<S> {
 pub fn tour(
     ordo: &str,
     view: &DemoView,
-    (approval, code): (&[u64], &[u64]),
+    (approval, code): (&[u64], &[String]),
     reference: &str,
 ) -> String {
     let mut lines: Vec<(String, &str)> = vec![(
         "outbox list".to_string(),
         "verification codes waiting to be sent",
     )];
-    if let Some(id) = code.first() {
+    if let Some(handle) = code.first() {
         lines.push((
-            format!("customer verify {id} --code CODE --login nora.quinn"),
+            format!("customer verify {handle} --code CODE --login nora.quinn"),
             "the code from the outbox",
         ));
     }

@@ -348,7 +348,7 @@ impl<S: Store> Demo<S> {
         data: &Path,
         view: &DemoView,
         buyers: &[Buyer],
-        pending: (&[u64], &[u64]),
+        pending: (&[u64], &[String]),
     ) -> anyhow::Result<String> {
         let reference = self.tour_order()?;
         let last_name = buyers

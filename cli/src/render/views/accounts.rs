@@ -22,6 +22,9 @@ pub struct RegistrationView {
     pub code_sent_via: String,
     /// When the code stops working.
     pub code_expires_at: Option<String>,
+    /// The registration handle, present only in the answer to the registration itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_handle: Option<String>,
 }
 
 impl RegistrationView {
@@ -34,7 +37,14 @@ impl RegistrationView {
                 .verification()
                 .map(Verification::expires_at)
                 .map(|t| t.to_string()),
+            registration_handle: None,
         }
+    }
+
+    /// The same view carrying the handle (once, right after registering).
+    pub fn with_handle(mut self, handle: &str) -> RegistrationView {
+        self.registration_handle = Some(handle.to_string());
+        self
     }
 }
 

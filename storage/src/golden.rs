@@ -15,6 +15,7 @@ use ordo_core::ids::OrderId;
 use ordo_core::message::{Direction, MessageChannel};
 use ordo_core::payment::PaymentMethod;
 use ordo_core::prelude::*;
+use ordo_core::ratelimit::{RateKey, RateLimit, RateScope};
 use ordo_core::registration::Channel;
 use ordo_core::store::{ALL_RECORD_KINDS, MemoryStore, RecordKind, Store};
 use ordo_core::testkit::sample;
@@ -51,18 +52,19 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
         )
         .unwrap_or_else(|e| panic!("register: {e}"));
     let nonce = registered
+        .customer
         .verification()
         .map(|v| v.nonce)
         .unwrap_or_default();
     let code = engine
-        .verification_code(&admin, registered.id(), nonce)
+        .verification_code(&admin, registered.customer.id(), nonce)
         .unwrap_or_else(|e| panic!("code: {e}"))
         .unwrap_or_default();
     let customer = engine
         .verify_customer(
             &guest,
             &VerifyRequest {
-                customer: registered.id(),
+                registration: registered.handle.reveal().to_string(),
                 code,
                 login: "ada.golden".into(),
                 password: "correct horse battery".into(),
@@ -119,6 +121,13 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
             Some(order.id()),
         )
         .unwrap_or_else(|e| panic!("message: {e}"));
+    engine
+        .take_rate(
+            &Actor::system(),
+            &RateKey::new(RateScope::Phone, "+15550000001").unwrap_or_else(|e| panic!("{e}")),
+            RateLimit::new(5, 60_000).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_else(|e| panic!("rate: {e}"));
     clock.advance(1);
     (engine, order.id())
 }
@@ -131,7 +140,9 @@ fn record_file(kind: RecordKind) -> String {
 /// Every golden value of the seeded store: (file name, bytes).
 fn current_values() -> Vec<(String, Vec<u8>)> {
     let (engine, order) = seeded_store();
-    let store = engine.store();
+    let store = engine
+        .store(&sample::admin())
+        .unwrap_or_else(|e| panic!("store: {e}"));
     let mut values = Vec::new();
     for kind in ALL_RECORD_KINDS {
         let found = store

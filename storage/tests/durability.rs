@@ -573,7 +573,7 @@ fn marker(key: &str) -> Record {
 fn audit_about(order: u64) -> AuditRecord {
     AuditRecord {
         at: Timestamp(1),
-        actor: Actor::system(),
+        actor: Actor::system().record(),
         action: AuditAction::StatusChanged,
         subjects: vec![Subject::Order(OrderId(order))],
         changes: Vec::new(),

@@ -52,11 +52,11 @@ fn wordy_customer() -> CustomerInput {
 fn no_password_token_or_code_is_stored_in_the_database_files() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("data");
-    let (code, token) = {
+    let (code, token, handle) = {
         let store =
             Arc::new(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
         let (engine, _clock) = sample::engine(store.clone(), 99);
-        let customer = engine
+        let registration = engine
             .register_customer(
                 &Actor::guest(),
                 &RegistrationRequest {
@@ -65,6 +65,8 @@ fn no_password_token_or_code_is_stored_in_the_database_files() {
                 },
             )
             .unwrap();
+        let customer = &registration.customer;
+        let handle = registration.handle.reveal().to_string();
         let nonce = store
             .outbox_pending(None, 10)
             .unwrap()
@@ -87,7 +89,7 @@ fn no_password_token_or_code_is_stored_in_the_database_files() {
             .verify_customer(
                 &Actor::guest(),
                 &VerifyRequest {
-                    customer: customer.id(),
+                    registration: handle.clone(),
                     code: code.clone(),
                     login: "ada".into(),
                     password: CUSTOMER_PASSWORD.into(),
@@ -108,7 +110,7 @@ fn no_password_token_or_code_is_stored_in_the_database_files() {
         for message in store.outbox_pending(None, 10).unwrap() {
             store.outbox_ack(message.sequence).unwrap();
         }
-        (code, token)
+        (code, token, handle)
     };
     let mut files = Vec::new();
     all_bytes(&dir, &mut files);
@@ -116,7 +118,8 @@ fn no_password_token_or_code_is_stored_in_the_database_files() {
         files.iter().map(|(_, b)| b.len()).sum::<usize>() > 0,
         "the store wrote files"
     );
-    let secrets: [(&str, &[u8]); 4] = [
+    let secrets: [(&str, &[u8]); 5] = [
+        ("registration handle", handle.as_bytes()),
         ("customer password", CUSTOMER_PASSWORD.as_bytes()),
         ("admin password", ADMIN_PASSWORD.as_bytes()),
         ("session token", token.as_bytes()),

@@ -157,3 +157,6 @@ pub(crate) mod tests;
 
 #[cfg(test)]
 mod account_tests;
+
+#[cfg(test)]
+mod permission_tests;

@@ -428,6 +428,7 @@ impl<S: Store> Engine<S> {
         sku: &str,
         quantity: i64,
     ) -> Result<Order> {
+        actor.require(Operation::EditOrders)?;
         let sku = Sku::parse(sku)?;
         let quantity = sku.quantity(quantity)?;
         self.change_order(
@@ -468,6 +469,7 @@ impl<S: Store> Engine<S> {
         sku: &str,
         quantity: i64,
     ) -> Result<Order> {
+        actor.require(Operation::EditOrders)?;
         let sku = Sku::parse(sku)?;
         let quantity = sku.quantity(quantity)?;
         self.change_order(
@@ -506,6 +508,7 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `NotFound`; `Rule` once items are locked or for the last item of a placed order.
     pub fn remove_item(&self, actor: &Actor, order: OrderId, sku: &str) -> Result<Order> {
+        actor.require(Operation::EditOrders)?;
         let sku = Sku::parse(sku)?;
         self.change_order(
             actor,
@@ -540,6 +543,7 @@ impl<S: Store> Engine<S> {
         order: OrderId,
         address: &AddressInput,
     ) -> Result<Order> {
+        actor.require(Operation::ChangeAddress)?;
         let address = Address::parse(address)?;
         self.change_order(
             actor,
@@ -613,6 +617,7 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `IllegalTransition` once packed; `Validation` for a missing reason.
     pub fn cancel_order(&self, actor: &Actor, order: OrderId, reason: &str) -> Result<Order> {
+        actor.require(Operation::CancelOrders)?;
         let reason =
             validate::required_text("cancellation reason", reason, limits::MAX_NAME_CHARS)?;
         self.change_order(
@@ -650,6 +655,7 @@ impl<S: Store> Engine<S> {
     /// # Errors
     /// `Rule` for orders that hold stock or are in flight, or already archived.
     pub fn archive_order(&self, actor: &Actor, order: OrderId, reason: &str) -> Result<Order> {
+        actor.require(Operation::ArchiveOrders)?;
         let reason = validate::required_text("archive reason", reason, limits::MAX_NAME_CHARS)?;
         self.change_order(
             actor,
@@ -683,6 +689,7 @@ impl<S: Store> Engine<S> {
         label: &str,
         percent: Decimal,
     ) -> Result<Order> {
+        actor.require(Operation::ApplyDiscounts)?;
         let discount = Discount::new(label, percent)?;
         self.change_order(
             actor,

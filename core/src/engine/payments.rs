@@ -63,6 +63,12 @@ impl<S: Store> Engine<S> {
         request: &PaymentRequest,
         kind: LedgerEntryKind,
     ) -> Result<Order> {
+        let (operation, action) = match kind {
+            LedgerEntryKind::Payment => (Operation::RecordPayments, AuditAction::PaymentRecorded),
+            LedgerEntryKind::Refund => (Operation::Refund, AuditAction::RefundRecorded),
+        };
+        // The actor is checked before anything is read, the replay path included.
+        actor.require(operation)?;
         let external_reference =
             validate::optional_text("external reference", &request.external_reference, 120)?;
         let key = request
@@ -70,12 +76,6 @@ impl<S: Store> Engine<S> {
             .as_deref()
             .map(|k| validate::required_text("idempotency key", k, 128))
             .transpose()?;
-        let (operation, action) = match kind {
-            LedgerEntryKind::Payment => (Operation::RecordPayments, AuditAction::PaymentRecorded),
-            LedgerEntryKind::Refund => (Operation::Refund, AuditAction::RefundRecorded),
-        };
-        // The actor is checked before anything is read, the replay path included.
-        actor.require(operation)?;
         // A replay with the same key returns the order unchanged, without a second entry.
         if let Some(key) = &key {
             let current = self.get_order(actor, id)?.value;

@@ -1,0 +1,875 @@
+//! Every public engine method, called by every role, on a fresh shop each time: allowed
+//! roles succeed, others get `Forbidden`; and a test that fails when a public method is
+//! added without being listed here.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::auth::{ALL_ROLES, Actor, Operation, Role};
+use crate::clock::ManualClock;
+use crate::credentials::PasswordParams;
+use crate::engine::{
+    Engine, EngineConfig, OrderFilter, OrderRequest, PaymentRequest, RegistrationRequest,
+    VerifyRequest,
+};
+use crate::error::Error;
+use crate::ids::{CustomerId, OrderId, ProductId};
+use crate::message::{Direction, MessageChannel};
+use crate::order::OrderStatus;
+use crate::outbox::DomainEvent;
+use crate::payment::PaymentMethod;
+use crate::random::SeededRandom;
+use crate::ratelimit::{RateKey, RateLimit, RateScope};
+use crate::registration::Channel;
+use crate::store::MemoryStore;
+use crate::testkit::sample;
+
+const PASSWORD: &str = "plum-orchard-7-lantern";
+const NEW_PASSWORD: &str = "quiet-harbour-9-meadow";
+
+/// A small shop with something for every method to act on.
+struct Shop {
+    engine: Engine<MemoryStore>,
+    clock: Arc<ManualClock>,
+    admin: Actor,
+    /// The acting customer (active, with a login).
+    own: CustomerId,
+    /// Another customer.
+    other: CustomerId,
+    /// A verified business waiting for approval.
+    pending_approval: CustomerId,
+    /// A registration waiting for its code, and its handle.
+    registration: (CustomerId, String),
+    /// Orders of `own`: placed, draft, confirmed, cancelled, archived, paid.
+    placed: OrderId,
+    draft: OrderId,
+    confirmed: OrderId,
+    cancelled: OrderId,
+    archived: OrderId,
+    paid: OrderId,
+    product: ProductId,
+    /// A staff user for the management commands to act on.
+    victim: &'static str,
+}
+
+fn engine() -> (Engine<MemoryStore>, Arc<ManualClock>) {
+    let config = EngineConfig {
+        // Cheap hashes: this test hashes hundreds of passwords.
+        password_params: PasswordParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..EngineConfig::default()
+    };
+    let clock = Arc::new(ManualClock::new(sample::EPOCH));
+    let engine = Engine::new(
+        MemoryStore::new(),
+        clock.clone(),
+        Arc::new(SeededRandom::new(11)),
+        config,
+    );
+    (engine, clock)
+}
+
+fn shop() -> Shop {
+    let (engine, clock) = engine();
+    let admin = sample::admin();
+    let e = &engine;
+    let product = e
+        .create_product(&admin, sample::product("TEE", 2000))
+        .unwrap()
+        .id();
+    e.restock(&admin, "TEE", "MAIN", 100, "initial").unwrap();
+    let own = e
+        .create_customer(&admin, &sample::customer(1))
+        .unwrap()
+        .id();
+    e.set_customer_credentials(&admin, own, "owner", PASSWORD)
+        .unwrap();
+    let other = e
+        .create_customer(&admin, &sample::customer(2))
+        .unwrap()
+        .id();
+    let mut business = sample::customer(3);
+    business.business = Some(("Acme Ltd".into(), "GB123".into()));
+    let pending = register(e, business);
+    let code = code_for(e, pending.0);
+    e.verify_customer(
+        &Actor::guest(),
+        &VerifyRequest {
+            registration: pending.1,
+            code,
+            login: "acme".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .unwrap();
+    let registration = register(e, sample::customer(4));
+    let order = |draft: bool| {
+        let mut request = OrderRequest::simple(own, &[("TEE", 2)]);
+        request.draft = draft;
+        e.create_order(&admin, &request).unwrap().id()
+    };
+    let placed = order(false);
+    let draft = order(true);
+    let confirmed = order(false);
+    e.change_status(&admin, confirmed, OrderStatus::Confirmed)
+        .unwrap();
+    let cancelled = order(false);
+    e.cancel_order(&admin, cancelled, "test").unwrap();
+    let archived = order(false);
+    e.cancel_order(&admin, archived, "test").unwrap();
+    e.archive_order(&admin, archived, "test").unwrap();
+    let paid = order(false);
+    e.record_payment(&admin, paid, &payment(500)).unwrap();
+    e.add_user(&admin, "Victim", "victim", Role::Warehouse, PASSWORD)
+        .unwrap();
+    e.log_message(
+        &admin,
+        own,
+        MessageChannel::StaffNote,
+        Direction::Outbound,
+        "note",
+        None,
+    )
+    .unwrap();
+    Shop {
+        engine,
+        clock,
+        admin,
+        own,
+        other,
+        pending_approval: pending.0,
+        registration,
+        placed,
+        draft,
+        confirmed,
+        cancelled,
+        archived,
+        paid,
+        product,
+        victim: "victim",
+    }
+}
+
+fn register(
+    e: &Engine<MemoryStore>,
+    customer: crate::customer::CustomerInput,
+) -> (CustomerId, String) {
+    let registration = e
+        .register_customer(
+            &Actor::guest(),
+            &RegistrationRequest {
+                customer,
+                channel: Channel::Sms,
+            },
+        )
+        .unwrap();
+    (
+        registration.customer.id(),
+        registration.handle.reveal().to_string(),
+    )
+}
+
+/// The newest code requested for `customer`, as the dispatcher would send it.
+fn code_for(e: &Engine<MemoryStore>, customer: CustomerId) -> String {
+    let admin = sample::admin();
+    let nonce = e
+        .pending_notifications(&admin, None, 1000)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find_map(|m| match m.event {
+            DomainEvent::VerificationCodeRequested {
+                customer: c, nonce, ..
+            }
+            | DomainEvent::ContactChangeRequested {
+                customer: c, nonce, ..
+            } if c == customer => Some(nonce),
+            _ => None,
+        })
+        .unwrap();
+    e.verification_code(&admin, customer, nonce)
+        .unwrap()
+        .unwrap()
+}
+
+fn payment(cents: i64) -> PaymentRequest {
+    PaymentRequest {
+        amount: sample::usd_cents(cents),
+        method: PaymentMethod::Cash,
+        external_reference: String::new(),
+        idempotency_key: None,
+    }
+}
+
+/// The actor of `role` in `shop`: a staff user of that role (with a password), the shop's
+/// own customer, or a guest.
+fn actor(shop: &Shop, role: Role) -> Actor {
+    match role {
+        Role::Customer => Actor::customer(shop.own),
+        Role::Guest => Actor::guest(),
+        staff => {
+            let user = shop
+                .engine
+                .add_user(&shop.admin, "Staffer", "staffer", staff, PASSWORD)
+                .unwrap();
+            Actor::staff(user.id(), staff).unwrap()
+        }
+    }
+}
+
+/// What a role may expect from a method.
+enum Rule {
+    /// Allowed where the matrix allows this operation.
+    Needs(Operation),
+    /// Allowed where the matrix allows any of these.
+    AnyOf(&'static [Operation]),
+    /// Anyone with a password of their own (staff users and customers).
+    OwnPassword,
+    /// Takes no actor: credentials or a token prove who calls (tested on their own).
+    NoActor,
+}
+
+type Call = fn(&Shop, &Actor) -> Result<(), Error>;
+
+fn ok<T>(_: T) {}
+
+/// Every public method of `Engine`: its name, who may call it, and a call that succeeds
+/// for an allowed actor on a fresh shop.
+fn methods() -> Vec<(&'static str, Rule, Call)> {
+    use Operation as Op;
+    use Rule::{AnyOf, Needs, NoActor, OwnPassword};
+    vec![
+        ("new", NoActor, |_, _| Ok(())),
+        ("with_defaults", NoActor, |_, _| Ok(())),
+        ("config", NoActor, |_, _| Ok(())),
+        ("login", NoActor, |_, _| Ok(())),
+        ("authenticate", NoActor, |_, _| Ok(())),
+        ("logout", NoActor, |_, _| Ok(())),
+        ("store", Needs(Op::AccessStore), |s, a| {
+            s.engine.store(a).map(ok)
+        }),
+        ("create_product", Needs(Op::ManageCatalog), |s, a| {
+            s.engine
+                .create_product(a, sample::product("CAP", 900))
+                .map(ok)
+        }),
+        ("update_product", Needs(Op::ManageCatalog), |s, a| {
+            s.engine
+                .update_product(a, "TEE", sample::product("TEE", 2100))
+                .map(ok)
+        }),
+        ("restock", Needs(Op::ManageStock), |s, a| {
+            s.engine.restock(a, "TEE", "MAIN", 1, "count").map(ok)
+        }),
+        ("adjust_stock", Needs(Op::ManageStock), |s, a| {
+            s.engine.adjust_stock(a, "TEE", "MAIN", -1, "count").map(ok)
+        }),
+        ("product_by_sku", Needs(Op::ReadCatalog), |s, a| {
+            s.engine.product_by_sku(a, "TEE").map(ok)
+        }),
+        ("get_product", Needs(Op::ReadCatalog), |s, a| {
+            s.engine.get_product(a, s.product).map(ok)
+        }),
+        ("list_products", Needs(Op::ReadCatalog), |s, a| {
+            s.engine.list_products(a, None, 5).map(ok)
+        }),
+        ("stock_of", Needs(Op::ReadCatalog), |s, a| {
+            s.engine.stock_of(a, s.product).map(ok)
+        }),
+        ("create_customer", Needs(Op::ManageCustomers), |s, a| {
+            s.engine.create_customer(a, &sample::customer(20)).map(ok)
+        }),
+        ("get_customer", Needs(Op::ReadCustomers), |s, a| {
+            s.engine.get_customer(a, s.own).map(ok)
+        }),
+        ("customer_by_phone", Needs(Op::ReadCustomers), |s, a| {
+            s.engine
+                .customer_by_phone(a, &sample::customer(1).phone)
+                .map(ok)
+        }),
+        (
+            "customer_by_registration_id",
+            Needs(Op::ReadCustomers),
+            |s, a| {
+                let id = s.engine.get_customer(&s.admin, s.own)?;
+                let text = id
+                    .registration_id()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                s.engine.customer_by_registration_id(a, &text).map(ok)
+            },
+        ),
+        ("list_customers", Needs(Op::ReadCustomers), |s, a| {
+            s.engine.list_customers(a, None, None, 10).map(ok)
+        }),
+        (
+            "update_customer",
+            AnyOf(&[Op::ManageCustomers, Op::EditOwnProfile]),
+            |s, a| {
+                let mut input = sample::customer(1);
+                input.name = "Renamed Customer".into();
+                s.engine.update_customer(a, s.own, &input).map(ok)
+            },
+        ),
+        (
+            "confirm_contact_change",
+            Needs(Op::EditOwnProfile),
+            |s, a| {
+                let mut input = sample::customer(1);
+                input.phone = "+15559990000".into();
+                s.engine
+                    .update_customer(&Actor::customer(s.own), s.own, &input)?;
+                let code = code_for(&s.engine, s.own);
+                s.engine.confirm_contact_change(a, s.own, &code).map(ok)
+            },
+        ),
+        (
+            "set_customer_credentials",
+            Needs(Op::ManageCustomers),
+            |s, a| {
+                s.engine
+                    .set_customer_credentials(a, s.own, "owner2", NEW_PASSWORD)
+                    .map(ok)
+            },
+        ),
+        ("register_customer", Needs(Op::Register), |s, a| {
+            s.engine
+                .register_customer(
+                    a,
+                    &RegistrationRequest {
+                        customer: sample::customer(30),
+                        channel: Channel::Sms,
+                    },
+                )
+                .map(ok)
+        }),
+        ("resend_verification", Needs(Op::Register), |s, a| {
+            s.clock.advance(crate::registration::RESEND_COOLDOWN_MS);
+            s.engine.resend_verification(a, &s.registration.1).map(ok)
+        }),
+        (
+            "verification_code",
+            Needs(Op::DispatchNotifications),
+            |s, a| s.engine.verification_code(a, s.registration.0, 1).map(ok),
+        ),
+        ("verify_customer", Needs(Op::Register), |s, a| {
+            let code = code_for(&s.engine, s.registration.0);
+            s.engine
+                .verify_customer(
+                    a,
+                    &VerifyRequest {
+                        registration: s.registration.1.clone(),
+                        code,
+                        login: "newcomer".into(),
+                        password: PASSWORD.into(),
+                    },
+                )
+                .map(ok)
+        }),
+        ("approve_customer", Needs(Op::ApproveCustomers), |s, a| {
+            s.engine.approve_customer(a, s.pending_approval).map(ok)
+        }),
+        ("reject_customer", Needs(Op::ApproveCustomers), |s, a| {
+            s.engine
+                .reject_customer(a, s.pending_approval, "no")
+                .map(ok)
+        }),
+        ("purchase_history", Needs(Op::ReadMessages), |s, a| {
+            s.engine.purchase_history(a, s.own).map(ok)
+        }),
+        ("log_message", Needs(Op::LogMessages), |s, a| {
+            s.engine
+                .log_message(
+                    a,
+                    s.own,
+                    MessageChannel::StaffNote,
+                    Direction::Outbound,
+                    "hi",
+                    None,
+                )
+                .map(ok)
+        }),
+        ("messages", Needs(Op::ReadMessages), |s, a| {
+            s.engine.messages(a, s.own, 10).map(ok)
+        }),
+        (
+            "pending_notifications",
+            Needs(Op::DispatchNotifications),
+            |s, a| s.engine.pending_notifications(a, None, 10).map(ok),
+        ),
+        (
+            "acknowledge_notification",
+            Needs(Op::DispatchNotifications),
+            |s, a| s.engine.acknowledge_notification(a, 1).map(ok),
+        ),
+        ("create_order", Needs(Op::PlaceOrders), |s, a| {
+            s.engine
+                .create_order(a, &OrderRequest::simple(s.own, &[("TEE", 1)]))
+                .map(ok)
+        }),
+        ("add_item", Needs(Op::EditOrders), |s, a| {
+            s.engine.add_item(a, s.placed, "TEE", 1).map(ok)
+        }),
+        ("set_quantity", Needs(Op::EditOrders), |s, a| {
+            s.engine.set_quantity(a, s.placed, "TEE", 3).map(ok)
+        }),
+        ("remove_item", Needs(Op::EditOrders), |s, a| {
+            s.engine
+                .create_product(&s.admin, sample::product("SOCK", 500))?;
+            s.engine.restock(&s.admin, "SOCK", "MAIN", 5, "in")?;
+            s.engine.add_item(&s.admin, s.placed, "SOCK", 1)?;
+            s.engine.remove_item(a, s.placed, "SOCK").map(ok)
+        }),
+        ("set_address", Needs(Op::ChangeAddress), |s, a| {
+            s.engine
+                .set_address(a, s.placed, &sample::customer(1).addresses[0])
+                .map(ok)
+        }),
+        ("change_status", Needs(Op::PlaceOrders), |s, a| {
+            s.engine
+                .change_status(a, s.draft, OrderStatus::Placed)
+                .map(ok)
+        }),
+        ("advance_orders", Needs(Op::Fulfil), |s, a| {
+            s.engine
+                .advance_orders(a, &[s.confirmed], OrderStatus::Picking)
+                .map(ok)
+        }),
+        ("cancel_order", Needs(Op::CancelOrders), |s, a| {
+            s.engine.cancel_order(a, s.placed, "x").map(ok)
+        }),
+        ("archive_order", Needs(Op::ArchiveOrders), |s, a| {
+            s.engine.archive_order(a, s.cancelled, "x").map(ok)
+        }),
+        ("restore_order", Needs(Op::ArchiveOrders), |s, a| {
+            s.engine.restore_order(a, s.archived).map(ok)
+        }),
+        ("apply_discount", Needs(Op::ApplyDiscounts), |s, a| {
+            s.engine
+                .apply_discount(a, s.placed, "LOYAL", Decimal::new(10, 0))
+                .map(ok)
+        }),
+        ("record_payment", Needs(Op::RecordPayments), |s, a| {
+            s.engine.record_payment(a, s.placed, &payment(100)).map(ok)
+        }),
+        ("record_refund", Needs(Op::Refund), |s, a| {
+            s.engine.record_refund(a, s.paid, &payment(100)).map(ok)
+        }),
+        ("get_order", Needs(Op::ReadOrders), |s, a| {
+            s.engine.get_order(a, s.placed).map(ok)
+        }),
+        ("order_by_reference", Needs(Op::ReadOrders), |s, a| {
+            let order = s.engine.get_order(&s.admin, s.placed)?.value;
+            let reference = order
+                .reference()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            s.engine.order_by_reference(a, &reference).map(ok)
+        }),
+        ("find_order", Needs(Op::ReadOrders), |s, a| {
+            s.engine.find_order(a, &s.placed.0.to_string()).map(ok)
+        }),
+        ("list_orders", Needs(Op::ReadOrders), |s, a| {
+            s.engine.list_orders(a, &OrderFilter::default()).map(ok)
+        }),
+        ("order_history", Needs(Op::ReadAudit), |s, a| {
+            s.engine.order_history(a, s.placed).map(ok)
+        }),
+        ("customer_history", Needs(Op::ReadAudit), |s, a| {
+            s.engine.customer_history(a, s.own).map(ok)
+        }),
+        ("change_password", OwnPassword, |_, a| {
+            // The shop's staff users and its customer were all given PASSWORD.
+            let _ = a;
+            Ok(())
+        }),
+        ("take_rate", Needs(Op::LimitRates), |s, a| {
+            let key = RateKey::new(RateScope::Caller, "127.0.0.1")?;
+            s.engine.take_rate(a, &key, RateLimit::new(5, 1000)?)
+        }),
+        ("init_admin", Needs(Op::ManageUsers), |s, a| {
+            s.engine.init_admin(a, "Root", "root", PASSWORD).map(ok)
+        }),
+        ("add_user", Needs(Op::ManageUsers), |s, a| {
+            s.engine
+                .add_user(a, "New", "newbie", Role::Sales, PASSWORD)
+                .map(ok)
+        }),
+        ("list_users", Needs(Op::ReadUsers), |s, a| {
+            s.engine.list_users(a).map(ok)
+        }),
+        ("disable_user", Needs(Op::ManageUsers), |s, a| {
+            s.engine.disable_user(a, s.victim).map(ok)
+        }),
+        ("set_user_role", Needs(Op::ManageUsers), |s, a| {
+            s.engine.set_user_role(a, s.victim, Role::Sales).map(ok)
+        }),
+    ]
+}
+
+fn allowed(rule: &Rule, role: Role) -> bool {
+    match rule {
+        Rule::Needs(op) => role.allows(*op),
+        Rule::AnyOf(ops) => ops.iter().any(|op| role.allows(*op)),
+        Rule::OwnPassword => role != Role::Guest,
+        Rule::NoActor => true,
+    }
+}
+
+#[test]
+fn every_public_method_obeys_the_matrix_for_every_role() {
+    let mut succeeded = 0;
+    let mut refused = 0;
+    for (name, rule, call) in methods() {
+        if matches!(rule, Rule::NoActor) {
+            continue;
+        }
+        for role in ALL_ROLES {
+            let shop = shop();
+            let actor = actor(&shop, role);
+            let result = if matches!(rule, Rule::OwnPassword) {
+                let _ = call;
+                shop.engine.change_password(&actor, PASSWORD, NEW_PASSWORD)
+            } else {
+                call(&shop, &actor)
+            };
+            if allowed(&rule, role) {
+                assert!(result.is_ok(), "{name} as {role}: {result:?}");
+                succeeded += 1;
+            } else {
+                match (&rule, &result) {
+                    (_, Err(Error::Forbidden { .. })) => refused += 1,
+                    // A guest has no password of their own to change.
+                    (Rule::OwnPassword, Err(Error::Rule(_))) => refused += 1,
+                    _ => panic!("{name} as {role} should be refused: {result:?}"),
+                }
+            }
+        }
+    }
+    // 54 methods with an actor × 8 roles; the counts pin how many of each there were.
+    assert_eq!(succeeded + refused, 54 * 8);
+    assert!(succeeded > 100 && refused > 200, "{succeeded} / {refused}");
+}
+
+#[test]
+fn every_public_engine_method_is_in_the_permission_test() {
+    let sources = [
+        include_str!("accounts.rs"),
+        include_str!("catalog.rs"),
+        include_str!("customers.rs"),
+        include_str!("fulfilment.rs"),
+        include_str!("mod.rs"),
+        include_str!("orders.rs"),
+        include_str!("payments.rs"),
+        include_str!("profile.rs"),
+        include_str!("queries.rs"),
+        include_str!("registration.rs"),
+        include_str!("sessions.rs"),
+        include_str!("staff.rs"),
+    ];
+    let listed: Vec<&str> = methods().iter().map(|(name, _, _)| *name).collect();
+    let mut public = Vec::new();
+    for source in sources {
+        let mut in_engine = false;
+        for line in source.lines() {
+            if line.starts_with("impl") {
+                in_engine = line.contains("Engine<S>");
+            }
+            if let Some(rest) = line.strip_prefix("    pub fn ")
+                && in_engine
+            {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| *c == '_' || c.is_alphanumeric())
+                    .collect();
+                public.push(name);
+            }
+        }
+    }
+    for name in &public {
+        assert!(
+            listed.contains(&name.as_str()),
+            "Engine::{name} is public but not in permission_tests::methods(): add it with its rule"
+        );
+    }
+    for name in &listed {
+        assert!(
+            public.iter().any(|p| p == name),
+            "{name} is listed but is not a public method"
+        );
+    }
+    assert_eq!(public.len(), listed.len());
+}
+
+#[test]
+fn customers_change_only_their_name_and_addresses_at_once() {
+    let shop = shop();
+    let me = Actor::customer(shop.own);
+    let e = &shop.engine;
+    // Kind (and with it wholesale prices): staff only.
+    let mut business = sample::customer(1);
+    business.business = Some(("Me Ltd".into(), "GB1".into()));
+    assert!(matches!(
+        e.update_customer(&me, shop.own, &business).unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    // A new phone waits for its code; the old one stays until then.
+    let mut moved = sample::customer(1);
+    moved.name = "Moved Customer".into();
+    moved.phone = "+15558887777".into();
+    let pending = e.update_customer(&me, shop.own, &moved).unwrap();
+    assert_eq!(pending.name(), "Moved Customer");
+    assert_eq!(pending.phone().as_str(), sample::customer(1).phone);
+    assert!(pending.pending_contact().is_some());
+    let code = code_for(e, shop.own);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    assert!(matches!(
+        e.confirm_contact_change(&me, shop.own, &wrong).unwrap_err(),
+        Error::Validation { .. }
+    ));
+    let confirmed = e.confirm_contact_change(&me, shop.own, &code).unwrap();
+    assert_eq!(confirmed.phone().as_str(), "+15558887777");
+    assert!(confirmed.pending_contact().is_none());
+    assert_eq!(
+        e.customer_by_phone(&shop.admin, "+15558887777")
+            .unwrap()
+            .id(),
+        shop.own
+    );
+    // Someone else's record: not found, as if it did not exist.
+    assert!(matches!(
+        e.update_customer(&me, shop.other, &sample::customer(2))
+            .unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    // Credentials of a record: staff only; a customer needs the current password.
+    assert!(matches!(
+        e.set_customer_credentials(&me, shop.own, "owner", NEW_PASSWORD)
+            .unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    assert!(matches!(
+        e.change_password(&me, "not my password at all", NEW_PASSWORD)
+            .unwrap_err(),
+        Error::Unauthenticated(_)
+    ));
+    e.change_password(&me, PASSWORD, NEW_PASSWORD).unwrap();
+    assert!(e.login("owner", NEW_PASSWORD).is_ok());
+}
+
+#[test]
+fn wrong_current_passwords_are_throttled_like_logins() {
+    let shop = shop();
+    let me = Actor::customer(shop.own);
+    let e = &shop.engine;
+    let mut refusals = Vec::new();
+    for _ in 0..7 {
+        refusals.push(
+            e.change_password(&me, "guessing the password", NEW_PASSWORD)
+                .unwrap_err()
+                .to_string(),
+        );
+    }
+    assert_eq!(
+        refusals[0],
+        "not signed in: the current password is not correct"
+    );
+    assert!(
+        refusals
+            .last()
+            .unwrap()
+            .contains("too many failed attempts"),
+        "{refusals:?}"
+    );
+    // Locked out: even the right password is refused now, and so is a login.
+    assert!(e.change_password(&me, PASSWORD, NEW_PASSWORD).is_err());
+    assert!(e.login("owner", PASSWORD).is_err());
+}
+
+#[test]
+fn customers_cannot_discount_or_confirm_their_own_orders() {
+    let shop = shop();
+    let me = Actor::customer(shop.own);
+    let e = &shop.engine;
+    let mut free = OrderRequest::simple(shop.own, &[("TEE", 1)]);
+    free.discounts = vec![("FREE".into(), Decimal::ONE_HUNDRED)];
+    assert!(matches!(
+        e.create_order(&me, &free).unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    assert!(matches!(
+        e.apply_discount(&me, shop.placed, "FREE", Decimal::ONE_HUNDRED)
+            .unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    assert!(matches!(
+        e.change_status(&me, shop.placed, OrderStatus::Confirmed)
+            .unwrap_err(),
+        Error::Forbidden { .. }
+    ));
+    // Placing their own draft is theirs to do.
+    let placed = e
+        .change_status(&me, shop.draft, OrderStatus::Placed)
+        .unwrap();
+    assert_eq!(placed.status(), OrderStatus::Placed);
+    // Staff who may apply discounts do, and the total follows.
+    let before = e
+        .get_order(&shop.admin, shop.placed)
+        .unwrap()
+        .value
+        .totals()
+        .total;
+    let discounted = e
+        .apply_discount(&shop.admin, shop.placed, "LOYAL", Decimal::new(10, 0))
+        .unwrap();
+    assert!(discounted.totals().total < before);
+}
+
+/// `error` with `key` replaced, to compare errors about two different keys.
+fn said(error: Error, key: &str) -> String {
+    format!("{:?} {}", error.kind(), error).replace(key, "KEY")
+}
+
+#[test]
+fn what_a_caller_may_not_see_reads_exactly_like_what_does_not_exist() {
+    let shop = shop();
+    let e = &shop.engine;
+    let me = Actor::customer(shop.own);
+    // Another customer's order, by id and by reference.
+    let theirs = e
+        .create_order(
+            &shop.admin,
+            &OrderRequest::simple(shop.other, &[("TEE", 1)]),
+        )
+        .unwrap();
+    let missing = OrderId(999_999);
+    assert_eq!(
+        said(
+            e.get_order(&me, theirs.id()).unwrap_err(),
+            &theirs.id().to_string()
+        ),
+        said(e.get_order(&me, missing).unwrap_err(), &missing.to_string())
+    );
+    let reference = theirs.reference().unwrap().to_string();
+    let unknown = crate::ids::OrderReference::generate(&SeededRandom::new(77)).to_string();
+    assert!(
+        e.order_by_reference(&shop.admin, &unknown).is_err(),
+        "really unknown"
+    );
+    let seen = e.order_by_reference(&me, &reference).unwrap_err();
+    assert!(
+        !seen.to_string().contains(&theirs.id().to_string()),
+        "{seen}"
+    );
+    assert_eq!(
+        said(seen, &reference),
+        said(e.order_by_reference(&me, &unknown).unwrap_err(), &unknown)
+    );
+    // Another customer's phone.
+    let their_phone = sample::customer(2).phone;
+    let nobody = "+15550101010";
+    assert_eq!(
+        said(
+            e.customer_by_phone(&me, &their_phone).unwrap_err(),
+            &their_phone
+        ),
+        said(e.customer_by_phone(&me, nobody).unwrap_err(), nobody)
+    );
+    // A guest learns nothing either: refused before the lookup.
+    let guest = Actor::guest();
+    assert_eq!(
+        e.customer_by_phone(&guest, &their_phone).unwrap_err(),
+        e.customer_by_phone(&guest, nobody).unwrap_err()
+    );
+    // A registration handle that is not one, one that never existed, one that finished.
+    let (_, finished) = &shop.registration;
+    let code = code_for(e, shop.registration.0);
+    e.verify_customer(
+        &guest,
+        &VerifyRequest {
+            registration: finished.clone(),
+            code,
+            login: "finished".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .unwrap();
+    let errors: Vec<String> = [finished.as_str(), "00000000000000000000000000000000", "7"]
+        .iter()
+        .map(|h| e.resend_verification(&guest, h).unwrap_err().to_string())
+        .collect();
+    assert_eq!(errors[0], errors[1]);
+    assert_eq!(errors[1], errors[2]);
+}
+
+#[test]
+fn unknown_and_known_login_ids_cost_one_argon2_run_each() {
+    let shop = shop();
+    let e = &shop.engine;
+    let runs = crate::credentials::argon2_runs_on_this_thread();
+    assert!(e.login("owner", "wrong password here").is_err());
+    let known = crate::credentials::argon2_runs_on_this_thread() - runs;
+    let runs = crate::credentials::argon2_runs_on_this_thread();
+    assert!(e.login("nobody-at-all", "wrong password here").is_err());
+    let unknown = crate::credentials::argon2_runs_on_this_thread() - runs;
+    assert_eq!((known, unknown), (1, 1));
+    // A wrong code costs no argon2 run: the code is checked before the password is hashed.
+    let (id, handle) = &shop.registration;
+    let code = code_for(e, *id);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let runs = crate::credentials::argon2_runs_on_this_thread();
+    assert!(
+        e.verify_customer(
+            &Actor::guest(),
+            &VerifyRequest {
+                registration: handle.clone(),
+                code: wrong,
+                login: "newcomer".into(),
+                password: PASSWORD.into(),
+            },
+        )
+        .is_err()
+    );
+    assert_eq!(crate::credentials::argon2_runs_on_this_thread(), runs);
+}
+
+#[test]
+fn a_registration_lapses_after_a_day_and_frees_its_phone_and_email() {
+    let shop = shop();
+    let e = &shop.engine;
+    let again = || {
+        e.register_customer(
+            &Actor::guest(),
+            &RegistrationRequest {
+                customer: sample::customer(4),
+                channel: Channel::Sms,
+            },
+        )
+    };
+    assert!(matches!(
+        again().unwrap_err(),
+        Error::Duplicate { field: "phone", .. }
+    ));
+    shop.clock.advance(e.config().registration_ttl_ms);
+    let fresh = again().unwrap();
+    let (old, handle) = &shop.registration;
+    assert_ne!(fresh.customer.id(), *old);
+    assert_eq!(
+        e.get_customer(&shop.admin, *old).unwrap().status(),
+        crate::customer::CustomerStatus::Expired
+    );
+    // The lapsed handle reaches nothing, like one that never existed.
+    assert!(matches!(
+        e.resend_verification(&Actor::guest(), handle).unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    let history = e.customer_history(&shop.admin, *old).unwrap();
+    assert_eq!(
+        history.last().map(|entry| entry.record.action),
+        Some(crate::audit::AuditAction::RegistrationExpired)
+    );
+}

@@ -100,14 +100,21 @@ pub fn discount(text: &str) -> Result<(String, Decimal)> {
             format!("{text:?} must look like LABEL:PERCENT, e.g. WELCOME:10"),
         )
     })?;
-    let number = percent.trim().trim_end_matches('%').trim();
-    let percent = Decimal::from_str(number).map_err(|_| {
+    Ok((label.trim().to_string(), self::percent(percent)?))
+}
+
+/// Parses a percentage (`10`, `12.5` or `12.5%`); its range is checked by the engine.
+///
+/// # Errors
+/// `Validation` if it is not a number.
+pub fn percent(text: &str) -> Result<Decimal> {
+    let number = text.trim().trim_end_matches('%').trim();
+    Decimal::from_str(number).map_err(|_| {
         Error::invalid(
             "discount",
-            format!("{percent:?} is not a percentage like 10 or 12.5"),
+            format!("{text:?} is not a percentage like 10 or 12.5"),
         )
-    })?;
-    Ok((label.trim().to_string(), percent))
+    })
 }
 
 /// Parses a Telegram chat id (a whole number; group chats are negative).

@@ -156,6 +156,16 @@ at verification; with their token, commands show only their own data.")]
         /// Login id of a staff user or customer.
         login: String,
     },
+    /// Change your own password (the current one is needed; all your sessions end).
+    #[command(after_long_help = "\
+Examples:
+  ORDO_TOKEN=$TOKEN ordo password                  # asks for the current and the new one
+  ORDO_PASSWORD=$OLD ORDO_NEW_PASSWORD=$NEW ordo --as sam password
+
+The current password comes from $ORDO_PASSWORD (or a prompt), the new one from
+$ORDO_NEW_PASSWORD (or a prompt, twice). Wrong current passwords count like failed
+logins: after 5 the login is locked for a while.")]
+    Password,
     /// End the session of $ORDO_TOKEN.
     #[command(after_long_help = "Example:\n  ordo logout && unset ORDO_TOKEN")]
     Logout,

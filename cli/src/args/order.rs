@@ -71,6 +71,25 @@ Example:
         /// "recipient, street, [line 2,] city, postal code, country".
         address: String,
     },
+    /// Give an order a percentage discount (staff who may apply discounts).
+    #[command(after_long_help = "\
+Examples:
+  ordo order discount ORD-7K3M-9QX1 --label LOYAL10 --percent 10
+  ordo order discount 1042 --label DAMAGED-BOX --percent 25
+
+The order is re-priced at once (the discount applies to every line before tax); a
+discount with the same label replaces the earlier one. Allowed while items can still
+change (draft or placed). Customers cannot give themselves discounts.")]
+    Discount {
+        /// Order id or reference.
+        order: String,
+        /// What the discount is for, shown on the order.
+        #[arg(long)]
+        label: String,
+        /// Percent off, more than 0 and at most 100 (e.g. 10 or 12.5).
+        #[arg(long)]
+        percent: String,
+    },
     /// Move an order to its next status.
     #[command(after_long_help = "\
 Statuses, in order: draft → placed → confirmed → picking → packed → shipped → delivered.

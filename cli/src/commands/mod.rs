@@ -59,6 +59,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::User(command) => staff::user(ctx, command),
         Command::Login { login } => session::login(ctx, &login),
         Command::Logout => session::logout(ctx),
+        Command::Password => session::change_password(ctx),
         Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Verify(_) => Err(
             anyhow::anyhow!("internal error: this command does not run in a context"),
         ),

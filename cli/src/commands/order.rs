@@ -53,6 +53,20 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
             let changed = ctx.engine.set_address(&ctx.actor, id, &address)?;
             show_changed(ctx, &changed, "Changed the shipping address of")
         }
+        OrderCommand::Discount {
+            order,
+            label,
+            percent,
+        } => {
+            let id = resolve(ctx, &order)?;
+            let percent = parse::percent(&percent)?;
+            let changed = ctx.engine.apply_discount(&ctx.actor, id, &label, percent)?;
+            show_changed(
+                ctx,
+                &changed,
+                &format!("Applied {percent}% off ({label}) to"),
+            )
+        }
         OrderCommand::Status { order, status } => change_status(ctx, &order, &status),
         OrderCommand::Advance { orders, to } => advance(ctx, &orders, &to),
         OrderCommand::Cancel { order, reason } => cancel(ctx, &order, &reason),

@@ -39,3 +39,28 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
         format!("Signed out. You may now: unset {TOKEN_ENV}")
     })
 }
+
+/// Changes the signed-in user's own password: the current one from `$ORDO_PASSWORD` (or
+/// a prompt), the new one from `$ORDO_NEW_PASSWORD` (or a prompt).
+///
+/// # Errors
+/// `Unauthenticated` (exit 6) for a wrong current password or while locked out;
+/// `Validation` (exit 3) for a weak new one; `Rule` (exit 3) for the local administrator,
+/// who has no password.
+pub fn change_password<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
+    let who = ctx.actor.to_string();
+    let current = password::sign_in(&who)?;
+    let new = password::choose(&who, password::SignInPassword::UsedByAs)?;
+    ctx.engine.change_password(&ctx.actor, &current, &new)?;
+    ctx.out.show(&PasswordChangedView { changed: true }, || {
+        "Password changed. Every session of yours has ended: sign in again with `ordo login`."
+            .to_string()
+    })
+}
+
+/// The answer to `ordo password --json`.
+#[derive(Debug, serde::Serialize)]
+pub struct PasswordChangedView {
+    /// Always true (a refusal is an error).
+    pub changed: bool,
+}

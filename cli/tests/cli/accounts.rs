@@ -7,8 +7,8 @@ use super::support::{Shop, id_text, len, orders, text};
 
 const ADA_PW: &str = "rainy-tulip-orbit-42";
 
-/// Registers Ada (consumer, SMS); returns her id.
-fn register_ada(shop: &Shop, extra: &str) -> String {
+/// Registers Ada (consumer, SMS); returns her id and the registration handle.
+fn register_ada(shop: &Shop, extra: &str) -> (String, String) {
     let ada = shop.json(&format!(
         "customer register --name 'Ada Lovelace' --phone +442071234567 --email ada@example.com \
          --address 'Ada Lovelace, 12 Square, London, SW1Y 4JH, GB' {extra}"
@@ -18,7 +18,9 @@ fn register_ada(shop: &Shop, extra: &str) -> String {
         ada["registration_id"].is_null() && ada["login"].is_null(),
         "{ada}"
     );
-    id_text(&ada)
+    let handle = text(&ada, "registration_handle");
+    assert_eq!(handle.len(), 32, "{ada}");
+    (id_text(&ada), handle)
 }
 
 /// The pending notification of kind `event` for `customer`.
@@ -54,9 +56,10 @@ fn a_registered_customer_verifies_signs_in_and_sees_only_their_orders() {
     shop.product("MUG-1");
     let other = shop.customer("Grace Hopper", "+12025550143");
     shop.order(&other, "MUG-1:1");
-    let ada = register_ada(&shop, "");
-    let human = shop.ok(&format!("customer resend-code {ada}"));
-    assert!(human.contains("via SMS"), "{human}");
+    let (ada, handle) = register_ada(&shop, "");
+    // A new code only a minute after the last one.
+    let error = shop.fails(&format!("customer resend-code {handle}"), 3);
+    assert!(error.contains("a new code can be sent in"), "{error}");
 
     let sms = notification(&shop, &ada, "verification code");
     assert_eq!(sms["to"], "SMS to +442071234567");
@@ -64,7 +67,7 @@ fn a_registered_customer_verifies_signs_in_and_sees_only_their_orders() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let pw = [("ORDO_PASSWORD", ADA_PW)];
     let error = shop.fails_env(
-        &format!("customer verify {ada} --code {wrong} --login ada"),
+        &format!("customer verify {handle} --code {wrong} --login ada"),
         &pw,
         3,
     );
@@ -74,7 +77,7 @@ fn a_registered_customer_verifies_signs_in_and_sees_only_their_orders() {
     );
 
     let verified = shop.json_env(
-        &format!("customer verify {ada} --code {code} --login Ada"),
+        &format!("customer verify {handle} --code {code} --login Ada"),
         &pw,
     );
     assert_eq!(verified["status"], "active");
@@ -139,11 +142,15 @@ fn a_taken_phone_or_bad_chat_id_is_refused_at_registration() {
          --address 'Bob, 1 Road, Springfield, 12345, US' --telegram '@bob'",
         3,
     );
-    shop.fails_env(
-        "customer verify 4242 --code 123456 --login bob",
-        &[("ORDO_PASSWORD", ADA_PW)],
-        4,
-    );
+    // A customer id is not a registration handle, and an unknown handle is not found.
+    for handle in ["4242", "0123456789abcdef0123456789abcdef"] {
+        let error = shop.fails_env(
+            &format!("customer verify {handle} --code 123456 --login bob"),
+            &[("ORDO_PASSWORD", ADA_PW)],
+            4,
+        );
+        assert_eq!(error, "error: registration for this handle was not found");
+    }
 }
 
 #[test]
@@ -171,9 +178,10 @@ fn a_business_registration_waits_for_approval_by_sales() {
     let id = id_text(&grace);
     let message = notification(&shop, &id, "verification code");
     assert_eq!(message["to"], "Telegram chat 123456789");
+    let handle = text(&grace, "registration_handle");
     let verified = shop.json_env(
         &format!(
-            "customer verify {id} --code {} --login grace",
+            "customer verify {handle} --code {} --login grace",
             code_in(&message)
         ),
         &[("ORDO_PASSWORD", "quartz-willow-ember-5")],
@@ -208,23 +216,15 @@ fn a_business_registration_waits_for_approval_by_sales() {
 #[test]
 fn registrations_can_be_rejected_and_codes_expire_from_the_outbox() {
     let shop = Shop::new();
-    let ada = register_ada(&shop, "");
+    let (ada, handle) = register_ada(&shop, "");
     let first = code_in(&notification(&shop, &ada, "verification code"));
-    shop.json(&format!("customer resend-code {ada}"));
-    let outbox = shop.json("outbox list");
-    let replaced = outbox
-        .as_array()
-        .expect("an array")
-        .iter()
-        .filter(|n| n["event"] == "verification code")
-        .count();
-    assert_eq!(replaced, 2);
-    assert!(
-        shop.ok("outbox list").contains("expired or was replaced"),
-        "the first code no longer works"
-    );
+    let wrong = if first == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     let error = shop.fails_env(
-        &format!("customer verify {ada} --code {first} --login ada"),
+        &format!("customer verify {handle} --code {wrong} --login ada"),
         &[("ORDO_PASSWORD", ADA_PW)],
         3,
     );
@@ -235,10 +235,16 @@ fn registrations_can_be_rejected_and_codes_expire_from_the_outbox() {
     assert_eq!(rejected["status"], "rejected");
     assert_eq!(rejected["rejection_reason"], "duplicate account");
     shop.fails(&format!("customer approve {ada}"), 3);
-    shop.fails(&format!("customer resend-code {ada}"), 3);
+    // A rejected registration's handle reaches nothing.
+    shop.fails(&format!("customer resend-code {handle}"), 4);
+    shop.fails_env(
+        &format!("customer verify {handle} --code {first} --login ada"),
+        &[("ORDO_PASSWORD", ADA_PW)],
+        4,
+    );
 
     let acked = shop.json("outbox ack --all");
-    assert_eq!(acked["acknowledged"], 2);
+    assert_eq!(acked["acknowledged"], 1);
     assert_eq!(len(&shop.json("outbox list")), 0);
     shop.fails("outbox ack 1", 4);
 }
@@ -322,4 +328,123 @@ fn staff_update_contacts_set_passwords_and_read_purchases_and_the_log() {
         3,
     );
     shop.fails(&format!("customer log {ada} --note ' '"), 3);
+}
+
+/// Gives the customer `id` a login and returns a session token for them.
+fn customer_token(shop: &Shop, id: &str, login: &str) -> String {
+    let pw = [("ORDO_PASSWORD", ADA_PW)];
+    shop.json_env(&format!("customer set-password {id} --login {login}"), &pw);
+    text(&shop.json_env(&format!("login {login}"), &pw), "token")
+}
+
+#[test]
+fn a_signed_in_customer_cannot_do_staff_work() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let ada = shop.customer("Ada Lovelace", "+442071234567");
+    let grace = shop.customer("Grace Hopper", "+12025550143");
+    let token = customer_token(&shop, &ada, "ada");
+    let as_ada = [("ORDO_TOKEN", token.as_str())];
+    // No wholesale accounts of their own making, no kind change, no one else's record.
+    shop.fails_env(
+        "customer add --name Mallory --phone +15550001111 --email m@example.com \
+         --company 'Mallory Ltd' --tax-id X1 --address 'Mallory, 1 Road, Springfield, 12345, US'",
+        &as_ada,
+        6,
+    );
+    let error = shop.fails_env(
+        &format!("customer update {ada} --company 'Ada Ltd' --tax-id GB1"),
+        &as_ada,
+        6,
+    );
+    assert_eq!(
+        error,
+        "error: customer may not change the account kind (ask the shop)"
+    );
+    shop.fails_env(
+        &format!("customer set-password {ada} --login ada2"),
+        &as_ada,
+        6,
+    );
+    // No discounts, no confirming their own order.
+    let error = shop.fails_env(
+        &format!("order create --customer {ada} --item MUG-1:1 --discount FREE:100"),
+        &as_ada,
+        6,
+    );
+    assert_eq!(error, "error: customer may not apply discounts");
+    let order = shop.json_env(
+        &format!("order create --customer {ada} --item MUG-1:1"),
+        &as_ada,
+    );
+    let reference = text(&order, "reference");
+    shop.fails_env(&format!("order status {reference} confirmed"), &as_ada, 6);
+    shop.fails_env(
+        &format!("order discount {reference} --label FREE --percent 100"),
+        &as_ada,
+        6,
+    );
+    let discounted = shop.json(&format!(
+        "order discount {reference} --label LOYAL --percent 10"
+    ));
+    assert_eq!(discounted["totals"]["discount"], "1.00", "{discounted}");
+    // A new phone waits for its code.
+    let pending = shop.json_env(
+        &format!("customer update {ada} --phone +442079460000 --name 'Ada King'"),
+        &as_ada,
+    );
+    assert_eq!(pending["name"], "Ada King");
+    assert_eq!(pending["phone"], "+442071234567");
+    let message = notification(&shop, &ada, "contact change code");
+    assert_eq!(message["to"], "SMS to +442079460000");
+    let confirmed = shop.json_env(
+        &format!(
+            "customer confirm-contact {ada} --code {}",
+            code_in(&message)
+        ),
+        &as_ada,
+    );
+    assert_eq!(confirmed["phone"], "+442079460000");
+    // What they may not see reads exactly like what does not exist.
+    let theirs = shop.order(&grace, "MUG-1:1");
+    let their_reference = text(&theirs, "reference");
+    let hidden = shop.fails_env(&format!("order show {their_reference}"), &as_ada, 4);
+    let unknown =
+        ordo_core::ids::OrderReference::generate(&ordo_core::random::SeededRandom::new(3))
+            .to_string();
+    let missing = shop.fails_env(&format!("order show {unknown}"), &as_ada, 4);
+    assert_eq!(
+        hidden.replace(&their_reference, "REF"),
+        missing.replace(&unknown, "REF")
+    );
+    let hidden = shop.fails_env("customer show +12025550143", &as_ada, 4);
+    let missing = shop.fails_env("customer show +12025550999", &as_ada, 4);
+    assert_eq!(
+        hidden.replace("+12025550143", "PHONE"),
+        missing.replace("+12025550999", "PHONE")
+    );
+    // Their own password only with the current one.
+    let error = shop.fails_env(
+        "password",
+        &[
+            ("ORDO_TOKEN", token.as_str()),
+            ("ORDO_PASSWORD", "not the right one"),
+            ("ORDO_NEW_PASSWORD", "brand-new-passphrase-8"),
+        ],
+        6,
+    );
+    assert_eq!(
+        error,
+        "error: not signed in: the current password is not correct"
+    );
+    shop.json_env(
+        "password",
+        &[
+            ("ORDO_TOKEN", token.as_str()),
+            ("ORDO_PASSWORD", ADA_PW),
+            ("ORDO_NEW_PASSWORD", "brand-new-passphrase-8"),
+        ],
+    );
+    shop.fails_env("order list", &as_ada, 6);
+    shop.json_env("login ada", &[("ORDO_PASSWORD", "brand-new-passphrase-8")]);
 }

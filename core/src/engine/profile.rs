@@ -54,6 +54,8 @@ impl<S: Store> Engine<S> {
                 draft.phone() != customer.phone() || draft.email() != customer.email();
             if contact_changed {
                 self.claim_contact(unit, actor, &draft, Some(id))?;
+                // The code secret must exist before a code is derived from it.
+                self.settings(unit)?;
                 let verification = self.fresh_verification(customer.channel(), None);
                 let nonce = verification.nonce;
                 customer.request_contact_change(ContactChange {

@@ -22,7 +22,7 @@ use crate::payment::PaymentMethod;
 use crate::random::SeededRandom;
 use crate::ratelimit::{RateKey, RateLimit, RateScope};
 use crate::registration::Channel;
-use crate::store::MemoryStore;
+use crate::store::{MemoryStore, Store};
 use crate::testkit::sample;
 
 const PASSWORD: &str = "plum-orchard-7-lantern";
@@ -872,4 +872,77 @@ fn a_registration_lapses_after_a_day_and_frees_its_phone_and_email() {
         history.last().map(|entry| entry.record.action),
         Some(crate::audit::AuditAction::RegistrationExpired)
     );
+}
+
+/// Serializes `value` to JSON, the way a careless wire layer or log line would.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+#[test]
+fn no_secret_reaches_a_human_readable_serialization_of_what_the_engine_returns() {
+    let shop = shop();
+    let e = &shop.engine;
+    let a = &shop.admin;
+    // A contact change in flight too, so a second kind of nonce exists.
+    let mut moved = sample::customer(1);
+    moved.phone = "+15557776666".into();
+    e.update_customer(&Actor::customer(shop.own), shop.own, &moved)
+        .unwrap();
+    e.login("owner", PASSWORD).unwrap();
+    let mut outputs = Vec::new();
+    let customers = e.list_customers(a, None, None, 100).unwrap();
+    let mut nonces = Vec::new();
+    for customer in &customers {
+        nonces.extend(customer.verification().map(|v| v.nonce));
+        nonces.extend(customer.pending_contact().map(|c| c.verification.nonce));
+        outputs.push(json(customer));
+        outputs.push(json(&e.customer_history(a, customer.id()).unwrap()));
+    }
+    assert!(nonces.len() >= 2, "a registration and a contact change are pending");
+    let with_login = customers.iter().filter(|c| c.credentials().is_some()).count();
+    assert!(with_login >= 2, "customers with password hashes were serialized");
+    outputs.push(json(&e.list_users(a).unwrap()));
+    outputs.push(json(&e.list_orders(a, &OrderFilter::default()).unwrap().items));
+    outputs.push(json(&e.list_products(a, None, 10).unwrap()));
+    outputs.push(json(&e.stock_of(a, shop.product).unwrap()));
+    outputs.push(json(&e.pending_notifications(a, None, 1000).unwrap()));
+    outputs.push(json(&e.messages(a, shop.own, 10).unwrap()));
+    outputs.push(json(&e.order_history(a, shop.paid).unwrap()));
+    let all = outputs.join("\n");
+    assert!(all.contains("owner") && all.contains("+15557776666"), "the data is there");
+    assert!(!all.contains("$argon2id$"), "a password hash was serialized");
+    for nonce in nonces {
+        assert!(!all.contains(&nonce.to_string()), "nonce {nonce} was serialized");
+    }
+    assert!(all.contains(crate::secret::REDACTED));
+    // The settings record (code secret) and sessions (token hashes) are never returned by
+    // the engine; their own serializations are redacted too.
+    let settings = e
+        .store(a)
+        .unwrap()
+        .get(&crate::store::RecordKey::Settings)
+        .unwrap()
+        .unwrap();
+    let crate::store::Record::Settings(settings) = settings.value else {
+        panic!("settings")
+    };
+    let text = json(&settings);
+    assert!(text.contains(crate::secret::REDACTED), "{text}");
+    let secret_bytes = json(&settings.code_secret.0.to_vec());
+    assert!(!text.contains(&secret_bytes[1..secret_bytes.len() - 1]), "{text}");
+}
+
+#[test]
+fn an_actor_cannot_be_deserialized() {
+    // Audit entries keep who acted as a description, which can be read back but is not an
+    // Actor: no wire format can turn `{"principal": {"Staff": 1}, "role": "Admin"}` into
+    // the right to act.
+    fn deserializable<T: serde::de::DeserializeOwned>() {}
+    deserializable::<crate::auth::RecordedActor>();
+    let recorded: crate::auth::RecordedActor =
+        serde_json::from_str(r#"{"principal":{"Staff":1},"role":"Admin"}"#).unwrap();
+    assert_eq!(recorded.to_string(), "staff user 1 (admin)");
+    // (`Actor` implements Serialize only; `deserializable::<Actor>()` does not compile.)
+    assert_eq!(json(&Actor::guest()), r#"{"principal":"Guest","role":"Guest"}"#);
 }

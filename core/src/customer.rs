@@ -325,20 +325,21 @@ pub struct CustomerInput {
 /// A customer as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
-    id: CustomerId,
-    name: String,
-    kind: CustomerKind,
-    phone: Phone,
-    email: Email,
-    addresses: Vec<Address>,
-    status: CustomerStatus,
-    created_at: Timestamp,
-    registration_id: Option<RegistrationId>,
-    channel: Channel,
-    credentials: Option<Credentials>,
-    verification: Option<Verification>,
-    rejection_reason: Option<String>,
-    pending_contact: Option<ContactChange>,
+    // Crate-visible only for `store::legacy`, which upgrades records of older schemas.
+    pub(crate) id: CustomerId,
+    pub(crate) name: String,
+    pub(crate) kind: CustomerKind,
+    pub(crate) phone: Phone,
+    pub(crate) email: Email,
+    pub(crate) addresses: Vec<Address>,
+    pub(crate) status: CustomerStatus,
+    pub(crate) created_at: Timestamp,
+    pub(crate) registration_id: Option<RegistrationId>,
+    pub(crate) channel: Channel,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) verification: Option<Verification>,
+    pub(crate) rejection_reason: Option<String>,
+    pub(crate) pending_contact: Option<ContactChange>,
 }
 
 /// A phone or email change a customer asked for, waiting for the code sent to the new

@@ -899,21 +899,41 @@ fn no_secret_reaches_a_human_readable_serialization_of_what_the_engine_returns()
         outputs.push(json(customer));
         outputs.push(json(&e.customer_history(a, customer.id()).unwrap()));
     }
-    assert!(nonces.len() >= 2, "a registration and a contact change are pending");
-    let with_login = customers.iter().filter(|c| c.credentials().is_some()).count();
-    assert!(with_login >= 2, "customers with password hashes were serialized");
+    assert!(
+        nonces.len() >= 2,
+        "a registration and a contact change are pending"
+    );
+    let with_login = customers
+        .iter()
+        .filter(|c| c.credentials().is_some())
+        .count();
+    assert!(
+        with_login >= 2,
+        "customers with password hashes were serialized"
+    );
     outputs.push(json(&e.list_users(a).unwrap()));
-    outputs.push(json(&e.list_orders(a, &OrderFilter::default()).unwrap().items));
+    outputs.push(json(
+        &e.list_orders(a, &OrderFilter::default()).unwrap().items,
+    ));
     outputs.push(json(&e.list_products(a, None, 10).unwrap()));
     outputs.push(json(&e.stock_of(a, shop.product).unwrap()));
     outputs.push(json(&e.pending_notifications(a, None, 1000).unwrap()));
     outputs.push(json(&e.messages(a, shop.own, 10).unwrap()));
     outputs.push(json(&e.order_history(a, shop.paid).unwrap()));
     let all = outputs.join("\n");
-    assert!(all.contains("owner") && all.contains("+15557776666"), "the data is there");
-    assert!(!all.contains("$argon2id$"), "a password hash was serialized");
+    assert!(
+        all.contains("owner") && all.contains("+15557776666"),
+        "the data is there"
+    );
+    assert!(
+        !all.contains("$argon2id$"),
+        "a password hash was serialized"
+    );
     for nonce in nonces {
-        assert!(!all.contains(&nonce.to_string()), "nonce {nonce} was serialized");
+        assert!(
+            !all.contains(&nonce.to_string()),
+            "nonce {nonce} was serialized"
+        );
     }
     assert!(all.contains(crate::secret::REDACTED));
     // The settings record (code secret) and sessions (token hashes) are never returned by
@@ -930,7 +950,10 @@ fn no_secret_reaches_a_human_readable_serialization_of_what_the_engine_returns()
     let text = json(&settings);
     assert!(text.contains(crate::secret::REDACTED), "{text}");
     let secret_bytes = json(&settings.code_secret.0.to_vec());
-    assert!(!text.contains(&secret_bytes[1..secret_bytes.len() - 1]), "{text}");
+    assert!(
+        !text.contains(&secret_bytes[1..secret_bytes.len() - 1]),
+        "{text}"
+    );
 }
 
 #[test]
@@ -944,5 +967,8 @@ fn an_actor_cannot_be_deserialized() {
         serde_json::from_str(r#"{"principal":{"Staff":1},"role":"Admin"}"#).unwrap();
     assert_eq!(recorded.to_string(), "staff user 1 (admin)");
     // (`Actor` implements Serialize only; `deserializable::<Actor>()` does not compile.)
-    assert_eq!(json(&Actor::guest()), r#"{"principal":"Guest","role":"Guest"}"#);
+    assert_eq!(
+        json(&Actor::guest()),
+        r#"{"principal":"Guest","role":"Guest"}"#
+    );
 }

@@ -18,6 +18,7 @@
 //! to an index table or native indexes, sequences to sequences.
 
 pub mod keys;
+pub mod legacy;
 mod memory;
 
 use std::fmt;

@@ -1,0 +1,122 @@
+//! Records as older schema versions stored them, and how each is upgraded to today's.
+//!
+//! A backend that finds values of an older schema (the storage codec's schema byte) decodes
+//! them with the matching module here and stores [`v1::upgrade`]'s result. Each module is
+//! frozen: it mirrors the shapes of its version field by field (bincode is positional) and
+//! is only ever added to when the next version bumps, never edited. The golden files of
+//! every version (`storage/golden/v{N}/`) are decoded through these modules by a test.
+
+/// Schema version 1 (until the trust work: registration handles, contact changes, rate
+/// limits).
+pub mod v1 {
+    use serde::Deserialize;
+
+    use crate::catalog::Product;
+    use crate::clock::Timestamp;
+    use crate::credentials::Credentials;
+    use crate::customer::{Address, CustomerKind, CustomerStatus, Email, Phone};
+    use crate::ids::{CustomerId, RegistrationId};
+    use crate::inventory::Stock;
+    use crate::message::CommMessage;
+    use crate::order::Order;
+    use crate::registration::Channel;
+    use crate::session::{LoginThrottle, Session};
+    use crate::staff::StaffUser;
+    use crate::store::{IdempotencyRecord, Settings};
+
+    /// A verification as version 1 kept it: no resend count, no registration handle.
+    #[derive(Debug, Deserialize)]
+    pub struct Verification {
+        nonce: u64,
+        channel: Channel,
+        issued_at: Timestamp,
+        attempts: u32,
+    }
+
+    /// A customer as version 1 kept it: no pending contact change.
+    #[derive(Debug, Deserialize)]
+    pub struct Customer {
+        id: CustomerId,
+        name: String,
+        kind: CustomerKind,
+        phone: Phone,
+        email: Email,
+        addresses: Vec<Address>,
+        status: CustomerStatus,
+        created_at: Timestamp,
+        registration_id: Option<RegistrationId>,
+        channel: Channel,
+        credentials: Option<Credentials>,
+        verification: Option<Verification>,
+        rejection_reason: Option<String>,
+    }
+
+    /// Every record kind of version 1, in its variant order.
+    #[derive(Debug, Deserialize)]
+    pub enum Record {
+        /// Unchanged since.
+        Product(Product),
+        /// Upgraded: see [`Customer`].
+        Customer(Customer),
+        /// Unchanged since.
+        Order(Box<Order>),
+        /// Unchanged since.
+        Stock(Stock),
+        /// Unchanged since.
+        Idempotency(IdempotencyRecord),
+        /// Unchanged since.
+        User(StaffUser),
+        /// Unchanged since.
+        Session(Session),
+        /// Unchanged since.
+        Throttle(LoginThrottle),
+        /// Unchanged since.
+        Message(CommMessage),
+        /// Unchanged since.
+        Settings(Settings),
+    }
+
+    /// Today's record for a version-1 record. A pending registration of version 1 had no
+    /// handle: it keeps its code, but only staff can finish it (or it lapses after a day).
+    pub fn upgrade(record: Record) -> crate::store::Record {
+        use crate::store::Record as Now;
+        match record {
+            Record::Product(p) => Now::Product(p),
+            Record::Customer(c) => Now::Customer(upgrade_customer(c)),
+            Record::Order(o) => Now::Order(o),
+            Record::Stock(s) => Now::Stock(s),
+            Record::Idempotency(i) => Now::Idempotency(i),
+            Record::User(u) => Now::User(u),
+            Record::Session(s) => Now::Session(s),
+            Record::Throttle(t) => Now::Throttle(t),
+            Record::Message(m) => Now::Message(m),
+            Record::Settings(s) => Now::Settings(s),
+        }
+    }
+
+    fn upgrade_customer(c: Customer) -> crate::customer::Customer {
+        crate::customer::Customer {
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            phone: c.phone,
+            email: c.email,
+            addresses: c.addresses,
+            status: c.status,
+            created_at: c.created_at,
+            registration_id: c.registration_id,
+            channel: c.channel,
+            credentials: c.credentials,
+            verification: c.verification.map(|v| crate::registration::Verification {
+                nonce: v.nonce,
+                channel: v.channel,
+                issued_at: v.issued_at,
+                attempts: v.attempts,
+                resends: 0,
+                handle: None,
+            }),
+            rejection_reason: c.rejection_reason,
+            pending_contact: None,
+        }
+    }
+}

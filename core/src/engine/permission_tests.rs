@@ -640,6 +640,18 @@ fn customers_change_only_their_name_and_addresses_at_once() {
             .id(),
         shop.own
     );
+    // Asking for someone else's phone tells nothing; only its code would, and the owner of
+    // that phone is the one who receives it.
+    let mut theirs = sample::customer(1);
+    theirs.phone = sample::customer(2).phone;
+    shop.clock.advance(crate::registration::RESEND_COOLDOWN_MS);
+    let asked = e.update_customer(&me, shop.own, &theirs).unwrap();
+    assert!(asked.pending_contact().is_some());
+    let code = code_for(e, shop.own);
+    assert!(matches!(
+        e.confirm_contact_change(&me, shop.own, &code).unwrap_err(),
+        Error::Duplicate { field: "phone", .. }
+    ));
     // Someone else's record: not found, as if it did not exist.
     assert!(matches!(
         e.update_customer(&me, shop.other, &sample::customer(2))

@@ -20,7 +20,8 @@ impl<S: Store> Engine<S> {
     /// Changes a customer's details (audited field by field). Staff who manage customers
     /// change everything at once. A customer, on their own record, changes name and
     /// addresses at once, and a new phone or email only through a code sent to it (the
-    /// returned customer then has a [`Customer::pending_contact`]).
+    /// returned customer then has a [`Customer::pending_contact`]); whether the new contact
+    /// is taken is told only to whoever answers that code.
     ///
     /// # Errors
     /// `Validation`; `Duplicate` phone/email; `Forbidden` (a customer changing their kind,
@@ -53,7 +54,20 @@ impl<S: Store> Engine<S> {
             let contact_changed =
                 draft.phone() != customer.phone() || draft.email() != customer.email();
             if contact_changed {
-                self.claim_contact(unit, actor, &draft, Some(id))?;
+                // Whether the new phone or email is taken is checked only once the code sent
+                // to it is answered: asking must not tell a customer whose number it is.
+                // One code a minute keeps the new number from being flooded.
+                if let Some(earlier) = customer.pending_contact() {
+                    let ready = earlier
+                        .verification
+                        .issued_at
+                        .plus_ms(crate::registration::RESEND_COOLDOWN_MS);
+                    if self.clock.now() < ready {
+                        return Err(Error::Rule(
+                            "a code for a contact change was sent less than a minute ago".into(),
+                        ));
+                    }
+                }
                 // The code secret must exist before a code is derived from it.
                 self.settings(unit)?;
                 let verification = self.fresh_verification(customer.channel(), None);

@@ -2,8 +2,9 @@
 //!
 //! Parses the command line (clap exits with 2 on a malformed one), runs the command, and
 //! turns an error into ONE line on stderr and the exit code of its kind
-//! ([`ordo_core::ErrorKind::exit_code`]): 3 invalid, 4 not found, 5 conflict, 6 not signed
-//! in or not allowed, 1 otherwise (including a damaged or unreadable backup file).
+//! ([`ordo_core::ErrorKind::exit_code`]): 3 invalid, 4 not found, 5 conflict (also a data
+//! directory in use by another process), 6 not signed in or not allowed, 1 otherwise
+//! (including a damaged or unreadable backup file).
 //!
 //! # Code map
 //! - `args`: the clap definitions, one file per noun (`account` holds the customer account

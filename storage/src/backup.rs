@@ -30,6 +30,7 @@ use crate::codec;
 use crate::error::{from_io, from_sled};
 use crate::layout::{self, Content, Slot, TREE_COUNT, Trees};
 use crate::store::{Shared, wait_for_unlock};
+use crate::sync::sync_parent;
 
 const MAGIC: &[u8; 8] = b"ORDO-BAK";
 /// The backup file format this build writes and reads.
@@ -186,17 +187,6 @@ fn partial_path(target: &Path) -> PathBuf {
     let mut name = target.as_os_str().to_os_string();
     name.push(".partial");
     PathBuf::from(name)
-}
-
-/// `fsync` of the directory holding `path`, so a rename into it is durable.
-fn sync_parent(path: &Path) -> Result<(), StoreError> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(parent)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| from_io(&format!("cannot fsync {}", parent.display()), &e))
 }
 
 /// One backup entry: tree, key, value.

@@ -54,6 +54,8 @@ pub mod backup;
 mod codec;
 mod commit;
 mod config;
+mod datadir;
+mod durable;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -22,14 +22,16 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use ordo_core::store::StoreError;
 
 use crate::codec;
+pub use crate::datadir::{DataDir, inspect};
 use crate::error::{from_io, from_sled};
-use crate::layout::{self, Content, Slot, TREE_COUNT, Trees};
-use crate::store::{Shared, wait_for_unlock};
+use crate::layout::{self, Content, Slot, TREE_COUNT};
+pub use crate::restore::{IfNotEmpty, restore};
+use crate::store::Shared;
 use crate::sync::sync_parent;
 
 const MAGIC: &[u8; 8] = b"ORDO-BAK";
@@ -39,8 +41,6 @@ const ENTRY: u8 = 1;
 const END: u8 = 0;
 /// Keys longer than this are not written by ordo; a longer length means a damaged file.
 const MAX_KEY_BYTES: usize = 64 * 1024;
-/// Entries per sled batch while restoring.
-const RESTORE_CHUNK: usize = 10_000;
 
 /// What a backup file holds, from its header (checked against its contents by
 /// [`verify`]).
@@ -69,15 +69,6 @@ impl BackupInfo {
     pub fn total_entries(&self) -> u64 {
         self.entries.iter().map(|(_, count)| count).sum()
     }
-}
-
-/// What [`restore`] does when the target directory already holds files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfNotEmpty {
-    /// Refuse, leaving the directory untouched.
-    Refuse,
-    /// Replace its contents (refused all the same while a process has the store open).
-    Replace,
 }
 
 fn damaged(file: &Path, reason: impl Into<String>) -> StoreError {
@@ -396,7 +387,7 @@ pub fn verify(file: &Path) -> Result<BackupInfo, StoreError> {
 }
 
 /// Streams every entry through `each`, with all of [`verify`]'s checks.
-fn read_all(
+pub(crate) fn read_all(
     file: &Path,
     mut each: impl FnMut(Slot, Vec<u8>, Vec<u8>) -> Result<(), StoreError>,
 ) -> Result<BackupInfo, StoreError> {
@@ -428,113 +419,5 @@ fn read_all(
             ));
         }
     }
-    Ok(info)
-}
-
-/// Restores a backup into `dir`, which must be empty or absent unless `if_not_empty` is
-/// [`IfNotEmpty::Replace`]. The file is verified first; the store is built beside `dir`
-/// and moved into place only when complete, so a failed restore leaves `dir` as it was.
-/// The restored store hands out ids above every id in the backup.
-///
-/// # Errors
-/// `Corrupted` if the backup does not verify; `Locked` if a process has `dir` open; `Io`
-/// if `dir` is not empty (and `Refuse` was given) or on any file or sled failure.
-pub fn restore(
-    file: &Path,
-    dir: &Path,
-    if_not_empty: IfNotEmpty,
-) -> Result<BackupInfo, StoreError> {
-    verify(file)?;
-    let occupied = match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_some(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(from_io(&format!("cannot read {}", dir.display()), &e)),
-    };
-    if occupied {
-        match if_not_empty {
-            IfNotEmpty::Refuse => {
-                return Err(StoreError::Io(format!(
-                    "{} is not empty; restore into an empty directory or choose replace",
-                    dir.display()
-                )));
-            }
-            IfNotEmpty::Replace if !wait_for_unlock(dir, Duration::ZERO) => {
-                return Err(StoreError::Locked(format!(
-                    "the data directory {} is in use by another ordo process; stop it first",
-                    dir.display()
-                )));
-            }
-            IfNotEmpty::Replace => {}
-        }
-    }
-    let staging = staging_dir(dir);
-    let _ = std::fs::remove_dir_all(&staging);
-    let info = build(file, &staging).inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&staging);
-    })?;
-    if occupied {
-        std::fs::remove_dir_all(dir)
-            .map_err(|e| from_io(&format!("cannot clear {}", dir.display()), &e))?;
-    } else {
-        let _ = std::fs::remove_dir(dir);
-    }
-    std::fs::rename(&staging, dir).map_err(|e| {
-        from_io(
-            &format!("cannot move the restored store to {}", dir.display()),
-            &e,
-        )
-    })?;
-    sync_parent(dir)?;
-    Ok(info)
-}
-
-fn staging_dir(dir: &Path) -> PathBuf {
-    let mut name = dir.as_os_str().to_os_string();
-    name.push(format!(".restoring-{}", std::process::id()));
-    PathBuf::from(name)
-}
-
-/// Writes the backup's entries into a new database in `staging`.
-fn build(file: &Path, staging: &Path) -> Result<BackupInfo, StoreError> {
-    std::fs::create_dir_all(staging)
-        .map_err(|e| from_io(&format!("cannot create {}", staging.display()), &e))?;
-    let db = sled::Config::new()
-        .path(staging)
-        .open()
-        .map_err(from_sled)?;
-    let trees = Trees::open(&db)?;
-    let mut batch = sled::Batch::default();
-    let mut batch_slot = Slot(0);
-    let mut in_batch = 0usize;
-    let info = read_all(file, |slot, key, value| {
-        if slot != batch_slot || in_batch >= RESTORE_CHUNK {
-            let full = std::mem::take(&mut batch);
-            trees
-                .tree(batch_slot)
-                .apply_batch(full)
-                .map_err(from_sled)?;
-            batch_slot = slot;
-            in_batch = 0;
-        }
-        batch.insert(key, value);
-        in_batch += 1;
-        Ok(())
-    })?;
-    trees
-        .tree(batch_slot)
-        .apply_batch(batch)
-        .map_err(from_sled)?;
-    // Ids continue above the backup's (sled's own counter starts again at 0 here).
-    trees
-        .tree(layout::META)
-        .insert(
-            layout::META_ID_OFFSET,
-            codec::encode_counter(info.id_floor)?,
-        )
-        .map_err(from_sled)?;
-    db.flush().map_err(from_sled)?;
-    drop(trees);
-    drop(db);
-    wait_for_unlock(staging, Duration::from_secs(10));
     Ok(info)
 }

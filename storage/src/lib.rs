@@ -60,6 +60,7 @@ mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod layout;
+mod restore;
 mod schedule;
 mod stats;
 mod store;

@@ -164,6 +164,8 @@ impl SledStore {
             }
             Durability::Periodic { flush_every_ms } => flush_every_ms,
         };
+        // A restore into `dir` that a crash interrupted is completed or undone first.
+        datadir::recover(dir)?;
         std::fs::create_dir_all(dir)
             .map_err(|e| from_io(&format!("cannot create {}", dir.display()), &e))?;
         let db = sled::Config::new()

@@ -224,16 +224,11 @@ fn restore_refuses_a_non_empty_or_open_directory() {
     let file = dir.path().join("b.ordo-backup");
     store.backup(&file).unwrap();
     let other = dir.path().join("other");
-    std::fs::create_dir_all(&other).unwrap();
-    std::fs::write(other.join("keep.txt"), "precious").unwrap();
+    SledStore::open(&other, immediate()).unwrap();
     assert!(matches!(
         backup::restore(&file, &other, IfNotEmpty::Refuse),
         Err(StoreError::Io(message)) if message.contains("not empty")
     ));
-    assert_eq!(
-        std::fs::read_to_string(other.join("keep.txt")).unwrap(),
-        "precious"
-    );
     // Open by a store: refused even when replacing.
     assert!(matches!(
         backup::restore(&file, &data, IfNotEmpty::Replace),
@@ -242,8 +237,92 @@ fn restore_refuses_a_non_empty_or_open_directory() {
     drop(store);
     backup::restore(&file, &data, IfNotEmpty::Replace).unwrap();
     backup::restore(&file, &other, IfNotEmpty::Replace).unwrap();
-    assert!(!other.join("keep.txt").exists());
     SledStore::open(&other, immediate()).unwrap();
+    // Nothing is left beside the directories.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["b.ordo-backup", "data", "other"]);
+}
+
+/// Every file and directory under `root`, with the bytes of each file.
+fn tree_bytes(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let relative = path.strip_prefix(root).unwrap().to_path_buf();
+        if meta.is_dir() {
+            out.insert(relative, None);
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        } else {
+            out.insert(relative, Some(std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+/// Regression: `restore --force` ran `remove_dir_all` on any directory that was not empty;
+/// a folder holding someone's thesis was wiped. A directory that is not an ordo store is
+/// refused, even when replacing, and left byte for byte as it was — also one that holds a
+/// store and other files besides.
+#[test]
+fn restore_never_replaces_a_directory_that_is_not_an_ordo_store() {
+    let dir = TempDir::new("backup-thesis");
+    let file = dir.path().join("b.ordo-backup");
+    SledStore::open(&dir.path().join("data"), immediate())
+        .unwrap()
+        .backup(&file)
+        .unwrap();
+    let thesis = dir.path().join("thesis");
+    std::fs::create_dir_all(thesis.join("chapters")).unwrap();
+    std::fs::write(
+        thesis.join("thesis.tex"),
+        "\\documentclass{book} years of work",
+    )
+    .unwrap();
+    std::fs::write(thesis.join("chapters/1.tex"), "\\chapter{One}").unwrap();
+    // A store with a stranger's file inside is not a store either.
+    let mixed = dir.path().join("mixed");
+    SledStore::open(&mixed, immediate()).unwrap();
+    std::fs::write(mixed.join("notes.txt"), "mine").unwrap();
+    // Nor is a plain file.
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(&plain, "just a file").unwrap();
+    let mut refused = 0;
+    for target in [&thesis, &mixed, &plain] {
+        let before = tree_bytes(target);
+        for mode in [IfNotEmpty::Replace, IfNotEmpty::Refuse] {
+            match backup::restore(&file, target, mode) {
+                Err(StoreError::Io(message)) => {
+                    assert!(message.contains("not an ordo data directory"), "{message}");
+                    refused += 1;
+                }
+                other => panic!("{}: expected a refusal, got {other:?}", target.display()),
+            }
+            assert_eq!(
+                tree_bytes(target),
+                before,
+                "{} was touched",
+                target.display()
+            );
+        }
+    }
+    assert_eq!(refused, 6);
+    // Nothing was left beside them either.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["b.ordo-backup", "data", "mixed", "plain.txt", "thesis"]
+    );
 }
 
 #[test]

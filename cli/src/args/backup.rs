@@ -21,7 +21,8 @@ pub struct RestoreArgs {
     /// The backup file to restore.
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
-    /// Replace the data directory's contents if it holds any (it must not be in use).
+    /// Replace the ordo store in the data directory (it must not be in use; a directory
+    /// that is not an ordo store is never replaced).
     #[arg(long)]
     pub force: bool,
 }
@@ -49,10 +50,14 @@ Check a backup with `ordo verify FILE`; bring it back with `ordo restore --from 
 
 /// Help of `ordo restore`.
 pub const RESTORE_HELP: &str = "\
-Rebuild the data directory from a backup file. The file is verified first; the store is
-built beside the directory and moved into place only when complete, so a failed restore
-leaves the directory as it was. A directory that already holds data is refused unless
---force is given (and never replaced while another ordo process has it open).";
+Rebuild the data directory from a backup file. The file is verified first; the new store
+is built beside the directory (DIR.ordo-restoring), synced to disk, and swapped in with
+renames only when complete, so a failure or crash at any moment leaves the directory
+holding the old store or the new one, whole (the next ordo command finishes or undoes an
+interrupted restore). A directory that already holds a store is refused unless --force
+is given, and never replaced while another ordo process has it open. A directory that is
+not an ordo data directory (no ordo-store marker file, or other files besides the
+store's) is never replaced, not even with --force.";
 
 /// Examples of `ordo restore`.
 pub const RESTORE_EXAMPLES: &str = "\

@@ -11,7 +11,7 @@ use crate::args::{BackupArgs, RestoreArgs, VerifyArgs};
 use crate::render::Output;
 use crate::render::tables;
 use crate::render::views::BackupView;
-use crate::store::{self, AppStore, Occupied};
+use crate::store::{self, AppStore, Occupied, Target};
 
 /// Runs `ordo backup`.
 ///
@@ -58,13 +58,14 @@ pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
 /// Runs `ordo restore` into `data`.
 ///
 /// # Errors
-/// `Rule` (exit 3) for a directory holding data without `--force`; a damaged backup
-/// (exit 1); a directory in use by another ordo process (exit 1).
+/// `Rule` (exit 3) for a directory that is not an ordo data directory (never replaced)
+/// or one holding a store without `--force`; a damaged backup (exit 1); a directory in
+/// use by another ordo process (exit 5).
 pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<()> {
-    let occupied = if args.force {
-        Occupied::Replace
-    } else {
-        if holds_files(data) {
+    let occupied = match store::restore_target(data)? {
+        Target::Free => Occupied::Refuse,
+        Target::Store if args.force => Occupied::Replace,
+        Target::Store => {
             return Err(Error::Rule(format!(
                 "the data directory {} already holds data; restore into an empty directory \
                  or add --force to replace it",
@@ -72,7 +73,14 @@ pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<(
             ))
             .into());
         }
-        Occupied::Refuse
+        Target::Foreign(why) => {
+            return Err(Error::Rule(format!(
+                "{} is not an ordo data directory ({why}); restore never replaces it, even \
+                 with --force: restore into a new or empty directory",
+                data.display()
+            ))
+            .into());
+        }
     };
     let info = store::restore(&args.from, data, occupied)?;
     let view = BackupView::new(&args.from, file_size(&args.from), &info);
@@ -85,11 +93,6 @@ pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<(
             view.created_at
         )
     })
-}
-
-/// Whether `dir` exists and has anything in it.
-fn holds_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
 }
 
 fn file_size(file: &Path) -> u64 {

@@ -130,3 +130,53 @@ fn verify_names_a_damaged_or_missing_backup() {
         "{error}"
     );
 }
+
+/// Regression: `ordo restore --from F --force` emptied whatever directory `--data` named;
+/// a folder holding a thesis was wiped. It is refused (exit 3), byte for byte untouched.
+#[test]
+fn restore_force_never_wipes_a_directory_that_is_not_an_ordo_store() {
+    let shop = Shop::new();
+    shop.product("KEEP-1");
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "keep.ordo-backup");
+    shop.json(&format!("backup --to {}", arg(&file)));
+
+    let thesis = scratch.path().join("thesis");
+    std::fs::create_dir_all(thesis.join("figures")).expect("a folder");
+    std::fs::write(thesis.join("thesis.tex"), "four years of work").expect("a file");
+    std::fs::write(thesis.join("figures/plot.pdf"), [0u8, 1, 2, 3]).expect("a file");
+    let mut refused = 0;
+    for force in ["", " --force"] {
+        let line = format!(
+            "--data {} restore --from {}{force}",
+            arg(&thesis),
+            arg(&file)
+        );
+        let output = super::support::ordo()
+            .args(super::support::words(&line))
+            .output()
+            .expect("ordo runs");
+        let error = super::support::check_failure(&line, &output, 3);
+        assert!(
+            error.contains("is not an ordo data directory") && error.contains("never"),
+            "{error}"
+        );
+        refused += 1;
+        assert_eq!(
+            std::fs::read_to_string(thesis.join("thesis.tex")).expect("still there"),
+            "four years of work"
+        );
+        assert_eq!(
+            std::fs::read(thesis.join("figures/plot.pdf")).expect("still there"),
+            [0u8, 1, 2, 3]
+        );
+        assert_eq!(std::fs::read_dir(&thesis).expect("the folder").count(), 2);
+    }
+    assert_eq!(refused, 2);
+    // Nothing was created beside it either.
+    assert_eq!(
+        std::fs::read_dir(scratch.path()).expect("scratch").count(),
+        2,
+        "only the backup file and the thesis folder"
+    );
+}

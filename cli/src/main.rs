@@ -30,7 +30,9 @@
 //! Architecture invariants: no business rule lives here (the engine decides, the CLI only
 //! parses and renders; it calls `Actor::require` early only to avoid asking for a password
 //! the engine would refuse anyway); nothing but `store` names a storage backend; with
-//! `--json` stdout holds exactly one JSON value and nothing on failure; no password, hash,
+//! `--json` stdout holds exactly one JSON value and nothing on failure (one exception:
+//! `verify` of an undamaged backup holding records that do not decode prints its whole
+//! report, then fails with exit 3); no password, hash,
 //! code or token is printed except the token `ordo login` creates, the codes `outbox list`
 //! exists to show, and the demo's generated passwords, once; no `unwrap`/`panic` outside
 //! tests. Deliberately absent: reading the outbox for any role but admin (ordo-core has no

@@ -16,8 +16,13 @@
 //! checksum   u32      CRC-32 of every byte above
 //! ```
 //!
-//! Values are copied exactly as stored (with their codec envelope); [`verify`] decodes
-//! every one of them, so a backup that verifies restores to a store that reads.
+//! Values are copied exactly as stored (with their codec envelope). Backing up,
+//! [`verify`] and [`restore`] decode every one of them and report those that do not decode
+//! ([`BackupInfo::undecodable`]) instead of failing: one bad record must not make the
+//! whole shop impossible to back up or bring back. A store restored from such a backup
+//! holds the same bytes and reports each of them as `Corrupted` when read, as the original
+//! did. Damage to the file itself (checksum, lengths, order, counts) and a `meta` counter
+//! that does not decode still fail.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -54,6 +59,41 @@ pub struct BackupInfo {
     pub id_floor: u64,
     /// Entries per tree, by tree name, in the store's tree order.
     pub entries: Vec<(String, u64)>,
+    /// Entries whose values do not decode, in file order (at most
+    /// [`MAX_LISTED_UNDECODABLE`] of them; [`BackupInfo::undecodable_count`] counts all).
+    /// They are kept exactly as stored: a restored store reports each as `Corrupted`
+    /// when it is read, as the original did.
+    pub undecodable: Vec<Undecodable>,
+    /// How many entries do not decode.
+    pub undecodable_count: u64,
+}
+
+/// A stored value that does not decode (found while backing up, verifying or restoring).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// The tree and key: `orders/42`, `idempotency/retry-7`, `idx_product_sku/534b55`.
+    pub key: String,
+    /// What is wrong with the value.
+    pub reason: String,
+}
+
+/// The most undecodable entries a [`BackupInfo`] lists (all are counted).
+pub const MAX_LISTED_UNDECODABLE: usize = 1000;
+
+/// Undecodable entries met so far.
+#[derive(Debug, Default)]
+struct Findings {
+    listed: Vec<Undecodable>,
+    count: u64,
+}
+
+impl Findings {
+    fn add(&mut self, key: String, reason: String) {
+        self.count += 1;
+        if self.listed.len() < MAX_LISTED_UNDECODABLE {
+            self.listed.push(Undecodable { key, reason });
+        }
+    }
 }
 
 impl BackupInfo {
@@ -68,6 +108,12 @@ impl BackupInfo {
     /// Entries in all trees.
     pub fn total_entries(&self) -> u64 {
         self.entries.iter().map(|(_, count)| count).sum()
+    }
+
+    fn with(mut self, findings: Findings) -> BackupInfo {
+        self.undecodable = findings.listed;
+        self.undecodable_count = findings.count;
+        self
     }
 }
 
@@ -110,7 +156,12 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
             .zip(shared.trees.iter())
             .map(|(name, (_, tree))| (name.to_string(), tree.len() as u64))
             .collect(),
+        undecodable: Vec::new(),
+        undecodable_count: 0,
     };
+    // Every value is decoded on the way, so the caller learns of bad records now; they are
+    // copied all the same (a backup keeps what the store holds).
+    let mut findings = Findings::default();
     let partial = partial_path(target);
     let io = |e: std::io::Error| from_io(&format!("cannot write {}", partial.display()), &e);
     let file = File::create(&partial).map_err(io)?;
@@ -123,6 +174,9 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
         let mut written = 0u64;
         for item in tree.iter() {
             let (key, value) = item.map_err(from_sled)?;
+            if let Err(error) = check_value(slot, &key, &value) {
+                findings.add(entry_label(slot, &key), reason_of(error));
+            }
             write_entry(&mut out, slot, &key, &value).map_err(io)?;
             written += 1;
         }
@@ -142,7 +196,7 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
     drop(file);
     std::fs::rename(&partial, target).map_err(io)?;
     sync_parent(target)?;
-    Ok(info)
+    Ok(info.with(findings))
 }
 
 fn write_header(out: &mut impl Write, info: &BackupInfo) -> std::io::Result<()> {
@@ -294,6 +348,8 @@ impl<'a> Reader<'a> {
             created_at_ms,
             id_floor,
             entries,
+            undecodable: Vec::new(),
+            undecodable_count: 0,
         })
     }
 
@@ -334,13 +390,35 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// How an entry is named in reports: `orders/42` for the 8-byte keys of records, audit
+/// entries and outbox messages, the text of a printable UTF-8 key, else hex.
+fn entry_label(slot: Slot, key: &[u8]) -> String {
+    let tree = layout::tree_names().get(slot.0).copied().unwrap_or("?");
+    let numbered = matches!(
+        layout::content(slot),
+        Some(Content::Records(_) | Content::Audit | Content::Outbox)
+    );
+    let text = std::str::from_utf8(key)
+        .ok()
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_graphic()));
+    match (layout::sequence_of(key), text) {
+        (Some(number), _) if numbered && key.len() == 8 => format!("{tree}/{number}"),
+        (_, Some(text)) => format!("{tree}/{text}"),
+        _ => format!("{tree}/{}", layout::hex(key)),
+    }
+}
+
+/// The reason inside a decoding error.
+fn reason_of(error: StoreError) -> String {
+    match error {
+        StoreError::Corrupted { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
 /// Decodes a value as its tree requires (the same checks a read would make).
 fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-    let label = format!(
-        "{}/{}",
-        layout::tree_names().get(slot.0).copied().unwrap_or("?"),
-        layout::hex(key)
-    );
+    let label = entry_label(slot, key);
     let corrupted = |reason: String| StoreError::Corrupted {
         key: label.clone(),
         reason,
@@ -377,11 +455,16 @@ fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
 }
 
 /// Reads a whole backup file, checking its header, checksum, entry counts and every
-/// value, and returns its header.
+/// value, and returns its header with the entries whose values do not decode.
+///
+/// A record, index entry, audit entry or outbox message that does not decode does not
+/// make the file unusable: it is a faithful copy of what the store held, listed in
+/// [`BackupInfo::undecodable`]. A `meta` counter that does not decode does, because a
+/// store restored from it could not open.
 ///
 /// # Errors
-/// `Corrupted` (naming the file, or the entry whose value does not decode) if anything
-/// is wrong; `Io` if it cannot be read.
+/// `Corrupted` (naming the file, or the `meta` entry that does not decode) if the file
+/// is damaged; `Io` if it cannot be read.
 pub fn verify(file: &Path) -> Result<BackupInfo, StoreError> {
     read_all(file, |_, _, _| Ok(()))
 }
@@ -394,6 +477,7 @@ pub(crate) fn read_all(
     let mut reader = Reader::open(file)?;
     let info = reader.header()?;
     let mut counts = vec![0u64; TREE_COUNT];
+    let mut findings = Findings::default();
     let mut previous: Option<(Slot, Vec<u8>)> = None;
     while let Some((slot, key, value)) = reader.entry()? {
         // Trees are dumped in order and sled iterates keys in order: anything else is
@@ -403,7 +487,11 @@ pub(crate) fn read_all(
         {
             return Err(damaged(file, "entries are out of order"));
         }
-        check_value(slot, &key, &value)?;
+        match check_value(slot, &key, &value) {
+            Ok(()) => {}
+            Err(error) if slot == layout::META => return Err(error),
+            Err(error) => findings.add(entry_label(slot, &key), reason_of(error)),
+        }
         if let Some(count) = counts.get_mut(slot.0) {
             *count += 1;
         }
@@ -419,5 +507,5 @@ pub(crate) fn read_all(
             ));
         }
     }
-    Ok(info)
+    Ok(info.with(findings))
 }

@@ -213,10 +213,11 @@ impl SledStore {
     /// Writes a consistent snapshot of the whole store to `file` (see [`crate::backup`]):
     /// the writer finishes the batch in hand, then dumps every tree while no write can
     /// land; reads continue meanwhile and writes wait. The file appears atomically (it is
-    /// written beside it and renamed) and is `fsync`ed.
+    /// written beside it and renamed) and is `fsync`ed. Values that do not decode are
+    /// copied as stored and listed in [`BackupInfo::undecodable`].
     ///
     /// # Errors
-    /// `Io` if the file cannot be written; `Corrupted` if a stored value does not decode.
+    /// `Io` if the file cannot be written or the store cannot be read.
     pub fn backup(&self, file: &Path) -> Result<BackupInfo, StoreError> {
         self.submit(Work::Backup(file.to_path_buf())).backup()
     }

@@ -38,7 +38,9 @@ pub struct VerifyArgs {
 /// Help of `ordo backup`.
 pub const BACKUP_HELP: &str = "\
 Write a consistent snapshot of the whole data directory to one checksummed file, while
-the data stays readable. The file appears only when complete.";
+the data stays readable. The file appears only when complete. A stored record that does
+not decode is copied as it is and named in a warning on stderr; the backup still
+succeeds.";
 
 /// Examples of `ordo backup`.
 pub const BACKUP_EXAMPLES: &str = "\
@@ -57,7 +59,8 @@ holding the old store or the new one, whole (the next ordo command finishes or u
 interrupted restore). A directory that already holds a store is refused unless --force
 is given, and never replaced while another ordo process has it open. A directory that is
 not an ordo data directory (no ordo-store marker file, or other files besides the
-store's) is never replaced, not even with --force.";
+store's) is never replaced, not even with --force. Records that do not decode are
+restored as they are and named in a warning on stderr.";
 
 /// Examples of `ordo restore`.
 pub const RESTORE_EXAMPLES: &str = "\
@@ -72,7 +75,9 @@ decoded as a read would), per-tree entry counts and the checksum. Prints the sto
 format version, when the backup was taken and the entries per tree.
 
 A damaged file fails with exit code 1 and one line naming the problem; a file that
-cannot be opened (missing, unreadable) also exits with 1.";
+cannot be opened (missing, unreadable) also exits with 1. An undamaged file holding
+records that do not decode (copied from a store that held them) prints its whole report,
+those records included, and exits with 3 naming them; `ordo restore` still restores it.";
 
 /// Examples of `ordo verify`.
 pub const VERIFY_EXAMPLES: &str = "\

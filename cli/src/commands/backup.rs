@@ -11,7 +11,7 @@ use crate::args::{BackupArgs, RestoreArgs, VerifyArgs};
 use crate::render::Output;
 use crate::render::tables;
 use crate::render::views::BackupView;
-use crate::store::{self, AppStore, Occupied, Target};
+use crate::store::{self, AppStore, BackupInfo, Occupied, Target};
 
 /// Runs `ordo backup`.
 ///
@@ -26,6 +26,7 @@ pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> 
         .into());
     }
     let info = store::backup(store, &args.to)?;
+    warn_undecodable(&info, "the backup copied them as stored");
     let view = BackupView::new(&args.to, file_size(&args.to), &info);
     out.show(&view, || {
         format!(
@@ -42,17 +43,65 @@ pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> 
 /// Runs `ordo verify`.
 ///
 /// # Errors
-/// One line naming the damage (exit 1), or why the file cannot be read (exit 1).
+/// One line naming the damage (exit 1), or why the file cannot be read (exit 1); a file
+/// that is undamaged but holds records that do not decode is `Rule` (exit 3) — after
+/// the whole report, those records included, is printed.
 pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
     let info = store::verify(&args.file)?;
     let view = BackupView::new(&args.file, file_size(&args.file), &info);
     out.show(&view, || {
-        format!(
-            "{} is a complete, undamaged backup.\n\n{}",
-            view.file,
-            tables::backup(&view)
-        )
-    })
+        let verdict = if view.undecodable_count == 0 {
+            "is a complete, undamaged backup"
+        } else {
+            "is complete and undamaged, but some records in it do not decode"
+        };
+        format!("{} {verdict}.\n\n{}", view.file, tables::backup(&view))
+    })?;
+    match undecodable_summary(&info) {
+        None => Ok(()),
+        Some(summary) => Err(Error::Rule(format!(
+            "{} is undamaged, but {summary}",
+            args.file.display()
+        ))
+        .into()),
+    }
+}
+
+/// `N records do not decode: k1, k2, …` (at most [`NAMED`] keys), if any do not.
+fn undecodable_summary(info: &BackupInfo) -> Option<String> {
+    /// Keys named in one line; the report lists them all.
+    const NAMED: usize = 10;
+    if info.undecodable_count == 0 {
+        return None;
+    }
+    let mut keys: Vec<&str> = info
+        .undecodable
+        .iter()
+        .take(NAMED)
+        .map(|u| u.key.as_str())
+        .collect();
+    let more = info.undecodable_count.saturating_sub(keys.len() as u64);
+    let tail = format!("and {more} more");
+    if more > 0 {
+        keys.push(&tail);
+    }
+    let noun = if info.undecodable_count == 1 {
+        "record does"
+    } else {
+        "records do"
+    };
+    Some(format!(
+        "{} {noun} not decode: {}",
+        info.undecodable_count,
+        keys.join(", ")
+    ))
+}
+
+/// One `warning:` line on stderr naming the records that do not decode, if any.
+fn warn_undecodable(info: &BackupInfo, what_happened: &str) {
+    if let Some(summary) = undecodable_summary(info) {
+        eprintln!("warning: {summary} ({what_happened}; `ordo verify` lists them)");
+    }
 }
 
 /// Runs `ordo restore` into `data`.
@@ -83,6 +132,10 @@ pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<(
         }
     };
     let info = store::restore(&args.from, data, occupied)?;
+    warn_undecodable(
+        &info,
+        "they were restored as stored, and reading them reports them",
+    );
     let view = BackupView::new(&args.from, file_size(&args.from), &info);
     out.show(&view, || {
         format!(

@@ -180,3 +180,76 @@ fn restore_force_never_wipes_a_directory_that_is_not_an_ordo_store() {
         "only the backup file and the thesis folder"
     );
 }
+
+/// Regression: one stored record that did not decode made `ordo verify` and `ordo
+/// restore` fail outright. Backup and restore succeed with a warning naming it; verify
+/// prints its whole report and exits 3, naming it.
+#[test]
+fn a_record_that_does_not_decode_is_named_and_does_not_stop_backups() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let customer = shop.customer("Ada Lovelace", "+442071234567");
+    let order = shop.order(&customer, "MUG-1:2");
+    let reference = text(&order, "reference");
+    {
+        // Bytes planted behind ordo's back (the store is closed): order 77 is garbage.
+        let db = sled::open(shop.dir.path()).expect("the store's files");
+        db.open_tree("orders")
+            .expect("the orders tree")
+            .insert(77u64.to_be_bytes(), &[1u8, 1, 0xff, 0xfe, 0x00][..])
+            .expect("a raw write");
+        db.flush().expect("flushed");
+    }
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "bad.ordo-backup");
+
+    let output = shop.run(&format!("backup --to {}", arg(&file)));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: 1 record does not decode: orders/77 ")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ordo verify"));
+
+    // verify: the full report on stdout, one error line, exit 3.
+    let output = shop.run(&format!("verify {}", arg(&file)));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stdout.contains("do not decode") && stdout.contains("orders/77"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("customers"),
+        "every tree is still listed: {stdout}"
+    );
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: {} is undamaged, but 1 record does not decode: orders/77",
+            file.display()
+        )
+    );
+    let output = shop.run(&format!("verify {} --json", arg(&file)));
+    assert_eq!(output.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON value");
+    assert_eq!(report["undecodable_count"], 1);
+    assert_eq!(report["undecodable"][0]["key"], "orders/77");
+    assert!(report["trees"]["orders"].as_u64().expect("orders") >= 2);
+
+    // restore: done, with the same warning; everything else reads back.
+    let copy = Shop::new();
+    let output = copy.run(&format!("restore --from {}", arg(&file)));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: 1 record does not decode: orders/77 "),
+        "{stderr}"
+    );
+    let line = format!("order show {reference}");
+    assert_eq!(shop.json(&line), copy.json(&line));
+    assert_eq!(copy.json("product list")[0]["sku"], "MUG-1");
+}

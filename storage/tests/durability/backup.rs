@@ -368,3 +368,78 @@ fn the_schedule_backs_up_when_due_and_keeps_the_newest() {
     thread.stop();
     let _ = SystemTime::now();
 }
+
+/// Regression: one record that did not decode made `verify` and `restore` fail, so a shop
+/// with a single damaged record could neither check nor bring back any backup. Backing up,
+/// verifying and restoring now succeed, copy the bad bytes as they are and name them.
+#[test]
+fn a_record_that_does_not_decode_is_reported_not_fatal() {
+    let dir = TempDir::new("backup-undecodable");
+    let data = dir.path().join("data");
+    {
+        let store = SledStore::open(&data, immediate()).unwrap();
+        let mut ws = WriteSet::new();
+        ws.put(marker("good-1"), Expected::Absent);
+        ws.put(marker("good-2"), Expected::Absent);
+        ws.outbox.push((Timestamp(1), event_for(1)));
+        store.apply(ws).unwrap();
+    }
+    // Raw bytes written behind the store's back: a record and an index entry that do not
+    // decode, and a meta entry that does not either.
+    damage(&data, "idempotency", b"bad", &[1, 1, 0xff, 0xff]);
+    damage(&data, "idx_product_sku", b"SKU-X", &[1, 1]);
+    let expected = ["idempotency/bad", "idx_product_sku/SKU-X"];
+    let file = dir.path().join("b.ordo-backup");
+    let info = SledStore::open(&data, immediate())
+        .unwrap()
+        .backup(&file)
+        .unwrap();
+    let keys = |info: &ordo_storage::BackupInfo| -> Vec<String> {
+        info.undecodable.iter().map(|u| u.key.clone()).collect()
+    };
+    assert_eq!(info.undecodable_count, 2);
+    assert_eq!(keys(&info), expected);
+    assert!(info.undecodable.iter().all(|u| !u.reason.is_empty()));
+    assert_eq!(
+        info.entries_of("idempotency"),
+        Some(3),
+        "the bad record is copied too"
+    );
+
+    let verified = backup::verify(&file).unwrap();
+    assert_eq!(verified, info);
+
+    let target = dir.path().join("restored");
+    let restored_info = backup::restore(&file, &target, IfNotEmpty::Refuse).unwrap();
+    assert_eq!(keys(&restored_info), expected);
+    let restored = SledStore::open(&target, immediate()).unwrap();
+    for good in ["good-1", "good-2"] {
+        let key = RecordKey::Idempotency(good.into());
+        assert!(restored.get(&key).unwrap().is_some(), "{good} restored");
+    }
+    // The bad record is there as it was, and reads report it as the original store did.
+    match restored.get(&RecordKey::Idempotency("bad".into())) {
+        Err(StoreError::Corrupted { key, .. }) => assert_eq!(key, "idempotency/bad"),
+        other => panic!("expected Corrupted, got {other:?}"),
+    }
+    assert_eq!(restored.outbox_pending(None, 10).unwrap().len(), 1);
+    drop(restored);
+
+    // A meta counter that does not decode would give a store that cannot open: a backup
+    // still copies and names it, but verify and restore refuse the file.
+    damage(&data, "meta", b"junk", &[7]);
+    let meta_file = dir.path().join("meta.ordo-backup");
+    let info = SledStore::open(&data, immediate())
+        .unwrap()
+        .backup(&meta_file)
+        .unwrap();
+    assert_eq!(info.undecodable_count, 3);
+    assert_eq!(info.undecodable.last().unwrap().key, "meta/junk");
+    match backup::verify(&meta_file) {
+        Err(StoreError::Corrupted { key, .. }) => assert_eq!(key, "meta/junk"),
+        other => panic!("expected Corrupted, got {other:?}"),
+    }
+    let refused = dir.path().join("refused");
+    assert!(backup::restore(&meta_file, &refused, IfNotEmpty::Refuse).is_err());
+    assert!(!refused.exists());
+}

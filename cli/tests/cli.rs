@@ -28,3 +28,5 @@ mod products;
 mod staff;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/syscalls.rs"]
+mod syscalls;

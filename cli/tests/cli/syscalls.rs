@@ -266,17 +266,19 @@ fn parent(path: &Path) -> PathBuf {
 /// Checks one command's trace: returns what was checked, or every violation found.
 ///
 /// The acknowledgement is the first successful write to standard output. Before it: every
-/// store file written must be synced after its last write; every entry created or renamed
-/// in `store` (or `store` itself) must have its directory synced after the change; and
-/// each such sync must have returned before the acknowledgement began.
-fn check_trace(log: &str, store: &Path, cwd: &Path) -> Result<Checked, Vec<String>> {
+/// file written under one of `stores` (a store directory, and for a restore the
+/// directories it builds and swaps beside it) must be synced after its last write; every
+/// entry created or renamed there (or one of `stores` itself) must have its directory
+/// synced after the change; and each such sync must have returned before the
+/// acknowledgement began.
+fn check_trace(log: &str, stores: &[PathBuf], cwd: &Path) -> Result<Checked, Vec<String>> {
     let calls = parse_trace(log);
     let ack = calls
         .iter()
         .filter(|c| matches!(c.name.as_str(), "write" | "writev"))
         .find(|c| c.args.first().and_then(|a| fd_number(a)) == Some(1) && c.result > Some(0))
         .ok_or_else(|| vec!["no acknowledgement was written to standard output".to_string()])?;
-    let in_store = |p: &Path| p == store || p.starts_with(store);
+    let in_store = |p: &Path| stores.iter().any(|store| p.starts_with(store));
     // Only calls that returned before the acknowledgement began count.
     let mut events: Vec<(usize, Event)> = calls
         .iter()
@@ -414,33 +416,46 @@ fn acknowledged_writes_are_fsynced_before_the_acknowledgement() {
     let store = cwd.join("shop");
     let mut customer = String::new();
     let mut total = Checked::default();
-    let mut last = Checked::default();
+    let mut ordered = Checked::default();
+    // A restore builds the new store beside the directory and swaps the two.
+    let stores = ["shop", "shop.ordo-restoring", "shop.ordo-replaced"].map(|d| cwd.join(d));
     let lines = [
         "product add --sku MUG-1 --name Mug --price '10.00 USD'",
         "product stock MUG-1 --warehouse MAIN --restock 20 --reason 'opening stock'",
         "customer add --name 'Ada Lovelace' --phone +442071234567 --email ada@example.com \
          --address 'Ada, 1 Main Street, Springfield, 12345, US'",
         "order create --customer CUSTOMER --item MUG-1:2",
+        "backup --to shop.ordo-backup",
+        "restore --from shop.ordo-backup --force",
     ];
+    let mut restored = Checked::default();
     for (run, line) in lines.iter().enumerate() {
         let line = line.replace("CUSTOMER", &customer);
         let (value, log) = traced(&store, &cwd, &line, run);
         if line.starts_with("customer add") {
             customer = value["id"].as_u64().expect("a customer id").to_string();
         }
-        last = check_trace(&log, &store, &cwd).unwrap_or_else(|violations| {
+        let checked = check_trace(&log, &stores, &cwd).unwrap_or_else(|violations| {
             panic!(
                 "ordo {line}: durability violations:\n  {}",
                 violations.join("\n  ")
             )
         });
-        eprintln!("ordo {line}: {last:?}");
-        total.writes += last.writes;
-        total.entries += last.entries;
-        total.syncs += last.syncs;
+        eprintln!("ordo {line}: {checked:?}");
+        total.writes += checked.writes;
+        total.entries += checked.entries;
+        total.syncs += checked.syncs;
+        if line.starts_with("order create") {
+            ordered = checked;
+        }
+        if line.starts_with("restore") {
+            restored = checked;
+        }
     }
-    // The order really was written (and synced) before it was acknowledged.
-    assert!(last.writes > 0 && last.syncs > 0, "{last:?}");
+    // The order really was written (and synced) before it was acknowledged, and so was
+    // the restored store, with its renames.
+    assert!(ordered.writes > 0 && ordered.syncs > 0, "{ordered:?}");
+    assert!(restored.writes > 0 && restored.entries >= 2, "{restored:?}");
     assert!(
         total.entries > 0,
         "the store's files were created: {total:?}"
@@ -458,7 +473,7 @@ fn acknowledged_writes_are_fsynced_before_the_acknowledgement() {
 const STORE: &str = "/s/data";
 
 fn check(log: &str) -> Result<Checked, Vec<String>> {
-    check_trace(log, Path::new(STORE), Path::new("/s"))
+    check_trace(log, &[PathBuf::from(STORE)], Path::new("/s"))
 }
 
 const ACK: &str = "10 write(1<pipe:[7]>, \"{\\n  \\\"id\\\": 3\"..., 40) = 40";

@@ -267,8 +267,10 @@ fn held_by_a_restore(path: &Path) -> bool {
 /// a leftover holds files a store does not have (it is then left for a person to look at)
 /// or a rename, removal or `fsync` fails.
 pub(crate) fn recover(dir: &Path) -> Result<(), StoreError> {
-    let staging = staging_path(dir)?;
-    let aside = aside_path(dir)?;
+    // A directory without a name of its own (`/`) cannot be restored into either.
+    let (Ok(staging), Ok(aside)) = (staging_path(dir), aside_path(dir)) else {
+        return Ok(());
+    };
     let staging_left = staging.exists();
     let aside_left = aside.exists();
     if !staging_left && !aside_left {

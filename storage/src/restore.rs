@@ -50,10 +50,13 @@ pub enum IfNotEmpty {
 
 /// Restores a backup into `dir`, which must be absent or empty unless `if_not_empty` is
 /// [`IfNotEmpty::Replace`] and `dir` is an ordo store ([`DataDir::Store`]). The file is
-/// verified first; the new store is built beside `dir` and swapped in as the
-/// [module documentation](self) describes, so a failure or crash at any point leaves
-/// `dir` holding either the old store or the new one. The restored store hands out ids
-/// above every id in the backup.
+/// verified first; the new store is built beside `dir` (in `<dir>.ordo-restoring`),
+/// every file and directory is `fsync`ed, and it is swapped in with renames (the old one
+/// moved to `<dir>.ordo-replaced`, removed last) as `docs/storage-format.md` describes,
+/// so a failure or crash at any point leaves `dir` holding either the old store or the
+/// new one (the next open or restore completes or undoes an interrupted restore). The
+/// restored store hands out ids above every id in the backup. Values that do not decode
+/// are restored as stored and reported in [`BackupInfo::undecodable`].
 ///
 /// # Errors
 /// `Corrupted` if the backup does not verify; `Locked` if a process has `dir` open or

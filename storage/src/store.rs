@@ -145,12 +145,14 @@ impl std::fmt::Debug for SledStore {
 impl SledStore {
     /// Opens (creating if needed) the store in `dir`.
     ///
-    /// Everything found at open is `fsync`ed before the store is used (also in
-    /// `Periodic` mode), so whatever a reader sees at first is durable. A new store gets
-    /// its marker file (see `docs/storage-format.md`).
+    /// A restore into `dir` that a crash interrupted is completed or undone first (see
+    /// [`crate::backup::restore`]). Everything found at open is `fsync`ed before the store
+    /// is used (also in `Periodic` mode), so whatever a reader sees at first is durable.
+    /// A new store gets its marker file (see `docs/storage-format.md`).
     ///
     /// # Errors
-    /// `Locked` if another process has the directory open; `Corrupted` if the database
+    /// `Locked` if another process has the directory open, or a restore into it is
+    /// running while it is missing; `Corrupted` if the database
     /// was written by an unknown storage format version or sled finds its files damaged;
     /// `Io` if the directory cannot be created, read or synced, or `flush_every_ms` is 0.
     pub fn open(dir: &Path, config: StoreConfig) -> Result<SledStore, StoreError> {

@@ -556,14 +556,25 @@ mod tests {
             let store = store.clone();
             std::thread::spawn(move || store.apply(change("first")))
         };
+        // What a dispatcher calls.
+        let (engine, _clock) = ordo_core::testkit::sample::engine(store.clone(), 1);
+        let admin = ordo_core::testkit::sample::admin();
+        let dispatched = || {
+            engine
+                .pending_notifications(&admin, None, 10)
+                .unwrap()
+                .len()
+        };
         committed_rx.recv_timeout(Duration::from_secs(30)).unwrap();
         // Inside the window: committed (readable) but not yet flushed and fsynced.
         let key = RecordKey::Idempotency("first".to_string());
         assert!(store.get(&key).unwrap().is_some(), "the batch is committed");
         assert_eq!(pending(&store), 0, "a message visible before its fsync");
+        assert_eq!(dispatched(), 0);
         resume_tx.send(()).unwrap();
         writer.join().unwrap().unwrap();
         assert_eq!(pending(&store), 1, "visible once durable");
+        assert_eq!(dispatched(), 1);
         *store.shared.after_commit.lock().unwrap() = None;
         store.apply(change("second")).unwrap();
         assert_eq!(pending(&store), 2);

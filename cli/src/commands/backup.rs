@@ -67,7 +67,7 @@ pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
-/// `N records do not decode: k1, k2, …` (at most [`NAMED`] keys), if any do not.
+/// `N records do not decode: k1, k2, …` (at most ten keys named), if any do not.
 fn undecodable_summary(info: &BackupInfo) -> Option<String> {
     /// Keys named in one line; the report lists them all.
     const NAMED: usize = 10;

@@ -243,7 +243,7 @@ pub(crate) fn try_lock(path: &Path) -> Result<Option<File>, StoreError> {
 }
 
 /// Whether a running restore holds `path` (see [`try_lock`]).
-fn held_by_a_restore(path: &Path) -> bool {
+pub(crate) fn held_by_a_restore(path: &Path) -> bool {
     // A path that cannot even be opened is not held by anyone.
     matches!(try_lock(path), Ok(None))
 }
@@ -260,12 +260,13 @@ fn held_by_a_restore(path: &Path) -> bool {
 ///   is moved into place — the restore is completed; otherwise the aside store is moved
 ///   back — the restore is undone.
 ///
-/// Leftovers a running restore still holds are left alone.
+/// Leftovers a running restore still holds are left alone, and so are leftovers that
+/// hold files a store does not have (for a person to look at).
 ///
 /// # Errors
 /// `Locked` if `dir` is missing because a restore into it is running right now; `Io` if
-/// a leftover holds files a store does not have (it is then left for a person to look at)
-/// or a rename, removal or `fsync` fails.
+/// `dir` is missing and a leftover cannot be moved into place or removed, or a rename,
+/// removal or `fsync` fails.
 pub(crate) fn recover(dir: &Path) -> Result<(), StoreError> {
     // A directory without a name of its own (`/`) cannot be restored into either.
     let (Ok(staging), Ok(aside)) = (staging_path(dir), aside_path(dir)) else {
@@ -284,7 +285,11 @@ pub(crate) fn recover(dir: &Path) -> Result<(), StoreError> {
             for leftover in [&aside, &staging] {
                 if leftover.exists() {
                     tracing::warn!(leftover = %leftover.display(), "removing what an interrupted restore left");
-                    remove_store_dir(leftover)?;
+                    // The store itself is whole: a leftover that cannot go (it holds
+                    // other files) must not keep it from opening; restore reports it.
+                    if let Err(error) = remove_store_dir(leftover) {
+                        tracing::warn!(%error, "leaving it in place");
+                    }
                 }
             }
             Ok(())

@@ -105,12 +105,22 @@ impl Swap {
     fn prepare(dir: &Path, replacing: bool) -> Result<Swap, StoreError> {
         let staging = datadir::staging_path(dir)?;
         let aside = datadir::aside_path(dir)?;
-        // `recover` removed every leftover that no running restore holds.
-        if staging.exists() || aside.exists() {
-            return Err(StoreError::Locked(format!(
-                "another restore into {} is in progress",
-                dir.display()
-            )));
+        // `recover` removed every leftover it could: what is left is either held by a
+        // running restore or holds files a store does not have.
+        for leftover in [&staging, &aside] {
+            if datadir::held_by_a_restore(leftover) {
+                return Err(StoreError::Locked(format!(
+                    "another restore into {} is in progress",
+                    dir.display()
+                )));
+            }
+            if leftover.exists() {
+                return Err(StoreError::Io(format!(
+                    "{} is in the way of the restore and is not a store this restore may \
+                     remove; move it away",
+                    leftover.display()
+                )));
+            }
         }
         let mut locks = Vec::new();
         if replacing {

@@ -168,3 +168,32 @@ fn a_restore_in_progress_is_left_alone() {
     drop(SledStore::open(&target, config()).unwrap());
     assert!(!staging.exists());
 }
+
+/// A directory in the staging directory's place that holds someone's files is never
+/// removed: the store still opens, and restore refuses to go on, naming it.
+#[test]
+fn a_foreign_directory_in_the_staging_place_is_left_alone() {
+    let scratch = tempfile::tempdir().unwrap();
+    let target = scratch.path().join("data");
+    store_with(&target, &["old-1"]);
+    let file = scratch.path().join("b.ordo-backup");
+    SledStore::open(&target, config())
+        .unwrap()
+        .backup(&file)
+        .unwrap();
+    let staging = datadir::staging_path(&target).unwrap();
+    std::fs::create_dir(&staging).unwrap();
+    std::fs::write(staging.join("notes.txt"), "mine").unwrap();
+    assert_eq!(open_and_check(&target, scratch.path()), ["old-1"]);
+    match restore(&file, &target, IfNotEmpty::Replace) {
+        Err(ordo_core::store::StoreError::Io(message)) => {
+            assert!(message.contains("in the way"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        std::fs::read_to_string(staging.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(open_and_check(&target, scratch.path()), ["old-1"]);
+}

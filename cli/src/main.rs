@@ -2,8 +2,9 @@
 //!
 //! Parses the command line (clap exits with 2 on a malformed one), runs the command, and
 //! turns an error into ONE line on stderr and the exit code of its kind
-//! ([`ordo_core::ErrorKind::exit_code`]): 3 invalid, 4 not found, 5 conflict, 6 not signed
-//! in or not allowed, 1 otherwise (including a damaged or unreadable backup file).
+//! ([`ordo_core::ErrorKind::exit_code`]): 3 invalid, 4 not found, 5 conflict (also a data
+//! directory in use by another process), 6 not signed in or not allowed, 1 otherwise
+//! (including a damaged or unreadable backup file).
 //!
 //! # Code map
 //! - `args`: the clap definitions, one file per noun (`account` holds the customer account
@@ -29,7 +30,9 @@
 //! Architecture invariants: no business rule lives here (the engine decides, the CLI only
 //! parses and renders; it calls `Actor::require` early only to avoid asking for a password
 //! the engine would refuse anyway); nothing but `store` names a storage backend; with
-//! `--json` stdout holds exactly one JSON value and nothing on failure; no password, hash,
+//! `--json` stdout holds exactly one JSON value and nothing on failure (one exception:
+//! `verify` of an undamaged backup holding records that do not decode prints its whole
+//! report, then fails with exit 3); no password, hash,
 //! code or token is printed except the token `ordo login` creates, the codes `outbox list`
 //! exists to show, and the demo's generated passwords, once; no `unwrap`/`panic` outside
 //! tests. Deliberately absent: reading the outbox for any role but admin (ordo-core has no

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use ordo_core::store::StoreError;
+use ordo_storage::backup::DataDir;
 use ordo_storage::{Durability, IfNotEmpty, SledStore, StoreConfig, backup};
 
 pub use ordo_storage::BackupInfo;
@@ -45,20 +46,45 @@ pub fn verify(file: &Path) -> anyhow::Result<BackupInfo> {
     backup::verify(file).map_err(|e| backup_error(file, e))
 }
 
-/// What to do with a data directory that already holds files.
+/// What to do with a data directory that already holds a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Occupied {
     /// Leave it alone and fail.
     Refuse,
-    /// Replace its contents.
+    /// Replace the store.
     Replace,
+}
+
+/// What a restore would find at a data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Absent or empty: a restore fills it.
+    Free,
+    /// An ordo store: only `--force` replaces it.
+    Store,
+    /// Anything else, with why: never replaced.
+    Foreign(String),
+}
+
+/// Looks at `dir` without opening or changing it.
+///
+/// # Errors
+/// If the path cannot be examined.
+pub fn restore_target(dir: &Path) -> anyhow::Result<Target> {
+    Ok(
+        match backup::inspect(dir).map_err(ordo_core::Error::from)? {
+            DataDir::Absent | DataDir::Empty => Target::Free,
+            DataDir::Store => Target::Store,
+            DataDir::Foreign(why) => Target::Foreign(why),
+        },
+    )
 }
 
 /// Restores `file` into `dir`.
 ///
 /// # Errors
-/// As [`verify`]; `dir` in use by another process or (with [`Occupied::Refuse`]) not
-/// empty; file system failures.
+/// As [`verify`]; `dir` in use by another process, not an ordo store, or (with
+/// [`Occupied::Refuse`]) not empty; file system failures.
 pub fn restore(file: &Path, dir: &Path, occupied: Occupied) -> anyhow::Result<BackupInfo> {
     let if_not_empty = match occupied {
         Occupied::Refuse => IfNotEmpty::Refuse,

@@ -2,9 +2,10 @@
 //! process against a fresh data directory per test.
 //!
 //! Exit codes: 0 ok, 1 internal (and damaged or unreadable backup files), 2 usage, 3
-//! invalid input or refused by a rule, 4 not found, 5 conflict, 6 not signed in or not
-//! allowed. Errors are one line on stderr starting with `error: `; with `--json`
-//! stdout holds exactly one JSON value (and nothing at all on failure).
+//! invalid input or refused by a rule, 4 not found, 5 conflict (also a data directory in
+//! use), 6 not signed in or not allowed. Errors are one line on stderr starting with
+//! `error: `; with `--json` stdout holds exactly one JSON value (and nothing at all on
+//! failure).
 
 // Test support asserts: a failed expectation here is a failed test, so panicking is the point.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
@@ -27,3 +28,5 @@ mod products;
 mod staff;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/syscalls.rs"]
+mod syscalls;

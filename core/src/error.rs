@@ -18,7 +18,8 @@ pub enum ErrorKind {
     Validation,
     /// The thing asked for does not exist (or is not visible to the actor).
     NotFound,
-    /// A concurrent change, a duplicate or an idempotency-key mismatch.
+    /// A concurrent change, a duplicate, an idempotency-key mismatch, or a data directory
+    /// in use by another process.
     Conflict,
     /// The actor is not who they claim to be.
     Unauthenticated,
@@ -212,7 +213,8 @@ impl Error {
             | Error::RateLimited { .. } => ErrorKind::Conflict,
             Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
             Error::Forbidden { .. } => ErrorKind::Forbidden,
-            Error::Storage(StoreError::Conflict) => ErrorKind::Conflict,
+            // A data directory in use by another process: "try again later", not a fault.
+            Error::Storage(StoreError::Conflict | StoreError::Locked(_)) => ErrorKind::Conflict,
             Error::Storage(_) => ErrorKind::Internal,
             Error::InBatch { refusal, .. } => refusal.kind(),
         }
@@ -264,6 +266,12 @@ mod tests {
         );
         assert_eq!(Error::not_found(EntityKind::Order, 7).kind().exit_code(), 4);
         assert_eq!(Error::Conflict.kind().exit_code(), 5);
+        assert_eq!(
+            Error::Storage(StoreError::Locked("in use".into()))
+                .kind()
+                .exit_code(),
+            5
+        );
         assert_eq!(Error::Unauthenticated("x".into()).kind().exit_code(), 6);
         assert_eq!(
             Error::Storage(StoreError::Io("disk".into()))

@@ -16,20 +16,28 @@
 //! checksum   u32      CRC-32 of every byte above
 //! ```
 //!
-//! Values are copied exactly as stored (with their codec envelope); [`verify`] decodes
-//! every one of them, so a backup that verifies restores to a store that reads.
+//! Values are copied exactly as stored (with their codec envelope). Backing up,
+//! [`verify`] and [`restore`] decode every one of them and report those that do not decode
+//! ([`BackupInfo::undecodable`]) instead of failing: one bad record must not make the
+//! whole shop impossible to back up or bring back. A store restored from such a backup
+//! holds the same bytes and reports each of them as `Corrupted` when read, as the original
+//! did. Damage to the file itself (checksum, lengths, order, counts) and a `meta` counter
+//! that does not decode still fail.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use ordo_core::store::StoreError;
 
 use crate::codec;
+pub use crate::datadir::{DataDir, inspect};
 use crate::error::{from_io, from_sled};
-use crate::layout::{self, Content, Slot, TREE_COUNT, Trees};
-use crate::store::{Shared, wait_for_unlock};
+use crate::layout::{self, Content, Slot, TREE_COUNT};
+pub use crate::restore::{IfNotEmpty, restore};
+use crate::store::Shared;
+use crate::sync::sync_parent;
 
 const MAGIC: &[u8; 8] = b"ORDO-BAK";
 /// The backup file format this build writes and reads.
@@ -38,8 +46,6 @@ const ENTRY: u8 = 1;
 const END: u8 = 0;
 /// Keys longer than this are not written by ordo; a longer length means a damaged file.
 const MAX_KEY_BYTES: usize = 64 * 1024;
-/// Entries per sled batch while restoring.
-const RESTORE_CHUNK: usize = 10_000;
 
 /// What a backup file holds, from its header (checked against its contents by
 /// [`verify`]).
@@ -53,6 +59,41 @@ pub struct BackupInfo {
     pub id_floor: u64,
     /// Entries per tree, by tree name, in the store's tree order.
     pub entries: Vec<(String, u64)>,
+    /// Entries whose values do not decode, in file order (at most
+    /// [`MAX_LISTED_UNDECODABLE`] of them; [`BackupInfo::undecodable_count`] counts all).
+    /// They are kept exactly as stored: a restored store reports each as `Corrupted`
+    /// when it is read, as the original did.
+    pub undecodable: Vec<Undecodable>,
+    /// How many entries do not decode.
+    pub undecodable_count: u64,
+}
+
+/// A stored value that does not decode (found while backing up, verifying or restoring).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// The tree and key: `orders/42`, `idempotency/retry-7`, `idx_product_sku/534b55`.
+    pub key: String,
+    /// What is wrong with the value.
+    pub reason: String,
+}
+
+/// The most undecodable entries a [`BackupInfo`] lists (all are counted).
+pub const MAX_LISTED_UNDECODABLE: usize = 1000;
+
+/// Undecodable entries met so far.
+#[derive(Debug, Default)]
+struct Findings {
+    listed: Vec<Undecodable>,
+    count: u64,
+}
+
+impl Findings {
+    fn add(&mut self, key: String, reason: String) {
+        self.count += 1;
+        if self.listed.len() < MAX_LISTED_UNDECODABLE {
+            self.listed.push(Undecodable { key, reason });
+        }
+    }
 }
 
 impl BackupInfo {
@@ -68,15 +109,12 @@ impl BackupInfo {
     pub fn total_entries(&self) -> u64 {
         self.entries.iter().map(|(_, count)| count).sum()
     }
-}
 
-/// What [`restore`] does when the target directory already holds files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfNotEmpty {
-    /// Refuse, leaving the directory untouched.
-    Refuse,
-    /// Replace its contents (refused all the same while a process has the store open).
-    Replace,
+    fn with(mut self, findings: Findings) -> BackupInfo {
+        self.undecodable = findings.listed;
+        self.undecodable_count = findings.count;
+        self
+    }
 }
 
 fn damaged(file: &Path, reason: impl Into<String>) -> StoreError {
@@ -118,7 +156,12 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
             .zip(shared.trees.iter())
             .map(|(name, (_, tree))| (name.to_string(), tree.len() as u64))
             .collect(),
+        undecodable: Vec::new(),
+        undecodable_count: 0,
     };
+    // Every value is decoded on the way, so the caller learns of bad records now; they are
+    // copied all the same (a backup keeps what the store holds).
+    let mut findings = Findings::default();
     let partial = partial_path(target);
     let io = |e: std::io::Error| from_io(&format!("cannot write {}", partial.display()), &e);
     let file = File::create(&partial).map_err(io)?;
@@ -131,6 +174,9 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
         let mut written = 0u64;
         for item in tree.iter() {
             let (key, value) = item.map_err(from_sled)?;
+            if let Err(error) = check_value(slot, &key, &value) {
+                findings.add(entry_label(slot, &key), reason_of(error));
+            }
             write_entry(&mut out, slot, &key, &value).map_err(io)?;
             written += 1;
         }
@@ -150,7 +196,7 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
     drop(file);
     std::fs::rename(&partial, target).map_err(io)?;
     sync_parent(target)?;
-    Ok(info)
+    Ok(info.with(findings))
 }
 
 fn write_header(out: &mut impl Write, info: &BackupInfo) -> std::io::Result<()> {
@@ -186,17 +232,6 @@ fn partial_path(target: &Path) -> PathBuf {
     let mut name = target.as_os_str().to_os_string();
     name.push(".partial");
     PathBuf::from(name)
-}
-
-/// `fsync` of the directory holding `path`, so a rename into it is durable.
-fn sync_parent(path: &Path) -> Result<(), StoreError> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(parent)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| from_io(&format!("cannot fsync {}", parent.display()), &e))
 }
 
 /// One backup entry: tree, key, value.
@@ -313,6 +348,8 @@ impl<'a> Reader<'a> {
             created_at_ms,
             id_floor,
             entries,
+            undecodable: Vec::new(),
+            undecodable_count: 0,
         })
     }
 
@@ -353,13 +390,35 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// How an entry is named in reports: `orders/42` for the 8-byte keys of records, audit
+/// entries and outbox messages, the text of a printable UTF-8 key, else hex.
+fn entry_label(slot: Slot, key: &[u8]) -> String {
+    let tree = layout::tree_names().get(slot.0).copied().unwrap_or("?");
+    let numbered = matches!(
+        layout::content(slot),
+        Some(Content::Records(_) | Content::Audit | Content::Outbox)
+    );
+    let text = std::str::from_utf8(key)
+        .ok()
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_graphic()));
+    match (layout::sequence_of(key), text) {
+        (Some(number), _) if numbered && key.len() == 8 => format!("{tree}/{number}"),
+        (_, Some(text)) => format!("{tree}/{text}"),
+        _ => format!("{tree}/{}", layout::hex(key)),
+    }
+}
+
+/// The reason inside a decoding error.
+fn reason_of(error: StoreError) -> String {
+    match error {
+        StoreError::Corrupted { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
 /// Decodes a value as its tree requires (the same checks a read would make).
 fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-    let label = format!(
-        "{}/{}",
-        layout::tree_names().get(slot.0).copied().unwrap_or("?"),
-        layout::hex(key)
-    );
+    let label = entry_label(slot, key);
     let corrupted = |reason: String| StoreError::Corrupted {
         key: label.clone(),
         reason,
@@ -396,23 +455,29 @@ fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
 }
 
 /// Reads a whole backup file, checking its header, checksum, entry counts and every
-/// value, and returns its header.
+/// value, and returns its header with the entries whose values do not decode.
+///
+/// A record, index entry, audit entry or outbox message that does not decode does not
+/// make the file unusable: it is a faithful copy of what the store held, listed in
+/// [`BackupInfo::undecodable`]. A `meta` counter that does not decode does, because a
+/// store restored from it could not open.
 ///
 /// # Errors
-/// `Corrupted` (naming the file, or the entry whose value does not decode) if anything
-/// is wrong; `Io` if it cannot be read.
+/// `Corrupted` (naming the file, or the `meta` entry that does not decode) if the file
+/// is damaged; `Io` if it cannot be read.
 pub fn verify(file: &Path) -> Result<BackupInfo, StoreError> {
     read_all(file, |_, _, _| Ok(()))
 }
 
 /// Streams every entry through `each`, with all of [`verify`]'s checks.
-fn read_all(
+pub(crate) fn read_all(
     file: &Path,
     mut each: impl FnMut(Slot, Vec<u8>, Vec<u8>) -> Result<(), StoreError>,
 ) -> Result<BackupInfo, StoreError> {
     let mut reader = Reader::open(file)?;
     let info = reader.header()?;
     let mut counts = vec![0u64; TREE_COUNT];
+    let mut findings = Findings::default();
     let mut previous: Option<(Slot, Vec<u8>)> = None;
     while let Some((slot, key, value)) = reader.entry()? {
         // Trees are dumped in order and sled iterates keys in order: anything else is
@@ -422,7 +487,11 @@ fn read_all(
         {
             return Err(damaged(file, "entries are out of order"));
         }
-        check_value(slot, &key, &value)?;
+        match check_value(slot, &key, &value) {
+            Ok(()) => {}
+            Err(error) if slot == layout::META => return Err(error),
+            Err(error) => findings.add(entry_label(slot, &key), reason_of(error)),
+        }
         if let Some(count) = counts.get_mut(slot.0) {
             *count += 1;
         }
@@ -438,113 +507,5 @@ fn read_all(
             ));
         }
     }
-    Ok(info)
-}
-
-/// Restores a backup into `dir`, which must be empty or absent unless `if_not_empty` is
-/// [`IfNotEmpty::Replace`]. The file is verified first; the store is built beside `dir`
-/// and moved into place only when complete, so a failed restore leaves `dir` as it was.
-/// The restored store hands out ids above every id in the backup.
-///
-/// # Errors
-/// `Corrupted` if the backup does not verify; `Locked` if a process has `dir` open; `Io`
-/// if `dir` is not empty (and `Refuse` was given) or on any file or sled failure.
-pub fn restore(
-    file: &Path,
-    dir: &Path,
-    if_not_empty: IfNotEmpty,
-) -> Result<BackupInfo, StoreError> {
-    verify(file)?;
-    let occupied = match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_some(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(from_io(&format!("cannot read {}", dir.display()), &e)),
-    };
-    if occupied {
-        match if_not_empty {
-            IfNotEmpty::Refuse => {
-                return Err(StoreError::Io(format!(
-                    "{} is not empty; restore into an empty directory or choose replace",
-                    dir.display()
-                )));
-            }
-            IfNotEmpty::Replace if !wait_for_unlock(dir, Duration::ZERO) => {
-                return Err(StoreError::Locked(format!(
-                    "the data directory {} is in use by another ordo process; stop it first",
-                    dir.display()
-                )));
-            }
-            IfNotEmpty::Replace => {}
-        }
-    }
-    let staging = staging_dir(dir);
-    let _ = std::fs::remove_dir_all(&staging);
-    let info = build(file, &staging).inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&staging);
-    })?;
-    if occupied {
-        std::fs::remove_dir_all(dir)
-            .map_err(|e| from_io(&format!("cannot clear {}", dir.display()), &e))?;
-    } else {
-        let _ = std::fs::remove_dir(dir);
-    }
-    std::fs::rename(&staging, dir).map_err(|e| {
-        from_io(
-            &format!("cannot move the restored store to {}", dir.display()),
-            &e,
-        )
-    })?;
-    sync_parent(dir)?;
-    Ok(info)
-}
-
-fn staging_dir(dir: &Path) -> PathBuf {
-    let mut name = dir.as_os_str().to_os_string();
-    name.push(format!(".restoring-{}", std::process::id()));
-    PathBuf::from(name)
-}
-
-/// Writes the backup's entries into a new database in `staging`.
-fn build(file: &Path, staging: &Path) -> Result<BackupInfo, StoreError> {
-    std::fs::create_dir_all(staging)
-        .map_err(|e| from_io(&format!("cannot create {}", staging.display()), &e))?;
-    let db = sled::Config::new()
-        .path(staging)
-        .open()
-        .map_err(from_sled)?;
-    let trees = Trees::open(&db)?;
-    let mut batch = sled::Batch::default();
-    let mut batch_slot = Slot(0);
-    let mut in_batch = 0usize;
-    let info = read_all(file, |slot, key, value| {
-        if slot != batch_slot || in_batch >= RESTORE_CHUNK {
-            let full = std::mem::take(&mut batch);
-            trees
-                .tree(batch_slot)
-                .apply_batch(full)
-                .map_err(from_sled)?;
-            batch_slot = slot;
-            in_batch = 0;
-        }
-        batch.insert(key, value);
-        in_batch += 1;
-        Ok(())
-    })?;
-    trees
-        .tree(batch_slot)
-        .apply_batch(batch)
-        .map_err(from_sled)?;
-    // Ids continue above the backup's (sled's own counter starts again at 0 here).
-    trees
-        .tree(layout::META)
-        .insert(
-            layout::META_ID_OFFSET,
-            codec::encode_counter(info.id_floor)?,
-        )
-        .map_err(from_sled)?;
-    db.flush().map_err(from_sled)?;
-    drop(trees);
-    drop(db);
-    wait_for_unlock(staging, Duration::from_secs(10));
-    Ok(info)
+    Ok(info.with(findings))
 }

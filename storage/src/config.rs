@@ -4,14 +4,19 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     /// `apply` returns only after the write set is on stable storage: sled's log is
-    /// flushed and the database files are `fsync`ed (`sync_all`). An acknowledged write
-    /// survives a process crash and a power loss. Writes are group-committed: one flush
-    /// and one `fsync` per batch of concurrent write sets.
+    /// flushed and the database files are `fsync`ed (`sync_all`), with the directories
+    /// whose entries changed. An acknowledged write survives a process crash and a power
+    /// loss. Writes are group-committed: one flush and one `fsync` per batch of
+    /// concurrent write sets.
     Immediate,
-    /// `apply` returns once the write set is applied in memory; sled writes it out in the
-    /// background at least every `flush_every_ms` milliseconds. A crash may lose the write
-    /// sets acknowledged in roughly the last `flush_every_ms` milliseconds — whole write
-    /// sets, never part of one — and the store reopens consistent.
+    /// `apply` returns once the write set is applied in memory. A flush thread writes out
+    /// and `fsync`s everything every `flush_every_ms` milliseconds (sled's own periodic
+    /// flush alone does not: see `docs/storage-format.md`). A process crash may lose the
+    /// write sets acknowledged in about the last `flush_every_ms`; a power loss those
+    /// acknowledged since the last flush round began (about `flush_every_ms` plus the
+    /// round's duration) — whole write sets, never part of one — and the store reopens
+    /// consistent. Outbox messages reach dispatchers only after the round that made them
+    /// durable.
     Periodic {
         /// Background flush interval in milliseconds (at least 1).
         flush_every_ms: u64,

@@ -22,9 +22,14 @@
 //!   An acknowledged order survives a crash of the process or of the machine. Concurrent
 //!   writers share one flush (group commit), so throughput grows with concurrency.
 //! - [`Durability::Periodic`]: `apply` returns once the write set is applied in memory;
-//!   sled writes it out in the background every `flush_every_ms`. A crash can lose the
-//!   write sets acknowledged in about the last `flush_every_ms` milliseconds (whole write
-//!   sets, oldest kept first), never part of one; the store always reopens consistent.
+//!   a flush thread writes it out and `fsync`s it within `flush_every_ms`. A crash can
+//!   lose the write sets acknowledged in about the last `flush_every_ms` milliseconds
+//!   (whole write sets, oldest kept first), never part of one; the store always reopens
+//!   consistent.
+//!
+//! In both modes an outbox message is returned by `outbox_pending` only once its write
+//! set is durable (see the `durable` module); other reads may see a committed write set
+//! before its `fsync`.
 //!
 //! ## Design
 //!
@@ -46,20 +51,25 @@
 //! [`SledStore::backup`] writes a consistent snapshot of a live store to one checksummed
 //! file (reads continue; writes wait while the trees are dumped). [`backup::verify`]
 //! checks a file end to end, [`backup::restore`] rebuilds a store from it in an empty
-//! directory (or replaces one with [`IfNotEmpty::Replace`], never one that is open), and
-//! [`BackupSchedule`] / [`spawn_backups`] take a backup every N minutes, keeping the
-//! newest K files.
+//! directory (or replaces an ordo store with [`IfNotEmpty::Replace`], never one that is
+//! open and never a directory that is not a store, see [`backup::inspect`]) so that a
+//! crash at any point leaves the old or the new store whole, and [`BackupSchedule`] /
+//! [`spawn_backups`] take a backup every N minutes, keeping the newest K files. Values
+//! that do not decode are copied and reported ([`BackupInfo::undecodable`]), never fatal.
 
 pub mod backup;
 mod codec;
 mod commit;
 mod config;
+mod datadir;
+mod durable;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 #[cfg(test)]
 mod golden;
 mod layout;
+mod restore;
 mod schedule;
 mod stats;
 mod store;

@@ -3,7 +3,7 @@
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use ordo_core::audit::{AuditEntry, Subject};
@@ -17,6 +17,8 @@ use crate::backup::BackupInfo;
 use crate::codec;
 use crate::commit::CommitQueue;
 use crate::config::{Durability, StoreConfig};
+use crate::datadir;
+use crate::durable::{PeriodicFlusher, Watermark};
 use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
 use crate::layout::{self, Trees};
 use crate::stats::{Counters, StoreStats};
@@ -36,6 +38,23 @@ pub(crate) struct Shared {
     pub(crate) counters: Counters,
     /// Added to sled's id counter (see [`layout::META_ID_OFFSET`]).
     id_offset: u64,
+    /// How far the outbox is durable (`outbox_pending` shows nothing beyond).
+    pub(crate) watermark: Watermark,
+    /// Set when making data durable failed in the background: the writer then refuses
+    /// every request (fail-stop) until the store is reopened.
+    failure: Mutex<Option<String>>,
+    /// Test-only: run by the writer after a batch is committed and before it is made
+    /// durable, so a test can look at the store inside that window.
+    #[cfg(test)]
+    pub(crate) after_commit: Mutex<Option<Box<dyn Fn() + Send>>>,
+}
+
+/// How [`SledStore::start`] runs the store it is given.
+struct Opening {
+    durability: Durability,
+    /// `None` for a temporary store (nothing is `fsync`ed).
+    syncer: Option<FileSyncer>,
+    dir: Option<PathBuf>,
 }
 
 impl Shared {
@@ -73,6 +92,21 @@ impl Shared {
         ))
     }
 
+    /// Records a failure that leaves durability uncertain (see [`Shared::failure`]).
+    pub(crate) fn fail(&self, reason: &str) {
+        tracing::error!(reason, "storage stopped");
+        let mut failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure.get_or_insert_with(|| reason.to_string());
+    }
+
+    /// The failure recorded by [`Shared::fail`], if any.
+    pub(crate) fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     fn read_gate(&self) -> RwLockReadGuard<'_, ()> {
         // Poisoning would mean a panic while holding `()`: there is no state to be torn.
         self.gate.read().unwrap_or_else(|p| p.into_inner())
@@ -87,9 +121,11 @@ impl Shared {
 /// A durable [`Store`] on sled. Cheap to share behind an `Arc`; every method may be called
 /// from any thread. See the [crate documentation](crate) for the durability promises.
 pub struct SledStore {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     /// The queue in front of the writer (`None` only while dropping).
     commits: Option<CommitQueue>,
+    /// `Periodic` mode's flush thread.
+    flusher: Option<PeriodicFlusher>,
     dir: Option<PathBuf>,
     durability: Durability,
     /// Declared after `shared`, so it is dropped after the database: waits until sled has
@@ -109,10 +145,16 @@ impl std::fmt::Debug for SledStore {
 impl SledStore {
     /// Opens (creating if needed) the store in `dir`.
     ///
+    /// A restore into `dir` that a crash interrupted is completed or undone first (see
+    /// [`crate::backup::restore`]). Everything found at open is `fsync`ed before the store
+    /// is used (also in `Periodic` mode), so whatever a reader sees at first is durable.
+    /// A new store gets its marker file (see `docs/storage-format.md`).
+    ///
     /// # Errors
-    /// `Locked` if another process has the directory open; `Corrupted` if the database
+    /// `Locked` if another process has the directory open, or a restore into it is
+    /// running while it is missing; `Corrupted` if the database
     /// was written by an unknown storage format version or sled finds its files damaged;
-    /// `Io` if the directory cannot be created or read, or `flush_every_ms` is 0.
+    /// `Io` if the directory cannot be created, read or synced, or `flush_every_ms` is 0.
     pub fn open(dir: &Path, config: StoreConfig) -> Result<SledStore, StoreError> {
         let flush_every_ms = match config.durability {
             // sled's background flush still runs; the writer adds a flush per batch.
@@ -124,6 +166,8 @@ impl SledStore {
             }
             Durability::Periodic { flush_every_ms } => flush_every_ms,
         };
+        // A restore into `dir` that a crash interrupted is completed or undone first.
+        datadir::recover(dir)?;
         std::fs::create_dir_all(dir)
             .map_err(|e| from_io(&format!("cannot create {}", dir.display()), &e))?;
         let db = sled::Config::new()
@@ -131,11 +175,16 @@ impl SledStore {
             .flush_every_ms(Some(flush_every_ms))
             .open()
             .map_err(|e| from_sled_open(dir, e))?;
-        let syncer = match config.durability {
-            Durability::Immediate => Some(FileSyncer::new(dir)?),
-            Durability::Periodic { .. } => None,
+        let trees = Trees::open(&db)?;
+        let committed = prepare_meta(&db, &trees)?;
+        let opened = datadir::mark(dir)?;
+        let syncer = FileSyncer::new(dir, opened)?;
+        let opening = Opening {
+            durability: config.durability,
+            syncer: Some(syncer),
+            dir: Some(dir.to_path_buf()),
         };
-        SledStore::start(db, config.durability, syncer, Some(dir.to_path_buf()))
+        SledStore::start(db, trees, committed, opening)
     }
 
     /// A store in a fresh temporary directory, deleted when the store is dropped (tests).
@@ -148,7 +197,14 @@ impl SledStore {
             .temporary(true)
             .open()
             .map_err(from_sled)?;
-        SledStore::start(db, Durability::Immediate, None, None)
+        let trees = Trees::open(&db)?;
+        let committed = prepare_meta(&db, &trees)?;
+        let opening = Opening {
+            durability: Durability::Immediate,
+            syncer: None,
+            dir: None,
+        };
+        SledStore::start(db, trees, committed, opening)
     }
 
     /// The directory the store lives in (`None` for a temporary store).
@@ -159,10 +215,11 @@ impl SledStore {
     /// Writes a consistent snapshot of the whole store to `file` (see [`crate::backup`]):
     /// the writer finishes the batch in hand, then dumps every tree while no write can
     /// land; reads continue meanwhile and writes wait. The file appears atomically (it is
-    /// written beside it and renamed) and is `fsync`ed.
+    /// written beside it and renamed) and is `fsync`ed. Values that do not decode are
+    /// copied as stored and listed in [`BackupInfo::undecodable`].
     ///
     /// # Errors
-    /// `Io` if the file cannot be written; `Corrupted` if a stored value does not decode.
+    /// `Io` if the file cannot be written or the store cannot be read.
     pub fn backup(&self, file: &Path) -> Result<BackupInfo, StoreError> {
         self.submit(Work::Backup(file.to_path_buf())).backup()
     }
@@ -180,12 +237,10 @@ impl SledStore {
 
     fn start(
         db: sled::Db,
-        durability: Durability,
-        syncer: Option<FileSyncer>,
-        dir: Option<PathBuf>,
+        trees: Trees,
+        committed: Sequences,
+        opening: Opening,
     ) -> Result<SledStore, StoreError> {
-        let trees = Trees::open(&db)?;
-        let committed = prepare_meta(&db, &trees)?;
         let id_offset = match trees
             .tree(layout::META)
             .get(layout::META_ID_OFFSET)
@@ -200,11 +255,34 @@ impl SledStore {
             gate: RwLock::new(()),
             counters: Counters::default(),
             id_offset,
+            watermark: Watermark::new(committed.outbox),
+            failure: Mutex::new(None),
+            #[cfg(test)]
+            after_commit: Mutex::new(None),
         });
-        let writer = Writer::new(shared.clone(), durability, syncer, committed);
+        let Opening {
+            durability,
+            syncer,
+            dir,
+        } = opening;
+        let (writer, flusher) = match durability {
+            Durability::Immediate => (
+                Writer::new(shared.clone(), durability, syncer, committed),
+                None,
+            ),
+            Durability::Periodic { flush_every_ms } => {
+                let every = Duration::from_millis(flush_every_ms);
+                let flusher = PeriodicFlusher::spawn(shared.clone(), syncer, every)?;
+                (
+                    Writer::new(shared.clone(), durability, None, committed),
+                    Some(flusher),
+                )
+            }
+        };
         Ok(SledStore {
             shared,
             commits: Some(CommitQueue::new(writer)),
+            flusher,
             _lock_release: LockRelease(dir.clone()),
             dir,
             durability,
@@ -247,6 +325,8 @@ impl Drop for SledStore {
         if let Some(commits) = self.commits.take() {
             drop(commits.into_writer());
         }
+        // Its last round makes a clean close durable.
+        drop(self.flusher.take());
         if let Err(error) = self.shared.db.flush() {
             tracing::error!(%error, "final flush of the store failed");
         }
@@ -507,10 +587,16 @@ impl Store for SledStore {
             return Ok(Vec::new());
         }
         let from = after.map_or(0, |a| a.saturating_add(1));
+        // Only messages whose write set is durable (see `crate::durable`).
+        let durable = self.shared.watermark.durable();
+        if from > durable {
+            return Ok(Vec::new());
+        }
         let _gate = self.shared.read_gate();
         let outbox = self.shared.trees.tree(layout::OUTBOX);
         let mut out = Vec::new();
-        for item in outbox.range(layout::sequence_key(from)..).take(limit) {
+        let range = layout::sequence_key(from)..=layout::sequence_key(durable);
+        for item in outbox.range(range).take(limit) {
             let (key, bytes) = item.map_err(from_sled)?;
             let label = format!("outbox/{}", layout::hex(&key));
             let message = codec::decode_outbox(&label, &bytes)?;

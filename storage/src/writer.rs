@@ -8,8 +8,10 @@
 //! accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree sled
 //! transaction — sled seals the transaction's log writes as one recovery unit, so after a
 //! crash either the whole batch is there or none of it. In [`Durability::Immediate`] the
-//! writer then flushes sled and `fsync`s the files once, and only then are the accepted
-//! callers answered (group commit).
+//! writer then flushes sled and `fsync`s the files once, raises the outbox watermark (so
+//! dispatchers see the batch's messages only now, see [`crate::durable`]), and only then
+//! are the accepted callers answered (group commit). In `Periodic` mode the flush thread
+//! does the flush, `fsync` and watermark later.
 //!
 //! Because only one caller at a time holds the writer, a version read from sled here
 //! cannot change before the batch commits, and the transaction never meets a conflict
@@ -33,6 +35,7 @@ use ordo_core::store::{Expected, IndexName, RecordKey, RecordKind, StoreError, W
 use crate::backup::{self, BackupInfo};
 use crate::codec;
 use crate::config::Durability;
+use crate::durable;
 use crate::error::from_sled;
 use crate::layout::{self, Slot, TREE_COUNT, Trees};
 use crate::store::Shared;
@@ -121,6 +124,9 @@ impl Writer {
 
     /// Validates and commits one batch; one answer per work item, in order.
     pub(crate) fn process(&mut self, works: Vec<Work>) -> Vec<Answer> {
+        if self.failed.is_none() {
+            self.failed = self.shared.failure();
+        }
         if let Some(reason) = &self.failed {
             let error = StoreError::Io(format!(
                 "storage stopped after an earlier failure ({reason}); reopen the store"
@@ -192,6 +198,16 @@ impl Writer {
         debug_assert!(sequences.audit >= self.committed.audit);
         debug_assert!(sequences.outbox >= self.committed.outbox);
         self.committed = sequences;
+        self.shared.watermark.committed(sequences.outbox);
+        #[cfg(test)]
+        if let Some(hook) = &*self
+            .shared
+            .after_commit
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+        {
+            hook();
+        }
         if self.durability == Durability::Immediate {
             let durable = self.make_durable();
             if let Err(error) = &durable {
@@ -228,17 +244,10 @@ impl Writer {
         }
     }
 
-    /// Flush sled's log, then `fsync` the files (see [`crate::sync`]).
+    /// Flush sled's log, then `fsync` the files (see [`crate::sync`]), then let
+    /// dispatchers see the batch's outbox messages (see [`crate::durable`]).
     fn make_durable(&mut self) -> Result<(), StoreError> {
-        let started = Instant::now();
-        self.shared.db.flush().map_err(from_sled)?;
-        self.shared.counters.flushed(started.elapsed());
-        if let Some(syncer) = &mut self.syncer {
-            let started = Instant::now();
-            syncer.sync()?;
-            self.shared.counters.synced(started.elapsed());
-        }
-        Ok(())
+        durable::make_durable(&self.shared, self.syncer.as_mut())
     }
 }
 
@@ -484,4 +493,123 @@ fn next_sequence(sequence: u64) -> Result<u64, StoreError> {
     sequence
         .checked_add(1)
         .ok_or_else(|| StoreError::Io("audit/outbox sequence numbers are exhausted".to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use ordo_core::clock::Timestamp;
+    use ordo_core::ids::{CustomerId, OrderId};
+    use ordo_core::order::OrderStatus;
+    use ordo_core::outbox::DomainEvent;
+    use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKey, Store, WriteSet};
+
+    use crate::{Durability, SledStore, StoreConfig};
+
+    /// A write set with one record and one outbox message.
+    fn change(key: &str) -> WriteSet {
+        let mut writes = WriteSet::new();
+        writes.put(
+            Record::Idempotency(IdempotencyRecord {
+                key: key.to_string(),
+                fingerprint: "f".to_string(),
+                order: OrderId(1),
+            }),
+            Expected::Absent,
+        );
+        writes.outbox.push((
+            Timestamp(1),
+            DomainEvent::OrderStatusChanged {
+                order: OrderId(1),
+                customer: CustomerId(1),
+                from: OrderStatus::Placed,
+                to: OrderStatus::Confirmed,
+            },
+        ));
+        writes
+    }
+
+    fn pending(store: &SledStore) -> usize {
+        store.outbox_pending(None, 100).unwrap().len()
+    }
+
+    /// Regression: in `Immediate` mode a batch is readable between its sled commit and
+    /// its `fsync`, and a dispatcher polling the outbox then could announce an order a
+    /// power cut erases. The writer is paused inside that window: the record is already
+    /// readable, the outbox message is not; it is once `apply` has returned.
+    #[test]
+    fn an_outbox_message_is_invisible_until_its_write_set_is_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Arc::new(SledStore::open(dir.path(), StoreConfig::new(Durability::Immediate)).unwrap());
+        let (committed_tx, committed_rx) = mpsc::channel::<()>();
+        let (resume_tx, resume_rx) = mpsc::channel::<()>();
+        let resume_rx = std::sync::Mutex::new(resume_rx);
+        *store.shared.after_commit.lock().unwrap() = Some(Box::new(move || {
+            committed_tx.send(()).unwrap();
+            resume_rx.lock().unwrap().recv().unwrap();
+        }));
+        let writer = {
+            let store = store.clone();
+            std::thread::spawn(move || store.apply(change("first")))
+        };
+        // What a dispatcher calls.
+        let (engine, _clock) = ordo_core::testkit::sample::engine(store.clone(), 1);
+        let admin = ordo_core::testkit::sample::admin();
+        let dispatched = || {
+            engine
+                .pending_notifications(&admin, None, 10)
+                .unwrap()
+                .len()
+        };
+        committed_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        // Inside the window: committed (readable) but not yet flushed and fsynced.
+        let key = RecordKey::Idempotency("first".to_string());
+        assert!(store.get(&key).unwrap().is_some(), "the batch is committed");
+        assert_eq!(pending(&store), 0, "a message visible before its fsync");
+        assert_eq!(dispatched(), 0);
+        resume_tx.send(()).unwrap();
+        writer.join().unwrap().unwrap();
+        assert_eq!(pending(&store), 1, "visible once durable");
+        assert_eq!(dispatched(), 1);
+        *store.shared.after_commit.lock().unwrap() = None;
+        store.apply(change("second")).unwrap();
+        assert_eq!(pending(&store), 2);
+    }
+
+    /// `Periodic` mode acknowledges before the data is durable, so its messages appear
+    /// only after the periodic flush (or a reopen, which makes everything durable).
+    #[test]
+    fn in_periodic_mode_an_outbox_message_appears_after_the_periodic_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let hourly = StoreConfig::new(Durability::Periodic {
+            flush_every_ms: 3_600_000,
+        });
+        {
+            let store = SledStore::open(dir.path(), hourly.clone()).unwrap();
+            store.apply(change("slow")).unwrap();
+            let key = RecordKey::Idempotency("slow".to_string());
+            assert!(
+                store.get(&key).unwrap().is_some(),
+                "acknowledged and readable"
+            );
+            assert_eq!(pending(&store), 0, "not flushed yet, so not announced");
+        }
+        let store = SledStore::open(dir.path(), hourly).unwrap();
+        assert_eq!(pending(&store), 1, "durable after a clean close and reopen");
+        drop(store);
+
+        let fast = StoreConfig::new(Durability::Periodic { flush_every_ms: 20 });
+        let store = SledStore::open(dir.path(), fast).unwrap();
+        store.apply(change("fast")).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while pending(&store) < 2 {
+            assert!(Instant::now() < deadline, "the periodic flush never ran");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(pending(&store), 2);
+    }
 }

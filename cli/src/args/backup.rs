@@ -21,7 +21,8 @@ pub struct RestoreArgs {
     /// The backup file to restore.
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
-    /// Replace the data directory's contents if it holds any (it must not be in use).
+    /// Replace the ordo store in the data directory (it must not be in use; a directory
+    /// that is not an ordo store is never replaced).
     #[arg(long)]
     pub force: bool,
 }
@@ -37,7 +38,9 @@ pub struct VerifyArgs {
 /// Help of `ordo backup`.
 pub const BACKUP_HELP: &str = "\
 Write a consistent snapshot of the whole data directory to one checksummed file, while
-the data stays readable. The file appears only when complete.";
+the data stays readable. The file appears only when complete. A stored record that does
+not decode is copied as it is and named in a warning on stderr; the backup still
+succeeds.";
 
 /// Examples of `ordo backup`.
 pub const BACKUP_EXAMPLES: &str = "\
@@ -49,10 +52,15 @@ Check a backup with `ordo verify FILE`; bring it back with `ordo restore --from 
 
 /// Help of `ordo restore`.
 pub const RESTORE_HELP: &str = "\
-Rebuild the data directory from a backup file. The file is verified first; the store is
-built beside the directory and moved into place only when complete, so a failed restore
-leaves the directory as it was. A directory that already holds data is refused unless
---force is given (and never replaced while another ordo process has it open).";
+Rebuild the data directory from a backup file. The file is verified first; the new store
+is built beside the directory (DIR.ordo-restoring), synced to disk, and swapped in with
+renames only when complete, so a failure or crash at any moment leaves the directory
+holding the old store or the new one, whole (the next ordo command finishes or undoes an
+interrupted restore). A directory that already holds a store is refused unless --force
+is given, and never replaced while another ordo process has it open. A directory that is
+not an ordo data directory (no ordo-store marker file, or other files besides the
+store's) is never replaced, not even with --force. Records that do not decode are
+restored as they are and named in a warning on stderr.";
 
 /// Examples of `ordo restore`.
 pub const RESTORE_EXAMPLES: &str = "\
@@ -67,7 +75,9 @@ decoded as a read would), per-tree entry counts and the checksum. Prints the sto
 format version, when the backup was taken and the entries per tree.
 
 A damaged file fails with exit code 1 and one line naming the problem; a file that
-cannot be opened (missing, unreadable) also exits with 1.";
+cannot be opened (missing, unreadable) also exits with 1. An undamaged file holding
+records that do not decode (copied from a store that held them) prints its whole report,
+those records included, and exits with 3 naming them; `ordo restore` still restores it.";
 
 /// Examples of `ordo verify`.
 pub const VERIFY_EXAMPLES: &str = "\

@@ -11,7 +11,7 @@ use crate::args::{BackupArgs, RestoreArgs, VerifyArgs};
 use crate::render::Output;
 use crate::render::tables;
 use crate::render::views::BackupView;
-use crate::store::{self, AppStore, Occupied};
+use crate::store::{self, AppStore, BackupInfo, Occupied, Target};
 
 /// Runs `ordo backup`.
 ///
@@ -26,6 +26,7 @@ pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> 
         .into());
     }
     let info = store::backup(store, &args.to)?;
+    warn_undecodable(&info, "the backup copied them as stored");
     let view = BackupView::new(&args.to, file_size(&args.to), &info);
     out.show(&view, || {
         format!(
@@ -42,29 +43,78 @@ pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> 
 /// Runs `ordo verify`.
 ///
 /// # Errors
-/// One line naming the damage (exit 1), or why the file cannot be read (exit 1).
+/// One line naming the damage (exit 1), or why the file cannot be read (exit 1); a file
+/// that is undamaged but holds records that do not decode is `Rule` (exit 3) — after
+/// the whole report, those records included, is printed.
 pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
     let info = store::verify(&args.file)?;
     let view = BackupView::new(&args.file, file_size(&args.file), &info);
     out.show(&view, || {
-        format!(
-            "{} is a complete, undamaged backup.\n\n{}",
-            view.file,
-            tables::backup(&view)
-        )
-    })
+        let verdict = if view.undecodable_count == 0 {
+            "is a complete, undamaged backup"
+        } else {
+            "is complete and undamaged, but some records in it do not decode"
+        };
+        format!("{} {verdict}.\n\n{}", view.file, tables::backup(&view))
+    })?;
+    match undecodable_summary(&info) {
+        None => Ok(()),
+        Some(summary) => Err(Error::Rule(format!(
+            "{} is undamaged, but {summary}",
+            args.file.display()
+        ))
+        .into()),
+    }
+}
+
+/// `N records do not decode: k1, k2, …` (at most ten keys named), if any do not.
+fn undecodable_summary(info: &BackupInfo) -> Option<String> {
+    /// Keys named in one line; the report lists them all.
+    const NAMED: usize = 10;
+    if info.undecodable_count == 0 {
+        return None;
+    }
+    let mut keys: Vec<&str> = info
+        .undecodable
+        .iter()
+        .take(NAMED)
+        .map(|u| u.key.as_str())
+        .collect();
+    let more = info.undecodable_count.saturating_sub(keys.len() as u64);
+    let tail = format!("and {more} more");
+    if more > 0 {
+        keys.push(&tail);
+    }
+    let noun = if info.undecodable_count == 1 {
+        "record does"
+    } else {
+        "records do"
+    };
+    Some(format!(
+        "{} {noun} not decode: {}",
+        info.undecodable_count,
+        keys.join(", ")
+    ))
+}
+
+/// One `warning:` line on stderr naming the records that do not decode, if any.
+fn warn_undecodable(info: &BackupInfo, what_happened: &str) {
+    if let Some(summary) = undecodable_summary(info) {
+        eprintln!("warning: {summary} ({what_happened}; `ordo verify` lists them)");
+    }
 }
 
 /// Runs `ordo restore` into `data`.
 ///
 /// # Errors
-/// `Rule` (exit 3) for a directory holding data without `--force`; a damaged backup
-/// (exit 1); a directory in use by another ordo process (exit 1).
+/// `Rule` (exit 3) for a directory that is not an ordo data directory (never replaced)
+/// or one holding a store without `--force`; a damaged backup (exit 1); a directory in
+/// use by another ordo process (exit 5).
 pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<()> {
-    let occupied = if args.force {
-        Occupied::Replace
-    } else {
-        if holds_files(data) {
+    let occupied = match store::restore_target(data)? {
+        Target::Free => Occupied::Refuse,
+        Target::Store if args.force => Occupied::Replace,
+        Target::Store => {
             return Err(Error::Rule(format!(
                 "the data directory {} already holds data; restore into an empty directory \
                  or add --force to replace it",
@@ -72,9 +122,20 @@ pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<(
             ))
             .into());
         }
-        Occupied::Refuse
+        Target::Foreign(why) => {
+            return Err(Error::Rule(format!(
+                "{} is not an ordo data directory ({why}); restore never replaces it, even \
+                 with --force: restore into a new or empty directory",
+                data.display()
+            ))
+            .into());
+        }
     };
     let info = store::restore(&args.from, data, occupied)?;
+    warn_undecodable(
+        &info,
+        "they were restored as stored, and reading them reports them",
+    );
     let view = BackupView::new(&args.from, file_size(&args.from), &info);
     out.show(&view, || {
         format!(
@@ -85,11 +146,6 @@ pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<(
             view.created_at
         )
     })
-}
-
-/// Whether `dir` exists and has anything in it.
-fn holds_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some())
 }
 
 fn file_size(file: &Path) -> u64 {

@@ -130,3 +130,126 @@ fn verify_names_a_damaged_or_missing_backup() {
         "{error}"
     );
 }
+
+/// Regression: `ordo restore --from F --force` emptied whatever directory `--data` named;
+/// a folder holding a thesis was wiped. It is refused (exit 3), byte for byte untouched.
+#[test]
+fn restore_force_never_wipes_a_directory_that_is_not_an_ordo_store() {
+    let shop = Shop::new();
+    shop.product("KEEP-1");
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "keep.ordo-backup");
+    shop.json(&format!("backup --to {}", arg(&file)));
+
+    let thesis = scratch.path().join("thesis");
+    std::fs::create_dir_all(thesis.join("figures")).expect("a folder");
+    std::fs::write(thesis.join("thesis.tex"), "four years of work").expect("a file");
+    std::fs::write(thesis.join("figures/plot.pdf"), [0u8, 1, 2, 3]).expect("a file");
+    let mut refused = 0;
+    for force in ["", " --force"] {
+        let line = format!(
+            "--data {} restore --from {}{force}",
+            arg(&thesis),
+            arg(&file)
+        );
+        let output = super::support::ordo()
+            .args(super::support::words(&line))
+            .output()
+            .expect("ordo runs");
+        let error = super::support::check_failure(&line, &output, 3);
+        assert!(
+            error.contains("is not an ordo data directory") && error.contains("never"),
+            "{error}"
+        );
+        refused += 1;
+        assert_eq!(
+            std::fs::read_to_string(thesis.join("thesis.tex")).expect("still there"),
+            "four years of work"
+        );
+        assert_eq!(
+            std::fs::read(thesis.join("figures/plot.pdf")).expect("still there"),
+            [0u8, 1, 2, 3]
+        );
+        assert_eq!(std::fs::read_dir(&thesis).expect("the folder").count(), 2);
+    }
+    assert_eq!(refused, 2);
+    // Nothing was created beside it either.
+    assert_eq!(
+        std::fs::read_dir(scratch.path()).expect("scratch").count(),
+        2,
+        "only the backup file and the thesis folder"
+    );
+}
+
+/// Regression: one stored record that did not decode made `ordo verify` and `ordo
+/// restore` fail outright. Backup and restore succeed with a warning naming it; verify
+/// prints its whole report and exits 3, naming it.
+#[test]
+fn a_record_that_does_not_decode_is_named_and_does_not_stop_backups() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let customer = shop.customer("Ada Lovelace", "+442071234567");
+    let order = shop.order(&customer, "MUG-1:2");
+    let reference = text(&order, "reference");
+    {
+        // Bytes planted behind ordo's back (the store is closed): order 77 is garbage.
+        let db = sled::open(shop.dir.path()).expect("the store's files");
+        db.open_tree("orders")
+            .expect("the orders tree")
+            .insert(77u64.to_be_bytes(), &[1u8, 1, 0xff, 0xfe, 0x00][..])
+            .expect("a raw write");
+        db.flush().expect("flushed");
+    }
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = backup_file(&scratch, "bad.ordo-backup");
+
+    let output = shop.run(&format!("backup --to {}", arg(&file)));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: 1 record does not decode: orders/77 ")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ordo verify"));
+
+    // verify: the full report on stdout, one error line, exit 3.
+    let output = shop.run(&format!("verify {}", arg(&file)));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stdout.contains("do not decode") && stdout.contains("orders/77"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("customers"),
+        "every tree is still listed: {stdout}"
+    );
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: {} is undamaged, but 1 record does not decode: orders/77",
+            file.display()
+        )
+    );
+    let output = shop.run(&format!("verify {} --json", arg(&file)));
+    assert_eq!(output.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON value");
+    assert_eq!(report["undecodable_count"], 1);
+    assert_eq!(report["undecodable"][0]["key"], "orders/77");
+    assert!(report["trees"]["orders"].as_u64().expect("orders") >= 2);
+
+    // restore: done, with the same warning; everything else reads back.
+    let copy = Shop::new();
+    let output = copy.run(&format!("restore --from {}", arg(&file)));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("warning: 1 record does not decode: orders/77 "),
+        "{stderr}"
+    );
+    let line = format!("order show {reference}");
+    assert_eq!(shop.json(&line), copy.json(&line));
+    assert_eq!(copy.json("product list")[0]["sku"], "MUG-1");
+}

@@ -121,3 +121,35 @@ fn an_unusable_data_directory_is_an_internal_error() {
         "{error}"
     );
 }
+
+/// Regression: a data directory another process has open exited with 1 (internal), so a
+/// script could not tell "try again later" from a broken installation. It is a conflict
+/// (5), for every command that opens the store, and the message says what to do.
+#[test]
+fn a_data_directory_in_use_by_another_process_exits_5() {
+    let shop = Shop::new();
+    shop.product("LOCK-1");
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let file = scratch.path().join("lock.ordo-backup");
+    shop.json(&format!("backup --to '{}'", file.display()));
+    // This test process holds the store open, as a running `ordo serve` would.
+    let held = ordo_storage::SledStore::open(shop.dir.path(), ordo_storage::StoreConfig::default())
+        .expect("the store opens");
+    let lines = [
+        "product list".to_string(),
+        "product add --sku LOCK-2 --name Other --price '1 USD'".to_string(),
+        format!("backup --to '{}' --force", file.display()),
+        format!("restore --from '{}' --force", file.display()),
+    ];
+    for line in &lines {
+        let error = shop.fails(line, 5);
+        assert!(
+            error.contains("in use by another ordo process"),
+            "ordo {line}: {error}"
+        );
+    }
+    drop(held);
+    // Free again once the other process lets go; nothing was changed meanwhile.
+    assert_eq!(shop.json("product list")[0]["sku"], "LOCK-1");
+    assert_eq!(super::support::len(&shop.json("product list")), 1);
+}

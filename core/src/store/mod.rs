@@ -13,6 +13,9 @@
 //! - Bytes that do not decode MUST be reported as [`StoreError::Corrupted`] naming the key,
 //!   never skipped, never a panic.
 //! - Reads see only fully applied `WriteSet`s.
+//! - `outbox_pending` MUST NOT return a message before its `WriteSet` is as durable as the
+//!   store promises (on stable storage, for a durable backend): a dispatcher must never
+//!   announce a change a crash can still erase. Other reads may see a write set earlier.
 //!
 //! Nothing here assumes sled: versions map to `UPDATE … WHERE version = $n`, index entries
 //! to an index table or native indexes, sequences to sequences.
@@ -519,7 +522,8 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 
-    /// Outbox messages not yet acknowledged, oldest first, with sequence > `after`.
+    /// Outbox messages not yet acknowledged, oldest first, with sequence > `after`; only
+    /// those whose write set is durable (see the contract).
     ///
     /// # Errors
     /// `Corrupted`; `Io`.

@@ -224,16 +224,11 @@ fn restore_refuses_a_non_empty_or_open_directory() {
     let file = dir.path().join("b.ordo-backup");
     store.backup(&file).unwrap();
     let other = dir.path().join("other");
-    std::fs::create_dir_all(&other).unwrap();
-    std::fs::write(other.join("keep.txt"), "precious").unwrap();
+    SledStore::open(&other, immediate()).unwrap();
     assert!(matches!(
         backup::restore(&file, &other, IfNotEmpty::Refuse),
         Err(StoreError::Io(message)) if message.contains("not empty")
     ));
-    assert_eq!(
-        std::fs::read_to_string(other.join("keep.txt")).unwrap(),
-        "precious"
-    );
     // Open by a store: refused even when replacing.
     assert!(matches!(
         backup::restore(&file, &data, IfNotEmpty::Replace),
@@ -242,8 +237,92 @@ fn restore_refuses_a_non_empty_or_open_directory() {
     drop(store);
     backup::restore(&file, &data, IfNotEmpty::Replace).unwrap();
     backup::restore(&file, &other, IfNotEmpty::Replace).unwrap();
-    assert!(!other.join("keep.txt").exists());
     SledStore::open(&other, immediate()).unwrap();
+    // Nothing is left beside the directories.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["b.ordo-backup", "data", "other"]);
+}
+
+/// Every file and directory under `root`, with the bytes of each file.
+fn tree_bytes(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let relative = path.strip_prefix(root).unwrap().to_path_buf();
+        if meta.is_dir() {
+            out.insert(relative, None);
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        } else {
+            out.insert(relative, Some(std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+/// Regression: `restore --force` ran `remove_dir_all` on any directory that was not empty;
+/// a folder holding someone's thesis was wiped. A directory that is not an ordo store is
+/// refused, even when replacing, and left byte for byte as it was — also one that holds a
+/// store and other files besides.
+#[test]
+fn restore_never_replaces_a_directory_that_is_not_an_ordo_store() {
+    let dir = TempDir::new("backup-thesis");
+    let file = dir.path().join("b.ordo-backup");
+    SledStore::open(&dir.path().join("data"), immediate())
+        .unwrap()
+        .backup(&file)
+        .unwrap();
+    let thesis = dir.path().join("thesis");
+    std::fs::create_dir_all(thesis.join("chapters")).unwrap();
+    std::fs::write(
+        thesis.join("thesis.tex"),
+        "\\documentclass{book} years of work",
+    )
+    .unwrap();
+    std::fs::write(thesis.join("chapters/1.tex"), "\\chapter{One}").unwrap();
+    // A store with a stranger's file inside is not a store either.
+    let mixed = dir.path().join("mixed");
+    SledStore::open(&mixed, immediate()).unwrap();
+    std::fs::write(mixed.join("notes.txt"), "mine").unwrap();
+    // Nor is a plain file.
+    let plain = dir.path().join("plain.txt");
+    std::fs::write(&plain, "just a file").unwrap();
+    let mut refused = 0;
+    for target in [&thesis, &mixed, &plain] {
+        let before = tree_bytes(target);
+        for mode in [IfNotEmpty::Replace, IfNotEmpty::Refuse] {
+            match backup::restore(&file, target, mode) {
+                Err(StoreError::Io(message)) => {
+                    assert!(message.contains("not an ordo data directory"), "{message}");
+                    refused += 1;
+                }
+                other => panic!("{}: expected a refusal, got {other:?}", target.display()),
+            }
+            assert_eq!(
+                tree_bytes(target),
+                before,
+                "{} was touched",
+                target.display()
+            );
+        }
+    }
+    assert_eq!(refused, 6);
+    // Nothing was left beside them either.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["b.ordo-backup", "data", "mixed", "plain.txt", "thesis"]
+    );
 }
 
 #[test]
@@ -288,4 +367,79 @@ fn the_schedule_backs_up_when_due_and_keeps_the_newest() {
     }
     thread.stop();
     let _ = SystemTime::now();
+}
+
+/// Regression: one record that did not decode made `verify` and `restore` fail, so a shop
+/// with a single damaged record could neither check nor bring back any backup. Backing up,
+/// verifying and restoring now succeed, copy the bad bytes as they are and name them.
+#[test]
+fn a_record_that_does_not_decode_is_reported_not_fatal() {
+    let dir = TempDir::new("backup-undecodable");
+    let data = dir.path().join("data");
+    {
+        let store = SledStore::open(&data, immediate()).unwrap();
+        let mut ws = WriteSet::new();
+        ws.put(marker("good-1"), Expected::Absent);
+        ws.put(marker("good-2"), Expected::Absent);
+        ws.outbox.push((Timestamp(1), event_for(1)));
+        store.apply(ws).unwrap();
+    }
+    // Raw bytes written behind the store's back: a record and an index entry that do not
+    // decode, and a meta entry that does not either.
+    damage(&data, "idempotency", b"bad", &[1, 1, 0xff, 0xff]);
+    damage(&data, "idx_product_sku", b"SKU-X", &[1, 1]);
+    let expected = ["idempotency/bad", "idx_product_sku/SKU-X"];
+    let file = dir.path().join("b.ordo-backup");
+    let info = SledStore::open(&data, immediate())
+        .unwrap()
+        .backup(&file)
+        .unwrap();
+    let keys = |info: &ordo_storage::BackupInfo| -> Vec<String> {
+        info.undecodable.iter().map(|u| u.key.clone()).collect()
+    };
+    assert_eq!(info.undecodable_count, 2);
+    assert_eq!(keys(&info), expected);
+    assert!(info.undecodable.iter().all(|u| !u.reason.is_empty()));
+    assert_eq!(
+        info.entries_of("idempotency"),
+        Some(3),
+        "the bad record is copied too"
+    );
+
+    let verified = backup::verify(&file).unwrap();
+    assert_eq!(verified, info);
+
+    let target = dir.path().join("restored");
+    let restored_info = backup::restore(&file, &target, IfNotEmpty::Refuse).unwrap();
+    assert_eq!(keys(&restored_info), expected);
+    let restored = SledStore::open(&target, immediate()).unwrap();
+    for good in ["good-1", "good-2"] {
+        let key = RecordKey::Idempotency(good.into());
+        assert!(restored.get(&key).unwrap().is_some(), "{good} restored");
+    }
+    // The bad record is there as it was, and reads report it as the original store did.
+    match restored.get(&RecordKey::Idempotency("bad".into())) {
+        Err(StoreError::Corrupted { key, .. }) => assert_eq!(key, "idempotency/bad"),
+        other => panic!("expected Corrupted, got {other:?}"),
+    }
+    assert_eq!(restored.outbox_pending(None, 10).unwrap().len(), 1);
+    drop(restored);
+
+    // A meta counter that does not decode would give a store that cannot open: a backup
+    // still copies and names it, but verify and restore refuse the file.
+    damage(&data, "meta", b"junk", &[7]);
+    let meta_file = dir.path().join("meta.ordo-backup");
+    let info = SledStore::open(&data, immediate())
+        .unwrap()
+        .backup(&meta_file)
+        .unwrap();
+    assert_eq!(info.undecodable_count, 3);
+    assert_eq!(info.undecodable.last().unwrap().key, "meta/junk");
+    match backup::verify(&meta_file) {
+        Err(StoreError::Corrupted { key, .. }) => assert_eq!(key, "meta/junk"),
+        other => panic!("expected Corrupted, got {other:?}"),
+    }
+    let refused = dir.path().join("refused");
+    assert!(backup::restore(&meta_file, &refused, IfNotEmpty::Refuse).is_err());
+    assert!(!refused.exists());
 }

@@ -19,7 +19,22 @@ pub fn backup(b: &BackupView) -> String {
         ("Created", b.created_at.clone()),
         ("Entries", b.total_entries.to_string()),
     ]);
-    format!("{summary}\n{t}")
+    if b.undecodable.is_empty() {
+        return format!("{summary}\n{t}");
+    }
+    let mut bad = table(&["Does not decode", "Why"], &[]);
+    for u in &b.undecodable {
+        bad.add_row(vec![u.key.clone(), u.reason.clone()]);
+    }
+    let more = b
+        .undecodable_count
+        .saturating_sub(b.undecodable.len() as u64);
+    let more = if more > 0 {
+        format!("\n… and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{summary}\n{t}\n{bad}{more}")
 }
 
 /// Pending notifications, oldest first.

@@ -1,4 +1,5 @@
-//! The JSON shape of a backup file's contents (`ordo backup`, `ordo verify`).
+//! The JSON shape of a backup file's contents (`ordo backup`, `ordo verify`, `ordo
+//! restore`).
 
 use serde::{Serialize, Serializer};
 
@@ -22,6 +23,19 @@ pub struct BackupView {
     /// Entries per tree (records, indexes, audit, outbox, meta), in the store's order.
     #[serde(serialize_with = "ordered_map")]
     pub trees: Vec<(String, u64)>,
+    /// How many entries hold a value that does not decode (copied as stored).
+    pub undecodable_count: u64,
+    /// Those entries (the first 1000), in file order.
+    pub undecodable: Vec<UndecodableView>,
+}
+
+/// An entry whose value does not decode.
+#[derive(Debug, Serialize)]
+pub struct UndecodableView {
+    /// Tree and key: `orders/42`.
+    pub key: String,
+    /// What is wrong with it.
+    pub reason: String,
 }
 
 impl BackupView {
@@ -34,6 +48,15 @@ impl BackupView {
             created_at: Timestamp(info.created_at_ms).to_string(),
             total_entries: info.total_entries(),
             trees: info.entries.clone(),
+            undecodable_count: info.undecodable_count,
+            undecodable: info
+                .undecodable
+                .iter()
+                .map(|u| UndecodableView {
+                    key: u.key.clone(),
+                    reason: u.reason.clone(),
+                })
+                .collect(),
         }
     }
 }

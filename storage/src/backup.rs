@@ -419,6 +419,12 @@ fn reason_of(error: StoreError) -> String {
 /// Decodes a value as its tree requires (the same checks a read would make).
 fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
     let label = entry_label(slot, key);
+    // A backup of an older release holds older schema versions: checked as upgraded.
+    let upgraded = match layout::content(slot) {
+        Some(content) => codec::upgrade_value(content.value_kind(), &label, value)?,
+        None => None,
+    };
+    let value = upgraded.as_deref().unwrap_or(value);
     let corrupted = |reason: String| StoreError::Corrupted {
         key: label.clone(),
         reason,

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 
 use ordo_core::audit::AuditEntry;
 use ordo_core::outbox::OutboxMessage;
-use ordo_core::store::{Record, StoreError};
+use ordo_core::store::{Record, StoreError, legacy};
 
 /// Format byte: bincode 2.0.1 through serde with `config::standard()`.
 pub(crate) const FORMAT_BINCODE2: u8 = 1;
@@ -25,7 +25,10 @@ pub(crate) const FORMAT_BINCODE2: u8 = 1;
 /// Version of the encoded types' shape. Bump it (with a migration) whenever a stored type
 /// changes in a way bincode cannot read from old bytes (any field added, removed,
 /// reordered or retyped; any enum variant inserted before another).
-pub(crate) const SCHEMA_VERSION: u8 = 1;
+pub(crate) const SCHEMA_VERSION: u8 = 2;
+
+/// The oldest schema version [`upgrade_value`] reads (see `ordo_core::store::legacy`).
+pub(crate) const OLDEST_SCHEMA_VERSION: u8 = 1;
 
 /// Length of the envelope in front of every value.
 pub(crate) const ENVELOPE_LEN: usize = 2;
@@ -75,6 +78,24 @@ fn encode<T: Serialize + ?Sized>(what: &str, value: &T) -> Result<Vec<u8>, Store
 
 /// Checks the envelope and returns the payload after it.
 fn payload<'a>(key: &str, bytes: &'a [u8]) -> Result<&'a [u8], StoreError> {
+    match schema_of(key, bytes)? {
+        SCHEMA_VERSION => Ok(bytes.get(ENVELOPE_LEN..).unwrap_or_default()),
+        schema => Err(corrupted(
+            key,
+            format!(
+                "unknown schema version {schema} (this build reads {SCHEMA_VERSION}); \
+                 the data was written by another version of ordo"
+            ),
+        )),
+    }
+}
+
+/// The schema version in a value's envelope (any version, as long as the envelope is
+/// well-formed and the format is known).
+///
+/// # Errors
+/// `Corrupted` naming `key` for a short value or an unknown format.
+pub(crate) fn schema_of(key: &str, bytes: &[u8]) -> Result<u8, StoreError> {
     let (Some(&format), Some(&schema)) = (bytes.first(), bytes.get(1)) else {
         return Err(corrupted(
             key,
@@ -90,21 +111,16 @@ fn payload<'a>(key: &str, bytes: &'a [u8]) -> Result<&'a [u8], StoreError> {
             format!("unknown value format {format} (this build reads {FORMAT_BINCODE2})"),
         ));
     }
-    if schema != SCHEMA_VERSION {
-        return Err(corrupted(
-            key,
-            format!(
-                "unknown schema version {schema} (this build reads {SCHEMA_VERSION}); \
-                 the data was written by another version of ordo"
-            ),
-        ));
-    }
-    Ok(bytes.get(ENVELOPE_LEN..).unwrap_or_default())
+    Ok(schema)
 }
 
 /// Decodes a whole value: the envelope, then exactly one `T` and nothing after it.
 fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
-    let payload = payload(key, bytes)?;
+    decode_payload(key, payload(key, bytes)?)
+}
+
+/// Decodes exactly one `T` from a payload (the bytes after the envelope).
+fn decode_payload<T: DeserializeOwned>(key: &str, payload: &[u8]) -> Result<T, StoreError> {
     let (value, used) = bincode::serde::decode_from_slice::<T, _>(payload, standard())
         .map_err(|e| corrupted(key, format!("does not decode: {e}")))?;
     if used != payload.len() {
@@ -231,6 +247,95 @@ pub(crate) fn encode_outbox(message: &OutboxMessage) -> Result<Vec<u8>, StoreErr
 /// `Corrupted` naming `key`.
 pub(crate) fn decode_outbox(key: &str, bytes: &[u8]) -> Result<OutboxMessage, StoreError> {
     decode(key, bytes)
+}
+
+/// What a tree holds, as far as upgrading its values is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    /// `(version, Record)`.
+    Record,
+    /// An index id.
+    Id,
+    /// An audit entry.
+    Audit,
+    /// A bare envelope.
+    Marker,
+    /// An outbox message.
+    Outbox,
+    /// A counter.
+    Counter,
+}
+
+/// A value of an older schema version rewritten for this one, or `None` if it already is
+/// of this version. Records are decoded with the frozen shapes of their version
+/// (`ordo_core::store::legacy`) and upgraded; the other values kept their shape since
+/// version 1 (audit actions and domain events only gained variants at the end), so they
+/// are checked against today's types and given today's envelope.
+///
+/// # Errors
+/// `Corrupted` naming `key` for an unknown version or bytes that do not decode under it.
+pub(crate) fn upgrade_value(
+    kind: ValueKind,
+    key: &str,
+    bytes: &[u8],
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let schema = schema_of(key, bytes)?;
+    if schema == SCHEMA_VERSION {
+        return Ok(None);
+    }
+    if !(OLDEST_SCHEMA_VERSION..SCHEMA_VERSION).contains(&schema) {
+        return Err(corrupted(
+            key,
+            format!(
+                "schema version {schema} is neither this build's ({SCHEMA_VERSION}) nor one \
+                 it upgrades from ({OLDEST_SCHEMA_VERSION} and later)"
+            ),
+        ));
+    }
+    let mut current = bytes.to_vec();
+    if let Some(byte) = current.get_mut(1) {
+        *byte = SCHEMA_VERSION;
+    }
+    let upgraded = match kind {
+        ValueKind::Record => {
+            let payload = bytes.get(ENVELOPE_LEN..).unwrap_or_default();
+            let (version, record) = decode_payload::<(u64, legacy::v1::Record)>(key, payload)?;
+            encode_record(version, &legacy::v1::upgrade(record))?
+        }
+        ValueKind::Id => {
+            decode_id(key, &current)?;
+            current
+        }
+        ValueKind::Audit => {
+            decode_audit(key, &current)?;
+            current
+        }
+        ValueKind::Marker => {
+            decode_marker(key, &current)?;
+            current
+        }
+        ValueKind::Outbox => {
+            decode_outbox(key, &current)?;
+            current
+        }
+        ValueKind::Counter => {
+            decode_counter(key, &current)?;
+            current
+        }
+    };
+    Ok(Some(upgraded))
+}
+
+/// A counter of any schema version this build reads or upgrades (the storage format
+/// version must be read before a migration has run).
+///
+/// # Errors
+/// `Corrupted` naming `key`.
+pub(crate) fn decode_counter_any_schema(key: &str, bytes: &[u8]) -> Result<u64, StoreError> {
+    match upgrade_value(ValueKind::Counter, key, bytes)? {
+        Some(upgraded) => decode_counter(key, &upgraded),
+        None => decode_counter(key, bytes),
+    }
 }
 
 #[cfg(test)]

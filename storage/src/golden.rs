@@ -20,7 +20,7 @@ use ordo_core::registration::Channel;
 use ordo_core::store::{ALL_RECORD_KINDS, MemoryStore, RecordKind, Store};
 use ordo_core::testkit::sample;
 
-use crate::codec;
+use crate::codec::{self, ValueKind};
 
 /// The folder of one schema version's golden files.
 pub(crate) fn folder(schema: u8) -> PathBuf {
@@ -224,6 +224,65 @@ mod tests {
         let message = codec::decode_outbox("outbox", &outbox).unwrap();
         assert_eq!(codec::encode_outbox(&message).unwrap(), outbox);
         assert_eq!(checked, ALL_RECORD_KINDS.len());
+    }
+
+    #[test]
+    fn golden_files_of_schema_1_upgrade_to_the_current_schema() {
+        let dir = folder(1);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let mut upgraded = 0;
+        for path in &files {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(path).unwrap();
+            assert_eq!(codec::schema_of(&name, &bytes).unwrap(), 1, "{name}");
+            let kind = if name.starts_with("record-") {
+                ValueKind::Record
+            } else if name == "audit.bin" {
+                ValueKind::Audit
+            } else {
+                ValueKind::Outbox
+            };
+            let now = codec::upgrade_value(kind, &name, &bytes)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .unwrap_or_else(|| panic!("{name} was not upgraded"));
+            assert_eq!(
+                codec::schema_of(&name, &now).unwrap(),
+                codec::SCHEMA_VERSION
+            );
+            // Upgrading is idempotent: a value of the current schema is left alone.
+            assert_eq!(codec::upgrade_value(kind, &name, &now).unwrap(), None);
+            match kind {
+                ValueKind::Record => {
+                    let (_, record) = codec::decode_record(&name, &now).unwrap();
+                    if let ordo_core::store::Record::Customer(customer) = &record {
+                        assert!(!customer.name().is_empty());
+                        assert!(customer.pending_contact().is_none());
+                        if let Some(verification) = customer.verification() {
+                            assert_eq!((verification.resends, verification.handle), (0, None));
+                        }
+                    }
+                    let file_kind = format!("record-{:?}", record.key().kind()).to_lowercase();
+                    assert!(
+                        name.starts_with(&file_kind),
+                        "{name} holds {}",
+                        record.key()
+                    );
+                }
+                ValueKind::Audit => {
+                    codec::decode_audit(&name, &now).unwrap();
+                }
+                _ => {
+                    codec::decode_outbox(&name, &now).unwrap();
+                }
+            }
+            upgraded += 1;
+        }
+        // Every record kind of version 1 (10), the pending customer, audit and outbox.
+        assert_eq!(upgraded, 13);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::error::from_sled;
 /// The on-disk layout version kept in the meta tree. Bump it with a migration when a
 /// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
 /// by the codec's schema byte).
-pub(crate) const STORAGE_FORMAT_VERSION: u64 = 2;
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 3;
 
 /// Meta key: the layout version the database was created with.
 pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
@@ -123,6 +123,21 @@ pub(crate) enum Content {
     Outbox,
     /// Counters.
     Meta,
+}
+
+impl Content {
+    /// How the codec reads and upgrades this tree's values.
+    pub(crate) fn value_kind(self) -> crate::codec::ValueKind {
+        use crate::codec::ValueKind;
+        match self {
+            Content::Records(_) => ValueKind::Record,
+            Content::Index(_) => ValueKind::Id,
+            Content::Audit => ValueKind::Audit,
+            Content::AuditBySubject => ValueKind::Marker,
+            Content::Outbox => ValueKind::Outbox,
+            Content::Meta => ValueKind::Counter,
+        }
+    }
 }
 
 /// What the tree in `slot` holds (`None` for a slot out of range).

@@ -69,6 +69,7 @@ pub mod fuzzing;
 #[cfg(test)]
 mod golden;
 mod layout;
+mod migrate;
 mod restore;
 mod schedule;
 mod stats;

@@ -21,6 +21,7 @@ use crate::datadir;
 use crate::durable::{PeriodicFlusher, Watermark};
 use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
 use crate::layout::{self, Trees};
+use crate::migrate;
 use crate::stats::{Counters, StoreStats};
 use crate::sync::FileSyncer;
 use crate::writer::{Answer, Sequences, Work, Writer};
@@ -176,7 +177,7 @@ impl SledStore {
             .open()
             .map_err(|e| from_sled_open(dir, e))?;
         let trees = Trees::open(&db)?;
-        let committed = prepare_meta(&db, &trees)?;
+        let committed = prepare_meta(&db, &trees, Some(dir))?;
         let opened = datadir::mark(dir)?;
         let syncer = FileSyncer::new(dir, opened)?;
         let opening = Opening {
@@ -198,7 +199,7 @@ impl SledStore {
             .open()
             .map_err(from_sled)?;
         let trees = Trees::open(&db)?;
-        let committed = prepare_meta(&db, &trees)?;
+        let committed = prepare_meta(&db, &trees, None)?;
         let opening = Opening {
             durability: Durability::Immediate,
             syncer: None,
@@ -386,15 +387,18 @@ fn misplaced(label: &str, found: &RecordKey) -> StoreError {
     }
 }
 
-/// Checks (or, for a new database, writes) the format version; returns the last sequence
-/// numbers handed out.
-fn prepare_meta(db: &sled::Db, trees: &Trees) -> Result<Sequences, StoreError> {
+/// Checks (or, for a new database, writes) the format version, migrating a database of
+/// the previous format first (see [`migrate`]); returns the last sequence numbers handed
+/// out.
+fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<Sequences, StoreError> {
     let meta = trees.tree(layout::META);
     let format_label = "meta/format_version";
     match meta.get(layout::META_FORMAT_VERSION).map_err(from_sled)? {
         Some(bytes) => {
-            let version = codec::decode_counter(format_label, &bytes)?;
-            if version != layout::STORAGE_FORMAT_VERSION {
+            let version = codec::decode_counter_any_schema(format_label, &bytes)?;
+            if version == migrate::PREVIOUS_FORMAT_VERSION {
+                migrate::migrate(db, trees, dir)?;
+            } else if version != layout::STORAGE_FORMAT_VERSION {
                 return Err(StoreError::Corrupted {
                     key: format_label.to_string(),
                     reason: format!(

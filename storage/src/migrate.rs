@@ -1,0 +1,353 @@
+//! Upgrading a database written by an earlier version of ordo, at open.
+//!
+//! Storage format 2 (schema 1 values) becomes format 3 (schema 2 values, two more trees):
+//!
+//! 1. **A backup first.** After a flush, the data directory is copied file by file to
+//!    `DIR.before-format-3` beside it (built as `….partial`, fsynced, then renamed in), so
+//!    the previous release can open the copy as it was. A copy that already exists is
+//!    kept: it is the state before the first attempt.
+//! 2. **Every value is rewritten** tree by tree, in batches: records are decoded with the
+//!    frozen shapes of schema 1 and upgraded (`ordo_core::store::legacy`), other values get
+//!    today's envelope after a check that they decode. A value already at schema 2 is left
+//!    alone, so a migration cut short by a crash simply runs again at the next open.
+//! 3. **The format version moves last**, after a flush: until it says 3 the database is
+//!    treated as not (fully) migrated.
+
+use std::path::{Path, PathBuf};
+
+use ordo_core::store::StoreError;
+
+use crate::codec::{self, ValueKind};
+use crate::error::{from_io, from_sled};
+use crate::layout::{self, Content, Trees};
+
+/// The storage format this build migrates from.
+pub(crate) const PREVIOUS_FORMAT_VERSION: u64 = 2;
+
+/// Values rewritten per sled batch.
+const BATCH: usize = 1000;
+
+/// What a migration did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Migrated {
+    /// Values rewritten.
+    pub(crate) values: u64,
+    /// Where the copy of the database as it was lies (none for a store without a directory).
+    pub(crate) backup: Option<PathBuf>,
+}
+
+/// Upgrades the database from [`PREVIOUS_FORMAT_VERSION`] to the current format.
+///
+/// # Errors
+/// `Io` if the backup copy cannot be made or sled fails; `Corrupted` naming the first value
+/// that does not decode under its schema (nothing is half-upgraded: values rewritten so far
+/// stay valid, and the format version is not moved).
+pub(crate) fn migrate(
+    db: &sled::Db,
+    trees: &Trees,
+    dir: Option<&Path>,
+) -> Result<Migrated, StoreError> {
+    db.flush().map_err(from_sled)?;
+    let backup = match dir {
+        Some(dir) => Some(copy_beside(dir)?),
+        None => None,
+    };
+    let mut values = 0;
+    for (slot, tree) in trees.iter() {
+        let Some(kind) = layout::content(slot).map(Content::value_kind) else {
+            continue;
+        };
+        values += rewrite(tree, slot, kind)?;
+    }
+    db.flush().map_err(from_sled)?;
+    trees
+        .tree(layout::META)
+        .insert(
+            layout::META_FORMAT_VERSION,
+            codec::encode_counter(layout::STORAGE_FORMAT_VERSION)?,
+        )
+        .map_err(from_sled)?;
+    db.flush().map_err(from_sled)?;
+    tracing::info!(
+        values,
+        backup = ?backup,
+        "migrated the database to storage format {}",
+        layout::STORAGE_FORMAT_VERSION
+    );
+    Ok(Migrated { values, backup })
+}
+
+/// Rewrites the values of one tree that are not of the current schema; returns how many.
+fn rewrite(tree: &sled::Tree, slot: layout::Slot, kind: ValueKind) -> Result<u64, StoreError> {
+    let mut rewritten: u64 = 0;
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    for item in tree.iter() {
+        let (key, value) = item.map_err(from_sled)?;
+        let label = format!(
+            "{}/{}",
+            layout::tree_names().get(slot.0).copied().unwrap_or("?"),
+            layout::hex(&key)
+        );
+        if let Some(upgraded) = codec::upgrade_value(kind, &label, &value)? {
+            batch.insert(key, upgraded);
+            pending += 1;
+        }
+        if pending == BATCH {
+            tree.apply_batch(std::mem::take(&mut batch))
+                .map_err(from_sled)?;
+            rewritten += pending as u64;
+            pending = 0;
+        }
+    }
+    if pending > 0 {
+        tree.apply_batch(batch).map_err(from_sled)?;
+        rewritten += pending as u64;
+    }
+    Ok(rewritten)
+}
+
+/// The name of the copy a migration leaves beside `dir`.
+pub(crate) fn backup_path(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "ordo-data".into(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!(
+        "{name}.before-format-{}",
+        layout::STORAGE_FORMAT_VERSION
+    ))
+}
+
+/// Copies `dir` to [`backup_path`] (unless that exists), durably.
+fn copy_beside(dir: &Path) -> Result<PathBuf, StoreError> {
+    let target = backup_path(dir);
+    if target.exists() {
+        return Ok(target);
+    }
+    let partial = target.with_extension("partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial)
+            .map_err(|e| from_io(&format!("cannot remove {}", partial.display()), &e))?;
+    }
+    copy_dir(dir, &partial)?;
+    std::fs::rename(&partial, &target)
+        .map_err(|e| from_io(&format!("cannot rename {}", partial.display()), &e))?;
+    if let Some(parent) = target.parent() {
+        sync_path(parent)?;
+    }
+    Ok(target)
+}
+
+/// Copies the files of `from` (recursively) into a new directory `to`, fsyncing each file
+/// and directory.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), StoreError> {
+    std::fs::create_dir(to).map_err(|e| from_io(&format!("cannot create {}", to.display()), &e))?;
+    let entries = std::fs::read_dir(from)
+        .map_err(|e| from_io(&format!("cannot read {}", from.display()), &e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| from_io(&format!("cannot read {}", from.display()), &e))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry
+            .file_type()
+            .map_err(|e| from_io(&format!("cannot read {}", source.display()), &e))?;
+        if kind.is_dir() {
+            copy_dir(&source, &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(&source, &target)
+                .map_err(|e| from_io(&format!("cannot copy {}", source.display()), &e))?;
+            sync_path(&target)?;
+        }
+    }
+    sync_path(to)
+}
+
+fn sync_path(path: &Path) -> Result<(), StoreError> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| from_io(&format!("cannot fsync {}", path.display()), &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::ids::CustomerId;
+    use ordo_core::store::{ALL_RECORD_KINDS, Store, legacy};
+    use ordo_core::testkit::sample;
+
+    use super::*;
+    use crate::{Durability, SledStore, StoreConfig};
+
+    /// Turns a value of the current schema into what schema 1 wrote for the same shape.
+    fn as_schema_1(mut bytes: Vec<u8>) -> Vec<u8> {
+        bytes[1] = 1;
+        bytes
+    }
+
+    /// A data directory as the previous release left it: storage format 2, every value of
+    /// schema 1 — the golden files of version 1 placed where that release put them.
+    fn previous_release_store(dir: &Path) -> Vec<(String, CustomerId)> {
+        drop(SledStore::open(dir, StoreConfig::new(Durability::Immediate)).unwrap());
+        let db = sled::open(dir).unwrap();
+        let trees = Trees::open(&db).unwrap();
+        let golden = crate::golden::folder(1);
+        let mut customers = Vec::new();
+        let mut max_id = 0;
+        for entry in std::fs::read_dir(&golden).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(&path).unwrap();
+            if name.starts_with("record-") {
+                let payload = &bytes[codec::ENVELOPE_LEN..];
+                let (_, old): (u64, legacy::v1::Record) =
+                    bincode::serde::decode_from_slice(payload, bincode::config::standard())
+                        .unwrap()
+                        .0;
+                let record = legacy::v1::upgrade(old);
+                let key = record.key();
+                if let ordo_core::store::Record::Customer(c) = &record {
+                    customers.push((c.name().to_string(), c.id()));
+                    max_id = max_id.max(c.id().0);
+                }
+                trees
+                    .records(key.kind())
+                    .insert(key.id_bytes(), bytes)
+                    .unwrap();
+            } else if name == "audit.bin" {
+                let entry = codec::upgrade_value(ValueKind::Audit, "a", &bytes)
+                    .unwrap()
+                    .unwrap();
+                let entry = codec::decode_audit("a", &entry).unwrap();
+                trees
+                    .tree(layout::AUDIT)
+                    .insert(layout::sequence_key(entry.sequence), bytes)
+                    .unwrap();
+                for subject in &entry.record.subjects {
+                    trees
+                        .tree(layout::AUDIT_BY_SUBJECT)
+                        .insert(
+                            layout::subject_key(*subject, entry.sequence),
+                            as_schema_1(codec::encode_marker()),
+                        )
+                        .unwrap();
+                }
+                trees
+                    .tree(layout::META)
+                    .insert(
+                        layout::META_LAST_AUDIT,
+                        as_schema_1(codec::encode_counter(entry.sequence).unwrap()),
+                    )
+                    .unwrap();
+            }
+        }
+        let meta = trees.tree(layout::META);
+        meta.insert(
+            layout::META_LAST_ID,
+            as_schema_1(codec::encode_counter(max_id + 100).unwrap()),
+        )
+        .unwrap();
+        meta.insert(
+            layout::META_FORMAT_VERSION,
+            as_schema_1(codec::encode_counter(PREVIOUS_FORMAT_VERSION).unwrap()),
+        )
+        .unwrap();
+        for item in meta.iter() {
+            let (key, value) = item.unwrap();
+            meta.insert(key, as_schema_1(value.to_vec())).unwrap();
+        }
+        db.flush().unwrap();
+        customers
+    }
+
+    #[test]
+    fn a_store_of_the_previous_release_is_backed_up_and_upgraded_at_open() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        let customers = previous_release_store(&dir);
+        assert_eq!(customers.len(), 2, "the golden files hold two customers");
+        let store = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+        // The copy is the store as the previous release left it.
+        let backup = backup_path(&dir);
+        assert!(backup.join("db").exists(), "{}", backup.display());
+        let (engine, _clock) = sample::engine(store, 3);
+        let admin = sample::admin();
+        for (name, id) in &customers {
+            assert_eq!(engine.get_customer(&admin, *id).unwrap().name(), name);
+        }
+        // Every value now carries the current schema, and the format moved.
+        let raw = engine.store(&admin).unwrap();
+        for kind in ALL_RECORD_KINDS {
+            raw.scan(kind, None, 100).unwrap();
+        }
+        assert_eq!(
+            engine
+                .customer_history(&admin, customers[0].1)
+                .unwrap()
+                .len()
+                + engine
+                    .customer_history(&admin, customers[1].1)
+                    .unwrap()
+                    .len(),
+            1,
+            "the audit entry of the golden files reads back"
+        );
+        drop(engine);
+        // Opening again migrates nothing more and keeps the first copy.
+        let again = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+        drop(again);
+        let db = sled::open(&dir).unwrap();
+        let trees = Trees::open(&db).unwrap();
+        let format = trees
+            .tree(layout::META)
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            codec::decode_counter("format", &format).unwrap(),
+            layout::STORAGE_FORMAT_VERSION
+        );
+        let mut checked = 0;
+        for (_, tree) in trees.iter() {
+            for item in tree.iter() {
+                let (key, value) = item.unwrap();
+                assert_eq!(
+                    codec::schema_of(&layout::hex(&key), &value).unwrap(),
+                    codec::SCHEMA_VERSION
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 12, "{checked} values checked");
+    }
+
+    #[test]
+    fn a_value_that_does_not_decode_stops_the_migration_before_the_format_moves() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        previous_release_store(&dir);
+        {
+            let db = sled::open(&dir).unwrap();
+            let trees = Trees::open(&db).unwrap();
+            trees
+                .records(ordo_core::store::RecordKind::Order)
+                .insert(
+                    99u64.to_be_bytes(),
+                    vec![codec::FORMAT_BINCODE2, 1, 0xFF, 0xFF],
+                )
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let error = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap_err();
+        assert!(matches!(error, StoreError::Corrupted { .. }), "{error}");
+        let db = sled::open(&dir).unwrap();
+        let trees = Trees::open(&db).unwrap();
+        let format = trees
+            .tree(layout::META)
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            codec::decode_counter_any_schema("format", &format).unwrap(),
+            PREVIOUS_FORMAT_VERSION
+        );
+    }
+}

@@ -339,7 +339,7 @@ pub struct Customer {
     pub(crate) credentials: Option<Credentials>,
     pub(crate) verification: Option<Verification>,
     pub(crate) rejection_reason: Option<String>,
-    pub(crate) pending_contact: Option<ContactChange>,
+    pub(crate) pending_contact: Option<Box<ContactChange>>,
 }
 
 /// A phone or email change a customer asked for, waiting for the code sent to the new
@@ -469,7 +469,7 @@ impl Customer {
 
     /// The contact change waiting for its code, if any.
     pub fn pending_contact(&self) -> Option<&ContactChange> {
-        self.pending_contact.as_ref()
+        self.pending_contact.as_deref()
     }
 
     /// Whether this is a registration that was not verified within `ttl_ms` of `created_at`.
@@ -535,7 +535,7 @@ impl Customer {
                 self.id, self.status
             )));
         }
-        self.pending_contact = Some(change);
+        self.pending_contact = Some(Box::new(change));
         Ok(())
     }
 

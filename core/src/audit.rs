@@ -20,6 +20,8 @@ pub enum Subject {
     Product(ProductId),
     /// A staff user.
     User(UserId),
+    /// The store's settings (one subject for all of them).
+    Settings,
 }
 
 impl fmt::Display for Subject {
@@ -29,6 +31,7 @@ impl fmt::Display for Subject {
             Subject::Customer(id) => write!(f, "customer {id}"),
             Subject::Product(id) => write!(f, "product {id}"),
             Subject::User(id) => write!(f, "staff user {id}"),
+            Subject::Settings => f.write_str("settings"),
         }
     }
 }
@@ -98,6 +101,8 @@ pub enum AuditAction {
     UserDisabled,
     /// A message was logged.
     MessageLogged,
+    /// The pricing settings (tax rates, shipping fees, tax rounding) changed.
+    PricingSettingsChanged,
 }
 
 impl fmt::Display for AuditAction {
@@ -134,6 +139,7 @@ impl fmt::Display for AuditAction {
             AuditAction::UserRoleChanged => "staff role changed",
             AuditAction::UserDisabled => "staff user disabled",
             AuditAction::MessageLogged => "message logged",
+            AuditAction::PricingSettingsChanged => "pricing settings changed",
         })
     }
 }

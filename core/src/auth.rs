@@ -136,10 +136,12 @@ pub enum Operation {
     /// Read pending notifications (with verification codes) and mark them sent: the
     /// dispatchers' job.
     DispatchNotifications,
+    /// Change the store's settings (tax rates, shipping fees, tax rounding).
+    ManageSettings,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 22] = [
+pub const ALL_OPERATIONS: [Operation; 23] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -162,6 +164,7 @@ pub const ALL_OPERATIONS: [Operation; 22] = [
     Operation::LogMessages,
     Operation::ReadMessages,
     Operation::DispatchNotifications,
+    Operation::ManageSettings,
 ];
 
 impl fmt::Display for Operation {
@@ -189,6 +192,7 @@ impl fmt::Display for Operation {
             Operation::LogMessages => "write to the communication log",
             Operation::ReadMessages => "read the communication log and purchase history",
             Operation::DispatchNotifications => "send pending notifications",
+            Operation::ManageSettings => "change the store's settings",
         })
     }
 }
@@ -200,7 +204,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 22] = [
+const MATRIX: [(Operation, [bool; 8]); 23] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -224,6 +228,7 @@ const MATRIX: [(Operation, [bool; 8]); 22] = [
     (Operation::LogMessages,       [Y,    Y,    Y,    Y,    N,    N,    N,    N]),
     (Operation::ReadMessages,      [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
     (Operation::DispatchNotifications, [Y, N,   N,    N,    N,    N,    N,    N]),
+    (Operation::ManageSettings,    [Y,    N,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

@@ -246,6 +246,7 @@ mod tests {
             key: "retry-1".into(),
             fingerprint: "fp".into(),
             order: ordo_core::ids::OrderId(7),
+            created_at: ordo_core::clock::Timestamp(0),
         })
     }
 

@@ -2,9 +2,9 @@
 //!
 //! Callers hand their [`WriteSet`] to the [`crate::commit`] queue; whichever caller leads
 //! passes up to [`MAX_BATCH`] queued requests to [`Writer::process`], which, for each write
-//! set in order, checks its expected versions and unique index keys against the state the
-//! earlier accepted write sets of the same batch leave behind (an overlay of the keys they
-//! write). A write set that fails a check is answered `Conflict` and leaves no trace. The
+//! set in order, checks its expected versions (those of its puts and of its read
+//! expectations) and unique index keys against the state the earlier accepted write sets of
+//! the same batch leave behind (an overlay of the keys they write). A write set that fails a check is answered `Conflict` and leaves no trace. The
 //! accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree sled
 //! transaction — sled seals the transaction's log writes as one recovery unit, so after a
 //! crash either the whole batch is there or none of it. In [`Durability::Immediate`] the
@@ -28,7 +28,7 @@ use sled::transaction::{ConflictableTransactionResult, TransactionError, Transac
 
 use ordo_core::audit::AuditEntry;
 use ordo_core::outbox::OutboxMessage;
-use ordo_core::store::{Expected, IndexName, RecordKey, RecordKind, StoreError, WriteSet};
+use ordo_core::store::{IndexName, RecordKey, RecordKind, StoreError, WriteSet};
 
 use crate::backup::{self, BackupInfo};
 use crate::codec;
@@ -340,16 +340,16 @@ impl Plan {
         Ok(())
     }
 
-    /// The contract's checks: versions, then unique index keys.
+    /// The contract's checks: versions (of the puts and of the read expectations, against
+    /// the store as the batch's earlier write sets leave it), then unique index keys.
     fn check(&self, trees: &Trees, writes: &WriteSet) -> Result<(), StoreError> {
-        for (record, expected) in &writes.puts {
-            let current = self.current_version(trees, &record.key())?;
-            let matches = match (expected, current) {
-                (Expected::Absent, None) => true,
-                (Expected::Version(want), Some(have)) => *want == have,
-                (Expected::Absent, Some(_)) | (Expected::Version(_), None) => false,
-            };
-            if !matches {
+        let puts = writes
+            .puts
+            .iter()
+            .map(|(record, expected)| (record.key(), *expected));
+        let reads = writes.reads.iter().cloned();
+        for (key, expected) in puts.chain(reads) {
+            if !expected.matches(self.current_version(trees, &key)?) {
                 return Err(StoreError::Conflict);
             }
         }

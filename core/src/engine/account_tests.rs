@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+
 use crate::auth::{ALL_OPERATIONS, ALL_ROLES, Actor, Operation, Role};
+use crate::catalog::TaxCategory;
 use crate::clock::ManualClock;
 use crate::customer::{CustomerInput, CustomerStatus};
 use crate::engine::{Engine, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest};
@@ -13,6 +16,7 @@ use crate::message::{Direction, MessageChannel};
 use crate::order::OrderStatus;
 use crate::outbox::DomainEvent;
 use crate::payment::PaymentMethod;
+use crate::pricing::PricingChange;
 use crate::registration::{CODE_TTL_MS, Channel};
 use crate::store::{MemoryStore, Store};
 use crate::testkit::sample;
@@ -405,6 +409,7 @@ fn staff_bootstrap_roles_and_disabling() {
         .engine
         .list_users(&admin)
         .unwrap()
+        .items
         .iter()
         .map(|u| u.credentials().login.to_string())
         .collect();
@@ -413,6 +418,7 @@ fn staff_bootstrap_roles_and_disabling() {
         !f.engine
             .list_users(&admin)
             .unwrap()
+            .items
             .iter()
             .any(|u| u.id() == clerk.id() && u.is_active())
     );
@@ -569,6 +575,7 @@ fn customers_act_only_on_their_own_data_through_a_session() {
         f.engine
             .list_customers(&me, None, None, 100)
             .unwrap()
+            .items
             .iter()
             .map(|c| c.id())
             .collect::<Vec<_>>(),
@@ -694,6 +701,15 @@ fn attempt(
             .map(ok),
         Operation::ReadMessages => e.messages(actor, own, 10).map(ok),
         Operation::DispatchNotifications => e.pending_notifications(actor, None, 10).map(ok),
+        Operation::ManageSettings => e
+            .change_pricing_settings(
+                actor,
+                &[PricingChange::TaxRate {
+                    category: TaxCategory::Reduced,
+                    rate: Decimal::new(i64::try_from(n % 50).unwrap_or(0), 2),
+                }],
+            )
+            .map(ok),
     }
 }
 
@@ -723,5 +739,5 @@ fn the_whole_permission_matrix_is_enforced_by_the_engine() {
             );
         }
     }
-    assert_eq!(n, 8 * 22);
+    assert_eq!(n, 8 * 23);
 }

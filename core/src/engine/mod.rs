@@ -13,6 +13,7 @@ mod orders;
 mod payments;
 mod queries;
 mod sessions;
+mod settings;
 mod staff;
 mod unit;
 
@@ -22,25 +23,22 @@ use crate::clock::{Clock, DAY_MS, SystemClock};
 use crate::credentials::PasswordParams;
 use crate::error::{Error, Result};
 use crate::inventory::WarehouseCode;
-use crate::pricing::{ShippingRates, TaxRates};
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{Store, StoreError, WriteSet};
 
 pub use accounts::{PurchaseHistory, RegistrationRequest, VerifyRequest};
-pub use orders::{ItemRequest, OrderRequest};
+pub use orders::{ItemRequest, OrderRequest, idempotency_storage_key};
 pub use payments::PaymentRequest;
-pub use queries::{OrderFilter, Page};
+pub use queries::{OrderFilter, Page, Skipped};
 pub use sessions::LoginOutcome;
 
 use unit::Unit;
 
-/// Engine settings.
+/// Engine settings: how this process runs. (Prices are not here: tax rates, shipping fees
+/// and the tax rounding mode are store settings, `pricing::PricingSettings`, so every
+/// process on a store prices identically.)
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Tax rates per category.
-    pub tax_rates: TaxRates,
-    /// Shipping fees per method and currency.
-    pub shipping_rates: ShippingRates,
     /// Where backordered units of a product with no stock anywhere are booked.
     pub default_warehouse: WarehouseCode,
     /// How many times a command is tried when it loses a race (≥ 1).
@@ -51,18 +49,20 @@ pub struct EngineConfig {
     pub customer_session_ms: i64,
     /// How long a staff session lasts.
     pub staff_session_ms: i64,
+    /// How long an idempotency key is remembered (order creation and payments): a retry
+    /// within this window returns the first result; after it the key counts as new.
+    pub idempotency_window_ms: i64,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            tax_rates: TaxRates::default(),
-            shipping_rates: ShippingRates::sample(),
             default_warehouse: WarehouseCode::main(),
             max_attempts: 64,
             password_params: PasswordParams::default(),
             customer_session_ms: 30 * DAY_MS,
             staff_session_ms: DAY_MS / 2,
+            idempotency_window_ms: DAY_MS,
         }
     }
 }
@@ -112,13 +112,18 @@ impl<S: Store> Engine<S> {
         &self.config
     }
 
-    /// Runs `decide` and applies its write set, retrying the whole thing on `Conflict`.
+    /// Runs `decide` and applies its write set, retrying the whole thing on `Conflict` —
+    /// whether the store refused the write set or `decide` itself found it lost a race
+    /// (`Error::Conflict`, `StoreError::Conflict`) — at most `max_attempts` times.
     fn transact<T>(&self, decide: impl Fn(&mut Unit<'_, S>) -> Result<T>) -> Result<T> {
         let attempts = self.config.max_attempts.max(1);
         for _ in 0..attempts {
             let mut unit = Unit::new(&self.store);
             let outcome = match decide(&mut unit) {
-                Err(Error::Storage(StoreError::Conflict)) => continue,
+                Err(Error::Storage(StoreError::Conflict) | Error::Conflict) => {
+                    std::thread::yield_now();
+                    continue;
+                }
                 other => other?,
             };
             let writes: WriteSet = unit.finish();

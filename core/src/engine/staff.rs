@@ -8,7 +8,7 @@ use crate::ids::UserId;
 use crate::staff::StaffUser;
 use crate::store::{IndexName, Record, RecordKind, Store, keys};
 
-use super::{Engine, Unit};
+use super::{Engine, Page, Unit};
 
 impl<S: Store> Engine<S> {
     /// Creates the first administrator on a database that has none.
@@ -95,21 +95,17 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// Staff users in id order.
+    /// Staff users in id order (all of them); a user that cannot be read is skipped and
+    /// reported in [`Page::skipped`].
     ///
     /// # Errors
     /// `Forbidden`; `Storage`.
-    pub fn list_users(&self, actor: &Actor) -> Result<Vec<StaffUser>> {
+    pub fn list_users(&self, actor: &Actor) -> Result<Page<StaffUser>> {
         actor.require(Operation::ReadUsers)?;
-        Ok(self
-            .store
-            .scan(RecordKind::User, None, usize::MAX)?
-            .into_iter()
-            .filter_map(|v| match v.value {
-                Record::User(u) => Some(u),
-                _ => None,
-            })
-            .collect())
+        self.list_records(RecordKind::User, None, usize::MAX, |record| match record {
+            Record::User(u) => Some(u),
+            _ => None,
+        })
     }
 
     fn user_by_login(&self, unit: &mut Unit<'_, S>, login: &str) -> Result<StaffUser> {
@@ -172,6 +168,7 @@ impl<S: Store> Engine<S> {
     fn ensure_another_admin(&self, except: UserId) -> Result<()> {
         let others = self
             .list_users(&Actor::system())?
+            .items
             .into_iter()
             .filter(|u| u.id() != except && u.role() == Role::Admin && u.is_active())
             .count();

@@ -485,3 +485,59 @@ fn next_sequence(sequence: u64) -> Result<u64, StoreError> {
         .checked_add(1)
         .ok_or_else(|| StoreError::Io("audit/outbox sequence numbers are exhausted".to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::clock::Timestamp;
+    use ordo_core::ids::OrderId;
+    use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKey, StoreError, WriteSet};
+
+    use super::{Plan, Sequences};
+    use crate::layout::Trees;
+
+    fn put(key: &str, expected: Expected) -> WriteSet {
+        let mut writes = WriteSet::new();
+        writes.put(
+            Record::Idempotency(IdempotencyRecord {
+                key: key.to_string(),
+                fingerprint: "f".to_string(),
+                order: OrderId(1),
+                created_at: Timestamp(0),
+            }),
+            expected,
+        );
+        writes
+    }
+
+    fn reading(key: &str, expected: Expected) -> WriteSet {
+        let mut writes = WriteSet::new();
+        writes.expect(RecordKey::Idempotency(key.to_string()), expected);
+        writes
+    }
+
+    /// Within one batch, a read expectation sees what the batch's earlier accepted write
+    /// sets leave behind (the overlay), exactly as a put's expected version does.
+    #[test]
+    fn read_expectations_are_checked_against_the_batch_overlay() {
+        let db = sled::Config::new().temporary(true).open().unwrap();
+        let trees = Trees::open(&db).unwrap();
+        let mut plan = Plan::new(Sequences::default());
+        let admit = |plan: &mut Plan, writes| plan.admit(&trees, writes);
+        admit(&mut plan, put("a", Expected::Absent)).unwrap();
+        // Nothing is committed yet, but the batch has written `a` at version 1.
+        assert_eq!(
+            admit(&mut plan, reading("a", Expected::Absent)),
+            Err(StoreError::Conflict)
+        );
+        admit(&mut plan, reading("a", Expected::Version(1))).unwrap();
+        admit(&mut plan, put("a", Expected::Version(1))).unwrap();
+        assert_eq!(
+            admit(&mut plan, reading("a", Expected::Version(1))),
+            Err(StoreError::Conflict)
+        );
+        admit(&mut plan, reading("a", Expected::Version(2))).unwrap();
+        admit(&mut plan, reading("b", Expected::Absent)).unwrap();
+        // A read expectation writes nothing: only the two puts of `a` are staged.
+        assert_eq!(plan.changes.len(), 2);
+    }
+}

@@ -9,6 +9,7 @@ mod accounts;
 mod catalog;
 mod customers;
 mod fulfilment;
+mod idempotency;
 mod orders;
 mod payments;
 mod queries;
@@ -27,7 +28,8 @@ use crate::random::{RandomSource, SeededRandom};
 use crate::store::{Store, StoreError, WriteSet};
 
 pub use accounts::{PurchaseHistory, RegistrationRequest, VerifyRequest};
-pub use orders::{ItemRequest, OrderRequest, idempotency_storage_key};
+pub use idempotency::idempotency_storage_key;
+pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
 pub use queries::{OrderFilter, Page, Skipped};
 pub use sessions::LoginOutcome;
@@ -145,3 +147,6 @@ pub(crate) mod tests;
 
 #[cfg(test)]
 mod account_tests;
+
+#[cfg(test)]
+mod race_tests;

@@ -2,12 +2,10 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
-use crate::auth::{Actor, Operation, Principal};
+use crate::auth::{Actor, Operation};
 use crate::catalog::{BackorderPolicy, Sku};
-use crate::clock::Timestamp;
 use crate::customer::{Address, AddressInput};
 use crate::error::{EntityKind, Error, Result};
 use crate::ids::{CustomerId, OrderId, OrderReference};
@@ -18,6 +16,7 @@ use crate::pricing::{Discount, ShippingMethod};
 use crate::store::{IdempotencyRecord, Record, Store, keys};
 use crate::validate::{self, limits};
 
+use super::idempotency::{check_idempotency_key, idempotency_storage_key, within_window};
 use super::{Engine, Unit};
 
 /// One requested item: SKU text and quantity as typed (validated by the engine).
@@ -73,145 +72,6 @@ impl OrderRequest {
             idempotency_key: None,
         }
     }
-
-    /// The request's canonical fingerprint, compared when its idempotency key is used again:
-    /// `v1:` followed by the SHA-256 (lower-case hex) of this encoding of the request's
-    /// content — explicit and field by field, so it depends on neither Rust type nor field
-    /// names (`Debug` output changes with any rename; this does not, and a test pins it):
-    ///
-    /// 1. the text `ordo/order-request/v1`;
-    /// 2. `customer` as a u64;
-    /// 3. `items`: their count as a u32, then per item the SKU as typed (text) and the
-    ///    quantity as typed (i64);
-    /// 4. `ship_to`: a 0 byte if absent, else a 1 byte and recipient, line 1, line 2, city,
-    ///    region, postal code and country as typed (text each);
-    /// 5. `shipping`: `standard`, `express` or `pickup` (text);
-    /// 6. `payment`: `card`, `cash`, `bank-transfer` or `cash-on-delivery` (text);
-    /// 7. `discounts`: their count as a u32, then per discount the label as typed (text)
-    ///    and the percent as a normalized decimal (text: `10`, not `10.00`);
-    /// 8. `notes` as typed (text);
-    /// 9. `draft`: one byte, 0 or 1.
-    ///
-    /// Integers are big-endian; a text is its UTF-8 length as a u32, then its bytes. The
-    /// idempotency key itself is not part of the fingerprint. Changing any of this changes
-    /// what retries after an upgrade see: it needs a new version (`v2`), and replays must
-    /// then accept both.
-    pub fn fingerprint(&self) -> String {
-        // Destructured in full: a new field does not compile until it is placed here.
-        let OrderRequest {
-            customer,
-            items,
-            ship_to,
-            shipping,
-            payment,
-            discounts,
-            notes,
-            draft,
-            idempotency_key: _,
-        } = self;
-        let mut encoding = Canonical::default();
-        encoding.text(FINGERPRINT_DOMAIN);
-        encoding.bytes(&customer.0.to_be_bytes());
-        encoding.count(items.len());
-        for ItemRequest { sku, quantity } in items {
-            encoding.text(sku);
-            encoding.bytes(&quantity.to_be_bytes());
-        }
-        match ship_to {
-            None => encoding.bytes(&[0]),
-            Some(AddressInput {
-                recipient,
-                line1,
-                line2,
-                city,
-                region,
-                postal_code,
-                country,
-            }) => {
-                encoding.bytes(&[1]);
-                for part in [recipient, line1, line2, city, region, postal_code, country] {
-                    encoding.text(part);
-                }
-            }
-        }
-        encoding.text(match shipping {
-            ShippingMethod::Standard => "standard",
-            ShippingMethod::Express => "express",
-            ShippingMethod::Pickup => "pickup",
-        });
-        encoding.text(match payment {
-            PaymentMethod::Card => "card",
-            PaymentMethod::Cash => "cash",
-            PaymentMethod::BankTransfer => "bank-transfer",
-            PaymentMethod::CashOnDelivery => "cash-on-delivery",
-        });
-        encoding.count(discounts.len());
-        for (label, percent) in discounts {
-            encoding.text(label);
-            encoding.text(&percent.normalize().to_string());
-        }
-        encoding.text(notes);
-        encoding.bytes(&[u8::from(*draft)]);
-        let digest = Sha256::digest(&encoding.0);
-        let mut fingerprint = String::from(FINGERPRINT_VERSION);
-        fingerprint.push(':');
-        for byte in digest {
-            fingerprint.push_str(&format!("{byte:02x}"));
-        }
-        fingerprint
-    }
-}
-
-/// The version of [`OrderRequest::fingerprint`]'s encoding (the prefix of every fingerprint).
-const FINGERPRINT_VERSION: &str = "v1";
-/// What the encoding starts with, so it can never equal that of another kind of request.
-const FINGERPRINT_DOMAIN: &str = "ordo/order-request/v1";
-
-/// The bytes a fingerprint hashes.
-#[derive(Default)]
-struct Canonical(Vec<u8>);
-
-impl Canonical {
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-
-    fn count(&mut self, count: usize) {
-        // Counts and lengths are bounded far below u32::MAX by the request limits.
-        self.bytes(&u32::try_from(count).unwrap_or(u32::MAX).to_be_bytes());
-    }
-
-    fn text(&mut self, text: &str) {
-        self.count(text.len());
-        self.bytes(text.as_bytes());
-    }
-}
-
-/// Where an idempotency key is remembered: the caller's `key` within the scope of the actor
-/// who sent it (`customer/7/…`, `staff/3/…`, `local/5:alice/…`), so customer A's key `k1`,
-/// customer B's `k1` and a staff user's `k1` are three independent keys.
-pub fn idempotency_storage_key(actor: &Actor, key: &str) -> String {
-    match actor.principal() {
-        Principal::Customer(id) => format!("customer/{}/{key}", id.0),
-        Principal::Staff(id) => format!("staff/{}/{key}", id.0),
-        // The name's length first: an OS user name may itself contain `/`.
-        Principal::LocalAdmin(name) => format!("local/{}:{name}/{key}", name.len()),
-        Principal::System => format!("system/{key}"),
-        Principal::Guest => format!("guest/{key}"),
-    }
-}
-
-fn check_idempotency_key(key: &str) -> Result<String> {
-    let key = validate::required_text("idempotency key", key, 128)?;
-    if key.chars().any(char::is_whitespace) {
-        return Err(Error::invalid("idempotency key", "must not contain spaces"));
-    }
-    Ok(key)
-}
-
-/// Whether a key first used at `first_used` is still remembered at `now`.
-pub(super) fn within_window(first_used: Timestamp, now: Timestamp, window_ms: i64) -> bool {
-    now.0.saturating_sub(first_used.0) < window_ms
 }
 
 /// A human rendering of an order's items, for audit entries.

@@ -13,7 +13,7 @@ use crate::payment::{self, LedgerEntry, LedgerEntryKind, PaymentMethod};
 use crate::store::Store;
 use crate::validate;
 
-use super::{Engine, orders};
+use super::{Engine, idempotency};
 
 /// A payment or refund to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +161,7 @@ impl<S: Store> Engine<S> {
                 // Keys are scoped to the order; the latest use within the window counts.
                 if let Some(existing) = current.ledger().iter().rev().find(|e| {
                     e.idempotency_key.as_deref() == Some(key.as_str())
-                        && orders::within_window(e.at, now, window)
+                        && idempotency::within_window(e.at, now, window)
                 }) {
                     let same = existing.kind == kind
                         && existing.amount == request.amount

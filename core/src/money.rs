@@ -308,10 +308,12 @@ impl Money {
 
     /// The one place a `Money` is made from an amount already at the currency's scale:
     /// refuses amounts outside ±[`MAX_AMOUNT`].
-    fn bounded(amount: Decimal, currency: Currency) -> Result<Money> {
+    fn bounded(mut amount: Decimal, currency: Currency) -> Result<Money> {
         if amount.abs() > MAX_AMOUNT {
             return Err(too_large(currency));
         }
+        // Exact for amounts already at the scale; a zero product can come back at scale 0.
+        amount.rescale(currency.minor_units());
         Ok(Money { amount, currency })
     }
 

@@ -620,4 +620,173 @@ mod tests {
         assert!(Position::decode(&"g".repeat(32)).is_err());
         assert!(Position::decode(&"é".repeat(16)).is_err());
     }
+
+    mod unreadable {
+        use crate::auth::{Actor, Role};
+        use crate::engine::OrderFilter;
+        use crate::engine::tests::fixture;
+        use crate::error::Error;
+        use crate::ids::{OrderId, ProductId};
+        use crate::store::{RecordKey, StoreError};
+        use crate::testkit::sample;
+        use crate::testkit::wrappers::{UNREADABLE_REASON, UnreadableRecord};
+
+        fn keys(skipped: &[super::Skipped]) -> Vec<RecordKey> {
+            skipped.iter().map(|s| s.key.clone()).collect()
+        }
+
+        fn ids(orders: &[crate::store::Versioned<crate::order::Order>]) -> Vec<OrderId> {
+            orders.iter().map(|o| o.value.id()).collect()
+        }
+
+        fn is_corrupted<T: std::fmt::Debug>(result: crate::Result<T>) -> bool {
+            matches!(result, Err(Error::Storage(StoreError::Corrupted { .. })))
+        }
+
+        /// Regression (issue 8): one order that did not decode made `order list` fail for
+        /// every order; now it is left out and reported, page by page, while reading that
+        /// one order still fails.
+        #[test]
+        fn an_unreadable_order_is_skipped_and_reported_by_every_order_listing() {
+            let f = fixture();
+            let a = f.order(&[("TEE", 1)]).unwrap().id();
+            let b = f.order(&[("TEE", 1)]).unwrap().id();
+            let c = f.order(&[("MUG", 1)]).unwrap().id();
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::Order(b));
+            let (engine, _) = sample::engine(&store, 1);
+            let admin = sample::admin();
+            assert!(is_corrupted(engine.get_order(&admin, b)));
+            let all = engine.list_orders(&admin, &OrderFilter::default()).unwrap();
+            assert_eq!(ids(&all.items), vec![c, a]);
+            assert_eq!(keys(&all.skipped), vec![RecordKey::Order(b)]);
+            assert_eq!(all.skipped[0].reason, UNREADABLE_REASON);
+            assert_eq!(all.next_cursor, None);
+            // One at a time: the unreadable order is reported with the page it falls in.
+            let mut filter = OrderFilter {
+                limit: 1,
+                ..OrderFilter::default()
+            };
+            let mut pages = Vec::new();
+            loop {
+                let page = engine.list_orders(&admin, &filter).unwrap();
+                pages.push((ids(&page.items), keys(&page.skipped)));
+                match page.next_cursor {
+                    Some(cursor) => filter.cursor = Some(cursor),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                pages,
+                vec![(vec![c], vec![]), (vec![a], vec![RecordKey::Order(b)])]
+            );
+            // Through every index: status, customer, the customer themself, oldest first.
+            let filters = [
+                OrderFilter {
+                    status: Some(crate::order::OrderStatus::Placed),
+                    ..OrderFilter::default()
+                },
+                OrderFilter {
+                    customer: Some(f.consumer),
+                    ..OrderFilter::default()
+                },
+                OrderFilter {
+                    customer_name: Some("customer 1".into()),
+                    ..OrderFilter::default()
+                },
+            ];
+            for filter in &filters {
+                let page = engine.list_orders(&admin, filter).unwrap();
+                assert_eq!(ids(&page.items), vec![c, a], "{filter:?}");
+                assert_eq!(keys(&page.skipped), vec![RecordKey::Order(b)], "{filter:?}");
+            }
+            let mine = engine
+                .list_orders(&Actor::customer(f.consumer), &OrderFilter::default())
+                .unwrap();
+            assert_eq!(ids(&mine.items), vec![c, a]);
+            assert_eq!(keys(&mine.skipped), vec![RecordKey::Order(b)]);
+            let oldest = engine
+                .list_orders(
+                    &admin,
+                    &OrderFilter {
+                        oldest_first: true,
+                        ..OrderFilter::default()
+                    },
+                )
+                .unwrap();
+            assert_eq!(ids(&oldest.items), vec![a, c]);
+            assert_eq!(keys(&oldest.skipped), vec![RecordKey::Order(b)]);
+            // On a healthy store nothing is skipped.
+            let healthy = f
+                .engine
+                .list_orders(&admin, &OrderFilter::default())
+                .unwrap();
+            assert_eq!(ids(&healthy.items), vec![c, b, a]);
+            assert!(healthy.skipped.is_empty());
+        }
+
+        #[test]
+        fn unreadable_products_customers_and_staff_are_skipped_and_reported() {
+            let f = fixture();
+            let admin = sample::admin();
+            let products = f.engine.list_products(&admin, None, 10).unwrap().items;
+            let (tee, mug) = (products[0].id(), products[1].id());
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::Product(mug));
+            let (engine, _) = sample::engine(&store, 1);
+            let page = engine.list_products(&admin, None, 10).unwrap();
+            assert_eq!(
+                page.items
+                    .iter()
+                    .map(|p| p.id())
+                    .collect::<Vec<ProductId>>(),
+                vec![tee]
+            );
+            assert_eq!(keys(&page.skipped), vec![RecordKey::Product(mug)]);
+            assert_eq!(page.next_cursor, None);
+            // A full page (read and skipped) points past its last record.
+            let full = engine.list_products(&admin, None, 2).unwrap();
+            assert_eq!(full.items.len(), 1);
+            assert_eq!(full.next_cursor, Some(mug.0.to_string()));
+            assert!(is_corrupted(engine.get_product(&admin, mug)));
+
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::Customer(f.consumer));
+            let (engine, _) = sample::engine(&store, 1);
+            let page = engine.list_customers(&admin, None, None, 10).unwrap();
+            assert_eq!(page.items.len(), 1);
+            assert_ne!(page.items[0].id(), f.consumer);
+            assert_eq!(keys(&page.skipped), vec![RecordKey::Customer(f.consumer)]);
+            let named = engine
+                .list_customers(&admin, Some("example"), None, 10)
+                .unwrap();
+            assert_eq!(named.items.len(), 1);
+            assert_eq!(keys(&named.skipped), vec![RecordKey::Customer(f.consumer)]);
+            let orders = engine
+                .list_orders(
+                    &admin,
+                    &OrderFilter {
+                        customer_name: Some("example".into()),
+                        ..OrderFilter::default()
+                    },
+                )
+                .unwrap();
+            assert_eq!(keys(&orders.skipped), vec![RecordKey::Customer(f.consumer)]);
+            assert!(is_corrupted(engine.get_customer(&admin, f.consumer)));
+
+            let user = f
+                .engine
+                .add_user(&admin, "Sam", "sam", Role::Sales, "crates and pallets 9")
+                .unwrap();
+            let kept = f
+                .engine
+                .add_user(&admin, "Kim", "kim", Role::Analyst, "crates and pallets 9")
+                .unwrap();
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::User(user.id()));
+            let (engine, _) = sample::engine(&store, 1);
+            let staff = engine.list_users(&admin).unwrap();
+            assert_eq!(
+                staff.items.iter().map(|u| u.id()).collect::<Vec<_>>(),
+                vec![kept.id()]
+            );
+            assert_eq!(keys(&staff.skipped), vec![RecordKey::User(user.id())]);
+        }
+    }
 }

@@ -270,6 +270,21 @@ mod tests {
         }
     }
 
+    /// What could not be read back is not written: a money amount beyond the bound (which
+    /// no engine path can make) is refused by the encoder, not stored as a time bomb.
+    #[test]
+    fn a_value_that_would_not_decode_is_not_encoded() {
+        use ordo_core::money::{Currency, Money, RoundingMode};
+        use ordo_core::pricing::{PricingSettings, ShippingMethod, ShippingRates, TaxRates};
+        let huge = Money::out_of_bounds_for_tests(1_800_000_005.into(), Currency::USD);
+        let fees = ShippingRates::new(vec![(ShippingMethod::Standard, huge)]);
+        let settings = PricingSettings::new(TaxRates::default(), fees, RoundingMode::HalfUp);
+        match encode_record(1, &Record::PricingSettings(settings)) {
+            Err(StoreError::Io(reason)) => assert!(reason.contains("cannot be stored"), "{reason}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
     #[test]
     fn every_truncation_of_a_record_is_corrupted() {
         let bytes = encode_record(300, &sample()).unwrap();

@@ -150,3 +150,6 @@ mod account_tests;
 
 #[cfg(test)]
 mod race_tests;
+
+#[cfg(test)]
+mod bound_tests;

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rust_decimal_macros::dec;
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Role};
 use crate::catalog::TaxCategory;
 use crate::engine::{Engine, OrderRequest, PaymentRequest};
 use crate::error::Error;
@@ -225,4 +225,37 @@ fn a_payment_racing_its_own_retry_is_recorded_once() {
         .get(&crate::store::RecordKey::Order(id))
         .unwrap();
     assert_eq!(stored.map(|v| v.version), Some(2), "created, paid once");
+}
+
+/// Write skew in staff management: two administrators disabled at the same time, each
+/// change seeing the other administrator still active, left no active administrator.
+#[test]
+fn two_administrators_disabled_at_once_leave_one() {
+    let (store, engine, _customer) = racing_shop();
+    let admin = sample::admin();
+    for login in ["ann", "bob"] {
+        engine
+            .add_user(&admin, login, login, Role::Admin, "crates and pallets 9")
+            .unwrap();
+    }
+    store.arm(|inner| {
+        elsewhere(inner)
+            .disable_user(&sample::admin(), "bob")
+            .unwrap();
+    });
+    let refused = engine.disable_user(&admin, "ann").unwrap_err();
+    assert!(store.raced());
+    assert_eq!(
+        refused,
+        Error::Rule("this is the last active administrator".into())
+    );
+    let active: Vec<String> = engine
+        .list_users(&admin)
+        .unwrap()
+        .items
+        .iter()
+        .filter(|u| u.role() == Role::Admin && u.is_active())
+        .map(|u| u.name().to_string())
+        .collect();
+    assert_eq!(active, vec!["ann".to_string()]);
 }

@@ -125,7 +125,7 @@ impl<S: Store> Engine<S> {
         self.transact(|unit| {
             let mut user = self.user_by_login(unit, login)?;
             if user.role() == Role::Admin {
-                self.ensure_another_admin(user.id())?;
+                self.ensure_another_admin(unit, user.id())?;
             }
             user.disable(self.clock.now());
             self.user_audit(
@@ -150,7 +150,7 @@ impl<S: Store> Engine<S> {
             let mut user = self.user_by_login(unit, login)?;
             let before = user.role();
             if before == Role::Admin && role != Role::Admin {
-                self.ensure_another_admin(user.id())?;
+                self.ensure_another_admin(unit, user.id())?;
             }
             user.set_role(role)?;
             self.user_audit(
@@ -165,17 +165,25 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    fn ensure_another_admin(&self, except: UserId) -> Result<()> {
-        let others = self
+    /// Refuses unless an active administrator other than `except` exists. The ones found
+    /// are loaded into the unit, so a concurrent change that disables or demotes them
+    /// makes this change retry (two administrators disabling each other at once must not
+    /// leave none).
+    fn ensure_another_admin(&self, unit: &mut Unit<'_, S>, except: UserId) -> Result<()> {
+        let candidates: Vec<UserId> = self
             .list_users(&Actor::system())?
             .items
             .into_iter()
             .filter(|u| u.id() != except && u.role() == Role::Admin && u.is_active())
-            .count();
-        if others == 0 {
-            return Err(Error::Rule("this is the last active administrator".into()));
+            .map(|u| u.id())
+            .collect();
+        for id in candidates {
+            let user = unit.user(id)?;
+            if user.role() == Role::Admin && user.is_active() {
+                return Ok(());
+            }
         }
-        Ok(())
+        Err(Error::Rule("this is the last active administrator".into()))
     }
 
     fn user_audit(

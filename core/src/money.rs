@@ -198,7 +198,7 @@ fn max_amount_text(currency: Currency) -> String {
     let mut whole = String::new();
     let digits = MAX_AMOUNT.trunc().to_string();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             whole.push(',');
         }
         whole.push(digit);
@@ -675,13 +675,14 @@ mod tests {
                 a.times(quantity),
                 a.scale_by(rate),
                 a.scale_with(rate, RoundingMode::HalfUp),
-            ] {
-                if let Ok(money) = result {
-                    prop_assert!(money.amount().abs() <= MAX_AMOUNT);
-                    prop_assert_eq!(money.amount().scale(), scale);
-                    let json = serde_json::to_string(&money).unwrap();
-                    prop_assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), money);
-                }
+            ]
+            .into_iter()
+            .flatten()
+            {
+                prop_assert!(result.amount().abs() <= MAX_AMOUNT);
+                prop_assert_eq!(result.amount().scale(), scale);
+                let json = serde_json::to_string(&result).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), result);
             }
         }
     }

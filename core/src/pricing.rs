@@ -811,21 +811,21 @@ mod tests {
         };
         let bound = "exceeds the largest amount ordo stores (1,000,000,000.00 USD)";
         assert_eq!(
-            refused(&[line(1, 1), line(300_000_00, 5_000)]),
+            refused(&[line(1, 1), line(30_000_000, 5_000)]),
             format!("line 2 total {bound}")
         );
         // 900,000,000.00 fits; its tax (180,000,000.00) too; the order total does not.
         assert_eq!(
-            refused(&[line(90_000_00, 10_000)]),
+            refused(&[line(9_000_000, 10_000)]),
             format!("order total {bound}")
         );
         assert_eq!(
-            refused(&[line(60_000_00, 10_000), line(60_000_00, 10_000)]),
+            refused(&[line(6_000_000, 10_000), line(6_000_000, 10_000)]),
             format!("order subtotal {bound}")
         );
         let (_, fits) = price(
             Currency::USD,
-            &[line(80_000_00, 10_000)],
+            &[line(8_000_000, 10_000)],
             &[],
             usd(dec!(5)),
             RoundingMode::HalfEven,

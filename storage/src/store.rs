@@ -226,7 +226,7 @@ impl SledStore {
         kind: RecordKind,
         start: Bound<Vec<u8>>,
         limit: usize,
-    ) -> Result<Vec<(sled::IVec, Result<Versioned<Record>, StoreError>)>, StoreError> {
+    ) -> Result<Vec<ScannedEntry>, StoreError> {
         let tree = self.shared.trees.records(kind);
         let mut out = Vec::new();
         for item in tree.range((start, Bound::Unbounded)).take(limit) {
@@ -266,6 +266,9 @@ impl Drop for SledStore {
         }
     }
 }
+
+/// One entry of a record tree: its key, and its record or why it does not decode.
+type ScannedEntry = (sled::IVec, Result<Versioned<Record>, StoreError>);
 
 /// Waits, when dropped, until the database file's lock is free again.
 ///

@@ -33,7 +33,7 @@ fn an_order_above_the_money_bound_is_refused_before_the_write() {
     let (engine, _clock) = sample::engine(&store, 8);
     let admin = sample::admin();
     let mut input = sample::product("BIG", 1);
-    input.base_price = Money::new(Decimal::new(300_000_00, 2), Currency::USD).unwrap();
+    input.base_price = Money::new(Decimal::new(30_000_000, 2), Currency::USD).unwrap();
     input.price_lists.clear();
     input.backorder = BackorderPolicy::Allow;
     engine.create_product(&admin, input).unwrap();

@@ -36,7 +36,7 @@ fn queries(c: &mut Criterion) {
     for orders in sizes() {
         let data = dataset::open(&root, orders);
         let engine = &data.engine;
-        let first_customer = engine.list_customers(&admin, None, None, 1).unwrap()[0]
+        let first_customer = engine.list_customers(&admin, None, None, 1).unwrap().items[0]
             .id()
             .0;
         let mut rng = Rng::new(1);

@@ -6,7 +6,7 @@ use ordo_core::catalog::{Product, ProductDraft, Sku};
 use ordo_core::clock::Timestamp;
 use ordo_core::customer::{Address, Customer, CustomerDraft, CustomerStatus};
 use ordo_core::ids::{CustomerId, OrderId, ProductId};
-use ordo_core::money::{Currency, Money};
+use ordo_core::money::{Currency, Money, RoundingMode};
 use ordo_core::order::{Order, OrderHeader};
 use ordo_core::payment::PaymentMethod;
 use ordo_core::pricing::{ShippingMethod, TaxRates};
@@ -66,6 +66,7 @@ impl PricingFixture {
             notes: String::new(),
             idempotency_key: None,
             created_at: Timestamp(0),
+            tax_rounding: RoundingMode::HalfEven,
         })
         .expect("draft");
         for ((sku, quantity), product) in self.items.iter().zip(&self.products) {

@@ -24,6 +24,8 @@ mod general;
 mod orders;
 #[path = "cli/products.rs"]
 mod products;
+#[path = "cli/settings.rs"]
+mod settings;
 #[path = "cli/staff.rs"]
 mod staff;
 #[path = "cli/support.rs"]

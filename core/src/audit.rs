@@ -20,6 +20,8 @@ pub enum Subject {
     Product(ProductId),
     /// A staff user.
     User(UserId),
+    /// The store's settings (one subject for all of them).
+    Settings,
 }
 
 impl fmt::Display for Subject {
@@ -29,6 +31,7 @@ impl fmt::Display for Subject {
             Subject::Customer(id) => write!(f, "customer {id}"),
             Subject::Product(id) => write!(f, "product {id}"),
             Subject::User(id) => write!(f, "staff user {id}"),
+            Subject::Settings => f.write_str("settings"),
         }
     }
 }
@@ -106,6 +109,8 @@ pub enum AuditAction {
     DiscountApplied,
     /// A password change was refused because the current password was wrong.
     PasswordRejected,
+    /// The pricing settings (tax rates, shipping fees, tax rounding) changed.
+    PricingSettingsChanged,
 }
 
 impl fmt::Display for AuditAction {
@@ -146,6 +151,7 @@ impl fmt::Display for AuditAction {
             AuditAction::ContactChangeRequested => "contact change requested",
             AuditAction::DiscountApplied => "discount applied",
             AuditAction::PasswordRejected => "password change refused",
+            AuditAction::PricingSettingsChanged => "pricing settings changed",
         })
     }
 }

@@ -148,10 +148,12 @@ pub enum Operation {
     AccessStore,
     /// Count a caller's requests against a rate limit (the channels, running as system).
     LimitRates,
+    /// Change the store's settings (tax rates, shipping fees, tax rounding).
+    ManageSettings,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 27] = [
+pub const ALL_OPERATIONS: [Operation; 28] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -179,6 +181,7 @@ pub const ALL_OPERATIONS: [Operation; 27] = [
     Operation::DispatchNotifications,
     Operation::AccessStore,
     Operation::LimitRates,
+    Operation::ManageSettings,
 ];
 
 impl fmt::Display for Operation {
@@ -211,6 +214,7 @@ impl fmt::Display for Operation {
             Operation::DispatchNotifications => "send pending notifications",
             Operation::AccessStore => "access the raw store",
             Operation::LimitRates => "count requests against rate limits",
+            Operation::ManageSettings => "change the store's settings",
         })
     }
 }
@@ -222,7 +226,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 27] = [
+const MATRIX: [(Operation, [bool; 8]); 28] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -251,6 +255,7 @@ const MATRIX: [(Operation, [bool; 8]); 27] = [
     (Operation::DispatchNotifications, [Y, N,   N,    N,    N,    N,    N,    N]),
     (Operation::AccessStore,       [Y,    N,    N,    N,    N,    N,    N,    N]),
     (Operation::LimitRates,        [Y,    N,    N,    N,    N,    N,    N,    N]),
+    (Operation::ManageSettings,    [Y,    N,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

@@ -232,6 +232,30 @@ impl Error {
         }
     }
 
+    /// This error said of a part of something larger: a `Validation` error's field gets
+    /// `whole` in front (`total` → `line 2 (SKU X) total`); other errors stay as they are.
+    pub fn within(self, whole: impl fmt::Display) -> Self {
+        match self {
+            Error::Validation { field, reason } => Error::Validation {
+                field: format!("{whole} {field}"),
+                reason,
+            },
+            other => other,
+        }
+    }
+
+    /// This error with its `Validation` field renamed to `field` (a step that only knows
+    /// "amount" is said of what the amount is); other errors stay as they are.
+    pub fn for_field(self, field: impl Into<String>) -> Self {
+        match self {
+            Error::Validation { reason, .. } => Error::Validation {
+                field: field.into(),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     /// Shorthand for a validation error.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Validation {

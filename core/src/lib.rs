@@ -18,7 +18,7 @@
 //!     EngineConfig::default(),
 //! );
 //! let admin = Actor::local_admin("docs");
-//! assert!(engine.list_products(&admin, None, 10).unwrap().is_empty());
+//! assert!(engine.list_products(&admin, None, 10).unwrap().items.is_empty());
 //! ```
 
 pub mod audit;

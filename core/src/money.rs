@@ -1,14 +1,22 @@
 //! Money: a `rust_decimal` amount with an ISO 4217 currency. No floats anywhere.
 //!
 //! Arithmetic goes through methods that refuse mixed currencies. Rounding happens only at
-//! named steps (line total, discount, tax) with one strategy: banker's rounding
-//! (half to even) to the currency's minor unit.
+//! named steps (line total, discount, tax) to the currency's minor unit: banker's rounding
+//! (half to even), except the tax step, which rounds as the store's pricing settings say
+//! ([`RoundingMode`]).
+//!
+//! **The bound holds in every step.** No `Money` can exist outside ±[`MAX_AMOUNT`] or finer
+//! than its currency's minor unit: the fields are private, every constructor and every
+//! arithmetic method checks, and serializing re-checks (so a stored value is always one
+//! that reads back). A step that would leave the bound is a `Validation` error
+//! (`… exceeds the largest amount ordo stores (1,000,000,000.00 USD)`), which callers that
+//! know more name more precisely (`line 2 (SKU X) total …`, see [`Error::within`]).
 
 use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 
@@ -114,17 +122,105 @@ impl From<Currency> for String {
     }
 }
 
-/// The largest amount ordo accepts in one money value (guards against overflow in totals).
+/// The largest amount ordo accepts in one money value, in any currency (line totals, tax,
+/// order totals and ledger sums included): every arithmetic step checks it, so a value
+/// that is stored can always be read back.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
+/// How an amount halfway between two minor units is rounded (the tax step; a store
+/// setting, see `pricing::PricingSettings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum RoundingMode {
+    /// Half to even ("banker's rounding"): 0.125 → 0.12, 0.135 → 0.14.
+    #[default]
+    HalfEven,
+    /// Half up (away from zero): 0.125 → 0.13.
+    HalfUp,
+}
+
+impl RoundingMode {
+    /// Parses `half-even` or `half-up` (`_` and spaces accepted for `-`).
+    ///
+    /// # Errors
+    /// `Validation` for anything else.
+    pub fn parse(text: &str) -> Result<RoundingMode> {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .as_str()
+        {
+            "half-even" | "bankers" => Ok(RoundingMode::HalfEven),
+            "half-up" => Ok(RoundingMode::HalfUp),
+            _ => Err(Error::invalid(
+                "rounding",
+                format!("{text:?} must be half-even or half-up"),
+            )),
+        }
+    }
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoundingMode::HalfEven => "half-even",
+            RoundingMode::HalfUp => "half-up",
+        }
+    }
+
+    fn strategy(self) -> RoundingStrategy {
+        match self {
+            RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+            RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        }
+    }
+}
+
+impl fmt::Display for RoundingMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// An amount of money in one currency. Invariant: the amount is at the currency's scale
-/// (two decimals for USD) and within [`MAX_AMOUNT`]; deserialization checks it like
-/// [`Money::new`], so bytes from disk or the wire cannot break it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "MoneyWire", into = "MoneyWire")]
+/// (two decimals for USD) and within ±[`MAX_AMOUNT`]. Every constructor and arithmetic
+/// method checks it; deserialization checks it like [`Money::new`], so bytes from disk or
+/// the wire cannot break it; serialization checks it too, so nothing is ever written that
+/// would not read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "MoneyWire")]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
+}
+
+/// `MAX_AMOUNT` as people write it in `currency`: `1,000,000,000.00 USD`.
+fn max_amount_text(currency: Currency) -> String {
+    let mut whole = String::new();
+    let digits = MAX_AMOUNT.trunc().to_string();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            whole.push(',');
+        }
+        whole.push(digit);
+    }
+    match currency.minor_units() {
+        0 => format!("{whole} {currency}"),
+        places => format!(
+            "{whole}.{} {currency}",
+            "0".repeat(usize::try_from(places).unwrap_or(2))
+        ),
+    }
+}
+
+/// The error of a step that would leave the bound.
+fn too_large(currency: Currency) -> Error {
+    Error::invalid(
+        "amount",
+        format!(
+            "exceeds the largest amount ordo stores ({})",
+            max_amount_text(currency)
+        ),
+    )
 }
 
 /// The serialized form of [`Money`].
@@ -144,12 +240,21 @@ impl TryFrom<MoneyWire> for Money {
     }
 }
 
-impl From<Money> for MoneyWire {
-    fn from(money: Money) -> MoneyWire {
-        MoneyWire {
-            amount: money.amount,
-            currency: money.currency,
+impl Serialize for Money {
+    /// Refuses a value that [`Money::new`] (and so deserialization) would refuse: a value
+    /// that is written can always be read back.
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if let Err(refusal) = Money::new(self.amount, self.currency) {
+            return Err(serde::ser::Error::custom(format!(
+                "{} {} cannot be stored: {refusal}",
+                self.amount, self.currency
+            )));
         }
+        MoneyWire {
+            amount: self.amount,
+            currency: self.currency,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -160,10 +265,7 @@ impl Money {
     /// `Validation` if the amount is too large or has more decimals than the currency allows.
     pub fn new(amount: Decimal, currency: Currency) -> Result<Money> {
         if amount.abs() > MAX_AMOUNT {
-            return Err(Error::invalid(
-                "amount",
-                format!("must not exceed {MAX_AMOUNT}"),
-            ));
+            return Err(too_large(currency));
         }
         let normalized = amount.normalize();
         if normalized.scale() > currency.minor_units() {
@@ -175,7 +277,7 @@ impl Money {
                 ),
             ));
         }
-        Ok(Money::rounded(amount, currency))
+        Money::rounded(amount, currency)
     }
 
     /// Zero in `currency`.
@@ -187,12 +289,39 @@ impl Money {
     }
 
     /// Rounds `amount` to the currency's minor unit with banker's rounding.
-    pub fn rounded(amount: Decimal, currency: Currency) -> Money {
-        let mut amount = amount.round_dp_with_strategy(
-            currency.minor_units(),
-            RoundingStrategy::MidpointNearestEven,
-        );
+    ///
+    /// # Errors
+    /// `Validation` if the rounded amount is outside ±[`MAX_AMOUNT`].
+    pub fn rounded(amount: Decimal, currency: Currency) -> Result<Money> {
+        Money::rounded_with(amount, currency, RoundingMode::HalfEven)
+    }
+
+    /// Rounds `amount` to the currency's minor unit with `mode`.
+    ///
+    /// # Errors
+    /// `Validation` if the rounded amount is outside ±[`MAX_AMOUNT`].
+    pub fn rounded_with(amount: Decimal, currency: Currency, mode: RoundingMode) -> Result<Money> {
+        let mut amount = amount.round_dp_with_strategy(currency.minor_units(), mode.strategy());
         amount.rescale(currency.minor_units());
+        Money::bounded(amount, currency)
+    }
+
+    /// The one place a `Money` is made from an amount already at the currency's scale:
+    /// refuses amounts outside ±[`MAX_AMOUNT`].
+    fn bounded(mut amount: Decimal, currency: Currency) -> Result<Money> {
+        if amount.abs() > MAX_AMOUNT {
+            return Err(too_large(currency));
+        }
+        // Exact for amounts already at the scale; a zero product can come back at scale 0.
+        amount.rescale(currency.minor_units());
+        Ok(Money { amount, currency })
+    }
+
+    /// A value that breaks the invariant, to prove that the layers below refuse it
+    /// (serialization, the storage codec). Tests only.
+    #[cfg(any(test, feature = "testkit"))]
+    #[doc(hidden)]
+    pub fn out_of_bounds_for_tests(amount: Decimal, currency: Currency) -> Money {
         Money { amount, currency }
     }
 
@@ -258,53 +387,63 @@ impl Money {
     /// `self + other`.
     ///
     /// # Errors
-    /// `CurrencyMismatch` for different currencies; `Validation` on overflow.
+    /// `CurrencyMismatch` for different currencies; `Validation` if the sum is outside
+    /// ±[`MAX_AMOUNT`].
     pub fn add(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
         // Both amounts are at the currency's scale, so their sum is too: no rounding step.
-        let amount = self.amount.checked_add(other.amount).ok_or_else(overflow)?;
-        Ok(Money {
-            amount,
-            currency: self.currency,
-        })
+        let amount = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or_else(|| too_large(self.currency))?;
+        Money::bounded(amount, self.currency)
     }
 
     /// `self - other`.
     ///
     /// # Errors
-    /// `CurrencyMismatch` for different currencies; `Validation` on overflow.
+    /// `CurrencyMismatch` for different currencies; `Validation` if the difference is
+    /// outside ±[`MAX_AMOUNT`].
     pub fn sub(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        let amount = self.amount.checked_sub(other.amount).ok_or_else(overflow)?;
-        Ok(Money {
-            amount,
-            currency: self.currency,
-        })
+        let amount = self
+            .amount
+            .checked_sub(other.amount)
+            .ok_or_else(|| too_large(self.currency))?;
+        Money::bounded(amount, self.currency)
     }
 
-    /// `self × quantity`, rounded to the minor unit (the line-total step).
+    /// `self × quantity` (the line-total step; exact, no rounding).
     ///
     /// # Errors
-    /// `Validation` on overflow.
+    /// `Validation` if the product is outside ±[`MAX_AMOUNT`].
     pub fn times(&self, quantity: u32) -> Result<Money> {
         // An amount at the currency's scale times a whole number stays at that scale.
         let amount = self
             .amount
             .checked_mul(Decimal::from(quantity))
-            .ok_or_else(overflow)?;
-        Ok(Money {
-            amount,
-            currency: self.currency,
-        })
+            .ok_or_else(|| too_large(self.currency))?;
+        Money::bounded(amount, self.currency)
     }
 
-    /// `self × rate`, rounded to the minor unit (the tax and discount step).
+    /// `self × rate`, rounded half to even to the minor unit (the discount step).
     ///
     /// # Errors
-    /// `Validation` on overflow.
+    /// `Validation` if the result is outside ±[`MAX_AMOUNT`].
     pub fn scale_by(&self, rate: Decimal) -> Result<Money> {
-        let product = self.amount.checked_mul(rate).ok_or_else(overflow)?;
-        Ok(Money::rounded(product, self.currency))
+        self.scale_with(rate, RoundingMode::HalfEven)
+    }
+
+    /// `self × rate`, rounded with `mode` to the minor unit (the tax step).
+    ///
+    /// # Errors
+    /// `Validation` if the result is outside ±[`MAX_AMOUNT`].
+    pub fn scale_with(&self, rate: Decimal, mode: RoundingMode) -> Result<Money> {
+        let product = self
+            .amount
+            .checked_mul(rate)
+            .ok_or_else(|| too_large(self.currency))?;
+        Money::rounded_with(product, self.currency, mode)
     }
 
     /// The larger of zero and `self`.
@@ -315,10 +454,6 @@ impl Money {
             *self
         }
     }
-}
-
-fn overflow() -> Error {
-    Error::invalid("amount", "is too large")
 }
 
 impl fmt::Display for Money {
@@ -352,15 +487,106 @@ mod tests {
     #[test]
     fn bankers_rounding_at_the_minor_unit() {
         assert_eq!(
-            Money::rounded(dec!(0.125), Currency::USD).amount(),
+            Money::rounded(dec!(0.125), Currency::USD).unwrap().amount(),
             dec!(0.12)
         );
         assert_eq!(
-            Money::rounded(dec!(0.135), Currency::USD).amount(),
+            Money::rounded(dec!(0.135), Currency::USD).unwrap().amount(),
             dec!(0.14)
         );
         let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(Money::rounded(dec!(2.5), jpy).amount(), dec!(2));
+        assert_eq!(Money::rounded(dec!(2.5), jpy).unwrap().amount(), dec!(2));
+    }
+
+    #[test]
+    fn half_up_rounds_midpoints_away_from_zero() {
+        let half_up = |amount| {
+            Money::rounded_with(amount, Currency::USD, RoundingMode::HalfUp)
+                .unwrap()
+                .amount()
+        };
+        assert_eq!(half_up(dec!(0.125)), dec!(0.13));
+        assert_eq!(half_up(dec!(0.135)), dec!(0.14));
+        assert_eq!(half_up(dec!(0.1249)), dec!(0.12));
+        let ten = Money::new(dec!(10.25), Currency::USD).unwrap();
+        // 10.25 × 0.2 = 2.05 exactly; 10.25 × 0.05 = 0.5125 → 0.51 either way.
+        assert_eq!(
+            ten.scale_with(dec!(0.5), RoundingMode::HalfUp)
+                .unwrap()
+                .amount(),
+            dec!(5.13)
+        );
+        assert_eq!(ten.scale_by(dec!(0.5)).unwrap().amount(), dec!(5.12));
+        assert_eq!(
+            RoundingMode::parse("Half_Up").unwrap(),
+            RoundingMode::HalfUp
+        );
+        assert_eq!(
+            RoundingMode::parse("half-even").unwrap(),
+            RoundingMode::HalfEven
+        );
+        assert!(RoundingMode::parse("ceiling").is_err());
+    }
+
+    #[test]
+    fn every_arithmetic_step_keeps_the_bound() {
+        let usd = |a| Money::new(a, Currency::USD).unwrap();
+        let refusal =
+            "amount exceeds the largest amount ordo stores (1,000,000,000.00 USD)".to_string();
+        let big = usd(dec!(300000.00));
+        assert_eq!(big.times(5_000).unwrap_err().to_string(), refusal);
+        assert_eq!(big.times(3_333).unwrap().amount(), dec!(999900000.00));
+        let max = usd(MAX_AMOUNT);
+        let cent = usd(dec!(0.01));
+        assert_eq!(max.add(&cent).unwrap_err().to_string(), refusal);
+        assert_eq!(max.add(&usd(dec!(0))).unwrap(), max);
+        assert_eq!(
+            usd(-MAX_AMOUNT).sub(&cent).unwrap_err().to_string(),
+            refusal
+        );
+        assert_eq!(max.scale_by(dec!(1.5)).unwrap_err().to_string(), refusal);
+        assert_eq!(
+            max.scale_with(dec!(1.0000001), RoundingMode::HalfUp)
+                .unwrap_err()
+                .to_string(),
+            refusal
+        );
+        assert_eq!(
+            Money::rounded(dec!(1000000000.004), Currency::USD).unwrap(),
+            max
+        );
+        assert!(Money::rounded(dec!(1000000000.015), Currency::USD).is_err());
+        // The refusal names the bound in the currency's own minor unit.
+        let jpy = Currency::parse("JPY").unwrap();
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(
+            Money::new(dec!(1000000001), jpy).unwrap_err().to_string(),
+            "amount exceeds the largest amount ordo stores (1,000,000,000 JPY)"
+        );
+        assert_eq!(
+            Money::new(dec!(999999999.999), kwd)
+                .unwrap()
+                .add(&Money::new(dec!(0.002), kwd).unwrap())
+                .unwrap_err()
+                .to_string(),
+            "amount exceeds the largest amount ordo stores (1,000,000,000.000 KWD)"
+        );
+    }
+
+    #[test]
+    fn a_value_that_would_not_read_back_is_not_written() {
+        let bad = Money::out_of_bounds_for_tests(dec!(1800000005.00), Currency::USD);
+        let refusal = serde_json::to_string(&bad).unwrap_err().to_string();
+        assert!(
+            refusal.contains("1800000005.00 USD cannot be stored"),
+            "{refusal}"
+        );
+        let too_fine = Money::out_of_bounds_for_tests(dec!(1.005), Currency::USD);
+        assert!(serde_json::to_string(&too_fine).is_err());
+        let good = Money::new(dec!(12.5), Currency::USD).unwrap();
+        let json = serde_json::to_string(&good).unwrap();
+        assert_eq!(json, r#"{"amount":"12.50","currency":"USD"}"#);
+        assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), good);
     }
 
     #[test]
@@ -412,8 +638,8 @@ mod tests {
         #[test]
         fn rounding_is_idempotent(cents in -1_000_000_000i64..1_000_000_000, extra in 0i64..1000) {
             let amount = Decimal::new(cents * 1000 + extra, 5);
-            let once = Money::rounded(amount, Currency::USD);
-            let twice = Money::rounded(once.amount(), Currency::USD);
+            let once = Money::rounded(amount, Currency::USD).unwrap();
+            let twice = Money::rounded(once.amount(), Currency::USD).unwrap();
             prop_assert_eq!(once, twice);
         }
 
@@ -422,6 +648,42 @@ mod tests {
             let x = Money::new(Decimal::new(a, 2), Currency::USD).unwrap();
             let y = Money::new(Decimal::new(b, 2), Currency::USD).unwrap();
             prop_assert_eq!(x.add(&y).unwrap().sub(&y).unwrap(), x);
+        }
+
+        /// Whatever the operands, a step either stays within the bound at the currency's
+        /// scale, or is refused: it never makes a value that would not read back.
+        #[test]
+        fn no_step_leaves_the_bound(
+            units in -100_000_000_000i64..100_000_000_000,
+            other in -100_000_000_000i64..100_000_000_000,
+            code in prop::sample::select(vec!["USD", "JPY", "KRW", "KWD", "BHD", "EUR"]),
+            quantity in 0u32..=10_000,
+            rate_thousandths in 0i64..3_000,
+        ) {
+            let currency = Currency::parse(code).unwrap();
+            let scale = currency.minor_units();
+            let (Ok(a), Ok(b)) = (
+                Money::new(Decimal::new(units, scale), currency),
+                Money::new(Decimal::new(other, scale), currency),
+            ) else {
+                return Ok(());
+            };
+            let rate = Decimal::new(rate_thousandths, 3);
+            for result in [
+                a.add(&b),
+                a.sub(&b),
+                a.times(quantity),
+                a.scale_by(rate),
+                a.scale_with(rate, RoundingMode::HalfUp),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                prop_assert!(result.amount().abs() <= MAX_AMOUNT);
+                prop_assert_eq!(result.amount().scale(), scale);
+                let json = serde_json::to_string(&result).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), result);
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::customer::Address;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
 use crate::inventory::WarehouseCode;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, RoundingMode};
 use crate::payment::{LedgerEntry, LedgerSums, PaymentMethod, PaymentStatus};
 use crate::pricing::{self, Discount, LineAmounts, LineInput, ShippingMethod, Totals};
 use crate::validate::limits;
@@ -324,32 +324,39 @@ pub struct OrderHeader {
     pub idempotency_key: Option<String>,
     /// Creation time.
     pub created_at: Timestamp,
+    /// How the tax step rounds on this order (the store's setting at creation).
+    pub tax_rounding: RoundingMode,
 }
 
 /// An order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
-    id: OrderId,
-    reference: Option<OrderReference>,
-    customer: CustomerId,
-    customer_name: String,
-    status: OrderStatus,
-    currency: Currency,
-    lines: Vec<OrderLine>,
-    shipping_address: Address,
-    shipping_method: ShippingMethod,
-    shipping_fee: Money,
-    payment_method: PaymentMethod,
-    discounts: Vec<Discount>,
-    totals: Totals,
-    ledger: Vec<LedgerEntry>,
-    notes: String,
-    status_history: Vec<(OrderStatus, Timestamp)>,
-    cancel_reason: Option<String>,
-    archived: Option<Archived>,
-    idempotency_key: Option<String>,
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    // Crate-visible only for `store::legacy`, which upgrades records of older schemas.
+    pub(crate) id: OrderId,
+    pub(crate) reference: Option<OrderReference>,
+    pub(crate) customer: CustomerId,
+    pub(crate) customer_name: String,
+    pub(crate) status: OrderStatus,
+    pub(crate) currency: Currency,
+    pub(crate) lines: Vec<OrderLine>,
+    pub(crate) shipping_address: Address,
+    pub(crate) shipping_method: ShippingMethod,
+    pub(crate) shipping_fee: Money,
+    pub(crate) payment_method: PaymentMethod,
+    pub(crate) discounts: Vec<Discount>,
+    pub(crate) totals: Totals,
+    pub(crate) ledger: Vec<LedgerEntry>,
+    pub(crate) notes: String,
+    pub(crate) status_history: Vec<(OrderStatus, Timestamp)>,
+    pub(crate) cancel_reason: Option<String>,
+    pub(crate) archived: Option<Archived>,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) created_at: Timestamp,
+    pub(crate) updated_at: Timestamp,
+    /// How the tax step rounds on this order: the store's setting when it was created, kept
+    /// so every later re-pricing of the order rounds the same way. (Appended last: stored
+    /// records are positional.)
+    pub(crate) tax_rounding: RoundingMode,
 }
 
 impl Order {
@@ -380,6 +387,7 @@ impl Order {
             idempotency_key: header.idempotency_key,
             created_at: header.created_at,
             updated_at: header.created_at,
+            tax_rounding: header.tax_rounding,
         };
         order.reprice()?;
         Ok(order)
@@ -464,6 +472,10 @@ impl Order {
     /// Last change.
     pub fn updated_at(&self) -> Timestamp {
         self.updated_at
+    }
+    /// How the tax step rounds on this order.
+    pub fn tax_rounding(&self) -> RoundingMode {
+        self.tax_rounding
     }
 
     /// Sums of the ledger.
@@ -570,7 +582,7 @@ impl Order {
             ));
         }
         check_quantity(product.sku(), quantity)?;
-        self.lines.push(OrderLine {
+        let line = OrderLine {
             product: product.id(),
             sku: product.sku().clone(),
             name: product.name().to_string(),
@@ -585,8 +597,12 @@ impl Order {
                 discount: Money::zero(self.currency),
                 tax: Money::zero(self.currency),
             },
-        });
-        self.reprice_line(self.lines.len() - 1, at)?;
+        };
+        // Priced before anything changes: a refusal leaves the order as it was.
+        let (amounts, totals) = self.priced_with(self.lines.len(), &line)?;
+        self.lines.push(OrderLine { amounts, ..line });
+        self.totals = totals;
+        self.touch(at)?;
         Ok(if self.status.holds_stock() {
             vec![StockEffect::Reserve {
                 product: product.id(),
@@ -640,11 +656,22 @@ impl Order {
         at: Timestamp,
     ) -> Result<Vec<StockEffect>> {
         let holds_stock = self.status.holds_stock();
+        let current = self
+            .lines
+            .get(index)
+            .ok_or_else(|| Error::Rule("no such line".into()))?;
+        check_quantity(&current.sku, quantity)?;
+        // Priced before anything changes: a refusal leaves the order as it was.
+        let changed = OrderLine {
+            quantity,
+            unit_price,
+            ..current.clone()
+        };
+        let (amounts, totals) = self.priced_with(index, &changed)?;
         let line = self
             .lines
             .get_mut(index)
             .ok_or_else(|| Error::Rule("no such line".into()))?;
-        check_quantity(&line.sku, quantity)?;
         let mut effects = Vec::new();
         if holds_stock {
             if quantity > line.quantity {
@@ -673,7 +700,9 @@ impl Order {
         }
         line.quantity = quantity;
         line.unit_price = unit_price;
-        self.reprice_line(index, at)?;
+        line.amounts = amounts;
+        self.totals = totals;
+        self.touch(at)?;
         Ok(effects)
     }
 
@@ -917,28 +946,47 @@ impl Order {
         Ok(())
     }
 
-    /// Re-prices the line at `index` (its quantity or price changed) and moves the totals by
-    /// the difference: O(1), never a re-pricing of every line.
-    fn reprice_line(&mut self, index: usize, at: Timestamp) -> Result<()> {
-        let rate = pricing::discount_rate(&self.discounts);
-        let currency = self.currency;
-        let Some(line) = self.lines.get_mut(index) else {
-            return self.resum(at);
-        };
+    /// The amounts of `line` placed at `index` (replacing the line there, or appended when
+    /// `index` is the number of lines), and the order's totals with it: the totals move by
+    /// the difference, O(1), never a re-pricing of every line. Changes nothing.
+    ///
+    /// # Errors
+    /// `Validation` naming the line (`line 2 (SKU X) total`) or the order sum that would
+    /// exceed the money bound; `CurrencyMismatch`.
+    fn priced_with(&self, index: usize, line: &OrderLine) -> Result<(LineAmounts, Totals)> {
         let input = LineInput {
             unit_price: line.unit_price,
             quantity: line.quantity,
             tax_rate: line.tax_rate,
         };
-        let old = line.amounts;
-        let new = pricing::price_line(currency, &input, rate)?;
-        line.amounts = new;
-        let t = &mut self.totals;
-        t.subtotal = t.subtotal.sub(&old.total)?.add(&new.total)?;
-        t.discount = t.discount.sub(&old.discount)?.add(&new.discount)?;
-        t.tax = t.tax.sub(&old.tax)?.add(&new.tax)?;
-        t.total = t.subtotal.sub(&t.discount)?.add(&t.tax)?.add(&t.shipping)?;
-        self.touch(at)
+        let rate = pricing::discount_rate(&self.discounts);
+        let new = pricing::price_line(self.currency, &input, rate, self.tax_rounding)
+            .map_err(|e| e.within(format_args!("line {} (SKU {})", index + 1, line.sku)))?;
+        let zero = Money::zero(self.currency);
+        let old = self.lines.get(index).map_or(
+            LineAmounts {
+                total: zero,
+                discount: zero,
+                tax: zero,
+            },
+            |l| l.amounts,
+        );
+        let mut totals = self.totals;
+        // Subtracting the old amount first keeps every intermediate sum within the final one.
+        let moved = |field: &str, sum: Money, old: &Money, new: &Money| {
+            sum.sub(old)
+                .and_then(|without| pricing::add_to(field, &without, new))
+        };
+        totals.subtotal = moved("order subtotal", totals.subtotal, &old.total, &new.total)?;
+        totals.discount = moved(
+            "order discount",
+            totals.discount,
+            &old.discount,
+            &new.discount,
+        )?;
+        totals.tax = moved("order tax", totals.tax, &old.tax, &new.tax)?;
+        totals.total = pricing::order_total(&totals)?;
+        Ok((new, totals))
     }
 
     /// Re-adds the totals from the lines' amounts.
@@ -956,17 +1004,22 @@ impl Order {
     /// # Errors
     /// `CurrencyMismatch` or overflow.
     pub fn reprice(&mut self) -> Result<()> {
-        let inputs: Vec<LineInput> = self
+        let rate = pricing::discount_rate(&self.discounts);
+        let amounts = self
             .lines
             .iter()
-            .map(|l| LineInput {
-                unit_price: l.unit_price,
-                quantity: l.quantity,
-                tax_rate: l.tax_rate,
+            .enumerate()
+            .map(|(index, l)| {
+                let input = LineInput {
+                    unit_price: l.unit_price,
+                    quantity: l.quantity,
+                    tax_rate: l.tax_rate,
+                };
+                pricing::price_line(self.currency, &input, rate, self.tax_rounding)
+                    .map_err(|e| e.within(format_args!("line {} (SKU {})", index + 1, l.sku)))
             })
-            .collect();
-        let (amounts, totals) =
-            pricing::price(self.currency, &inputs, &self.discounts, self.shipping_fee)?;
+            .collect::<Result<Vec<_>>>()?;
+        let totals = pricing::sum(self.currency, &amounts, self.shipping_fee)?;
         for (line, amount) in self.lines.iter_mut().zip(amounts) {
             line.amounts = amount;
         }
@@ -1012,7 +1065,9 @@ impl Order {
                 quantity: line.quantity,
                 tax_rate: line.tax_rate,
             };
-            if pricing::price_line(self.currency, &input, rate).ok() != Some(line.amounts) {
+            if pricing::price_line(self.currency, &input, rate, self.tax_rounding).ok()
+                != Some(line.amounts)
+            {
                 return Some(format!(
                     "line {} is priced for another quantity or price",
                     line.sku

@@ -26,6 +26,13 @@ proptest! {
     }
 
     #[test]
+    fn parsers_never_panic_on_plausible_settings(
+        text in "(tax|shipping|rounding)(\\.[a-zA-Z]{0,9}){0,3}=[0-9.%a-zA-Z-]{0,14}"
+    ) {
+        parse_everything(&text);
+    }
+
+    #[test]
     fn money_round_trips_through_its_display(cents in -100_000_000i64..100_000_000) {
         let money = Money::new(rust_decimal::Decimal::new(cents, 2), Currency::EUR).unwrap();
         prop_assert_eq!(Money::parse(&money.to_string(), None, "amount").unwrap(), money);

@@ -30,7 +30,7 @@ use ordo_core::payment::PaymentMethod;
 use ordo_core::random::{RandomSource, SeededRandom};
 use ordo_core::registration::Channel;
 use ordo_core::store::{
-    IndexName, IndexRange, MemoryStore, Record, RecordKey, RecordKind, Store, StoreError,
+    IndexName, IndexRange, MemoryStore, Record, RecordKey, RecordKind, ScanPage, Store, StoreError,
     Versioned, WriteSet,
 };
 use ordo_core::testkit::{invariants, sample};
@@ -123,6 +123,14 @@ impl Store for SimStore {
         limit: usize,
     ) -> Result<Vec<Versioned<Record>>, StoreError> {
         self.live.read().unwrap().scan(kind, after, limit)
+    }
+    fn scan_listing(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<ScanPage, StoreError> {
+        self.live.read().unwrap().scan_listing(kind, after, limit)
     }
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
         self.live.read().unwrap().index_get(index, key)

@@ -351,6 +351,7 @@ mod tests {
             key: "retry-1".into(),
             fingerprint: "fp".into(),
             order: ordo_core::ids::OrderId(7),
+            created_at: ordo_core::clock::Timestamp(0),
         })
     }
 
@@ -371,6 +372,21 @@ mod tests {
             assert_eq!(&bytes[..2], &[FORMAT_BINCODE2, SCHEMA_VERSION]);
             assert_eq!(decode_record("k", &bytes).unwrap(), (42, record));
             assert_eq!(decode_record_version("k", &bytes).unwrap(), 42);
+        }
+    }
+
+    /// What could not be read back is not written: a money amount beyond the bound (which
+    /// no engine path can make) is refused by the encoder, not stored as a time bomb.
+    #[test]
+    fn a_value_that_would_not_decode_is_not_encoded() {
+        use ordo_core::money::{Currency, Money, RoundingMode};
+        use ordo_core::pricing::{PricingSettings, ShippingMethod, ShippingRates, TaxRates};
+        let huge = Money::out_of_bounds_for_tests(1_800_000_005.into(), Currency::USD);
+        let fees = ShippingRates::new(vec![(ShippingMethod::Standard, huge)]);
+        let settings = PricingSettings::new(TaxRates::default(), fees, RoundingMode::HalfUp);
+        match encode_record(1, &Record::PricingSettings(settings)) {
+            Err(StoreError::Io(reason)) => assert!(reason.contains("cannot be stored"), "{reason}"),
+            other => panic!("expected a refusal, got {other:?}"),
         }
     }
 

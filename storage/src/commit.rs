@@ -210,6 +210,7 @@ mod tests {
                 key: key.to_string(),
                 fingerprint,
                 order: OrderId(1),
+                created_at: ordo_core::clock::Timestamp(0),
             }),
             Expected::Absent,
         );

@@ -128,6 +128,24 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
             RateLimit::new(5, 60_000).unwrap_or_else(|e| panic!("{e}")),
         )
         .unwrap_or_else(|e| panic!("rate: {e}"));
+    // Ada asks for a new phone: her record carries a pending contact change.
+    let ada = engine
+        .login("ada.golden", "correct horse battery")
+        .unwrap_or_else(|e| panic!("ada login: {e}"))
+        .actor;
+    let mut moved = sample::customer(1);
+    moved.phone = "+15550009999".into();
+    engine
+        .update_customer(&ada, customer.id(), &moved)
+        .unwrap_or_else(|e| panic!("contact change: {e}"));
+    engine
+        .change_pricing_settings(
+            &admin,
+            &[ordo_core::pricing::PricingChange::TaxRounding(
+                ordo_core::money::RoundingMode::HalfUp,
+            )],
+        )
+        .unwrap_or_else(|e| panic!("pricing settings: {e}"));
     clock.advance(1);
     (engine, order.id())
 }
@@ -148,6 +166,15 @@ fn current_values() -> Vec<(String, Vec<u8>)> {
         let found = store
             .scan(kind, None, 2)
             .unwrap_or_else(|e| panic!("scan {kind:?}: {e}"));
+        if kind == RecordKind::Settings
+            && let Some(pricing) = found.get(1)
+        {
+            values.push((
+                "record-pricing-settings.bin".into(),
+                codec::encode_record(pricing.version, &pricing.value)
+                    .unwrap_or_else(|e| panic!("encode pricing settings: {e}")),
+            ));
+        }
         if kind == RecordKind::Customer
             && let Some(pending) = found.get(1)
         {
@@ -214,6 +241,13 @@ mod tests {
             );
             checked += 1;
         }
+        let pricing = std::fs::read(dir.join("record-pricing-settings.bin")).unwrap();
+        let (version, record) = codec::decode_record("pricing", &pricing).unwrap();
+        assert!(matches!(
+            record,
+            ordo_core::store::Record::PricingSettings(_)
+        ));
+        assert_eq!(codec::encode_record(version, &record).unwrap(), pricing);
         let pending = std::fs::read(dir.join("record-customer-pending.bin")).unwrap();
         let (version, record) = codec::decode_record("pending", &pending).unwrap();
         assert_eq!(codec::encode_record(version, &record).unwrap(), pending);

@@ -214,13 +214,15 @@ pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes))
 }
 
-/// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user.
+/// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user,
+/// 5 = the store's settings (id 0).
 pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
     let (tag, id) = match subject {
         Subject::Order(id) => (1u8, id.0),
         Subject::Customer(id) => (2u8, id.0),
         Subject::Product(id) => (3u8, id.0),
         Subject::User(id) => (4u8, id.0),
+        Subject::Settings => (5u8, 0),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

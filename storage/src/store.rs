@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use ordo_core::audit::{AuditEntry, Subject};
 use ordo_core::outbox::OutboxMessage;
 use ordo_core::store::{
-    IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, WriteSet,
-    keys,
+    IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, SkippedRecord, Store,
+    StoreError, Versioned, WriteSet, keys,
 };
 
 use crate::backup::BackupInfo;
@@ -298,25 +298,39 @@ impl SledStore {
         }
     }
 
-    /// Reads the records of `kind` in key order starting at `start`.
+    /// Reads the entries of `kind` in key order starting at `start`: each key with its
+    /// record, or the reason it does not decode. Only sled failing is an error here.
     fn scan_from(
         &self,
         kind: RecordKind,
         start: Bound<Vec<u8>>,
         limit: usize,
-    ) -> Result<Vec<Versioned<Record>>, StoreError> {
+    ) -> Result<Vec<ScannedEntry>, StoreError> {
         let tree = self.shared.trees.records(kind);
         let mut out = Vec::new();
         for item in tree.range((start, Bound::Unbounded)).take(limit) {
             let (key, bytes) = item.map_err(from_sled)?;
             let label = format!("{}/{}", layout::record_tree_name(kind), layout::hex(&key));
-            let (version, value) = codec::decode_record(&label, &bytes)?;
-            if value.key().kind() != kind || value.key().id_bytes() != key.as_ref() {
-                return Err(misplaced(&label, &value.key()));
-            }
-            out.push(Versioned { version, value });
+            let entry = codec::decode_record(&label, &bytes).and_then(|(version, value)| {
+                if value.key().kind() != kind || value.key().id_bytes() != key.as_ref() {
+                    return Err(misplaced(&label, &value.key()));
+                }
+                Ok(Versioned { version, value })
+            });
+            out.push((key, entry));
         }
         Ok(out)
+    }
+
+    /// Where a scan of `kind` after `after` starts (`None`: nothing to scan).
+    fn scan_start(kind: RecordKind, after: Option<&RecordKey>) -> Option<Bound<Vec<u8>>> {
+        // Keys order first by kind (as `RecordKey` does), then by their bytes.
+        match after {
+            None => Some(Bound::Unbounded),
+            Some(key) if key.kind() < kind => Some(Bound::Unbounded),
+            Some(key) if key.kind() > kind => None,
+            Some(key) => Some(Bound::Excluded(key.id_bytes())),
+        }
     }
 }
 
@@ -333,6 +347,9 @@ impl Drop for SledStore {
         }
     }
 }
+
+/// One entry of a record tree: its key, and its record or why it does not decode.
+type ScannedEntry = (sled::IVec, Result<Versioned<Record>, StoreError>);
 
 /// Waits, when dropped, until the database file's lock is free again.
 ///
@@ -490,18 +507,44 @@ impl Store for SledStore {
         after: Option<&RecordKey>,
         limit: usize,
     ) -> Result<Vec<Versioned<Record>>, StoreError> {
-        // Keys order first by kind (as `RecordKey` does), then by their bytes.
-        let start = match after {
-            None => Bound::Unbounded,
-            Some(key) if key.kind() < kind => Bound::Unbounded,
-            Some(key) if key.kind() > kind => return Ok(Vec::new()),
-            Some(key) => Bound::Excluded(key.id_bytes()),
-        };
-        if limit == 0 {
+        let Some(start) = SledStore::scan_start(kind, after).filter(|_| limit > 0) else {
             return Ok(Vec::new());
-        }
+        };
         let _gate = self.shared.read_gate();
-        self.scan_from(kind, start, limit)
+        self.scan_from(kind, start, limit)?
+            .into_iter()
+            .map(|(_, entry)| entry)
+            .collect()
+    }
+
+    fn scan_listing(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<ScanPage, StoreError> {
+        let Some(start) = SledStore::scan_start(kind, after).filter(|_| limit > 0) else {
+            return Ok(ScanPage::default());
+        };
+        let _gate = self.shared.read_gate();
+        let mut page = ScanPage::default();
+        for (key, entry) in self.scan_from(kind, start, limit)? {
+            match entry {
+                Ok(record) => page.records.push(record),
+                Err(StoreError::Corrupted { key: label, reason }) => {
+                    // A key that names no record of this kind is damage beyond one record.
+                    let key = RecordKey::from_id_bytes(kind, &key).ok_or_else(|| {
+                        StoreError::Corrupted {
+                            key: label,
+                            reason: "the key names no record of this kind".to_string(),
+                        }
+                    })?;
+                    page.skipped.push(SkippedRecord { key, reason });
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(page)
     }
 
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {

@@ -2,9 +2,9 @@
 //!
 //! Callers hand their [`WriteSet`] to the [`crate::commit`] queue; whichever caller leads
 //! passes up to [`MAX_BATCH`] queued requests to [`Writer::process`], which, for each write
-//! set in order, checks its expected versions and unique index keys against the state the
-//! earlier accepted write sets of the same batch leave behind (an overlay of the keys they
-//! write). A write set that fails a check is answered `Conflict` and leaves no trace. The
+//! set in order, checks its expected versions (those of its puts and of its read
+//! expectations) and unique index keys against the state the earlier accepted write sets of
+//! the same batch leave behind (an overlay of the keys they write). A write set that fails a check is answered `Conflict` and leaves no trace. The
 //! accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree sled
 //! transaction — sled seals the transaction's log writes as one recovery unit, so after a
 //! crash either the whole batch is there or none of it. In [`Durability::Immediate`] the
@@ -30,7 +30,7 @@ use sled::transaction::{ConflictableTransactionResult, TransactionError, Transac
 
 use ordo_core::audit::AuditEntry;
 use ordo_core::outbox::OutboxMessage;
-use ordo_core::store::{Expected, IndexName, RecordKey, RecordKind, StoreError, WriteSet};
+use ordo_core::store::{IndexName, RecordKey, RecordKind, StoreError, WriteSet};
 
 use crate::backup::{self, BackupInfo};
 use crate::codec;
@@ -349,16 +349,16 @@ impl Plan {
         Ok(())
     }
 
-    /// The contract's checks: versions, then unique index keys.
+    /// The contract's checks: versions (of the puts and of the read expectations, against
+    /// the store as the batch's earlier write sets leave it), then unique index keys.
     fn check(&self, trees: &Trees, writes: &WriteSet) -> Result<(), StoreError> {
-        for (record, expected) in &writes.puts {
-            let current = self.current_version(trees, &record.key())?;
-            let matches = match (expected, current) {
-                (Expected::Absent, None) => true,
-                (Expected::Version(want), Some(have)) => *want == have,
-                (Expected::Absent, Some(_)) | (Expected::Version(_), None) => false,
-            };
-            if !matches {
+        let puts = writes
+            .puts
+            .iter()
+            .map(|(record, expected)| (record.key(), *expected));
+        let reads = writes.reads.iter().cloned();
+        for (key, expected) in puts.chain(reads) {
+            if !expected.matches(self.current_version(trees, &key)?) {
                 return Err(StoreError::Conflict);
             }
         }
@@ -517,6 +517,7 @@ mod tests {
                 key: key.to_string(),
                 fingerprint: "f".to_string(),
                 order: OrderId(1),
+                created_at: Timestamp(0),
             }),
             Expected::Absent,
         );
@@ -611,5 +612,63 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(pending(&store), 2);
+    }
+
+    /// Read expectations in a batch (the plan, without a running store).
+    mod expectations {
+        use ordo_core::clock::Timestamp;
+        use ordo_core::ids::OrderId;
+        use ordo_core::store::{
+            Expected, IdempotencyRecord, Record, RecordKey, StoreError, WriteSet,
+        };
+
+        use super::super::{Plan, Sequences};
+        use crate::layout::Trees;
+
+        fn put(key: &str, expected: Expected) -> WriteSet {
+            let mut writes = WriteSet::new();
+            writes.put(
+                Record::Idempotency(IdempotencyRecord {
+                    key: key.to_string(),
+                    fingerprint: "f".to_string(),
+                    order: OrderId(1),
+                    created_at: Timestamp(0),
+                }),
+                expected,
+            );
+            writes
+        }
+
+        fn reading(key: &str, expected: Expected) -> WriteSet {
+            let mut writes = WriteSet::new();
+            writes.expect(RecordKey::Idempotency(key.to_string()), expected);
+            writes
+        }
+
+        /// Within one batch, a read expectation sees what the batch's earlier accepted write
+        /// sets leave behind (the overlay), exactly as a put's expected version does.
+        #[test]
+        fn read_expectations_are_checked_against_the_batch_overlay() {
+            let db = sled::Config::new().temporary(true).open().unwrap();
+            let trees = Trees::open(&db).unwrap();
+            let mut plan = Plan::new(Sequences::default());
+            let admit = |plan: &mut Plan, writes| plan.admit(&trees, writes);
+            admit(&mut plan, put("a", Expected::Absent)).unwrap();
+            // Nothing is committed yet, but the batch has written `a` at version 1.
+            assert_eq!(
+                admit(&mut plan, reading("a", Expected::Absent)),
+                Err(StoreError::Conflict)
+            );
+            admit(&mut plan, reading("a", Expected::Version(1))).unwrap();
+            admit(&mut plan, put("a", Expected::Version(1))).unwrap();
+            assert_eq!(
+                admit(&mut plan, reading("a", Expected::Version(1))),
+                Err(StoreError::Conflict)
+            );
+            admit(&mut plan, reading("a", Expected::Version(2))).unwrap();
+            admit(&mut plan, reading("b", Expected::Absent)).unwrap();
+            // A read expectation writes nothing: only the two puts of `a` are staged.
+            assert_eq!(plan.changes.len(), 2);
+        }
     }
 }

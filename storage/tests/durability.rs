@@ -567,6 +567,7 @@ fn marker(key: &str) -> Record {
         key: key.to_string(),
         fingerprint: "fingerprint".to_string(),
         order: OrderId(1),
+        created_at: Timestamp(0),
     })
 }
 

@@ -10,6 +10,7 @@ mod customer;
 mod order;
 mod outbox;
 mod product;
+mod settings;
 mod staff;
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ pub use customer::CustomerCommand;
 pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
+pub use settings::SettingsCommand;
 pub use staff::{AdminCommand, UserCommand};
 
 const ABOUT: &str = "ordo: the staff tool for the ordo customer-order engine";
@@ -58,6 +60,7 @@ Examples:
   ordo order list --status placed --from 2026-03-01 --to 2026-03-31
   ordo order status ORD-7K3M-9QX1 confirmed
   ordo --json order show ORD-7K3M-9QX1 | jq .total
+  ordo settings set tax.standard=21% shipping.express.EUR=12.00
   ordo backup --to shop.ordo-backup
   ORDO_PASSWORD=$PW ordo --as sam order status ORD-7K3M-9QX1 picking
   export ORDO_TOKEN=$(ORDO_PASSWORD=$PW ordo --json login sam | jq -r .token)";
@@ -132,6 +135,9 @@ Examples:
     /// Create, change, pay, fulfil and look up orders.
     #[command(subcommand)]
     Order(OrderCommand),
+    /// Show and change the store's pricing settings: tax rates, shipping fees, rounding.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Pending customer notifications (a manual dispatcher for local testing).
     #[command(subcommand, long_about = outbox::OUTBOX_HELP)]
     Outbox(OutboxCommand),

@@ -87,11 +87,12 @@ fn list<S: Store>(
     let customers = ctx
         .engine
         .list_customers(&ctx.actor, name, after.map(CustomerId), limit)?;
-    let views: Vec<CustomerView> = customers.iter().map(CustomerView::new).collect();
+    ctx.out.warn_skipped(&customers.skipped);
+    let views: Vec<CustomerView> = customers.items.iter().map(CustomerView::new).collect();
     ctx.out.show(&views, || {
         let mut text = tables::customer_list(&views);
-        if let (true, None, Some(last)) = (views.len() == limit, name, views.last()) {
-            text.push_str(&format!("\nMore customers: add --after {}", last.id));
+        if let (None, Some(last)) = (name, &customers.next_cursor) {
+            text.push_str(&format!("\nMore customers: add --after {last}"));
         }
         text
     })

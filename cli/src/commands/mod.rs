@@ -13,6 +13,7 @@ mod order;
 pub mod outbox;
 mod product;
 mod session;
+mod settings;
 mod staff;
 
 use crate::args::{Cli, Command};
@@ -55,6 +56,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Customer(command) => customer::run(ctx, command),
         Command::Order(command) => order::run(ctx, command),
         Command::Outbox(command) => outbox::run(ctx, command),
+        Command::Settings(command) => settings::run(ctx, command),
         Command::Admin(command) => staff::admin(ctx, command),
         Command::User(command) => staff::user(ctx, command),
         Command::Login { login } => session::login(ctx, &login),

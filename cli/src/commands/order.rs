@@ -244,6 +244,7 @@ fn list<S: Store>(ctx: &Context<S>, args: &OrderListArgs) -> anyhow::Result<()> 
         cursor: args.cursor.clone(),
     };
     let page = ctx.engine.list_orders(&ctx.actor, &filter)?;
+    ctx.out.warn_skipped(&page.skipped);
     let view = OrderPageView {
         orders: page
             .items

@@ -64,14 +64,16 @@ fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow:
     let products = ctx
         .engine
         .list_products(&ctx.actor, after.map(ProductId), limit)?;
+    ctx.out.warn_skipped(&products.skipped);
     let views = products
+        .items
         .iter()
         .map(|p| view_of(ctx, p))
         .collect::<anyhow::Result<Vec<_>>>()?;
     ctx.out.show(&views, || {
         let mut text = tables::product_list(&views);
-        if let (true, Some(last)) = (views.len() == limit, views.last()) {
-            text.push_str(&format!("\nMore products: add --after {}", last.id));
+        if let Some(last) = &products.next_cursor {
+            text.push_str(&format!("\nMore products: add --after {last}"));
         }
         text
     })

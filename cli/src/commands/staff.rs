@@ -57,7 +57,8 @@ pub fn user<S: Store>(ctx: &Context<S>, command: UserCommand) -> anyhow::Result<
         }
         UserCommand::List => {
             let users = ctx.engine.list_users(&ctx.actor)?;
-            let views: Vec<StaffUserView> = users.iter().map(StaffUserView::new).collect();
+            ctx.out.warn_skipped(&users.skipped);
+            let views: Vec<StaffUserView> = users.items.iter().map(StaffUserView::new).collect();
             ctx.out.show(&views, || tables::staff_list(&views))
         }
         UserCommand::Disable { login } => {

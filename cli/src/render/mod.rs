@@ -9,6 +9,7 @@ pub mod views;
 
 use std::io::{self, Write};
 
+use ordo_core::engine::Skipped;
 use serde::Serialize;
 
 /// Where results go and in which form.
@@ -43,6 +44,28 @@ impl Output {
             human()
         };
         write_stdout(&text)
+    }
+}
+
+impl Output {
+    /// Warns on stderr (in both output forms, so `--json` stdout stays one value) about the
+    /// records a listing left out because they could not be read; nothing if none.
+    pub fn warn_skipped(self, skipped: &[Skipped]) {
+        if skipped.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = skipped.iter().map(|s| s.key.to_string()).collect();
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.key, s.reason))
+            .collect();
+        eprintln!(
+            "warning: {} record(s) could not be read and are left out of this list ({}); \
+             the data directory may be damaged: {}",
+            skipped.len(),
+            keys.join(", "),
+            reasons.join("; ")
+        );
     }
 }
 

@@ -11,7 +11,7 @@ mod accounts;
 mod operations;
 
 pub use accounts::{messages, purchases, staff_list};
-pub use operations::{backup, notifications};
+pub use operations::{backup, notifications, settings};
 
 /// A table with ordo's style and `header`; columns listed in `right` are right-aligned.
 fn table(header: &[&str], right: &[usize]) -> Table {

@@ -18,6 +18,7 @@ use serde::Serialize;
 mod accounts;
 mod backup;
 mod outbox;
+mod settings;
 
 pub use accounts::{
     AmountView, MessageView, PurchasesView, RegistrationView, SessionView, SignedOutView,
@@ -25,6 +26,7 @@ pub use accounts::{
 };
 pub use backup::BackupView;
 pub use outbox::{AckView, NotificationView};
+pub use settings::SettingsView;
 
 /// A product, with its stock.
 #[derive(Debug, Serialize)]

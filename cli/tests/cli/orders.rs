@@ -564,3 +564,75 @@ fn unknown_and_malformed_orders() {
     shop.fails("order pay 424242 --amount '1.00 USD'", 4);
     shop.fails("order refund 424242 --amount '1.00 USD'", 4);
 }
+
+/// Regression (issue 8): a product at 300000.00 with backorders, ordered ×5000, was priced,
+/// committed and acknowledged (`total 1800000005.00 USD`); afterwards `order show`,
+/// `order list` and every later backup failed with "corrupted".
+#[test]
+fn an_order_beyond_the_money_bound_is_refused_and_everything_stays_readable() {
+    let shop = Shop::new();
+    shop.json("product add --sku BIG --name 'Big machine' --price '300000.00 USD' --backorder");
+    let customer = shop.customer("Ada Lovelace", "+442071234567");
+    let error = shop.fails(
+        &format!("order create --customer {customer} --item BIG:5000"),
+        3,
+    );
+    assert_eq!(
+        error,
+        "error: line 1 (SKU BIG) total exceeds the largest amount ordo stores \
+         (1,000,000,000.00 USD)"
+    );
+    // 3,000 fit on the line, but not with their tax in the order total.
+    let error = shop.fails(
+        &format!("order create --customer {customer} --item BIG:3000"),
+        3,
+    );
+    assert!(error.starts_with("error: order total exceeds"), "{error}");
+    let kept = shop.order(&customer, "BIG:2000");
+    assert_eq!(text(&kept, "total"), "720000005.00");
+    let page = shop.json("order list");
+    assert_eq!(orders(&page).len(), 1);
+    shop.json(&format!("order show {}", text(&kept, "reference")));
+    let file = shop.dir.path().join("after.ordo-backup");
+    shop.json(&format!("backup --to '{}'", file.display()));
+    shop.json(&format!("verify '{}'", file.display()));
+}
+
+/// One order whose stored bytes no longer decode: `order list` still lists the others and
+/// warns on stderr naming it (stdout keeps one JSON value); `order show` of it fails.
+#[test]
+fn order_list_survives_a_damaged_order_and_warns() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let customer = shop.customer("Ada Lovelace", "+442071234567");
+    let ids: Vec<u64> = (0..3)
+        .map(|_| shop.order(&customer, "MUG-1:1")["id"].as_u64().unwrap())
+        .collect();
+    {
+        let db = sled::open(shop.dir.path()).unwrap();
+        let tree = db.open_tree("orders").unwrap();
+        tree.insert(ids[1].to_be_bytes(), &[1u8, 1, 0xff, 0xff][..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let output = shop.run("order list --json");
+    assert!(output.status.success());
+    let page: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let listed: Vec<u64> = orders(&page)
+        .iter()
+        .map(|o| o["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(listed, vec![ids[2], ids[0]]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: 1 record(s) could not be read and are left out of this list"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("order/{}", ids[1])), "{stderr}");
+    let human = shop.run("order list");
+    assert!(human.status.success());
+    assert!(String::from_utf8_lossy(&human.stderr).starts_with("warning: "));
+    let error = shop.fails(&format!("order show {}", ids[1]), 1);
+    assert!(error.contains("is corrupted"), "{error}");
+}

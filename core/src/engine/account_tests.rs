@@ -460,6 +460,7 @@ fn staff_bootstrap_roles_and_disabling() {
         .engine
         .list_users(&admin)
         .unwrap()
+        .items
         .iter()
         .map(|u| u.credentials().login.to_string())
         .collect();
@@ -468,6 +469,7 @@ fn staff_bootstrap_roles_and_disabling() {
         !f.engine
             .list_users(&admin)
             .unwrap()
+            .items
             .iter()
             .any(|u| u.id() == clerk.id() && u.is_active())
     );
@@ -624,6 +626,7 @@ fn customers_act_only_on_their_own_data_through_a_session() {
         f.engine
             .list_customers(&me, None, None, 100)
             .unwrap()
+            .items
             .iter()
             .map(|c| c.id())
             .collect::<Vec<_>>(),

@@ -280,7 +280,7 @@ impl<S: Store> Engine<S> {
                     sum.currency(),
                 )
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(PurchaseHistory {
             first_order_at: counted.iter().map(|o| o.created_at()).min(),
             last_order_at: counted.iter().map(|o| o.created_at()).max(),

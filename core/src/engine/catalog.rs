@@ -8,7 +8,7 @@ use crate::ids::ProductId;
 use crate::inventory::{Stock, StockReason, WarehouseCode};
 use crate::store::{Record, RecordKey, RecordKind, Store, Versioned, keys};
 
-use super::Engine;
+use super::{Engine, Page};
 
 impl<S: Store> Engine<S> {
     /// Adds a product to the catalog.
@@ -199,7 +199,8 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Products in id order, after `after`, at most `limit`.
+    /// Products in id order, after `after`, at most `limit`; a product that cannot be read
+    /// is skipped and reported in [`Page::skipped`].
     ///
     /// # Errors
     /// `Forbidden`; `Storage`.
@@ -208,18 +209,17 @@ impl<S: Store> Engine<S> {
         actor: &Actor,
         after: Option<ProductId>,
         limit: usize,
-    ) -> Result<Vec<Product>> {
+    ) -> Result<Page<Product>> {
         actor.require(Operation::ReadCatalog)?;
-        let after = after.map(RecordKey::Product);
-        Ok(self
-            .store
-            .scan(RecordKind::Product, after.as_ref(), limit)?
-            .into_iter()
-            .filter_map(|v| match v.value {
+        self.list_records(
+            RecordKind::Product,
+            after.map(RecordKey::Product),
+            limit,
+            |record| match record {
                 Record::Product(p) => Some(p),
                 _ => None,
-            })
-            .collect())
+            },
+        )
     }
 
     /// The stock of a product (empty if never stocked).

@@ -7,8 +7,8 @@ use crate::error::{EntityKind, Error, Result};
 use crate::ids::{CustomerId, RegistrationId};
 use crate::store::{IndexName, Record, RecordKey, RecordKind, Store, Versioned, keys};
 
-use super::Engine;
 use super::queries::hide_not_found;
+use super::{Engine, Page};
 
 impl<S: Store> Engine<S> {
     /// Creates a customer record entered by staff (active at once).
@@ -107,7 +107,8 @@ impl<S: Store> Engine<S> {
             .map_err(|e| hide_not_found(e, unknown))
     }
 
-    /// Customers in id order (or, with `name`, those whose name matches), at most `limit`.
+    /// Customers in id order (or, with `name`, those whose name matches), at most `limit`;
+    /// a customer that cannot be read is skipped and reported in [`Page::skipped`].
     ///
     /// # Errors
     /// `Forbidden`; `Storage`.
@@ -117,28 +118,27 @@ impl<S: Store> Engine<S> {
         name: Option<&str>,
         after: Option<CustomerId>,
         limit: usize,
-    ) -> Result<Vec<Customer>> {
+    ) -> Result<Page<Customer>> {
         actor.require(Operation::ReadCustomers)?;
         if let Some(me) = actor.customer_id() {
-            return Ok(vec![self.get_customer(actor, me)?]);
+            return Ok(Page::of(vec![self.get_customer(actor, me)?]));
         }
         if let Some(name) = name {
-            let ids = self.customers_matching(name, limit)?;
-            return ids
-                .into_iter()
-                .map(|id| self.get_customer(actor, id))
-                .collect();
+            let mut page = Page::of(Vec::new());
+            for id in self.customers_named(name, limit, &mut page.skipped)? {
+                page.items.push(self.get_customer(actor, id)?);
+            }
+            return Ok(page);
         }
-        let after = after.map(RecordKey::Customer);
-        Ok(self
-            .store
-            .scan(RecordKind::Customer, after.as_ref(), limit)?
-            .into_iter()
-            .filter_map(|v| match v.value {
+        self.list_records(
+            RecordKind::Customer,
+            after.map(RecordKey::Customer),
+            limit,
+            |record| match record {
                 Record::Customer(c) => Some(c),
                 _ => None,
-            })
-            .collect())
+            },
+        )
     }
 }
 

@@ -9,12 +9,14 @@ mod accounts;
 mod catalog;
 mod customers;
 mod fulfilment;
+mod idempotency;
 mod orders;
 mod payments;
 mod profile;
 mod queries;
 mod registration;
 mod sessions;
+mod settings;
 mod staff;
 mod unit;
 
@@ -25,26 +27,24 @@ use crate::clock::{Clock, DAY_MS, SystemClock};
 use crate::credentials::{PasswordHash, PasswordParams};
 use crate::error::{Error, Result};
 use crate::inventory::WarehouseCode;
-use crate::pricing::{ShippingRates, TaxRates};
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{Store, StoreError, WriteSet};
 
 pub use accounts::PurchaseHistory;
+pub use idempotency::idempotency_storage_key;
 pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
-pub use queries::{OrderFilter, Page};
+pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use sessions::LoginOutcome;
 
 use unit::Unit;
 
-/// Engine settings.
+/// Engine settings: how this process runs. (Prices are not here: tax rates, shipping fees
+/// and the tax rounding mode are store settings, `pricing::PricingSettings`, so every
+/// process on a store prices identically.)
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Tax rates per category.
-    pub tax_rates: TaxRates,
-    /// Shipping fees per method and currency.
-    pub shipping_rates: ShippingRates,
     /// Where backordered units of a product with no stock anywhere are booked.
     pub default_warehouse: WarehouseCode,
     /// How many times a command is tried when it loses a race (≥ 1).
@@ -58,19 +58,21 @@ pub struct EngineConfig {
     /// How long a registration may wait for its code before it lapses and frees its phone
     /// and email.
     pub registration_ttl_ms: i64,
+    /// How long an idempotency key is remembered (order creation and payments): a retry
+    /// within this window returns the first result; after it the key counts as new.
+    pub idempotency_window_ms: i64,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            tax_rates: TaxRates::default(),
-            shipping_rates: ShippingRates::sample(),
             default_warehouse: WarehouseCode::main(),
             max_attempts: 64,
             password_params: PasswordParams::default(),
             customer_session_ms: 30 * DAY_MS,
             staff_session_ms: DAY_MS / 2,
             registration_ttl_ms: DAY_MS,
+            idempotency_window_ms: DAY_MS,
         }
     }
 }
@@ -129,13 +131,18 @@ impl<S: Store> Engine<S> {
         &self.config
     }
 
-    /// Runs `decide` and applies its write set, retrying the whole thing on `Conflict`.
+    /// Runs `decide` and applies its write set, retrying the whole thing on `Conflict` —
+    /// whether the store refused the write set or `decide` itself found it lost a race
+    /// (`Error::Conflict`, `StoreError::Conflict`) — at most `max_attempts` times.
     fn transact<T>(&self, decide: impl Fn(&mut Unit<'_, S>) -> Result<T>) -> Result<T> {
         let attempts = self.config.max_attempts.max(1);
         for _ in 0..attempts {
             let mut unit = Unit::new(&self.store);
             let outcome = match decide(&mut unit) {
-                Err(Error::Storage(StoreError::Conflict)) => continue,
+                Err(Error::Storage(StoreError::Conflict) | Error::Conflict) => {
+                    std::thread::yield_now();
+                    continue;
+                }
                 other => other?,
             };
             let writes: WriteSet = unit.finish();
@@ -160,3 +167,9 @@ mod account_tests;
 
 #[cfg(test)]
 mod permission_tests;
+
+#[cfg(test)]
+mod race_tests;
+
+#[cfg(test)]
+mod bound_tests;

@@ -16,6 +16,7 @@ use crate::pricing::{Discount, ShippingMethod};
 use crate::store::{IdempotencyRecord, Record, Store, keys};
 use crate::validate::{self, limits};
 
+use super::idempotency::{check_idempotency_key, idempotency_storage_key, within_window};
 use super::{Engine, Unit};
 
 /// One requested item: SKU text and quantity as typed (validated by the engine).
@@ -71,21 +72,6 @@ impl OrderRequest {
             idempotency_key: None,
         }
     }
-
-    /// A canonical rendering of the request's content, compared on idempotent replay.
-    fn fingerprint(&self) -> String {
-        let mut canonical = self.clone();
-        canonical.idempotency_key = None;
-        format!("{canonical:?}")
-    }
-}
-
-fn check_idempotency_key(key: &str) -> Result<String> {
-    let key = validate::required_text("idempotency key", key, 128)?;
-    if key.chars().any(char::is_whitespace) {
-        return Err(Error::invalid("idempotency key", "must not contain spaces"));
-    }
-    Ok(key)
 }
 
 /// A human rendering of an order's items, for audit entries.
@@ -139,21 +125,33 @@ impl<S: Store> Engine<S> {
                 format!("must be at most {} characters", limits::MAX_TEXT_CHARS),
             ));
         }
+        let remembered = key.as_ref().map(|k| {
+            (
+                k.clone(),
+                idempotency_storage_key(actor, k),
+                request.fingerprint(),
+            )
+        });
         self.transact(|unit| {
-            if let Some(key) = &key
-                && let Some(existing) = unit.idempotency(key)?
+            let now = self.clock.now();
+            if let Some((key, stored_under, fingerprint)) = &remembered
+                && let Some(existing) = unit.idempotency(stored_under)?
+                && within_window(existing.created_at, now, self.config.idempotency_window_ms)
             {
-                if existing.fingerprint != request.fingerprint() {
+                if existing.fingerprint != *fingerprint {
                     return Err(Error::IdempotencyMismatch { key: key.clone() });
                 }
                 return unit.order(existing.order);
             }
+            // A key never used, or used longer ago than the window: a new request (an
+            // expired record is overwritten, at the version it was read).
             let order = self.build_order(unit, actor, request)?;
-            if let Some(key) = &key {
+            if let Some((_, stored_under, fingerprint)) = &remembered {
                 unit.put(Record::Idempotency(IdempotencyRecord {
-                    key: key.clone(),
-                    fingerprint: request.fingerprint(),
+                    key: stored_under.clone(),
+                    fingerprint: fingerprint.clone(),
                     order: order.id(),
+                    created_at: now,
                 }));
             }
             Ok(order)
@@ -202,7 +200,8 @@ impl<S: Store> Engine<S> {
             Some((product, _)) => product.base_price().currency(),
             None => return Err(Error::invalid("items", "an order needs at least one item")),
         };
-        let shipping_fee = self.config.shipping_rates.fee(request.shipping, currency)?;
+        let prices = unit.pricing_settings()?;
+        let shipping_fee = prices.shipping_rates().fee(request.shipping, currency)?;
         let id = OrderId(unit.store().next_id()?);
         let mut order = Order::new_draft(OrderHeader {
             id,
@@ -217,11 +216,12 @@ impl<S: Store> Engine<S> {
             notes,
             idempotency_key: request.idempotency_key.clone(),
             created_at: now,
+            tax_rounding: prices.tax_rounding(),
         })?;
         for (product, quantity) in &resolved {
             let merged = order.quantity_of(product.id()).saturating_add(*quantity);
             let price = product.unit_price(customer.price_group(), merged);
-            let rate = self.config.tax_rates.rate(product.tax_category());
+            let rate = prices.tax_rates().rate(product.tax_category());
             order.add_item(product, *quantity, price, rate, now)?;
         }
         let mut changes = vec![
@@ -443,7 +443,10 @@ impl<S: Store> Engine<S> {
                 let before = order.quantity_of(product.id());
                 let merged = before.saturating_add(quantity);
                 let price = product.unit_price(customer.price_group(), merged);
-                let rate = self.config.tax_rates.rate(product.tax_category());
+                let rate = unit
+                    .pricing_settings()?
+                    .tax_rates()
+                    .rate(product.tax_category());
                 let effects = order.add_item(&product, quantity, price, rate, now)?;
                 self.apply_stock_effects(unit, order, effects)?;
                 Ok((

@@ -13,7 +13,7 @@ use crate::payment::{self, LedgerEntry, LedgerEntryKind, PaymentMethod};
 use crate::store::Store;
 use crate::validate;
 
-use super::Engine;
+use super::{Engine, idempotency};
 
 /// A payment or refund to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,36 +76,9 @@ impl<S: Store> Engine<S> {
             .as_deref()
             .map(|k| validate::required_text("idempotency key", k, 128))
             .transpose()?;
-        // A replay with the same key returns the order unchanged, without a second entry.
-        if let Some(key) = &key {
-            let current = self.get_order(actor, id)?.value;
-            if let Some(existing) = current
-                .ledger()
-                .iter()
-                .find(|e| e.idempotency_key.as_deref() == Some(key.as_str()))
-            {
-                let same = existing.kind == kind
-                    && existing.amount == request.amount
-                    && existing.method == request.method
-                    && existing.external_reference == external_reference;
-                return if same {
-                    Ok(current)
-                } else {
-                    Err(Error::IdempotencyMismatch { key: key.clone() })
-                };
-            }
-        }
-        self.change_order(actor, id, operation, action, |_, order| {
+        let window = self.config.idempotency_window_ms;
+        let change = |_: &mut super::Unit<'_, S>, order: &mut Order| {
             payment::check_amount(&request.amount, order.currency())?;
-            if key.as_ref().is_some_and(|k| {
-                order
-                    .ledger()
-                    .iter()
-                    .any(|e| e.idempotency_key.as_ref() == Some(k))
-            }) {
-                // Raced with the first use of the key: let the retry take the replay path.
-                return Err(Error::Conflict);
-            }
             let sums = order.ledger_sums()?;
             match kind {
                 LedgerEntryKind::Payment => {
@@ -177,6 +150,32 @@ impl<S: Store> Engine<S> {
                 ],
                 vec![event],
             ))
+        };
+        self.transact(|unit| {
+            // The replay check and the change read the same order in the same unit: a
+            // payment with the same key that lands meanwhile moves the order's version, the
+            // apply is refused, and the retry takes the replay path.
+            if let Some(key) = &key {
+                let current = unit.order(id)?;
+                self.check_owner(actor, &current)?;
+                let now = self.clock.now();
+                // Keys are scoped to the order; the latest use within the window counts.
+                if let Some(existing) = current.ledger().iter().rev().find(|e| {
+                    e.idempotency_key.as_deref() == Some(key.as_str())
+                        && idempotency::within_window(e.at, now, window)
+                }) {
+                    let same = existing.kind == kind
+                        && existing.amount == request.amount
+                        && existing.method == request.method
+                        && existing.external_reference == external_reference;
+                    return if same {
+                        Ok(current)
+                    } else {
+                        Err(Error::IdempotencyMismatch { key: key.clone() })
+                    };
+                }
+            }
+            self.change_in_unit(unit, actor, id, action, &change)
         })
     }
 }

@@ -2,6 +2,11 @@
 //! pagination (newest first); audit trails; outbox.
 //!
 //! Every list walks an index, so its cost is O(log n + page), never a scan of all orders.
+//!
+//! **Listings survive a bad record.** A record whose stored bytes do not decode is passed
+//! over by a listing and reported in [`Page::skipped`] (its key and why), so one damaged
+//! record never hides all the others; the store contract allows this for listings only
+//! (`store` module docs): a `get` of that one record still fails with `Corrupted`.
 
 use std::ops::Bound;
 
@@ -12,7 +17,10 @@ use crate::customer::normalize_name;
 use crate::error::{EntityKind, Error, Result};
 use crate::ids::{CustomerId, OrderId, OrderReference};
 use crate::order::{Order, OrderStatus};
-use crate::store::{IndexName, IndexRange, Record, RecordKey, Store, StoreError, Versioned, keys};
+use crate::store::{
+    IndexName, IndexRange, Record, RecordKey, RecordKind, SkippedRecord, Store, StoreError,
+    Versioned, keys,
+};
 
 use super::Engine;
 
@@ -46,13 +54,31 @@ pub struct OrderFilter {
     pub oldest_first: bool,
 }
 
+/// A record a listing passed over because its bytes do not decode.
+pub type Skipped = SkippedRecord;
+
 /// One page of results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
-    /// The items, newest first.
+    /// The items, newest first (orders) or in id order (products, customers, staff).
     pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; `None` on the last page.
+    /// Pass as `cursor` (orders) or as `after` (an id: products, customers) to get the
+    /// next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// Records within this page's range that could not be read (damaged bytes), by key,
+    /// in the order met; the items are everything else. Empty on a healthy store.
+    pub skipped: Vec<Skipped>,
+}
+
+impl<T> Page<T> {
+    /// A page of `items` with no next page and nothing skipped.
+    pub fn of(items: Vec<T>) -> Page<T> {
+        Page {
+            items,
+            next_cursor: None,
+            skipped: Vec::new(),
+        }
+    }
 }
 
 /// A position in creation order: (created, id).
@@ -93,6 +119,17 @@ impl Position {
         })
     }
 
+    /// The position an order index key (`prefix ‖ created ‖ order`) ends with.
+    fn of_index_key(key: &[u8]) -> Option<Position> {
+        let start = key.len().checked_sub(16)?;
+        let (time, id) = key.get(start..)?.split_at(8);
+        let time = u64::from_be_bytes(time.try_into().ok()?) ^ (1 << 63);
+        Some(Position {
+            created: Timestamp(time as i64),
+            id: OrderId(u64::from_be_bytes(id.try_into().ok()?)),
+        })
+    }
+
     fn key_suffix(self) -> Vec<u8> {
         [
             keys::timestamp(self.created).as_slice(),
@@ -104,6 +141,14 @@ impl Position {
 
 /// Orders found by a walk, with their positions.
 type Found = Vec<(Position, Versioned<Order>)>;
+
+/// What one walk of an index source found: matching orders, orders that could not be read
+/// (each with its position), and where it stopped early if it ran out of scan budget.
+struct Walked {
+    found: Found,
+    skipped: Vec<(Position, Skipped)>,
+    cut: Option<Position>,
+}
 
 /// One index range to walk: `prefix ‖ created ‖ id` keys.
 struct Source {
@@ -199,21 +244,21 @@ impl<S: Store> Engine<S> {
         let mut customer = filter.customer;
         if let Some(me) = actor.customer_id() {
             if customer.is_some_and(|c| c != me) {
-                return Ok(Page {
-                    items: Vec::new(),
-                    next_cursor: None,
-                });
+                return Ok(Page::of(Vec::new()));
             }
             customer = Some(me);
         }
         let cursor = filter.cursor.as_deref().map(Position::decode).transpose()?;
-        let sources = self.sources(customer, filter)?;
+        let mut skipped_customers = Vec::new();
+        let sources = self.sources(customer, filter, &mut skipped_customers)?;
         let mut candidates: Vec<(Position, Versioned<Order>)> = Vec::new();
+        let mut skipped: Vec<(Position, Skipped)> = Vec::new();
         let mut stop_before: Option<Position> = None;
         for source in &sources {
-            let (found, cut) = self.walk(source, filter, cursor, customer, limit + 1)?;
-            candidates.extend(found);
-            if let Some(cut) = cut {
+            let walked = self.walk(source, filter, cursor, customer, limit + 1)?;
+            candidates.extend(walked.found);
+            skipped.extend(walked.skipped);
+            if let Some(cut) = walked.cut {
                 stop_before = Some(match stop_before {
                     None => cut,
                     Some(s) if filter.oldest_first => s.min(cut),
@@ -221,15 +266,18 @@ impl<S: Store> Engine<S> {
                 });
             }
         }
+        // Whether `p` comes before `bound` in the listing's order (or is it).
+        let up_to = |p: &Position, bound: &Position| {
+            if filter.oldest_first {
+                p <= bound
+            } else {
+                p >= bound
+            }
+        };
         // A source that hit its scan budget only vouches for positions up to its cut.
         if let Some(cut) = stop_before {
-            candidates.retain(|(p, _)| {
-                if filter.oldest_first {
-                    *p <= cut
-                } else {
-                    *p >= cut
-                }
-            });
+            candidates.retain(|(p, _)| up_to(p, &cut));
+            skipped.retain(|(p, _)| up_to(p, &cut));
         }
         if filter.oldest_first {
             candidates.sort_by_key(|(position, _)| *position);
@@ -239,22 +287,36 @@ impl<S: Store> Engine<S> {
         candidates.dedup_by(|a, b| a.0 == b.0);
         let more = candidates.len() > limit || stop_before.is_some();
         candidates.truncate(limit);
+        let last = candidates.last().map(|(p, _)| *p).or(stop_before);
+        // What lies past the page's last item is reported with the page it belongs to.
+        if let (true, Some(last)) = (more, last) {
+            skipped.retain(|(p, _)| up_to(p, &last));
+        }
+        skipped.sort_by_key(|(p, _)| *p);
+        skipped.dedup_by(|a, b| a.0 == b.0);
+        if !filter.oldest_first {
+            skipped.reverse();
+        }
         let next_cursor = if more {
-            candidates
-                .last()
-                .map(|(p, _)| *p)
-                .or(stop_before)
-                .map(Position::encode)
+            last.map(Position::encode)
         } else {
             None
         };
+        let mut skipped: Vec<Skipped> = skipped.into_iter().map(|(_, s)| s).collect();
+        skipped.extend(skipped_customers);
         Ok(Page {
             items: candidates.into_iter().map(|(_, o)| o).collect(),
             next_cursor,
+            skipped,
         })
     }
 
-    fn sources(&self, customer: Option<CustomerId>, filter: &OrderFilter) -> Result<Vec<Source>> {
+    fn sources(
+        &self,
+        customer: Option<CustomerId>,
+        filter: &OrderFilter,
+        skipped: &mut Vec<Skipped>,
+    ) -> Result<Vec<Source>> {
         if let Some(customer) = customer {
             return Ok(vec![Source {
                 index: IndexName::OrderByCustomer,
@@ -262,7 +324,7 @@ impl<S: Store> Engine<S> {
             }]);
         }
         if let Some(name) = &filter.customer_name {
-            let ids = self.customers_matching(name, MAX_NAME_MATCHES)?;
+            let ids = self.customers_named(name, MAX_NAME_MATCHES, skipped)?;
             return Ok(ids
                 .into_iter()
                 .map(|c| Source {
@@ -283,8 +345,9 @@ impl<S: Store> Engine<S> {
         }])
     }
 
-    /// Walks one source in the filter's order, returning up to `want` matching orders, and
-    /// the position where it stopped early if it ran out of scan budget.
+    /// Walks one source in the filter's order, returning up to `want` matching orders, the
+    /// orders met that could not be read, and the position where it stopped early if it
+    /// ran out of scan budget.
     fn walk(
         &self,
         source: &Source,
@@ -292,7 +355,7 @@ impl<S: Store> Engine<S> {
         cursor: Option<Position>,
         customer: Option<CustomerId>,
         want: usize,
-    ) -> Result<(Found, Option<Position>)> {
+    ) -> Result<Walked> {
         let (start, end) = keys::time_bounds(&source.prefix, filter.from, filter.to);
         let mut upper = match end {
             Some(end) => Bound::Excluded(end),
@@ -316,7 +379,11 @@ impl<S: Store> Engine<S> {
             }
         }
         let batch = want.clamp(16, 256);
-        let mut found = Vec::new();
+        let mut walked = Walked {
+            found: Vec::new(),
+            skipped: Vec::new(),
+            cut: None,
+        };
         let mut scanned = 0usize;
         loop {
             let range = IndexRange {
@@ -328,32 +395,80 @@ impl<S: Store> Engine<S> {
             let exhausted = entries.len() < batch;
             for (key, id) in &entries {
                 scanned += 1;
-                let Some(order) = self.load_order(OrderId(*id))? else {
-                    continue;
-                };
-                let position = Position {
-                    created: order.value.created_at(),
-                    id: order.value.id(),
-                };
-                if self.matches(&order.value, filter, customer) {
-                    found.push((position, order));
-                    if found.len() >= want {
-                        return Ok((found, None));
+                let id = OrderId(*id);
+                let indexed = Position::of_index_key(key).unwrap_or(Position {
+                    created: Timestamp(i64::MIN),
+                    id,
+                });
+                let position = match self.load_order(id) {
+                    Ok(None) => None,
+                    Ok(Some(order)) => {
+                        let position = Position {
+                            created: order.value.created_at(),
+                            id: order.value.id(),
+                        };
+                        if self.matches(&order.value, filter, customer) {
+                            walked.found.push((position, order));
+                            if walked.found.len() >= want {
+                                return Ok(walked);
+                            }
+                        }
+                        Some(position)
                     }
-                }
+                    Err(Error::Storage(StoreError::Corrupted { reason, .. })) => {
+                        // Unreadable: reported where the index places it, whatever the
+                        // filters (they cannot be checked on bytes that do not decode).
+                        walked.skipped.push((
+                            indexed,
+                            Skipped {
+                                key: RecordKey::Order(id),
+                                reason,
+                            },
+                        ));
+                        Some(indexed)
+                    }
+                    Err(other) => return Err(other),
+                };
                 if filter.oldest_first {
                     lower = Bound::Excluded(key.clone());
                 } else {
                     upper = Bound::Excluded(key.clone());
                 }
                 if scanned >= MAX_SCANNED_PER_SOURCE {
-                    return Ok((found, Some(position)));
+                    walked.cut = Some(position.unwrap_or(indexed));
+                    return Ok(walked);
                 }
             }
             if exhausted {
-                return Ok((found, None));
+                return Ok(walked);
             }
         }
+    }
+
+    /// One page of the records of `kind` in key order after `after`, at most `limit`, as
+    /// `extract` turns them into items; records that do not decode are skipped and
+    /// reported. The next cursor is the id of the last record covered (for `after`).
+    pub(super) fn list_records<T>(
+        &self,
+        kind: RecordKind,
+        after: Option<RecordKey>,
+        limit: usize,
+        extract: impl Fn(Record) -> Option<T>,
+    ) -> Result<Page<T>> {
+        let page = self.store.scan_listing(kind, after.as_ref(), limit)?;
+        let next_cursor = match page.last_key() {
+            Some(last) if page.len() >= limit => Some(cursor_of(&last)),
+            Some(_) | None => None,
+        };
+        Ok(Page {
+            items: page
+                .records
+                .into_iter()
+                .filter_map(|v| extract(v.value))
+                .collect(),
+            next_cursor,
+            skipped: page.skipped,
+        })
     }
 
     fn matches(&self, order: &Order, filter: &OrderFilter, customer: Option<CustomerId>) -> bool {
@@ -371,7 +486,14 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation` for an empty query; `Storage`.
-    pub(super) fn customers_matching(&self, query: &str, limit: usize) -> Result<Vec<CustomerId>> {
+    /// (Customers whose record could not be read, so could not be checked, are added to
+    /// `skipped`.)
+    pub(super) fn customers_named(
+        &self,
+        query: &str,
+        limit: usize,
+        skipped: &mut Vec<Skipped>,
+    ) -> Result<Vec<CustomerId>> {
         let needle = normalize_name(query);
         let words: Vec<&str> = needle.split(' ').filter(|w| !w.is_empty()).collect();
         if words.is_empty() {
@@ -405,12 +527,20 @@ impl<S: Store> Engine<S> {
                 if ids.contains(&id) {
                     continue;
                 }
-                let full_name_matches = match self.store.get(&RecordKey::Customer(id))? {
-                    Some(Versioned {
+                let key = RecordKey::Customer(id);
+                let full_name_matches = match self.store.get(&key) {
+                    Ok(Some(Versioned {
                         value: Record::Customer(c),
                         ..
-                    }) => normalize_name(c.name()).contains(&needle),
-                    _ => false,
+                    })) => normalize_name(c.name()).contains(&needle),
+                    Ok(_) => false,
+                    Err(StoreError::Corrupted { reason, .. }) => {
+                        if !skipped.iter().any(|s| s.key == key) {
+                            skipped.push(Skipped { key, reason });
+                        }
+                        false
+                    }
+                    Err(other) => return Err(other.into()),
                 };
                 if full_name_matches {
                     ids.push(id);
@@ -444,7 +574,7 @@ impl<S: Store> Engine<S> {
         self.audit_trail(Subject::Customer(id))
     }
 
-    fn audit_trail(&self, subject: Subject) -> Result<Vec<AuditEntry>> {
+    pub(super) fn audit_trail(&self, subject: Subject) -> Result<Vec<AuditEntry>> {
         let mut all = Vec::new();
         let mut after = None;
         loop {
@@ -468,6 +598,23 @@ pub(super) fn hide_not_found(error: Error, unknown: impl FnOnce() -> Error) -> E
     }
 }
 
+/// How a listing's next cursor names the last record it covered: its id (for `after`).
+fn cursor_of(key: &RecordKey) -> String {
+    match key {
+        RecordKey::Product(id) | RecordKey::Stock(id) => id.0.to_string(),
+        RecordKey::Customer(id) => id.0.to_string(),
+        RecordKey::Order(id) => id.0.to_string(),
+        RecordKey::User(id) => id.0.to_string(),
+        RecordKey::Message(id) => id.0.to_string(),
+        RecordKey::Idempotency(_)
+        | RecordKey::Session(_)
+        | RecordKey::Throttle(_)
+        | RecordKey::Settings
+        | RecordKey::RateBucket(_)
+        | RecordKey::PricingSettings => key.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,5 +629,174 @@ mod tests {
         assert!(Position::decode("zz").is_err());
         assert!(Position::decode(&"g".repeat(32)).is_err());
         assert!(Position::decode(&"é".repeat(16)).is_err());
+    }
+
+    mod unreadable {
+        use crate::auth::{Actor, Role};
+        use crate::engine::OrderFilter;
+        use crate::engine::tests::fixture;
+        use crate::error::Error;
+        use crate::ids::{OrderId, ProductId};
+        use crate::store::{RecordKey, StoreError};
+        use crate::testkit::sample;
+        use crate::testkit::wrappers::{UNREADABLE_REASON, UnreadableRecord};
+
+        fn keys(skipped: &[super::Skipped]) -> Vec<RecordKey> {
+            skipped.iter().map(|s| s.key.clone()).collect()
+        }
+
+        fn ids(orders: &[crate::store::Versioned<crate::order::Order>]) -> Vec<OrderId> {
+            orders.iter().map(|o| o.value.id()).collect()
+        }
+
+        fn is_corrupted<T: std::fmt::Debug>(result: crate::Result<T>) -> bool {
+            matches!(result, Err(Error::Storage(StoreError::Corrupted { .. })))
+        }
+
+        /// Regression (issue 8): one order that did not decode made `order list` fail for
+        /// every order; now it is left out and reported, page by page, while reading that
+        /// one order still fails.
+        #[test]
+        fn an_unreadable_order_is_skipped_and_reported_by_every_order_listing() {
+            let f = fixture();
+            let a = f.order(&[("TEE", 1)]).unwrap().id();
+            let b = f.order(&[("TEE", 1)]).unwrap().id();
+            let c = f.order(&[("MUG", 1)]).unwrap().id();
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::Order(b));
+            let (engine, _) = sample::engine(&store, 1);
+            let admin = sample::admin();
+            assert!(is_corrupted(engine.get_order(&admin, b)));
+            let all = engine.list_orders(&admin, &OrderFilter::default()).unwrap();
+            assert_eq!(ids(&all.items), vec![c, a]);
+            assert_eq!(keys(&all.skipped), vec![RecordKey::Order(b)]);
+            assert_eq!(all.skipped[0].reason, UNREADABLE_REASON);
+            assert_eq!(all.next_cursor, None);
+            // One at a time: the unreadable order is reported with the page it falls in.
+            let mut filter = OrderFilter {
+                limit: 1,
+                ..OrderFilter::default()
+            };
+            let mut pages = Vec::new();
+            loop {
+                let page = engine.list_orders(&admin, &filter).unwrap();
+                pages.push((ids(&page.items), keys(&page.skipped)));
+                match page.next_cursor {
+                    Some(cursor) => filter.cursor = Some(cursor),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                pages,
+                vec![(vec![c], vec![]), (vec![a], vec![RecordKey::Order(b)])]
+            );
+            // Through every index: status, customer, the customer themself, oldest first.
+            let filters = [
+                OrderFilter {
+                    status: Some(crate::order::OrderStatus::Placed),
+                    ..OrderFilter::default()
+                },
+                OrderFilter {
+                    customer: Some(f.consumer),
+                    ..OrderFilter::default()
+                },
+                OrderFilter {
+                    customer_name: Some("customer 1".into()),
+                    ..OrderFilter::default()
+                },
+            ];
+            for filter in &filters {
+                let page = engine.list_orders(&admin, filter).unwrap();
+                assert_eq!(ids(&page.items), vec![c, a], "{filter:?}");
+                assert_eq!(keys(&page.skipped), vec![RecordKey::Order(b)], "{filter:?}");
+            }
+            let mine = engine
+                .list_orders(&Actor::customer(f.consumer), &OrderFilter::default())
+                .unwrap();
+            assert_eq!(ids(&mine.items), vec![c, a]);
+            assert_eq!(keys(&mine.skipped), vec![RecordKey::Order(b)]);
+            let oldest = engine
+                .list_orders(
+                    &admin,
+                    &OrderFilter {
+                        oldest_first: true,
+                        ..OrderFilter::default()
+                    },
+                )
+                .unwrap();
+            assert_eq!(ids(&oldest.items), vec![a, c]);
+            assert_eq!(keys(&oldest.skipped), vec![RecordKey::Order(b)]);
+            // On a healthy store nothing is skipped.
+            let healthy = f
+                .engine
+                .list_orders(&admin, &OrderFilter::default())
+                .unwrap();
+            assert_eq!(ids(&healthy.items), vec![c, b, a]);
+            assert!(healthy.skipped.is_empty());
+        }
+
+        #[test]
+        fn unreadable_products_customers_and_staff_are_skipped_and_reported() {
+            let f = fixture();
+            let admin = sample::admin();
+            let products = f.engine.list_products(&admin, None, 10).unwrap().items;
+            let (tee, mug) = (products[0].id(), products[1].id());
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::Product(mug));
+            let (engine, _) = sample::engine(&store, 1);
+            let page = engine.list_products(&admin, None, 10).unwrap();
+            assert_eq!(
+                page.items
+                    .iter()
+                    .map(|p| p.id())
+                    .collect::<Vec<ProductId>>(),
+                vec![tee]
+            );
+            assert_eq!(keys(&page.skipped), vec![RecordKey::Product(mug)]);
+            assert_eq!(page.next_cursor, None);
+            // A full page (read and skipped) points past its last record.
+            let full = engine.list_products(&admin, None, 2).unwrap();
+            assert_eq!(full.items.len(), 1);
+            assert_eq!(full.next_cursor, Some(mug.0.to_string()));
+            assert!(is_corrupted(engine.get_product(&admin, mug)));
+
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::Customer(f.consumer));
+            let (engine, _) = sample::engine(&store, 1);
+            let page = engine.list_customers(&admin, None, None, 10).unwrap();
+            assert_eq!(page.items.len(), 1);
+            assert_ne!(page.items[0].id(), f.consumer);
+            assert_eq!(keys(&page.skipped), vec![RecordKey::Customer(f.consumer)]);
+            let named = engine
+                .list_customers(&admin, Some("example"), None, 10)
+                .unwrap();
+            assert_eq!(named.items.len(), 1);
+            assert_eq!(keys(&named.skipped), vec![RecordKey::Customer(f.consumer)]);
+            let orders = engine
+                .list_orders(
+                    &admin,
+                    &OrderFilter {
+                        customer_name: Some("example".into()),
+                        ..OrderFilter::default()
+                    },
+                )
+                .unwrap();
+            assert_eq!(keys(&orders.skipped), vec![RecordKey::Customer(f.consumer)]);
+            assert!(is_corrupted(engine.get_customer(&admin, f.consumer)));
+
+            let user = f
+                .engine
+                .add_user(&admin, "Sam", "sam", Role::Sales, "crates and pallets 9")
+                .unwrap();
+            let kept = f
+                .engine
+                .add_user(&admin, "Kim", "kim", Role::Analyst, "crates and pallets 9")
+                .unwrap();
+            let store = UnreadableRecord::new(f.store.clone(), RecordKey::User(user.id()));
+            let (engine, _) = sample::engine(&store, 1);
+            let staff = engine.list_users(&admin).unwrap();
+            assert_eq!(
+                staff.items.iter().map(|u| u.id()).collect::<Vec<_>>(),
+                vec![kept.id()]
+            );
+            assert_eq!(keys(&staff.skipped), vec![RecordKey::User(user.id())]);
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::ids::UserId;
 use crate::staff::StaffUser;
 use crate::store::{IndexName, Record, RecordKind, Store, keys};
 
-use super::{Engine, Unit};
+use super::{Engine, Page, Unit};
 
 impl<S: Store> Engine<S> {
     /// Creates the first administrator on a database that has none.
@@ -95,21 +95,17 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// Staff users in id order.
+    /// Staff users in id order (all of them); a user that cannot be read is skipped and
+    /// reported in [`Page::skipped`].
     ///
     /// # Errors
     /// `Forbidden`; `Storage`.
-    pub fn list_users(&self, actor: &Actor) -> Result<Vec<StaffUser>> {
+    pub fn list_users(&self, actor: &Actor) -> Result<Page<StaffUser>> {
         actor.require(Operation::ReadUsers)?;
-        Ok(self
-            .store
-            .scan(RecordKind::User, None, usize::MAX)?
-            .into_iter()
-            .filter_map(|v| match v.value {
-                Record::User(u) => Some(u),
-                _ => None,
-            })
-            .collect())
+        self.list_records(RecordKind::User, None, usize::MAX, |record| match record {
+            Record::User(u) => Some(u),
+            _ => None,
+        })
     }
 
     fn user_by_login(&self, unit: &mut Unit<'_, S>, login: &str) -> Result<StaffUser> {
@@ -129,7 +125,7 @@ impl<S: Store> Engine<S> {
         self.transact(|unit| {
             let mut user = self.user_by_login(unit, login)?;
             if user.role() == Role::Admin {
-                self.ensure_another_admin(user.id())?;
+                self.ensure_another_admin(unit, user.id())?;
             }
             user.disable(self.clock.now());
             self.user_audit(
@@ -154,7 +150,7 @@ impl<S: Store> Engine<S> {
             let mut user = self.user_by_login(unit, login)?;
             let before = user.role();
             if before == Role::Admin && role != Role::Admin {
-                self.ensure_another_admin(user.id())?;
+                self.ensure_another_admin(unit, user.id())?;
             }
             user.set_role(role)?;
             self.user_audit(
@@ -169,16 +165,25 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    fn ensure_another_admin(&self, except: UserId) -> Result<()> {
-        let others = self
+    /// Refuses unless an active administrator other than `except` exists. The ones found
+    /// are loaded into the unit, so a concurrent change that disables or demotes them
+    /// makes this change retry (two administrators disabling each other at once must not
+    /// leave none).
+    fn ensure_another_admin(&self, unit: &mut Unit<'_, S>, except: UserId) -> Result<()> {
+        let candidates: Vec<UserId> = self
             .list_users(&Actor::system())?
+            .items
             .into_iter()
             .filter(|u| u.id() != except && u.role() == Role::Admin && u.is_active())
-            .count();
-        if others == 0 {
-            return Err(Error::Rule("this is the last active administrator".into()));
+            .map(|u| u.id())
+            .collect();
+        for id in candidates {
+            let user = unit.user(id)?;
+            if user.role() == Role::Admin && user.is_active() {
+                return Ok(());
+            }
         }
-        Ok(())
+        Err(Error::Rule("this is the last active administrator".into()))
     }
 
     fn user_audit(

@@ -1,5 +1,22 @@
 //! A unit of work: the records one command loaded (with their versions) and the write set
 //! it is building.
+//!
+//! **Every record a unit loads is version-checked when the write set is applied**: a record
+//! that is put is checked by its put; every other record loaded becomes a read expectation
+//! ([`WriteSet::reads`]) when the unit finishes. So a decision taken on a record the command
+//! does not write — the price and status of a product, a customer's status and price
+//! group, the pricing settings, the order a message is logged against — is never committed
+//! after that record changed: the apply is refused (`Conflict`) and the command runs again
+//! on fresh data.
+//!
+//! This is deliberately *every* load, not a list of the loads a decision depends on: a
+//! command that forgets to list one is silently wrong (write skew), while checking one it
+//! did not need only costs a retry when that record changes in the same instant (a false
+//! conflict), and a version check per loaded record at apply time. Reads outside a unit
+//! (queries, index lookups) are not checked: queries decide nothing, and index lookups lead
+//! to records that are (a SKU moved to another product changes that product's version).
+//! A record loaded twice keeps the version of its first load, so a decision taken on the
+//! first read is checked even if a later read saw a newer version.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,10 +30,12 @@ use crate::ids::{CustomerId, OrderId, ProductId, UserId};
 use crate::inventory::Stock;
 use crate::order::Order;
 use crate::outbox::DomainEvent;
+use crate::pricing::PricingSettings;
 use crate::session::{LoginThrottle, Session};
 use crate::staff::StaffUser;
 use crate::store::{
-    Expected, IndexEntry, IndexName, Record, RecordKey, Settings, Store, StoreError, WriteSet, keys,
+    Expected, IdempotencyRecord, IndexEntry, IndexName, Record, RecordKey, Settings, Store,
+    StoreError, WriteSet, keys,
 };
 
 pub(crate) struct Unit<'a, S: Store> {
@@ -50,13 +69,14 @@ impl<'a, S: Store> Unit<'a, S> {
         self.store
     }
 
-    /// Loads a record and remembers its version for the put that may follow.
+    /// Loads a record and remembers the version of its first load, for the put that may
+    /// follow or the read expectation that [`Unit::finish`] makes of it.
     fn load(&mut self, key: RecordKey) -> Result<Option<Record>> {
         let found = self.store.get(&key)?;
         let expected = found
             .as_ref()
             .map_or(Expected::Absent, |v| Expected::Version(v.version));
-        self.versions.insert(key, expected);
+        self.versions.entry(key).or_insert(expected);
         Ok(found.map(|v| v.value))
     }
 
@@ -108,16 +128,29 @@ impl<'a, S: Store> Unit<'a, S> {
         }
     }
 
-    pub(crate) fn idempotency(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<crate::store::IdempotencyRecord>> {
+    /// The idempotency record stored under `key` (a scoped storage key).
+    pub(crate) fn idempotency(&mut self, key: &str) -> Result<Option<IdempotencyRecord>> {
         let record_key = RecordKey::Idempotency(key.to_string());
         match self.load(record_key.clone())? {
             Some(Record::Idempotency(r)) => Ok(Some(r)),
             Some(_) => Err(corrupted(&record_key, "idempotency")),
             None => Ok(None),
         }
+    }
+
+    /// The store's pricing settings (the defaults if none were ever saved). Loaded, so the
+    /// prices a command computes with them are checked against a concurrent change.
+    pub(crate) fn pricing_settings(&mut self) -> Result<PricingSettings> {
+        Ok(self
+            .optional(
+                RecordKey::PricingSettings,
+                "pricing settings",
+                |r| match r {
+                    Record::PricingSettings(s) => Some(s),
+                    _ => None,
+                },
+            )?
+            .unwrap_or_default())
     }
 
     /// A record of any kind, with `extract` picking the expected variant.
@@ -219,12 +252,22 @@ impl<'a, S: Store> Unit<'a, S> {
         self.writes.outbox.push((at, event));
     }
 
+    /// The write set: the queued puts (stock records included) and a read expectation for
+    /// every record loaded but not put.
     pub(crate) fn finish(mut self) -> WriteSet {
         let stocks = std::mem::take(&mut self.stocks);
         for (_, stock) in stocks {
             stock.check_invariants();
             self.put(Record::Stock(stock));
         }
+        let written: Vec<RecordKey> = self.writes.puts.iter().map(|(r, _)| r.key()).collect();
+        let mut reads: Vec<(RecordKey, Expected)> = self
+            .versions
+            .into_iter()
+            .filter(|(key, _)| !written.contains(key))
+            .collect();
+        reads.sort_by(|a, b| a.0.cmp(&b.0));
+        self.writes.reads = reads;
         self.writes
     }
 }

@@ -16,13 +16,17 @@ pub mod v1 {
     use crate::credentials::Credentials;
     use crate::customer::{Address, CustomerKind, CustomerStatus, Email, Phone};
     use crate::ids::{CustomerId, RegistrationId};
+    use crate::ids::{OrderId, OrderReference};
     use crate::inventory::Stock;
     use crate::message::CommMessage;
-    use crate::order::Order;
+    use crate::money::{Currency, Money, RoundingMode};
+    use crate::order::{Archived, OrderLine, OrderStatus};
+    use crate::payment::{LedgerEntry, PaymentMethod};
+    use crate::pricing::{Discount, ShippingMethod, Totals};
     use crate::registration::Channel;
     use crate::session::{LoginThrottle, Session};
     use crate::staff::StaffUser;
-    use crate::store::{IdempotencyRecord, Settings};
+    use crate::store::Settings;
 
     /// A verification as version 1 kept it: no resend count, no registration handle.
     #[derive(Debug, Deserialize)]
@@ -51,6 +55,41 @@ pub mod v1 {
         rejection_reason: Option<String>,
     }
 
+    /// An order as version 1 kept it: no tax rounding mode (every order rounded half-even).
+    #[derive(Debug, Deserialize)]
+    pub struct Order {
+        id: OrderId,
+        reference: Option<OrderReference>,
+        customer: CustomerId,
+        customer_name: String,
+        status: OrderStatus,
+        currency: Currency,
+        lines: Vec<OrderLine>,
+        shipping_address: Address,
+        shipping_method: ShippingMethod,
+        shipping_fee: Money,
+        payment_method: PaymentMethod,
+        discounts: Vec<Discount>,
+        totals: Totals,
+        ledger: Vec<LedgerEntry>,
+        notes: String,
+        status_history: Vec<(OrderStatus, Timestamp)>,
+        cancel_reason: Option<String>,
+        archived: Option<Archived>,
+        idempotency_key: Option<String>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+    }
+
+    /// An idempotency key as version 1 kept it: global (not scoped to an actor), with a
+    /// debug-rendered fingerprint and no time.
+    #[derive(Debug, Deserialize)]
+    pub struct IdempotencyRecord {
+        key: String,
+        fingerprint: String,
+        order: OrderId,
+    }
+
     /// Every record kind of version 1, in its variant order.
     #[derive(Debug, Deserialize)]
     pub enum Record {
@@ -58,11 +97,11 @@ pub mod v1 {
         Product(Product),
         /// Upgraded: see [`Customer`].
         Customer(Customer),
-        /// Unchanged since.
+        /// Upgraded: see [`Order`].
         Order(Box<Order>),
         /// Unchanged since.
         Stock(Stock),
-        /// Unchanged since.
+        /// Upgraded: see [`IdempotencyRecord`].
         Idempotency(IdempotencyRecord),
         /// Unchanged since.
         User(StaffUser),
@@ -77,20 +116,55 @@ pub mod v1 {
     }
 
     /// Today's record for a version-1 record. A pending registration of version 1 had no
-    /// handle: it keeps its code, but only staff can finish it (or it lapses after a day).
+    /// handle: it keeps its code, but cannot be verified by a guest any more, and lapses a
+    /// day after it was made. An old idempotency key keeps its order but is dated at the
+    /// epoch: keys are now scoped per actor and fingerprinted differently, so it could
+    /// never match again, and as expired it is simply overwritten when reused.
     pub fn upgrade(record: Record) -> crate::store::Record {
         use crate::store::Record as Now;
         match record {
             Record::Product(p) => Now::Product(p),
             Record::Customer(c) => Now::Customer(upgrade_customer(c)),
-            Record::Order(o) => Now::Order(o),
+            Record::Order(o) => Now::Order(Box::new(upgrade_order(*o))),
             Record::Stock(s) => Now::Stock(s),
-            Record::Idempotency(i) => Now::Idempotency(i),
+            Record::Idempotency(i) => Now::Idempotency(crate::store::IdempotencyRecord {
+                key: i.key,
+                fingerprint: i.fingerprint,
+                order: i.order,
+                created_at: Timestamp(0),
+            }),
             Record::User(u) => Now::User(u),
             Record::Session(s) => Now::Session(s),
             Record::Throttle(t) => Now::Throttle(t),
             Record::Message(m) => Now::Message(m),
             Record::Settings(s) => Now::Settings(s),
+        }
+    }
+
+    fn upgrade_order(o: Order) -> crate::order::Order {
+        crate::order::Order {
+            id: o.id,
+            reference: o.reference,
+            customer: o.customer,
+            customer_name: o.customer_name,
+            status: o.status,
+            currency: o.currency,
+            lines: o.lines,
+            shipping_address: o.shipping_address,
+            shipping_method: o.shipping_method,
+            shipping_fee: o.shipping_fee,
+            payment_method: o.payment_method,
+            discounts: o.discounts,
+            totals: o.totals,
+            ledger: o.ledger,
+            notes: o.notes,
+            status_history: o.status_history,
+            cancel_reason: o.cancel_reason,
+            archived: o.archived,
+            idempotency_key: o.idempotency_key,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            tax_rounding: RoundingMode::HalfEven,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::audit::{AuditEntry, Subject};
 use crate::outbox::OutboxMessage;
 
 use super::{
-    Expected, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned,
+    IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, Store, StoreError, Versioned,
     WriteSet,
 };
 
@@ -97,6 +97,19 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    fn scan_listing(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<ScanPage, StoreError> {
+        // Values are kept decoded: nothing here can fail to read.
+        Ok(ScanPage {
+            records: self.scan(kind, after, limit)?,
+            skipped: Vec::new(),
+        })
+    }
+
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
         Ok(self
             .read()
@@ -168,14 +181,14 @@ impl Store for MemoryStore {
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         let mut inner = self.write();
         // Check everything first; mutate only when every check passed.
-        for (record, expected) in &writes.puts {
-            let current = inner.records.get(&record.key()).map(|(v, _)| *v);
-            let ok = match (expected, current) {
-                (Expected::Absent, None) => true,
-                (Expected::Version(want), Some(have)) => *want == have,
-                (Expected::Absent, Some(_)) | (Expected::Version(_), None) => false,
-            };
-            if !ok {
+        let puts = writes
+            .puts
+            .iter()
+            .map(|(record, expected)| (record.key(), *expected));
+        let reads = writes.reads.iter().cloned();
+        for (key, expected) in puts.chain(reads) {
+            let current = inner.records.get(&key).map(|(v, _)| *v);
+            if !expected.matches(current) {
                 return Err(StoreError::Conflict);
             }
         }

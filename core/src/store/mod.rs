@@ -4,14 +4,24 @@
 //! # Contract (every backend MUST)
 //! - `apply` is atomic: every put, index change, audit entry and outbox message of a
 //!   `WriteSet` becomes visible and durable together, or none does.
-//! - `apply` checks every [`Expected`] version first. If any record's current version differs
-//!   (or a record expected `Absent` exists), it MUST return [`StoreError::Conflict`] and
-//!   write nothing. A put's new version is the expected version + 1 (`Absent` → 1).
+//! - `apply` checks every [`Expected`] version first — those of the puts and those of the
+//!   read expectations ([`WriteSet::reads`]: records the change was decided on but does not
+//!   write). If any record's current version differs (or a record expected `Absent`
+//!   exists), it MUST return [`StoreError::Conflict`] and write nothing. A put's new
+//!   version is the expected version + 1 (`Absent` → 1); a read expectation writes nothing.
+//!   Within one batch of write sets, a read expectation is checked against the versions
+//!   the earlier write sets of the batch leave behind, exactly like a put's.
 //! - A unique index insert whose key already maps to a different id MUST return
 //!   `Conflict` and write nothing.
 //! - Audit and outbox sequence numbers are strictly increasing across all applies.
 //! - Bytes that do not decode MUST be reported as [`StoreError::Corrupted`] naming the key,
-//!   never skipped, never a panic.
+//!   never a panic. [`Store::get`], [`Store::scan`], `audit_for`, `outbox_pending`, the
+//!   index calls and `apply` return the error. **Only listings skip:** [`Store::scan_listing`]
+//!   MUST report such a record in [`ScanPage::skipped`] (its key and why) and go on past
+//!   it, so one bad record never makes a listing fail; the engine's list queries (orders,
+//!   products, customers, staff users) skip records this way, and only they do, passing the
+//!   skipped keys on to their caller (`Page::skipped`). Everything that decides or copies
+//!   (commands, invariant checks, backups, a `get` of one record) still gets `Corrupted`.
 //! - Reads see only fully applied `WriteSet`s.
 //! - `outbox_pending` MUST NOT return a message before its `WriteSet` is as durable as the
 //!   store promises (on stable storage, for a durable backend): a dispatcher must never
@@ -38,6 +48,7 @@ use crate::inventory::Stock;
 use crate::message::CommMessage;
 use crate::order::Order;
 use crate::outbox::{DomainEvent, OutboxMessage};
+use crate::pricing::PricingSettings;
 use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
 use crate::session::{LoginThrottle, Session};
@@ -48,12 +59,16 @@ pub use memory::MemoryStore;
 /// A remembered idempotent request: the key, the request's fingerprint and its result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdempotencyRecord {
-    /// The caller's key.
+    /// Where the record is stored: the caller's key within its scope (the actor who sent
+    /// it), as `engine::idempotency_storage_key` builds it.
     pub key: String,
-    /// A canonical rendering of the request, compared on replay.
+    /// The request's canonical fingerprint (`v1:` + SHA-256 hex), compared on replay.
     pub fingerprint: String,
     /// The order the first request created.
     pub order: OrderId,
+    /// When the key was first used; after the engine's idempotency window it counts as
+    /// new. (Appended last: stored records are positional.)
+    pub created_at: Timestamp,
 }
 
 /// Every kind of stored entity.
@@ -81,6 +96,10 @@ pub enum Record {
     Settings(Settings),
     /// A rate-limit bucket.
     RateBucket(RateBucket),
+    /// Tax rates, shipping fees and the tax rounding mode. One record, kept in the settings
+    /// tree beside [`Record::Settings`] (its kind is [`RecordKind::Settings`]); absent on a
+    /// store that never changed them, which prices with the defaults.
+    PricingSettings(PricingSettings),
 }
 
 /// Store-wide settings, kept in one record.
@@ -109,6 +128,7 @@ impl Record {
             Record::Message(m) => RecordKey::Message(m.id),
             Record::Settings(_) => RecordKey::Settings,
             Record::RateBucket(b) => RecordKey::RateBucket(b.key.clone()),
+            Record::PricingSettings(_) => RecordKey::PricingSettings,
         }
     }
 }
@@ -180,6 +200,8 @@ pub enum RecordKey {
     Settings,
     /// A rate-limit bucket, by `scope:key`.
     RateBucket(String),
+    /// The pricing settings record (kind [`RecordKind::Settings`]).
+    PricingSettings,
 }
 
 impl RecordKey {
@@ -195,8 +217,31 @@ impl RecordKey {
             RecordKey::Session(_) => RecordKind::Session,
             RecordKey::Throttle(_) => RecordKind::Throttle,
             RecordKey::Message(_) => RecordKind::Message,
-            RecordKey::Settings => RecordKind::Settings,
+            RecordKey::Settings | RecordKey::PricingSettings => RecordKind::Settings,
             RecordKey::RateBucket(_) => RecordKind::RateBucket,
+        }
+    }
+
+    /// The key of `kind` whose [`RecordKey::id_bytes`] are `bytes` (how a backend that keeps
+    /// a tree or table per kind names a record it cannot decode); `None` if no key of that
+    /// kind has these bytes.
+    pub fn from_id_bytes(kind: RecordKind, bytes: &[u8]) -> Option<RecordKey> {
+        let number = || <[u8; 8]>::try_from(bytes).ok().map(u64::from_be_bytes);
+        let text = || String::from_utf8(bytes.to_vec()).ok();
+        match kind {
+            RecordKind::Product => number().map(|id| RecordKey::Product(ProductId(id))),
+            RecordKind::Customer => number().map(|id| RecordKey::Customer(CustomerId(id))),
+            RecordKind::Order => number().map(|id| RecordKey::Order(OrderId(id))),
+            RecordKind::Stock => number().map(|id| RecordKey::Stock(ProductId(id))),
+            RecordKind::User => number().map(|id| RecordKey::User(UserId(id))),
+            RecordKind::Message => number().map(|id| RecordKey::Message(MessageId(id))),
+            RecordKind::Idempotency => text().map(RecordKey::Idempotency),
+            RecordKind::Session => text().map(RecordKey::Session),
+            RecordKind::Throttle => text().map(RecordKey::Throttle),
+            RecordKind::RateBucket => text().map(RecordKey::RateBucket),
+            RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
+                .into_iter()
+                .find(|key| key.id_bytes() == bytes),
         }
     }
 
@@ -214,6 +259,9 @@ impl RecordKey {
             | RecordKey::Throttle(key)
             | RecordKey::RateBucket(key) => key.as_bytes().to_vec(),
             RecordKey::Settings => b"settings".to_vec(),
+            // Sorts after `settings` in bytes as the variants do in `Ord`, so every backend
+            // scans the settings kind in the same order.
+            RecordKey::PricingSettings => b"settings/pricing".to_vec(),
         }
     }
 }
@@ -232,6 +280,7 @@ impl fmt::Display for RecordKey {
             RecordKey::Message(id) => write!(f, "message/{id}"),
             RecordKey::Settings => f.write_str("settings"),
             RecordKey::RateBucket(key) => write!(f, "rate/{key}"),
+            RecordKey::PricingSettings => f.write_str("settings/pricing"),
         }
     }
 }
@@ -260,6 +309,15 @@ impl Expected {
         match self {
             Expected::Absent => 1,
             Expected::Version(v) => v + 1,
+        }
+    }
+
+    /// Whether a record at `current` (`None`: absent) is what this expects.
+    pub fn matches(self, current: Option<u64>) -> bool {
+        match (self, current) {
+            (Expected::Absent, None) => true,
+            (Expected::Version(want), Some(have)) => want == have,
+            (Expected::Absent, Some(_)) | (Expected::Version(_), None) => false,
         }
     }
 }
@@ -413,6 +471,12 @@ pub struct WriteSet {
     pub audit: Vec<AuditRecord>,
     /// Outbox events to append.
     pub outbox: Vec<(Timestamp, DomainEvent)>,
+    /// Read expectations: records the change was decided on but does not write, each with
+    /// the version it was read at (`Absent` if it did not exist). `apply` checks them like
+    /// the puts' versions and writes nothing for them, so a change decided on a price, a
+    /// customer status or a setting that moved meanwhile is refused (`Conflict`) instead of
+    /// committed (write skew).
+    pub reads: Vec<(RecordKey, Expected)>,
 }
 
 impl WriteSet {
@@ -426,6 +490,12 @@ impl WriteSet {
         self.puts.push((record, expected));
     }
 
+    /// Adds a read expectation: the write set applies only if the record at `key` is still
+    /// at `expected` (still absent for `Absent`).
+    pub fn expect(&mut self, key: RecordKey, expected: Expected) {
+        self.reads.push((key, expected));
+    }
+
     /// Adds the index changes that take an entity from `old` entries to `new` entries.
     pub fn reindex(&mut self, old: &[IndexEntry], new: &[IndexEntry]) {
         for entry in old.iter().filter(|e| !new.contains(e)) {
@@ -436,13 +506,52 @@ impl WriteSet {
         }
     }
 
-    /// True if nothing would be written.
+    /// True if nothing would be written (read expectations write nothing: a write set of
+    /// only those need not be applied).
     pub fn is_empty(&self) -> bool {
         self.puts.is_empty()
             && self.index_inserts.is_empty()
             && self.index_removes.is_empty()
             && self.audit.is_empty()
             && self.outbox.is_empty()
+    }
+}
+
+/// A record a listing passed over because its bytes do not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRecord {
+    /// Its key.
+    pub key: RecordKey,
+    /// Why it could not be read (the [`StoreError::Corrupted`] reason).
+    pub reason: String,
+}
+
+/// One page of [`Store::scan_listing`]: the records that decoded and those passed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanPage {
+    /// Records that decoded, in key order.
+    pub records: Vec<Versioned<Record>>,
+    /// Records in the same range whose bytes do not decode, in key order.
+    pub skipped: Vec<SkippedRecord>,
+}
+
+impl ScanPage {
+    /// How many entries the page covered (read and skipped): a page shorter than the
+    /// limit asked for is the last.
+    pub fn len(&self) -> usize {
+        self.records.len() + self.skipped.len()
+    }
+
+    /// True if the page covered nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The largest key the page covered (read or skipped): where the next page starts after.
+    pub fn last_key(&self) -> Option<RecordKey> {
+        let read = self.records.last().map(|v| v.value.key());
+        let skipped = self.skipped.last().map(|s| s.key.clone());
+        read.max(skipped)
     }
 }
 
@@ -486,13 +595,27 @@ pub trait Store: Send + Sync {
     /// Records of one kind in key order, starting after `after`, at most `limit`.
     ///
     /// # Errors
-    /// `Corrupted`; `Io`.
+    /// `Corrupted` for a record in the range that does not decode; `Io`.
     fn scan(
         &self,
         kind: RecordKind,
         after: Option<&RecordKey>,
         limit: usize,
     ) -> Result<Vec<Versioned<Record>>, StoreError>;
+
+    /// [`Store::scan`] for listings: the same range and limit (counting skipped entries),
+    /// but a record whose bytes do not decode is reported in [`ScanPage::skipped`] and the
+    /// scan goes on past it. Only listings may use it (see the contract).
+    ///
+    /// # Errors
+    /// `Io`; `Corrupted` only if the damage is beyond one record (a key that names no
+    /// record of `kind`).
+    fn scan_listing(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<ScanPage, StoreError>;
 
     /// The id an index key maps to (exact match).
     ///
@@ -558,6 +681,9 @@ impl<S: Store + ?Sized> Store for $pointer {
     }
     fn scan(&self, kind: RecordKind, after: Option<&RecordKey>, limit: usize) -> Result<Vec<Versioned<Record>>, StoreError> {
         (**self).scan(kind, after, limit)
+    }
+    fn scan_listing(&self, kind: RecordKind, after: Option<&RecordKey>, limit: usize) -> Result<ScanPage, StoreError> {
+        (**self).scan_listing(kind, after, limit)
     }
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
         (**self).index_get(index, key)

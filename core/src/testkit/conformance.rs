@@ -26,6 +26,7 @@ fn marker(key: &str, fingerprint: &str) -> Record {
         key: key.to_string(),
         fingerprint: fingerprint.to_string(),
         order: OrderId(1),
+        created_at: Timestamp(1),
     })
 }
 
@@ -132,6 +133,57 @@ pub fn version_mismatch_conflicts_and_writes_nothing<S: Store>(store: S) {
             .is_empty()
     );
     assert!(store.outbox_pending(None, 10).unwrap().is_empty());
+}
+
+/// Read expectations are checked like the puts' versions and write nothing: a stale,
+/// `Absent`-but-present or version-but-missing expectation is a `Conflict` and nothing of
+/// the write set is written; a matching one lets the write set apply and leaves the
+/// expected record as it was.
+pub fn read_expectations_are_checked_and_write_nothing<S: Store>(store: S) {
+    put(&store, marker("read", "v1"), Expected::Absent).unwrap();
+    put(&store, marker("read", "v2"), Expected::Version(1)).unwrap();
+    let read = RecordKey::Idempotency("read".to_string());
+    let missing = RecordKey::Idempotency("missing".to_string());
+    for (key, expected) in [
+        (&read, Expected::Version(1)),
+        (&read, Expected::Absent),
+        (&missing, Expected::Version(1)),
+    ] {
+        let mut ws = WriteSet::new();
+        ws.put(marker("side", "must not appear"), Expected::Absent);
+        ws.expect(key.clone(), expected);
+        ws.index_inserts
+            .push(entry(IndexName::ProductBySku, b"SIDE", 9));
+        ws.audit.push(audit(vec![Subject::Order(OrderId(9))]));
+        ws.outbox.push((Timestamp(1), sample_event()));
+        assert_eq!(
+            store.apply(ws),
+            Err(StoreError::Conflict),
+            "{key} expected {expected:?}"
+        );
+    }
+    assert_eq!(fingerprint_of(&store, "side"), None);
+    assert_eq!(
+        store.index_get(IndexName::ProductBySku, b"SIDE").unwrap(),
+        None
+    );
+    assert!(store.outbox_pending(None, 10).unwrap().is_empty());
+    let mut applied = 0;
+    for (name, key, expected) in [
+        ("after-current", &read, Expected::Version(2)),
+        ("after-absent", &missing, Expected::Absent),
+    ] {
+        let mut ws = WriteSet::new();
+        ws.put(marker(name, "written"), Expected::Absent);
+        ws.expect(key.clone(), expected);
+        store.apply(ws).unwrap();
+        applied += 1;
+        assert_eq!(fingerprint_of(&store, name), Some((1, "written".into())));
+    }
+    assert_eq!(applied, 2);
+    // The expected records were only checked, never written.
+    assert_eq!(fingerprint_of(&store, "read"), Some((2, "v2".into())));
+    assert_eq!(fingerprint_of(&store, "missing"), None);
 }
 
 fn sample_event() -> DomainEvent {
@@ -312,7 +364,8 @@ pub fn outbox_messages_stay_pending_until_acknowledged<S: Store>(store: S) {
     assert_eq!(after_first, vec![pending[2].sequence]);
 }
 
-/// Scans return one kind of record, in key order, after a key, up to a limit.
+/// Scans return one kind of record, in key order, after a key, up to a limit; the listing
+/// scan covers the same records on a healthy store.
 pub fn record_scans_are_per_kind_and_ordered<S: Store>(store: S) {
     let mut ws = WriteSet::new();
     for id in [3u64, 1, 2, 10] {
@@ -339,6 +392,57 @@ pub fn record_scans_are_per_kind_and_ordered<S: Store>(store: S) {
         1
     );
     assert!(store.scan(RecordKind::Order, None, 10).unwrap().is_empty());
+    for (after, limit) in [
+        (None, 10),
+        (Some(RecordKey::Stock(ProductId(2))), 10),
+        (None, 2),
+    ] {
+        let listing = store
+            .scan_listing(RecordKind::Stock, after.as_ref(), limit)
+            .unwrap();
+        assert!(listing.skipped.is_empty());
+        assert_eq!(
+            listing.records,
+            store
+                .scan(RecordKind::Stock, after.as_ref(), limit)
+                .unwrap()
+        );
+        assert_eq!(
+            listing.last_key(),
+            listing.records.last().map(|v| v.value.key())
+        );
+    }
+    // Both settings records share their kind, in the same order on every backend.
+    let mut ws = WriteSet::new();
+    ws.put(
+        Record::PricingSettings(crate::pricing::PricingSettings::default()),
+        Expected::Absent,
+    );
+    ws.put(
+        Record::Settings(crate::store::Settings {
+            code_secret: crate::registration::CodeSecret([7; 32]),
+            admin_initialized: false,
+        }),
+        Expected::Absent,
+    );
+    store.apply(ws).unwrap();
+    let settings: Vec<RecordKey> = store
+        .scan(RecordKind::Settings, None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|v| v.value.key())
+        .collect();
+    assert_eq!(
+        settings,
+        vec![RecordKey::Settings, RecordKey::PricingSettings]
+    );
+    assert_eq!(
+        store
+            .scan(RecordKind::Settings, Some(&RecordKey::Settings), 10)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 /// Concurrent read-modify-write loops with version checks lose no update.
@@ -461,6 +565,10 @@ macro_rules! store_conformance_tests {
             #[test]
             fn version_mismatch_conflicts_and_writes_nothing() {
                 check::version_mismatch_conflicts_and_writes_nothing($factory);
+            }
+            #[test]
+            fn read_expectations_are_checked_and_write_nothing() {
+                check::read_expectations_are_checked_and_write_nothing($factory);
             }
             #[test]
             fn unique_index_keys_are_enforced() {

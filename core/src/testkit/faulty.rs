@@ -8,7 +8,8 @@ use crate::audit::{AuditEntry, Subject};
 use crate::outbox::OutboxMessage;
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{
-    IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, WriteSet,
+    IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, Store, StoreError, Versioned,
+    WriteSet,
 };
 
 /// What to inject.
@@ -87,6 +88,15 @@ impl<S: Store> Store for FaultyStore<S> {
     ) -> Result<Vec<Versioned<Record>>, StoreError> {
         self.tick()?;
         self.inner.scan(kind, after, limit)
+    }
+    fn scan_listing(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<ScanPage, StoreError> {
+        self.tick()?;
+        self.inner.scan_listing(kind, after, limit)
     }
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
         self.tick()?;

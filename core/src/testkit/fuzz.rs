@@ -40,6 +40,11 @@ pub fn parsers(data: &[u8]) {
     let _ = OrderStatus::parse(text);
     let _ = PaymentMethod::parse(text);
     let _ = ShippingMethod::parse(text);
+    // A parsed setting must also apply without panicking (or be refused).
+    if let Ok(change) = crate::pricing::PricingChange::parse(text) {
+        let _ = crate::pricing::PricingSettings::default().with(&change);
+    }
+    let _ = crate::money::RoundingMode::parse(text);
     let _ = PriceGroup::parse(text);
     let _ = TaxCategory::parse(text);
     let _ = crate::auth::Role::parse(text);

@@ -9,3 +9,4 @@ pub mod faulty;
 pub mod fuzz;
 pub mod invariants;
 pub mod sample;
+pub mod wrappers;

@@ -31,8 +31,11 @@ pub fn engine<S: Store>(store: S, seed: u64) -> (Engine<S>, Arc<ManualClock>) {
 }
 
 /// Dollars from cents.
+///
+/// # Panics
+/// Beyond the money bound (test data).
 pub fn usd_cents(cents: i64) -> Money {
-    Money::rounded(Decimal::new(cents, 2), Currency::USD)
+    Money::new(Decimal::new(cents, 2), Currency::USD).expect("sample amount within the bound")
 }
 
 /// A product costing `cents` retail, with a wholesale list 20 % lower (10 % more off from 10

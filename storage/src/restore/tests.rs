@@ -24,6 +24,7 @@ fn store_with(dir: &Path, keys: &[&str]) {
                 key: (*key).to_string(),
                 fingerprint: "f".to_string(),
                 order: OrderId(1),
+                created_at: ordo_core::clock::Timestamp(0),
             }),
             Expected::Absent,
         );

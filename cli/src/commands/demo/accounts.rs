@@ -100,6 +100,7 @@ impl<S: Store> Demo<S> {
         let admin_exists = self
             .engine
             .list_users(&self.actor)?
+            .items
             .iter()
             .any(|u| u.role() == Role::Admin);
         for (name, role) in STAFF {

@@ -478,7 +478,7 @@ fn input(entry: Entry) -> ordo_core::Result<ProductInput> {
         } else {
             BackorderPolicy::Deny
         },
-        base_price: usd(entry.cents),
+        base_price: usd(entry.cents)?,
         price_lists: vec![wholesale(entry.cents)?],
         sku: entry.sku,
         name: entry.name,
@@ -491,13 +491,15 @@ fn input(entry: Entry) -> ordo_core::Result<ProductInput> {
 
 /// Wholesale tiers: 20 % off from one unit, 28 % from 10, 35 % from 50.
 fn wholesale(cents: i64) -> ordo_core::Result<PriceList> {
-    let tier = |min_quantity: u32, percent: i64| PriceTier {
-        min_quantity,
-        unit_price: usd(cents * percent / 100),
+    let tier = |min_quantity: u32, percent: i64| -> ordo_core::Result<PriceTier> {
+        Ok(PriceTier {
+            min_quantity,
+            unit_price: usd(cents * percent / 100)?,
+        })
     };
     PriceList::new(
         PriceGroup::Wholesale,
-        vec![tier(1, 80), tier(10, 72), tier(50, 65)],
+        vec![tier(1, 80)?, tier(10, 72)?, tier(50, 65)?],
     )
 }
 
@@ -509,8 +511,8 @@ fn photo(slug: &str, view: &str, caption: &str) -> Media {
     }
 }
 
-fn usd(cents: i64) -> Money {
-    Money::rounded(Decimal::new(cents, 2), Currency::USD)
+fn usd(cents: i64) -> ordo_core::Result<Money> {
+    Money::new(Decimal::new(cents, 2), Currency::USD)
 }
 
 fn pairs(specs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -1,7 +1,17 @@
-//! Human output for operations: backup files and the notification outbox.
+//! Human output for operations: backup files, the notification outbox and the settings.
 
 use super::{date_and_minutes, fields, table};
-use crate::render::views::{BackupView, NotificationView};
+use crate::render::views::{BackupView, NotificationView, SettingsView};
+
+/// The pricing settings, one `name  value` line each, as `ordo settings set` names them.
+pub fn settings(s: &SettingsView) -> String {
+    let mut t = table(&["Setting", "Value"], &[]);
+    for (name, value) in &s.settings {
+        t.add_row(vec![name.clone(), value.clone()]);
+    }
+    t.add_row(vec!["tax.zero".to_string(), "0% (always)".to_string()]);
+    format!("{t}\nPickup is always free. Change with `ordo settings set NAME=VALUE` (admin only).")
+}
 
 /// A backup file's header and entries per tree.
 pub fn backup(b: &BackupView) -> String {

@@ -1,0 +1,67 @@
+//! The JSON shape of the pricing settings (`ordo settings show`).
+
+use std::collections::BTreeMap;
+
+use ordo_core::catalog::TaxCategory;
+use ordo_core::pricing::PricingSettings;
+use serde::Serialize;
+
+use super::amount;
+
+/// The store's pricing settings.
+#[derive(Debug, Serialize)]
+pub struct SettingsView {
+    /// Tax rate per category as a fraction (`"0.2"` = 20 %): `standard`, `reduced`, `zero`.
+    pub tax: BTreeMap<String, String>,
+    /// Shipping fees per method and currency (pickup is always free).
+    pub shipping: Vec<ShippingFeeView>,
+    /// How tax is rounded: `half-even` or `half-up`.
+    pub rounding: String,
+    /// Every setting by name as `ordo settings set` takes it, with its value as people read
+    /// it (`tax.standard` → `20%`).
+    pub settings: BTreeMap<String, String>,
+}
+
+/// One shipping fee.
+#[derive(Debug, Serialize)]
+pub struct ShippingFeeView {
+    /// `standard` or `express`.
+    pub method: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The fee, a decimal string such as `"5.00"`.
+    pub fee: String,
+}
+
+impl SettingsView {
+    /// The view of `settings`.
+    pub fn new(settings: &PricingSettings) -> SettingsView {
+        let tax = [
+            TaxCategory::Standard,
+            TaxCategory::Reduced,
+            TaxCategory::Zero,
+        ]
+        .into_iter()
+        .map(|category| {
+            let rate = settings.tax_rates().rate(category).normalize();
+            (category.to_string(), rate.to_string())
+        })
+        .collect();
+        let shipping = settings
+            .shipping_rates()
+            .fees()
+            .into_iter()
+            .map(|(method, fee)| ShippingFeeView {
+                method: method.to_string(),
+                currency: fee.currency().to_string(),
+                fee: amount(&fee),
+            })
+            .collect();
+        SettingsView {
+            tax,
+            shipping,
+            rounding: settings.tax_rounding().to_string(),
+            settings: settings.fields().into_iter().collect(),
+        }
+    }
+}

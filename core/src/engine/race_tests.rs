@@ -259,3 +259,41 @@ fn two_administrators_disabled_at_once_leave_one() {
         .collect();
     assert_eq!(active, vec!["ann".to_string()]);
 }
+
+/// Staff set a customer's login and password while the customer changes their own: the
+/// customer's change was checked against credentials that are gone, so it is refused and
+/// the staff's stand (the record never disagrees with its login index).
+#[test]
+fn a_password_change_racing_a_staff_reset_does_not_undo_it() {
+    let (store, engine, customer) = racing_shop();
+    let admin = sample::admin();
+    engine
+        .set_customer_credentials(&admin, customer, "ada", "rainy-tulip-orbit-42")
+        .unwrap();
+    let ada = engine.login("ada", "rainy-tulip-orbit-42").unwrap().actor;
+    store.arm(move |inner| {
+        elsewhere(inner)
+            .set_customer_credentials(
+                &sample::admin(),
+                customer,
+                "ada.king",
+                "amber-canyon-lantern-7",
+            )
+            .unwrap();
+    });
+    let refused = engine
+        .change_password(&ada, "rainy-tulip-orbit-42", "quiet-harbour-9-meadow")
+        .unwrap_err();
+    assert!(store.raced());
+    assert!(
+        refused.to_string().contains("changed meanwhile"),
+        "{refused}"
+    );
+    let now = engine.get_customer(&admin, customer).unwrap();
+    assert_eq!(
+        now.credentials().map(|c| c.login.as_str()),
+        Some("ada.king")
+    );
+    assert!(engine.login("ada.king", "amber-canyon-lantern-7").is_ok());
+    invariants::check_store(store.inner().as_ref()).unwrap();
+}

@@ -261,15 +261,26 @@ impl<S: Store> Engine<S> {
                 hash: hash.clone(),
                 sessions_valid_after: now,
             };
+            // The credentials the old password was checked against must still be the
+            // account's: a login or password set meanwhile (by staff) is not overwritten.
+            let changed_meanwhile = || {
+                Error::Rule("the account's login or password changed meanwhile; try again".into())
+            };
             let subject = match actor.principal() {
                 Principal::Customer(id) => {
                     let mut customer = unit.customer(*id)?;
+                    if customer.credentials() != Some(&current) {
+                        return Err(changed_meanwhile());
+                    }
                     customer.set_credentials(credentials);
                     unit.put(Record::Customer(customer));
                     Subject::Customer(*id)
                 }
                 Principal::Staff(id) => {
                     let mut user = unit.user(*id)?;
+                    if user.credentials() != &current {
+                        return Err(changed_meanwhile());
+                    }
                     user.set_credentials(credentials);
                     unit.put(Record::User(user));
                     Subject::User(*id)

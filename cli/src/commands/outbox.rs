@@ -7,16 +7,15 @@
 
 use ordo_core::auth::Actor;
 use ordo_core::error::EntityKind;
-use ordo_core::outbox::{DomainEvent, OutboxMessage};
 use ordo_core::store::Store;
 use ordo_core::{Engine, Error};
 
 use crate::args::OutboxCommand;
 use crate::context::Context;
 use crate::parse;
-use crate::render::notifications::{self, Facts};
+use crate::render::notifications;
 use crate::render::tables;
-use crate::render::views::{AckView, NotificationView};
+use crate::render::views::AckView;
 
 /// Acknowledgements in flight at once: the store commits concurrent ones in one batch
 /// (one flush), so 32 threads ack the demo's 12,000 messages in under 2 s instead of 6.
@@ -49,66 +48,9 @@ fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow:
     let pending = ctx.engine.pending_notifications(&ctx.actor, after, limit)?;
     let views = pending
         .iter()
-        .map(|message| render(&ctx.engine, message))
+        .map(|message| notifications::render(&ctx.engine, message))
         .collect::<ordo_core::Result<Vec<_>>>()?;
     ctx.out.show(&views, || tables::notifications(&views))
-}
-
-/// One notification as it would be sent, looked up as the system (the dispatcher).
-fn render<S: Store>(
-    engine: &Engine<S>,
-    message: &OutboxMessage,
-) -> ordo_core::Result<NotificationView> {
-    let system = Actor::system();
-    let event = &message.event;
-    let customer_id = notifications::customer_of(event);
-    let customer = optional(engine.get_customer(&system, customer_id))?;
-    let order = match event {
-        DomainEvent::OrderStatusChanged { order, .. }
-        | DomainEvent::OrderCancelled { order, .. }
-        | DomainEvent::PaymentRecorded { order, .. }
-        | DomainEvent::RefundRecorded { order, .. } => Some(*order),
-        DomainEvent::OrderPlaced { .. }
-        | DomainEvent::VerificationCodeRequested { .. }
-        | DomainEvent::ContactChangeRequested { .. }
-        | DomainEvent::RegistrationApproved { .. } => None,
-    };
-    let reference = match order {
-        Some(id) => optional(engine.get_order(&system, id))?
-            .and_then(|o| o.value.reference().map(|r| r.to_string())),
-        None => None,
-    };
-    let code = match event {
-        DomainEvent::VerificationCodeRequested {
-            customer, nonce, ..
-        }
-        | DomainEvent::ContactChangeRequested {
-            customer, nonce, ..
-        } => engine.verification_code(&system, *customer, *nonce)?,
-        DomainEvent::OrderPlaced { .. }
-        | DomainEvent::OrderStatusChanged { .. }
-        | DomainEvent::OrderCancelled { .. }
-        | DomainEvent::PaymentRecorded { .. }
-        | DomainEvent::RegistrationApproved { .. }
-        | DomainEvent::RefundRecorded { .. } => None,
-    };
-    Ok(NotificationView {
-        sequence: message.sequence,
-        at: message.at.to_string(),
-        event: notifications::kind(event).to_string(),
-        customer_id: customer_id.get(),
-        to: notifications::recipient(event, customer.as_ref()),
-        text: notifications::text(event, &Facts { reference, code }),
-    })
-}
-
-/// `None` for not found, the value otherwise.
-fn optional<T>(result: ordo_core::Result<T>) -> ordo_core::Result<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(Error::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// Acknowledges `sequences`, each of which must be pending; returns how many.

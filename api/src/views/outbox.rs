@@ -1,9 +1,9 @@
 //! The JSON shape of a pending notification (`ordo outbox list`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A notification waiting to be sent, as it would be sent.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotificationView {
     /// Outbox sequence number (what `ordo outbox ack` takes).
     pub sequence: u64,
@@ -20,7 +20,7 @@ pub struct NotificationView {
 }
 
 /// What `ordo outbox ack` did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AckView {
     /// Notifications marked as sent.
     pub acknowledged: usize,

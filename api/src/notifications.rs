@@ -1,8 +1,14 @@
-//! The words of customer notifications, for `ordo outbox list`: a stand-in for the
-//! templates of the SMS and Telegram adapters (ordo-bots), so staff can test flows and
-//! send messages by hand until those run.
+//! The words of customer notifications, for `outbox.list`: a stand-in for the templates of
+//! the SMS and Telegram adapters (ordo-bots), so staff can test flows and send messages by
+//! hand until those run.
 
+use ordo_core::auth::Actor;
 use ordo_core::customer::Customer;
+use ordo_core::outbox::OutboxMessage;
+use ordo_core::store::Store;
+use ordo_core::{Engine, Error};
+
+use crate::views::NotificationView;
 use ordo_core::outbox::DomainEvent;
 use ordo_core::registration::{CODE_TTL_MS, Channel};
 
@@ -104,5 +110,65 @@ pub fn text(event: &DomainEvent, facts: &Facts) -> String {
         } => {
             format!("Your business account is approved. Your Registration ID is {registration_id}.")
         }
+    }
+}
+
+/// One notification as it would be sent, looked up as the system (the dispatcher).
+///
+/// # Errors
+/// Storage errors (a customer or order that is gone is left out, not an error).
+pub fn render<S: Store>(
+    engine: &Engine<S>,
+    message: &OutboxMessage,
+) -> ordo_core::Result<NotificationView> {
+    let system = Actor::system();
+    let event = &message.event;
+    let customer_id = customer_of(event);
+    let customer = optional(engine.get_customer(&system, customer_id))?;
+    let order = match event {
+        DomainEvent::OrderStatusChanged { order, .. }
+        | DomainEvent::OrderCancelled { order, .. }
+        | DomainEvent::PaymentRecorded { order, .. }
+        | DomainEvent::RefundRecorded { order, .. } => Some(*order),
+        DomainEvent::OrderPlaced { .. }
+        | DomainEvent::VerificationCodeRequested { .. }
+        | DomainEvent::ContactChangeRequested { .. }
+        | DomainEvent::RegistrationApproved { .. } => None,
+    };
+    let reference = match order {
+        Some(id) => optional(engine.get_order(&system, id))?
+            .and_then(|o| o.value.reference().map(|r| r.to_string())),
+        None => None,
+    };
+    let code = match event {
+        DomainEvent::VerificationCodeRequested {
+            customer, nonce, ..
+        }
+        | DomainEvent::ContactChangeRequested {
+            customer, nonce, ..
+        } => engine.verification_code(&system, *customer, *nonce)?,
+        DomainEvent::OrderPlaced { .. }
+        | DomainEvent::OrderStatusChanged { .. }
+        | DomainEvent::OrderCancelled { .. }
+        | DomainEvent::PaymentRecorded { .. }
+        | DomainEvent::RegistrationApproved { .. }
+        | DomainEvent::RefundRecorded { .. } => None,
+    };
+    Ok(NotificationView {
+        sequence: message.sequence,
+        at: message.at.to_string(),
+        event: kind(event).to_string(),
+        customer_id: customer_id.get(),
+        to: recipient(event, customer.as_ref()),
+        text: text(event, &Facts { reference, code }),
+    })
+}
+
+/// `None` for not found, the value otherwise.
+fn optional<T>(result: ordo_core::Result<T>) -> ordo_core::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
     }
 }

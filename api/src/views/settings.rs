@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use ordo_core::catalog::TaxCategory;
 use ordo_core::pricing::PricingSettings;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::amount;
 
 /// The store's pricing settings.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsView {
     /// Tax rate per category as a fraction (`"0.2"` = 20 %): `standard`, `reduced`, `zero`.
     pub tax: BTreeMap<String, String>,
@@ -23,7 +23,7 @@ pub struct SettingsView {
 }
 
 /// One shipping fee.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShippingFeeView {
     /// `standard` or `express`.
     pub method: String,

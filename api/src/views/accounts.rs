@@ -8,12 +8,12 @@ use ordo_core::message::CommMessage;
 use ordo_core::money::Money;
 use ordo_core::registration::Verification;
 use ordo_core::staff::StaffUser;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CustomerView, OrderView, amount};
 
 /// A registration just made or a code just sent.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegistrationView {
     /// The customer record.
     #[serde(flatten)]
@@ -49,7 +49,7 @@ impl RegistrationView {
 }
 
 /// A staff user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffUserView {
     /// Store id.
     pub id: u64,
@@ -94,7 +94,7 @@ pub fn role_name(role: Role) -> &'static str {
 }
 
 /// A session opened by `ordo login`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {
     /// The bearer token (shown once; put it in `$ORDO_TOKEN`).
     pub token: String,
@@ -119,7 +119,7 @@ impl SessionView {
 }
 
 /// One message of the communication log.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageView {
     /// Store id.
     pub id: u64,
@@ -153,7 +153,7 @@ impl MessageView {
 }
 
 /// An amount with its currency.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AmountView {
     /// Decimal string at the currency's scale.
     pub amount: String,
@@ -171,7 +171,7 @@ impl AmountView {
 }
 
 /// A customer's purchases at a glance.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PurchasesView {
     /// The customer.
     pub customer_id: u64,
@@ -219,7 +219,7 @@ impl PurchasesView {
 }
 
 /// What `ordo logout` did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignedOutView {
     /// Always true: the session is over (also if it had ended before).
     pub signed_out: bool,

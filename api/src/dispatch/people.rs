@@ -1,0 +1,128 @@
+//! `session.*`, `admin.init`, `user.*`, `settings.*` and `outbox.*`.
+
+use ordo_core::Result;
+use ordo_core::auth::Role;
+use ordo_core::error::{EntityKind, Error};
+use ordo_core::pricing::PricingChange;
+use ordo_core::store::Store;
+use serde_json::Value;
+
+use super::{Op, limit, value};
+use crate::notifications;
+use crate::request::Request;
+use crate::views::{
+    AckView, AuditEntryView, ListView, SessionView, SettingsView, SignedOutView, StaffUserView,
+};
+
+/// The answer to a password change.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PasswordChangedView {
+    /// Always true (a refusal is an error); every session of the account has ended.
+    pub changed: bool,
+}
+
+pub(super) fn run<S: Store>(
+    op: &Op<'_, S>,
+    session: Option<&str>,
+    request: Request,
+) -> Result<Value> {
+    let (engine, actor) = (op.engine, op.actor);
+    match request {
+        Request::SessionLogin(args) => value(&SessionView::new(
+            &engine.login(&args.login, &args.password)?,
+        )),
+        Request::SessionLogout(args) => {
+            let token = args.token.as_deref().or(session).ok_or_else(|| {
+                Error::invalid(
+                    "token",
+                    "give the session token to end, or send the request with it",
+                )
+            })?;
+            engine.logout(token)?;
+            value(&SignedOutView { signed_out: true })
+        }
+        Request::SessionChangePassword(args) => {
+            engine.change_password(actor, &args.current, &args.new)?;
+            value(&PasswordChangedView { changed: true })
+        }
+        Request::AdminInit(args) => value(&StaffUserView::new(&engine.init_admin(
+            actor,
+            &args.name,
+            &args.login,
+            &args.password,
+        )?)),
+        Request::UserAdd(args) => {
+            let role = Role::parse(args.role.as_deref().unwrap_or(""))?;
+            value(&StaffUserView::new(&engine.add_user(
+                actor,
+                &args.name,
+                &args.login,
+                role,
+                &args.password,
+            )?))
+        }
+        Request::UserList(args) => {
+            let _ = limit(args.limit)?;
+            let page = engine.list_users(actor)?;
+            let items = page.items.iter().map(StaffUserView::new).collect();
+            value(&ListView::new(&page, items))
+        }
+        Request::UserDisable(args) => value(&StaffUserView::new(
+            &engine.disable_user(actor, &args.login)?,
+        )),
+        Request::UserSetRole(args) => {
+            let role = Role::parse(&args.role)?;
+            value(&StaffUserView::new(&engine.set_user_role(
+                actor,
+                &args.login,
+                role,
+            )?))
+        }
+        Request::SettingsGet(_) => value(&SettingsView::new(&engine.pricing_settings(actor)?)),
+        Request::SettingsSet(args) => {
+            let changes = args
+                .changes
+                .iter()
+                .map(|text| PricingChange::parse(text))
+                .collect::<Result<Vec<_>>>()?;
+            value(&SettingsView::new(
+                &engine.change_pricing_settings(actor, &changes)?,
+            ))
+        }
+        Request::SettingsHistory(_) => {
+            let entries = engine.settings_history(actor)?;
+            value(&entries.iter().map(AuditEntryView::new).collect::<Vec<_>>())
+        }
+        Request::OutboxList(args) => {
+            let pending = engine.pending_notifications(
+                actor,
+                args.after,
+                args.limit.unwrap_or(100).min(1000),
+            )?;
+            let views = pending
+                .iter()
+                .map(|message| notifications::render(engine, message))
+                .collect::<Result<Vec<_>>>()?;
+            value(&views)
+        }
+        Request::OutboxAck(args) => {
+            // Every sequence must be pending, or nothing is acknowledged.
+            for sequence in &args.sequences {
+                let pending = engine.pending_notifications(actor, sequence.checked_sub(1), 1)?;
+                if pending.first().map(|m| m.sequence) != Some(*sequence) {
+                    return Err(Error::not_found(
+                        EntityKind::Message,
+                        format!("{sequence} in the outbox"),
+                    ));
+                }
+            }
+            for sequence in &args.sequences {
+                engine.acknowledge_notification(actor, *sequence)?;
+            }
+            value(&AckView {
+                acknowledged: args.sequences.len(),
+            })
+        }
+        other => Err(super::misrouted(&other)),
+    }
+}

@@ -1,0 +1,543 @@
+//! Requests: one enum over every engine operation, `{"op": "noun.verb", "args": {…}}`.
+//!
+//! Argument types are wire types: ids are numbers, money is a decimal string with a currency
+//! (`{"amount": "12.50", "currency": "USD"}`), times are RFC 3339 strings, enumerations are
+//! lower-case words — parsed into domain types by ordo-core, never checked here.
+
+use ordo_core::catalog::ProductInput;
+use ordo_core::customer::{AddressInput, CustomerInput};
+use ordo_core::engine::{OrderRequest, PaymentRequest};
+use serde::{Deserialize, Serialize};
+
+/// Which order: `{"id": 42}` or `{"reference": "ORD-7K3M-9QX1"}` (a plain number or text is
+/// also taken: digits are an id, anything else a reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OrderKey {
+    /// `{"id": 42}`.
+    Id {
+        /// The order id.
+        id: u64,
+    },
+    /// `{"reference": "ORD-…"}`.
+    Reference {
+        /// The order reference.
+        reference: String,
+    },
+    /// `42`.
+    Number(u64),
+    /// `"ORD-…"` or `"42"`.
+    Text(String),
+}
+
+/// Which customer: `{"id": 7}`, `{"phone": "+1…"}`, `{"registration_id": "CUS-…"}`, or a
+/// number (id) or text (`+…` a phone, `CUS-…` a Registration ID, digits an id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CustomerKey {
+    /// `{"id": 7}`.
+    Id {
+        /// The customer id.
+        id: u64,
+    },
+    /// `{"phone": "+14155550123"}`.
+    Phone {
+        /// The phone number.
+        phone: String,
+    },
+    /// `{"registration_id": "CUS-4F7Q-2M9T"}`.
+    RegistrationId {
+        /// The Registration ID.
+        registration_id: String,
+    },
+    /// `7`.
+    Number(u64),
+    /// `"+1…"`, `"CUS-…"` or `"7"`.
+    Text(String),
+}
+
+/// `product.update`: the product's SKU today and its new content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductUpdate {
+    /// The SKU as it is now.
+    pub sku: String,
+    /// Everything about the product (a changed `sku` renames it).
+    pub product: ProductInput,
+}
+
+/// `product.get`: by SKU or id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProductKey {
+    /// `{"sku": "TEE-RED-M"}`.
+    Sku {
+        /// The SKU.
+        sku: String,
+    },
+    /// `{"id": 3}`.
+    Id {
+        /// The product id.
+        id: u64,
+    },
+}
+
+/// A page of products, customers or users: after this id, at most `limit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListArgs {
+    /// Continue after this id (the previous page's `next_cursor`).
+    pub after: Option<u64>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<usize>,
+}
+
+/// `customer.list`: everyone, or those whose name matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerList {
+    /// Customers whose name contains these words.
+    pub name: Option<String>,
+    /// Continue after this id.
+    pub after: Option<u64>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<usize>,
+}
+
+/// `product.restock` / `product.adjust`: units of a SKU in a warehouse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockChange {
+    /// The product.
+    pub sku: String,
+    /// The warehouse code (e.g. `MAIN`).
+    pub warehouse: String,
+    /// Units received (restock, ≥ 1) or the correction (adjust, may be negative).
+    pub quantity: i64,
+    /// Why (recorded in the audit trail).
+    pub reason: String,
+}
+
+/// `customer.update`: the customer and their details after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUpdate {
+    /// Which customer.
+    pub customer: CustomerKey,
+    /// Every detail as it should be (a customer changing their own phone or email gets a
+    /// code to confirm it with `customer.confirm_contact`).
+    pub details: CustomerInput,
+}
+
+/// `customer.register`: a self-registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Register {
+    /// Name, phone, email, at least one address; `business` for a B2B account.
+    pub customer: CustomerInput,
+    /// Send the code to this Telegram chat instead of by SMS.
+    #[serde(default)]
+    pub telegram_chat_id: Option<i64>,
+}
+
+/// `customer.verify`: the code, and the login the customer chooses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verify {
+    /// The registration handle `customer.register` returned.
+    pub registration: String,
+    /// The 6-digit code.
+    pub code: String,
+    /// Login id.
+    pub login: String,
+    /// Password (hashed with argon2id; never stored or echoed).
+    pub password: String,
+}
+
+/// `customer.resend_code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResendCode {
+    /// The registration handle.
+    pub registration: String,
+}
+
+/// A command on one customer with nothing else to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnCustomer {
+    /// Which customer.
+    pub customer: CustomerKey,
+}
+
+/// `customer.reject`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reject {
+    /// Which customer.
+    pub customer: CustomerKey,
+    /// Why (shown to the customer).
+    pub reason: String,
+}
+
+/// `customer.confirm_contact`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmContact {
+    /// Which customer (the signed-in customer themselves).
+    pub customer: CustomerKey,
+    /// The code sent to the new phone or email.
+    pub code: String,
+}
+
+/// `customer.set_password` (staff, on the customer's behalf).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetPassword {
+    /// Which customer.
+    pub customer: CustomerKey,
+    /// Login id.
+    pub login: String,
+    /// The new password.
+    pub password: String,
+}
+
+/// `customer.log`: add a message to a customer's communication log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMessage {
+    /// Which customer.
+    pub customer: CustomerKey,
+    /// `note` (default), `sms`, `telegram`, `email`, `phone`.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// `in` or `out` (default).
+    #[serde(default)]
+    pub direction: Option<String>,
+    /// The text.
+    pub text: String,
+    /// The order it is about.
+    #[serde(default)]
+    pub order: Option<OrderKey>,
+}
+
+/// `customer.messages`: a customer's communication log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Messages {
+    /// Which customer.
+    pub customer: CustomerKey,
+    /// At most this many (default 50).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// A command on one order with nothing else to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnOrder {
+    /// Which order.
+    pub order: OrderKey,
+}
+
+/// `order.list`: a page of orders.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderList {
+    /// Only this customer's orders.
+    pub customer: Option<u64>,
+    /// Customers whose name contains these words.
+    pub customer_name: Option<String>,
+    /// Created on or after this day (UTC), `2026-11-01`.
+    pub from: Option<String>,
+    /// Created on or before this day (UTC), `2026-11-30`.
+    pub to: Option<String>,
+    /// Only this status (`placed`, `shipped`, …).
+    pub status: Option<String>,
+    /// Include archived orders.
+    pub include_archived: bool,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Oldest first.
+    pub oldest_first: bool,
+}
+
+/// `order.add_item` / `order.set_quantity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemChange {
+    /// Which order.
+    pub order: OrderKey,
+    /// The product.
+    pub sku: String,
+    /// Units to add, or the new quantity.
+    pub quantity: i64,
+}
+
+/// `order.remove_item`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveItem {
+    /// Which order.
+    pub order: OrderKey,
+    /// The product.
+    pub sku: String,
+}
+
+/// `order.set_address`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAddress {
+    /// Which order.
+    pub order: OrderKey,
+    /// The new shipping address.
+    pub address: AddressInput,
+}
+
+/// `order.set_status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetStatus {
+    /// Which order.
+    pub order: OrderKey,
+    /// `placed`, `confirmed`, `picking`, `packed`, `shipped` or `delivered`.
+    pub status: String,
+}
+
+/// `order.advance`: several orders to one status, all or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Advance {
+    /// The orders (at most 100).
+    pub orders: Vec<OrderKey>,
+    /// `confirmed`, `picking`, `packed`, `shipped` or `delivered`.
+    pub to: String,
+}
+
+/// `order.cancel` / `order.archive`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithReason {
+    /// Which order.
+    pub order: OrderKey,
+    /// Why.
+    pub reason: String,
+}
+
+/// `order.discount`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discount {
+    /// Which order.
+    pub order: OrderKey,
+    /// What the discount is for.
+    pub label: String,
+    /// Percent off, as a decimal string (`"10"`, `"12.5"`).
+    pub percent: String,
+}
+
+/// `payment.record` / `payment.refund`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Which order.
+    pub order: OrderKey,
+    /// Amount, method, gateway reference, idempotency key.
+    #[serde(flatten)]
+    pub payment: PaymentRequest,
+}
+
+/// `session.login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Login {
+    /// Login id.
+    pub login: String,
+    /// Password.
+    pub password: String,
+}
+
+/// `session.logout`: the request's own `session`, or this token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Logout {
+    /// The session token to end (default: the request's `session`).
+    pub token: Option<String>,
+}
+
+/// `session.change_password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePassword {
+    /// The current password.
+    pub current: String,
+    /// The new password.
+    pub new: String,
+}
+
+/// `user.add` / `admin.init`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddUser {
+    /// Full name.
+    pub name: String,
+    /// Login id.
+    pub login: String,
+    /// `admin`, `order-processor`, `customer-service`, `sales`, `warehouse` or `analyst`
+    /// (ignored by `admin.init`).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The password.
+    pub password: String,
+}
+
+/// `user.disable`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnUser {
+    /// Login id.
+    pub login: String,
+}
+
+/// `user.set_role`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRole {
+    /// Login id.
+    pub login: String,
+    /// The new role.
+    pub role: String,
+}
+
+/// `settings.set`: `NAME=VALUE` changes as `ordo settings set` takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetSettings {
+    /// E.g. `["tax.standard=0.21", "shipping.express.USD=18.00", "rounding=half-up"]`.
+    pub changes: Vec<String>,
+}
+
+/// `outbox.list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutboxList {
+    /// After this sequence number.
+    pub after: Option<u64>,
+    /// At most this many (default 100).
+    pub limit: Option<usize>,
+}
+
+/// `outbox.ack`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxAck {
+    /// Sequence numbers of the notifications sent.
+    pub sequences: Vec<u64>,
+}
+
+/// No arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nothing {}
+
+/// Defines [`Request`], its op names ([`OPS`]) and [`Request::op`] from one list, so the
+/// three cannot drift apart.
+macro_rules! requests {
+    ($( $(#[doc = $doc:literal])* $name:literal => $variant:ident($args:ty), )*) => {
+        /// Every operation of the contract. The op names (`op`) and argument shapes (`args`)
+        /// are the public contract: see `docs/api.md`.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "op", content = "args")]
+        pub enum Request {
+            $( $(#[doc = $doc])* #[serde(rename = $name)] $variant($args), )*
+        }
+
+        /// Every op name, in the order of `docs/api.md`.
+        pub const OPS: &[&str] = &[$($name),*];
+
+        impl Request {
+            /// The op name, as in the request.
+            pub fn op(&self) -> &'static str {
+                match self {
+                    $( Request::$variant(_) => $name, )*
+                }
+            }
+        }
+    };
+}
+
+requests! {
+    /// Create a product.
+    "product.create" => ProductCreate(ProductInput),
+    /// Replace a product's content.
+    "product.update" => ProductUpdate(ProductUpdate),
+    /// A product with its stock.
+    "product.get" => ProductGet(ProductKey),
+    /// A page of products.
+    "product.list" => ProductList(ListArgs),
+    /// Units received into a warehouse.
+    "product.restock" => ProductRestock(StockChange),
+    /// A stock correction (never below what is reserved).
+    "product.adjust" => ProductAdjust(StockChange),
+    /// Create a customer (staff: active at once).
+    "customer.create" => CustomerCreate(CustomerInput),
+    /// A customer.
+    "customer.get" => CustomerGet(CustomerKey),
+    /// A page of customers.
+    "customer.list" => CustomerList(CustomerList),
+    /// Change a customer's details (rights per field).
+    "customer.update" => CustomerUpdate(CustomerUpdate),
+    /// Confirm a new phone or email with its code.
+    "customer.confirm_contact" => CustomerConfirmContact(ConfirmContact),
+    /// Self-registration: returns the registration handle once.
+    "customer.register" => CustomerRegister(Register),
+    /// Answer the code, choose a login and password.
+    "customer.verify" => CustomerVerify(Verify),
+    /// A new code for a pending registration.
+    "customer.resend_code" => CustomerResendCode(ResendCode),
+    /// Approve a business registration.
+    "customer.approve" => CustomerApprove(OnCustomer),
+    /// Reject a pending registration.
+    "customer.reject" => CustomerReject(Reject),
+    /// Set a customer's login and password (staff).
+    "customer.set_password" => CustomerSetPassword(SetPassword),
+    /// A customer's audit trail.
+    "customer.history" => CustomerHistory(OnCustomer),
+    /// A customer's purchases at a glance.
+    "customer.purchases" => CustomerPurchases(OnCustomer),
+    /// Add to a customer's communication log.
+    "customer.log" => CustomerLog(LogMessage),
+    /// A customer's communication log.
+    "customer.messages" => CustomerMessages(Messages),
+    /// Create an order (placed, or a draft).
+    "order.create" => OrderCreate(OrderRequest),
+    /// An order by id or reference.
+    "order.get" => OrderGet(OrderKey),
+    /// A page of orders.
+    "order.list" => OrderList(OrderList),
+    /// Add units of a product.
+    "order.add_item" => OrderAddItem(ItemChange),
+    /// Set a line's quantity.
+    "order.set_quantity" => OrderSetQuantity(ItemChange),
+    /// Remove a line.
+    "order.remove_item" => OrderRemoveItem(RemoveItem),
+    /// Change the shipping address.
+    "order.set_address" => OrderSetAddress(SetAddress),
+    /// Move an order to a status.
+    "order.set_status" => OrderSetStatus(SetStatus),
+    /// Move several orders to one status, all or none.
+    "order.advance" => OrderAdvance(Advance),
+    /// Cancel with a reason.
+    "order.cancel" => OrderCancel(WithReason),
+    /// Archive (soft delete) with a reason.
+    "order.archive" => OrderArchive(WithReason),
+    /// Bring an archived order back.
+    "order.restore" => OrderRestore(OnOrder),
+    /// Apply a percentage discount (staff).
+    "order.discount" => OrderDiscount(Discount),
+    /// An order's audit trail.
+    "order.history" => OrderHistory(OnOrder),
+    /// Record a payment.
+    "payment.record" => PaymentRecord(Payment),
+    /// Record a refund.
+    "payment.refund" => PaymentRefund(Payment),
+    /// Sign in: a session token for `session`.
+    "session.login" => SessionLogin(Login),
+    /// End a session.
+    "session.logout" => SessionLogout(Logout),
+    /// Change the signed-in user's own password.
+    "session.change_password" => SessionChangePassword(ChangePassword),
+    /// Create the first administrator.
+    "admin.init" => AdminInit(AddUser),
+    /// Add a staff user.
+    "user.add" => UserAdd(AddUser),
+    /// Staff users.
+    "user.list" => UserList(ListArgs),
+    /// Disable a staff user.
+    "user.disable" => UserDisable(OnUser),
+    /// Change a staff user's role.
+    "user.set_role" => UserSetRole(SetRole),
+    /// The pricing settings.
+    "settings.get" => SettingsGet(Nothing),
+    /// Change pricing settings.
+    "settings.set" => SettingsSet(SetSettings),
+    /// Who changed the settings, when.
+    "settings.history" => SettingsHistory(Nothing),
+    /// Notifications waiting to be sent, as they would be sent.
+    "outbox.list" => OutboxList(OutboxList),
+    /// Mark notifications as sent.
+    "outbox.ack" => OutboxAck(OutboxAck),
+}

@@ -1,0 +1,134 @@
+//! Responses: `{"ok": <view>}` or `{"error": {"code", "kind", "field", "message"}}`, with
+//! the request's `extra` echoed, and the status number every front shares.
+
+use ordo_core::error::{Error, ErrorKind};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Success.
+pub const STATUS_OK: i32 = 0;
+
+/// A refusal or failure, as every front reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable snake_case code scripts and hosts match on (`insufficient_stock`, …).
+    pub code: String,
+    /// The kind: `bad_request`, `validation`, `not_found`, `conflict`, `unauthenticated`,
+    /// `forbidden` or `internal`.
+    pub kind: String,
+    /// The input field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+    /// A sentence for the person who reads it.
+    pub message: String,
+}
+
+/// The status number of an error kind (the CLI's exit code, the C API's return value).
+pub fn status_of(kind: ErrorKind) -> i32 {
+    kind.exit_code()
+}
+
+/// The wire word of an error kind.
+pub fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::BadRequest => "bad_request",
+        ErrorKind::Validation => "validation",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::Conflict => "conflict",
+        ErrorKind::Unauthenticated => "unauthenticated",
+        ErrorKind::Forbidden => "forbidden",
+        ErrorKind::Internal => "internal",
+    }
+}
+
+impl ApiError {
+    /// A malformed request (status 2): bad JSON, an unknown op, wrong argument types.
+    pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: code.to_string(),
+            kind: kind_name(ErrorKind::BadRequest).to_string(),
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// The wire form of an engine error.
+    pub fn from_engine(error: &Error) -> ApiError {
+        ApiError {
+            code: crate::codes::code(error).to_string(),
+            kind: kind_name(error.kind()).to_string(),
+            field: crate::codes::field(error).map(str::to_string),
+            message: error.to_string(),
+        }
+    }
+
+    /// The status number of this error.
+    pub fn status(&self) -> i32 {
+        match self.kind.as_str() {
+            "bad_request" => status_of(ErrorKind::BadRequest),
+            "validation" => status_of(ErrorKind::Validation),
+            "not_found" => status_of(ErrorKind::NotFound),
+            "conflict" => status_of(ErrorKind::Conflict),
+            "unauthenticated" => status_of(ErrorKind::Unauthenticated),
+            "forbidden" => status_of(ErrorKind::Forbidden),
+            _ => status_of(ErrorKind::Internal),
+        }
+    }
+}
+
+/// What a request produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The view of what the operation returned.
+    Ok(Value),
+    /// Why it did not happen.
+    Error(ApiError),
+}
+
+/// The answer to one request: `{"ok": …, "extra": …}` or `{"error": …, "extra": …}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// The result.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// The request's `extra`, unchanged (hosts match asynchronous answers with it).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub extra: Option<Value>,
+}
+
+impl Response {
+    /// A success carrying `value`.
+    pub fn ok(value: Value, extra: Option<Value>) -> Response {
+        Response {
+            outcome: Outcome::Ok(value),
+            extra,
+        }
+    }
+
+    /// A failure.
+    pub fn error(error: ApiError, extra: Option<Value>) -> Response {
+        Response {
+            outcome: Outcome::Error(error),
+            extra,
+        }
+    }
+
+    /// 0 for success, else the error's status number.
+    pub fn status(&self) -> i32 {
+        match &self.outcome {
+            Outcome::Ok(_) => STATUS_OK,
+            Outcome::Error(error) => error.status(),
+        }
+    }
+
+    /// The response as one line of JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            format!(
+                r#"{{"error":{{"code":"internal","kind":"internal","message":"cannot render the response: {}"}}}}"#,
+                e.to_string().replace('"', "'")
+            )
+        })
+    }
+}

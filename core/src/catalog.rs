@@ -82,6 +82,8 @@ impl From<Sku> for String {
 
 /// The customer groups that have their own price list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+// Lower-case words on the wire; bincode stores the variant index, so names are free.
+#[serde(rename_all = "snake_case")]
 pub enum PriceGroup {
     /// Consumers (B2C): retail prices.
     Retail,
@@ -117,6 +119,8 @@ impl fmt::Display for PriceGroup {
 
 /// Which tax rate applies to a product (rates are engine configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// Lower-case words on the wire; bincode stores the variant index, so names are free.
+#[serde(rename_all = "snake_case")]
 pub enum TaxCategory {
     /// The standard rate.
     Standard,
@@ -156,6 +160,8 @@ impl fmt::Display for TaxCategory {
 
 /// What to do when an order asks for more than is available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+// Lower-case words on the wire; bincode stores the variant index, so names are free.
+#[serde(rename_all = "snake_case")]
 pub enum BackorderPolicy {
     /// Refuse the order line (the default: never oversell).
     #[default]
@@ -248,6 +254,8 @@ impl PriceList {
 
 /// Photo or video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// Lower-case words on the wire; bincode stores the variant index, so names are free.
+#[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     /// A still image.
     Photo,
@@ -289,6 +297,11 @@ pub struct ProductDraft {
     backorder: BackorderPolicy,
 }
 
+/// A product on the wire is on sale unless it says otherwise.
+fn on_sale() -> bool {
+    true
+}
+
 /// Unchecked product input, as adapters collect it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductInput {
@@ -297,20 +310,26 @@ pub struct ProductInput {
     /// Display name.
     pub name: String,
     /// Longer description (may be empty).
+    #[serde(default)]
     pub description: String,
     /// Ordered key/value specifications (e.g. ("Material", "Cotton")).
+    #[serde(default)]
     pub specifications: Vec<(String, String)>,
     /// Photos and videos.
+    #[serde(default)]
     pub media: Vec<Media>,
     /// Whether the product can be ordered.
+    #[serde(default = "on_sale")]
     pub active: bool,
     /// Tax category.
     pub tax_category: TaxCategory,
     /// Price when no price list applies.
     pub base_price: Money,
     /// Price lists per customer group.
+    #[serde(default)]
     pub price_lists: Vec<PriceList>,
     /// Backorder policy.
+    #[serde(default)]
     pub backorder: BackorderPolicy,
 }
 

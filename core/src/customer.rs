@@ -142,6 +142,7 @@ pub struct Address {
 
 /// Unchecked address input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AddressInput {
     /// Who receives the parcel.
     pub recipient: String,
@@ -313,12 +314,14 @@ pub struct CustomerInput {
     /// Full name of the person.
     pub name: String,
     /// `None` for B2C; `Some((company, tax_id))` for B2B.
+    #[serde(default)]
     pub business: Option<(String, String)>,
     /// Phone number.
     pub phone: String,
     /// Email address.
     pub email: String,
     /// Addresses; the first is the default shipping address.
+    #[serde(default)]
     pub addresses: Vec<AddressInput>,
 }
 

@@ -13,6 +13,8 @@ use crate::money::{Currency, Money};
 
 /// How a customer pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// Lower-case words on the wire; bincode stores the variant index, so names are free.
+#[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// Credit or debit card.
     Card,

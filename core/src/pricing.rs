@@ -113,6 +113,8 @@ impl Default for TaxRates {
 
 /// How an order travels to the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// Lower-case words on the wire; bincode stores the variant index, so names are free.
+#[serde(rename_all = "snake_case")]
 pub enum ShippingMethod {
     /// Regular delivery.
     Standard,

@@ -1,1 +1,623 @@
-// tests
+//! Every op through [`execute_json`], as a host would send it: the happy path of each and
+//! the main refusals, and the page `docs/api.md` checked against the code.
+
+use std::sync::Arc;
+
+use ordo_core::clock::ManualClock;
+use ordo_core::credentials::PasswordParams;
+use ordo_core::random::SeededRandom;
+use ordo_core::store::MemoryStore;
+use ordo_core::testkit::sample;
+use ordo_core::{Engine, EngineConfig};
+use serde_json::{Value, json};
+
+use super::{Caller, execute_json};
+use crate::request::OPS;
+
+fn engine() -> (Engine<MemoryStore>, Arc<ManualClock>) {
+    let config = EngineConfig {
+        password_params: PasswordParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..EngineConfig::default()
+    };
+    let clock = Arc::new(ManualClock::new(sample::EPOCH));
+    let engine = Engine::new(
+        MemoryStore::new(),
+        clock.clone(),
+        Arc::new(SeededRandom::new(5)),
+        config,
+    );
+    (engine, clock)
+}
+
+/// A host talking to one engine: sends JSON, gets JSON back.
+struct Host {
+    engine: Engine<MemoryStore>,
+    clock: Arc<ManualClock>,
+    caller: Caller,
+}
+
+impl Host {
+    fn new() -> Host {
+        let (engine, clock) = engine();
+        Host {
+            engine,
+            clock,
+            caller: Caller::Local {
+                name: "test-host".into(),
+            },
+        }
+    }
+
+    /// Sends `op` with `args` (and `session`), returns (status, response JSON).
+    fn send(&self, op: &str, args: Value, session: Option<&str>) -> (i32, Value) {
+        let mut request = json!({"op": op, "args": args});
+        if let Some(token) = session {
+            request["session"] = json!(token);
+        }
+        let response = execute_json(&self.engine, &self.caller, &request.to_string());
+        let text = response.to_json();
+        (response.status(), serde_json::from_str(&text).unwrap())
+    }
+
+    /// `op` must succeed; its `ok` value.
+    fn ok(&self, op: &str, args: Value) -> Value {
+        self.ok_as(op, args, None)
+    }
+
+    fn ok_as(&self, op: &str, args: Value, session: Option<&str>) -> Value {
+        let (status, response) = self.send(op, args, session);
+        assert_eq!(status, 0, "{op}: {response}");
+        response["ok"].clone()
+    }
+
+    /// `op` must fail with `status` and `code`; its error object.
+    fn fails(
+        &self,
+        op: &str,
+        args: Value,
+        session: Option<&str>,
+        status: i32,
+        code: &str,
+    ) -> Value {
+        let (got, response) = self.send(op, args, session);
+        assert_eq!(got, status, "{op}: {response}");
+        assert_eq!(response["error"]["code"], code, "{op}: {response}");
+        response["error"].clone()
+    }
+}
+
+fn product(sku: &str) -> Value {
+    json!({"sku": sku, "name": format!("Product {sku}"), "base_price": {"amount": "10.00", "currency": "USD"}, "tax_category": "standard"})
+}
+
+fn customer(n: u64) -> Value {
+    serde_json::to_value(sample::customer(n)).unwrap()
+}
+
+/// A shop with MUG (10 in MAIN) and customer 2 (Ada, with a login).
+fn shop() -> (Host, u64) {
+    let host = Host::new();
+    host.ok("product.create", product("MUG"));
+    host.ok(
+        "product.restock",
+        json!({"sku": "MUG", "warehouse": "MAIN", "quantity": 10, "reason": "delivery"}),
+    );
+    let ada = host.ok("customer.create", customer(1))["id"]
+        .as_u64()
+        .unwrap();
+    host.ok(
+        "customer.set_password",
+        json!({"customer": ada, "login": "ada", "password": "rainy-tulip-orbit-42"}),
+    );
+    (host, ada)
+}
+
+#[test]
+fn the_catalog_ops() {
+    let (host, _) = shop();
+    let mug = host.ok("product.get", json!({"sku": "MUG"}));
+    assert_eq!(mug["sku"], "MUG");
+    assert_eq!(
+        host.ok("product.get", json!({"id": mug["id"]}))["sku"],
+        "MUG"
+    );
+    let mut renamed = product("MUG");
+    renamed["name"] = json!("Big mug");
+    assert_eq!(
+        host.ok("product.update", json!({"sku": "MUG", "product": renamed}))["name"],
+        "Big mug"
+    );
+    let adjusted = host.ok(
+        "product.adjust",
+        json!({"sku": "MUG", "warehouse": "MAIN", "quantity": -3, "reason": "broken"}),
+    );
+    assert_eq!(adjusted["stock"]["on_hand"], 7, "{adjusted}");
+    let page = host.ok("product.list", json!({"limit": 10}));
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    host.fails("product.get", json!({"sku": "NOPE"}), None, 4, "not_found");
+    host.fails("product.create", product("MUG"), None, 5, "duplicate");
+    host.fails(
+        "product.restock",
+        json!({"sku": "MUG", "warehouse": "MAIN", "quantity": -1, "reason": "x"}),
+        None,
+        3,
+        "invalid_value",
+    );
+}
+
+#[test]
+fn the_customer_ops() {
+    let (host, ada) = shop();
+    assert_eq!(host.ok("customer.get", json!({"id": ada}))["id"], ada);
+    assert_eq!(
+        host.ok("customer.get", json!({"phone": sample::customer(1).phone}))["id"],
+        ada
+    );
+    let listed = host.ok("customer.list", json!({"name": "example"}));
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let mut details = customer(1);
+    details["name"] = json!("Ada King");
+    assert_eq!(
+        host.ok(
+            "customer.update",
+            json!({"customer": ada, "details": details})
+        )["name"],
+        "Ada King"
+    );
+    // Registration through to verification, by handle.
+    let registered = host.ok("customer.register", json!({"customer": customer(2)}));
+    let handle = registered["registration_handle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = pending_code(&host);
+    host.fails(
+        "customer.resend_code",
+        json!({"registration": handle}),
+        None,
+        3,
+        "rule",
+    );
+    let verified = host.ok(
+        "customer.verify",
+        json!({"registration": handle, "code": code, "login": "bob", "password": "velvet-harbor-lamp-2024"}),
+    );
+    assert_eq!(verified["status"], "active");
+    host.fails(
+        "customer.verify",
+        json!({"registration": handle, "code": code, "login": "bob", "password": "velvet-harbor-lamp-2024"}),
+        None,
+        4,
+        "not_found",
+    );
+    // A business: approve; another: reject.
+    let mut acme = customer(3);
+    acme["business"] = json!(["Acme Ltd", "GB123"]);
+    let business = host.ok("customer.register", json!({"customer": acme}));
+    let handle = business["registration_handle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    host.ok(
+        "customer.verify",
+        json!({"registration": handle, "code": pending_code(&host), "login": "acme", "password": "velvet-harbor-lamp-2024"}),
+    );
+    assert_eq!(
+        host.ok("customer.approve", json!({"customer": business["id"]}))["status"],
+        "active"
+    );
+    let other = host.ok("customer.register", json!({"customer": customer(4)}));
+    assert_eq!(
+        host.ok(
+            "customer.reject",
+            json!({"customer": other["id"], "reason": "duplicate"})
+        )["status"],
+        "rejected"
+    );
+    // History, purchases, the log.
+    assert!(
+        !host
+            .ok("customer.history", json!({"customer": ada}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    host.ok("order.create", json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card"}));
+    assert_eq!(
+        host.ok("customer.purchases", json!({"customer": ada}))["order_count"],
+        1
+    );
+    host.ok(
+        "customer.log",
+        json!({"customer": ada, "text": "called about delivery"}),
+    );
+    assert_eq!(
+        host.ok("customer.messages", json!({"customer": ada}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    host.fails("customer.get", json!({"id": 999}), None, 4, "not_found");
+    host.fails("customer.create", customer(1), None, 5, "duplicate");
+}
+
+/// The newest verification code in the outbox, as the dispatcher would send it.
+fn pending_code(host: &Host) -> String {
+    let pending = host.ok("outbox.list", json!({"limit": 1000}));
+    let text = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|n| n["event"] == "verification code" || n["event"] == "contact change code")
+        .map(|n| n["text"].as_str().unwrap().to_string())
+        .unwrap();
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_order_and_payment_ops() {
+    let (host, ada) = shop();
+    host.ok("product.create", product("TEE"));
+    host.ok(
+        "product.restock",
+        json!({"sku": "TEE", "warehouse": "MAIN", "quantity": 10, "reason": "delivery"}),
+    );
+    let order = host.ok(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 2}], "shipping": "standard", "payment": "card", "idempotency_key": "k-1"}),
+    );
+    let reference = order["reference"].as_str().unwrap().to_string();
+    let by_reference = json!({"reference": reference});
+    assert_eq!(
+        host.ok("order.get", by_reference.clone())["id"],
+        order["id"]
+    );
+    assert_eq!(
+        host.ok("order.get", json!({"id": order["id"]}))["reference"],
+        reference.as_str()
+    );
+    host.ok(
+        "order.add_item",
+        json!({"order": by_reference, "sku": "TEE", "quantity": 1}),
+    );
+    host.ok(
+        "order.set_quantity",
+        json!({"order": reference, "sku": "TEE", "quantity": 2}),
+    );
+    host.ok(
+        "order.remove_item",
+        json!({"order": reference, "sku": "TEE"}),
+    );
+    let address = &customer(1)["addresses"][0];
+    host.ok(
+        "order.set_address",
+        json!({"order": reference, "address": address}),
+    );
+    let discounted = host.ok(
+        "order.discount",
+        json!({"order": reference, "label": "LOYAL", "percent": "10"}),
+    );
+    assert_eq!(discounted["totals"]["discount"], "2.00", "{discounted}");
+    let paid = host.ok(
+        "payment.record",
+        json!({"order": reference, "amount": {"amount": "5.00", "currency": "USD"}, "method": "card"}),
+    );
+    assert_eq!(paid["paid"], "5.00");
+    host.ok(
+        "payment.refund",
+        json!({"order": reference, "amount": {"amount": "1.00", "currency": "USD"}, "method": "card"}),
+    );
+    host.ok(
+        "order.set_status",
+        json!({"order": reference, "status": "confirmed"}),
+    );
+    let moved = host.ok(
+        "order.advance",
+        json!({"orders": [reference], "to": "shipped"}),
+    );
+    assert_eq!(moved[0]["status"], "shipped");
+    assert!(
+        host.ok("order.history", json!({"order": reference}))
+            .as_array()
+            .unwrap()
+            .len()
+            > 5
+    );
+    let page = host.ok("order.list", json!({"status": "shipped"}));
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    // A draft: cancel, archive, restore.
+    let draft = host.ok(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card", "draft": true}),
+    );
+    host.ok(
+        "order.cancel",
+        json!({"order": draft["id"], "reason": "changed mind"}),
+    );
+    host.ok(
+        "order.archive",
+        json!({"order": draft["id"], "reason": "closed"}),
+    );
+    host.ok("order.restore", json!({"order": draft["id"]}));
+    // Refusals, each with its code.
+    host.fails(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 100}], "shipping": "standard", "payment": "card"}),
+        None,
+        3,
+        "insufficient_stock",
+    );
+    host.fails(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card", "idempotency_key": "k-1"}),
+        None,
+        5,
+        "idempotency_key_reused",
+    );
+    host.fails(
+        "order.set_status",
+        json!({"order": reference, "status": "placed"}),
+        None,
+        3,
+        "illegal_transition",
+    );
+    host.fails("order.get", json!({"id": 999_999}), None, 4, "not_found");
+}
+
+#[test]
+fn sessions_act_as_their_user_and_never_as_someone_else() {
+    let (host, ada) = shop();
+    let session = host.ok(
+        "session.login",
+        json!({"login": "ada", "password": "rainy-tulip-orbit-42"}),
+    );
+    let token = session["token"].as_str().unwrap().to_string();
+    assert_eq!(session["role"], "customer");
+    let me = Some(token.as_str());
+    // The customer's view of the world: themselves, their orders, no staff work.
+    assert_eq!(
+        host.ok_as("customer.get", json!({"id": ada}), me)["id"],
+        ada
+    );
+    host.ok_as(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card"}),
+        me,
+    );
+    host.fails("product.create", product("CAP"), me, 6, "forbidden");
+    host.fails("customer.create", customer(9), me, 6, "forbidden");
+    host.fails(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card", "discounts": [["FREE", "100"]]}),
+        me,
+        6,
+        "forbidden",
+    );
+    // No envelope field can name an actor or a role.
+    let forged = json!({"op": "product.create", "args": product("CAP"), "session": token, "actor": {"principal": "System", "role": "Admin"}});
+    let response = execute_json(&host.engine, &host.caller, &forged.to_string());
+    assert_eq!(response.status(), 2, "{}", response.to_json());
+    host.clock.advance(1);
+    host.ok_as(
+        "session.change_password",
+        json!({"current": "rainy-tulip-orbit-42", "new": "quiet-harbour-9-meadow"}),
+        me,
+    );
+    // Every session ended with the password change.
+    host.fails("customer.get", json!({"id": ada}), me, 6, "unauthenticated");
+    let again = host.ok(
+        "session.login",
+        json!({"login": "ada", "password": "quiet-harbour-9-meadow"}),
+    );
+    let token = again["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        host.ok_as("session.logout", json!({}), Some(&token))["signed_out"],
+        true
+    );
+    host.fails(
+        "customer.get",
+        json!({"id": ada}),
+        Some(&token),
+        6,
+        "unauthenticated",
+    );
+    host.fails(
+        "session.login",
+        json!({"login": "ada", "password": "not the password"}),
+        None,
+        6,
+        "unauthenticated",
+    );
+    // A remote caller without a session is a guest: registration only.
+    let (engine, clock) = engine();
+    let remote = Host {
+        engine,
+        clock,
+        caller: Caller::Remote,
+    };
+    remote.fails("product.list", json!({}), None, 6, "forbidden");
+    remote.ok("customer.register", json!({"customer": customer(5)}));
+}
+
+#[test]
+fn the_staff_settings_and_outbox_ops() {
+    let host = Host::new();
+    host.ok(
+        "admin.init",
+        json!({"name": "Morgan Reyes", "login": "morgan", "password": "amber-canyon-lantern-7"}),
+    );
+    host.fails(
+        "admin.init",
+        json!({"name": "Again", "login": "again", "password": "amber-canyon-lantern-7"}),
+        None,
+        3,
+        "rule",
+    );
+    host.ok(
+        "user.add",
+        json!({"name": "Sam Okafor", "login": "sam", "role": "warehouse", "password": "flint-prairie-otter-9"}),
+    );
+    assert_eq!(
+        host.ok("user.list", json!({}))["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        host.ok("user.set_role", json!({"login": "sam", "role": "sales"}))["role"],
+        "sales"
+    );
+    assert_eq!(
+        host.ok("user.disable", json!({"login": "sam"}))["active"],
+        false
+    );
+    host.fails(
+        "user.add",
+        json!({"name": "X", "login": "x1", "role": "emperor", "password": "flint-prairie-otter-9"}),
+        None,
+        3,
+        "invalid_value",
+    );
+    let settings = host.ok("settings.set", json!({"changes": ["rounding=half-up"]}));
+    assert_eq!(settings["rounding"], "half-up");
+    assert_eq!(host.ok("settings.get", json!(null))["rounding"], "half-up");
+    assert_eq!(
+        host.ok("settings.history", json!({}))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    host.fails(
+        "settings.set",
+        json!({"changes": ["tax.standard=lots"]}),
+        None,
+        3,
+        "invalid_value",
+    );
+    host.ok("customer.register", json!({"customer": customer(1)}));
+    let pending = host.ok("outbox.list", json!({}));
+    let sequence = pending[0]["sequence"].as_u64().unwrap();
+    assert_eq!(
+        host.ok("outbox.ack", json!({"sequences": [sequence]}))["acknowledged"],
+        1
+    );
+    host.fails(
+        "outbox.ack",
+        json!({"sequences": [sequence]}),
+        None,
+        4,
+        "not_found",
+    );
+}
+
+#[test]
+fn malformed_requests_are_bad_requests_with_the_extra_echoed() {
+    let host = Host::new();
+    let cases = [
+        ("not json at all", "malformed_request"),
+        ("[1, 2, 3]", "malformed_request"),
+        (r#"{"op": "order.teleport", "args": {}}"#, "unknown_op"),
+        (
+            r#"{"op": "order.get", "args": {"id": "seven"}}"#,
+            "invalid_arguments",
+        ),
+        (
+            r#"{"op": "product.restock", "args": {"sku": 5}}"#,
+            "invalid_arguments",
+        ),
+        (
+            r#"{"op": "order.get", "args": {"id": 1}, "role": "admin"}"#,
+            "malformed_request",
+        ),
+    ];
+    let mut refused = 0;
+    for (json, code) in cases {
+        let response = execute_json(&host.engine, &host.caller, json);
+        assert_eq!(response.status(), 2, "{json}");
+        let value: Value = serde_json::from_str(&response.to_json()).unwrap();
+        assert_eq!(value["error"]["code"], code, "{json}: {value}");
+        assert_eq!(value["error"]["kind"], "bad_request");
+        refused += 1;
+    }
+    assert_eq!(refused, cases.len());
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(execute_json(&host.engine, &host.caller, &deep).status(), 2);
+    let huge = format!(
+        r#"{{"op": "order.get", "args": {{"reference": "{}"}}}}"#,
+        "A".repeat(2 << 20)
+    );
+    let response = execute_json(&host.engine, &host.caller, &huge);
+    assert!(response.to_json().contains("request_too_large"));
+    // `extra` comes back as it was sent, on success and on failure.
+    let extra = json!({"tag": 7, "nested": [1, "two"]});
+    let sent = json!({"op": "product.get", "args": {"sku": "NOPE"}, "extra": extra});
+    let response = execute_json(&host.engine, &host.caller, &sent.to_string());
+    let value: Value = serde_json::from_str(&response.to_json()).unwrap();
+    assert_eq!(value["extra"], extra);
+    assert_eq!(value["error"]["code"], "not_found");
+}
+
+/// The `#### \`op\`` headings of `docs/api.md` with the first JSON example after each.
+fn documented_ops() -> Vec<(String, String)> {
+    let page = include_str!("../../../docs/api.md");
+    let mut found = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        let Some(name) = line
+            .strip_prefix("#### `")
+            .and_then(|l| l.strip_suffix('`'))
+        else {
+            continue;
+        };
+        let mut example = String::new();
+        let mut inside = false;
+        for line in lines.by_ref() {
+            if line.starts_with("```json") {
+                inside = true;
+            } else if inside && line.starts_with("```") {
+                break;
+            } else if inside {
+                example.push_str(line);
+            }
+        }
+        found.push((name.to_string(), example));
+    }
+    found
+}
+
+#[test]
+fn docs_api_md_lists_exactly_the_ops_and_every_example_parses() {
+    let documented = documented_ops();
+    let names: Vec<&str> = documented.iter().map(|(n, _)| n.as_str()).collect();
+    for op in OPS {
+        assert!(
+            names.contains(op),
+            "{op} is in the code but not in docs/api.md"
+        );
+    }
+    for name in &names {
+        assert!(
+            OPS.contains(name),
+            "{name} is in docs/api.md but not in the code"
+        );
+    }
+    assert_eq!(names.len(), OPS.len());
+    for (name, example) in &documented {
+        let envelope: super::Envelope = serde_json::from_str(example)
+            .unwrap_or_else(|e| panic!("{name}: the example is not a request: {e}"));
+        let request = super::parse(&envelope)
+            .unwrap_or_else(|e| panic!("{name}: the example does not parse: {}", e.message));
+        assert_eq!(request.op(), name);
+    }
+}

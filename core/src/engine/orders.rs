@@ -36,18 +36,23 @@ pub struct OrderRequest {
     /// Items.
     pub items: Vec<ItemRequest>,
     /// Shipping address; `None` uses the customer's default address.
+    #[serde(default)]
     pub ship_to: Option<AddressInput>,
     /// Shipping method.
     pub shipping: ShippingMethod,
     /// Intended payment method.
     pub payment: PaymentMethod,
     /// Discounts as (label, percent): staff with the right to apply discounts only.
+    #[serde(default)]
     pub discounts: Vec<(String, Decimal)>,
     /// Free-text notes.
+    #[serde(default)]
     pub notes: String,
     /// Keep as a draft instead of placing it.
+    #[serde(default)]
     pub draft: bool,
     /// Makes retries safe: the same key and content return the first order.
+    #[serde(default)]
     pub idempotency_key: Option<String>,
 }
 

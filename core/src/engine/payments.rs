@@ -23,8 +23,10 @@ pub struct PaymentRequest {
     /// How the money moved.
     pub method: PaymentMethod,
     /// Gateway or bank reference (may be empty).
+    #[serde(default)]
     pub external_reference: String,
     /// Makes retries safe: the same key and content record once.
+    #[serde(default)]
     pub idempotency_key: Option<String>,
 }
 

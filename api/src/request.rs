@@ -87,7 +87,7 @@ pub enum ProductKey {
 pub struct ListArgs {
     /// Continue after this id (the previous page's `next_cursor`).
     pub after: Option<u64>,
-    /// Page size (default 50, at most 500).
+    /// Page size (default 50, at most 1000).
     pub limit: Option<usize>,
 }
 
@@ -99,7 +99,7 @@ pub struct CustomerList {
     pub name: Option<String>,
     /// Continue after this id.
     pub after: Option<u64>,
-    /// Page size (default 50, at most 500).
+    /// Page size (default 50, at most 1000).
     pub limit: Option<usize>,
 }
 
@@ -243,7 +243,7 @@ pub struct OrderList {
     pub status: Option<String>,
     /// Include archived orders.
     pub include_archived: bool,
-    /// Page size (default 50, at most 500).
+    /// Page size (default 50, at most 1000).
     pub limit: Option<usize>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,

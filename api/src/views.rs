@@ -22,8 +22,8 @@ mod outbox;
 mod settings;
 
 pub use accounts::{
-    AmountView, MessageView, PurchasesView, RegistrationView, SessionView, SignedOutView,
-    StaffUserView, role_name,
+    AmountView, MessageView, PasswordChangedView, PurchasesView, RegistrationView, SessionView,
+    SignedOutView, StaffUserView, role_name,
 };
 pub use outbox::{AckView, NotificationView};
 pub use settings::SettingsView;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use ordo_api::{Caller, Outcome, Request};
 use ordo_core::auth::Actor;
 use ordo_core::clock::SystemClock;
 use ordo_core::random::SeededRandom;
@@ -25,7 +26,24 @@ pub struct Context<S: Store> {
     pub sign_in: SignInPassword,
     /// The one-command session `--as` opened, ended by [`Context::close`].
     session: Option<SessionToken>,
+    /// Who the requests come from: the local administrator (named after the OS user).
+    caller: Caller,
+    /// The session every request carries: `$ORDO_TOKEN`, or the one `--as` opened.
+    request_session: Option<String>,
 }
+
+/// A request the contract refused or could not run: its wire error, whose status is the
+/// exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub ordo_api::ApiError);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 impl<S: Store> Context<S> {
     /// A context on the system clock, with references drawn from OS randomness, acting
@@ -42,13 +60,41 @@ impl<S: Store> Context<S> {
             EngineConfig::default(),
         );
         let signed = identity::sign_in(&engine, identity)?;
+        let request_session = match identity {
+            Identity::Token(token) => Some(token.clone()),
+            Identity::SignIn(_) => signed.session.as_ref().map(|t| t.reveal().to_string()),
+            Identity::Local => None,
+        };
         Ok(Context {
             engine,
             actor: signed.actor,
             out,
             sign_in: signed.password,
             session: signed.session,
+            caller: Caller::Local {
+                name: identity::os_user(),
+            },
+            request_session,
         })
+    }
+
+    /// Sends `request` through the wire contract (`ordo_api::execute`, as every front does)
+    /// and reads the answer as `V`.
+    ///
+    /// # Errors
+    /// [`Refused`] with the contract's error (its status is the exit code).
+    pub fn call<V: serde::de::DeserializeOwned>(&self, request: Request) -> anyhow::Result<V> {
+        let response = ordo_api::execute(
+            &self.engine,
+            &self.caller,
+            self.request_session.as_deref(),
+            request,
+            None,
+        );
+        match response.outcome {
+            Outcome::Ok(value) => Ok(serde_json::from_value(value)?),
+            Outcome::Error(error) => Err(Refused(error).into()),
+        }
     }
 
     /// Ends the session `--as` opened, if any.

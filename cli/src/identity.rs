@@ -80,9 +80,13 @@ pub fn sign_in<S: Store>(engine: &Engine<S>, identity: &Identity) -> anyhow::Res
 
 /// The local administrator: the OS user from `$USER`, or `unknown`.
 pub fn local_actor() -> Actor {
-    let user = std::env::var("USER")
+    Actor::local_admin(&os_user())
+}
+
+/// The OS user from `$USER`, or `unknown`.
+pub fn os_user() -> String {
+    std::env::var("USER")
         .ok()
         .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_string());
-    Actor::local_admin(&user)
+        .unwrap_or_else(|| "unknown".to_string())
 }

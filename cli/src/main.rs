@@ -59,20 +59,46 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    let json = cli.global.json;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {}", one_line(&error));
+            if json && !render::wrote_stdout() {
+                // With --json, stdout holds the contract's error response too.
+                println!("{}", error_response(&error).to_json());
+            }
             ExitCode::from(exit_code(&error))
         }
     }
 }
 
+/// The contract's response for a failed command.
+fn error_response(error: &anyhow::Error) -> ordo_api::Response {
+    let api_error = if let Some(refused) = error.downcast_ref::<context::Refused>() {
+        refused.0.clone()
+    } else if let Some(engine) = error.downcast_ref::<ordo_core::Error>() {
+        ordo_api::ApiError::from_engine(engine)
+    } else {
+        ordo_api::ApiError {
+            code: "internal".into(),
+            kind: "internal".into(),
+            field: None,
+            message: one_line(error),
+        }
+    };
+    ordo_api::Response::error(api_error, None)
+}
+
 /// The exit code for `error`: its ordo kind's code, or 1 for anything else.
 fn exit_code(error: &anyhow::Error) -> u8 {
-    let code = error
-        .downcast_ref::<ordo_core::Error>()
-        .map_or(1, |e| e.kind().exit_code());
+    let code = if let Some(refused) = error.downcast_ref::<context::Refused>() {
+        refused.0.status()
+    } else {
+        error
+            .downcast_ref::<ordo_core::Error>()
+            .map_or(1, |e| e.kind().exit_code())
+    };
     u8::try_from(code).unwrap_or(1)
 }
 

@@ -8,7 +8,6 @@
 use std::str::FromStr;
 
 use ordo_core::catalog::{BackorderPolicy, Media, MediaKind, PriceTier, Sku};
-use ordo_core::clock::{DAY_MS, Timestamp};
 use ordo_core::customer::{Address, AddressInput};
 use ordo_core::engine::ItemRequest;
 use ordo_core::ids::CustomerId;
@@ -176,22 +175,6 @@ pub fn address(text: &str) -> Result<AddressInput> {
     Address::parse_line(text).map(|address| address.to_input())
 }
 
-/// Parses a `--from` date: the start of that day (UTC).
-///
-/// # Errors
-/// `Validation` if it is not a `YYYY-MM-DD` date.
-pub fn from_date(text: &str) -> Result<Timestamp> {
-    Timestamp::parse_date(text, "from date")
-}
-
-/// Parses a `--to` date, inclusive: the end of that day (UTC), i.e. the start of the next.
-///
-/// # Errors
-/// `Validation` if it is not a `YYYY-MM-DD` date.
-pub fn to_date_inclusive(text: &str) -> Result<Timestamp> {
-    Timestamp::parse_date(text, "to date").map(|day| day.plus_ms(DAY_MS))
-}
-
 /// A photo or video from its URL (the catalog checks the URL).
 pub fn media(kind: MediaKind, url: &str) -> Media {
     Media {
@@ -302,10 +285,6 @@ mod tests {
         assert_eq!(restock_quantity("12").unwrap(), 12);
         assert!(restock_quantity("0").is_err());
         assert!(restock_quantity("-1").is_err());
-        let from = from_date("2026-03-01").unwrap();
-        let to = to_date_inclusive("2026-03-01").unwrap();
-        assert_eq!(to.millis() - from.millis(), DAY_MS);
-        assert!(from_date("2026-02-30").is_err());
         assert_eq!(customer_id(" 42 ").unwrap(), CustomerId(42));
         assert!(customer_id("ada").is_err());
         assert!(list_limit(0).is_err());
@@ -340,8 +319,6 @@ mod tests {
             let _ = restock_quantity(text);
             let _ = customer_id(text);
             let _ = address(text);
-            let _ = from_date(text);
-            let _ = to_date_inclusive(text);
             let _ = backorder_policy(text);
         }
     }

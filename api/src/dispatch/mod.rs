@@ -260,12 +260,18 @@ fn value<T: Serialize>(view: &T) -> Result<Value> {
         .map_err(|e| Error::invalid("response", format!("cannot be rendered: {e}")))
 }
 
-/// A page size: 50 by default, at most 500.
+/// The largest page of products, customers or messages.
+pub const MAX_LIMIT: usize = 1000;
+
+/// A page size: 50 by default, at most [`MAX_LIMIT`].
 fn limit(requested: Option<usize>) -> Result<usize> {
     match requested {
         None | Some(0) => Ok(50),
-        Some(n) if n <= 500 => Ok(n),
-        Some(_) => Err(Error::invalid("limit", "must be at most 500")),
+        Some(n) if n <= MAX_LIMIT => Ok(n),
+        Some(_) => Err(Error::invalid(
+            "limit",
+            format!("must be at most {MAX_LIMIT}"),
+        )),
     }
 }
 

@@ -28,12 +28,12 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
                 from: args
                     .from
                     .as_deref()
-                    .map(|d| Timestamp::parse_date(d, "from"))
+                    .map(|d| Timestamp::parse_date(d, "from date"))
                     .transpose()?,
                 to: args
                     .to
                     .as_deref()
-                    .map(|d| Timestamp::parse_date(d, "to").map(|day| day.plus_ms(DAY_MS)))
+                    .map(|d| Timestamp::parse_date(d, "to date").map(|day| day.plus_ms(DAY_MS)))
                     .transpose()?,
                 status: args.status.as_deref().map(OrderStatus::parse).transpose()?,
                 include_archived: args.include_archived,

@@ -11,15 +11,9 @@ use super::{Op, limit, value};
 use crate::notifications;
 use crate::request::Request;
 use crate::views::{
-    AckView, AuditEntryView, ListView, SessionView, SettingsView, SignedOutView, StaffUserView,
+    AckView, AuditEntryView, ListView, PasswordChangedView, SessionView, SettingsView,
+    SignedOutView, StaffUserView,
 };
-
-/// The answer to a password change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PasswordChangedView {
-    /// Always true (a refusal is an error); every session of the account has ended.
-    pub changed: bool,
-}
 
 pub(super) fn run<S: Store>(
     op: &Op<'_, S>,

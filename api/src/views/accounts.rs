@@ -224,3 +224,10 @@ pub struct SignedOutView {
     /// Always true: the session is over (also if it had ended before).
     pub signed_out: bool,
 }
+
+/// The answer to a password change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChangedView {
+    /// Always true (a refusal is an error); every session of the account has ended.
+    pub changed: bool,
+}

@@ -3,14 +3,15 @@
 
 use ordo_core::customer::{Customer, CustomerInput, CustomerKind};
 use ordo_core::engine::OrderFilter;
-use ordo_core::ids::CustomerId;
 use ordo_core::store::Store;
 
 use crate::args::{CustomerCommand, UpdateArgs};
 use crate::context::Context;
 use crate::parse;
 use crate::render::tables;
-use crate::render::views::{AuditEntryView, CustomerView, OrderView};
+use crate::render::views::{AuditEntryView, CustomerView, ListView, OrderView};
+use ordo_api::Request;
+use ordo_api::request::CustomerList;
 
 use super::{account, activity};
 
@@ -42,7 +43,7 @@ pub fn run<S: Store>(ctx: &Context<S>, command: CustomerCommand) -> anyhow::Resu
                     .map(|a| parse::address(a))
                     .collect::<ordo_core::Result<_>>()?,
             };
-            add(ctx, &input)
+            add(ctx, input)
         }
         CustomerCommand::List { name, limit, after } => list(ctx, name.as_deref(), limit, after),
         CustomerCommand::Show { customer } => show(ctx, &customer),
@@ -64,9 +65,8 @@ pub fn run<S: Store>(ctx: &Context<S>, command: CustomerCommand) -> anyhow::Resu
     }
 }
 
-fn add<S: Store>(ctx: &Context<S>, input: &CustomerInput) -> anyhow::Result<()> {
-    let customer = ctx.engine.create_customer(&ctx.actor, input)?;
-    let view = CustomerView::new(&customer);
+fn add<S: Store>(ctx: &Context<S>, input: CustomerInput) -> anyhow::Result<()> {
+    let view: CustomerView = ctx.call(Request::CustomerCreate(input))?;
     ctx.out.show(&view, || {
         format!(
             "Added customer {} (id {}).\n\n{}",
@@ -84,14 +84,15 @@ fn list<S: Store>(
     after: Option<u64>,
 ) -> anyhow::Result<()> {
     let limit = parse::list_limit(limit)?;
-    let customers = ctx
-        .engine
-        .list_customers(&ctx.actor, name, after.map(CustomerId), limit)?;
-    ctx.out.warn_skipped(&customers.skipped);
-    let views: Vec<CustomerView> = customers.items.iter().map(CustomerView::new).collect();
-    ctx.out.show(&views, || {
-        let mut text = tables::customer_list(&views);
-        if let (None, Some(last)) = (name, &customers.next_cursor) {
+    let page: ListView<CustomerView> = ctx.call(Request::CustomerList(CustomerList {
+        name: name.map(str::to_string),
+        after,
+        limit: Some(limit),
+    }))?;
+    ctx.out.warn_skipped(&page.skipped);
+    ctx.out.show(&page, || {
+        let mut text = tables::customer_list(&page.items);
+        if let (None, Some(last)) = (name, &page.next_cursor) {
             text.push_str(&format!("\nMore customers: add --after {last}"));
         }
         text

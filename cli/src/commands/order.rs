@@ -3,7 +3,7 @@
 
 use ordo_core::Error;
 use ordo_core::catalog::Sku;
-use ordo_core::engine::{OrderFilter, OrderRequest, PaymentRequest};
+use ordo_core::engine::{OrderRequest, PaymentRequest};
 use ordo_core::ids::OrderId;
 use ordo_core::money::Money;
 use ordo_core::order::{Order, OrderStatus};
@@ -15,7 +15,9 @@ use crate::args::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
 use crate::context::Context;
 use crate::parse;
 use crate::render::tables;
-use crate::render::views::{AuditEntryView, OrderPageView, OrderView};
+use crate::render::views::{AuditEntryView, ListView, OrderPageView, OrderView};
+use ordo_api::Request;
+use ordo_api::request::OrderList;
 
 /// Money moving in or out, for `pay` and `refund`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,36 +226,31 @@ fn list<S: Store>(ctx: &Context<S>, args: &OrderListArgs) -> anyhow::Result<()> 
     if args.limit == 0 {
         return Err(Error::invalid("limit", "must be at least 1").into());
     }
-    let filter = OrderFilter {
+    if let Some(customer) = &args.customer {
+        parse::customer_id(customer)?;
+    }
+    let page: ListView<OrderView> = ctx.call(Request::OrderList(OrderList {
         customer: args
             .customer
             .as_deref()
             .map(parse::customer_id)
-            .transpose()?,
+            .transpose()?
+            .map(|c| c.get()),
         customer_name: args.customer_name.clone(),
-        from: args.from.as_deref().map(parse::from_date).transpose()?,
-        to: args
-            .to
-            .as_deref()
-            .map(parse::to_date_inclusive)
-            .transpose()?,
-        status: args.status.as_deref().map(OrderStatus::parse).transpose()?,
+        from: args.from.clone(),
+        to: args.to.clone(),
+        status: args.status.clone(),
         include_archived: args.archived,
-        oldest_first: args.oldest_first,
-        limit: args.limit,
+        limit: Some(args.limit),
         cursor: args.cursor.clone(),
-    };
-    let page = ctx.engine.list_orders(&ctx.actor, &filter)?;
+        oldest_first: args.oldest_first,
+    }))?;
     ctx.out.warn_skipped(&page.skipped);
     let view = OrderPageView {
-        orders: page
-            .items
-            .iter()
-            .map(|o| OrderView::new(&o.value))
-            .collect::<ordo_core::Result<_>>()?,
-        next_cursor: page.next_cursor,
+        orders: page.items.clone(),
+        next_cursor: page.next_cursor.clone(),
     };
-    ctx.out.show(&view, || {
+    ctx.out.show(&page, || {
         let mut text = tables::order_list(&view);
         if let Some(cursor) = &view.next_cursor {
             text.push_str(&format!(

@@ -5,17 +5,17 @@
 //! `acknowledge_notification`), which allows it only to roles that dispatch notifications
 //! (admin): the texts include live verification codes.
 
+use ordo_core::Engine;
 use ordo_core::auth::Actor;
-use ordo_core::error::EntityKind;
 use ordo_core::store::Store;
-use ordo_core::{Engine, Error};
 
 use crate::args::OutboxCommand;
 use crate::context::Context;
 use crate::parse;
-use crate::render::notifications;
 use crate::render::tables;
-use crate::render::views::AckView;
+use crate::render::views::{AckView, NotificationView};
+use ordo_api::Request;
+use ordo_api::request::{OutboxAck, OutboxList};
 
 /// Acknowledgements in flight at once: the store commits concurrent ones in one batch
 /// (one flush), so 32 threads ack the demo's 12,000 messages in under 2 s instead of 6.
@@ -32,45 +32,29 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OutboxCommand) -> anyhow::Result
     match command {
         OutboxCommand::List { limit, after } => list(ctx, parse::list_limit(limit)?, after),
         OutboxCommand::Ack { sequences, all } => {
-            let acknowledged = if all {
-                acknowledge_all(&ctx.engine, &ctx.actor)?
+            let view = if all {
+                // A local bulk tool: many acknowledgements in parallel threads, so the
+                // store commits them in shared batches (a request per message would pay a
+                // flush each).
+                AckView {
+                    acknowledged: acknowledge_all(&ctx.engine, &ctx.actor)?,
+                }
             } else {
-                acknowledge(&ctx.engine, &ctx.actor, &sequences)?
+                ctx.call(Request::OutboxAck(OutboxAck { sequences }))?
             };
-            ctx.out.show(&AckView { acknowledged }, || {
-                format!("Marked {acknowledged} notification(s) as sent.")
+            ctx.out.show(&view, || {
+                format!("Marked {} notification(s) as sent.", view.acknowledged)
             })
         }
     }
 }
 
 fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow::Result<()> {
-    let pending = ctx.engine.pending_notifications(&ctx.actor, after, limit)?;
-    let views = pending
-        .iter()
-        .map(|message| notifications::render(&ctx.engine, message))
-        .collect::<ordo_core::Result<Vec<_>>>()?;
+    let views: Vec<NotificationView> = ctx.call(Request::OutboxList(OutboxList {
+        after,
+        limit: Some(limit),
+    }))?;
     ctx.out.show(&views, || tables::notifications(&views))
-}
-
-/// Acknowledges `sequences`, each of which must be pending; returns how many.
-fn acknowledge<S: Store>(
-    engine: &Engine<S>,
-    actor: &Actor,
-    sequences: &[u64],
-) -> anyhow::Result<usize> {
-    for sequence in sequences {
-        let pending = engine.pending_notifications(actor, sequence.checked_sub(1), 1)?;
-        if pending.first().map(|m| m.sequence) != Some(*sequence) {
-            return Err(
-                Error::not_found(EntityKind::Message, format!("{sequence} in the outbox")).into(),
-            );
-        }
-    }
-    for sequence in sequences {
-        engine.acknowledge_notification(actor, *sequence)?;
-    }
-    Ok(sequences.len())
 }
 
 /// Acknowledges every pending notification; returns how many. Several threads ack at

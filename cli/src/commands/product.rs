@@ -1,9 +1,8 @@
 //! `ordo product …`: the catalog and stock.
 
 use ordo_core::catalog::{
-    BackorderPolicy, MediaKind, PriceGroup, PriceList, Product, ProductInput, TaxCategory,
+    BackorderPolicy, MediaKind, PriceGroup, PriceList, ProductInput, TaxCategory,
 };
-use ordo_core::ids::ProductId;
 use ordo_core::money::{Currency, Money};
 use ordo_core::store::Store;
 
@@ -11,7 +10,9 @@ use crate::args::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdat
 use crate::context::Context;
 use crate::parse;
 use crate::render::tables;
-use crate::render::views::ProductView;
+use crate::render::views::{ListView, ProductView};
+use ordo_api::Request;
+use ordo_api::request::{ListArgs, ProductKey, ProductUpdate, StockChange};
 
 /// Runs one product subcommand.
 ///
@@ -47,8 +48,7 @@ fn add<S: Store>(ctx: &Context<S>, args: &ProductAddArgs) -> anyhow::Result<()> 
             BackorderPolicy::Deny
         },
     };
-    let product = ctx.engine.create_product(&ctx.actor, input)?;
-    let view = view_of(ctx, &product)?;
+    let view: ProductView = ctx.call(Request::ProductCreate(input))?;
     ctx.out.show(&view, || {
         format!(
             "Added product {} ({}).\n\n{}",
@@ -61,18 +61,14 @@ fn add<S: Store>(ctx: &Context<S>, args: &ProductAddArgs) -> anyhow::Result<()> 
 
 fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow::Result<()> {
     let limit = parse::list_limit(limit)?;
-    let products = ctx
-        .engine
-        .list_products(&ctx.actor, after.map(ProductId), limit)?;
-    ctx.out.warn_skipped(&products.skipped);
-    let views = products
-        .items
-        .iter()
-        .map(|p| view_of(ctx, p))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    ctx.out.show(&views, || {
-        let mut text = tables::product_list(&views);
-        if let Some(last) = &products.next_cursor {
+    let page: ListView<ProductView> = ctx.call(Request::ProductList(ListArgs {
+        after,
+        limit: Some(limit),
+    }))?;
+    ctx.out.warn_skipped(&page.skipped);
+    ctx.out.show(&page, || {
+        let mut text = tables::product_list(&page.items);
+        if let Some(last) = &page.next_cursor {
             text.push_str(&format!("\nMore products: add --after {last}"));
         }
         text
@@ -80,8 +76,9 @@ fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow:
 }
 
 fn show<S: Store>(ctx: &Context<S>, sku: &str) -> anyhow::Result<()> {
-    let product = ctx.engine.product_by_sku(&ctx.actor, sku)?;
-    let view = view_of(ctx, &product)?;
+    let view: ProductView = ctx.call(Request::ProductGet(ProductKey::Sku {
+        sku: sku.to_string(),
+    }))?;
     ctx.out.show(&view, || tables::product_detail(&view))
 }
 
@@ -123,8 +120,10 @@ fn update<S: Store>(ctx: &Context<S>, args: &ProductUpdateArgs) -> anyhow::Resul
     if args.active || args.inactive {
         input.active = args.active;
     }
-    let product = ctx.engine.update_product(&ctx.actor, &args.sku, input)?;
-    let view = view_of(ctx, &product)?;
+    let view: ProductView = ctx.call(Request::ProductUpdate(ProductUpdate {
+        sku: args.sku.clone(),
+        product: input,
+    }))?;
     ctx.out.show(&view, || {
         format!(
             "Updated product {}.\n\n{}",
@@ -135,23 +134,31 @@ fn update<S: Store>(ctx: &Context<S>, args: &ProductUpdateArgs) -> anyhow::Resul
 }
 
 fn stock<S: Store>(ctx: &Context<S>, args: &ProductStockArgs) -> anyhow::Result<()> {
-    let (engine, actor) = (&ctx.engine, &ctx.actor);
-    let done = match (&args.restock, &args.adjust) {
+    let change = |quantity: i64| StockChange {
+        sku: args.sku.clone(),
+        warehouse: args.warehouse.clone(),
+        quantity,
+        reason: args.reason.clone(),
+    };
+    let (done, view): (String, ProductView) = match (&args.restock, &args.adjust) {
         (Some(quantity), None) => {
             let quantity = parse::restock_quantity(quantity)?;
-            engine.restock(actor, &args.sku, &args.warehouse, quantity, &args.reason)?;
-            format!("Received {quantity} unit(s)")
+            let units = i64::try_from(quantity).unwrap_or(i64::MAX);
+            (
+                format!("Received {quantity} unit(s)"),
+                ctx.call(Request::ProductRestock(change(units)))?,
+            )
         }
         (None, Some(delta)) => {
             let delta = parse::stock_delta(delta)?;
-            engine.adjust_stock(actor, &args.sku, &args.warehouse, delta, &args.reason)?;
-            format!("Adjusted by {delta:+}")
+            (
+                format!("Adjusted by {delta:+}"),
+                ctx.call(Request::ProductAdjust(change(delta)))?,
+            )
         }
         // clap's argument group guarantees exactly one of the two.
         _ => anyhow::bail!("give exactly one of --restock N or --adjust ±N"),
     };
-    let product = engine.product_by_sku(actor, &args.sku)?;
-    let view = view_of(ctx, &product)?;
     ctx.out.show(&view, || {
         format!(
             "{done} in {}.\n\n{}",
@@ -159,11 +166,6 @@ fn stock<S: Store>(ctx: &Context<S>, args: &ProductStockArgs) -> anyhow::Result<
             tables::stock(&view)
         )
     })
-}
-
-fn view_of<S: Store>(ctx: &Context<S>, product: &Product) -> anyhow::Result<ProductView> {
-    let stock = ctx.engine.stock_of(&ctx.actor, product.id())?;
-    Ok(ProductView::new(product, &stock))
 }
 
 fn specifications(texts: &[String]) -> ordo_core::Result<Vec<(String, String)>> {

@@ -6,7 +6,9 @@ use ordo_core::store::Store;
 use crate::context::Context;
 use crate::identity::TOKEN_ENV;
 use crate::password;
-use crate::render::views::{SessionView, SignedOutView};
+use crate::render::views::{PasswordChangedView, SessionView, SignedOutView};
+use ordo_api::Request;
+use ordo_api::request::{ChangePassword, Login, Logout};
 
 /// Signs in as `login` and prints the token once.
 ///
@@ -14,8 +16,10 @@ use crate::render::views::{SessionView, SignedOutView};
 /// `Unauthenticated` (exit 6) for a wrong login id or password, or while locked out.
 pub fn login<S: Store>(ctx: &Context<S>, login: &str) -> anyhow::Result<()> {
     let secret = password::sign_in(login)?;
-    let outcome = ctx.engine.login(login, &secret)?;
-    let view = SessionView::new(&outcome);
+    let view: SessionView = ctx.call(Request::SessionLogin(Login {
+        login: login.to_string(),
+        password: secret,
+    }))?;
     ctx.out.show(&view, || {
         format!(
             "Signed in as {} until {}. Commands run as them while ORDO_TOKEN is set:\n\
@@ -34,8 +38,8 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
         .ok()
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| Error::Unauthenticated(format!("{TOKEN_ENV} is not set")))?;
-    ctx.engine.logout(&token)?;
-    ctx.out.show(&SignedOutView { signed_out: true }, || {
+    let view: SignedOutView = ctx.call(Request::SessionLogout(Logout { token: Some(token) }))?;
+    ctx.out.show(&view, || {
         format!("Signed out. You may now: unset {TOKEN_ENV}")
     })
 }
@@ -51,16 +55,12 @@ pub fn change_password<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
     let who = ctx.actor.to_string();
     let current = password::sign_in(&who)?;
     let new = password::choose(&who, password::SignInPassword::UsedByAs)?;
-    ctx.engine.change_password(&ctx.actor, &current, &new)?;
-    ctx.out.show(&PasswordChangedView { changed: true }, || {
+    let view: PasswordChangedView = ctx.call(Request::SessionChangePassword(ChangePassword {
+        current,
+        new,
+    }))?;
+    ctx.out.show(&view, || {
         "Password changed. Every session of yours has ended: sign in again with `ordo login`."
             .to_string()
     })
-}
-
-/// The answer to `ordo password --json`.
-#[derive(Debug, serde::Serialize)]
-pub struct PasswordChangedView {
-    /// Always true (a refusal is an error).
-    pub changed: bool,
 }

@@ -4,7 +4,8 @@
 //! with the same ones; the engine allows changing them to administrators only and audits
 //! every change.
 
-use ordo_core::pricing::PricingChange;
+use ordo_api::Request;
+use ordo_api::request::{Nothing, SetSettings};
 use ordo_core::store::Store;
 
 use crate::args::SettingsCommand;
@@ -21,18 +22,20 @@ use crate::render::views::{AuditEntryView, SettingsView};
 pub fn run<S: Store>(ctx: &Context<S>, command: SettingsCommand) -> anyhow::Result<()> {
     match command {
         SettingsCommand::Show => {
-            let view = SettingsView::new(&ctx.engine.pricing_settings(&ctx.actor)?);
+            let view: SettingsView = ctx.call(Request::SettingsGet(Nothing {}))?;
             ctx.out.show(&view, || tables::settings(&view))
         }
         SettingsCommand::Set { assignments } => {
-            let changes = assignments
+            let before: SettingsView = ctx.call(Request::SettingsGet(Nothing {}))?;
+            let view: SettingsView = ctx.call(Request::SettingsSet(SetSettings {
+                changes: assignments,
+            }))?;
+            let changed: Vec<&String> = view
+                .settings
                 .iter()
-                .map(|text| PricingChange::parse(text))
-                .collect::<ordo_core::Result<Vec<_>>>()?;
-            let before = ctx.engine.pricing_settings(&ctx.actor)?;
-            let after = ctx.engine.change_pricing_settings(&ctx.actor, &changes)?;
-            let changed = after.diff(&before);
-            let view = SettingsView::new(&after);
+                .filter(|(name, value)| before.settings.get(*name) != Some(value))
+                .map(|(name, _)| name)
+                .collect();
             ctx.out.show(&view, || {
                 let summary = match changed.len() {
                     0 => "Nothing changed: every setting already had that value.".to_string(),
@@ -43,8 +46,7 @@ pub fn run<S: Store>(ctx: &Context<S>, command: SettingsCommand) -> anyhow::Resu
             })
         }
         SettingsCommand::History => {
-            let entries = ctx.engine.settings_history(&ctx.actor)?;
-            let views: Vec<AuditEntryView> = entries.iter().map(AuditEntryView::new).collect();
+            let views: Vec<AuditEntryView> = ctx.call(Request::SettingsHistory(Nothing {}))?;
             ctx.out.show(&views, || tables::audit(&views))
         }
     }

@@ -7,7 +7,9 @@ use crate::args::{AdminCommand, UserCommand};
 use crate::context::Context;
 use crate::password;
 use crate::render::tables;
-use crate::render::views::StaffUserView;
+use crate::render::views::{ListView, StaffUserView};
+use ordo_api::Request;
+use ordo_api::request::{AddUser, ListArgs, OnUser, SetRole};
 
 /// Runs `ordo admin …`.
 ///
@@ -20,8 +22,12 @@ pub fn admin<S: Store>(ctx: &Context<S>, command: AdminCommand) -> anyhow::Resul
             // Refuse before asking for a password (the engine checks again).
             ctx.actor.require(Operation::ManageUsers)?;
             let secret = password::choose(&format!("login {login}"), ctx.sign_in)?;
-            let user = ctx.engine.init_admin(&ctx.actor, &name, &login, &secret)?;
-            let view = StaffUserView::new(&user);
+            let view: StaffUserView = ctx.call(Request::AdminInit(AddUser {
+                name,
+                login,
+                role: None,
+                password: secret,
+            }))?;
             ctx.out.show(&view, || {
                 format!(
                     "Created the administrator {} (login {}). Run commands as them with \
@@ -41,13 +47,15 @@ pub fn admin<S: Store>(ctx: &Context<S>, command: AdminCommand) -> anyhow::Resul
 pub fn user<S: Store>(ctx: &Context<S>, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { name, login, role } => {
-            let role = Role::parse(&role)?;
+            Role::parse(&role)?;
             ctx.actor.require(Operation::ManageUsers)?;
             let secret = password::choose(&format!("login {login}"), ctx.sign_in)?;
-            let user = ctx
-                .engine
-                .add_user(&ctx.actor, &name, &login, role, &secret)?;
-            let view = StaffUserView::new(&user);
+            let view: StaffUserView = ctx.call(Request::UserAdd(AddUser {
+                name,
+                login,
+                role: Some(role),
+                password: secret,
+            }))?;
             ctx.out.show(&view, || {
                 format!(
                     "Added {} (login {}) as {}.",
@@ -56,14 +64,12 @@ pub fn user<S: Store>(ctx: &Context<S>, command: UserCommand) -> anyhow::Result<
             })
         }
         UserCommand::List => {
-            let users = ctx.engine.list_users(&ctx.actor)?;
-            ctx.out.warn_skipped(&users.skipped);
-            let views: Vec<StaffUserView> = users.items.iter().map(StaffUserView::new).collect();
-            ctx.out.show(&views, || tables::staff_list(&views))
+            let page: ListView<StaffUserView> = ctx.call(Request::UserList(ListArgs::default()))?;
+            ctx.out.warn_skipped(&page.skipped);
+            ctx.out.show(&page, || tables::staff_list(&page.items))
         }
         UserCommand::Disable { login } => {
-            let user = ctx.engine.disable_user(&ctx.actor, &login)?;
-            let view = StaffUserView::new(&user);
+            let view: StaffUserView = ctx.call(Request::UserDisable(OnUser { login }))?;
             ctx.out.show(&view, || {
                 format!(
                     "Disabled {} (login {}); their sessions have ended.",
@@ -72,9 +78,7 @@ pub fn user<S: Store>(ctx: &Context<S>, command: UserCommand) -> anyhow::Result<
             })
         }
         UserCommand::Role { login, role } => {
-            let role = Role::parse(&role)?;
-            let user = ctx.engine.set_user_role(&ctx.actor, &login, role)?;
-            let view = StaffUserView::new(&user);
+            let view: StaffUserView = ctx.call(Request::UserSetRole(SetRole { login, role }))?;
             ctx.out.show(&view, || {
                 format!("{} (login {}) is now {}.", view.name, view.login, view.role)
             })

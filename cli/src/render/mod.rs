@@ -3,13 +3,12 @@
 //! With `--json`, every command writes exactly one JSON value and nothing else to stdout;
 //! without it, human text. A closed pipe (`ordo order list | head`) ends output quietly.
 
-pub use ordo_api::notifications;
 pub mod tables;
 pub mod views;
 
 use std::io::{self, Write};
 
-use ordo_core::engine::Skipped;
+use ordo_api::views::SkippedView;
 use serde::Serialize;
 
 /// Where results go and in which form.
@@ -29,7 +28,8 @@ impl Output {
         self.json
     }
 
-    /// Prints `view` as JSON, or the text `human` builds.
+    /// Prints `view` as the contract's response JSON (`{"ok": view}`, what the C API and
+    /// HTTP return for the same request), or the text `human` builds.
     ///
     /// # Errors
     /// If stdout cannot be written (other than a closed pipe).
@@ -39,7 +39,7 @@ impl Output {
         human: impl FnOnce() -> String,
     ) -> anyhow::Result<()> {
         let text = if self.json {
-            serde_json::to_string_pretty(view)?
+            serde_json::to_string_pretty(&serde_json::json!({ "ok": view }))?
         } else {
             human()
         };
@@ -50,11 +50,11 @@ impl Output {
 impl Output {
     /// Warns on stderr (in both output forms, so `--json` stdout stays one value) about the
     /// records a listing left out because they could not be read; nothing if none.
-    pub fn warn_skipped(self, skipped: &[Skipped]) {
+    pub fn warn_skipped(self, skipped: &[SkippedView]) {
         if skipped.is_empty() {
             return;
         }
-        let keys: Vec<String> = skipped.iter().map(|s| s.key.to_string()).collect();
+        let keys: Vec<String> = skipped.iter().map(|s| s.key.clone()).collect();
         let reasons: Vec<String> = skipped
             .iter()
             .map(|s| format!("{}: {}", s.key, s.reason))
@@ -69,8 +69,18 @@ impl Output {
     }
 }
 
+/// Whether this process has written its result to stdout (so a failure after a report,
+/// as `verify` makes, does not add a second JSON value).
+static WROTE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether anything was written to stdout yet.
+pub fn wrote_stdout() -> bool {
+    WROTE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Writes `text` and a newline to stdout; a closed pipe is not an error.
 fn write_stdout(text: &str) -> anyhow::Result<()> {
+    WROTE.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut stdout = io::stdout().lock();
     let result = writeln!(stdout, "{}", text.trim_end_matches('\n')).and_then(|()| stdout.flush());
     match result {

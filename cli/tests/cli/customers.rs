@@ -25,7 +25,7 @@ fn customers_add_list_show_and_history() {
     assert_eq!(grace["tax_id"], "US-98-7654321");
     assert_eq!(grace["price_group"], "wholesale");
 
-    let all = shop.json("customer list");
+    let all = shop.json("customer list")["items"].clone();
     assert_eq!(len(&all), 2);
     for customer in all.as_array().expect("an array") {
         assert!(customer["id"].is_u64(), "{customer}");
@@ -34,13 +34,16 @@ fn customers_add_list_show_and_history() {
             "{customer}"
         );
     }
-    let found = shop.json("customer list --name love");
+    let found = shop.json("customer list --name love")["items"].clone();
     assert_eq!(len(&found), 1);
     assert_eq!(found[0]["name"], "Ada Lovelace");
-    assert_eq!(len(&shop.json("customer list --name 'GRACE hop'")), 1);
-    assert_eq!(len(&shop.json("customer list --name nobody")), 0);
-    assert_eq!(len(&shop.json("customer list --limit 1")), 1);
-    let after = shop.json(&format!("customer list --after {}", id_text(&ada)));
+    assert_eq!(
+        len(&shop.json("customer list --name 'GRACE hop'")["items"]),
+        1
+    );
+    assert_eq!(len(&shop.json("customer list --name nobody")["items"]), 0);
+    assert_eq!(len(&shop.json("customer list --limit 1")["items"]), 1);
+    let after = shop.json(&format!("customer list --after {}", id_text(&ada)))["items"].clone();
     assert_eq!(after[0]["name"], "Grace Hopper");
     let table = shop.ok("customer list");
     assert!(

@@ -80,11 +80,19 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn json_failures_print_nothing_on_stdout() {
+fn json_failures_print_the_contracts_error_response() {
     let shop = Shop::new();
     let output = shop.run("--json product show NOPE-1");
     assert_eq!(output.status.code(), Some(4));
-    assert!(output.stdout.is_empty());
+    let response: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        response,
+        serde_json::json!({"error": {
+            "code": "not_found",
+            "kind": "not_found",
+            "message": "product with SKU NOPE-1 was not found"
+        }})
+    );
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "error: product with SKU NOPE-1 was not found\n"
@@ -101,7 +109,7 @@ fn the_data_directory_comes_from_the_environment() {
         ])
         .assert()
         .success();
-    assert_eq!(shop.json("product list")[0]["sku"], "ENV-1");
+    assert_eq!(shop.json("product list")["items"][0]["sku"], "ENV-1");
 }
 
 #[test]
@@ -150,6 +158,6 @@ fn a_data_directory_in_use_by_another_process_exits_5() {
     }
     drop(held);
     // Free again once the other process lets go; nothing was changed meanwhile.
-    assert_eq!(shop.json("product list")[0]["sku"], "LOCK-1");
-    assert_eq!(super::support::len(&shop.json("product list")), 1);
+    assert_eq!(shop.json("product list")["items"][0]["sku"], "LOCK-1");
+    assert_eq!(super::support::len(&shop.json("product list")["items"]), 1);
 }

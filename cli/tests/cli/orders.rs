@@ -39,7 +39,7 @@ fn orders_are_created_and_shown_by_id_or_reference() {
     ] {
         assert!(order.get(field).is_some(), "{field} missing from {order}");
     }
-    let customer = shop.json("customer list")[0]["id"].clone();
+    let customer = shop.json("customer list")["items"][0]["id"].clone();
     assert_eq!(order["customer_id"], customer);
     assert_eq!(order["status"], "placed");
     assert_eq!(len(&order["lines"]), 2);
@@ -617,8 +617,8 @@ fn order_list_survives_a_damaged_order_and_warns() {
     }
     let output = shop.run("order list --json");
     assert!(output.status.success());
-    let page: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let listed: Vec<u64> = orders(&page)
+    let response: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let listed: Vec<u64> = orders(&response["ok"])
         .iter()
         .map(|o| o["id"].as_u64().unwrap())
         .collect();

@@ -23,7 +23,7 @@ fn products_add_list_show_update_and_stock() {
     assert_eq!(mug["stock"]["available"], 0);
 
     shop.json("product add --sku LAMP-1 --name Lamp --price '30 USD' --inactive --backorder");
-    let list = shop.json("product list");
+    let list = shop.json("product list")["items"].clone();
     let skus: Vec<&str> = list
         .as_array()
         .expect("an array")
@@ -36,9 +36,10 @@ fn products_add_list_show_update_and_stock() {
     let page = shop.json(&format!(
         "product list --limit 1 --after {}",
         id_text(&list[0])
-    ));
+    ))["items"]
+        .clone();
     assert_eq!(page[0]["sku"], "LAMP-1");
-    assert_eq!(len(&shop.json("product list --limit 1")), 1);
+    assert_eq!(len(&shop.json("product list --limit 1")["items"]), 1);
     assert!(shop.ok("product list").contains("Stoneware mug"));
 
     let stocked = shop.json("product stock MUG-01 --warehouse main --restock 40 --reason 'PO 7'");

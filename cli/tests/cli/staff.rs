@@ -75,7 +75,7 @@ fn as_a_staff_user_the_permission_matrix_applies() {
 
     // Allowed work goes through, recorded under the staff user.
     assert_eq!(
-        len(&shop.json_env("--as lena order list", &lena)["orders"]),
+        len(&shop.json_env("--as lena order list", &lena)["items"]),
         1
     );
     shop.json(&format!("order status {reference} confirmed"));
@@ -94,7 +94,7 @@ fn as_a_staff_user_the_permission_matrix_applies() {
 #[test]
 fn users_are_listed_re_roled_and_disabled() {
     let (shop, reference, _) = staffed_shop();
-    let users = shop.json("user list");
+    let users = shop.json("user list")["items"].clone();
     assert_eq!(len(&users), 3);
     let roles: Vec<&str> = users
         .as_array()

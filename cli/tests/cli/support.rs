@@ -101,12 +101,19 @@ impl Shop {
             "ordo {line} failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        let response: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             panic!(
                 "ordo {line} --json printed something that is not one JSON value ({e}): {}",
                 String::from_utf8_lossy(&output.stdout)
             )
-        })
+        });
+        // `--json` prints the contract's response: `{"ok": view}`.
+        let object = response.as_object().expect("a response object");
+        assert_eq!(object.len(), 1, "ordo {line} --json: {response}");
+        object
+            .get("ok")
+            .unwrap_or_else(|| panic!("ordo {line} --json: no ok in {response}"))
+            .clone()
     }
 
     /// Runs `line`, expects success, returns stdout.
@@ -185,10 +192,16 @@ pub fn check_failure(line: &str, output: &Output, code: i32) -> String {
         Some(code),
         "ordo {line}: expected exit {code}, stderr: {stderr}"
     );
-    assert!(
-        output.stdout.is_empty(),
-        "ordo {line} printed to stdout on failure"
-    );
+    if line.contains("--json") {
+        // The contract's error response, with the same status as the exit code.
+        let response: Value = serde_json::from_slice(&output.stdout).expect("one JSON value");
+        assert!(response["error"]["code"].is_string(), "{response}");
+    } else {
+        assert!(
+            output.stdout.is_empty(),
+            "ordo {line} printed to stdout on failure"
+        );
+    }
     assert_eq!(stderr.lines().count(), 1, "not one line: {stderr:?}");
     assert!(stderr.starts_with("error: "), "{stderr:?}");
     assert!(!stderr.contains("panicked"), "{stderr:?}");
@@ -210,7 +223,7 @@ pub fn text(value: &Value, field: &str) -> String {
 
 /// The orders of an `order list` page.
 pub fn orders(page: &Value) -> &Vec<Value> {
-    page["orders"].as_array().expect("an orders array")
+    page["items"].as_array().expect("an items array")
 }
 
 /// The length of a JSON array.

@@ -391,9 +391,10 @@ fn traced(store: &Path, cwd: &Path, line: &str, run: usize) -> (Value, String) {
         "ordo {line} failed under strace: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let value = serde_json::from_slice(&output.stdout).expect("one JSON value");
+    let response: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON value");
     (
-        value,
+        response["ok"].clone(),
         std::fs::read_to_string(&log).expect("the strace log"),
     )
 }

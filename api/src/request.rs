@@ -4,9 +4,10 @@
 //! (`{"amount": "12.50", "currency": "USD"}`), times are RFC 3339 strings, enumerations are
 //! lower-case words — parsed into domain types by ordo-core, never checked here.
 
-use ordo_core::catalog::ProductInput;
+use ordo_core::catalog::{BackorderPolicy, PriceTier, ProductInput, TaxCategory};
 use ordo_core::customer::{AddressInput, CustomerInput};
 use ordo_core::engine::{OrderRequest, PaymentRequest};
+use ordo_core::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// Which order: `{"id": 42}` or `{"reference": "ORD-7K3M-9QX1"}` (a plain number or text is
@@ -56,13 +57,35 @@ pub enum CustomerKey {
     Text(String),
 }
 
-/// `product.update`: the product's SKU today and its new content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `product.update`: the product's SKU today and the fields to change (the others stay).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ProductUpdate {
     /// The SKU as it is now.
     pub sku: String,
-    /// Everything about the product (a changed `sku` renames it).
-    pub product: ProductInput,
+    /// A new SKU (renames the product).
+    pub new_sku: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Retail price, `{"amount": "19.99", "currency": "USD"}`.
+    pub base_price: Option<Money>,
+    /// Specifications, replacing all: `[["Material", "Cotton"]]`.
+    pub specifications: Option<Vec<(String, String)>>,
+    /// Photo URLs, replacing all photos.
+    pub photos: Option<Vec<String>>,
+    /// Video URLs, replacing all videos.
+    pub videos: Option<Vec<String>>,
+    /// Wholesale tiers, replacing the wholesale list (`[]` removes it):
+    /// `[{"min_quantity": 10, "unit_price": {"amount": "13.99", "currency": "USD"}}]`.
+    pub wholesale: Option<Vec<PriceTier>>,
+    /// `standard`, `reduced` or `zero`.
+    pub tax_category: Option<TaxCategory>,
+    /// `deny` or `allow`.
+    pub backorder: Option<BackorderPolicy>,
+    /// On sale or not.
+    pub active: Option<bool>,
 }
 
 /// `product.get`: by SKU or id.
@@ -116,14 +139,30 @@ pub struct StockChange {
     pub reason: String,
 }
 
-/// `customer.update`: the customer and their details after the change.
+/// `customer.update`: the customer and the fields to change (the others stay).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerUpdate {
     /// Which customer.
     pub customer: CustomerKey,
-    /// Every detail as it should be (a customer changing their own phone or email gets a
-    /// code to confirm it with `customer.confirm_contact`).
-    pub details: CustomerInput,
+    /// Full name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Phone (a customer changing their own gets a code to confirm it with
+    /// `customer.confirm_contact`).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Email (likewise).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Company name (makes or keeps a business account: staff only).
+    #[serde(default)]
+    pub company: Option<String>,
+    /// Tax id of the company.
+    #[serde(default)]
+    pub tax_id: Option<String>,
+    /// Addresses, replacing all (the first is the default).
+    #[serde(default)]
+    pub addresses: Option<Vec<AddressInput>>,
 }
 
 /// `customer.register`: a self-registration.

@@ -1,22 +1,24 @@
 //! `product.*`: the catalog and stock.
 
 use ordo_core::Result;
-use ordo_core::catalog::Product;
+use ordo_core::catalog::{Media, MediaKind, PriceGroup, PriceList, Product, ProductInput};
 use ordo_core::error::Error;
 use ordo_core::ids::ProductId;
 use ordo_core::store::Store;
 use serde_json::Value;
 
 use super::{Op, limit, value};
-use crate::request::{ProductKey, Request, StockChange};
+use crate::request::{ProductKey, ProductUpdate, Request, StockChange};
 use crate::views::{ListView, ProductView};
 
 pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
     let (engine, actor) = (op.engine, op.actor);
     match request {
         Request::ProductCreate(input) => view(op, &engine.create_product(actor, input)?),
-        Request::ProductUpdate(args) => {
-            view(op, &engine.update_product(actor, &args.sku, args.product)?)
+        Request::ProductUpdate(patch) => {
+            let current = engine.product_by_sku(actor, &patch.sku)?;
+            let input = patched(current.details().to_input(), &patch)?;
+            view(op, &engine.update_product(actor, &patch.sku, input)?)
         }
         Request::ProductGet(ProductKey::Sku { sku }) => {
             view(op, &engine.product_by_sku(actor, &sku)?)
@@ -71,4 +73,56 @@ fn view<S: Store>(op: &Op<'_, S>, product: &Product) -> Result<Value> {
 
 fn after_stock<S: Store>(op: &Op<'_, S>, change: &StockChange) -> Result<Value> {
     view(op, &op.engine.product_by_sku(op.actor, &change.sku)?)
+}
+
+/// `input` with the fields `patch` names replaced.
+fn patched(mut input: ProductInput, patch: &ProductUpdate) -> Result<ProductInput> {
+    if let Some(sku) = &patch.new_sku {
+        input.sku.clone_from(sku);
+    }
+    if let Some(name) = &patch.name {
+        input.name.clone_from(name);
+    }
+    if let Some(description) = &patch.description {
+        input.description.clone_from(description);
+    }
+    if let Some(price) = patch.base_price {
+        input.base_price = price;
+    }
+    if let Some(specifications) = &patch.specifications {
+        input.specifications.clone_from(specifications);
+    }
+    for (kind, urls) in [
+        (MediaKind::Photo, &patch.photos),
+        (MediaKind::Video, &patch.videos),
+    ] {
+        if let Some(urls) = urls {
+            input.media.retain(|m| m.kind != kind);
+            input.media.extend(urls.iter().map(|url| Media {
+                kind,
+                url: url.trim().to_string(),
+                caption: String::new(),
+            }));
+        }
+    }
+    if let Some(tiers) = &patch.wholesale {
+        input
+            .price_lists
+            .retain(|l| l.group() != PriceGroup::Wholesale);
+        if !tiers.is_empty() {
+            input
+                .price_lists
+                .push(PriceList::new(PriceGroup::Wholesale, tiers.clone())?);
+        }
+    }
+    if let Some(category) = patch.tax_category {
+        input.tax_category = category;
+    }
+    if let Some(policy) = patch.backorder {
+        input.backorder = policy;
+    }
+    if let Some(active) = patch.active {
+        input.active = active;
+    }
+    Ok(input)
 }

@@ -1,7 +1,7 @@
 //! `customer.*`: records, registration, accounts, purchases and the communication log.
 
 use ordo_core::Result;
-use ordo_core::customer::Customer;
+use ordo_core::customer::{Customer, CustomerInput, CustomerKind};
 use ordo_core::engine::{RegistrationRequest, VerifyRequest};
 use ordo_core::ids::CustomerId;
 use ordo_core::message::{CommMessage, Direction, MessageChannel};
@@ -10,7 +10,7 @@ use ordo_core::store::Store;
 use serde_json::Value;
 
 use super::{Op, limit, value};
-use crate::request::Request;
+use crate::request::{CustomerUpdate, Request};
 use crate::views::{
     AuditEntryView, CustomerView, ListView, MessageView, PurchasesView, RegistrationView,
 };
@@ -30,9 +30,10 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
             let items = page.items.iter().map(CustomerView::new).collect();
             value(&ListView::new(&page, items))
         }
-        Request::CustomerUpdate(args) => {
-            let id = op.customer_id(&args.customer)?;
-            view(&engine.update_customer(actor, id, &args.details)?)
+        Request::CustomerUpdate(patch) => {
+            let current = op.customer(&patch.customer)?;
+            let input = patched(&current, &patch);
+            view(&engine.update_customer(actor, current.id(), &input)?)
         }
         Request::CustomerConfirmContact(args) => {
             let id = op.customer_id(&args.customer)?;
@@ -129,4 +130,41 @@ fn message_view<S: Store>(op: &Op<'_, S>, message: &CommMessage) -> Result<Messa
         None => None,
     };
     Ok(MessageView::new(message, reference))
+}
+
+/// The customer's details with the fields `patch` names replaced.
+fn patched(current: &Customer, patch: &CustomerUpdate) -> CustomerInput {
+    let business = match current.kind() {
+        CustomerKind::B2C => None,
+        CustomerKind::B2B { company, tax_id } => Some((company.clone(), tax_id.clone())),
+    };
+    let business = match (&patch.company, &patch.tax_id) {
+        (None, None) => business,
+        (company, tax_id) => {
+            let (old_company, old_tax_id) = business.unwrap_or_default();
+            Some((
+                company.clone().unwrap_or(old_company),
+                tax_id.clone().unwrap_or(old_tax_id),
+            ))
+        }
+    };
+    CustomerInput {
+        name: patch
+            .name
+            .clone()
+            .unwrap_or_else(|| current.name().to_string()),
+        business,
+        phone: patch
+            .phone
+            .clone()
+            .unwrap_or_else(|| current.phone().to_string()),
+        email: patch
+            .email
+            .clone()
+            .unwrap_or_else(|| current.email().to_string()),
+        addresses: patch
+            .addresses
+            .clone()
+            .unwrap_or_else(|| current.addresses().iter().map(|a| a.to_input()).collect()),
+    }
 }

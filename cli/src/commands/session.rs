@@ -1,7 +1,7 @@
 //! `ordo login`, `ordo logout`: sessions for scripts (`$ORDO_TOKEN`).
 
-use ordo_core::Error;
 use ordo_core::store::Store;
+use ordo_core::{AuthFailure, Error};
 
 use crate::context::Context;
 use crate::identity::TOKEN_ENV;
@@ -33,7 +33,11 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
     let token = std::env::var(TOKEN_ENV)
         .ok()
         .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| Error::Unauthenticated(format!("{TOKEN_ENV} is not set")))?;
+        .ok_or_else(|| {
+            Error::from(AuthFailure::MissingToken {
+                variable: TOKEN_ENV.to_string(),
+            })
+        })?;
     ctx.engine.logout(&token)?;
     ctx.out.show(&SignedOutView { signed_out: true }, || {
         format!("Signed out. You may now: unset {TOKEN_ENV}")

@@ -9,7 +9,7 @@ use rust_decimal_macros::dec;
 use crate::auth::{Actor, Role};
 use crate::catalog::TaxCategory;
 use crate::engine::{Engine, OrderRequest, PaymentRequest};
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::payment::PaymentMethod;
 use crate::pricing::PricingChange;
 use crate::store::{MemoryStore, Store};
@@ -93,7 +93,11 @@ fn a_product_deactivated_during_create_order_is_not_sold() {
             &OrderRequest::simple(customer, &[("TEE", 1)]),
         )
         .unwrap_err();
-    assert_eq!(refused, Error::Rule("TEE is not available for sale".into()));
+    assert_eq!(
+        refused,
+        Error::Refused(Refusal::ProductNotForSale { sku: "TEE".into() })
+    );
+    assert_eq!(refused.to_string(), "TEE is not available for sale");
     // One write set, refused; the retry refused the order before writing anything.
     assert_eq!(store.applies() - before, 1);
     assert!(
@@ -245,10 +249,7 @@ fn two_administrators_disabled_at_once_leave_one() {
     });
     let refused = engine.disable_user(&admin, "ann").unwrap_err();
     assert!(store.raced());
-    assert_eq!(
-        refused,
-        Error::Rule("this is the last active administrator".into())
-    );
+    assert_eq!(refused, Error::Refused(Refusal::LastActiveAdmin));
     let active: Vec<String> = engine
         .list_users(&admin)
         .unwrap()

@@ -227,7 +227,7 @@ impl<'a, S: Store> Unit<'a, S> {
         }
         self.stocks
             .get_mut(&product)
-            .ok_or_else(|| Error::Rule("stock record vanished from the unit of work".into()))
+            .ok_or_else(|| Error::Internal("stock record vanished from the unit of work".into()))
     }
 
     /// Queues a put of `record`, expecting the version it was loaded at (absent if never loaded).

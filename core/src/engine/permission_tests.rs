@@ -640,7 +640,7 @@ fn customers_change_only_their_name_and_addresses_at_once() {
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
     assert!(matches!(
         e.confirm_contact_change(&me, shop.own, &wrong).unwrap_err(),
-        Error::Validation { .. }
+        Error::Refused(Refusal::WrongCode { .. })
     ));
     let confirmed = e.confirm_contact_change(&me, shop.own, &code).unwrap();
     assert_eq!(confirmed.phone().as_str(), "+15558887777");

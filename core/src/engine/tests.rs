@@ -1065,3 +1065,48 @@ fn a_changed_sku_moves_its_index_entry() {
         Error::Duplicate { .. }
     ));
 }
+
+#[test]
+fn refusals_reach_callers_with_their_codes_kinds_and_fields() {
+    let f = fixture();
+    let order = f.order(&[("TEE", 1)]).unwrap().id();
+    let cancelled = f.order(&[("MUG", 1)]).unwrap().id();
+    f.engine
+        .cancel_order(&f.admin, cancelled, "changed mind")
+        .unwrap();
+    let refusals = [
+        f.engine.remove_item(&f.admin, order, "TEE").unwrap_err(),
+        f.pay(order, 999_999, None).unwrap_err(),
+        f.status(order, Cancelled).unwrap_err(),
+        f.engine
+            .adjust_stock(&f.admin, "TEE", "MAIN", -10, "count")
+            .unwrap_err(),
+        f.engine
+            .advance_orders(&f.admin, &[order], Draft)
+            .unwrap_err(),
+        f.engine
+            .advance_orders(&f.admin, &[order, cancelled], Shipped)
+            .unwrap_err(),
+        f.engine.authenticate(&"0".repeat(63)).unwrap_err(),
+    ];
+    let seen: Vec<(&str, i32, Option<&str>)> = refusals
+        .iter()
+        .map(|e| (e.code(), e.kind().status(), e.field()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("last_item", 3, None),
+            ("payment_exceeds_balance", 3, Some("amount")),
+            ("cancel_with_reason", 3, None),
+            ("adjustment_below_reserved", 3, Some("adjustment")),
+            ("batch_target_not_allowed", 3, None),
+            ("illegal_transition", 3, None),
+            ("invalid_token", 6, None),
+        ]
+    );
+    // Nothing of the refused changes happened: the order is as it was placed.
+    let stored = f.engine.get_order(&f.admin, order).unwrap();
+    assert_eq!((stored.value.status(), stored.version), (Placed, 1));
+    f.check();
+}

@@ -185,6 +185,40 @@ fn a_conflict_found_inside_a_unit_of_work_is_retried() {
     assert_eq!(always.load(Ordering::SeqCst), engine.config().max_attempts);
 }
 
+/// Found by the TPC-C smoke test once broken invariants became `Internal` instead of a
+/// refusal: a batch delivery read an order before a concurrent delivery shipped it and the
+/// stock record after, so it had more units to ship than were reserved. A broken invariant
+/// seen on records that moved meanwhile is a torn read, not a bug: the unit runs again.
+#[test]
+fn an_internal_error_on_records_that_moved_meanwhile_is_retried() {
+    let (store, engine, _customer) = racing_shop();
+    let admin = sample::admin();
+    let tee = engine.product_by_sku(&admin, "TEE").unwrap().id();
+    let attempts = AtomicU32::new(0);
+    let outcome = engine.transact(|unit| {
+        unit.stock_mut(tee)?;
+        if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
+            // A concurrent change to the stock record lands after the unit read it.
+            elsewhere(store.inner())
+                .restock(&admin, "TEE", "MAIN", 1, "race")
+                .unwrap();
+            return Err(Error::Internal("torn read".into()));
+        }
+        Ok("decided on fresh data")
+    });
+    assert_eq!(outcome, Ok("decided on fresh data"));
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    // On records that did not move, the same error is a bug: it reaches the caller at once.
+    let once = AtomicU32::new(0);
+    let bug = engine.transact(|unit| -> crate::Result<()> {
+        unit.stock_mut(tee)?;
+        once.fetch_add(1, Ordering::SeqCst);
+        Err(Error::Internal("a bug".into()))
+    });
+    assert_eq!(bug, Err(Error::Internal("a bug".into())));
+    assert_eq!(once.load(Ordering::SeqCst), 1);
+}
+
 /// Regression (issue 8): a payment retried while its first attempt was landing found its
 /// key on the order and failed with `Conflict` instead of returning the recorded payment.
 #[test]

@@ -252,6 +252,24 @@ impl<'a, S: Store> Unit<'a, S> {
         self.writes.outbox.push((at, event));
     }
 
+    /// Whether a record this unit loaded is no longer at the version it was loaded at:
+    /// what the unit decided on may never have existed together (a torn read).
+    ///
+    /// # Errors
+    /// `Storage` if a record cannot be read again.
+    pub(crate) fn moved_since_read(&self) -> Result<bool> {
+        for (key, expected) in &self.versions {
+            let now = self
+                .store
+                .get(key)?
+                .map_or(Expected::Absent, |v| Expected::Version(v.version));
+            if &now != expected {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The write set: the queued puts (stock records included) and a read expectation for
     /// every record loaded but not put.
     pub(crate) fn finish(mut self) -> WriteSet {

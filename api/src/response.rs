@@ -25,20 +25,12 @@ pub struct ApiError {
 
 /// The status number of an error kind (the CLI's exit code, the C API's return value).
 pub fn status_of(kind: ErrorKind) -> i32 {
-    kind.exit_code()
+    kind.status()
 }
 
 /// The wire word of an error kind.
 pub fn kind_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::BadRequest => "bad_request",
-        ErrorKind::Validation => "validation",
-        ErrorKind::NotFound => "not_found",
-        ErrorKind::Conflict => "conflict",
-        ErrorKind::Unauthenticated => "unauthenticated",
-        ErrorKind::Forbidden => "forbidden",
-        ErrorKind::Internal => "internal",
-    }
+    kind.code()
 }
 
 impl ApiError {
@@ -64,15 +56,10 @@ impl ApiError {
 
     /// The status number of this error.
     pub fn status(&self) -> i32 {
-        match self.kind.as_str() {
-            "bad_request" => status_of(ErrorKind::BadRequest),
-            "validation" => status_of(ErrorKind::Validation),
-            "not_found" => status_of(ErrorKind::NotFound),
-            "conflict" => status_of(ErrorKind::Conflict),
-            "unauthenticated" => status_of(ErrorKind::Unauthenticated),
-            "forbidden" => status_of(ErrorKind::Forbidden),
-            _ => status_of(ErrorKind::Internal),
-        }
+        ErrorKind::ALL
+            .iter()
+            .find(|kind| kind.code() == self.kind)
+            .map_or(status_of(ErrorKind::Internal), |kind| status_of(*kind))
     }
 }
 

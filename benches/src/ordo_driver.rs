@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ordo_core::auth::Actor;
 use ordo_core::clock::SystemClock;
 use ordo_core::engine::{Engine, EngineConfig, OrderFilter, OrderRequest, PaymentRequest};
-use ordo_core::error::Error;
+use ordo_core::error::{Error, Refusal};
 use ordo_core::ids::CustomerId;
 use ordo_core::order::OrderStatus;
 use ordo_core::payment::PaymentMethod;
@@ -154,7 +154,10 @@ impl<S: Store> OrdoDriver<S> {
         match self.engine.record_payment(&self.actor, order, &request) {
             Ok(_) => Outcome::Committed,
             // Another client paid it first.
-            Err(Error::Rule(_)) | Err(Error::Conflict) => Outcome::Conflict,
+            Err(Error::Refused(
+                Refusal::PaymentExceedsBalance { .. } | Refusal::PaymentsNotAccepted { .. },
+            ))
+            | Err(Error::Conflict) => Outcome::Conflict,
             Err(e) => panic!("payment failed: {e}"),
         }
     }

@@ -151,14 +151,14 @@ impl fmt::Debug for PasswordHash {
 }
 
 fn internal(what: &str, e: impl fmt::Display) -> Error {
-    Error::Rule(format!("{what} failed: {e}"))
+    Error::Internal(format!("{what} failed: {e}"))
 }
 
 impl PasswordHash {
     /// Hashes `password` with a fresh 16-byte salt from `random`.
     ///
     /// # Errors
-    /// `Rule` if the parameters are invalid.
+    /// `Internal` if the parameters are invalid (the engine's configuration).
     pub fn create(
         password: &Password,
         params: PasswordParams,

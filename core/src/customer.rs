@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::PriceGroup;
 use crate::clock::Timestamp;
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::CustomerId;
 use crate::ids::RegistrationId;
 use crate::registration::{Channel, Verification};
@@ -483,13 +483,14 @@ impl Customer {
     /// Ends a lapsed registration: its phone and email are free for someone else.
     ///
     /// # Errors
-    /// `Rule` unless pending verification.
+    /// `NotPendingRegistration` unless pending verification.
     pub fn expire(&mut self) -> Result<()> {
         if self.status != CustomerStatus::PendingVerification {
-            return Err(Error::Rule(format!(
-                "customer {} is {}, not a pending registration",
-                self.id, self.status
-            )));
+            return Err(Refusal::NotPendingRegistration {
+                customer: self.id,
+                status: self.status,
+            }
+            .into());
         }
         self.status = CustomerStatus::Expired;
         self.verification = None;
@@ -499,13 +500,14 @@ impl Customer {
     /// Starts (or restarts) verification.
     ///
     /// # Errors
-    /// `Rule` unless the customer is pending verification.
+    /// `NotAwaitingCode` unless the customer is pending verification.
     pub fn start_verification(&mut self, verification: Verification) -> Result<()> {
         if self.status != CustomerStatus::PendingVerification {
-            return Err(Error::Rule(format!(
-                "customer {} is {}, not waiting for a code",
-                self.id, self.status
-            )));
+            return Err(Refusal::NotAwaitingCode {
+                customer: self.id,
+                status: self.status,
+            }
+            .into());
         }
         self.channel = verification.channel;
         self.verification = Some(verification);
@@ -530,13 +532,14 @@ impl Customer {
     /// answered ([`Customer::confirm_contact_change`]).
     ///
     /// # Errors
-    /// `Rule` unless the account is active.
+    /// `AccountNotActive` unless the account is active.
     pub fn request_contact_change(&mut self, change: ContactChange) -> Result<()> {
         if self.status != CustomerStatus::Active {
-            return Err(Error::Rule(format!(
-                "customer {} is {}; contact details change once the account is active",
-                self.id, self.status
-            )));
+            return Err(Refusal::AccountNotActive {
+                customer: self.id,
+                status: self.status,
+            }
+            .into());
         }
         self.pending_contact = Some(Box::new(change));
         Ok(())
@@ -545,12 +548,12 @@ impl Customer {
     /// The code for the pending contact change was right: the new contact details apply.
     ///
     /// # Errors
-    /// `Rule` if no change is pending.
+    /// `NoContactChangePending` if no change is pending.
     pub fn confirm_contact_change(&mut self) -> Result<()> {
         let change = self
             .pending_contact
             .take()
-            .ok_or_else(|| Error::Rule("no contact change is waiting for a code".into()))?;
+            .ok_or(Refusal::NoContactChangePending)?;
         self.phone = change.phone;
         self.email = change.email;
         Ok(())
@@ -566,17 +569,18 @@ impl Customer {
     /// for staff approval. Credentials are set either way.
     ///
     /// # Errors
-    /// `Rule` unless pending verification.
+    /// `NotAwaitingCode` unless pending verification.
     pub fn complete_verification(
         &mut self,
         credentials: Credentials,
         registration_id: RegistrationId,
     ) -> Result<()> {
         if self.status != CustomerStatus::PendingVerification {
-            return Err(Error::Rule(format!(
-                "customer {} is {}, not waiting for a code",
-                self.id, self.status
-            )));
+            return Err(Refusal::NotAwaitingCode {
+                customer: self.id,
+                status: self.status,
+            }
+            .into());
         }
         self.verification = None;
         self.credentials = Some(credentials);
@@ -598,13 +602,14 @@ impl Customer {
     /// Staff approval of a verified business registration.
     ///
     /// # Errors
-    /// `Rule` unless pending approval.
+    /// `NotAwaitingApproval` unless pending approval.
     pub fn approve(&mut self, registration_id: RegistrationId) -> Result<()> {
         if self.status != CustomerStatus::PendingApproval {
-            return Err(Error::Rule(format!(
-                "customer {} is {}, not waiting for approval",
-                self.id, self.status
-            )));
+            return Err(Refusal::NotAwaitingApproval {
+                customer: self.id,
+                status: self.status,
+            }
+            .into());
         }
         self.activate(registration_id);
         Ok(())
@@ -613,7 +618,7 @@ impl Customer {
     /// Staff rejection of a pending registration.
     ///
     /// # Errors
-    /// `Rule` unless pending verification or approval.
+    /// `NotRejectable` unless pending verification or approval.
     pub fn reject(&mut self, reason: String) -> Result<()> {
         match self.status {
             CustomerStatus::PendingVerification | CustomerStatus::PendingApproval => {
@@ -625,10 +630,11 @@ impl Customer {
             CustomerStatus::Active
             | CustomerStatus::Rejected
             | CustomerStatus::Disabled
-            | CustomerStatus::Expired => Err(Error::Rule(format!(
-                "customer {} is {}; only pending registrations can be rejected",
-                self.id, self.status
-            ))),
+            | CustomerStatus::Expired => Err(Refusal::NotRejectable {
+                customer: self.id,
+                status: self.status,
+            }
+            .into()),
         }
     }
 

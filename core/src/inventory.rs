@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::ProductId;
 use crate::validate::{self, limits};
 
@@ -226,7 +226,7 @@ impl Stock {
     /// Changes on-hand units by `delta` (count corrections, damage, loss).
     ///
     /// # Errors
-    /// `Rule` if the result would fall below zero or below the reserved units.
+    /// `AdjustmentBelowReserved` if the result would fall below the reserved units (or zero).
     pub fn adjust(&mut self, warehouse: &WarehouseCode, delta: i64) -> Result<()> {
         if delta == 0 {
             return Err(Error::invalid("adjustment", "must not be zero"));
@@ -234,10 +234,13 @@ impl Stock {
         let level = self.level_mut(warehouse);
         let new_on_hand = i128::from(level.on_hand) + i128::from(delta);
         if new_on_hand < i128::from(level.reserved) {
-            return Err(Error::Rule(format!(
-                "cannot adjust {warehouse} by {delta}: {} on hand, {} reserved for open orders",
-                level.on_hand, level.reserved
-            )));
+            return Err(Refusal::AdjustmentBelowReserved {
+                warehouse: warehouse.clone(),
+                delta,
+                on_hand: level.on_hand,
+                reserved: level.reserved,
+            }
+            .into());
         }
         level.on_hand =
             u64::try_from(new_on_hand).map_err(|_| Error::invalid("adjustment", "is too large"))?;
@@ -266,11 +269,13 @@ impl Stock {
     /// Gives back `quantity` reserved units (cancellation, quantity lowered).
     ///
     /// # Errors
-    /// `Rule` if fewer units are reserved (a bug upstream; the change is refused).
+    /// `Internal` if fewer units are reserved (a bug upstream: an order never holds more
+    /// than its stock record reserved; the change is refused); `Validation` for a warehouse
+    /// without stock of the product.
     pub fn release(&mut self, warehouse: &WarehouseCode, quantity: u64) -> Result<()> {
         let level = self.existing_mut(warehouse)?;
         if level.reserved < quantity {
-            return Err(Error::Rule(format!(
+            return Err(Error::Internal(format!(
                 "cannot release {quantity} units in {warehouse}: only {} reserved",
                 level.reserved
             )));
@@ -283,11 +288,12 @@ impl Stock {
     /// Ships `quantity` reserved units: on hand and reserved both drop.
     ///
     /// # Errors
-    /// `Rule` if fewer units are reserved.
+    /// `Internal` if fewer units are reserved (a bug upstream, as for [`Stock::release`]);
+    /// `Validation` for a warehouse without stock of the product.
     pub fn consume(&mut self, warehouse: &WarehouseCode, quantity: u64) -> Result<()> {
         let level = self.existing_mut(warehouse)?;
         if level.reserved < quantity {
-            return Err(Error::Rule(format!(
+            return Err(Error::Internal(format!(
                 "cannot ship {quantity} units from {warehouse}: only {} reserved",
                 level.reserved
             )));

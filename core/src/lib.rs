@@ -39,6 +39,7 @@ pub mod payment;
 pub mod pricing;
 pub mod random;
 pub mod ratelimit;
+pub mod refusal;
 pub mod registration;
 pub mod secret;
 pub mod session;
@@ -49,7 +50,7 @@ pub mod testkit;
 pub mod validate;
 
 pub use engine::{Engine, EngineConfig};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{AuthFailure, Error, ErrorKind, Refusal, Result};
 
 /// The names most hosts need.
 pub mod prelude {
@@ -63,7 +64,7 @@ pub mod prelude {
     pub use crate::engine::{
         Engine, EngineConfig, ItemRequest, OrderFilter, OrderRequest, Page, PaymentRequest,
     };
-    pub use crate::error::{Error, ErrorKind, Result};
+    pub use crate::error::{Error, ErrorKind, Refusal, Result};
     pub use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
     pub use crate::money::{Currency, Money};
     pub use crate::order::OrderStatus;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Product, Sku};
 use crate::clock::Timestamp;
 use crate::customer::Address;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};
 use crate::inventory::WarehouseCode;
 use crate::money::{Currency, Money, RoundingMode};
@@ -524,7 +524,7 @@ impl Order {
 
     fn ensure_not_archived(&self) -> Result<()> {
         match self.archived {
-            Some(_) => Err(Error::Rule("order is archived; restore it first".into())),
+            Some(_) => Err(Refusal::OrderArchived.into()),
             None => Ok(()),
         }
     }
@@ -534,10 +534,10 @@ impl Order {
         if self.status.lines_editable() {
             Ok(())
         } else {
-            Err(Error::Rule(format!(
-                "items cannot be changed once an order is {}",
-                self.status
-            )))
+            Err(Refusal::ItemsLocked {
+                status: self.status,
+            }
+            .into())
         }
     }
 
@@ -545,8 +545,9 @@ impl Order {
     /// the same product). Returns the stock effect if the order holds stock.
     ///
     /// # Errors
-    /// `Rule` if lines are locked; `Validation` for too many lines or units;
-    /// `CurrencyMismatch` for a price in another currency; `Rule` for inactive products.
+    /// `OrderArchived`/`ItemsLocked` if lines are locked; `Validation` for too many lines or
+    /// units; `CurrencyMismatch` for a price in another currency; `ProductNotForSale` for
+    /// inactive products.
     pub fn add_item(
         &mut self,
         product: &Product,
@@ -557,10 +558,10 @@ impl Order {
     ) -> Result<Vec<StockEffect>> {
         self.ensure_lines_editable()?;
         if !product.is_active() {
-            return Err(Error::Rule(format!(
-                "{} is not available for sale",
-                product.sku()
-            )));
+            return Err(Refusal::ProductNotForSale {
+                sku: product.sku().to_string(),
+            }
+            .into());
         }
         if unit_price.currency() != self.currency {
             return Err(Error::CurrencyMismatch {
@@ -659,7 +660,7 @@ impl Order {
         let current = self
             .lines
             .get(index)
-            .ok_or_else(|| Error::Rule("no such line".into()))?;
+            .ok_or_else(|| Error::Internal("order line index out of range".into()))?;
         check_quantity(&current.sku, quantity)?;
         // Priced before anything changes: a refusal leaves the order as it was.
         let changed = OrderLine {
@@ -671,7 +672,7 @@ impl Order {
         let line = self
             .lines
             .get_mut(index)
-            .ok_or_else(|| Error::Rule("no such line".into()))?;
+            .ok_or_else(|| Error::Internal("order line index out of range".into()))?;
         let mut effects = Vec::new();
         if holds_stock {
             if quantity > line.quantity {
@@ -687,7 +688,7 @@ impl Order {
                 excess -= from_backorder;
                 if excess > 0 {
                     let warehouse = line.warehouse.clone().ok_or_else(|| {
-                        Error::Rule("line has reservations but no warehouse".into())
+                        Error::Internal("line has reservations but no warehouse".into())
                     })?;
                     line.reserved -= excess;
                     effects.push(StockEffect::Release {
@@ -709,14 +710,13 @@ impl Order {
     /// Removes the line for `sku`.
     ///
     /// # Errors
-    /// `Rule` if lines are locked or it is the last line of a placed order; `NotFound`.
+    /// `OrderArchived`/`ItemsLocked` if lines are locked; `LastItem` for the last line of a
+    /// placed order; `NotFound`.
     pub fn remove_item(&mut self, sku: &Sku, at: Timestamp) -> Result<Vec<StockEffect>> {
         self.ensure_lines_editable()?;
         let index = self.line_index(sku)?;
         if self.lines.len() == 1 && self.status != OrderStatus::Draft {
-            return Err(Error::Rule(
-                "cannot remove the last item of a placed order; cancel the order instead".into(),
-            ));
+            return Err(Refusal::LastItem.into());
         }
         let line = self.lines.remove(index);
         let mut effects = Vec::new();
@@ -735,7 +735,8 @@ impl Order {
     /// while applying a `Reserve` effect).
     ///
     /// # Errors
-    /// `Rule` if the line does not exist or is already allocated elsewhere.
+    /// `Internal` if the line does not exist or is already allocated elsewhere (the engine
+    /// allocates only lines of the order, to the warehouse they are pinned to).
     pub fn record_allocation(
         &mut self,
         product: ProductId,
@@ -747,10 +748,10 @@ impl Order {
             .lines
             .iter_mut()
             .find(|l| l.product == product)
-            .ok_or_else(|| Error::Rule("allocation for a product not on the order".into()))?;
+            .ok_or_else(|| Error::Internal("allocation for a product not on the order".into()))?;
         match &line.warehouse {
             Some(existing) if existing != warehouse => {
-                return Err(Error::Rule(
+                return Err(Error::Internal(
                     "line is already allocated to another warehouse".into(),
                 ));
             }
@@ -773,13 +774,14 @@ impl Order {
     /// Turns backordered units of `product` into reserved ones.
     ///
     /// # Errors
-    /// `Rule` if the line has fewer backordered units.
+    /// `Internal` if the line has fewer backordered units (the engine fills at most what
+    /// [`Order::backorders`] lists).
     pub fn fill_backorder(&mut self, product: ProductId, quantity: u32) -> Result<()> {
         let line = self
             .lines
             .iter_mut()
             .find(|l| l.product == product && l.backordered >= quantity)
-            .ok_or_else(|| Error::Rule("no such backorder".into()))?;
+            .ok_or_else(|| Error::Internal("no such backorder".into()))?;
         line.backordered -= quantity;
         line.reserved += quantity;
         Ok(())
@@ -789,8 +791,8 @@ impl Order {
     /// returns the stock effects of the move.
     ///
     /// # Errors
-    /// `IllegalTransition`; `Rule` for an archived order, an empty order being placed, or
-    /// backordered units on the way to picking.
+    /// `IllegalTransition`; `OrderArchived`; `OrderEmpty` for an empty order being placed;
+    /// `Backordered` for backordered units on the way to picking.
     pub fn change_status(
         &mut self,
         to: OrderStatus,
@@ -801,21 +803,16 @@ impl Order {
         let from = self.status;
         self.status.transition(to)?;
         if to == OrderStatus::Placed && self.lines.is_empty() {
-            return Err(Error::Rule(
-                "an order needs at least one item to be placed".into(),
-            ));
+            return Err(Refusal::OrderEmpty.into());
         }
         if to == OrderStatus::Picking && self.lines.iter().any(|l| l.backordered > 0) {
-            let skus: Vec<String> = self
+            let lines = self
                 .lines
                 .iter()
                 .filter(|l| l.backordered > 0)
-                .map(|l| format!("{} ({} units)", l.sku, l.backordered))
+                .map(|l| (l.sku.to_string(), l.backordered))
                 .collect();
-            return Err(Error::Rule(format!(
-                "cannot start picking: backordered {}",
-                skus.join(", ")
-            )));
+            return Err(Refusal::Backordered { lines }.into());
         }
         let effects = self.stock_effects_of(from, to);
         for line in &mut self.lines {
@@ -873,14 +870,14 @@ impl Order {
     /// Changes the shipping address.
     ///
     /// # Errors
-    /// `Rule` once shipped, or when archived.
+    /// `AddressLocked` once shipped; `OrderArchived`.
     pub fn set_address(&mut self, address: Address, at: Timestamp) -> Result<()> {
         self.ensure_not_archived()?;
         if !self.status.address_editable() {
-            return Err(Error::Rule(format!(
-                "the address cannot be changed once an order is {}",
-                self.status
-            )));
+            return Err(Refusal::AddressLocked {
+                status: self.status,
+            }
+            .into());
         }
         self.shipping_address = address;
         self.touch(at)
@@ -889,7 +886,7 @@ impl Order {
     /// Applies a discount (replacing one with the same label) and re-prices the order.
     ///
     /// # Errors
-    /// `Rule` once items are locked, or when archived; `Validation` past 10 discounts.
+    /// `ItemsLocked` once items are locked; `OrderArchived`; `Validation` past 10 discounts.
     pub fn apply_discount(&mut self, discount: Discount, at: Timestamp) -> Result<()> {
         self.ensure_lines_editable()?;
         self.discounts.retain(|d| d.label() != discount.label());
@@ -913,14 +910,15 @@ impl Order {
     /// Archives (soft-deletes) the order.
     ///
     /// # Errors
-    /// `Rule` if already archived or in a status that holds stock or is in flight.
+    /// `OrderArchived` if already archived; `OrderNotArchivable` in a status that holds
+    /// stock or is in flight.
     pub fn archive(&mut self, reason: String, at: Timestamp) -> Result<()> {
         self.ensure_not_archived()?;
         if !self.status.archivable() {
-            return Err(Error::Rule(format!(
-                "a {} order cannot be archived; cancel it first or wait until it is delivered",
-                self.status
-            )));
+            return Err(Refusal::OrderNotArchivable {
+                status: self.status,
+            }
+            .into());
         }
         self.archived = Some(Archived { at, reason });
         self.updated_at = at;
@@ -930,10 +928,10 @@ impl Order {
     /// Restores an archived order.
     ///
     /// # Errors
-    /// `Rule` if it is not archived.
+    /// `OrderNotArchived` if it is not archived.
     pub fn restore(&mut self, at: Timestamp) -> Result<()> {
         if self.archived.take().is_none() {
-            return Err(Error::Rule("order is not archived".into()));
+            return Err(Refusal::OrderNotArchived.into());
         }
         self.updated_at = at;
         Ok(())

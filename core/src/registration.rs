@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::clock::Timestamp;
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::ids::CustomerId;
 
 /// How long a code is valid.
@@ -93,20 +93,18 @@ impl Verification {
     /// The same verification with a new code: attempts carry over, resends count.
     ///
     /// # Errors
-    /// `Rule` before the cooldown has passed or after [`MAX_RESENDS`].
+    /// `ResendLimitReached` after [`MAX_RESENDS`]; `ResendTooSoon` before the cooldown has
+    /// passed.
     pub fn resend(&self, nonce: u64, now: Timestamp) -> Result<Verification, Error> {
         if self.resends >= MAX_RESENDS {
-            return Err(Error::Rule(
-                "no more codes can be sent for this registration; register again after it expires"
-                    .into(),
-            ));
+            return Err(Refusal::ResendLimitReached.into());
         }
         let ready = self.issued_at.plus_ms(RESEND_COOLDOWN_MS);
         if now < ready {
-            return Err(Error::Rule(format!(
-                "a new code can be sent in {} seconds",
-                (ready.0 - now.0 + 999) / 1000
-            )));
+            return Err(Refusal::ResendTooSoon {
+                wait_seconds: (ready.0 - now.0 + 999) / 1000,
+            }
+            .into());
         }
         Ok(Verification {
             nonce,
@@ -245,16 +243,9 @@ impl CodeRejection {
     /// The error a customer sees.
     pub fn to_error(self, attempts_left: u32) -> Error {
         match self {
-            CodeRejection::Expired => {
-                Error::Rule("the verification code has expired; ask for a new one".into())
-            }
-            CodeRejection::TooManyAttempts => Error::Rule(
-                "too many wrong codes; this registration is locked until it expires".into(),
-            ),
-            CodeRejection::Wrong => Error::invalid(
-                "verification code",
-                format!("is not correct ({attempts_left} attempts left)"),
-            ),
+            CodeRejection::Expired => Refusal::CodeExpired.into(),
+            CodeRejection::TooManyAttempts => Refusal::TooManyCodeAttempts.into(),
+            CodeRejection::Wrong => Refusal::WrongCode { attempts_left }.into(),
         }
     }
 }

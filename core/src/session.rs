@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{Principal, Role};
 use crate::clock::Timestamp;
 use crate::credentials::LoginId;
-use crate::error::{Error, Result};
+use crate::error::{AuthFailure, Result};
 use crate::random::RandomSource;
 
 /// Failed logins allowed before the login id is locked for a while.
@@ -37,15 +37,13 @@ impl SessionToken {
     /// Parses a token as presented by a client.
     ///
     /// # Errors
-    /// `Unauthenticated` if it is not 64 hex characters.
+    /// `Unauthenticated` (`InvalidToken`) if it is not 64 hex characters.
     pub fn parse(text: &str) -> Result<SessionToken> {
         let text = text.trim();
         if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
             Ok(SessionToken(text.to_ascii_lowercase()))
         } else {
-            Err(Error::Unauthenticated(
-                "the session token is not valid".into(),
-            ))
+            Err(AuthFailure::InvalidToken.into())
         }
     }
 
@@ -112,12 +110,10 @@ impl LoginThrottle {
     /// Refuses an attempt while locked.
     ///
     /// # Errors
-    /// `Unauthenticated` saying when to try again.
+    /// `Unauthenticated` (`LockedOut`) saying when to try again.
     pub fn check(&self, now: Timestamp) -> Result<()> {
         match self.locked_until {
-            Some(until) if now < until => Err(Error::Unauthenticated(format!(
-                "too many failed attempts; try again after {until}"
-            ))),
+            Some(until) if now < until => Err(AuthFailure::LockedOut { until }.into()),
             Some(_) | None => Ok(()),
         }
     }

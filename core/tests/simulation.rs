@@ -22,7 +22,7 @@ use ordo_core::customer::CustomerStatus;
 use ordo_core::engine::{
     Engine, EngineConfig, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest,
 };
-use ordo_core::error::Error;
+use ordo_core::error::{Error, Refusal};
 use ordo_core::ids::{CustomerId, OrderId, ProductId};
 use ordo_core::order::OrderStatus;
 use ordo_core::outbox::OutboxMessage;
@@ -428,7 +428,8 @@ impl Sim {
                 .engine
                 .verify_customer(&Actor::guest(), &verify(&wrong))
             {
-                Err(Error::Validation { .. }) | Err(Error::Storage(StoreError::Io(_))) => {}
+                Err(Error::Refused(Refusal::WrongCode { .. }))
+                | Err(Error::Storage(StoreError::Io(_))) => {}
                 other => panic!("a wrong code was not refused: {other:?}"),
             }
         }
@@ -439,7 +440,8 @@ impl Sim {
                 self.activated(id);
             }
             // Lost acknowledgement, or the code ran out of attempts: look again later.
-            Err(Error::Storage(StoreError::Io(_))) | Err(Error::Rule(_)) => {
+            Err(Error::Storage(StoreError::Io(_)))
+            | Err(Error::Refused(Refusal::TooManyCodeAttempts | Refusal::CodeExpired)) => {
                 self.registering.push((id, handle))
             }
             Err(e) => panic!("verification with the right code failed: {e}"),
@@ -640,7 +642,7 @@ fn assert_business(e: &Error) {
         matches!(
             e,
             Error::Validation { .. }
-                | Error::Rule(_)
+                | Error::Refused(_)
                 | Error::InsufficientStock { .. }
                 | Error::IllegalTransition { .. }
                 | Error::NotFound { .. }

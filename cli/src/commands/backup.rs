@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use ordo_core::Error;
+use ordo_core::{Error, Refusal};
 
 use crate::args::{BackupArgs, RestoreArgs, VerifyArgs};
 use crate::render::Output;
@@ -16,13 +16,12 @@ use crate::store::{self, AppStore, BackupInfo, Occupied, Target};
 /// Runs `ordo backup`.
 ///
 /// # Errors
-/// `Rule` (exit 3) if the file exists and `--force` is absent; write failures (exit 1).
+/// `FileExists` (exit 3) if the file exists and `--force` is absent; write failures (exit 1).
 pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> anyhow::Result<()> {
     if args.to.exists() && !args.force {
-        return Err(Error::Rule(format!(
-            "{} already exists; add --force to overwrite it",
-            args.to.display()
-        ))
+        return Err(Error::from(Refusal::FileExists {
+            path: args.to.display().to_string(),
+        })
         .into());
     }
     let info = store::backup(store, &args.to)?;
@@ -44,7 +43,7 @@ pub fn backup(store: &AppStore, data: &Path, out: Output, args: &BackupArgs) -> 
 ///
 /// # Errors
 /// One line naming the damage (exit 1), or why the file cannot be read (exit 1); a file
-/// that is undamaged but holds records that do not decode is `Rule` (exit 3) — after
+/// that is undamaged but holds records that do not decode is `UndecodableRecords` (exit 3) — after
 /// the whole report, those records included, is printed.
 pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
     let info = store::verify(&args.file)?;
@@ -59,10 +58,10 @@ pub fn verify(out: Output, args: &VerifyArgs) -> anyhow::Result<()> {
     })?;
     match undecodable_summary(&info) {
         None => Ok(()),
-        Some(summary) => Err(Error::Rule(format!(
-            "{} is undamaged, but {summary}",
-            args.file.display()
-        ))
+        Some(summary) => Err(Error::from(Refusal::UndecodableRecords {
+            file: args.file.display().to_string(),
+            summary,
+        })
         .into()),
     }
 }
@@ -107,27 +106,24 @@ fn warn_undecodable(info: &BackupInfo, what_happened: &str) {
 /// Runs `ordo restore` into `data`.
 ///
 /// # Errors
-/// `Rule` (exit 3) for a directory that is not an ordo data directory (never replaced)
-/// or one holding a store without `--force`; a damaged backup (exit 1); a directory in
+/// `NotADataDirectory` (exit 3) for a directory that is not an ordo data directory (never
+/// replaced); `DataDirectoryNotEmpty` (exit 3) for one holding a store without `--force`; a damaged backup (exit 1); a directory in
 /// use by another ordo process (exit 5).
 pub fn restore(data: &Path, out: Output, args: &RestoreArgs) -> anyhow::Result<()> {
     let occupied = match store::restore_target(data)? {
         Target::Free => Occupied::Refuse,
         Target::Store if args.force => Occupied::Replace,
         Target::Store => {
-            return Err(Error::Rule(format!(
-                "the data directory {} already holds data; restore into an empty directory \
-                 or add --force to replace it",
-                data.display()
-            ))
+            return Err(Error::from(Refusal::DataDirectoryNotEmpty {
+                path: data.display().to_string(),
+            })
             .into());
         }
         Target::Foreign(why) => {
-            return Err(Error::Rule(format!(
-                "{} is not an ordo data directory ({why}); restore never replaces it, even \
-                 with --force: restore into a new or empty directory",
-                data.display()
-            ))
+            return Err(Error::from(Refusal::NotADataDirectory {
+                path: data.display().to_string(),
+                why,
+            })
             .into());
         }
     };

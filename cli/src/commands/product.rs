@@ -83,47 +83,55 @@ fn show<S: Store>(ctx: &Context<S>, sku: &str) -> anyhow::Result<()> {
 }
 
 fn update<S: Store>(ctx: &Context<S>, args: &ProductUpdateArgs) -> anyhow::Result<()> {
-    let current = ctx.engine.product_by_sku(&ctx.actor, &args.sku)?;
-    let mut input = current.details().to_input();
-    if let Some(sku) = &args.new_sku {
-        input.sku.clone_from(sku);
-    }
-    if let Some(name) = &args.name {
-        input.name.clone_from(name);
-    }
-    if let Some(price) = &args.price {
-        input.base_price = Money::parse(price, None, "price")?;
-    }
-    if let Some(description) = &args.description {
-        input.description.clone_from(description);
-    }
-    if !args.specs.is_empty() {
-        input.specifications = specifications(&args.specs)?;
-    }
-    replace_media(&mut input, MediaKind::Photo, &args.photos);
-    replace_media(&mut input, MediaKind::Video, &args.videos);
-    if !args.wholesale.is_empty() || args.no_wholesale {
-        input
-            .price_lists
-            .retain(|l| l.group() != PriceGroup::Wholesale);
-        input.price_lists.extend(wholesale_lists(
-            &args.wholesale,
-            input.base_price.currency(),
-        )?);
-    }
-    if let Some(tax) = &args.tax {
-        input.tax_category = TaxCategory::parse(tax)?;
-    }
-    if let Some(policy) = &args.backorder {
-        input.backorder = parse::backorder_policy(policy)?;
-    }
-    if args.active || args.inactive {
-        input.active = args.active;
-    }
-    let view: ProductView = ctx.call(Request::ProductUpdate(ProductUpdate {
+    let base_price = args
+        .price
+        .as_deref()
+        .map(|price| Money::parse(price, None, "price"))
+        .transpose()?;
+    let wholesale = if args.wholesale.is_empty() && !args.no_wholesale {
+        None
+    } else {
+        // Tiers are in the product's currency: the new price's, else the current one's.
+        let currency = match base_price {
+            Some(price) => price.currency(),
+            None => {
+                let current: ProductView = ctx.call(Request::ProductGet(ProductKey::Sku {
+                    sku: args.sku.clone(),
+                }))?;
+                Currency::parse(&current.currency)?
+            }
+        };
+        Some(
+            args.wholesale
+                .iter()
+                .map(|t| parse::price_tier(t, currency))
+                .collect::<ordo_core::Result<Vec<_>>>()?,
+        )
+    };
+    let media = |urls: &[String]| (!urls.is_empty()).then(|| urls.to_vec());
+    let patch = ProductUpdate {
         sku: args.sku.clone(),
-        product: input,
-    }))?;
+        new_sku: args.new_sku.clone(),
+        name: args.name.clone(),
+        description: args.description.clone(),
+        base_price,
+        specifications: if args.specs.is_empty() {
+            None
+        } else {
+            Some(specifications(&args.specs)?)
+        },
+        photos: media(&args.photos),
+        videos: media(&args.videos),
+        wholesale,
+        tax_category: args.tax.as_deref().map(TaxCategory::parse).transpose()?,
+        backorder: args
+            .backorder
+            .as_deref()
+            .map(parse::backorder_policy)
+            .transpose()?,
+        active: (args.active || args.inactive).then_some(args.active),
+    };
+    let view: ProductView = ctx.call(Request::ProductUpdate(patch))?;
     ctx.out.show(&view, || {
         format!(
             "Updated product {}.\n\n{}",
@@ -174,15 +182,6 @@ fn specifications(texts: &[String]) -> ordo_core::Result<Vec<(String, String)>> 
 
 fn media_list(kind: MediaKind, urls: &[String]) -> Vec<ordo_core::catalog::Media> {
     urls.iter().map(|url| parse::media(kind, url)).collect()
-}
-
-/// Replaces the media of `kind` with `urls`, if any were given.
-fn replace_media(input: &mut ProductInput, kind: MediaKind, urls: &[String]) {
-    if urls.is_empty() {
-        return;
-    }
-    input.media.retain(|m| m.kind != kind);
-    input.media.extend(media_list(kind, urls));
 }
 
 /// The wholesale price list from `QTY:PRICE` tiers (none if no tiers were given).

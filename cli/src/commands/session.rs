@@ -1,7 +1,7 @@
 //! `ordo login`, `ordo logout`: sessions for scripts (`$ORDO_TOKEN`).
 
-use ordo_core::Error;
 use ordo_core::store::Store;
+use ordo_core::{AuthFailure, Error};
 
 use crate::context::Context;
 use crate::identity::TOKEN_ENV;
@@ -37,7 +37,11 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
     let token = std::env::var(TOKEN_ENV)
         .ok()
         .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| Error::Unauthenticated(format!("{TOKEN_ENV} is not set")))?;
+        .ok_or_else(|| {
+            Error::from(AuthFailure::MissingToken {
+                variable: TOKEN_ENV.to_string(),
+            })
+        })?;
     let view: SignedOutView = ctx.call(Request::SessionLogout(Logout { token: Some(token) }))?;
     ctx.out.show(&view, || {
         format!("Signed out. You may now: unset {TOKEN_ENV}")
@@ -49,7 +53,7 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// `Unauthenticated` (exit 6) for a wrong current password or while locked out;
-/// `Validation` (exit 3) for a weak new one; `Rule` (exit 3) for the local administrator,
+/// `Validation` (exit 3) for a weak new one; a refusal (exit 3) for the local administrator,
 /// who has no password.
 pub fn change_password<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
     let who = ctx.actor.to_string();

@@ -9,7 +9,7 @@ use crate::auth::{Actor, Role};
 use crate::clock::ManualClock;
 use crate::customer::{CustomerInput, CustomerStatus};
 use crate::engine::{Engine, OrderRequest, RegistrationRequest, VerifyRequest};
-use crate::error::Error;
+use crate::error::{AuthFailure, Error, Refusal};
 use crate::ids::{CustomerId, UserId};
 use crate::message::{Direction, MessageChannel};
 use crate::outbox::DomainEvent;
@@ -130,7 +130,7 @@ fn a_consumer_registers_verifies_and_gets_a_registration_id() {
         f.engine
             .create_order(&f.admin, &OrderRequest::simple(id, &[("TEE", 1)]))
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::CustomerCannotOrder { .. })
     ));
     let code = f.code(id);
     let active = f.verify(id, &code, "ada").unwrap();
@@ -296,7 +296,7 @@ fn business_registrations_need_staff_approval() {
     assert!(approved.registration_id().is_some());
     assert!(matches!(
         f.engine.approve_customer(&sales, id).unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::NotAwaitingApproval { .. })
     ));
     // A second business is rejected with a reason.
     let other = f.register(2, true);
@@ -356,7 +356,7 @@ fn sessions_expire_end_at_logout_and_all_end_at_a_password_change() {
     f.engine.logout(first.reveal()).unwrap();
     assert!(matches!(
         f.engine.authenticate(first.reveal()).unwrap_err(),
-        Error::Unauthenticated(_)
+        Error::Unauthenticated(AuthFailure::SessionEnded)
     ));
     let me = f.engine.authenticate(second.reveal()).unwrap();
     f.clock.advance(1);
@@ -365,7 +365,7 @@ fn sessions_expire_end_at_logout_and_all_end_at_a_password_change() {
         .unwrap();
     assert!(matches!(
         f.engine.authenticate(second.reveal()).unwrap_err(),
-        Error::Unauthenticated(_)
+        Error::Unauthenticated(AuthFailure::SessionEnded)
     ));
     assert!(f.engine.login("ada", PASSWORD).is_err());
     let third = f
@@ -376,11 +376,11 @@ fn sessions_expire_end_at_logout_and_all_end_at_a_password_change() {
     f.clock.advance(f.engine.config().customer_session_ms);
     assert!(matches!(
         f.engine.authenticate(third.reveal()).unwrap_err(),
-        Error::Unauthenticated(_)
+        Error::Unauthenticated(AuthFailure::SessionEnded)
     ));
     assert!(matches!(
         f.engine.authenticate("not a token").unwrap_err(),
-        Error::Unauthenticated(_)
+        Error::Unauthenticated(AuthFailure::InvalidToken)
     ));
 }
 
@@ -396,7 +396,7 @@ fn staff_bootstrap_roles_and_disabling() {
         f.engine
             .init_admin(&f.admin, "Again", "root2", PASSWORD)
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::AdminAlreadyExists)
     ));
     let admin = f.engine.login("root", PASSWORD).unwrap().actor;
     let clerk = f
@@ -452,7 +452,7 @@ fn staff_bootstrap_roles_and_disabling() {
     assert!(
         matches!(
             f.engine.disable_user(&admin, "root").unwrap_err(),
-            Error::Rule(_)
+            Error::Refused(Refusal::LastActiveAdmin)
         ),
         "last admin stays"
     );

@@ -8,7 +8,7 @@ use crate::auth::{Actor, Operation};
 use crate::clock::Timestamp;
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
 use crate::customer::{Customer, CustomerStatus};
-use crate::error::{EntityKind, Error, Result};
+use crate::error::{EntityKind, Error, Refusal, Result};
 use crate::ids::{CustomerId, MessageId, OrderId, RegistrationId};
 use crate::message::{self, CommMessage, Direction, MessageChannel};
 use crate::money::Money;
@@ -92,7 +92,7 @@ impl<S: Store> Engine<S> {
     /// Approves a verified business registration: active, with a Registration ID.
     ///
     /// # Errors
-    /// `Rule` unless pending approval; `Forbidden`; `NotFound`.
+    /// `Refused` (`NotAwaitingApproval`) unless pending approval; `Forbidden`; `NotFound`.
     pub fn approve_customer(&self, actor: &Actor, id: CustomerId) -> Result<Customer> {
         actor.require(Operation::ApproveCustomers)?;
         self.transact(|unit| {
@@ -130,7 +130,7 @@ impl<S: Store> Engine<S> {
     /// Rejects a pending registration with a reason.
     ///
     /// # Errors
-    /// `Validation` for a missing reason; `Rule` unless pending; `Forbidden`; `NotFound`.
+    /// `Validation` for a missing reason; `Refused` (`NotRejectable`) unless pending; `Forbidden`; `NotFound`.
     pub fn reject_customer(&self, actor: &Actor, id: CustomerId, reason: &str) -> Result<Customer> {
         actor.require(Operation::ApproveCustomers)?;
         let reason = crate::validate::required_text(
@@ -166,7 +166,7 @@ impl<S: Store> Engine<S> {
     /// one). Every existing session of the customer ends.
     ///
     /// # Errors
-    /// `Validation` (policy); `Duplicate` login; `Rule` for a customer without a verified
+    /// `Validation` (policy); `Duplicate` login; `Refused` (`AccountNotVerified`) for a customer without a verified
     /// account; `Forbidden`; `NotFound`.
     pub fn set_customer_credentials(
         &self,
@@ -186,10 +186,11 @@ impl<S: Store> Engine<S> {
                 customer.status(),
                 CustomerStatus::Active | CustomerStatus::PendingApproval
             ) {
-                return Err(Error::Rule(format!(
-                    "customer {id} is {}; verify the registration first",
-                    customer.status()
-                )));
+                return Err(Refusal::AccountNotVerified {
+                    customer: id,
+                    status: customer.status(),
+                }
+                .into());
             }
             self.check_login_free(unit, &login, Some(id))?;
             let before_entries = keys::customer_entries(&customer);

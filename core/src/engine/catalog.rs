@@ -106,7 +106,8 @@ impl<S: Store> Engine<S> {
     /// Corrects on-hand units of `sku` in `warehouse` by `delta` (never below reserved).
     ///
     /// # Errors
-    /// `Validation`; `Rule` if the result would fall below what is reserved; `NotFound`.
+    /// `Validation`; `Refused` (`AdjustmentBelowReserved`) if the result would fall
+    /// below what is reserved; `NotFound`.
     pub fn adjust_stock(
         &self,
         actor: &Actor,

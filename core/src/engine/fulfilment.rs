@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use crate::audit::{AuditAction, FieldChange};
 use crate::auth::{Actor, Operation};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::OrderId;
 use crate::order::{Order, OrderStatus};
 use crate::outbox::DomainEvent;
@@ -31,9 +31,9 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation` for an empty list, a repeated order or more than
-    /// [`limits::MAX_ORDERS_PER_BATCH`] orders; `Rule` if `to` is draft, placed or cancelled
+    /// [`limits::MAX_ORDERS_PER_BATCH`] orders; `Refused` (`BatchTargetNotAllowed`) if `to` is draft, placed or cancelled
     /// (those have their own commands); `InBatch` naming the first order that cannot move —
-    /// wrapping `IllegalTransition` (not ahead of it on the path), `Rule` (backordered units
+    /// wrapping `IllegalTransition` (not ahead of it on the path), `Refused` (`Backordered` units
     /// on the way to picking, archived), `NotFound` or `Forbidden` (each step needs its
     /// permission: confirming needs `ConfirmOrders`, the rest `Fulfil`).
     pub fn advance_orders(
@@ -57,9 +57,7 @@ impl<S: Store> Engine<S> {
             to,
             OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Cancelled
         ) {
-            return Err(Error::Rule(format!(
-                "a batch moves orders forward from placed; orders become {to} one at a time"
-            )));
+            return Err(Refusal::BatchTargetNotAllowed { to }.into());
         }
         actor.require(status_operation(to)?)?;
         self.transact(|unit| {

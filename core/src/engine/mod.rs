@@ -143,6 +143,13 @@ impl<S: Store> Engine<S> {
                     std::thread::yield_now();
                     continue;
                 }
+                // An invariant seen broken on records that moved while the unit read them
+                // (one read before a concurrent change, another after) is a torn read, not
+                // a bug: decide again on fresh data. Checked only on this rare path.
+                Err(Error::Internal(_)) if unit.moved_since_read()? => {
+                    std::thread::yield_now();
+                    continue;
+                }
                 other => other?,
             };
             let writes: WriteSet = unit.finish();

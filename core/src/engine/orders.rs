@@ -7,7 +7,7 @@ use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation};
 use crate::catalog::{BackorderPolicy, Sku};
 use crate::customer::{Address, AddressInput};
-use crate::error::{EntityKind, Error, Result};
+use crate::error::{EntityKind, Error, Refusal, Result};
 use crate::ids::{CustomerId, OrderId, OrderReference};
 use crate::order::{Order, OrderHeader, OrderStatus, StockEffect};
 use crate::outbox::DomainEvent;
@@ -94,7 +94,8 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `Validation` for bad input; `NotFound` for an unknown customer or SKU;
-    /// `InsufficientStock`; `Rule` for an inactive customer or product;
+    /// `InsufficientStock`; `Refused` for an inactive customer or product
+    /// (`CustomerCannotOrder`, `ProductNotForSale`);
     /// `IdempotencyMismatch`; `Forbidden`; `Conflict` after too many lost races.
     pub fn create_order(&self, actor: &Actor, request: &OrderRequest) -> Result<Order> {
         actor.require(Operation::EditOrders)?;
@@ -172,11 +173,11 @@ impl<S: Store> Engine<S> {
         let now = self.clock.now();
         let customer = unit.customer(request.customer)?;
         if !customer.can_order() {
-            return Err(Error::Rule(format!(
-                "customer {} cannot place orders: account is {}",
-                customer.id(),
-                customer.status()
-            )));
+            return Err(Refusal::CustomerCannotOrder {
+                customer: customer.id(),
+                status: customer.status(),
+            }
+            .into());
         }
         let shipping_address = match &request.ship_to {
             Some(input) => Address::parse(input)?,
@@ -425,7 +426,7 @@ impl<S: Store> Engine<S> {
     /// and reserving the extra units if the order holds stock.
     ///
     /// # Errors
-    /// As [`Engine::create_order`]; `Rule` once items are locked.
+    /// As [`Engine::create_order`]; `Refused` (`ItemsLocked`) once items are locked.
     pub fn add_item(
         &self,
         actor: &Actor,
@@ -492,7 +493,7 @@ impl<S: Store> Engine<S> {
                     .lines()
                     .get(index)
                     .map(|l| l.product)
-                    .ok_or_else(|| Error::Rule("no such line".into()))?;
+                    .ok_or_else(|| Error::Internal("order line index out of range".into()))?;
                 let product = unit.product(product_id)?;
                 let customer = unit.customer(order.customer())?;
                 let before = order.quantity_of(product_id);
@@ -514,7 +515,8 @@ impl<S: Store> Engine<S> {
     /// Removes `sku` from an order, releasing its reservation.
     ///
     /// # Errors
-    /// `NotFound`; `Rule` once items are locked or for the last item of a placed order.
+    /// `NotFound`; `Refused` once items are locked (`ItemsLocked`) or for the last item
+    /// of a placed order (`LastItem`).
     pub fn remove_item(&self, actor: &Actor, order: OrderId, sku: &str) -> Result<Order> {
         actor.require(Operation::EditOrders)?;
         let sku = Sku::parse(sku)?;
@@ -544,7 +546,7 @@ impl<S: Store> Engine<S> {
     /// Changes an order's shipping address (until it ships).
     ///
     /// # Errors
-    /// `Validation` for a bad address; `Rule` once shipped.
+    /// `Validation` for a bad address; `Refused` (`AddressLocked`) once shipped.
     pub fn set_address(
         &self,
         actor: &Actor,
@@ -578,7 +580,7 @@ impl<S: Store> Engine<S> {
     ///
     /// # Errors
     /// `IllegalTransition` naming the allowed statuses; `InsufficientStock` when a draft is
-    /// placed; `Rule` for backordered units on the way to picking; `Forbidden`.
+    /// placed; `Refused` (`Backordered`) for backordered units on the way to picking; `Forbidden`.
     pub fn change_status(&self, actor: &Actor, order: OrderId, to: OrderStatus) -> Result<Order> {
         self.change_order(
             actor,
@@ -661,7 +663,8 @@ impl<S: Store> Engine<S> {
     /// Archives (soft-deletes) an order: hidden from default listings, never removed.
     ///
     /// # Errors
-    /// `Rule` for orders that hold stock or are in flight, or already archived.
+    /// `Refused` for orders that hold stock or are in flight (`OrderNotArchivable`), or
+    /// already archived (`OrderArchived`).
     pub fn archive_order(&self, actor: &Actor, order: OrderId, reason: &str) -> Result<Order> {
         actor.require(Operation::ArchiveOrders)?;
         let reason = validate::required_text("archive reason", reason, limits::MAX_NAME_CHARS)?;
@@ -688,7 +691,7 @@ impl<S: Store> Engine<S> {
     /// it. Staff only: customers never name a percentage.
     ///
     /// # Errors
-    /// `Validation` for a bad label or percentage; `Rule` once the order's items are locked;
+    /// `Validation` for a bad label or percentage; `Refused` (`ItemsLocked`) once the order's items are locked;
     /// `Forbidden`; `NotFound`.
     pub fn apply_discount(
         &self,
@@ -729,7 +732,7 @@ impl<S: Store> Engine<S> {
     /// Restores an archived order.
     ///
     /// # Errors
-    /// `Rule` if it is not archived.
+    /// `Refused` (`OrderNotArchived`) if it is not archived.
     pub fn restore_order(&self, actor: &Actor, order: OrderId) -> Result<Order> {
         self.change_order(
             actor,
@@ -754,7 +757,8 @@ impl<S: Store> Engine<S> {
 /// The operation that moving an order to `to` needs.
 ///
 /// # Errors
-/// `Rule` for `Cancelled`: cancelling has its own command, which records a reason.
+/// `CancelWithReason` for `Cancelled`: cancelling has its own command, which records a
+/// reason.
 pub(super) fn status_operation(to: OrderStatus) -> Result<Operation> {
     match to {
         OrderStatus::Draft | OrderStatus::Placed => Ok(Operation::PlaceOrders),
@@ -763,8 +767,6 @@ pub(super) fn status_operation(to: OrderStatus) -> Result<Operation> {
         | OrderStatus::Packed
         | OrderStatus::Shipped
         | OrderStatus::Delivered => Ok(Operation::Fulfil),
-        OrderStatus::Cancelled => Err(Error::Rule(
-            "orders are cancelled with the cancel command, which records a reason".into(),
-        )),
+        OrderStatus::Cancelled => Err(Refusal::CancelWithReason.into()),
     }
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditAction, FieldChange};
 use crate::auth::{Actor, Operation};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::OrderId;
 use crate::money::Money;
 use crate::order::Order;
@@ -34,8 +34,9 @@ impl<S: Store> Engine<S> {
     /// Records a payment; it may not exceed the balance due.
     ///
     /// # Errors
-    /// `Validation`/`CurrencyMismatch` for a bad amount; `Rule` for a draft or cancelled
-    /// order or an amount above the balance; `IdempotencyMismatch`.
+    /// `Validation`/`CurrencyMismatch` for a bad amount; `Refused` for a draft or cancelled
+    /// order (`PaymentsNotAccepted`) or an amount above the balance (`PaymentExceedsBalance`,
+    /// `RefundExceedsPaid`); `IdempotencyMismatch`.
     pub fn record_payment(
         &self,
         actor: &Actor,
@@ -85,26 +86,28 @@ impl<S: Store> Engine<S> {
             match kind {
                 LedgerEntryKind::Payment => {
                     if !order.status().accepts_payments() {
-                        return Err(Error::Rule(format!(
-                            "a {} order cannot take payments",
-                            order.status()
-                        )));
+                        return Err(Refusal::PaymentsNotAccepted {
+                            status: order.status(),
+                        }
+                        .into());
                     }
                     let due = order.balance_due()?;
                     if request.amount > due {
-                        return Err(Error::Rule(format!(
-                            "payment of {} exceeds the balance due of {due}",
-                            request.amount
-                        )));
+                        return Err(Refusal::PaymentExceedsBalance {
+                            amount: request.amount,
+                            due,
+                        }
+                        .into());
                     }
                 }
                 LedgerEntryKind::Refund => {
                     let refundable = sums.net()?;
                     if request.amount > refundable {
-                        return Err(Error::Rule(format!(
-                            "refund of {} exceeds the {refundable} paid and not yet refunded",
-                            request.amount
-                        )));
+                        return Err(Refusal::RefundExceedsPaid {
+                            amount: request.amount,
+                            refundable,
+                        }
+                        .into());
                     }
                 }
             }

@@ -8,7 +8,7 @@
 use crate::audit::{AuditAction, Changes, FieldChange};
 use crate::auth::{Actor, Operation};
 use crate::customer::{ContactChange, Customer, CustomerDraft, CustomerInput};
-use crate::error::{EntityKind, Error, Result};
+use crate::error::{EntityKind, Error, Refusal, Result};
 use crate::ids::CustomerId;
 use crate::outbox::DomainEvent;
 use crate::registration::{self, CodeRejection};
@@ -63,9 +63,7 @@ impl<S: Store> Engine<S> {
                         .issued_at
                         .plus_ms(crate::registration::RESEND_COOLDOWN_MS);
                     if self.clock.now() < ready {
-                        return Err(Error::Rule(
-                            "a code for a contact change was sent less than a minute ago".into(),
-                        ));
+                        return Err(Refusal::ContactCodeTooSoon.into());
                     }
                 }
                 // The code secret must exist before a code is derived from it.
@@ -142,8 +140,8 @@ impl<S: Store> Engine<S> {
     /// wrong code counts against the change's attempts.
     ///
     /// # Errors
-    /// `Validation` for a wrong code; `Rule` for no pending change, an expired code or too
-    /// many attempts; `Duplicate` if someone took the phone or email meanwhile; `Forbidden`;
+    /// `Refused` for a wrong code (`WrongCode`), no pending change
+    /// (`NoContactChangePending`), an expired code or too many attempts; `Duplicate` if someone took the phone or email meanwhile; `Forbidden`;
     /// `NotFound` for anyone but the customer themselves.
     pub fn confirm_contact_change(
         &self,
@@ -161,7 +159,7 @@ impl<S: Store> Engine<S> {
             let change = customer
                 .pending_contact()
                 .cloned()
-                .ok_or_else(|| Error::Rule("no contact change is waiting for a code".into()))?;
+                .ok_or(Refusal::NoContactChangePending)?;
             let settings = self.settings(unit)?;
             let verification = &change.verification;
             match registration::check_code(

@@ -10,7 +10,7 @@ use crate::audit::{AuditAction, FieldChange};
 use crate::auth::{Actor, Operation};
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
 use crate::customer::{Customer, CustomerDraft, CustomerInput, CustomerStatus};
-use crate::error::{EntityKind, Error, Result};
+use crate::error::{EntityKind, Error, Refusal, Result};
 use crate::ids::{CustomerId, RegistrationId};
 use crate::outbox::DomainEvent;
 use crate::registration::{
@@ -216,8 +216,8 @@ impl<S: Store> Engine<S> {
     /// [`registration::MAX_RESENDS`] times.
     ///
     /// # Errors
-    /// `NotFound` for an unknown, finished or lapsed handle; `Rule` during the cooldown or
-    /// after the last resend; `Forbidden`.
+    /// `NotFound` for an unknown, finished or lapsed handle; `Refused` during the cooldown
+    /// (`ResendTooSoon`) or after the last resend (`ResendLimitReached`); `Forbidden`.
     pub fn resend_verification(&self, actor: &Actor, handle: &str) -> Result<Customer> {
         actor.require(Operation::Register)?;
         let handle = RegistrationHandle::parse(handle)?;
@@ -293,9 +293,10 @@ impl<S: Store> Engine<S> {
     /// was right.
     ///
     /// # Errors
-    /// `NotFound` for an unknown, finished or lapsed handle; `Validation` for a wrong code
-    /// (attempts left named) or a weak password; `Rule` for an expired code or too many
-    /// attempts; `Duplicate` for a taken login id; `Forbidden`.
+    /// `NotFound` for an unknown, finished or lapsed handle; `Refused` for a wrong code
+    /// (`WrongCode`, attempts left named), an expired code (`CodeExpired`), too many
+    /// attempts (`TooManyCodeAttempts`) or a code resent meanwhile (`CodeSuperseded`);
+    /// `Validation` for a weak password; `Duplicate` for a taken login id; `Forbidden`.
     pub fn verify_customer(&self, actor: &Actor, request: &VerifyRequest) -> Result<Customer> {
         actor.require(Operation::Register)?;
         let handle = RegistrationHandle::parse(&request.registration)?;
@@ -308,9 +309,7 @@ impl<S: Store> Engine<S> {
             let mut customer = self.registration(unit, &handle)?;
             // A code resent while the password was being hashed: the checked one is void.
             if customer.verification().map(|v| v.nonce) != Some(nonce) {
-                return Err(Error::Rule(
-                    "a new code was sent meanwhile; enter the newest code".into(),
-                ));
+                return Err(Refusal::CodeSuperseded.into());
             }
             self.check_login_free(unit, &login, Some(customer.id()))?;
             let before = keys::customer_entries(&customer);

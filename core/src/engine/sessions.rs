@@ -10,7 +10,7 @@ use crate::auth::{Actor, Operation, Principal, RecordedActor, Role};
 use crate::clock::Timestamp;
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
 use crate::customer::CustomerStatus;
-use crate::error::{Error, Result};
+use crate::error::{AuthFailure, Error, Refusal, Result};
 use crate::ids::{CustomerId, UserId};
 use crate::ratelimit::{RateBucket, RateKey, RateLimit};
 use crate::session::{LoginThrottle, Session, SessionToken};
@@ -35,10 +35,8 @@ enum Account {
     Staff(UserId, Role, Credentials),
 }
 
-const WRONG_LOGIN: &str = "login id or password is incorrect";
-
 fn wrong_login() -> Error {
-    Error::Unauthenticated(WRONG_LOGIN.into())
+    AuthFailure::WrongLogin.into()
 }
 
 impl<S: Store> Engine<S> {
@@ -152,7 +150,7 @@ impl<S: Store> Engine<S> {
     /// session older than the last password change.
     pub fn authenticate(&self, token: &str) -> Result<Actor> {
         let token = SessionToken::parse(token)?;
-        let gone = || Error::Unauthenticated("the session has ended; log in again".into());
+        let gone = || Error::from(AuthFailure::SessionEnded);
         let mut unit = Unit::new(&self.store);
         let session = unit.session(&token.storage_key())?.ok_or_else(gone)?;
         if session.revoked || self.clock.now() >= session.expires_at {
@@ -223,7 +221,7 @@ impl<S: Store> Engine<S> {
             Principal::Staff(id) => Some(unit.user(*id)?.credentials().clone()),
             Principal::LocalAdmin(_) | Principal::System | Principal::Guest => None,
         }
-        .ok_or_else(|| Error::Rule("this actor has no password to change".into()))?;
+        .ok_or(Refusal::NoPassword)?;
         // Wrong current passwords count like failed logins (a stolen session cannot guess
         // its way to a permanent takeover), and a locked-out login id cannot try at all.
         unit.throttle(&current.login)?.check(self.clock.now())?;
@@ -243,9 +241,7 @@ impl<S: Store> Engine<S> {
                 unit.put(Record::Throttle(throttle));
                 Ok(())
             })?;
-            return Err(Error::Unauthenticated(
-                "the current password is not correct".into(),
-            ));
+            return Err(AuthFailure::WrongCurrentPassword.into());
         }
         let hash =
             PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
@@ -263,9 +259,7 @@ impl<S: Store> Engine<S> {
             };
             // The credentials the old password was checked against must still be the
             // account's: a login or password set meanwhile (by staff) is not overwritten.
-            let changed_meanwhile = || {
-                Error::Rule("the account's login or password changed meanwhile; try again".into())
-            };
+            let changed_meanwhile = || Error::from(Refusal::CredentialsChanged);
             let subject = match actor.principal() {
                 Principal::Customer(id) => {
                     let mut customer = unit.customer(*id)?;
@@ -286,7 +280,7 @@ impl<S: Store> Engine<S> {
                     Subject::User(*id)
                 }
                 Principal::LocalAdmin(_) | Principal::System | Principal::Guest => {
-                    return Err(Error::Rule("this actor has no password to change".into()));
+                    return Err(Refusal::NoPassword.into());
                 }
             };
             unit.audit(AuditRecord {

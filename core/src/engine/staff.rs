@@ -3,7 +3,7 @@
 use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation, Role};
 use crate::credentials::{Credentials, LoginId, Password, PasswordHash};
-use crate::error::{EntityKind, Error, Result};
+use crate::error::{EntityKind, Error, Refusal, Result};
 use crate::ids::UserId;
 use crate::staff::StaffUser;
 use crate::store::{IndexName, Record, RecordKind, Store, keys};
@@ -14,7 +14,7 @@ impl<S: Store> Engine<S> {
     /// Creates the first administrator on a database that has none.
     ///
     /// # Errors
-    /// `Rule` if an administrator was already created; as [`Engine::add_user`].
+    /// `Refused` (`AdminAlreadyExists`) if an administrator was already created; as [`Engine::add_user`].
     pub fn init_admin(
         &self,
         actor: &Actor,
@@ -58,9 +58,7 @@ impl<S: Store> Engine<S> {
             let mut settings = self.settings(unit)?;
             if bootstrap {
                 if settings.admin_initialized {
-                    return Err(Error::Rule(
-                        "an administrator already exists; log in as them to add users".into(),
-                    ));
+                    return Err(Refusal::AdminAlreadyExists.into());
                 }
                 settings.admin_initialized = true;
                 unit.put(Record::Settings(settings.clone()));
@@ -119,7 +117,8 @@ impl<S: Store> Engine<S> {
     /// Disables a staff user; their sessions end at once.
     ///
     /// # Errors
-    /// `NotFound`; `Rule` for the last active administrator; `Forbidden`.
+    /// `NotFound`; `Refused` (`LastActiveAdmin`) for the last active administrator;
+    /// `Forbidden`.
     pub fn disable_user(&self, actor: &Actor, login: &str) -> Result<StaffUser> {
         actor.require(Operation::ManageUsers)?;
         self.transact(|unit| {
@@ -143,7 +142,7 @@ impl<S: Store> Engine<S> {
     /// Gives a staff user another role (effective for their next request).
     ///
     /// # Errors
-    /// `Validation` for a non-staff role; `NotFound`; `Rule` for the last administrator.
+    /// `Validation` for a non-staff role; `NotFound`; `Refused` (`LastActiveAdmin`) for the last administrator.
     pub fn set_user_role(&self, actor: &Actor, login: &str, role: Role) -> Result<StaffUser> {
         actor.require(Operation::ManageUsers)?;
         self.transact(|unit| {
@@ -183,7 +182,7 @@ impl<S: Store> Engine<S> {
                 return Ok(());
             }
         }
-        Err(Error::Rule("this is the last active administrator".into()))
+        Err(Refusal::LastActiveAdmin.into())
     }
 
     fn user_audit(

@@ -10,7 +10,7 @@ use crate::catalog::BackorderPolicy;
 use crate::clock::{DAY_MS, ManualClock, Timestamp};
 use crate::customer::AddressInput;
 use crate::engine::{Engine, OrderFilter, OrderRequest, PaymentRequest};
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 use crate::ids::{CustomerId, OrderId, UserId};
 use crate::inventory::WarehouseCode;
 use crate::money::{Currency, Money};
@@ -269,7 +269,7 @@ fn item_changes_adjust_reservations_by_the_difference() {
         f.engine
             .remove_item(&f.admin, order.id(), "MUG")
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::LastItem)
     ));
     assert!(matches!(
         f.engine
@@ -289,7 +289,7 @@ fn items_lock_at_picking_and_the_address_at_shipping() {
         f.engine
             .add_item(&f.admin, order.id(), "MUG", 1)
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::ItemsLocked { status: Picking })
     ));
     let address = AddressInput {
         recipient: "Ada".into(),
@@ -309,7 +309,7 @@ fn items_lock_at_picking_and_the_address_at_shipping() {
         f.engine
             .set_address(&f.admin, order.id(), &address)
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::AddressLocked { status: Shipped })
     ));
     f.check();
 }
@@ -332,7 +332,7 @@ fn illegal_transitions_are_refused_and_change_nothing() {
     assert_eq!(stored.version, 1);
     assert!(matches!(
         f.status(order.id(), Cancelled).unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::CancelWithReason)
     ));
 }
 
@@ -405,7 +405,7 @@ fn archive_hides_from_default_listing_but_never_deletes() {
         f.engine
             .archive_order(&f.admin, order.id(), "dup")
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::OrderNotArchivable { status: Placed })
     ));
     f.engine
         .cancel_order(&f.admin, order.id(), "duplicate")
@@ -433,7 +433,7 @@ fn archive_hides_from_default_listing_but_never_deletes() {
     assert_eq!(archived.archived().unwrap().reason, "duplicate entry");
     assert!(matches!(
         f.status(order.id(), Placed).unwrap_err(),
-        Error::Rule(_) | Error::IllegalTransition { .. }
+        Error::Refused(Refusal::OrderArchived)
     ));
     f.engine.restore_order(&f.admin, order.id()).unwrap();
     assert_eq!(
@@ -446,7 +446,7 @@ fn archive_hides_from_default_listing_but_never_deletes() {
     );
     assert!(matches!(
         f.engine.restore_order(&f.admin, order.id()).unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::OrderNotArchived)
     ));
     f.check();
 }
@@ -461,7 +461,7 @@ fn payment_status_follows_the_ledger_and_caps_hold() {
     assert_eq!(o.balance_due().unwrap(), sample::usd_cents(1900));
     assert!(matches!(
         f.pay(order.id(), 1901, None).unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::PaymentExceedsBalance { .. })
     ));
     assert!(matches!(
         f.pay(order.id(), 0, None).unwrap_err(),
@@ -485,7 +485,10 @@ fn payment_status_follows_the_ledger_and_caps_hold() {
         refund(900).unwrap().payment_status().unwrap(),
         PaymentStatus::PartiallyRefunded
     );
-    assert!(matches!(refund(2001).unwrap_err(), Error::Rule(_)));
+    assert!(matches!(
+        refund(2001).unwrap_err(),
+        Error::Refused(Refusal::RefundExceedsPaid { .. })
+    ));
     assert_eq!(
         refund(2000).unwrap().payment_status().unwrap(),
         PaymentStatus::Refunded
@@ -841,7 +844,7 @@ fn only_active_customers_and_products_can_be_ordered() {
     f.engine.restock(&f.admin, "OLD", "MAIN", 5, "x").unwrap();
     assert!(matches!(
         f.order(&[("OLD", 1)]).unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::ProductNotForSale { .. })
     ));
 }
 
@@ -886,7 +889,7 @@ fn backorders_wait_for_stock_before_picking() {
     f.status(order.id(), Confirmed).unwrap();
     assert!(matches!(
         f.status(order.id(), Picking).unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::Backordered { .. })
     ));
     f.engine
         .restock(&f.admin, "PRE", "MAIN", 10, "second batch")
@@ -932,7 +935,7 @@ fn stock_adjustments_never_go_below_reserved() {
         f.engine
             .adjust_stock(&f.admin, "TEE", "MAIN", -3, "damaged")
             .unwrap_err(),
-        Error::Rule(_)
+        Error::Refused(Refusal::AdjustmentBelowReserved { .. })
     ));
     f.engine
         .adjust_stock(&f.admin, "TEE", "MAIN", -2, "damaged")
@@ -1061,4 +1064,49 @@ fn a_changed_sku_moves_its_index_entry() {
             .unwrap_err(),
         Error::Duplicate { .. }
     ));
+}
+
+#[test]
+fn refusals_reach_callers_with_their_codes_kinds_and_fields() {
+    let f = fixture();
+    let order = f.order(&[("TEE", 1)]).unwrap().id();
+    let cancelled = f.order(&[("MUG", 1)]).unwrap().id();
+    f.engine
+        .cancel_order(&f.admin, cancelled, "changed mind")
+        .unwrap();
+    let refusals = [
+        f.engine.remove_item(&f.admin, order, "TEE").unwrap_err(),
+        f.pay(order, 999_999, None).unwrap_err(),
+        f.status(order, Cancelled).unwrap_err(),
+        f.engine
+            .adjust_stock(&f.admin, "TEE", "MAIN", -10, "count")
+            .unwrap_err(),
+        f.engine
+            .advance_orders(&f.admin, &[order], Draft)
+            .unwrap_err(),
+        f.engine
+            .advance_orders(&f.admin, &[order, cancelled], Shipped)
+            .unwrap_err(),
+        f.engine.authenticate(&"0".repeat(63)).unwrap_err(),
+    ];
+    let seen: Vec<(&str, i32, Option<&str>)> = refusals
+        .iter()
+        .map(|e| (e.code(), e.kind().status(), e.field()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("last_item", 3, None),
+            ("payment_exceeds_balance", 3, Some("amount")),
+            ("cancel_with_reason", 3, None),
+            ("adjustment_below_reserved", 3, Some("adjustment")),
+            ("batch_target_not_allowed", 3, None),
+            ("illegal_transition", 3, None),
+            ("invalid_token", 6, None),
+        ]
+    );
+    // Nothing of the refused changes happened: the order is as it was placed.
+    let stored = f.engine.get_order(&f.admin, order).unwrap();
+    assert_eq!((stored.value.status(), stored.version), (Placed, 1));
+    f.check();
 }

@@ -227,7 +227,7 @@ impl<'a, S: Store> Unit<'a, S> {
         }
         self.stocks
             .get_mut(&product)
-            .ok_or_else(|| Error::Rule("stock record vanished from the unit of work".into()))
+            .ok_or_else(|| Error::Internal("stock record vanished from the unit of work".into()))
     }
 
     /// Queues a put of `record`, expecting the version it was loaded at (absent if never loaded).
@@ -250,6 +250,24 @@ impl<'a, S: Store> Unit<'a, S> {
 
     pub(crate) fn event(&mut self, at: Timestamp, event: DomainEvent) {
         self.writes.outbox.push((at, event));
+    }
+
+    /// Whether a record this unit loaded is no longer at the version it was loaded at:
+    /// what the unit decided on may never have existed together (a torn read).
+    ///
+    /// # Errors
+    /// `Storage` if a record cannot be read again.
+    pub(crate) fn moved_since_read(&self) -> Result<bool> {
+        for (key, expected) in &self.versions {
+            let now = self
+                .store
+                .get(key)?
+                .map_or(Expected::Absent, |v| Expected::Version(v.version));
+            if &now != expected {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The write set: the queued puts (stock records included) and a read expectation for

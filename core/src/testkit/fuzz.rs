@@ -119,8 +119,22 @@ enum Op {
     },
 }
 
+/// An engine result, with a broken invariant of ordo's own (`Error::Internal`, or a store
+/// error on the in-memory store, which never fails) reported as a panic: refusals are
+/// expected, bugs are not.
+fn refused_or_done<T>(result: crate::Result<T>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(error) if error.kind() == crate::ErrorKind::Internal => {
+            panic!("an engine operation broke: {error:?}")
+        }
+        Err(_) => None,
+    }
+}
+
 /// Arbitrary command sequences on the in-memory store; every invariant is checked after each
-/// step (a violation panics, which the fuzzer reports).
+/// step, and no operation may fail with an internal error (either panics, which the fuzzer
+/// reports).
 pub fn engine_ops(data: &[u8]) {
     let mut input = Unstructured::new(data);
     let store = Arc::new(MemoryStore::new());
@@ -171,7 +185,7 @@ pub fn engine_ops(data: &[u8]) {
                     .collect();
                 let mut request = OrderRequest::simple(customer.id(), &items);
                 request.draft = draft;
-                if let Ok(order) = engine.create_order(&admin, &request) {
+                if let Some(order) = refused_or_done(engine.create_order(&admin, &request)) {
                     orders.push(order.id());
                 }
             }
@@ -181,7 +195,7 @@ pub fn engine_ops(data: &[u8]) {
                 quantity,
             } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.add_item(&admin, id, sku(product), i64::from(quantity));
+                    refused_or_done(engine.add_item(&admin, id, sku(product), i64::from(quantity)));
                 }
             }
             Op::SetQuantity {
@@ -190,19 +204,24 @@ pub fn engine_ops(data: &[u8]) {
                 quantity,
             } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.set_quantity(&admin, id, sku(product), i64::from(quantity));
+                    refused_or_done(engine.set_quantity(
+                        &admin,
+                        id,
+                        sku(product),
+                        i64::from(quantity),
+                    ));
                 }
             }
             Op::RemoveItem { order, product } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.remove_item(&admin, id, sku(product));
+                    refused_or_done(engine.remove_item(&admin, id, sku(product)));
                 }
             }
             Op::Status { order, to } => {
                 if let Some(id) = pick(order) {
                     let to = ALL_STATUSES[usize::from(to) % ALL_STATUSES.len()];
                     let before = engine.get_order(&admin, id).map(|o| o.value.status());
-                    if engine.change_status(&admin, id, to).is_ok()
+                    if refused_or_done(engine.change_status(&admin, id, to)).is_some()
                         && let Ok(before) = before
                         && !before.allowed_next().contains(&to)
                     {
@@ -212,33 +231,45 @@ pub fn engine_ops(data: &[u8]) {
             }
             Op::Cancel { order } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.cancel_order(&admin, id, "fuzz");
+                    refused_or_done(engine.cancel_order(&admin, id, "fuzz"));
                 }
             }
             Op::Archive { order } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.archive_order(&admin, id, "fuzz");
+                    refused_or_done(engine.archive_order(&admin, id, "fuzz"));
                 }
             }
             Op::Restore { order } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.restore_order(&admin, id);
+                    refused_or_done(engine.restore_order(&admin, id));
                 }
             }
             Op::Restock { product, quantity } => {
-                let _ = engine.restock(&admin, sku(product), "MAIN", u64::from(quantity), "fuzz");
+                refused_or_done(engine.restock(
+                    &admin,
+                    sku(product),
+                    "MAIN",
+                    u64::from(quantity),
+                    "fuzz",
+                ));
             }
             Op::Adjust { product, delta } => {
-                let _ = engine.adjust_stock(&admin, sku(product), "MAIN", i64::from(delta), "fuzz");
+                refused_or_done(engine.adjust_stock(
+                    &admin,
+                    sku(product),
+                    "MAIN",
+                    i64::from(delta),
+                    "fuzz",
+                ));
             }
             Op::Pay { order, cents } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.record_payment(&admin, id, &payment(cents));
+                    refused_or_done(engine.record_payment(&admin, id, &payment(cents)));
                 }
             }
             Op::Refund { order, cents } => {
                 if let Some(id) = pick(order) {
-                    let _ = engine.record_refund(&admin, id, &payment(cents));
+                    refused_or_done(engine.record_refund(&admin, id, &payment(cents)));
                 }
             }
             Op::List {
@@ -253,7 +284,7 @@ pub fn engine_ops(data: &[u8]) {
                     include_archived: true,
                     ..OrderFilter::default()
                 };
-                let _ = engine.list_orders(&admin, &filter);
+                refused_or_done(engine.list_orders(&admin, &filter));
             }
             Op::Advance { orders: picks, to } => {
                 let ids: Vec<OrderId> = picks.iter().take(8).filter_map(|i| pick(*i)).collect();
@@ -262,7 +293,7 @@ pub fn engine_ops(data: &[u8]) {
                     .iter()
                     .map(|id| engine.get_order(&admin, *id).map(|o| o.value))
                     .collect();
-                if engine.advance_orders(&admin, &ids, to).is_ok() {
+                if refused_or_done(engine.advance_orders(&admin, &ids, to)).is_some() {
                     // Every order reached `to` along legal steps, or the batch must have failed.
                     for order in before.into_iter().flatten() {
                         if order.status().fulfilment_path(to).is_err() {

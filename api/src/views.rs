@@ -244,6 +244,18 @@ pub struct CustomerView {
     pub addresses: Vec<String>,
     /// When the record was created.
     pub created_at: String,
+    /// A new phone and email waiting for the code sent to them, if a change is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_contact: Option<PendingContactView>,
+}
+
+/// A contact change waiting for its code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingContactView {
+    /// The phone after the change.
+    pub phone: String,
+    /// The email after the change.
+    pub email: String,
 }
 
 impl CustomerView {
@@ -271,6 +283,10 @@ impl CustomerView {
             price_group: customer.price_group().to_string(),
             addresses: customer.addresses().iter().map(|a| a.to_string()).collect(),
             created_at: customer.created_at().to_string(),
+            pending_contact: customer.pending_contact().map(|change| PendingContactView {
+                phone: change.phone.to_string(),
+                email: change.email.to_string(),
+            }),
         }
     }
 }

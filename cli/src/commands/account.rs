@@ -1,10 +1,12 @@
 //! `ordo customer register | verify | resend-code | approve | reject | set-password`:
 //! customer accounts, run as the command's actor (the local administrator may register).
 
+use ordo_api::Request;
+use ordo_api::request::{
+    ConfirmContact, CustomerKey, OnCustomer, Register, Reject, ResendCode, SetPassword, Verify,
+};
 use ordo_core::auth::Operation;
-use ordo_core::customer::{Customer, CustomerInput, CustomerStatus};
-use ordo_core::engine::{RegistrationRequest, VerifyRequest};
-use ordo_core::registration::Channel;
+use ordo_core::customer::{CustomerInput, CustomerStatus};
 use ordo_core::store::Store;
 
 use crate::args::{RegisterArgs, VerifyCodeArgs};
@@ -20,13 +22,12 @@ use super::customer::find;
 /// # Errors
 /// `Validation` (exit 3); `Duplicate` phone or email (exit 5); `Forbidden` (exit 6).
 pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Result<()> {
-    let channel = match &args.telegram {
-        Some(chat) => Channel::Telegram {
-            chat_id: parse::telegram_chat(chat)?,
-        },
-        None => Channel::Sms,
-    };
-    let request = RegistrationRequest {
+    let telegram_chat_id = args
+        .telegram
+        .as_deref()
+        .map(parse::telegram_chat)
+        .transpose()?;
+    let request = Register {
         customer: CustomerInput {
             name: args.name,
             business: args.company.zip(args.tax_id),
@@ -38,11 +39,10 @@ pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Resul
                 .map(|a| parse::address(a))
                 .collect::<ordo_core::Result<_>>()?,
         },
-        channel,
+        telegram_chat_id,
     };
-    let registration = ctx.engine.register_customer(&ctx.actor, &request)?;
-    let view =
-        RegistrationView::new(&registration.customer).with_handle(registration.handle.reveal());
+    let view: RegistrationView = ctx.call(Request::CustomerRegister(request))?;
+    let handle = view.registration_handle.clone().unwrap_or_default();
     ctx.out.show(&view, || {
         format!(
             "Registered {} as customer {} (pending verification).\n\
@@ -50,11 +50,7 @@ pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Resul
              Registration handle (shown only now; verify and resend need it): {}\n\
              Next: ordo customer verify {} --code CODE --login LOGIN\n\
              (Until the SMS and Telegram adapters run, `ordo outbox list` shows the message.)",
-            view.customer.name,
-            view.customer.id,
-            view.code_sent_via,
-            registration.handle.reveal(),
-            registration.handle.reveal()
+            view.customer.name, view.customer.id, view.code_sent_via, handle, handle
         )
     })
 }
@@ -67,14 +63,13 @@ pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Resul
 pub fn verify<S: Store>(ctx: &Context<S>, args: &VerifyCodeArgs) -> anyhow::Result<()> {
     ctx.actor.require(Operation::Register)?;
     let secret = password::choose(&format!("login {}", args.login.trim()), ctx.sign_in)?;
-    let request = VerifyRequest {
+    let view = ctx.call(Request::CustomerVerify(Verify {
         registration: args.registration.clone(),
         code: args.code.clone(),
         login: args.login.clone(),
         password: secret,
-    };
-    let customer = ctx.engine.verify_customer(&ctx.actor, &request)?;
-    show_status(ctx, &customer, "Verified")
+    }))?;
+    show_status(ctx, &view, "Verified")
 }
 
 /// Sends a new code.
@@ -82,8 +77,9 @@ pub fn verify<S: Store>(ctx: &Context<S>, args: &VerifyCodeArgs) -> anyhow::Resu
 /// # Errors
 /// `Rule` unless pending verification (exit 3); `NotFound` (exit 4).
 pub fn resend<S: Store>(ctx: &Context<S>, registration: &str) -> anyhow::Result<()> {
-    let customer = ctx.engine.resend_verification(&ctx.actor, registration)?;
-    let view = RegistrationView::new(&customer);
+    let view: RegistrationView = ctx.call(Request::CustomerResendCode(ResendCode {
+        registration: registration.to_string(),
+    }))?;
     ctx.out.show(&view, || {
         format!(
             "Sent a new verification code to customer {} via {}; the old code no longer works.",
@@ -102,9 +98,10 @@ pub fn confirm_contact<S: Store>(
     customer: &str,
     code: &str,
 ) -> anyhow::Result<()> {
-    let id = find(ctx, customer)?.id();
-    let customer = ctx.engine.confirm_contact_change(&ctx.actor, id, code)?;
-    let view = CustomerView::new(&customer);
+    let view: CustomerView = ctx.call(Request::CustomerConfirmContact(ConfirmContact {
+        customer: CustomerKey::Text(customer.to_string()),
+        code: code.to_string(),
+    }))?;
     ctx.out.show(&view, || {
         format!(
             "Confirmed: customer {} now has phone {} and email {}.",
@@ -119,8 +116,10 @@ pub fn confirm_contact<S: Store>(
 /// `Rule` unless pending approval (exit 3); `Forbidden` (exit 6); `NotFound` (exit 4).
 pub fn approve<S: Store>(ctx: &Context<S>, customer: &str) -> anyhow::Result<()> {
     let id = parse::customer_id(customer)?;
-    let customer = ctx.engine.approve_customer(&ctx.actor, id)?;
-    show_status(ctx, &customer, "Approved")
+    let view = ctx.call(Request::CustomerApprove(OnCustomer {
+        customer: CustomerKey::Id { id: id.get() },
+    }))?;
+    show_status(ctx, &view, "Approved")
 }
 
 /// Rejects a pending registration.
@@ -129,8 +128,11 @@ pub fn approve<S: Store>(ctx: &Context<S>, customer: &str) -> anyhow::Result<()>
 /// `Validation` for a missing reason; `Rule` unless pending; `Forbidden`; `NotFound`.
 pub fn reject<S: Store>(ctx: &Context<S>, customer: &str, reason: &str) -> anyhow::Result<()> {
     let id = parse::customer_id(customer)?;
-    let customer = ctx.engine.reject_customer(&ctx.actor, id, reason)?;
-    show_status(ctx, &customer, "Rejected")
+    let view = ctx.call(Request::CustomerReject(Reject {
+        customer: CustomerKey::Id { id: id.get() },
+        reason: reason.to_string(),
+    }))?;
+    show_status(ctx, &view, "Rejected")
 }
 
 /// Sets a customer's login and password on their behalf.
@@ -138,13 +140,14 @@ pub fn reject<S: Store>(ctx: &Context<S>, customer: &str, reason: &str) -> anyho
 /// # Errors
 /// `Validation` (policy); `Duplicate` login; `Rule` for an unverified customer.
 pub fn set_password<S: Store>(ctx: &Context<S>, customer: &str, login: &str) -> anyhow::Result<()> {
-    let id = find(ctx, customer)?.id();
+    let id = find(ctx, customer)?.id;
     ctx.actor.require(Operation::ManageCustomers)?;
     let secret = password::choose(&format!("login {}", login.trim()), ctx.sign_in)?;
-    let customer = ctx
-        .engine
-        .set_customer_credentials(&ctx.actor, id, login, &secret)?;
-    let view = CustomerView::new(&customer);
+    let view: CustomerView = ctx.call(Request::CustomerSetPassword(SetPassword {
+        customer: CustomerKey::Id { id },
+        login: login.to_string(),
+        password: secret,
+    }))?;
     ctx.out.show(&view, || {
         format!(
             "Set the login {} and a new password for {} (customer {}); their sessions have ended.",
@@ -156,10 +159,9 @@ pub fn set_password<S: Store>(ctx: &Context<S>, customer: &str, login: &str) -> 
 }
 
 /// Prints a customer after a status change: `{what} … now STATUS`, Registration ID.
-fn show_status<S: Store>(ctx: &Context<S>, customer: &Customer, what: &str) -> anyhow::Result<()> {
-    let view = CustomerView::new(customer);
-    let awaits_approval = customer.status() == CustomerStatus::PendingApproval;
-    ctx.out.show(&view, || {
+fn show_status<S: Store>(ctx: &Context<S>, view: &CustomerView, what: &str) -> anyhow::Result<()> {
+    let awaits_approval = view.status == CustomerStatus::PendingApproval.to_string();
+    ctx.out.show(view, || {
         let mut text = format!(
             "{what} customer {} ({}): now {}.",
             view.id, view.name, view.status

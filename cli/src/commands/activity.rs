@@ -9,6 +9,8 @@ use crate::context::Context;
 use crate::parse;
 use crate::render::tables;
 use crate::render::views::{MessageView, PurchasesView};
+use ordo_api::Request;
+use ordo_api::request::{CustomerKey, LogMessage, Messages, OnCustomer, OrderKey};
 
 use super::customer::find;
 
@@ -17,9 +19,9 @@ use super::customer::find;
 /// # Errors
 /// `Forbidden` (exit 6); `NotFound` (exit 4).
 pub fn purchases<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
-    let customer = find(ctx, key)?;
-    let history = ctx.engine.purchase_history(&ctx.actor, customer.id())?;
-    let view = PurchasesView::new(&customer, &history)?;
+    let view: PurchasesView = ctx.call(Request::CustomerPurchases(OnCustomer {
+        customer: CustomerKey::Text(key.to_string()),
+    }))?;
     ctx.out.show(&view, || tables::purchases(&view))
 }
 
@@ -29,49 +31,31 @@ pub fn purchases<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
 /// `Validation` (exit 3); `Forbidden` (exit 6); `NotFound` (exit 4).
 pub fn log<S: Store>(ctx: &Context<S>, args: &LogArgs) -> anyhow::Result<()> {
     let customer = find(ctx, &args.customer)?;
+    let key = CustomerKey::Id { id: customer.id };
     let Some(text) = &args.note else {
         let limit = parse::list_limit(args.limit)?;
-        let messages = ctx.engine.messages(&ctx.actor, customer.id(), limit)?;
-        let views = messages
-            .iter()
-            .map(|m| {
-                let reference = match m.order {
-                    Some(order) => ctx
-                        .engine
-                        .get_order(&ctx.actor, order)?
-                        .value
-                        .reference()
-                        .map(|r| r.to_string()),
-                    None => None,
-                };
-                Ok(MessageView::new(m, reference))
-            })
-            .collect::<ordo_core::Result<Vec<_>>>()?;
+        let views: Vec<MessageView> = ctx.call(Request::CustomerMessages(Messages {
+            customer: key,
+            limit: Some(limit),
+        }))?;
         return ctx.out.show(&views, || tables::messages(&views));
     };
-    let channel = MessageChannel::parse(&args.channel)?;
-    let direction = parse::direction(&args.direction)?;
-    let order = match &args.order {
-        Some(order) => Some(ctx.engine.find_order(&ctx.actor, order)?.value),
-        None => None,
-    };
-    let message = ctx.engine.log_message(
-        &ctx.actor,
-        customer.id(),
-        channel,
-        direction,
-        text,
-        order.as_ref().map(|o| o.id()),
-    )?;
-    let reference = order.and_then(|o| o.reference().map(|r| r.to_string()));
-    let view = MessageView::new(&message, reference);
+    MessageChannel::parse(&args.channel)?;
+    parse::direction(&args.direction)?;
+    let view: MessageView = ctx.call(Request::CustomerLog(LogMessage {
+        customer: key,
+        channel: Some(args.channel.clone()),
+        direction: Some(args.direction.clone()),
+        text: text.clone(),
+        order: args
+            .order
+            .as_ref()
+            .map(|o| OrderKey::Text(o.trim().to_string())),
+    }))?;
     ctx.out.show(&view, || {
         format!(
             "Logged a {} message ({}) for {} (customer {}).",
-            view.channel,
-            view.direction,
-            customer.name(),
-            customer.id()
+            view.channel, view.direction, customer.name, customer.id
         )
     })
 }

@@ -1,8 +1,7 @@
 //! `ordo customer …`: customer records (add, list, show, update, history) and the
 //! dispatch of the account and activity subcommands.
 
-use ordo_core::customer::{Customer, CustomerInput, CustomerKind};
-use ordo_core::engine::OrderFilter;
+use ordo_core::customer::CustomerInput;
 use ordo_core::store::Store;
 
 use crate::args::{CustomerCommand, UpdateArgs};
@@ -11,7 +10,7 @@ use crate::parse;
 use crate::render::tables;
 use crate::render::views::{AuditEntryView, CustomerView, ListView, OrderView};
 use ordo_api::Request;
-use ordo_api::request::CustomerList;
+use ordo_api::request::{CustomerKey, CustomerList, CustomerUpdate, OnCustomer, OrderList};
 
 use super::{account, activity};
 
@@ -100,59 +99,42 @@ fn list<S: Store>(
 }
 
 fn show<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
-    let customer = find(ctx, key)?;
-    let view = CustomerView::new(&customer);
+    let view = find(ctx, key)?;
     if ctx.out.is_json() {
         return ctx.out.show(&view, String::new);
     }
-    let recent = ctx.engine.list_orders(
-        &ctx.actor,
-        &OrderFilter {
-            customer: Some(customer.id()),
-            include_archived: true,
-            limit: RECENT_ORDERS,
-            ..OrderFilter::default()
-        },
-    )?;
-    let orders = recent
-        .items
-        .iter()
-        .map(|o| OrderView::new(&o.value))
-        .collect::<ordo_core::Result<Vec<_>>>()?;
+    let recent: ListView<OrderView> = ctx.call(Request::OrderList(OrderList {
+        customer: Some(view.id),
+        include_archived: true,
+        limit: Some(RECENT_ORDERS),
+        ..OrderList::default()
+    }))?;
     ctx.out
-        .show(&view, || tables::customer_detail(&view, &orders))
+        .show(&view, || tables::customer_detail(&view, &recent.items))
 }
 
-/// Replaces the given fields, keeping the others from the current record.
+/// Changes the given fields (the engine keeps the others).
 fn update<S: Store>(ctx: &Context<S>, args: UpdateArgs) -> anyhow::Result<()> {
-    let current = find(ctx, &args.customer)?;
-    let business = match (args.company, args.tax_id) {
-        (None, None) => current_business(current.kind()),
-        (company, tax_id) => {
-            let (old_company, old_tax_id) = current_business(current.kind()).unwrap_or_default();
-            Some((company.unwrap_or(old_company), tax_id.unwrap_or(old_tax_id)))
-        }
-    };
     let addresses = if args.addresses.is_empty() {
-        current.addresses().iter().map(|a| a.to_input()).collect()
+        None
     } else {
-        args.addresses
-            .iter()
-            .map(|a| parse::address(a))
-            .collect::<ordo_core::Result<_>>()?
+        Some(
+            args.addresses
+                .iter()
+                .map(|a| parse::address(a))
+                .collect::<ordo_core::Result<Vec<_>>>()?,
+        )
     };
-    let input = CustomerInput {
-        name: args.name.unwrap_or_else(|| current.name().to_string()),
-        business,
-        phone: args.phone.unwrap_or_else(|| current.phone().to_string()),
-        email: args.email.unwrap_or_else(|| current.email().to_string()),
+    let view: CustomerView = ctx.call(Request::CustomerUpdate(CustomerUpdate {
+        customer: CustomerKey::Text(args.customer.clone()),
+        name: args.name,
+        phone: args.phone,
+        email: args.email,
+        company: args.company,
+        tax_id: args.tax_id,
         addresses,
-    };
-    let updated = ctx
-        .engine
-        .update_customer(&ctx.actor, current.id(), &input)?;
-    let view = CustomerView::new(&updated);
-    let waiting = updated.pending_contact().map(|change| {
+    }))?;
+    let waiting = view.pending_contact.as_ref().map(|change| {
         format!(
             "\nThe new phone {} / email {} apply once the code sent to them is entered:\n  \
              ordo customer confirm-contact {} --code CODE",
@@ -170,17 +152,10 @@ fn update<S: Store>(ctx: &Context<S>, args: UpdateArgs) -> anyhow::Result<()> {
     })
 }
 
-fn current_business(kind: &CustomerKind) -> Option<(String, String)> {
-    match kind {
-        CustomerKind::B2C => None,
-        CustomerKind::B2B { company, tax_id } => Some((company.clone(), tax_id.clone())),
-    }
-}
-
 fn history<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
-    let customer = find(ctx, key)?;
-    let entries = ctx.engine.customer_history(&ctx.actor, customer.id())?;
-    let views: Vec<AuditEntryView> = entries.iter().map(AuditEntryView::new).collect();
+    let views: Vec<AuditEntryView> = ctx.call(Request::CustomerHistory(OnCustomer {
+        customer: CustomerKey::Text(key.to_string()),
+    }))?;
     ctx.out.show(&views, || tables::audit(&views))
 }
 
@@ -189,14 +164,8 @@ fn history<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// `Validation` for text that is none of these; `NotFound`; `Forbidden`.
-pub fn find<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<Customer> {
-    let key = key.trim();
-    if key.starts_with('+') {
-        return Ok(ctx.engine.customer_by_phone(&ctx.actor, key)?);
-    }
-    if key.len() > 4 && key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("CUS-")) {
-        return Ok(ctx.engine.customer_by_registration_id(&ctx.actor, key)?);
-    }
-    let id = parse::customer_id(key)?;
-    Ok(ctx.engine.get_customer(&ctx.actor, id)?)
+pub fn find<S: Store>(ctx: &Context<S>, key: &str) -> anyhow::Result<CustomerView> {
+    ctx.call(Request::CustomerGet(CustomerKey::Text(
+        key.trim().to_string(),
+    )))
 }

@@ -4,9 +4,9 @@
 use ordo_core::Error;
 use ordo_core::catalog::Sku;
 use ordo_core::engine::{OrderRequest, PaymentRequest};
-use ordo_core::ids::OrderId;
-use ordo_core::money::Money;
-use ordo_core::order::{Order, OrderStatus};
+
+use ordo_core::money::{Currency, Money};
+use ordo_core::order::OrderStatus;
 use ordo_core::payment::PaymentMethod;
 use ordo_core::pricing::ShippingMethod;
 use ordo_core::store::Store;
@@ -17,7 +17,11 @@ use crate::parse;
 use crate::render::tables;
 use crate::render::views::{AuditEntryView, ListView, OrderPageView, OrderView};
 use ordo_api::Request;
-use ordo_api::request::OrderList;
+use ordo_api::request::{
+    Advance, Discount, ItemChange, OnOrder, OrderKey, OrderList, Payment, RemoveItem, SetAddress,
+    SetStatus, WithReason,
+};
+use std::str::FromStr;
 
 /// Money moving in or out, for `pay` and `refund`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,15 +48,19 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
             quantity,
         } => set_quantity(ctx, &order, &sku, &quantity),
         OrderCommand::RemoveItem { order, sku } => {
-            let id = resolve(ctx, &order)?;
-            let changed = ctx.engine.remove_item(&ctx.actor, id, &sku)?;
+            let changed = ctx.call(Request::OrderRemoveItem(RemoveItem {
+                order: key(&order),
+                sku: sku.clone(),
+            }))?;
             let sku = sku.trim().to_ascii_uppercase();
             show_changed(ctx, &changed, &format!("Removed {sku} from"))
         }
         OrderCommand::SetAddress { order, address } => {
-            let id = resolve(ctx, &order)?;
             let address = parse::address(&address)?;
-            let changed = ctx.engine.set_address(&ctx.actor, id, &address)?;
+            let changed = ctx.call(Request::OrderSetAddress(SetAddress {
+                order: key(&order),
+                address,
+            }))?;
             show_changed(ctx, &changed, "Changed the shipping address of")
         }
         OrderCommand::Discount {
@@ -60,9 +68,12 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
             label,
             percent,
         } => {
-            let id = resolve(ctx, &order)?;
             let percent = parse::percent(&percent)?;
-            let changed = ctx.engine.apply_discount(&ctx.actor, id, &label, percent)?;
+            let changed = ctx.call(Request::OrderDiscount(Discount {
+                order: key(&order),
+                label: label.clone(),
+                percent: percent.to_string(),
+            }))?;
             show_changed(
                 ctx,
                 &changed,
@@ -73,27 +84,26 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
         OrderCommand::Advance { orders, to } => advance(ctx, &orders, &to),
         OrderCommand::Cancel { order, reason } => cancel(ctx, &order, &reason),
         OrderCommand::Archive { order, reason } => {
-            let id = resolve(ctx, &order)?;
-            let archived = ctx.engine.archive_order(&ctx.actor, id, &reason)?;
+            let archived = ctx.call(Request::OrderArchive(WithReason {
+                order: key(&order),
+                reason,
+            }))?;
             headline(ctx, &archived, |label| {
                 format!("Archived order {label}. `ordo order restore {label}` brings it back.")
             })
         }
         OrderCommand::Restore { order } => {
-            let id = resolve(ctx, &order)?;
-            let restored = ctx.engine.restore_order(&ctx.actor, id)?;
+            let restored = ctx.call(Request::OrderRestore(OnOrder { order: key(&order) }))?;
             headline(ctx, &restored, |label| format!("Restored order {label}."))
         }
         OrderCommand::Show { order } => {
-            let found = ctx.engine.find_order(&ctx.actor, &order)?.value;
-            let view = OrderView::new(&found)?;
+            let view: OrderView = ctx.call(Request::OrderGet(key(&order)))?;
             ctx.out.show(&view, || tables::order_detail(&view))
         }
         OrderCommand::List(args) => list(ctx, &args),
         OrderCommand::History { order } => {
-            let id = resolve(ctx, &order)?;
-            let entries = ctx.engine.order_history(&ctx.actor, id)?;
-            let views: Vec<AuditEntryView> = entries.iter().map(AuditEntryView::new).collect();
+            let views: Vec<AuditEntryView> =
+                ctx.call(Request::OrderHistory(OnOrder { order: key(&order) }))?;
             ctx.out.show(&views, || tables::audit(&views))
         }
         OrderCommand::Pay(args) => ledger(ctx, &args, Ledger::Payment),
@@ -107,12 +117,13 @@ fn add_item<S: Store>(
     sku: &str,
     quantity: &str,
 ) -> anyhow::Result<()> {
-    let id = resolve(ctx, order)?;
     let sku = Sku::parse(sku)?;
     let quantity = parse::item_quantity(&sku, quantity)?;
-    let changed = ctx
-        .engine
-        .add_item(&ctx.actor, id, sku.as_str(), i64::from(quantity))?;
+    let changed = ctx.call(Request::OrderAddItem(ItemChange {
+        order: key(order),
+        sku: sku.to_string(),
+        quantity: i64::from(quantity),
+    }))?;
     show_changed(ctx, &changed, &format!("Added {quantity} × {sku} to"))
 }
 
@@ -122,12 +133,13 @@ fn set_quantity<S: Store>(
     sku: &str,
     quantity: &str,
 ) -> anyhow::Result<()> {
-    let id = resolve(ctx, order)?;
     let sku = Sku::parse(sku)?;
     let quantity = parse::item_quantity(&sku, quantity)?;
-    let changed = ctx
-        .engine
-        .set_quantity(&ctx.actor, id, sku.as_str(), i64::from(quantity))?;
+    let changed = ctx.call(Request::OrderSetQuantity(ItemChange {
+        order: key(order),
+        sku: sku.to_string(),
+        quantity: i64::from(quantity),
+    }))?;
     show_changed(ctx, &changed, &format!("Set {sku} to {quantity} on"))
 }
 
@@ -141,8 +153,10 @@ fn change_status<S: Store>(ctx: &Context<S>, order: &str, status: &str) -> anyho
         )
         .into());
     }
-    let id = resolve(ctx, order)?;
-    let moved = ctx.engine.change_status(&ctx.actor, id, status)?;
+    let moved = ctx.call(Request::OrderSetStatus(SetStatus {
+        order: key(order),
+        status: status.to_string(),
+    }))?;
     headline(ctx, &moved, |label| {
         format!("Order {label} is now {status}.")
     })
@@ -150,15 +164,10 @@ fn change_status<S: Store>(ctx: &Context<S>, order: &str, status: &str) -> anyho
 
 fn advance<S: Store>(ctx: &Context<S>, orders: &[String], to: &str) -> anyhow::Result<()> {
     let to = OrderStatus::parse(to)?;
-    let ids = orders
-        .iter()
-        .map(|order| resolve(ctx, order))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let moved = ctx.engine.advance_orders(&ctx.actor, &ids, to)?;
-    let views = moved
-        .iter()
-        .map(OrderView::new)
-        .collect::<ordo_core::Result<Vec<_>>>()?;
+    let views: Vec<OrderView> = ctx.call(Request::OrderAdvance(Advance {
+        orders: orders.iter().map(|order| key(order)).collect(),
+        to: to.to_string(),
+    }))?;
     ctx.out.show(&views, || {
         let labels: Vec<String> = views.iter().map(label).collect();
         format!(
@@ -170,12 +179,15 @@ fn advance<S: Store>(ctx: &Context<S>, orders: &[String], to: &str) -> anyhow::R
 }
 
 fn cancel<S: Store>(ctx: &Context<S>, order: &str, reason: &str) -> anyhow::Result<()> {
-    let id = resolve(ctx, order)?;
-    let cancelled = ctx.engine.cancel_order(&ctx.actor, id, reason)?;
-    let refund_due = cancelled.refund_due()?;
+    let cancelled: OrderView = ctx.call(Request::OrderCancel(WithReason {
+        order: key(order),
+        reason: reason.to_string(),
+    }))?;
+    let owed = rust_decimal::Decimal::from_str(&cancelled.refund_due).unwrap_or_default();
+    let refund_due = format!("{} {}", cancelled.refund_due, cancelled.currency);
     headline(ctx, &cancelled, |label| {
         let mut text = format!("Cancelled order {label}; its stock is released.");
-        if !refund_due.is_zero() {
+        if !owed.is_zero() {
             text.push_str(&format!(
                 "\nRefund due: {refund_due}. Record it with: \
                  ordo order refund {label} --amount \"{refund_due}\""
@@ -205,8 +217,7 @@ fn create<S: Store>(ctx: &Context<S>, args: &OrderCreateArgs) -> anyhow::Result<
         draft: args.draft,
         idempotency_key: args.idempotency_key.clone(),
     };
-    let order = ctx.engine.create_order(&ctx.actor, &request)?;
-    let view = OrderView::new(&order)?;
+    let view: OrderView = ctx.call(Request::OrderCreate(request))?;
     ctx.out.show(&view, || {
         let what = match &view.reference {
             Some(reference) => format!("Placed order {reference} (id {})", view.id),
@@ -262,25 +273,22 @@ fn list<S: Store>(ctx: &Context<S>, args: &OrderListArgs) -> anyhow::Result<()> 
 }
 
 fn ledger<S: Store>(ctx: &Context<S>, args: &PaymentArgs, kind: Ledger) -> anyhow::Result<()> {
-    let current = ctx.engine.find_order(&ctx.actor, &args.order)?.value;
+    let current: OrderView = ctx.call(Request::OrderGet(key(&args.order)))?;
+    let currency = Currency::parse(&current.currency)?;
     let request = PaymentRequest {
-        amount: Money::parse(&args.amount, Some(current.currency()), "amount")?,
-        method: match &args.method {
-            Some(method) => PaymentMethod::parse(method)?,
-            None => current.payment_method(),
-        },
+        amount: Money::parse(&args.amount, Some(currency), "amount")?,
+        method: PaymentMethod::parse(args.method.as_deref().unwrap_or(&current.payment_method))?,
         external_reference: args.external_reference.clone().unwrap_or_default(),
         idempotency_key: args.idempotency_key.clone(),
     };
-    let order = match kind {
-        Ledger::Payment => ctx
-            .engine
-            .record_payment(&ctx.actor, current.id(), &request)?,
-        Ledger::Refund => ctx
-            .engine
-            .record_refund(&ctx.actor, current.id(), &request)?,
+    let payment = Payment {
+        order: OrderKey::Id { id: current.id },
+        payment: request.clone(),
     };
-    let view = OrderView::new(&order)?;
+    let view: OrderView = ctx.call(match kind {
+        Ledger::Payment => Request::PaymentRecord(payment),
+        Ledger::Refund => Request::PaymentRefund(payment),
+    })?;
     let currency = &view.currency;
     ctx.out.show(&view, || match kind {
         Ledger::Payment => format!(
@@ -306,19 +314,14 @@ fn ledger<S: Store>(ctx: &Context<S>, args: &PaymentArgs, kind: Ledger) -> anyho
     })
 }
 
-/// The id of the order named by `id_or_reference`.
-fn resolve<S: Store>(ctx: &Context<S>, id_or_reference: &str) -> anyhow::Result<OrderId> {
-    Ok(ctx
-        .engine
-        .find_order(&ctx.actor, id_or_reference)?
-        .value
-        .id())
+/// The order named by an id or a reference, as the contract takes it.
+fn key(id_or_reference: &str) -> OrderKey {
+    OrderKey::Text(id_or_reference.trim().to_string())
 }
 
 /// Prints a changed order: JSON view, or a headline and the order's detail page.
-fn show_changed<S: Store>(ctx: &Context<S>, order: &Order, what: &str) -> anyhow::Result<()> {
-    let view = OrderView::new(order)?;
-    ctx.out.show(&view, || {
+fn show_changed<S: Store>(ctx: &Context<S>, view: &OrderView, what: &str) -> anyhow::Result<()> {
+    ctx.out.show(view, || {
         format!(
             "{what} order {}.\n\n{}",
             label(&view),
@@ -330,11 +333,10 @@ fn show_changed<S: Store>(ctx: &Context<S>, order: &Order, what: &str) -> anyhow
 /// Prints a changed order: JSON view, or one headline built from the order's label.
 fn headline<S: Store>(
     ctx: &Context<S>,
-    order: &Order,
+    view: &OrderView,
     text: impl FnOnce(&str) -> String,
 ) -> anyhow::Result<()> {
-    let view = OrderView::new(order)?;
-    ctx.out.show(&view, || text(&label(&view)))
+    ctx.out.show(view, || text(&label(view)))
 }
 
 /// How staff name an order: its reference, or its id while it is a draft.

@@ -324,8 +324,8 @@ fn show_changed<S: Store>(ctx: &Context<S>, view: &OrderView, what: &str) -> any
     ctx.out.show(view, || {
         format!(
             "{what} order {}.\n\n{}",
-            label(&view),
-            tables::order_detail(&view)
+            label(view),
+            tables::order_detail(view)
         )
     })
 }

@@ -59,6 +59,7 @@ pub enum CustomerKey {
 
 /// `product.update`: the product's SKU today and the fields to change (the others stay).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ProductUpdate {
     /// The SKU as it is now.
@@ -106,6 +107,7 @@ pub enum ProductKey {
 
 /// A page of products, customers or users: after this id, at most `limit`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ListArgs {
     /// Continue after this id (the previous page's `next_cursor`).
@@ -116,6 +118,7 @@ pub struct ListArgs {
 
 /// `customer.list`: everyone, or those whose name matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct CustomerList {
     /// Customers whose name contains these words.
@@ -128,6 +131,7 @@ pub struct CustomerList {
 
 /// `product.restock` / `product.adjust`: units of a SKU in a warehouse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StockChange {
     /// The product.
     pub sku: String,
@@ -141,6 +145,7 @@ pub struct StockChange {
 
 /// `customer.update`: the customer and the fields to change (the others stay).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CustomerUpdate {
     /// Which customer.
     pub customer: CustomerKey,
@@ -167,6 +172,7 @@ pub struct CustomerUpdate {
 
 /// `customer.register`: a self-registration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Register {
     /// Name, phone, email, at least one address; `business` for a B2B account.
     pub customer: CustomerInput,
@@ -177,6 +183,7 @@ pub struct Register {
 
 /// `customer.verify`: the code, and the login the customer chooses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Verify {
     /// The registration handle `customer.register` returned.
     pub registration: String,
@@ -190,6 +197,7 @@ pub struct Verify {
 
 /// `customer.resend_code`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResendCode {
     /// The registration handle.
     pub registration: String,
@@ -197,6 +205,7 @@ pub struct ResendCode {
 
 /// A command on one customer with nothing else to say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OnCustomer {
     /// Which customer.
     pub customer: CustomerKey,
@@ -204,6 +213,7 @@ pub struct OnCustomer {
 
 /// `customer.reject`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reject {
     /// Which customer.
     pub customer: CustomerKey,
@@ -213,6 +223,7 @@ pub struct Reject {
 
 /// `customer.confirm_contact`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfirmContact {
     /// Which customer (the signed-in customer themselves).
     pub customer: CustomerKey,
@@ -222,6 +233,7 @@ pub struct ConfirmContact {
 
 /// `customer.set_password` (staff, on the customer's behalf).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetPassword {
     /// Which customer.
     pub customer: CustomerKey,
@@ -233,6 +245,7 @@ pub struct SetPassword {
 
 /// `customer.log`: add a message to a customer's communication log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogMessage {
     /// Which customer.
     pub customer: CustomerKey,
@@ -251,6 +264,7 @@ pub struct LogMessage {
 
 /// `customer.messages`: a customer's communication log, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Messages {
     /// Which customer.
     pub customer: CustomerKey,
@@ -261,6 +275,7 @@ pub struct Messages {
 
 /// A command on one order with nothing else to say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OnOrder {
     /// Which order.
     pub order: OrderKey,
@@ -268,6 +283,7 @@ pub struct OnOrder {
 
 /// `order.list`: a page of orders.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct OrderList {
     /// Only this customer's orders.
@@ -292,6 +308,7 @@ pub struct OrderList {
 
 /// `order.add_item` / `order.set_quantity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ItemChange {
     /// Which order.
     pub order: OrderKey,
@@ -303,6 +320,7 @@ pub struct ItemChange {
 
 /// `order.remove_item`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RemoveItem {
     /// Which order.
     pub order: OrderKey,
@@ -312,6 +330,7 @@ pub struct RemoveItem {
 
 /// `order.set_address`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetAddress {
     /// Which order.
     pub order: OrderKey,
@@ -321,6 +340,7 @@ pub struct SetAddress {
 
 /// `order.set_status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetStatus {
     /// Which order.
     pub order: OrderKey,
@@ -330,6 +350,7 @@ pub struct SetStatus {
 
 /// `order.advance`: several orders to one status, all or none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Advance {
     /// The orders (at most 100).
     pub orders: Vec<OrderKey>,
@@ -339,6 +360,7 @@ pub struct Advance {
 
 /// `order.cancel` / `order.archive`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WithReason {
     /// Which order.
     pub order: OrderKey,
@@ -348,6 +370,7 @@ pub struct WithReason {
 
 /// `order.discount`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Discount {
     /// Which order.
     pub order: OrderKey,
@@ -369,6 +392,7 @@ pub struct Payment {
 
 /// `session.login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Login {
     /// Login id.
     pub login: String,
@@ -378,6 +402,7 @@ pub struct Login {
 
 /// `session.logout`: the request's own `session`, or this token.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct Logout {
     /// The session token to end (default: the request's `session`).
@@ -386,6 +411,7 @@ pub struct Logout {
 
 /// `session.change_password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     /// The current password.
     pub current: String,
@@ -395,6 +421,7 @@ pub struct ChangePassword {
 
 /// `user.add` / `admin.init`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AddUser {
     /// Full name.
     pub name: String,
@@ -410,6 +437,7 @@ pub struct AddUser {
 
 /// `user.disable`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OnUser {
     /// Login id.
     pub login: String,
@@ -417,6 +445,7 @@ pub struct OnUser {
 
 /// `user.set_role`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetRole {
     /// Login id.
     pub login: String,
@@ -426,6 +455,7 @@ pub struct SetRole {
 
 /// `settings.set`: `NAME=VALUE` changes as `ordo settings set` takes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetSettings {
     /// E.g. `["tax.standard=0.21", "shipping.express.USD=18.00", "rounding=half-up"]`.
     pub changes: Vec<String>,
@@ -433,6 +463,7 @@ pub struct SetSettings {
 
 /// `outbox.list`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct OutboxList {
     /// After this sequence number.
@@ -443,6 +474,7 @@ pub struct OutboxList {
 
 /// `outbox.ack`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OutboxAck {
     /// Sequence numbers of the notifications sent.
     pub sequences: Vec<u64>,
@@ -450,6 +482,7 @@ pub struct OutboxAck {
 
 /// No arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Nothing {}
 
 /// Defines [`Request`], its op names ([`OPS`]) and [`Request::op`] from one list, so the

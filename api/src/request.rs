@@ -590,6 +590,8 @@ requests! {
     "session.login" => SessionLogin(Login),
     /// End a session.
     "session.logout" => SessionLogout(Logout),
+    /// Who the request acts as: the session's user, or the caller.
+    "session.get" => SessionGet(Nothing),
     /// Change the signed-in user's own password.
     "session.change_password" => SessionChangePassword(ChangePassword),
     /// Create the first administrator.

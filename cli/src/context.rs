@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use ordo_api::request::Logout;
+use ordo_api::views::{SignedOutView, WhoView};
 use ordo_api::{Caller, Outcome, Request};
-use ordo_core::auth::Actor;
+use ordo_core::auth::{Operation, Role};
 use ordo_core::clock::SystemClock;
 use ordo_core::random::SeededRandom;
-use ordo_core::session::SessionToken;
 use ordo_core::store::Store;
 use ordo_core::{Engine, EngineConfig};
 
@@ -18,18 +19,18 @@ use crate::render::Output;
 pub struct Context<S: Store> {
     /// The engine over the data directory's store.
     pub engine: Engine<S>,
-    /// Who runs the command (see [`crate::identity`]).
-    pub actor: Actor,
+    /// Who runs the command (see [`crate::identity`]), as the contract names them.
+    pub who: WhoView,
     /// JSON or human output.
     pub out: Output,
     /// Whether `--as` spent `$ORDO_PASSWORD` (so a new password must come from elsewhere).
     pub sign_in: SignInPassword,
-    /// The one-command session `--as` opened, ended by [`Context::close`].
-    session: Option<SessionToken>,
     /// Who the requests come from: the local administrator (named after the OS user).
     caller: Caller,
     /// The session every request carries: `$ORDO_TOKEN`, or the one `--as` opened.
-    request_session: Option<String>,
+    session: Option<String>,
+    /// Whether `session` was opened by `--as` for this command (ended by [`Context::close`]).
+    opened: bool,
 }
 
 /// A request the contract refused or could not run: its wire error, whose status is the
@@ -59,23 +60,36 @@ impl<S: Store> Context<S> {
             Arc::new(SeededRandom::from_seed(os_seed()?)),
             EngineConfig::default(),
         );
-        let signed = identity::sign_in(&engine, identity)?;
-        let request_session = match identity {
-            Identity::Token(token) => Some(token.clone()),
-            Identity::SignIn(_) => signed.session.as_ref().map(|t| t.reveal().to_string()),
-            Identity::Local => None,
+        let caller = Caller::Local {
+            name: identity::os_user(),
         };
+        let signed = identity::sign_in(&engine, &caller, identity)?;
         Ok(Context {
             engine,
-            actor: signed.actor,
+            who: signed.who,
             out,
             sign_in: signed.password,
+            caller,
             session: signed.session,
-            caller: Caller::Local {
-                name: identity::os_user(),
-            },
-            request_session,
+            opened: signed.opened,
         })
+    }
+
+    /// Refuses early, before asking for a password, what the engine would refuse anyway
+    /// (the engine checks again).
+    ///
+    /// # Errors
+    /// `Forbidden` naming the role and the operation.
+    pub fn require(&self, operation: Operation) -> anyhow::Result<()> {
+        let role = Role::parse(&self.who.role).ok();
+        if role.is_some_and(|role| role.allows(operation)) {
+            return Ok(());
+        }
+        Err(ordo_core::Error::Forbidden {
+            role: self.who.role.replace('-', " "),
+            operation: operation.to_string(),
+        }
+        .into())
     }
 
     /// Sends `request` through the wire contract (`ordo_api::execute`, as every front does)
@@ -87,7 +101,7 @@ impl<S: Store> Context<S> {
         let response = ordo_api::execute(
             &self.engine,
             &self.caller,
-            self.request_session.as_deref(),
+            self.session.as_deref(),
             request,
             None,
         );
@@ -102,8 +116,8 @@ impl<S: Store> Context<S> {
     /// # Errors
     /// If the logout cannot be written.
     pub fn close(self) -> anyhow::Result<()> {
-        if let Some(token) = &self.session {
-            self.engine.logout(token.reveal())?;
+        if self.opened {
+            let _: SignedOutView = self.call(Request::SessionLogout(Logout::default()))?;
         }
         Ok(())
     }

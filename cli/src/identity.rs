@@ -4,10 +4,14 @@
 //! The CLI decides only which of these applies; the engine checks passwords, sessions and
 //! the permission matrix.
 
+use ordo_api::request::{Login, Nothing};
+use ordo_api::views::{SessionView, WhoView};
+use ordo_api::{Caller, Outcome, Request};
 use ordo_core::Engine;
 use ordo_core::auth::Actor;
-use ordo_core::session::SessionToken;
 use ordo_core::store::Store;
+
+use crate::context::Refused;
 
 use crate::password::{self, SignInPassword};
 
@@ -38,40 +42,64 @@ impl Identity {
     }
 }
 
-/// The actor a command runs as, and the session to end afterwards (`--as`).
+/// Who a command runs as, and the session it carries.
 #[derive(Debug)]
 pub struct Signed {
-    /// Who acts.
-    pub actor: Actor,
-    /// The one-command session opened by `--as`.
-    pub session: Option<SessionToken>,
+    /// Who acts, as `session.get` (or `session.login`) said.
+    pub who: WhoView,
+    /// The session every request of the command carries (`$ORDO_TOKEN`, or `--as`'s).
+    pub session: Option<String>,
+    /// Whether this session was opened for this one command (`--as`): end it afterwards.
+    pub opened: bool,
     /// Whether signing in used `$ORDO_PASSWORD`.
     pub password: SignInPassword,
 }
 
-/// Establishes the actor for `identity`.
+/// Establishes who acts for `identity`, through the wire contract (`session.get`,
+/// `session.login`), as any front would.
 ///
 /// # Errors
 /// `Unauthenticated` (exit 6) for a wrong password or an ended session; a password that
 /// cannot be read.
-pub fn sign_in<S: Store>(engine: &Engine<S>, identity: &Identity) -> anyhow::Result<Signed> {
+pub fn sign_in<S: Store>(
+    engine: &Engine<S>,
+    caller: &Caller,
+    identity: &Identity,
+) -> anyhow::Result<Signed> {
+    let ask = |session: Option<&str>, request: Request| -> anyhow::Result<serde_json::Value> {
+        match ordo_api::execute(engine, caller, session, request, None).outcome {
+            Outcome::Ok(value) => Ok(value),
+            Outcome::Error(error) => Err(Refused(error).into()),
+        }
+    };
     match identity {
         Identity::Local => Ok(Signed {
-            actor: local_actor(),
+            who: serde_json::from_value(ask(None, Request::SessionGet(Nothing {}))?)?,
             session: None,
+            opened: false,
             password: SignInPassword::Unused,
         }),
         Identity::Token(token) => Ok(Signed {
-            actor: engine.authenticate(token)?,
-            session: None,
+            who: serde_json::from_value(ask(Some(token), Request::SessionGet(Nothing {}))?)?,
+            session: Some(token.clone()),
+            opened: false,
             password: SignInPassword::Unused,
         }),
         Identity::SignIn(login) => {
             let secret = password::sign_in(login)?;
-            let outcome = engine.login(login, &secret)?;
+            let opened: SessionView = serde_json::from_value(ask(
+                None,
+                Request::SessionLogin(Login {
+                    login: login.clone(),
+                    password: secret,
+                }),
+            )?)?;
+            let who =
+                serde_json::from_value(ask(Some(&opened.token), Request::SessionGet(Nothing {}))?)?;
             Ok(Signed {
-                actor: outcome.actor,
-                session: Some(outcome.token),
+                who,
+                session: Some(opened.token),
+                opened: true,
                 password: SignInPassword::UsedByAs,
             })
         }

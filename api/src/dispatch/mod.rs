@@ -180,6 +180,7 @@ fn run<S: Store>(
         | Request::PaymentRefund(_) => orders::run(&op, request),
         Request::SessionLogin(_)
         | Request::SessionLogout(_)
+        | Request::SessionGet(_)
         | Request::SessionChangePassword(_)
         | Request::AdminInit(_)
         | Request::UserAdd(_)

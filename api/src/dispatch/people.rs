@@ -12,7 +12,7 @@ use crate::notifications;
 use crate::request::Request;
 use crate::views::{
     AckView, AuditEntryView, ListView, PasswordChangedView, SessionView, SettingsView,
-    SignedOutView, StaffUserView,
+    SignedOutView, StaffUserView, WhoView, role_name,
 };
 
 pub(super) fn run<S: Store>(
@@ -35,6 +35,11 @@ pub(super) fn run<S: Store>(
             engine.logout(token)?;
             value(&SignedOutView { signed_out: true })
         }
+        Request::SessionGet(_) => value(&WhoView {
+            actor: actor.to_string(),
+            role: role_name(actor.role()).to_string(),
+            customer_id: actor.customer_id().map(|c| c.get()),
+        }),
         Request::SessionChangePassword(args) => {
             engine.change_password(actor, &args.current, &args.new)?;
             value(&PasswordChangedView { changed: true })

@@ -231,3 +231,14 @@ pub struct PasswordChangedView {
     /// Always true (a refusal is an error); every session of the account has ended.
     pub changed: bool,
 }
+
+/// Who a request acts as (`session.get`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoView {
+    /// As the audit trail names them, e.g. `customer 7` or `local admin (ada)`.
+    pub actor: String,
+    /// Their role: `admin`, …, `customer` or `guest`.
+    pub role: String,
+    /// The customer id, when the actor is a customer.
+    pub customer_id: Option<u64>,
+}

@@ -61,7 +61,7 @@ pub fn register<S: Store>(ctx: &Context<S>, args: RegisterArgs) -> anyhow::Resul
 /// `Validation` for a wrong code (attempts left named) or weak password (exit 3); `Rule`
 /// for an expired code (exit 3); `Duplicate` login (exit 5); `NotFound` (exit 4).
 pub fn verify<S: Store>(ctx: &Context<S>, args: &VerifyCodeArgs) -> anyhow::Result<()> {
-    ctx.actor.require(Operation::Register)?;
+    ctx.require(Operation::Register)?;
     let secret = password::choose(&format!("login {}", args.login.trim()), ctx.sign_in)?;
     let view = ctx.call(Request::CustomerVerify(Verify {
         registration: args.registration.clone(),
@@ -141,7 +141,7 @@ pub fn reject<S: Store>(ctx: &Context<S>, customer: &str, reason: &str) -> anyho
 /// `Validation` (policy); `Duplicate` login; `Rule` for an unverified customer.
 pub fn set_password<S: Store>(ctx: &Context<S>, customer: &str, login: &str) -> anyhow::Result<()> {
     let id = find(ctx, customer)?.id;
-    ctx.actor.require(Operation::ManageCustomers)?;
+    ctx.require(Operation::ManageCustomers)?;
     let secret = password::choose(&format!("login {}", login.trim()), ctx.sign_in)?;
     let view: CustomerView = ctx.call(Request::CustomerSetPassword(SetPassword {
         customer: CustomerKey::Id { id },

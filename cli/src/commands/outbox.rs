@@ -33,11 +33,8 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OutboxCommand) -> anyhow::Result
         OutboxCommand::List { limit, after } => list(ctx, parse::list_limit(limit)?, after),
         OutboxCommand::Ack { sequences, all } => {
             let view = if all {
-                // A local bulk tool: many acknowledgements in parallel threads, so the
-                // store commits them in shared batches (a request per message would pay a
-                // flush each).
                 AckView {
-                    acknowledged: acknowledge_all(&ctx.engine, &ctx.actor)?,
+                    acknowledged: ack_everything(ctx)?,
                 }
             } else {
                 ctx.call(Request::OutboxAck(OutboxAck { sequences }))?
@@ -57,7 +54,49 @@ fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow:
     ctx.out.show(&views, || tables::notifications(&views))
 }
 
-/// Acknowledges every pending notification; returns how many. Several threads ack at
+/// Acknowledges every pending notification through the contract, one request per message
+/// from several threads at once, so the store commits them in shared batches (one flush
+/// each, not one per message); returns how many.
+fn ack_everything<S: Store>(ctx: &Context<S>) -> anyhow::Result<usize> {
+    let mut total = 0;
+    let mut after = None;
+    loop {
+        let page: Vec<NotificationView> = ctx.call(Request::OutboxList(OutboxList {
+            after,
+            limit: Some(ACK_PAGE),
+        }))?;
+        let Some(last) = page.last() else {
+            return Ok(total);
+        };
+        after = Some(last.sequence);
+        let sequences: Vec<u64> = page.iter().map(|m| m.sequence).collect();
+        let chunk = sequences.len().div_ceil(ACK_THREADS).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = sequences
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().try_for_each(|sequence| {
+                            ctx.call::<AckView>(Request::OutboxAck(OutboxAck {
+                                sequences: vec![*sequence],
+                            }))
+                            .map(drop)
+                        })
+                    })
+                })
+                .collect();
+            workers.into_iter().try_for_each(|worker| {
+                worker
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("an outbox acknowledgement thread failed"))?
+            })
+        })?;
+        total += sequences.len();
+    }
+}
+
+/// Acknowledges every pending notification on the engine itself (the demo generator's
+/// bookkeeping); returns how many. Several threads ack at
 /// once so the store commits them in shared batches (one flush each, not one per ack).
 ///
 /// # Errors

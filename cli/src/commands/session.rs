@@ -56,7 +56,7 @@ pub fn logout<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
 /// `Validation` (exit 3) for a weak new one; a refusal (exit 3) for the local administrator,
 /// who has no password.
 pub fn change_password<S: Store>(ctx: &Context<S>) -> anyhow::Result<()> {
-    let who = ctx.actor.to_string();
+    let who = ctx.who.actor.clone();
     let current = password::sign_in(&who)?;
     let new = password::choose(&who, password::SignInPassword::UsedByAs)?;
     let view: PasswordChangedView = ctx.call(Request::SessionChangePassword(ChangePassword {

@@ -20,7 +20,7 @@ pub fn admin<S: Store>(ctx: &Context<S>, command: AdminCommand) -> anyhow::Resul
     match command {
         AdminCommand::Init { name, login } => {
             // Refuse before asking for a password (the engine checks again).
-            ctx.actor.require(Operation::ManageUsers)?;
+            ctx.require(Operation::ManageUsers)?;
             let secret = password::choose(&format!("login {login}"), ctx.sign_in)?;
             let view: StaffUserView = ctx.call(Request::AdminInit(AddUser {
                 name,
@@ -48,7 +48,7 @@ pub fn user<S: Store>(ctx: &Context<S>, command: UserCommand) -> anyhow::Result<
     match command {
         UserCommand::Add { name, login, role } => {
             Role::parse(&role)?;
-            ctx.actor.require(Operation::ManageUsers)?;
+            ctx.require(Operation::ManageUsers)?;
             let secret = password::choose(&format!("login {login}"), ctx.sign_in)?;
             let view: StaffUserView = ctx.call(Request::UserAdd(AddUser {
                 name,

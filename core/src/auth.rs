@@ -493,22 +493,7 @@ mod tests {
 
     #[test]
     fn the_documented_matrix_is_the_code_matrix() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/permissions.md");
-        let mut docs = std::fs::read_to_string(path).unwrap_or_default();
-        if std::env::var_os("ORDO_BLESS_DOCS").is_some() {
-            // Replace the page's one table (its lines starting with `|`) by the code's.
-            let (before, rest) = docs.split_once("\n|").unwrap_or((&docs, ""));
-            let after = rest
-                .split_once("\n\n")
-                .map_or(String::new(), |(_, after)| format!("\n{after}"));
-            docs = format!("{before}\n{}{after}", matrix_markdown());
-            std::fs::write(path, &docs).unwrap();
-        }
-        assert!(
-            docs.contains(&matrix_markdown()),
-            "docs/permissions.md is out of date; paste in:\n{}",
-            matrix_markdown()
-        );
+        crate::testkit::docs::assert_page_holds("docs/permissions.md", &matrix_markdown());
     }
 
     #[test]

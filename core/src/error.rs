@@ -815,22 +815,7 @@ mod tests {
 
     #[test]
     fn the_documented_codes_are_the_code_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/errors.md");
-        let mut docs = std::fs::read_to_string(path).unwrap_or_default();
-        if std::env::var_os("ORDO_BLESS_DOCS").is_some() {
-            // Replace the page's one table (its lines starting with `|`) by the code's.
-            let (before, rest) = docs.split_once("\n|").unwrap_or((&docs, ""));
-            let after = rest
-                .split_once("\n\n")
-                .map_or(String::new(), |(_, after)| format!("\n{after}"));
-            docs = format!("{before}\n{}{after}", codes_markdown());
-            std::fs::write(path, &docs).unwrap();
-        }
-        assert!(
-            docs.contains(&codes_markdown()),
-            "docs/errors.md is out of date; run with ORDO_BLESS_DOCS=1 or paste in:\n{}",
-            codes_markdown()
-        );
+        crate::testkit::docs::assert_page_holds("docs/errors.md", &codes_markdown());
     }
 
     #[test]

@@ -3,34 +3,17 @@
 
 use std::sync::Arc;
 
+use ordo_core::Engine;
 use ordo_core::clock::ManualClock;
-use ordo_core::credentials::PasswordParams;
-use ordo_core::random::SeededRandom;
 use ordo_core::store::MemoryStore;
 use ordo_core::testkit::sample;
-use ordo_core::{Engine, EngineConfig};
 use serde_json::{Value, json};
 
 use super::{Caller, execute_json};
 use crate::request::OPS;
 
 fn engine() -> (Engine<MemoryStore>, Arc<ManualClock>) {
-    let config = EngineConfig {
-        password_params: PasswordParams {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..EngineConfig::default()
-    };
-    let clock = Arc::new(ManualClock::new(sample::EPOCH));
-    let engine = Engine::new(
-        MemoryStore::new(),
-        clock.clone(),
-        Arc::new(SeededRandom::new(5)),
-        config,
-    );
-    (engine, clock)
+    sample::engine_with_cheap_passwords(MemoryStore::new(), 5)
 }
 
 /// A host talking to one engine: sends JSON, gets JSON back.

@@ -54,79 +54,67 @@ fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow:
     ctx.out.show(&views, || tables::notifications(&views))
 }
 
-/// Acknowledges every pending notification through the contract, one request per message
-/// from several threads at once, so the store commits them in shared batches (one flush
-/// each, not one per message); returns how many.
+/// Acknowledges every pending notification through the contract, one request per message;
+/// returns how many.
 fn ack_everything<S: Store>(ctx: &Context<S>) -> anyhow::Result<usize> {
-    let mut total = 0;
-    let mut after = None;
-    loop {
-        let page: Vec<NotificationView> = ctx.call(Request::OutboxList(OutboxList {
-            after,
-            limit: Some(ACK_PAGE),
-        }))?;
-        let Some(last) = page.last() else {
-            return Ok(total);
-        };
-        after = Some(last.sequence);
-        let sequences: Vec<u64> = page.iter().map(|m| m.sequence).collect();
-        let chunk = sequences.len().div_ceil(ACK_THREADS).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = sequences
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter().try_for_each(|sequence| {
-                            ctx.call::<AckView>(Request::OutboxAck(OutboxAck {
-                                sequences: vec![*sequence],
-                            }))
-                            .map(drop)
-                        })
-                    })
-                })
-                .collect();
-            workers.into_iter().try_for_each(|worker| {
-                worker
-                    .join()
-                    .map_err(|_| anyhow::anyhow!("an outbox acknowledgement thread failed"))?
-            })
-        })?;
-        total += sequences.len();
-    }
+    ack_in_parallel(
+        |after| {
+            let page: Vec<NotificationView> = ctx.call(Request::OutboxList(OutboxList {
+                after,
+                limit: Some(ACK_PAGE),
+            }))?;
+            Ok(page.iter().map(|m| m.sequence).collect())
+        },
+        |sequence| {
+            ctx.call::<AckView>(Request::OutboxAck(OutboxAck {
+                sequences: vec![sequence],
+            }))
+            .map(drop)
+        },
+    )
 }
 
 /// Acknowledges every pending notification on the engine itself (the demo generator's
-/// bookkeeping); returns how many. Several threads ack at
-/// once so the store commits them in shared batches (one flush each, not one per ack).
+/// bookkeeping); returns how many.
 ///
 /// # Errors
 /// The first storage error.
 pub fn acknowledge_all<S: Store>(engine: &Engine<S>, actor: &Actor) -> anyhow::Result<usize> {
+    ack_in_parallel(
+        |after| {
+            let page = engine.pending_notifications(actor, after, ACK_PAGE)?;
+            Ok(page.iter().map(|m| m.sequence).collect())
+        },
+        |sequence| Ok(engine.acknowledge_notification(actor, sequence)?),
+    )
+}
+
+/// Acknowledges the pages `page(after)` lists, page by page, with `ack` called from several
+/// threads at once, so the store commits them in shared batches (one flush each, not one
+/// per message); returns how many.
+fn ack_in_parallel(
+    mut page: impl FnMut(Option<u64>) -> anyhow::Result<Vec<u64>>,
+    ack: impl Fn(u64) -> anyhow::Result<()> + Sync,
+) -> anyhow::Result<usize> {
     let mut total = 0;
     let mut after = None;
     loop {
-        let page = engine.pending_notifications(actor, after, ACK_PAGE)?;
-        let Some(last) = page.last() else {
+        let sequences = page(after)?;
+        let Some(last) = sequences.last() else {
             return Ok(total);
         };
-        after = Some(last.sequence);
-        let sequences: Vec<u64> = page.iter().map(|m| m.sequence).collect();
+        after = Some(*last);
         let chunk = sequences.len().div_ceil(ACK_THREADS).max(1);
+        let ack = &ack;
         std::thread::scope(|scope| {
             let workers: Vec<_> = sequences
                 .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .try_for_each(|s| engine.acknowledge_notification(actor, *s))
-                    })
-                })
+                .map(|part| scope.spawn(move || part.iter().try_for_each(|s| ack(*s))))
                 .collect();
             workers.into_iter().try_for_each(|worker| {
                 worker
                     .join()
                     .map_err(|_| anyhow::anyhow!("an outbox acknowledgement thread failed"))?
-                    .map_err(anyhow::Error::from)
             })
         })?;
         total += sequences.len();

@@ -8,10 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::auth::{ALL_ROLES, Actor, Operation, Role};
 use crate::clock::ManualClock;
-use crate::credentials::PasswordParams;
 use crate::engine::{
-    Engine, EngineConfig, OrderFilter, OrderRequest, PaymentRequest, RegistrationRequest,
-    VerifyRequest,
+    Engine, OrderFilter, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest,
 };
 use crate::error::{AuthFailure, Error, Refusal};
 use crate::ids::{CustomerId, OrderId, ProductId};
@@ -54,23 +52,8 @@ struct Shop {
 }
 
 fn engine() -> (Engine<MemoryStore>, Arc<ManualClock>) {
-    let config = EngineConfig {
-        // Cheap hashes: this test hashes hundreds of passwords.
-        password_params: PasswordParams {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        },
-        ..EngineConfig::default()
-    };
-    let clock = Arc::new(ManualClock::new(sample::EPOCH));
-    let engine = Engine::new(
-        MemoryStore::new(),
-        clock.clone(),
-        Arc::new(SeededRandom::new(11)),
-        config,
-    );
-    (engine, clock)
+    // Cheap hashes: this test hashes hundreds of passwords.
+    sample::engine_with_cheap_passwords(MemoryStore::new(), 11)
 }
 
 fn shop() -> Shop {

@@ -30,6 +30,27 @@ pub fn engine<S: Store>(store: S, seed: u64) -> (Engine<S>, Arc<ManualClock>) {
     (engine, clock)
 }
 
+/// [`engine`] with argon2 parameters cheap enough for tests that hash hundreds of
+/// passwords (never for real passwords).
+pub fn engine_with_cheap_passwords<S: Store>(store: S, seed: u64) -> (Engine<S>, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(EPOCH));
+    let config = EngineConfig {
+        password_params: crate::credentials::PasswordParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        },
+        ..EngineConfig::default()
+    };
+    let engine = Engine::new(
+        store,
+        clock.clone(),
+        Arc::new(SeededRandom::new(seed)),
+        config,
+    );
+    (engine, clock)
+}
+
 /// Dollars from cents.
 ///
 /// # Panics

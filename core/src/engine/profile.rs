@@ -172,21 +172,7 @@ impl<S: Store> Engine<S> {
                 Ok(()) => {}
                 Err(CodeRejection::Wrong) => {
                     customer.record_wrong_contact_code();
-                    let left =
-                        registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
-                    self.customer_audit(
-                        unit,
-                        actor,
-                        id,
-                        AuditAction::CodeRejected,
-                        vec![FieldChange::new(
-                            "attempts",
-                            Some(verification.attempts.to_string()),
-                            Some((verification.attempts + 1).to_string()),
-                        )],
-                    );
-                    unit.put(Record::Customer(customer));
-                    return Ok(Err(CodeRejection::Wrong.to_error(left)));
+                    return Ok(Err(self.wrong_code(unit, actor, customer, verification)));
                 }
                 Err(other) => return Ok(Err(other.to_error(0))),
             }

@@ -377,24 +377,35 @@ impl<S: Store> Engine<S> {
                 Ok(()) => Ok(Ok(verification.nonce)),
                 Err(CodeRejection::Wrong) => {
                     customer.record_wrong_code();
-                    let left =
-                        registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
-                    self.customer_audit(
-                        unit,
-                        actor,
-                        customer.id(),
-                        AuditAction::CodeRejected,
-                        vec![FieldChange::new(
-                            "attempts",
-                            Some(verification.attempts.to_string()),
-                            Some((verification.attempts + 1).to_string()),
-                        )],
-                    );
-                    unit.put(Record::Customer(customer));
-                    Ok(Err(CodeRejection::Wrong.to_error(left)))
+                    Ok(Err(self.wrong_code(unit, actor, customer, &verification)))
                 }
                 Err(other) => Ok(Err(other.to_error(0))),
             }
         })?
+    }
+
+    /// Writes a counted wrong code (the customer with its attempt added, an audit entry)
+    /// and returns the refusal naming the attempts left.
+    pub(super) fn wrong_code(
+        &self,
+        unit: &mut Unit<'_, S>,
+        actor: &Actor,
+        customer: Customer,
+        verification: &Verification,
+    ) -> Error {
+        let left = registration::MAX_CODE_ATTEMPTS.saturating_sub(verification.attempts + 1);
+        self.customer_audit(
+            unit,
+            actor,
+            customer.id(),
+            AuditAction::CodeRejected,
+            vec![FieldChange::new(
+                "attempts",
+                Some(verification.attempts.to_string()),
+                Some((verification.attempts + 1).to_string()),
+            )],
+        );
+        unit.put(Record::Customer(customer));
+        CodeRejection::Wrong.to_error(left)
     }
 }

@@ -51,7 +51,9 @@ fn check_one(handle: *mut OrdoEngine, request: &CStr) {
     let status = unsafe { ordo_execute(handle, request.as_ptr(), &raw mut response) };
     assert!(!response.is_null(), "ordo_execute set no response");
     // SAFETY: `ordo_execute` set `response` to a NUL-terminated string it allocated.
-    let text = unsafe { CStr::from_ptr(response) }.to_str().map(str::to_owned);
+    let text = unsafe { CStr::from_ptr(response) }
+        .to_str()
+        .map(str::to_owned);
     // SAFETY: `response` came from `ordo_execute` and is freed once.
     unsafe { ordo_string_free(response) };
     let text = text.unwrap_or_else(|e| unreachable_contract(&format!("response not UTF-8: {e}")));

@@ -39,14 +39,15 @@ impl OrdoEngine {
     pub(crate) fn open(data_dir: Option<&CStr>, options: &Options) -> Result<OrdoEngine, String> {
         let seed = os_seed()?;
         let engine = match options.store {
-            StoreChoice::Memory => AnyEngine::Memory(Engine::with_defaults(MemoryStore::new(), seed)),
+            StoreChoice::Memory => {
+                AnyEngine::Memory(Engine::with_defaults(MemoryStore::new(), seed))
+            }
             StoreChoice::Sled(durability) => {
                 let dir = path(data_dir.ok_or(
                     "data_dir is NULL: the sled store needs a directory (or pass {\"store\": \"memory\"})",
                 )?)?;
-                std::fs::create_dir_all(&dir).map_err(|e| {
-                    format!("cannot create data directory {}: {e}", dir.display())
-                })?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
                 let store = SledStore::open(&dir, StoreConfig::new(durability))
                     .map_err(|e| ordo_core::Error::from(e).to_string())?;
                 AnyEngine::Sled(Engine::with_defaults(store, seed))
@@ -77,7 +78,10 @@ impl OrdoEngine {
 /// that is not UTF-8 are answered here; everything else is `execute_json`'s.
 pub(crate) fn execute(engine: Option<&OrdoEngine>, request: Option<&CStr>) -> Response {
     let Some(engine) = engine else {
-        return bad_request("null_engine", "engine is NULL: open one with ordo_engine_open");
+        return bad_request(
+            "null_engine",
+            "engine is NULL: open one with ordo_engine_open",
+        );
     };
     let Some(request) = request else {
         return bad_request("null_request", "request_json is NULL");
@@ -106,7 +110,9 @@ fn path(data_dir: &CStr) -> Result<PathBuf, String> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        Ok(PathBuf::from(std::ffi::OsStr::from_bytes(data_dir.to_bytes())))
+        Ok(PathBuf::from(std::ffi::OsStr::from_bytes(
+            data_dir.to_bytes(),
+        )))
     }
     #[cfg(not(unix))]
     {
@@ -158,7 +164,10 @@ mod tests {
         assert_eq!((none.status(), code(&none)), (2, "null_request".into()));
         let bytes = std::ffi::CString::new(vec![b'{', 0xc3, b'}']).unwrap();
         let invalid = execute(Some(&engine), Some(&bytes));
-        assert_eq!((invalid.status(), code(&invalid)), (2, "invalid_utf8".into()));
+        assert_eq!(
+            (invalid.status(), code(&invalid)),
+            (2, "invalid_utf8".into())
+        );
     }
 
     #[test]

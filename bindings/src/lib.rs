@@ -43,18 +43,29 @@ use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 
 pub use handle::OrdoEngine;
-pub use options::PERIODIC_FLUSH_EVERY_MS;
 
-/// Status of a bad request: NULL pointers, invalid UTF-8, malformed JSON.
-const STATUS_BAD_REQUEST: i32 = 2;
+/// `ordo_execute`: the request succeeded.
+pub const ORDO_STATUS_OK: i32 = 0;
+/// `ordo_execute`: a failure inside ordo (a bug, or storage that failed).
+pub const ORDO_STATUS_INTERNAL: i32 = 1;
+/// `ordo_execute`: not a request (NULL, not UTF-8, malformed or too large JSON, an unknown
+/// op, wrong argument types).
+pub const ORDO_STATUS_BAD_REQUEST: i32 = 2;
+/// `ordo_execute`: invalid input or a business rule refused it (e.g. `insufficient_stock`).
+pub const ORDO_STATUS_VALIDATION: i32 = 3;
+/// `ordo_execute`: no such record (or one the caller may not see).
+pub const ORDO_STATUS_NOT_FOUND: i32 = 4;
+/// `ordo_execute`: a duplicate, a reused idempotency key, or a race lost: try again.
+pub const ORDO_STATUS_CONFLICT: i32 = 5;
+/// `ordo_execute`: not signed in, or not allowed.
+pub const ORDO_STATUS_FORBIDDEN: i32 = 6;
 
 /// This library's version, e.g. `"0.1.0"`.
-const VERSION: &CStr = match CStr::from_bytes_with_nul(
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes(),
-) {
-    Ok(version) => version,
-    Err(_) => c"unknown",
-};
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(version) => version,
+        Err(_) => c"unknown",
+    };
 
 /// The library's version (e.g. `"0.1.0"`): a static string, do not free it.
 #[unsafe(no_mangle)]
@@ -164,7 +175,7 @@ pub unsafe extern "C" fn ordo_execute(
 ) -> i32 {
     if response_json.is_null() {
         last_error::set("response_json is NULL: there is nowhere to put the response");
-        return STATUS_BAD_REQUEST;
+        return ORDO_STATUS_BAD_REQUEST;
     }
     let response = boundary::guard(|| {
         // SAFETY: the caller promises NULL or an open handle (see # Safety); the engine
@@ -237,4 +248,35 @@ fn into_c_string(text: String) -> CString {
         bytes.truncate(position);
         CString::new(bytes).unwrap_or_default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ordo_core::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn status_constants_are_the_numbers_every_front_shares() {
+        for (constant, kind) in [
+            (ORDO_STATUS_INTERNAL, ErrorKind::Internal),
+            (ORDO_STATUS_BAD_REQUEST, ErrorKind::BadRequest),
+            (ORDO_STATUS_VALIDATION, ErrorKind::Validation),
+            (ORDO_STATUS_NOT_FOUND, ErrorKind::NotFound),
+            (ORDO_STATUS_CONFLICT, ErrorKind::Conflict),
+            (ORDO_STATUS_FORBIDDEN, ErrorKind::Unauthenticated),
+            (ORDO_STATUS_FORBIDDEN, ErrorKind::Forbidden),
+        ] {
+            assert_eq!(constant, ordo_api::response::status_of(kind), "{kind:?}");
+        }
+        assert_eq!(ORDO_STATUS_OK, ordo_api::response::STATUS_OK);
+    }
+
+    #[test]
+    fn version_is_the_crate_version() {
+        // SAFETY: a static NUL-terminated string.
+        let version = unsafe { CStr::from_ptr(ordo_version()) };
+        assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        assert_eq!(ordo_api_version(), ordo_api::ORDO_API_VERSION);
+    }
 }

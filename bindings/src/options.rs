@@ -9,7 +9,7 @@ use serde::Deserialize;
 /// `"flush_every_ms"` says otherwise: a crash loses at most about this much of
 /// acknowledged work, and a host sending many small requests shares one `fsync` per
 /// interval instead of paying one per request.
-pub const PERIODIC_FLUSH_EVERY_MS: u64 = 100;
+pub(crate) const PERIODIC_FLUSH_EVERY_MS: u64 = 100;
 
 /// The longest flush interval accepted (a minute).
 const MAX_FLUSH_EVERY_MS: u64 = 60_000;
@@ -163,8 +163,7 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let options =
-            parse(r#"{"durability": "periodic", "actor_name": "pos-3", "store": "sled"}"#)
-                .unwrap();
+            parse(r#"{"durability": "periodic", "actor_name": "pos-3", "store": "sled"}"#).unwrap();
         assert_eq!(
             options.store,
             StoreChoice::Sled(Durability::Periodic {
@@ -192,9 +191,15 @@ mod tests {
     #[test]
     fn nonsense_is_refused_with_a_reason() {
         for (json, says) in [
-            (r#"{"store": "memory", "durability": "periodic"}"#, "sled store"),
+            (
+                r#"{"store": "memory", "durability": "periodic"}"#,
+                "sled store",
+            ),
             (r#"{"flush_every_ms": 10}"#, "periodic"),
-            (r#"{"durability": "periodic", "flush_every_ms": 0}"#, "1 to 60000"),
+            (
+                r#"{"durability": "periodic", "flush_every_ms": 0}"#,
+                "1 to 60000",
+            ),
             (r#"{"store": "postgres"}"#, "unknown variant"),
             (r#"{"actor_name": " "}"#, "empty"),
             (r#"{"actor_name": "a\nb"}"#, "control"),

@@ -125,8 +125,8 @@ pub unsafe extern "C" fn ordo_engine_open(
     }
 }
 
-/// Closes an engine: waits for nothing (no request may be running on it), flushes a
-/// sled store and releases its directory. NULL is a no-op.
+/// Closes an engine: flushes a sled store to stable storage and releases its directory
+/// for the next open. Every `ordo_execute` on it must have returned. NULL is a no-op.
 ///
 /// # Safety
 /// `engine` is NULL or a handle returned by `ordo_engine_open` that was not closed yet,

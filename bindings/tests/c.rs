@@ -3,6 +3,9 @@
 //! and (when valgrind is installed, or required by `ORDO_REQUIRE_VALGRIND=1`) run under
 //! valgrind; `examples/track.py` run with `python3` through ctypes.
 
+// Test helpers assert by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

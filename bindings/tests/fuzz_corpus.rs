@@ -1,6 +1,9 @@
 //! Replays every committed `api_request` corpus file through the fuzz target's body (see
 //! FUZZING.md), so `cargo test` checks them without a fuzzer.
 
+// Test helpers assert by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[test]
 fn api_request_corpus_keeps_the_contract() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/api_request");

@@ -2,6 +2,9 @@
 //! regenerates it and fails when the committed file differs (run it with
 //! `ORDO_UPDATE_HEADER=1` to rewrite the file after changing the C API).
 
+// Test helpers assert by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 #[test]

@@ -10,8 +10,9 @@ use ordo_core::ErrorKind;
 /// Runs `body`, turning a panic into an error message.
 ///
 /// `AssertUnwindSafe` is sound here: after a panic nothing the closure touched is used
-/// again by this call, and the engine keeps no state a half-finished request could break
-/// (every change is one atomic write set; a panic before `apply` writes nothing).
+/// again by this call, and a half-finished request leaves no half-written data (every
+/// change is one atomic write set; a panic before `apply` writes nothing). A lock it
+/// poisoned makes later requests fail with an error, never undefined behaviour.
 pub(crate) fn guard<T>(body: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
         Err(format!(

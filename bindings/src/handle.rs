@@ -21,6 +21,9 @@ pub struct OrdoEngine {
 enum AnyEngine {
     Sled(Engine<SledStore>),
     Memory(Engine<MemoryStore>),
+    /// Panics on every request: proves in tests that a panic stops at the boundary.
+    #[cfg(test)]
+    Panicking,
 }
 
 /// One handle serves several threads at once: `ordo_execute` reads it through `&`.
@@ -61,6 +64,15 @@ impl OrdoEngine {
         })
     }
 
+    /// A handle whose every request panics (tests of the panic boundary).
+    #[cfg(test)]
+    pub(crate) fn panicking() -> OrdoEngine {
+        OrdoEngine {
+            engine: AnyEngine::Panicking,
+            caller: Caller::Remote,
+        }
+    }
+
     /// An engine on a memory store with a given engine (the fuzz body's fixed seed and
     /// clock make its runs repeatable).
     #[cfg(feature = "fuzzing")]
@@ -98,6 +110,9 @@ pub(crate) fn execute(engine: Option<&OrdoEngine>, request: Option<&CStr>) -> Re
     match &engine.engine {
         AnyEngine::Sled(sled) => execute_json(sled, &engine.caller, text),
         AnyEngine::Memory(memory) => execute_json(memory, &engine.caller, text),
+        #[cfg(test)]
+        #[allow(clippy::panic)] // the panic under test
+        AnyEngine::Panicking => panic!("a bug deep inside ({text})"),
     }
 }
 

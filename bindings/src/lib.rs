@@ -272,6 +272,47 @@ mod tests {
         assert_eq!(ORDO_STATUS_OK, ordo_api::response::STATUS_OK);
     }
 
+    /// Runs `request` through the real entry point; returns the status, the response and
+    /// the last error.
+    fn run(engine: &OrdoEngine, request: &CStr) -> (i32, String, String) {
+        let mut response = ptr::null_mut();
+        // SAFETY: a live engine, a NUL-terminated request, a writable response pointer.
+        let status = unsafe {
+            ordo_execute(
+                ptr::from_ref(engine).cast_mut(),
+                request.as_ptr(),
+                &raw mut response,
+            )
+        };
+        assert!(!response.is_null());
+        // SAFETY: set by `ordo_execute` to a string it allocated; freed once below.
+        let text = unsafe { CStr::from_ptr(response) }
+            .to_string_lossy()
+            .into_owned();
+        // SAFETY: as above.
+        unsafe { ordo_string_free(response) };
+        // SAFETY: `ordo_last_error` returns a NUL-terminated string.
+        let last = unsafe { CStr::from_ptr(ordo_last_error()) }
+            .to_string_lossy()
+            .into_owned();
+        (status, text, last)
+    }
+
+    #[test]
+    fn a_panic_inside_is_status_1_with_a_message_and_the_handle_still_answers() {
+        let engine = OrdoEngine::panicking();
+        for _ in 0..2 {
+            let (status, response, last) = run(&engine, c"{\"op\": \"product.list\"}");
+            assert_eq!(status, ORDO_STATUS_INTERNAL);
+            let value: serde_json::Value = serde_json::from_str(&response).unwrap();
+            assert_eq!(value["error"]["code"], "internal");
+            assert_eq!(value["error"]["kind"], "internal");
+            let message = value["error"]["message"].as_str().unwrap();
+            assert!(message.contains("a bug deep inside"), "{message}");
+            assert_eq!(last, message);
+        }
+    }
+
     #[test]
     fn version_is_the_crate_version() {
         // SAFETY: a static NUL-terminated string.

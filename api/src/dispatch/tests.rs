@@ -394,6 +394,32 @@ fn sessions_act_as_their_user_and_never_as_someone_else() {
     let forged = json!({"op": "product.create", "args": product("CAP"), "session": token, "actor": {"principal": "System", "role": "Admin"}});
     let response = execute_json(&host.engine, &host.caller, &forged.to_string());
     assert_eq!(response.status(), 2, "{}", response.to_json());
+    let who = host.ok_as("session.get", json!(null), me);
+    assert_eq!(
+        (who["role"].as_str(), who["customer_id"].as_u64()),
+        (Some("customer"), Some(ada))
+    );
+    assert_eq!(host.ok("session.get", json!(null))["role"], "admin");
+    // A new phone through its code: the customer asks, the code confirms it.
+    let asked = host.ok_as(
+        "customer.update",
+        json!({"customer": ada, "phone": "+15557770000"}),
+        me,
+    );
+    assert_eq!(asked["pending_contact"]["phone"], "+15557770000");
+    host.fails(
+        "customer.confirm_contact",
+        json!({"customer": ada, "code": "000000x"}),
+        me,
+        3,
+        "wrong_code",
+    );
+    let confirmed = host.ok_as(
+        "customer.confirm_contact",
+        json!({"customer": ada, "code": pending_code(&host)}),
+        me,
+    );
+    assert_eq!(confirmed["phone"], "+15557770000");
     host.clock.advance(1);
     host.ok_as(
         "session.change_password",
@@ -608,4 +634,17 @@ fn docs_api_md_lists_exactly_the_ops_and_every_example_parses() {
             .unwrap_or_else(|e| panic!("{name}: the example does not parse: {}", e.message));
         assert_eq!(request.op(), name);
     }
+}
+
+#[test]
+fn every_op_is_exercised_by_these_tests() {
+    let source = include_str!("tests.rs");
+    let missing: Vec<&&str> = OPS
+        .iter()
+        .filter(|op| !source.contains(&format!("\"{op}\"")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "ops without a test through execute_json: {missing:?}"
+    );
 }

@@ -98,17 +98,7 @@ impl<S: Store> Context<S> {
     /// # Errors
     /// [`Refused`] with the contract's error (its status is the exit code).
     pub fn call<V: serde::de::DeserializeOwned>(&self, request: Request) -> anyhow::Result<V> {
-        let response = ordo_api::execute(
-            &self.engine,
-            &self.caller,
-            self.session.as_deref(),
-            request,
-            None,
-        );
-        match response.outcome {
-            Outcome::Ok(value) => Ok(serde_json::from_value(value)?),
-            Outcome::Error(error) => Err(Refused(error).into()),
-        }
+        call(&self.engine, &self.caller, self.session.as_deref(), request)
     }
 
     /// Ends the session `--as` opened, if any.
@@ -120,6 +110,23 @@ impl<S: Store> Context<S> {
             let _: SignedOutView = self.call(Request::SessionLogout(Logout::default()))?;
         }
         Ok(())
+    }
+}
+
+/// Sends `request` to `engine` through the wire contract as `caller` (or `session`'s user)
+/// and reads the answer as `V`.
+///
+/// # Errors
+/// [`Refused`] with the contract's error (its status is the exit code).
+pub fn call<S: Store, V: serde::de::DeserializeOwned>(
+    engine: &Engine<S>,
+    caller: &Caller,
+    session: Option<&str>,
+    request: Request,
+) -> anyhow::Result<V> {
+    match ordo_api::execute(engine, caller, session, request, None).outcome {
+        Outcome::Ok(value) => Ok(serde_json::from_value(value)?),
+        Outcome::Error(error) => Err(Refused(error).into()),
     }
 }
 

@@ -6,12 +6,11 @@
 
 use ordo_api::request::{Login, Nothing};
 use ordo_api::views::{SessionView, WhoView};
-use ordo_api::{Caller, Outcome, Request};
+use ordo_api::{Caller, Request};
 use ordo_core::Engine;
-use ordo_core::auth::Actor;
 use ordo_core::store::Store;
 
-use crate::context::Refused;
+use crate::context::call;
 
 use crate::password::{self, SignInPassword};
 
@@ -67,10 +66,7 @@ pub fn sign_in<S: Store>(
     identity: &Identity,
 ) -> anyhow::Result<Signed> {
     let ask = |session: Option<&str>, request: Request| -> anyhow::Result<serde_json::Value> {
-        match ordo_api::execute(engine, caller, session, request, None).outcome {
-            Outcome::Ok(value) => Ok(value),
-            Outcome::Error(error) => Err(Refused(error).into()),
-        }
+        call(engine, caller, session, request)
     };
     match identity {
         Identity::Local => Ok(Signed {
@@ -104,11 +100,6 @@ pub fn sign_in<S: Store>(
             })
         }
     }
-}
-
-/// The local administrator: the OS user from `$USER`, or `unknown`.
-pub fn local_actor() -> Actor {
-    Actor::local_admin(&os_user())
 }
 
 /// The OS user from `$USER`, or `unknown`.

@@ -5,8 +5,6 @@
 //! `acknowledge_notification`), which allows it only to roles that dispatch notifications
 //! (admin): the texts include live verification codes.
 
-use ordo_core::Engine;
-use ordo_core::auth::Actor;
 use ordo_core::store::Store;
 
 use crate::args::OutboxCommand;
@@ -57,35 +55,31 @@ fn list<S: Store>(ctx: &Context<S>, limit: usize, after: Option<u64>) -> anyhow:
 /// Acknowledges every pending notification through the contract, one request per message;
 /// returns how many.
 fn ack_everything<S: Store>(ctx: &Context<S>) -> anyhow::Result<usize> {
+    ack_all_through(&|request| ctx.call(request))
+}
+
+/// Acknowledges every pending notification with requests sent by `call`; returns how many.
+///
+/// # Errors
+/// The first refusal or storage error.
+pub fn ack_all_through(
+    call: &(dyn Fn(Request) -> anyhow::Result<serde_json::Value> + Sync),
+) -> anyhow::Result<usize> {
     ack_in_parallel(
         |after| {
-            let page: Vec<NotificationView> = ctx.call(Request::OutboxList(OutboxList {
-                after,
-                limit: Some(ACK_PAGE),
-            }))?;
+            let page: Vec<NotificationView> =
+                serde_json::from_value(call(Request::OutboxList(OutboxList {
+                    after,
+                    limit: Some(ACK_PAGE),
+                }))?)?;
             Ok(page.iter().map(|m| m.sequence).collect())
         },
         |sequence| {
-            ctx.call::<AckView>(Request::OutboxAck(OutboxAck {
+            call(Request::OutboxAck(OutboxAck {
                 sequences: vec![sequence],
             }))
             .map(drop)
         },
-    )
-}
-
-/// Acknowledges every pending notification on the engine itself (the demo generator's
-/// bookkeeping); returns how many.
-///
-/// # Errors
-/// The first storage error.
-pub fn acknowledge_all<S: Store>(engine: &Engine<S>, actor: &Actor) -> anyhow::Result<usize> {
-    ack_in_parallel(
-        |after| {
-            let page = engine.pending_notifications(actor, after, ACK_PAGE)?;
-            Ok(page.iter().map(|m| m.sequence).collect())
-        },
-        |sequence| Ok(engine.acknowledge_notification(actor, sequence)?),
     )
 }
 

@@ -6,15 +6,20 @@
 
 use std::collections::BTreeSet;
 
-use ordo_core::auth::{Actor, Role};
+use ordo_api::Request;
+use ordo_api::request::{
+    AddUser, CustomerKey, ListArgs, OutboxList, Register, SetPassword, Verify,
+};
+use ordo_core::auth::Role;
 use ordo_core::clock::{Clock, SystemClock};
 use ordo_core::customer::{AddressInput, CustomerInput};
-use ordo_core::engine::{RegistrationRequest, VerifyRequest};
-use ordo_core::registration::Channel;
 use ordo_core::store::Store;
 
 use crate::commands::outbox;
-use crate::render::views::{CustomerLoginView, DemoView, StaffLoginView, role_name};
+use crate::render::views::{
+    CustomerLoginView, CustomerView, DemoView, ListView, NotificationView, RegistrationView,
+    StaffLoginView, StaffUserView, role_name,
+};
 
 use super::Demo;
 use super::passphrase;
@@ -97,22 +102,22 @@ impl<S: Store> Demo<S> {
     pub(super) fn staff(&self) -> anyhow::Result<Vec<StaffLoginView>> {
         let mut logins = Vec::with_capacity(STAFF.len());
         // Someone may have run `ordo admin init` before the demo: then add, do not init.
-        let admin_exists = self
-            .engine
-            .list_users(&self.actor)?
-            .items
-            .iter()
-            .any(|u| u.role() == Role::Admin);
+        let users: ListView<StaffUserView> = self.call(Request::UserList(ListArgs::default()))?;
+        let admin_exists = users.items.iter().any(|u| u.role == role_name(Role::Admin));
         for (name, role) in STAFF {
             let login = role_name(role);
             let password = passphrase::generate()?;
-            if role == Role::Admin && !admin_exists {
-                self.engine
-                    .init_admin(&self.actor, name, login, &password)?;
+            let user = AddUser {
+                name: name.to_string(),
+                login: login.to_string(),
+                role: Some(login.to_string()),
+                password: password.clone(),
+            };
+            let _: StaffUserView = if role == Role::Admin && !admin_exists {
+                self.call(Request::AdminInit(user))?
             } else {
-                self.engine
-                    .add_user(&self.actor, name, login, role, &password)?;
-            }
+                self.call(Request::UserAdd(user))?
+            };
             logins.push(StaffLoginView {
                 login: login.to_string(),
                 role: login.to_string(),
@@ -136,8 +141,11 @@ impl<S: Store> Demo<S> {
                 login = format!("{login}.{}", buyer.id);
             }
             let password = passphrase::generate()?;
-            self.engine
-                .set_customer_credentials(&self.actor, buyer.id, &login, &password)?;
+            let _: CustomerView = self.call(Request::CustomerSetPassword(SetPassword {
+                customer: CustomerKey::Id { id: buyer.id.get() },
+                login: login.clone(),
+                password: password.clone(),
+            }))?;
             example.get_or_insert(CustomerLoginView {
                 customer_id: buyer.id.get(),
                 name: buyer.name.clone(),
@@ -157,39 +165,61 @@ impl<S: Store> Demo<S> {
         if recent > self.clock.now() {
             self.clock.set(recent);
         }
+        // Everything before counts as sent, so the codes below are all the outbox holds.
+        outbox::ack_all_through(&|request| self.call(request))?;
         let mut approval = Vec::new();
         for applicant in &AWAITING_APPROVAL {
-            let registration = self
-                .engine
-                .register_customer(&self.actor, &request(applicant))?;
-            let customer = &registration.customer;
-            let nonce = customer.verification().map_or(0, |v| v.nonce);
-            let code = self
-                .engine
-                .verification_code(&Actor::system(), customer.id(), nonce)?
-                .ok_or_else(|| anyhow::anyhow!("demo: no code for customer {}", customer.id()))?;
+            let registration: RegistrationView =
+                self.call(Request::CustomerRegister(request(applicant)))?;
+            let id = registration.customer.id;
+            let code = self.sent_code(id)?;
             self.clock.advance(10_000);
-            self.engine.verify_customer(
-                &self.actor,
-                &VerifyRequest {
-                    registration: registration.handle.reveal().to_string(),
-                    code,
-                    login: login_for(applicant.name),
-                    password: passphrase::generate()?,
-                },
-            )?;
-            approval.push(customer.id().get());
+            let _: CustomerView = self.call(Request::CustomerVerify(Verify {
+                registration: registration.registration_handle.unwrap_or_default(),
+                code,
+                login: login_for(applicant.name),
+                password: passphrase::generate()?,
+            }))?;
+            approval.push(id);
         }
-        outbox::acknowledge_all(&self.engine, &Actor::system())?;
+        outbox::ack_all_through(&|request| self.call(request))?;
         let mut code = Vec::new();
         for applicant in &AWAITING_CODE {
             self.clock.advance(10_000);
-            let registration = self
-                .engine
-                .register_customer(&self.actor, &request(applicant))?;
-            code.push(registration.handle.reveal().to_string());
+            let registration: RegistrationView =
+                self.call(Request::CustomerRegister(request(applicant)))?;
+            code.push(registration.registration_handle.unwrap_or_default());
         }
         Ok((approval, code))
+    }
+
+    /// The newest verification code sent to customer `id`, read from the outbox as a
+    /// dispatcher reads it.
+    fn sent_code(&self, id: u64) -> anyhow::Result<String> {
+        let mut code = None;
+        let mut after = None;
+        loop {
+            let page: Vec<NotificationView> = self.call(Request::OutboxList(OutboxList {
+                after,
+                limit: Some(1000),
+            }))?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = Some(last.sequence);
+            let newest = page
+                .iter()
+                .rev()
+                .filter(|n| n.customer_id == id && n.event == "verification code")
+                .find_map(|n| {
+                    n.text
+                        .split(|c: char| !c.is_ascii_digit())
+                        .find(|word| word.len() == 6)
+                        .map(str::to_string)
+                });
+            code = newest.or(code);
+        }
+        code.ok_or_else(|| anyhow::anyhow!("demo: no code for customer {id}"))
     }
 }
 
@@ -250,9 +280,9 @@ pub fn tour(
     text
 }
 
-fn request(applicant: &Applicant) -> RegistrationRequest {
+fn request(applicant: &Applicant) -> Register {
     let (city, postal_code, country) = applicant.city;
-    RegistrationRequest {
+    Register {
         customer: CustomerInput {
             name: applicant.name.to_string(),
             business: applicant
@@ -273,10 +303,7 @@ fn request(applicant: &Applicant) -> RegistrationRequest {
                 ..AddressInput::default()
             }],
         },
-        channel: match applicant.telegram {
-            Some(chat_id) => Channel::Telegram { chat_id },
-            None => Channel::Sms,
-        },
+        telegram_chat_id: applicant.telegram,
     }
 }
 

@@ -18,14 +18,17 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ordo_core::auth::Actor;
+use ordo_api::request::{
+    ItemChange, OnOrder, OrderKey, OrderList, Payment, ProductKey, RemoveItem, SetAddress,
+    SetStatus, StockChange, WithReason,
+};
+use ordo_api::{Caller, Request};
 use ordo_core::catalog::ProductInput;
 use ordo_core::clock::{Clock, DAY_MS, ManualClock, SystemClock, Timestamp};
 use ordo_core::customer::CustomerInput;
-use ordo_core::engine::{OrderFilter, PaymentRequest};
-use ordo_core::error::ErrorKind;
-use ordo_core::ids::OrderId;
-use ordo_core::money::Money;
+use ordo_core::engine::PaymentRequest;
+use ordo_core::ids::{CustomerId, OrderId};
+use ordo_core::money::{Currency, Money};
 use ordo_core::order::OrderStatus;
 use ordo_core::payment::PaymentMethod;
 use ordo_core::random::SeededRandom;
@@ -34,10 +37,10 @@ use ordo_core::{Engine, EngineConfig};
 use rust_decimal::Decimal;
 
 use crate::args::DemoArgs;
-use crate::context::os_seed;
-use crate::identity::local_actor;
+use crate::context::{Refused, call, os_seed};
+use crate::identity::os_user;
 use crate::render::Output;
-use crate::render::views::DemoView;
+use crate::render::views::{CustomerView, DemoView, ListView, OrderView, ProductView};
 
 use dice::Dice;
 use plan::{Action, Buyer, Event, Setting, Step};
@@ -53,7 +56,8 @@ const DAYS: i64 = 90;
 struct Demo<S: Store> {
     engine: Engine<S>,
     clock: Arc<ManualClock>,
-    actor: Actor,
+    /// The local administrator, as every request of the demo comes from.
+    caller: Caller,
 }
 
 /// Runs `ordo demo`.
@@ -72,12 +76,17 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
             EngineConfig::default(),
         ),
         clock,
-        actor: local_actor(),
+        caller: Caller::Local { name: os_user() },
     };
-    match demo.engine.product_by_sku(&demo.actor, catalog::MARKER_SKU) {
+    let marker = demo.call::<ProductView>(Request::ProductGet(ProductKey::Sku {
+        sku: catalog::MARKER_SKU.to_string(),
+    }));
+    match marker {
         Ok(_) => return already_there(data, out),
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(e.into()),
+        Err(e)
+            if e.downcast_ref::<Refused>()
+                .is_some_and(|r| r.0.code == "not_found") => {}
+        Err(e) => return Err(e),
     }
     let began = Instant::now();
     let scale = |full: usize| (full * args.scale as usize / 100).max(5);
@@ -171,14 +180,13 @@ impl<S: Store> Demo<S> {
         let mut skus = Vec::with_capacity(products.len());
         for product in products {
             self.clock.advance(10 * 60_000);
-            let product = self.engine.create_product(&self.actor, product)?;
-            let sku = product.sku().as_str();
+            let product: ProductView = self.call(Request::ProductCreate(product))?;
+            let sku = product.sku.as_str();
             for (warehouse, quantity) in catalog::WAREHOUSES {
-                self.engine
-                    .restock(&self.actor, sku, warehouse, quantity, "opening stock")?;
+                self.restock(sku, warehouse, quantity, "opening stock")?;
             }
             all_skus.push(sku.to_string());
-            if product.is_active() {
+            if product.active {
                 skus.push(sku.to_string());
             }
             bar.inc(1);
@@ -192,11 +200,11 @@ impl<S: Store> Demo<S> {
         let mut buyers = Vec::with_capacity(people.len());
         for person in people {
             self.clock.advance(5 * 60_000);
-            let customer = self.engine.create_customer(&self.actor, person)?;
+            let customer: CustomerView = self.call(Request::CustomerCreate(person.clone()))?;
             buyers.push(Buyer {
-                id: customer.id(),
+                id: CustomerId(customer.id),
                 business: person.business.is_some(),
-                name: customer.name().to_string(),
+                name: customer.name,
             });
             bar.inc(1);
         }
@@ -227,7 +235,6 @@ impl<S: Store> Demo<S> {
 
     /// Carries out one planned event.
     fn play(&self, event: &Event, slots: &mut [Option<OrderId>]) -> anyhow::Result<()> {
-        let (engine, actor) = (&self.engine, &self.actor);
         match &event.action {
             Action::Restock {
                 sku,
@@ -235,7 +242,7 @@ impl<S: Store> Demo<S> {
                 quantity,
                 reason,
             } => {
-                engine.restock(actor, sku, warehouse, *quantity, reason)?;
+                self.restock(sku, warehouse, *quantity, reason)?;
             }
             Action::Adjust {
                 sku,
@@ -243,13 +250,18 @@ impl<S: Store> Demo<S> {
                 delta,
                 reason,
             } => {
-                engine.adjust_stock(actor, sku, warehouse, *delta, reason)?;
+                let _: ProductView = self.call(Request::ProductAdjust(StockChange {
+                    sku: sku.clone(),
+                    warehouse: warehouse.to_string(),
+                    quantity: *delta,
+                    reason: reason.to_string(),
+                }))?;
             }
             Action::Order { slot, step } => {
                 if let Step::Create(request) = step {
-                    let order = engine.create_order(actor, request)?;
+                    let order: OrderView = self.call(Request::OrderCreate((**request).clone()))?;
                     if let Some(place) = slots.get_mut(*slot) {
-                        *place = Some(order.id());
+                        *place = Some(OrderId(order.id));
                     }
                 } else if let Some(Some(id)) = slots.get(*slot) {
                     self.step(*id, step)?;
@@ -260,41 +272,90 @@ impl<S: Store> Demo<S> {
     }
 
     fn step(&self, id: OrderId, step: &Step) -> anyhow::Result<()> {
-        let (engine, actor) = (&self.engine, &self.actor);
-        match step {
-            Step::Create(_) => {}
-            Step::Status(status) => {
-                engine.change_status(actor, id, *status)?;
-            }
-            Step::AddItem(item) => {
-                engine.add_item(actor, id, &item.sku, item.quantity)?;
-            }
-            Step::SetQuantity(item) => {
-                engine.set_quantity(actor, id, &item.sku, item.quantity)?;
-            }
-            Step::RemoveItem(sku) => {
-                engine.remove_item(actor, id, sku)?;
-            }
-            Step::SetAddress(address) => {
-                engine.set_address(actor, id, address)?;
-            }
+        let order = OrderKey::Id { id: id.get() };
+        let request = match step {
+            Step::Create(_) => return Ok(()),
+            Step::Status(status) => Request::OrderSetStatus(SetStatus {
+                order,
+                status: status.to_string(),
+            }),
+            Step::AddItem(item) => Request::OrderAddItem(ItemChange {
+                order,
+                sku: item.sku.clone(),
+                quantity: item.quantity,
+            }),
+            Step::SetQuantity(item) => Request::OrderSetQuantity(ItemChange {
+                order,
+                sku: item.sku.clone(),
+                quantity: item.quantity,
+            }),
+            Step::RemoveItem(sku) => Request::OrderRemoveItem(RemoveItem {
+                order,
+                sku: sku.to_string(),
+            }),
+            Step::SetAddress(address) => Request::OrderSetAddress(SetAddress {
+                order,
+                address: (**address).clone(),
+            }),
             Step::Pay {
                 method,
                 half,
                 reference,
-            } => self.pay(id, *method, *half, reference)?,
-            Step::Cancel(reason) => {
-                engine.cancel_order(actor, id, reason)?;
-            }
-            Step::RefundPaid { half } => self.refund(id, Refund::Paid { half: *half })?,
-            Step::RefundOneUnit => self.refund(id, Refund::OneUnit)?,
-            Step::Archive(reason) => {
-                engine.archive_order(actor, id, reason)?;
-            }
-            Step::Restore => {
-                engine.restore_order(actor, id)?;
-            }
-        }
+            } => return self.pay(id, *method, *half, reference),
+            Step::Cancel(reason) => Request::OrderCancel(WithReason {
+                order,
+                reason: reason.to_string(),
+            }),
+            Step::RefundPaid { half } => return self.refund(id, Refund::Paid { half: *half }),
+            Step::RefundOneUnit => return self.refund(id, Refund::OneUnit),
+            Step::Archive(reason) => Request::OrderArchive(WithReason {
+                order,
+                reason: reason.to_string(),
+            }),
+            Step::Restore => Request::OrderRestore(OnOrder { order }),
+        };
+        let _: OrderView = self.call(request)?;
+        Ok(())
+    }
+
+    /// A request through the wire contract, as the local administrator.
+    fn call<V: serde::de::DeserializeOwned>(&self, request: Request) -> anyhow::Result<V> {
+        call(&self.engine, &self.caller, None, request)
+    }
+
+    /// Units received into a warehouse.
+    fn restock(
+        &self,
+        sku: &str,
+        warehouse: &str,
+        quantity: u64,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let _: ProductView = self.call(Request::ProductRestock(StockChange {
+            sku: sku.to_string(),
+            warehouse: warehouse.to_string(),
+            quantity: i64::try_from(quantity).unwrap_or(i64::MAX),
+            reason: reason.to_string(),
+        }))?;
+        Ok(())
+    }
+
+    /// An order as the contract shows it.
+    fn order(&self, id: OrderId) -> anyhow::Result<OrderView> {
+        self.call(Request::OrderGet(OrderKey::Id { id: id.get() }))
+    }
+
+    /// Records a payment or refund through the contract.
+    fn ledger(&self, id: OrderId, refund: bool, request: PaymentRequest) -> anyhow::Result<()> {
+        let payment = Payment {
+            order: OrderKey::Id { id: id.get() },
+            payment: request,
+        };
+        let _: OrderView = self.call(if refund {
+            Request::PaymentRefund(payment)
+        } else {
+            Request::PaymentRecord(payment)
+        })?;
         Ok(())
     }
 
@@ -306,38 +367,39 @@ impl<S: Store> Demo<S> {
         half: bool,
         reference: &str,
     ) -> anyhow::Result<()> {
-        let due = self
-            .engine
-            .get_order(&self.actor, id)?
-            .value
-            .balance_due()?;
+        let order = self.order(id)?;
+        let currency = Currency::parse(&order.currency)?;
+        let due = Money::parse(&order.balance_due, Some(currency), "balance due")?;
         let amount = if half {
             due.scale_by(Decimal::new(5, 1))?
         } else {
             due
         };
         if !amount.is_zero() {
-            let request = payment(amount, method, reference);
-            self.engine.record_payment(&self.actor, id, &request)?;
+            self.ledger(id, false, payment(amount, method, reference))?;
         }
         Ok(())
     }
 
     /// Refunds by the order's payment method, if anything was paid.
     fn refund(&self, id: OrderId, what: Refund) -> anyhow::Result<()> {
-        let order = self.engine.get_order(&self.actor, id)?.value;
-        let net = order.ledger_sums()?.net()?;
+        let order = self.order(id)?;
+        let currency = Currency::parse(&order.currency)?;
+        let money = |text: &str| Money::parse(text, Some(currency), "amount");
+        let net = money(&order.paid)?.sub(&money(&order.refunded)?)?;
         let (amount, reference) = match what {
             Refund::Paid { half: true } => (net.scale_by(Decimal::new(5, 1))?, "refund"),
             Refund::Paid { half: false } => (net, "refund"),
-            Refund::OneUnit => match order.lines().first() {
-                Some(line) if line.unit_price < net => (line.unit_price, "return"),
+            Refund::OneUnit => match order.lines.first() {
+                Some(line) if money(&line.unit_price)? < net => {
+                    (money(&line.unit_price)?, "return")
+                }
                 Some(_) | None => (net, "return"),
             },
         };
         if !amount.is_zero() {
-            let request = payment(amount, order.payment_method(), reference);
-            self.engine.record_refund(&self.actor, id, &request)?;
+            let method = PaymentMethod::parse(&order.payment_method)?;
+            self.ledger(id, true, payment(amount, method, reference))?;
         }
         Ok(())
     }
@@ -423,24 +485,25 @@ impl<S: Store> Demo<S> {
     /// (tiny `--scale` runs).
     fn tour_order(&self) -> anyhow::Result<String> {
         // The tour records a payment of 10.00 on it: prefer one that still owes that much.
-        let owes_ten = |order: &ordo_core::order::Order| {
+        let owes_ten = |order: &OrderView| {
             order
-                .balance_due()
-                .is_ok_and(|due| due.amount() >= Decimal::TEN)
+                .balance_due
+                .parse::<Decimal>()
+                .is_ok_and(|due| due >= Decimal::TEN)
         };
         for status in [Some(OrderStatus::Placed), Some(OrderStatus::Shipped), None] {
-            let filter = OrderFilter {
-                status,
-                limit: 50,
-                ..OrderFilter::default()
-            };
-            let page = self.engine.list_orders(&self.actor, &filter)?;
-            let orders = || page.items.iter().map(|o| &o.value);
-            let chosen = orders()
-                .find(|o| owes_ten(o) && o.reference().is_some())
-                .or_else(|| orders().find(|o| o.reference().is_some()));
-            if let Some(reference) = chosen.and_then(|o| o.reference()) {
-                return Ok(reference.to_string());
+            let page: ListView<OrderView> = self.call(Request::OrderList(OrderList {
+                status: status.map(|s| s.to_string()),
+                limit: Some(50),
+                ..OrderList::default()
+            }))?;
+            let chosen = page
+                .items
+                .iter()
+                .find(|o| owes_ten(o) && o.reference.is_some())
+                .or_else(|| page.items.iter().find(|o| o.reference.is_some()));
+            if let Some(reference) = chosen.and_then(|o| o.reference.clone()) {
+                return Ok(reference);
             }
         }
         Ok("ORD-7K3M-9QX1".to_string())

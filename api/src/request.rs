@@ -8,6 +8,7 @@ use ordo_core::catalog::{BackorderPolicy, PriceTier, ProductInput, TaxCategory};
 use ordo_core::customer::{AddressInput, CustomerInput};
 use ordo_core::engine::{OrderRequest, PaymentRequest};
 use ordo_core::money::Money;
+use ordo_core::ratelimit::RateScope;
 use serde::{Deserialize, Serialize};
 
 /// Which order: `{"id": 42}` or `{"reference": "ORD-7K3M-9QX1"}` (a plain number or text is
@@ -480,6 +481,21 @@ pub struct OutboxAck {
     pub sequences: Vec<u64>,
 }
 
+/// `rate.take`: one request of `key` against a budget of `burst`, one more every
+/// `refill_ms` (the channels' rate limits, shared by every process of the shop).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TakeRate {
+    /// `phone`, `caller`, `registration` or `login`.
+    pub scope: RateScope,
+    /// The phone number, address or chat the request came from.
+    pub key: String,
+    /// Requests allowed at once.
+    pub burst: u32,
+    /// One more request allowed every this many milliseconds.
+    pub refill_ms: i64,
+}
+
 /// No arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -614,4 +630,6 @@ requests! {
     "outbox.list" => OutboxList(OutboxList),
     /// Mark notifications as sent.
     "outbox.ack" => OutboxAck(OutboxAck),
+    /// Count one request against a rate limit (channels).
+    "rate.take" => RateTake(TakeRate),
 }

@@ -23,7 +23,7 @@ mod settings;
 
 pub use accounts::{
     AmountView, MessageView, PasswordChangedView, PurchasesView, RegistrationView, SessionView,
-    SignedOutView, StaffUserView, WhoView, role_name,
+    SignedOutView, StaffUserView, TakenView, WhoView, role_name,
 };
 pub use outbox::{AckView, NotificationView};
 pub use settings::SettingsView;

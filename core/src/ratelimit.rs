@@ -15,6 +15,7 @@ use crate::validate;
 
 /// What a key counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RateScope {
     /// Messages from one phone number.
     Phone,

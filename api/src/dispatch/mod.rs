@@ -191,7 +191,8 @@ fn run<S: Store>(
         | Request::SettingsSet(_)
         | Request::SettingsHistory(_)
         | Request::OutboxList(_)
-        | Request::OutboxAck(_) => people::run(&op, session, request),
+        | Request::OutboxAck(_)
+        | Request::RateTake(_) => people::run(&op, session, request),
     }
 }
 

@@ -4,6 +4,7 @@ use ordo_core::Result;
 use ordo_core::auth::Role;
 use ordo_core::error::{EntityKind, Error};
 use ordo_core::pricing::PricingChange;
+use ordo_core::ratelimit::{RateKey, RateLimit};
 use ordo_core::store::Store;
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ use crate::notifications;
 use crate::request::Request;
 use crate::views::{
     AckView, AuditEntryView, ListView, PasswordChangedView, SessionView, SettingsView,
-    SignedOutView, StaffUserView, WhoView, role_name,
+    SignedOutView, StaffUserView, TakenView, WhoView, role_name,
 };
 
 pub(super) fn run<S: Store>(
@@ -121,6 +122,11 @@ pub(super) fn run<S: Store>(
             value(&AckView {
                 acknowledged: args.sequences.len(),
             })
+        }
+        Request::RateTake(args) => {
+            let key = RateKey::new(args.scope, &args.key)?;
+            engine.take_rate(actor, &key, RateLimit::new(args.burst, args.refill_ms)?)?;
+            value(&TakenView { allowed: true })
         }
         other => Err(super::misrouted(&other)),
     }

@@ -533,6 +533,12 @@ fn the_staff_settings_and_outbox_ops() {
         4,
         "not_found",
     );
+    let limit = json!({"scope": "phone", "key": "+15550001111", "burst": 2, "refill_ms": 60000});
+    let allowed = (0..5)
+        .filter(|_| host.send("rate.take", limit.clone(), None).0 == 0)
+        .count();
+    assert_eq!(allowed, 2);
+    host.fails("rate.take", limit, None, 5, "rate_limited");
 }
 
 #[test]

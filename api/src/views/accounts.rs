@@ -242,3 +242,11 @@ pub struct WhoView {
     /// The customer id, when the actor is a customer.
     pub customer_id: Option<u64>,
 }
+
+/// A request counted within its rate limit (`rate.take`; over the limit is the
+/// `rate_limited` error, with the time to wait).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakenView {
+    /// Always true (a refusal is an error).
+    pub allowed: bool,
+}

@@ -23,7 +23,6 @@ pub mod views;
 /// request fields, response fields and error codes does not.
 pub const ORDO_API_VERSION: u32 = 1;
 
-mod codes;
 mod dispatch;
 pub mod request;
 pub mod response;

@@ -23,22 +23,12 @@ pub struct ApiError {
     pub message: String,
 }
 
-/// The status number of an error kind (the CLI's exit code, the C API's return value).
-pub fn status_of(kind: ErrorKind) -> i32 {
-    kind.status()
-}
-
-/// The wire word of an error kind.
-pub fn kind_name(kind: ErrorKind) -> &'static str {
-    kind.code()
-}
-
 impl ApiError {
     /// A malformed request (status 2): bad JSON, an unknown op, wrong argument types.
     pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             code: code.to_string(),
-            kind: kind_name(ErrorKind::BadRequest).to_string(),
+            kind: ErrorKind::BadRequest.code().to_string(),
             field: None,
             message: message.into(),
         }
@@ -47,9 +37,9 @@ impl ApiError {
     /// The wire form of an engine error.
     pub fn from_engine(error: &Error) -> ApiError {
         ApiError {
-            code: crate::codes::code(error).to_string(),
-            kind: kind_name(error.kind()).to_string(),
-            field: crate::codes::field(error).map(str::to_string),
+            code: error.code().to_string(),
+            kind: error.kind().code().to_string(),
+            field: error.field().map(str::to_string),
             message: error.to_string(),
         }
     }
@@ -59,7 +49,7 @@ impl ApiError {
         ErrorKind::ALL
             .iter()
             .find(|kind| kind.code() == self.kind)
-            .map_or(status_of(ErrorKind::Internal), |kind| status_of(*kind))
+            .map_or(ErrorKind::Internal.status(), |kind| kind.status())
     }
 }
 

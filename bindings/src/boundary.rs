@@ -3,7 +3,6 @@
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 
-use ordo_api::response::kind_name;
 use ordo_api::{ApiError, Response};
 use ordo_core::ErrorKind;
 
@@ -27,7 +26,7 @@ pub(crate) fn internal_error(message: &str) -> Response {
     Response::error(
         ApiError {
             code: "internal".to_string(),
-            kind: kind_name(ErrorKind::Internal).to_string(),
+            kind: ErrorKind::Internal.code().to_string(),
             field: None,
             message: message.to_string(),
         },

@@ -267,7 +267,7 @@ mod tests {
             (ORDO_STATUS_FORBIDDEN, ErrorKind::Unauthenticated),
             (ORDO_STATUS_FORBIDDEN, ErrorKind::Forbidden),
         ] {
-            assert_eq!(constant, ordo_api::response::status_of(kind), "{kind:?}");
+            assert_eq!(constant, kind.status(), "{kind:?}");
         }
         assert_eq!(ORDO_STATUS_OK, ordo_api::response::STATUS_OK);
     }

@@ -81,12 +81,12 @@ impl<S: Store> Context<S> {
     /// # Errors
     /// `Forbidden` naming the role and the operation.
     pub fn require(&self, operation: Operation) -> anyhow::Result<()> {
-        let role = Role::parse(&self.who.role).ok();
-        if role.is_some_and(|role| role.allows(operation)) {
+        let role = Role::parse(&self.who.role)?;
+        if role.allows(operation) {
             return Ok(());
         }
         Err(ordo_core::Error::Forbidden {
-            role: self.who.role.replace('-', " "),
+            role: role.to_string(),
             operation: operation.to_string(),
         }
         .into())

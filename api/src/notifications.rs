@@ -1,16 +1,14 @@
-//! The words of customer notifications, for `outbox.list`: a stand-in for the templates of
-//! the SMS and Telegram adapters (ordo-bots), so staff can test flows and send messages by
-//! hand until those run.
+//! The words of every customer notification, in one place: the SMS and Telegram
+//! dispatchers (ordo-bots) send exactly what [`text`] writes, and `outbox.list` shows it.
 
 use ordo_core::auth::Actor;
-use ordo_core::customer::Customer;
-use ordo_core::outbox::OutboxMessage;
+use ordo_core::delivery::Delivery;
+use ordo_core::outbox::DomainEvent;
+use ordo_core::registration::CODE_TTL_MS;
 use ordo_core::store::Store;
 use ordo_core::{Engine, Error};
 
 use crate::views::NotificationView;
-use ordo_core::outbox::DomainEvent;
-use ordo_core::registration::{CODE_TTL_MS, Channel};
 
 /// What the command looked up for one notification.
 #[derive(Debug, Default)]
@@ -19,60 +17,6 @@ pub struct Facts {
     pub reference: Option<String>,
     /// The verification code, while it is still valid.
     pub code: Option<String>,
-}
-
-/// What happened, in a few words (`order placed`, `verification code`, …).
-pub fn kind(event: &DomainEvent) -> &'static str {
-    match event {
-        DomainEvent::OrderPlaced { .. } => "order placed",
-        DomainEvent::OrderStatusChanged { .. } => "order status",
-        DomainEvent::OrderCancelled { .. } => "order cancelled",
-        DomainEvent::PaymentRecorded { .. } => "payment",
-        DomainEvent::VerificationCodeRequested { .. } => "verification code",
-        DomainEvent::ContactChangeRequested { .. } => "contact change code",
-        DomainEvent::RegistrationApproved { .. } => "registration approved",
-        DomainEvent::RefundRecorded { .. } => "refund",
-    }
-}
-
-/// The customer an event is for.
-pub fn customer_of(event: &DomainEvent) -> ordo_core::ids::CustomerId {
-    match event {
-        DomainEvent::OrderPlaced { customer, .. }
-        | DomainEvent::OrderStatusChanged { customer, .. }
-        | DomainEvent::OrderCancelled { customer, .. }
-        | DomainEvent::PaymentRecorded { customer, .. }
-        | DomainEvent::VerificationCodeRequested { customer, .. }
-        | DomainEvent::ContactChangeRequested { customer, .. }
-        | DomainEvent::RegistrationApproved { customer, .. }
-        | DomainEvent::RefundRecorded { customer, .. } => *customer,
-    }
-}
-
-/// Where it goes: `SMS to +442071234567` or `Telegram chat 123456789`.
-pub fn recipient(event: &DomainEvent, customer: Option<&Customer>) -> String {
-    // A code for a new contact goes to the new phone if it changed, else the new email.
-    if let DomainEvent::ContactChangeRequested { phone, email, .. } = event {
-        return match customer {
-            Some(c) if c.phone() == phone => format!("email to {email}"),
-            Some(_) | None => format!("SMS to {phone}"),
-        };
-    }
-    let channel = match event {
-        DomainEvent::VerificationCodeRequested { channel, .. } => Some(*channel),
-        DomainEvent::OrderPlaced { .. }
-        | DomainEvent::OrderStatusChanged { .. }
-        | DomainEvent::OrderCancelled { .. }
-        | DomainEvent::PaymentRecorded { .. }
-        | DomainEvent::RegistrationApproved { .. }
-        | DomainEvent::ContactChangeRequested { .. }
-        | DomainEvent::RefundRecorded { .. } => customer.map(Customer::channel),
-    };
-    match (channel, customer) {
-        (Some(Channel::Telegram { chat_id }), _) => format!("Telegram chat {chat_id}"),
-        (Some(Channel::Sms), Some(customer)) => format!("SMS to {}", customer.phone()),
-        (Some(Channel::Sms) | None, _) => "(customer not found)".to_string(),
-    }
 }
 
 /// The message text as it would be sent.
@@ -113,40 +57,19 @@ pub fn text(event: &DomainEvent, facts: &Facts) -> String {
     }
 }
 
-/// One notification as it would be sent, looked up as the system (the dispatcher).
+/// What a dispatcher needs to word one delivery: its order's reference and, for a code,
+/// the code itself while it is valid (looked up as the system, as a dispatcher does).
 ///
 /// # Errors
-/// Storage errors (a customer or order that is gone is left out, not an error).
-pub fn render<S: Store>(
-    engine: &Engine<S>,
-    message: &OutboxMessage,
-) -> ordo_core::Result<NotificationView> {
-    let system = Actor::system();
-    let event = &message.event;
-    let customer_id = customer_of(event);
-    let customer = optional(engine.get_customer(&system, customer_id))?;
-    let order = match event {
-        DomainEvent::OrderStatusChanged { order, .. }
-        | DomainEvent::OrderCancelled { order, .. }
-        | DomainEvent::PaymentRecorded { order, .. }
-        | DomainEvent::RefundRecorded { order, .. } => Some(*order),
-        DomainEvent::OrderPlaced { .. }
-        | DomainEvent::VerificationCodeRequested { .. }
-        | DomainEvent::ContactChangeRequested { .. }
-        | DomainEvent::RegistrationApproved { .. } => None,
-    };
-    let reference = match order {
-        Some(id) => optional(engine.get_order(&system, id))?
-            .and_then(|o| o.value.reference().map(|r| r.to_string())),
-        None => None,
-    };
-    let code = match event {
+/// Storage errors.
+pub fn facts<S: Store>(engine: &Engine<S>, delivery: &Delivery) -> ordo_core::Result<Facts> {
+    let code = match *delivery.event() {
         DomainEvent::VerificationCodeRequested {
             customer, nonce, ..
         }
         | DomainEvent::ContactChangeRequested {
             customer, nonce, ..
-        } => engine.verification_code(&system, *customer, *nonce)?,
+        } => optional(engine.verification_code(&Actor::system(), customer, nonce))?.flatten(),
         DomainEvent::OrderPlaced { .. }
         | DomainEvent::OrderStatusChanged { .. }
         | DomainEvent::OrderCancelled { .. }
@@ -154,13 +77,33 @@ pub fn render<S: Store>(
         | DomainEvent::RegistrationApproved { .. }
         | DomainEvent::RefundRecorded { .. } => None,
     };
+    Ok(Facts {
+        reference: delivery.reference().map(ToString::to_string),
+        code,
+    })
+}
+
+/// One delivery as staff see it, with the text as it would be sent.
+///
+/// # Errors
+/// Storage errors.
+pub fn render<S: Store>(
+    engine: &Engine<S>,
+    delivery: &Delivery,
+) -> ordo_core::Result<NotificationView> {
+    let event = delivery.event();
     Ok(NotificationView {
-        sequence: message.sequence,
-        at: message.at.to_string(),
-        event: kind(event).to_string(),
-        customer_id: customer_id.get(),
-        to: recipient(event, customer.as_ref()),
-        text: text(event, &Facts { reference, code }),
+        id: delivery.id().get(),
+        at: delivery.created().to_string(),
+        event: event.kind().to_string(),
+        customer_id: delivery.customer().get(),
+        channel: delivery.channel().to_string(),
+        to: delivery.recipient().to_string(),
+        status: delivery.status().to_string(),
+        attempts: delivery.attempts(),
+        last_error: delivery.last_error().map(str::to_string),
+        carrier_status: delivery.carrier_status().map(|s| s.to_string()),
+        text: text(event, &facts(engine, delivery)?),
     })
 }
 

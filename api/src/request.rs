@@ -462,23 +462,37 @@ pub struct SetSettings {
     pub changes: Vec<String>,
 }
 
-/// `outbox.list`.
+/// `outbox.list`: notification deliveries not yet sent (pending, sending, failed, dead),
+/// oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct OutboxList {
-    /// After this sequence number.
+    /// After this delivery id.
     pub after: Option<u64>,
     /// At most this many (default 100).
     pub limit: Option<usize>,
+    /// Only the failed and the dead.
+    pub failed: bool,
+    /// Every delivery, sent ones included.
+    pub all: bool,
 }
 
-/// `outbox.ack`.
+/// `outbox.ack`: mark deliveries as sent by hand (someone sent the messages outside
+/// ordo), so no dispatcher sends them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxAck {
-    /// Sequence numbers of the notifications sent.
-    pub sequences: Vec<u64>,
+    /// The deliveries' ids.
+    pub ids: Vec<u64>,
+}
+
+/// `outbox.retry`: queue a failed or dead delivery again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxRetry {
+    /// The delivery.
+    pub id: u64,
 }
 
 /// `rate.take`: one request of `key` against a budget of `burst`, one more every
@@ -626,10 +640,12 @@ requests! {
     "settings.set" => SettingsSet(SetSettings),
     /// Who changed the settings, when.
     "settings.history" => SettingsHistory(Nothing),
-    /// Notifications waiting to be sent, as they would be sent.
+    /// Notification deliveries not yet sent (or failed, or all), with their texts.
     "outbox.list" => OutboxList(OutboxList),
-    /// Mark notifications as sent.
+    /// Mark deliveries as sent by hand.
     "outbox.ack" => OutboxAck(OutboxAck),
+    /// Queue a failed or dead delivery again.
+    "outbox.retry" => OutboxRetry(OutboxRetry),
     /// Count one request against a rate limit (channels).
     "rate.take" => RateTake(TakeRate),
 }

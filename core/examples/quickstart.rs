@@ -101,9 +101,10 @@ fn main() -> Result<(), Error> {
             changes.join("; ")
         );
     }
+    let waiting = engine.list_deliveries(&clerk, DeliveryFilter::Unsent, None, 100)?;
     println!(
-        "outbox: {} notifications waiting for the SMS/Telegram dispatchers",
-        store.outbox_pending(None, 100)?.len()
+        "notifications: {} deliveries waiting for the SMS/Telegram dispatchers",
+        waiting.items.len()
     );
     Ok(())
 }

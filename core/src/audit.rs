@@ -111,6 +111,12 @@ pub enum AuditAction {
     PasswordRejected,
     /// The pricing settings (tax rates, shipping fees, tax rounding) changed.
     PricingSettingsChanged,
+    /// Staff queued a failed or dead notification delivery again.
+    NotificationRetried,
+    /// A phone subscribed to an order's news or muted it (`SUB` / `UNSUB`).
+    OrderWatchChanged,
+    /// A customer's phone opted out of texts or back in (`STOP` / `START`).
+    TextsOptedOut,
 }
 
 impl fmt::Display for AuditAction {
@@ -152,6 +158,9 @@ impl fmt::Display for AuditAction {
             AuditAction::DiscountApplied => "discount applied",
             AuditAction::PasswordRejected => "password change refused",
             AuditAction::PricingSettingsChanged => "pricing settings changed",
+            AuditAction::NotificationRetried => "notification retried",
+            AuditAction::OrderWatchChanged => "order notifications changed",
+            AuditAction::TextsOptedOut => "texts opted out or in",
         })
     }
 }

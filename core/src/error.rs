@@ -98,6 +98,8 @@ pub enum EntityKind {
     Message,
     /// A pending registration (reached by its handle).
     Registration,
+    /// A notification delivery.
+    Delivery,
 }
 
 impl fmt::Display for EntityKind {
@@ -112,6 +114,7 @@ impl fmt::Display for EntityKind {
             EntityKind::User => "staff user",
             EntityKind::Message => "message",
             EntityKind::Registration => "registration",
+            EntityKind::Delivery => "delivery",
         })
     }
 }
@@ -657,6 +660,16 @@ pub const ERROR_CODES: &[(&str, ErrorKind, &str)] = &[
         ErrorKind::Validation,
         "the directory is not an ordo data directory and is never replaced",
     ),
+    (
+        "delivery_not_held",
+        ErrorKind::Validation,
+        "a dispatcher reported on a delivery another dispatcher has taken over",
+    ),
+    (
+        "delivery_not_retryable",
+        ErrorKind::Validation,
+        "only failed or dead deliveries can be retried",
+    ),
     // Faults.
     (
         "corrupted",
@@ -773,7 +786,7 @@ mod tests {
         assert_eq!(table.len(), ERROR_CODES.len(), "a code is listed twice");
         let samples = samples();
         // 15 variants, Refused, Unauthenticated and Storage once per inner variant.
-        assert_eq!(samples.len(), 12 + 38 + 6 + 4);
+        assert_eq!(samples.len(), 12 + 40 + 6 + 4);
         let mut seen = BTreeSet::new();
         for error in &samples {
             let code = error.code();

@@ -52,6 +52,10 @@ typed_id!(
     /// Identifies a message in the communication log.
     MessageId
 );
+typed_id!(
+    /// Identifies a notification delivery.
+    DeliveryId
+);
 
 /// Crockford base-32 alphabet: no I, L, O, U, so misreadings are rare.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -27,6 +27,7 @@ pub mod catalog;
 pub mod clock;
 pub mod credentials;
 pub mod customer;
+pub mod delivery;
 pub mod engine;
 pub mod error;
 pub mod ids;
@@ -62,7 +63,8 @@ pub mod prelude {
     pub use crate::clock::{Clock, ManualClock, SystemClock, Timestamp};
     pub use crate::customer::{AddressInput, CustomerInput};
     pub use crate::engine::{
-        Engine, EngineConfig, ItemRequest, OrderFilter, OrderRequest, Page, PaymentRequest,
+        DeliveryFilter, Engine, EngineConfig, ItemRequest, OrderFilter, OrderRequest, Page,
+        PaymentRequest,
     };
     pub use crate::error::{Error, ErrorKind, Refusal, Result};
     pub use crate::ids::{CustomerId, OrderId, OrderReference, ProductId};

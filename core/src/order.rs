@@ -162,6 +162,15 @@ impl OrderStatus {
         }
     }
 
+    /// Whether the order is under way: placed and not yet delivered or cancelled.
+    pub fn is_open(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Placed | Confirmed | Picking | Packed | Shipped => true,
+            Draft | Delivered | Cancelled => false,
+        }
+    }
+
     /// Whether payments may be recorded.
     pub fn accepts_payments(self) -> bool {
         use OrderStatus::*;

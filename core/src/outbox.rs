@@ -96,6 +96,50 @@ pub enum DomainEvent {
     },
 }
 
+impl DomainEvent {
+    /// The customer it is about.
+    pub fn customer(&self) -> CustomerId {
+        match self {
+            DomainEvent::OrderPlaced { customer, .. }
+            | DomainEvent::OrderStatusChanged { customer, .. }
+            | DomainEvent::OrderCancelled { customer, .. }
+            | DomainEvent::PaymentRecorded { customer, .. }
+            | DomainEvent::VerificationCodeRequested { customer, .. }
+            | DomainEvent::ContactChangeRequested { customer, .. }
+            | DomainEvent::RegistrationApproved { customer, .. }
+            | DomainEvent::RefundRecorded { customer, .. } => *customer,
+        }
+    }
+
+    /// The order it is about, for order events.
+    pub fn order(&self) -> Option<OrderId> {
+        match self {
+            DomainEvent::OrderPlaced { order, .. }
+            | DomainEvent::OrderStatusChanged { order, .. }
+            | DomainEvent::OrderCancelled { order, .. }
+            | DomainEvent::PaymentRecorded { order, .. }
+            | DomainEvent::RefundRecorded { order, .. } => Some(*order),
+            DomainEvent::VerificationCodeRequested { .. }
+            | DomainEvent::ContactChangeRequested { .. }
+            | DomainEvent::RegistrationApproved { .. } => None,
+        }
+    }
+
+    /// What happened, in a few words (`order placed`, `verification code`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DomainEvent::OrderPlaced { .. } => "order placed",
+            DomainEvent::OrderStatusChanged { .. } => "order status",
+            DomainEvent::OrderCancelled { .. } => "order cancelled",
+            DomainEvent::PaymentRecorded { .. } => "payment",
+            DomainEvent::VerificationCodeRequested { .. } => "verification code",
+            DomainEvent::ContactChangeRequested { .. } => "contact change code",
+            DomainEvent::RegistrationApproved { .. } => "registration approved",
+            DomainEvent::RefundRecorded { .. } => "refund",
+        }
+    }
+}
+
 /// A stored outbox message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {

@@ -238,6 +238,21 @@ pub enum Refusal {
         /// What makes it foreign.
         why: String,
     },
+    /// A dispatcher reported on a delivery it no longer holds (its lease lapsed and another
+    /// dispatcher took it over, or it is no longer being sent).
+    #[error("this dispatcher no longer holds delivery {delivery}")]
+    DeliveryNotHeld {
+        /// The delivery.
+        delivery: u64,
+    },
+    /// Retrying a delivery that has not failed.
+    #[error("delivery {delivery} is {status}; only failed or dead deliveries can be retried")]
+    DeliveryNotRetryable {
+        /// The delivery.
+        delivery: u64,
+        /// Its status.
+        status: crate::delivery::DeliveryStatus,
+    },
 }
 
 fn list_backorders(lines: &[(String, u32)]) -> String {
@@ -290,6 +305,8 @@ impl Refusal {
             Refusal::UndecodableRecords { .. } => "undecodable_records",
             Refusal::DataDirectoryNotEmpty { .. } => "data_directory_not_empty",
             Refusal::NotADataDirectory { .. } => "not_a_data_directory",
+            Refusal::DeliveryNotHeld { .. } => "delivery_not_held",
+            Refusal::DeliveryNotRetryable { .. } => "delivery_not_retryable",
         }
     }
 
@@ -335,7 +352,9 @@ impl Refusal {
             | Refusal::FileExists { .. }
             | Refusal::UndecodableRecords { .. }
             | Refusal::DataDirectoryNotEmpty { .. }
-            | Refusal::NotADataDirectory { .. } => None,
+            | Refusal::NotADataDirectory { .. }
+            | Refusal::DeliveryNotHeld { .. }
+            | Refusal::DeliveryNotRetryable { .. } => None,
         }
     }
 }
@@ -493,7 +512,12 @@ pub(crate) mod samples {
                 path: "home".into(),
                 why: "it holds other files".into(),
             },
-            Refusal::NotADataDirectory { .. } => return None,
+            Refusal::NotADataDirectory { .. } => Refusal::DeliveryNotHeld { delivery: 7 },
+            Refusal::DeliveryNotHeld { .. } => Refusal::DeliveryNotRetryable {
+                delivery: 7,
+                status: crate::delivery::DeliveryStatus::Sent,
+            },
+            Refusal::DeliveryNotRetryable { .. } => return None,
         })
     }
 
@@ -536,7 +560,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 38);
+        assert_eq!(refusals.len(), 40);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

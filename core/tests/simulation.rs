@@ -25,7 +25,6 @@ use ordo_core::engine::{
 use ordo_core::error::{Error, Refusal};
 use ordo_core::ids::{CustomerId, OrderId, ProductId};
 use ordo_core::order::OrderStatus;
-use ordo_core::outbox::OutboxMessage;
 use ordo_core::payment::PaymentMethod;
 use ordo_core::random::{RandomSource, SeededRandom};
 use ordo_core::registration::Channel;
@@ -151,15 +150,8 @@ impl Store for SimStore {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.live.read().unwrap().audit_for(subject, after, limit)
     }
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.live.read().unwrap().outbox_pending(after, limit)
-    }
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.live.read().unwrap().outbox_ack(sequence)
+    fn sync(&self) -> Result<(), StoreError> {
+        self.live.read().unwrap().sync()
     }
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         let faults = *self.faults.lock().unwrap();

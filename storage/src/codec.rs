@@ -237,6 +237,7 @@ pub(crate) fn decode_audit(key: &str, bytes: &[u8]) -> Result<AuditEntry, StoreE
 ///
 /// # Errors
 /// `Io` if it cannot be encoded.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn encode_outbox(message: &OutboxMessage) -> Result<Vec<u8>, StoreError> {
     encode("outbox message", message)
 }

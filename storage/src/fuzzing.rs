@@ -67,6 +67,7 @@ pub fn seed_values() -> Result<Vec<Vec<u8>>, StoreError> {
         RecordKind::Order,
         RecordKind::Stock,
         RecordKind::Idempotency,
+        RecordKind::Delivery,
     ] {
         for versioned in store.scan(kind, None, 10)? {
             let record: &Record = &versioned.value;
@@ -79,8 +80,13 @@ pub fn seed_values() -> Result<Vec<Vec<u8>>, StoreError> {
     for entry in store.audit_for(ordo_core::audit::Subject::Customer(customer.id()), None, 10)? {
         values.push(codec::encode_audit(&entry)?);
     }
-    for message in store.outbox_pending(None, 10)? {
-        values.push(codec::encode_outbox(&message)?);
+    // Format 3's outbox values (the migration still reads them).
+    for delivery in sample::deliveries(&engine) {
+        values.push(codec::encode_outbox(&ordo_core::outbox::OutboxMessage {
+            sequence: delivery.id().0,
+            at: delivery.created(),
+            event: delivery.event().clone(),
+        })?);
     }
     Ok(values)
 }

@@ -13,7 +13,7 @@ use crate::error::from_sled;
 /// The on-disk layout version kept in the meta tree. Bump it with a migration when a
 /// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
 /// by the codec's schema byte).
-pub(crate) const STORAGE_FORMAT_VERSION: u64 = 3;
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 4;
 
 /// Meta key: the layout version the database was created with.
 pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
@@ -29,22 +29,24 @@ pub(crate) const META_LAST_ID: &[u8] = b"last_id";
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 11] = ordo_core::store::ALL_RECORD_KINDS;
+pub(crate) const RECORD_KINDS: [RecordKind; 14] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–10: records; 11–23: indexes; then these.
-pub(crate) const AUDIT: Slot = Slot(24);
+/// Slots 0–13: records; 14–29: indexes; then these. (Slots are positions in memory and
+/// in backup files; on disk a tree is known by its name.)
+pub(crate) const AUDIT: Slot = Slot(30);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(25);
-/// The outbox tree.
-pub(crate) const OUTBOX: Slot = Slot(26);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(31);
+/// The outbox tree of storage format 3 and earlier: emptied into deliveries by the
+/// migration to format 4, written no more.
+pub(crate) const OUTBOX: Slot = Slot(32);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(27);
+pub(crate) const META: Slot = Slot(33);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 28;
+pub(crate) const TREE_COUNT: usize = 34;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -60,25 +62,31 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::Message => 8,
         RecordKind::Settings => 9,
         RecordKind::RateBucket => 10,
+        RecordKind::Delivery => 11,
+        RecordKind::OrderWatch => 12,
+        RecordKind::PhoneSettings => 13,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 11,
-        IndexName::OrderByCustomer => 12,
-        IndexName::OrderByCreated => 13,
-        IndexName::OrderByStatus => 14,
-        IndexName::CustomerByName => 15,
-        IndexName::CustomerByPhone => 16,
-        IndexName::CustomerByEmail => 17,
-        IndexName::ProductBySku => 18,
-        IndexName::CustomerByLogin => 19,
-        IndexName::CustomerByRegistration => 20,
-        IndexName::UserByLogin => 21,
-        IndexName::MessageByCustomer => 22,
-        IndexName::RegistrationByHandle => 23,
+        IndexName::OrderByReference => 14,
+        IndexName::OrderByCustomer => 15,
+        IndexName::OrderByCreated => 16,
+        IndexName::OrderByStatus => 17,
+        IndexName::CustomerByName => 18,
+        IndexName::CustomerByPhone => 19,
+        IndexName::CustomerByEmail => 20,
+        IndexName::ProductBySku => 21,
+        IndexName::CustomerByLogin => 22,
+        IndexName::CustomerByRegistration => 23,
+        IndexName::UserByLogin => 24,
+        IndexName::MessageByCustomer => 25,
+        IndexName::RegistrationByHandle => 26,
+        IndexName::DeliveryQueue => 27,
+        IndexName::DeliveryByStatus => 28,
+        IndexName::DeliveryByProvider => 29,
     })
 }
 
@@ -96,6 +104,9 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::Message => "messages",
         RecordKind::Settings => "settings",
         RecordKind::RateBucket => "rate_buckets",
+        RecordKind::Delivery => "deliveries",
+        RecordKind::OrderWatch => "order_watches",
+        RecordKind::PhoneSettings => "phone_settings",
     }
 }
 

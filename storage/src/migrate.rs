@@ -1,6 +1,7 @@
 //! Upgrading a database written by an earlier version of ordo, at open.
 //!
-//! Storage format 2 (schema 1 values) becomes format 3 (schema 2 values, two more trees):
+//! Storage format 2 (schema 1 values) and format 3 (schema 2 values with an outbox) become
+//! format 4 (schema 2 values; notifications are delivery records):
 //!
 //! 1. **A backup first.** After a flush, the data directory is copied file by file to
 //!    `DIR.before-format-3` beside it (built as `….partial`, fsynced, then renamed in), so
@@ -10,7 +11,12 @@
 //!    frozen shapes of schema 1 and upgraded (`ordo_core::store::legacy`), other values get
 //!    today's envelope after a check that they decode. A value already at schema 2 is left
 //!    alone, so a migration cut short by a crash simply runs again at the next open.
-//! 3. **The format version moves last**, after a flush: until it says 3 the database is
+//! 3. **The outbox is drained into deliveries.** Each message that was never acknowledged
+//!    becomes the deliveries today's engine would have written for it
+//!    (`ordo_core::delivery::recipients`, the customer as stored), in one sled transaction
+//!    with the removal of the message, so a crash in the middle neither loses nor
+//!    duplicates one. A message whose customer is gone is dropped with a warning.
+//! 4. **The format version moves last**, after a flush: until it says 4 the database is
 //!    treated as not (fully) migrated.
 
 use std::path::{Path, PathBuf};
@@ -21,8 +27,8 @@ use crate::codec::{self, ValueKind};
 use crate::error::{from_io, from_sled};
 use crate::layout::{self, Content, Trees};
 
-/// The storage format this build migrates from.
-pub(crate) const PREVIOUS_FORMAT_VERSION: u64 = 2;
+/// The oldest storage format this build migrates from (every one up to the current).
+pub(crate) const OLDEST_FORMAT_VERSION: u64 = 2;
 
 /// Values rewritten per sled batch.
 const BATCH: usize = 1000;
@@ -36,7 +42,7 @@ pub(crate) struct Migrated {
     pub(crate) backup: Option<PathBuf>,
 }
 
-/// Upgrades the database from [`PREVIOUS_FORMAT_VERSION`] to the current format.
+/// Upgrades the database from [`OLDEST_FORMAT_VERSION`] to the current format.
 ///
 /// # Errors
 /// `Io` if the backup copy cannot be made or sled fails; `Corrupted` naming the first value
@@ -59,6 +65,8 @@ pub(crate) fn migrate(
         };
         values += rewrite(tree, slot, kind)?;
     }
+    db.flush().map_err(from_sled)?;
+    values += drain_outbox(trees)?;
     db.flush().map_err(from_sled)?;
     trees
         .tree(layout::META)
@@ -105,6 +113,131 @@ fn rewrite(tree: &sled::Tree, slot: layout::Slot, kind: ValueKind) -> Result<u64
         rewritten += pending as u64;
     }
     Ok(rewritten)
+}
+
+/// Turns every outbox message into delivery records (step 3); returns how many deliveries.
+fn drain_outbox(trees: &Trees) -> Result<u64, StoreError> {
+    use ordo_core::delivery::{self, Delivery};
+    use ordo_core::ids::DeliveryId;
+    use ordo_core::store::{IndexName, Record, RecordKey, RecordKind, keys};
+    use sled::Transactional;
+    use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+    let outbox = trees.tree(layout::OUTBOX);
+    let meta = trees.tree(layout::META);
+    let deliveries = trees.records(RecordKind::Delivery);
+    let queue = trees.index(IndexName::DeliveryQueue);
+    let by_status = trees.index(IndexName::DeliveryByStatus);
+    let id_offset = match meta.get(layout::META_ID_OFFSET).map_err(from_sled)? {
+        Some(bytes) => codec::decode_counter("meta/id_offset", &bytes)?,
+        None => 0,
+    };
+    let mut written = 0;
+    for item in outbox.iter() {
+        let (key, value) = item.map_err(from_sled)?;
+        let label = format!("outbox/{}", layout::hex(&key));
+        let message = codec::decode_outbox(&label, &value)?;
+        let event = message.event;
+        let customer_key = RecordKey::Customer(event.customer());
+        let customer = match trees
+            .records(RecordKind::Customer)
+            .get(customer_key.id_bytes())
+            .map_err(from_sled)?
+        {
+            Some(bytes) => match codec::decode_record(&customer_key.to_string(), &bytes)?.1 {
+                Record::Customer(customer) => Some(customer),
+                _ => None,
+            },
+            None => None,
+        };
+        let reference = match event.order() {
+            Some(order) => {
+                let order_key = RecordKey::Order(order);
+                match trees
+                    .records(RecordKind::Order)
+                    .get(order_key.id_bytes())
+                    .map_err(from_sled)?
+                {
+                    Some(bytes) => match codec::decode_record(&order_key.to_string(), &bytes)?.1 {
+                        Record::Order(order) => order.reference().cloned(),
+                        _ => None,
+                    },
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        let recipients = match &customer {
+            Some(customer) => delivery::recipients(&event, customer, None),
+            None => {
+                tracing::warn!(
+                    message = message.sequence,
+                    "an outbox message about a customer that is gone was dropped"
+                );
+                Vec::new()
+            }
+        };
+        let last_id = match meta.get(layout::META_LAST_ID).map_err(from_sled)? {
+            Some(bytes) => codec::decode_counter("meta/last_id", &bytes)?,
+            None => 0,
+        }
+        .max(id_offset);
+        let mut rows = Vec::new();
+        let mut next = last_id;
+        for recipient in recipients {
+            next = next
+                .checked_add(1)
+                .ok_or_else(|| StoreError::Io("ids are exhausted".to_string()))?;
+            let delivery = Delivery::new(
+                DeliveryId(next),
+                message.at,
+                event.clone(),
+                reference.clone(),
+                recipient,
+            );
+            let record_key = RecordKey::Delivery(delivery.id()).id_bytes();
+            let entries = keys::delivery_entries(&delivery);
+            rows.push((
+                record_key,
+                codec::encode_record(1, &Record::Delivery(delivery))?,
+                entries,
+            ));
+        }
+        let last = codec::encode_counter(next)?;
+        let ids: Vec<Vec<u8>> = rows
+            .iter()
+            .flat_map(|(_, _, entries)| entries.iter().map(|e| codec::encode_id(e.id)))
+            .collect::<Result<_, _>>()?;
+        let result = (outbox, meta, deliveries, queue, by_status).transaction(
+            |(outbox, meta, deliveries, queue, by_status)| {
+                let mut ids = ids.iter();
+                for (record_key, value, entries) in &rows {
+                    deliveries.insert(record_key.as_slice(), value.as_slice())?;
+                    for entry in entries {
+                        let tree = match entry.index {
+                            IndexName::DeliveryQueue => queue,
+                            _ => by_status,
+                        };
+                        let id = ids.next().ok_or(ConflictableTransactionError::Abort(()))?;
+                        tree.insert(entry.key.as_slice(), id.as_slice())?;
+                    }
+                }
+                meta.insert(layout::META_LAST_ID, last.as_slice())?;
+                outbox.remove(&key)?;
+                Ok(())
+            },
+        );
+        match result {
+            Ok(()) => written += rows.len() as u64,
+            Err(TransactionError::Storage(error)) => return Err(from_sled(error)),
+            Err(TransactionError::Abort(())) => {
+                return Err(StoreError::Io(format!(
+                    "could not turn {label} into deliveries"
+                )));
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// The name of the copy a migration leaves beside `dir`.
@@ -237,6 +370,15 @@ mod tests {
                         as_schema_1(codec::encode_counter(entry.sequence).unwrap()),
                     )
                     .unwrap();
+            } else if name == "outbox.bin" {
+                let message = codec::upgrade_value(ValueKind::Outbox, "o", &bytes)
+                    .unwrap()
+                    .unwrap();
+                let message = codec::decode_outbox("o", &message).unwrap();
+                trees
+                    .tree(layout::OUTBOX)
+                    .insert(layout::sequence_key(message.sequence), bytes)
+                    .unwrap();
             }
         }
         let meta = trees.tree(layout::META);
@@ -247,7 +389,7 @@ mod tests {
         .unwrap();
         meta.insert(
             layout::META_FORMAT_VERSION,
-            as_schema_1(codec::encode_counter(PREVIOUS_FORMAT_VERSION).unwrap()),
+            as_schema_1(codec::encode_counter(OLDEST_FORMAT_VERSION).unwrap()),
         )
         .unwrap();
         for item in meta.iter() {
@@ -278,6 +420,13 @@ mod tests {
         for kind in ALL_RECORD_KINDS {
             raw.scan(kind, None, 100).unwrap();
         }
+        // The golden outbox message became a pending delivery to its customer.
+        let deliveries = sample::deliveries(&engine);
+        assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+        assert_eq!(
+            deliveries[0].status(),
+            ordo_core::delivery::DeliveryStatus::Pending
+        );
         assert_eq!(
             engine
                 .customer_history(&admin, customers[0].1)
@@ -296,6 +445,10 @@ mod tests {
         drop(again);
         let db = sled::open(&dir).unwrap();
         let trees = Trees::open(&db).unwrap();
+        assert!(
+            trees.tree(layout::OUTBOX).is_empty(),
+            "the outbox was drained"
+        );
         let format = trees
             .tree(layout::META)
             .get(layout::META_FORMAT_VERSION)
@@ -347,7 +500,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             codec::decode_counter_any_schema("format", &format).unwrap(),
-            PREVIOUS_FORMAT_VERSION
+            OLDEST_FORMAT_VERSION
         );
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 pub struct StoreStats {
     /// Batches committed (each one sled transaction and, in `Immediate` mode, one flush).
     pub batches: u64,
-    /// Write sets (and outbox acknowledgements) committed.
+    /// Write sets committed.
     pub write_sets: u64,
     /// Write sets rejected with `Conflict` (or another error) before commit.
     pub rejected: u64,

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use ordo_core::audit::{AuditEntry, Subject};
-use ordo_core::outbox::OutboxMessage;
 use ordo_core::store::{
     IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, SkippedRecord, Store,
     StoreError, Versioned, WriteSet, keys,
@@ -39,7 +38,7 @@ pub(crate) struct Shared {
     pub(crate) counters: Counters,
     /// Added to sled's id counter (see [`layout::META_ID_OFFSET`]).
     id_offset: u64,
-    /// How far the outbox is durable (`outbox_pending` shows nothing beyond).
+    /// Which committed batches are durable (`Store::sync` waits on it).
     pub(crate) watermark: Watermark,
     /// Set when making data durable failed in the background: the writer then refuses
     /// every request (fail-stop) until the store is reopened.
@@ -49,6 +48,9 @@ pub(crate) struct Shared {
     #[cfg(test)]
     pub(crate) after_commit: Mutex<Option<Box<dyn Fn() + Send>>>,
 }
+
+/// The longest [`Store::sync`] waits for data to become durable before reporting an error.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How [`SledStore::start`] runs the store it is given.
 struct Opening {
@@ -256,7 +258,7 @@ impl SledStore {
             gate: RwLock::new(()),
             counters: Counters::default(),
             id_offset,
-            watermark: Watermark::new(committed.outbox),
+            watermark: Watermark::new(),
             failure: Mutex::new(None),
             #[cfg(test)]
             after_commit: Mutex::new(None),
@@ -413,7 +415,7 @@ fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<Sequ
     match meta.get(layout::META_FORMAT_VERSION).map_err(from_sled)? {
         Some(bytes) => {
             let version = codec::decode_counter_any_schema(format_label, &bytes)?;
-            if version == migrate::PREVIOUS_FORMAT_VERSION {
+            if (migrate::OLDEST_FORMAT_VERSION..layout::STORAGE_FORMAT_VERSION).contains(&version) {
                 migrate::migrate(db, trees, dir)?;
             } else if version != layout::STORAGE_FORMAT_VERSION {
                 return Err(StoreError::Corrupted {
@@ -625,41 +627,31 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        if limit == 0 {
-            return Ok(Vec::new());
+    fn sync(&self) -> Result<(), StoreError> {
+        let watermark = &self.shared.watermark;
+        let target = watermark.committed();
+        if watermark.durable() >= target {
+            return Ok(());
         }
-        let from = after.map_or(0, |a| a.saturating_add(1));
-        // Only messages whose write set is durable (see `crate::durable`).
-        let durable = self.shared.watermark.durable();
-        if from > durable {
-            return Ok(Vec::new());
+        if let Some(flusher) = &self.flusher {
+            flusher.flush_now();
         }
-        let _gate = self.shared.read_gate();
-        let outbox = self.shared.trees.tree(layout::OUTBOX);
-        let mut out = Vec::new();
-        let range = layout::sequence_key(from)..=layout::sequence_key(durable);
-        for item in outbox.range(range).take(limit) {
-            let (key, bytes) = item.map_err(from_sled)?;
-            let label = format!("outbox/{}", layout::hex(&key));
-            let message = codec::decode_outbox(&label, &bytes)?;
-            if layout::sequence_of(&key) != Some(message.sequence) || key.len() != 8 {
-                return Err(StoreError::Corrupted {
-                    key: label,
-                    reason: format!("holds message {}", message.sequence),
-                });
+        // Bounded: a writer or flush thread that failed stops the wait at its next check.
+        let deadline = Instant::now() + SYNC_TIMEOUT;
+        while !watermark.wait_for(target, Duration::from_millis(100)) {
+            if let Some(reason) = self.shared.failure() {
+                return Err(StoreError::Io(format!(
+                    "storage stopped after an earlier failure ({reason}); reopen the store"
+                )));
             }
-            out.push(message);
+            if Instant::now() >= deadline {
+                return Err(StoreError::Io(format!(
+                    "the data did not become durable within {} seconds",
+                    SYNC_TIMEOUT.as_secs()
+                )));
+            }
         }
-        Ok(out)
-    }
-
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.submit(Work::AckOutbox(sequence)).applied()
+        Ok(())
     }
 
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {

@@ -8,8 +8,8 @@
 //! accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree sled
 //! transaction — sled seals the transaction's log writes as one recovery unit, so after a
 //! crash either the whole batch is there or none of it. In [`Durability::Immediate`] the
-//! writer then flushes sled and `fsync`s the files once, raises the outbox watermark (so
-//! dispatchers see the batch's messages only now, see [`crate::durable`]), and only then
+//! writer then flushes sled and `fsync`s the files once, raises the durability watermark (so
+//! `Store::sync` returns for it only now, see [`crate::durable`]), and only then
 //! are the accepted callers answered (group commit). In `Periodic` mode the flush thread
 //! does the flush, `fsync` and watermark later.
 //!
@@ -29,7 +29,6 @@ use std::time::Instant;
 use sled::transaction::{ConflictableTransactionResult, TransactionError, Transactional};
 
 use ordo_core::audit::AuditEntry;
-use ordo_core::outbox::OutboxMessage;
 use ordo_core::store::{IndexName, RecordKey, RecordKind, StoreError, WriteSet};
 
 use crate::backup::{self, BackupInfo};
@@ -48,15 +47,13 @@ pub(crate) const MAX_BATCH: usize = 256;
 pub(crate) enum Work {
     /// Apply a write set atomically.
     Apply(WriteSet),
-    /// Remove a delivered outbox message.
-    AckOutbox(u64),
     /// Write a backup to this file once the batch's write sets are committed.
     Backup(PathBuf),
 }
 
 /// The writer's answer to one [`Work`].
 pub(crate) enum Answer {
-    /// For `Apply` and `AckOutbox`.
+    /// For `Apply`.
     Applied(Result<(), StoreError>),
     /// For `Backup`.
     Backup(Result<BackupInfo, StoreError>),
@@ -68,7 +65,7 @@ impl Answer {
         Answer::Applied(Err(error))
     }
 
-    /// The outcome of an `Apply` or `AckOutbox`.
+    /// The outcome of an `Apply`.
     pub(crate) fn applied(self) -> Result<(), StoreError> {
         match self {
             Answer::Applied(result) => result,
@@ -149,10 +146,6 @@ impl Writer {
                         set_answer(&mut answers, index, Answer::Applied(Err(error)));
                     }
                 },
-                Work::AckOutbox(sequence) => {
-                    plan.ack_outbox(sequence);
-                    accepted.push(index);
-                }
                 Work::Backup(target) => backups.push((index, target)),
             }
         }
@@ -198,7 +191,7 @@ impl Writer {
         debug_assert!(sequences.audit >= self.committed.audit);
         debug_assert!(sequences.outbox >= self.committed.outbox);
         self.committed = sequences;
-        self.shared.watermark.committed(sequences.outbox);
+        self.shared.watermark.committed_one();
         #[cfg(test)]
         if let Some(hook) = &*self
             .shared
@@ -245,7 +238,7 @@ impl Writer {
     }
 
     /// Flush sled's log, then `fsync` the files (see [`crate::sync`]), then let
-    /// dispatchers see the batch's outbox messages (see [`crate::durable`]).
+    /// `Store::sync` callers see the batch as durable (see [`crate::durable`]).
     fn make_durable(&mut self) -> Result<(), StoreError> {
         durable::make_durable(&self.shared, self.syncer.as_mut())
     }
@@ -418,30 +411,7 @@ impl Plan {
                 Some(codec::encode_audit(&entry)?),
             ));
         }
-        for (at, event) in writes.outbox {
-            sequences.outbox = next_sequence(sequences.outbox)?;
-            let sequence = sequences.outbox;
-            let message = OutboxMessage {
-                sequence,
-                at,
-                event,
-            };
-            changes.push((
-                layout::OUTBOX,
-                layout::sequence_key(sequence).to_vec(),
-                Some(codec::encode_outbox(&message)?),
-            ));
-        }
         Ok((changes, sequences))
-    }
-
-    /// Stages the removal of a delivered outbox message (idempotent).
-    fn ack_outbox(&mut self, sequence: u64) {
-        self.changes.push((
-            layout::OUTBOX,
-            layout::sequence_key(sequence).to_vec(),
-            None,
-        ));
     }
 
     /// One sled batch per tree that changes, the meta counter included.
@@ -502,14 +472,14 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use ordo_core::clock::Timestamp;
-    use ordo_core::ids::{CustomerId, OrderId};
-    use ordo_core::order::OrderStatus;
-    use ordo_core::outbox::DomainEvent;
-    use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKey, Store, WriteSet};
+    use ordo_core::ids::OrderId;
+    use ordo_core::store::{
+        Expected, IdempotencyRecord, Record, RecordKey, Store, StoreError, WriteSet,
+    };
 
     use crate::{Durability, SledStore, StoreConfig};
 
-    /// A write set with one record and one outbox message.
+    /// A write set with one record.
     fn change(key: &str) -> WriteSet {
         let mut writes = WriteSet::new();
         writes.put(
@@ -521,28 +491,24 @@ mod tests {
             }),
             Expected::Absent,
         );
-        writes.outbox.push((
-            Timestamp(1),
-            DomainEvent::OrderStatusChanged {
-                order: OrderId(1),
-                customer: CustomerId(1),
-                from: OrderStatus::Placed,
-                to: OrderStatus::Confirmed,
-            },
-        ));
         writes
     }
 
-    fn pending(store: &SledStore) -> usize {
-        store.outbox_pending(None, 100).unwrap().len()
+    /// Calls `store.sync()` on a thread; the receiver gets its result when it returns.
+    fn sync_in_background(store: &Arc<SledStore>) -> mpsc::Receiver<Result<(), StoreError>> {
+        let (done_tx, done_rx) = mpsc::channel();
+        let store = store.clone();
+        std::thread::spawn(move || done_tx.send(store.sync()).unwrap());
+        done_rx
     }
 
     /// Regression: in `Immediate` mode a batch is readable between its sled commit and
-    /// its `fsync`, and a dispatcher polling the outbox then could announce an order a
+    /// its `fsync`, and a dispatcher that claimed a delivery then could announce an order a
     /// power cut erases. The writer is paused inside that window: the record is already
-    /// readable, the outbox message is not; it is once `apply` has returned.
+    /// readable, but `sync` (what a dispatcher calls before sending) does not return until
+    /// the batch is durable.
     #[test]
-    fn an_outbox_message_is_invisible_until_its_write_set_is_durable() {
+    fn sync_waits_until_what_was_committed_is_durable() {
         let dir = tempfile::tempdir().unwrap();
         let store =
             Arc::new(SledStore::open(dir.path(), StoreConfig::new(Durability::Immediate)).unwrap());
@@ -557,61 +523,59 @@ mod tests {
             let store = store.clone();
             std::thread::spawn(move || store.apply(change("first")))
         };
-        // What a dispatcher calls.
-        let (engine, _clock) = ordo_core::testkit::sample::engine(store.clone(), 1);
-        let admin = ordo_core::testkit::sample::admin();
-        let dispatched = || {
-            engine
-                .pending_notifications(&admin, None, 10)
-                .unwrap()
-                .len()
-        };
         committed_rx.recv_timeout(Duration::from_secs(30)).unwrap();
         // Inside the window: committed (readable) but not yet flushed and fsynced.
         let key = RecordKey::Idempotency("first".to_string());
         assert!(store.get(&key).unwrap().is_some(), "the batch is committed");
-        assert_eq!(pending(&store), 0, "a message visible before its fsync");
-        assert_eq!(dispatched(), 0);
+        let synced = sync_in_background(&store);
+        assert!(
+            synced.recv_timeout(Duration::from_millis(300)).is_err(),
+            "sync returned before the batch was durable"
+        );
         resume_tx.send(()).unwrap();
         writer.join().unwrap().unwrap();
-        assert_eq!(pending(&store), 1, "visible once durable");
-        assert_eq!(dispatched(), 1);
+        synced
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap()
+            .unwrap();
         *store.shared.after_commit.lock().unwrap() = None;
         store.apply(change("second")).unwrap();
-        assert_eq!(pending(&store), 2);
+        // Nothing outstanding: returns at once.
+        store.sync().unwrap();
     }
 
-    /// `Periodic` mode acknowledges before the data is durable, so its messages appear
-    /// only after the periodic flush (or a reopen, which makes everything durable).
+    /// `Periodic` mode acknowledges before the data is durable; `sync` asks the flush
+    /// thread for a round at once instead of waiting for its next tick (an hour here).
     #[test]
-    fn in_periodic_mode_an_outbox_message_appears_after_the_periodic_flush() {
+    fn in_periodic_mode_sync_makes_the_flush_thread_flush_now() {
         let dir = tempfile::tempdir().unwrap();
         let hourly = StoreConfig::new(Durability::Periodic {
             flush_every_ms: 3_600_000,
         });
-        {
-            let store = SledStore::open(dir.path(), hourly.clone()).unwrap();
-            store.apply(change("slow")).unwrap();
-            let key = RecordKey::Idempotency("slow".to_string());
-            assert!(
-                store.get(&key).unwrap().is_some(),
-                "acknowledged and readable"
-            );
-            assert_eq!(pending(&store), 0, "not flushed yet, so not announced");
-        }
-        let store = SledStore::open(dir.path(), hourly).unwrap();
-        assert_eq!(pending(&store), 1, "durable after a clean close and reopen");
-        drop(store);
-
-        let fast = StoreConfig::new(Durability::Periodic { flush_every_ms: 20 });
-        let store = SledStore::open(dir.path(), fast).unwrap();
-        store.apply(change("fast")).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while pending(&store) < 2 {
-            assert!(Instant::now() < deadline, "the periodic flush never ran");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert_eq!(pending(&store), 2);
+        let store = Arc::new(SledStore::open(dir.path(), hourly).unwrap());
+        store.apply(change("slow")).unwrap();
+        let key = RecordKey::Idempotency("slow".to_string());
+        assert!(
+            store.get(&key).unwrap().is_some(),
+            "acknowledged and readable"
+        );
+        let watermark = &store.shared.watermark;
+        assert!(
+            watermark.durable() < watermark.committed(),
+            "not durable yet"
+        );
+        let started = Instant::now();
+        sync_in_background(&store)
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap()
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(30));
+        let watermark = &store.shared.watermark;
+        assert_eq!(
+            watermark.durable(),
+            watermark.committed(),
+            "flushed at once"
+        );
     }
 
     /// Read expectations in a batch (the plan, without a running store).

@@ -308,10 +308,15 @@ fn all_outbox(store: &SledStore) -> Vec<DomainEvent> {
     let mut events = Vec::new();
     let mut after = None;
     loop {
-        let page = store.outbox_pending(after, 500).unwrap();
+        let page = store
+            .scan(RecordKind::Delivery, after.as_ref(), 500)
+            .unwrap();
         let done = page.len() < 500;
-        after = page.last().map(|m| m.sequence);
-        events.extend(page.into_iter().map(|m| m.event));
+        after = page.last().map(|v| v.value.key());
+        events.extend(page.into_iter().map(|v| match v.value {
+            Record::Delivery(delivery) => delivery.event().clone(),
+            other => panic!("delivery scan returned {other:?}"),
+        }));
         if done {
             return events;
         }
@@ -400,7 +405,7 @@ fn verify_after_crash(
             }
         }
     }
-    // The audit entry and the outbox event of every change are there, and only those.
+    // The audit entry and the deliveries of every change are there, and only those.
     let mut placed_events = BTreeSet::new();
     let mut cancel_events = BTreeSet::new();
     for event in all_outbox(&store) {
@@ -417,7 +422,7 @@ fn verify_after_crash(
         .map(|o| o.id().0)
         .collect();
     if placed_events != order_ids || cancel_events != cancelled_ids {
-        return Err("outbox events do not match the stored orders".to_string());
+        return Err("delivered events do not match the stored orders".to_string());
     }
     for order in &orders {
         let trail = store
@@ -581,36 +586,19 @@ fn audit_about(order: u64) -> AuditRecord {
     }
 }
 
-fn event_for(order: u64) -> DomainEvent {
-    DomainEvent::OrderStatusChanged {
-        order: OrderId(order),
-        customer: CustomerId(1),
-        from: OrderStatus::Placed,
-        to: OrderStatus::Confirmed,
-    }
-}
-
 #[test]
 fn records_ids_and_sequences_survive_reopening() {
     let dir = TempDir::new("reopen");
-    let (first_id, audit_seq, outbox_seq) = {
+    let (first_id, audit_seq) = {
         let store = SledStore::open(dir.path(), immediate()).unwrap();
         let mut ws = WriteSet::new();
         ws.put(marker("a"), Expected::Absent);
         ws.audit.push(audit_about(1));
-        ws.outbox.push((Timestamp(1), event_for(1)));
-        ws.outbox.push((Timestamp(2), event_for(2)));
         store.apply(ws).unwrap();
-        let pending = store.outbox_pending(None, 10).unwrap();
-        store.outbox_ack(pending[1].sequence).unwrap();
         let audit = store
             .audit_for(Subject::Order(OrderId(1)), None, 10)
             .unwrap();
-        (
-            store.next_id().unwrap(),
-            audit[0].sequence,
-            pending[1].sequence,
-        )
+        (store.next_id().unwrap(), audit[0].sequence)
     };
     let store = SledStore::open(dir.path(), immediate()).unwrap();
     assert_eq!(
@@ -622,23 +610,15 @@ fn records_ids_and_sequences_survive_reopening() {
         1
     );
     assert!(store.next_id().unwrap() > first_id);
-    let pending = store.outbox_pending(None, 10).unwrap();
-    assert_eq!(pending.len(), 1, "the acknowledged message stays gone");
     let mut ws = WriteSet::new();
     ws.put(marker("a"), Expected::Version(1));
     ws.audit.push(audit_about(1));
-    ws.outbox.push((Timestamp(3), event_for(3)));
     store.apply(ws).unwrap();
     let audit = store
         .audit_for(Subject::Order(OrderId(1)), None, 10)
         .unwrap();
     assert_eq!(audit.len(), 2);
     assert!(audit[1].sequence > audit_seq);
-    let pending = store.outbox_pending(None, 10).unwrap();
-    assert!(
-        pending[1].sequence > outbox_seq,
-        "an acknowledged sequence number is never reused"
-    );
 }
 
 #[test]

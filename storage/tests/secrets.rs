@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use ordo_core::auth::Actor;
 use ordo_core::customer::CustomerInput;
+use ordo_core::delivery::{DeliveryChannel, SendOutcome};
 use ordo_core::engine::{RegistrationRequest, VerifyRequest};
 use ordo_core::outbox::DomainEvent;
 use ordo_core::registration::Channel;
-use ordo_core::store::Store;
 use ordo_core::testkit::sample;
 use ordo_storage::{Durability, SledStore, StoreConfig};
 
@@ -67,11 +67,9 @@ fn no_password_token_or_code_is_stored_in_the_database_files() {
             .unwrap();
         let customer = &registration.customer;
         let handle = registration.handle.reveal().to_string();
-        let nonce = store
-            .outbox_pending(None, 10)
-            .unwrap()
+        let nonce = sample::deliveries(&engine)
             .into_iter()
-            .find_map(|m| match m.event {
+            .find_map(|d| match *d.event() {
                 DomainEvent::VerificationCodeRequested { nonce, .. } => Some(nonce),
                 _ => None,
             })
@@ -106,9 +104,19 @@ fn no_password_token_or_code_is_stored_in_the_database_files() {
         engine
             .init_admin(&sample::admin(), "Root", "root", ADMIN_PASSWORD)
             .unwrap();
-        // Sending the notification acknowledges (removes) the outbox message.
-        for message in store.outbox_pending(None, 10).unwrap() {
-            store.outbox_ack(message.sequence).unwrap();
+        // The dispatcher sends the code and marks its delivery sent.
+        let system = Actor::system();
+        let claimed = engine
+            .claim_deliveries(&system, DeliveryChannel::Sms, "sms-1", 10)
+            .unwrap();
+        assert_eq!(claimed.len(), 1, "one code to send");
+        for delivery in claimed {
+            let sent = SendOutcome::Sent {
+                provider_id: Some("SM1".into()),
+            };
+            engine
+                .finish_delivery(&system, delivery.id(), "sms-1", delivery.attempts(), &sent)
+                .unwrap();
         }
         (code, token, handle)
     };

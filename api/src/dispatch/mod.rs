@@ -192,6 +192,7 @@ fn run<S: Store>(
         | Request::SettingsHistory(_)
         | Request::OutboxList(_)
         | Request::OutboxAck(_)
+        | Request::OutboxRetry(_)
         | Request::RateTake(_) => people::run(&op, session, request),
     }
 }

@@ -2,7 +2,9 @@
 
 use ordo_core::Result;
 use ordo_core::auth::Role;
-use ordo_core::error::{EntityKind, Error};
+use ordo_core::engine::DeliveryFilter;
+use ordo_core::error::Error;
+use ordo_core::ids::DeliveryId;
 use ordo_core::pricing::PricingChange;
 use ordo_core::ratelimit::{RateKey, RateLimit};
 use ordo_core::store::Store;
@@ -94,34 +96,35 @@ pub(super) fn run<S: Store>(
             value(&entries.iter().map(AuditEntryView::new).collect::<Vec<_>>())
         }
         Request::OutboxList(args) => {
-            let pending = engine.pending_notifications(
+            let filter = match (args.all, args.failed) {
+                (true, _) => DeliveryFilter::All,
+                (false, true) => DeliveryFilter::Problems,
+                (false, false) => DeliveryFilter::Unsent,
+            };
+            let page = engine.list_deliveries(
                 actor,
-                args.after,
+                filter,
+                args.after.map(DeliveryId),
                 args.limit.unwrap_or(100).min(1000),
             )?;
-            let views = pending
+            let views = page
+                .items
                 .iter()
-                .map(|message| notifications::render(engine, message))
+                .map(|delivery| notifications::render(engine, delivery))
                 .collect::<Result<Vec<_>>>()?;
             value(&views)
         }
         Request::OutboxAck(args) => {
-            // Every sequence must be pending, or nothing is acknowledged.
-            for sequence in &args.sequences {
-                let pending = engine.pending_notifications(actor, sequence.checked_sub(1), 1)?;
-                if pending.first().map(|m| m.sequence) != Some(*sequence) {
-                    return Err(Error::not_found(
-                        EntityKind::Message,
-                        format!("{sequence} in the outbox"),
-                    ));
-                }
-            }
-            for sequence in &args.sequences {
-                engine.acknowledge_notification(actor, *sequence)?;
-            }
+            // Every id must exist, or nothing is acknowledged (one write).
+            let ids: Vec<DeliveryId> = args.ids.iter().copied().map(DeliveryId).collect();
+            engine.acknowledge_deliveries(actor, &ids)?;
             value(&AckView {
-                acknowledged: args.sequences.len(),
+                acknowledged: ids.len(),
             })
+        }
+        Request::OutboxRetry(args) => {
+            let delivery = engine.retry_delivery(actor, DeliveryId(args.id))?;
+            value(&notifications::render(engine, &delivery)?)
         }
         Request::RateTake(args) => {
             let key = RateKey::new(args.scope, &args.key)?;

@@ -521,14 +521,39 @@ fn the_staff_settings_and_outbox_ops() {
     );
     host.ok("customer.register", json!({"customer": customer(1)}));
     let pending = host.ok("outbox.list", json!({}));
-    let sequence = pending[0]["sequence"].as_u64().unwrap();
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+    assert_eq!(pending[0]["status"], "pending");
+    assert_eq!(pending[0]["channel"], "sms");
+    let id = pending[0]["id"].as_u64().unwrap();
+    // Nothing has failed, so nothing can be retried.
+    host.fails(
+        "outbox.retry",
+        json!({"id": id}),
+        None,
+        3,
+        "delivery_not_retryable",
+    );
+    assert!(
+        host.ok("outbox.list", json!({"failed": true}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        host.ok("outbox.ack", json!({"sequences": [sequence]}))["acknowledged"],
+        host.ok("outbox.ack", json!({"ids": [id]}))["acknowledged"],
         1
     );
+    assert!(
+        host.ok("outbox.list", json!({}))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let all = host.ok("outbox.list", json!({"all": true}));
+    assert_eq!(all[0]["status"], "sent");
     host.fails(
         "outbox.ack",
-        json!({"sequences": [sequence]}),
+        json!({"ids": [id, 999_999]}),
         None,
         4,
         "not_found",

@@ -233,14 +233,16 @@ static void people_settings_outbox(OrdoEngine *engine) {
     expect_has(engine, "{\"op\": \"settings.set\", \"args\": {\"changes\": [\"tax.standard=lots\"]}}",
                ORDO_STATUS_VALIDATION, "\"error\"", __LINE__);
 
-    /* The order placed earlier left a notification. */
+    /* The order placed earlier left a notification delivery. */
     char *outbox = expect(engine, "{\"op\": \"outbox.list\"}", ORDO_STATUS_OK, __LINE__);
-    long sequence = json_number(outbox, "sequence");
-    CHECK(sequence > 0, "a notification in %s", outbox ? outbox : "(NULL)");
+    long id = json_number(outbox, "id");
+    CHECK(id > 0, "a delivery in %s", outbox ? outbox : "(NULL)");
     ordo_string_free(outbox);
-    snprintf(request, sizeof request, "{\"op\": \"outbox.ack\", \"args\": {\"sequences\": [%ld]}}",
-             sequence);
-    OK(engine, request, "");
+    snprintf(request, sizeof request, "{\"op\": \"outbox.ack\", \"args\": {\"ids\": [%ld]}}",
+             id);
+    OK(engine, request, "\"acknowledged\":1");
+    snprintf(request, sizeof request, "{\"op\": \"outbox.ack\", \"args\": {\"ids\": [%ld, 999999]}}",
+             id);
     REFUSED(engine, request, ORDO_STATUS_NOT_FOUND, "not_found");
 }
 

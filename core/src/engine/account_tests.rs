@@ -14,21 +14,19 @@ use crate::ids::{CustomerId, UserId};
 use crate::message::{Direction, MessageChannel};
 use crate::outbox::DomainEvent;
 use crate::registration::{CODE_TTL_MS, Channel};
-use crate::store::{MemoryStore, Store};
+use crate::store::MemoryStore;
 use crate::testkit::sample;
 
 struct Fixture {
     engine: Engine<Arc<MemoryStore>>,
     clock: Arc<ManualClock>,
-    store: Arc<MemoryStore>,
     admin: Actor,
     /// The registration handle of each customer registered through [`Fixture::register`].
     handles: RefCell<HashMap<CustomerId, String>>,
 }
 
 fn fixture() -> Fixture {
-    let store = Arc::new(MemoryStore::new());
-    let (engine, clock) = sample::engine(store.clone(), 5);
+    let (engine, clock) = sample::engine(Arc::new(MemoryStore::new()), 5);
     let admin = sample::admin();
     engine
         .create_product(&admin, sample::product("TEE", 2000))
@@ -39,7 +37,6 @@ fn fixture() -> Fixture {
     Fixture {
         engine,
         clock,
-        store,
         admin,
         handles: RefCell::new(HashMap::new()),
     }
@@ -76,13 +73,10 @@ impl Fixture {
 
     /// The code the dispatcher would send for the latest request to `customer`.
     fn code(&self, customer: CustomerId) -> String {
-        let nonce = self
-            .store
-            .outbox_pending(None, 1000)
-            .unwrap()
+        let nonce = sample::deliveries(&self.engine)
             .into_iter()
             .rev()
-            .find_map(|m| match m.event {
+            .find_map(|d| match *d.event() {
                 DomainEvent::VerificationCodeRequested {
                     customer: c, nonce, ..
                 } if c == customer => Some(nonce),

@@ -13,7 +13,7 @@ use crate::ids::{CustomerId, MessageId, OrderId, RegistrationId};
 use crate::message::{self, CommMessage, Direction, MessageChannel};
 use crate::money::Money;
 use crate::order::OrderStatus;
-use crate::outbox::{DomainEvent, OutboxMessage};
+use crate::outbox::DomainEvent;
 use crate::registration::CodeSecret;
 use crate::store::{IndexName, IndexRange, Record, RecordKey, Settings, Store, Versioned, keys};
 
@@ -344,30 +344,6 @@ impl<S: Store> Engine<S> {
             unit.put(Record::Message(message.clone()));
             Ok(message)
         })
-    }
-
-    /// Notifications waiting to be sent, oldest first, with sequence > `after`, at most `limit`
-    /// (for the SMS/Telegram dispatchers; delivery is at-least-once: send, then acknowledge).
-    ///
-    /// # Errors
-    /// `Forbidden`; `Storage`.
-    pub fn pending_notifications(
-        &self,
-        actor: &Actor,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>> {
-        actor.require(Operation::DispatchNotifications)?;
-        Ok(self.store.outbox_pending(after, limit.min(1000))?)
-    }
-
-    /// Marks a notification as sent (idempotent).
-    ///
-    /// # Errors
-    /// `Forbidden`; `Storage`.
-    pub fn acknowledge_notification(&self, actor: &Actor, sequence: u64) -> Result<()> {
-        actor.require(Operation::DispatchNotifications)?;
-        Ok(self.store.outbox_ack(sequence)?)
     }
 
     /// A customer's communication log, newest first, at most `limit`.

@@ -160,7 +160,7 @@ mod tests {
     use crate::error::{Error, ErrorKind};
     use crate::ids::{OrderId, UserId};
     use crate::order::OrderStatus::{self, *};
-    use crate::store::Store;
+    use crate::testkit::sample;
     use crate::validate::limits;
 
     fn history_of(f: &crate::engine::tests::Fixture, order: OrderId) -> Vec<String> {
@@ -178,7 +178,7 @@ mod tests {
         let first = f.order(&[("TEE", 3), ("MUG", 2)]).unwrap();
         let second = f.order(&[("TEE", 4)]).unwrap();
         f.status(second.id(), Confirmed).unwrap();
-        let events_before = f.store.outbox_pending(None, 100).unwrap().len();
+        let events_before = sample::deliveries(&f.engine).len();
         let moved = f
             .engine
             .advance_orders(&f.admin, &[first.id(), second.id()], Shipped)
@@ -227,10 +227,7 @@ mod tests {
             ]
         );
         // One event per order, so each customer hears once.
-        assert_eq!(
-            f.store.outbox_pending(None, 100).unwrap().len(),
-            events_before + 2
-        );
+        assert_eq!(sample::deliveries(&f.engine).len(), events_before + 2);
         f.check();
     }
 

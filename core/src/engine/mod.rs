@@ -7,9 +7,11 @@
 
 mod accounts;
 mod catalog;
+mod channels;
 mod customers;
 mod fulfilment;
 mod idempotency;
+mod notifications;
 mod orders;
 mod payments;
 mod profile;
@@ -32,6 +34,7 @@ use crate::store::{Store, StoreError, WriteSet};
 
 pub use accounts::PurchaseHistory;
 pub use idempotency::idempotency_storage_key;
+pub use notifications::DeliveryFilter;
 pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
 pub use queries::{OrderFilter, Page, Skipped};
@@ -61,6 +64,11 @@ pub struct EngineConfig {
     /// How long an idempotency key is remembered (order creation and payments): a retry
     /// within this window returns the first result; after it the key counts as new.
     pub idempotency_window_ms: i64,
+    /// How long a dispatcher's claim on a notification delivery lasts before another may
+    /// take it over (longer than one send attempt can take).
+    pub delivery_lease_ms: i64,
+    /// How many attempts a delivery gets before a retryable failure makes it dead.
+    pub delivery_max_attempts: u32,
 }
 
 impl Default for EngineConfig {
@@ -73,6 +81,8 @@ impl Default for EngineConfig {
             staff_session_ms: DAY_MS / 2,
             registration_ttl_ms: DAY_MS,
             idempotency_window_ms: DAY_MS,
+            delivery_lease_ms: 60_000,
+            delivery_max_attempts: 6,
         }
     }
 }
@@ -138,7 +148,10 @@ impl<S: Store> Engine<S> {
         let attempts = self.config.max_attempts.max(1);
         for _ in 0..attempts {
             let mut unit = Unit::new(&self.store);
-            let outcome = match decide(&mut unit) {
+            let outcome = match decide(&mut unit).and_then(|outcome| {
+                unit.fan_out()?;
+                Ok(outcome)
+            }) {
                 Err(Error::Storage(StoreError::Conflict) | Error::Conflict) => {
                     std::thread::yield_now();
                     continue;
@@ -171,6 +184,9 @@ pub(crate) mod tests;
 
 #[cfg(test)]
 mod account_tests;
+
+#[cfg(test)]
+mod notification_tests;
 
 #[cfg(test)]
 mod permission_tests;

@@ -8,10 +8,14 @@ use rust_decimal::Decimal;
 
 use crate::auth::{ALL_ROLES, Actor, Operation, Role};
 use crate::clock::ManualClock;
+use crate::customer::Phone;
+use crate::delivery::{CarrierStatus, Delivery, DeliveryChannel, SendOutcome};
 use crate::engine::{
-    Engine, OrderFilter, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest,
+    DeliveryFilter, Engine, OrderFilter, OrderRequest, PaymentRequest, RegistrationRequest,
+    VerifyRequest,
 };
 use crate::error::{AuthFailure, Error, Refusal};
+use crate::ids::OrderReference;
 use crate::ids::{CustomerId, OrderId, ProductId};
 use crate::message::{Direction, MessageChannel};
 use crate::order::OrderStatus;
@@ -49,6 +53,43 @@ struct Shop {
     product: ProductId,
     /// A staff user for the management commands to act on.
     victim: &'static str,
+}
+
+impl Shop {
+    /// The acting customer's phone.
+    fn phone(&self) -> Phone {
+        self.engine
+            .get_customer(&self.admin, self.own)
+            .unwrap()
+            .phone()
+            .clone()
+    }
+
+    /// The reference of one of the shop's orders.
+    fn reference(&self, order: OrderId) -> OrderReference {
+        self.engine
+            .get_order(&self.admin, order)
+            .unwrap()
+            .value
+            .reference()
+            .cloned()
+            .unwrap()
+    }
+
+    /// An SMS delivery claimed by dispatcher `d1` (as the administrator).
+    fn claimed_delivery(&self) -> Delivery {
+        self.engine
+            .claim_deliveries(&self.admin, DeliveryChannel::Sms, "d1", 1)
+            .unwrap()
+            .remove(0)
+    }
+}
+
+/// The provider took the message, calling it `SM1`.
+fn sent() -> SendOutcome {
+    SendOutcome::Sent {
+        provider_id: Some("SM1".into()),
+    }
 }
 
 fn engine() -> (Engine<MemoryStore>, Arc<ManualClock>) {
@@ -159,12 +200,10 @@ fn register(
 /// The newest code requested for `customer`, as the dispatcher would send it.
 fn code_for(e: &Engine<MemoryStore>, customer: CustomerId) -> String {
     let admin = sample::admin();
-    let nonce = e
-        .pending_notifications(&admin, None, 1000)
-        .unwrap()
+    let nonce = sample::deliveries(e)
         .into_iter()
         .rev()
-        .find_map(|m| match m.event {
+        .find_map(|d| match *d.event() {
             DomainEvent::VerificationCodeRequested {
                 customer: c, nonce, ..
             }
@@ -380,14 +419,103 @@ fn methods() -> Vec<(&'static str, Rule, Call)> {
             s.engine.messages(a, s.own, 10).map(ok)
         }),
         (
-            "pending_notifications",
+            "claim_deliveries",
             Needs(Op::DispatchNotifications),
-            |s, a| s.engine.pending_notifications(a, None, 10).map(ok),
+            |s, a| {
+                let claimed = s
+                    .engine
+                    .claim_deliveries(a, DeliveryChannel::Sms, "d1", 5)?;
+                assert!(!claimed.is_empty(), "the shop has deliveries to claim");
+                Ok(())
+            },
         ),
         (
-            "acknowledge_notification",
+            "finish_delivery",
             Needs(Op::DispatchNotifications),
-            |s, a| s.engine.acknowledge_notification(a, 1).map(ok),
+            |s, a| {
+                let d = s.claimed_delivery();
+                s.engine
+                    .finish_delivery(a, d.id(), "d1", d.attempts(), &sent())
+                    .map(ok)
+            },
+        ),
+        (
+            "carrier_report",
+            Needs(Op::DispatchNotifications),
+            |s, a| {
+                let d = s.claimed_delivery();
+                s.engine
+                    .finish_delivery(&s.admin, d.id(), "d1", d.attempts(), &sent())
+                    .unwrap();
+                s.engine
+                    .carrier_report(a, "SM1", CarrierStatus::Delivered)
+                    .map(ok)
+            },
+        ),
+        (
+            "retry_delivery",
+            Needs(Op::DispatchNotifications),
+            |s, a| {
+                let d = s.claimed_delivery();
+                let dead = SendOutcome::Permanent {
+                    error: "bad number".into(),
+                };
+                s.engine
+                    .finish_delivery(&s.admin, d.id(), "d1", d.attempts(), &dead)
+                    .unwrap();
+                s.engine.retry_delivery(a, d.id()).map(ok)
+            },
+        ),
+        (
+            "acknowledge_deliveries",
+            Needs(Op::DispatchNotifications),
+            |s, a| {
+                let id = sample::deliveries(&s.engine)[0].id();
+                s.engine.acknowledge_deliveries(a, &[id]).map(ok)
+            },
+        ),
+        ("get_delivery", Needs(Op::DispatchNotifications), |s, a| {
+            s.engine.get_delivery(a, s.claimed_delivery().id()).map(ok)
+        }),
+        (
+            "list_deliveries",
+            Needs(Op::DispatchNotifications),
+            |s, a| {
+                s.engine
+                    .list_deliveries(a, DeliveryFilter::All, None, 10)
+                    .map(ok)
+            },
+        ),
+        (
+            "track_by_phone",
+            Needs(Op::DispatchNotifications),
+            |s, a| {
+                let reference = s.reference(s.placed);
+                let found = s.engine.track_by_phone(a, &s.phone(), &[reference])?;
+                assert!(found[0].1.is_some());
+                Ok(())
+            },
+        ),
+        (
+            "open_orders_by_phone",
+            Needs(Op::DispatchNotifications),
+            |s, a| s.engine.open_orders_by_phone(a, &s.phone(), 5).map(ok),
+        ),
+        ("watch_order", Needs(Op::DispatchNotifications), |s, a| {
+            let reference = s.reference(s.placed);
+            s.engine
+                .watch_order(a, &s.phone(), &reference, true)
+                .map(ok)
+        }),
+        (
+            "phone_opted_out",
+            Needs(Op::DispatchNotifications),
+            |s, a| s.engine.phone_opted_out(a, &s.phone()).map(ok),
+        ),
+        (
+            "set_phone_opt_out",
+            Needs(Op::DispatchNotifications),
+            |s, a| s.engine.set_phone_opt_out(a, &s.phone(), true).map(ok),
         ),
         ("create_order", Needs(Op::PlaceOrders), |s, a| {
             s.engine
@@ -548,8 +676,8 @@ fn every_public_method_obeys_the_matrix_for_every_role() {
             }
         }
     }
-    // 57 methods with an actor × 8 roles; the counts pin how many of each there were.
-    assert_eq!(succeeded + refused, 57 * 8);
+    // 67 methods with an actor × 8 roles; the counts pin how many of each there were.
+    assert_eq!(succeeded + refused, 67 * 8);
     assert!(succeeded > 100 && refused > 200, "{succeeded} / {refused}");
 }
 
@@ -923,7 +1051,11 @@ fn no_secret_reaches_a_human_readable_serialization_of_what_the_engine_returns()
     ));
     outputs.push(json(&e.list_products(a, None, 10).unwrap().items));
     outputs.push(json(&e.stock_of(a, shop.product).unwrap()));
-    outputs.push(json(&e.pending_notifications(a, None, 1000).unwrap()));
+    outputs.push(json(
+        &e.list_deliveries(a, DeliveryFilter::All, None, 1000)
+            .unwrap()
+            .items,
+    ));
     outputs.push(json(&e.messages(a, shop.own, 10).unwrap()));
     outputs.push(json(&e.order_history(a, shop.paid).unwrap()));
     let all = outputs.join("\n");

@@ -606,7 +606,10 @@ fn cursor_of(key: &RecordKey) -> String {
         RecordKey::Order(id) => id.0.to_string(),
         RecordKey::User(id) => id.0.to_string(),
         RecordKey::Message(id) => id.0.to_string(),
+        RecordKey::Delivery(id) => id.0.to_string(),
+        RecordKey::OrderWatch(id) => id.0.to_string(),
         RecordKey::Idempotency(_)
+        | RecordKey::PhoneSettings(_)
         | RecordKey::Session(_)
         | RecordKey::Throttle(_)
         | RecordKey::Settings

@@ -16,7 +16,7 @@ use crate::inventory::WarehouseCode;
 use crate::money::{Currency, Money};
 use crate::order::{Order, OrderStatus};
 use crate::payment::{PaymentMethod, PaymentStatus};
-use crate::store::{MemoryStore, Store};
+use crate::store::MemoryStore;
 use crate::testkit::faulty::{Faults, FaultyStore};
 use crate::testkit::{invariants, sample};
 
@@ -721,7 +721,7 @@ fn every_mutation_writes_one_audit_entry_and_placements_write_events() {
         (change.before.as_deref(), change.after.as_deref()),
         (Some("placed"), Some("confirmed"))
     );
-    let events = f.store.outbox_pending(None, 100).unwrap();
+    let events = sample::deliveries(&f.engine);
     assert_eq!(events.len(), 3, "placed, confirmed, cancelled");
     // Refused commands write nothing.
     let _ = f.status(order.id(), Shipped);
@@ -729,7 +729,7 @@ fn every_mutation_writes_one_audit_entry_and_placements_write_events() {
         f.engine.order_history(&f.admin, order.id()).unwrap().len(),
         4
     );
-    assert_eq!(f.store.outbox_pending(None, 100).unwrap().len(), 3);
+    assert_eq!(sample::deliveries(&f.engine).len(), 3);
 }
 
 #[test]

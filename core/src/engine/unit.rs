@@ -25,8 +25,9 @@ use crate::catalog::{Product, Sku};
 use crate::clock::Timestamp;
 use crate::credentials::LoginId;
 use crate::customer::Customer;
+use crate::delivery::{self, Delivery};
 use crate::error::{EntityKind, Error, Result};
-use crate::ids::{CustomerId, OrderId, ProductId, UserId};
+use crate::ids::{CustomerId, DeliveryId, OrderId, ProductId, UserId};
 use crate::inventory::Stock;
 use crate::order::Order;
 use crate::outbox::DomainEvent;
@@ -44,6 +45,8 @@ pub(crate) struct Unit<'a, S: Store> {
     stocks: BTreeMap<ProductId, Stock>,
     /// Products read by this unit (commands never write a product they price with).
     products: HashMap<ProductId, Product>,
+    /// Events raised so far, fanned out into deliveries by [`Unit::fan_out`].
+    events: Vec<(Timestamp, DomainEvent)>,
     writes: WriteSet,
 }
 
@@ -61,6 +64,7 @@ impl<'a, S: Store> Unit<'a, S> {
             versions: HashMap::new(),
             stocks: BTreeMap::new(),
             products: HashMap::new(),
+            events: Vec::new(),
             writes: WriteSet::new(),
         }
     }
@@ -248,8 +252,75 @@ impl<'a, S: Store> Unit<'a, S> {
         self.writes.audit.push(record);
     }
 
+    /// Raises `event`: [`Unit::fan_out`] turns it into deliveries in this write set.
     pub(crate) fn event(&mut self, at: Timestamp, event: DomainEvent) {
-        self.writes.outbox.push((at, event));
+        self.events.push((at, event));
+    }
+
+    /// Turns the events raised into one delivery per recipient (the fan-out rule,
+    /// [`delivery::recipients`]), in this same write set. The customer and order are taken
+    /// as this unit leaves them (a registration's new customer, an order's new reference);
+    /// the order's watch list is loaded (and so version-checked: a `SUB` landing meanwhile
+    /// makes the command run again rather than miss the subscriber).
+    ///
+    /// # Errors
+    /// `NotFound` if the event's customer does not exist; `Storage`.
+    pub(crate) fn fan_out(&mut self) -> Result<()> {
+        for (at, event) in std::mem::take(&mut self.events) {
+            let customer = match self.written_customer(event.customer()) {
+                Some(customer) => customer,
+                None => self.customer(event.customer())?,
+            };
+            let (watch, reference) = match event.order() {
+                Some(order) => {
+                    let watch =
+                        self.optional(RecordKey::OrderWatch(order), "order watch", |r| match r {
+                            Record::OrderWatch(w) => Some(w),
+                            _ => None,
+                        })?;
+                    let reference = match &event {
+                        DomainEvent::OrderPlaced { reference, .. } => Some(reference.clone()),
+                        _ => match self.written_order(order) {
+                            Some(order) => order.reference().cloned(),
+                            None => self.order(order)?.reference().cloned(),
+                        },
+                    };
+                    (watch, reference)
+                }
+                None => (None, None),
+            };
+            for recipient in delivery::recipients(&event, &customer, watch.as_ref()) {
+                let id = DeliveryId(self.store.next_id()?);
+                let delivery = Delivery::new(id, at, event.clone(), reference.clone(), recipient);
+                self.writes.reindex(&[], &keys::delivery_entries(&delivery));
+                self.put(Record::Delivery(delivery));
+            }
+        }
+        Ok(())
+    }
+
+    /// The customer as this unit last put it, if it did.
+    fn written_customer(&self, id: CustomerId) -> Option<Customer> {
+        self.writes
+            .puts
+            .iter()
+            .rev()
+            .find_map(|(record, _)| match record {
+                Record::Customer(c) if c.id() == id => Some(c.clone()),
+                _ => None,
+            })
+    }
+
+    /// The order as this unit last put it, if it did.
+    fn written_order(&self, id: OrderId) -> Option<Order> {
+        self.writes
+            .puts
+            .iter()
+            .rev()
+            .find_map(|(record, _)| match record {
+                Record::Order(o) if o.id() == id => Some((**o).clone()),
+                _ => None,
+            })
     }
 
     /// Whether a record this unit loaded is no longer at the version it was loaded at:

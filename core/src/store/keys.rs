@@ -6,6 +6,7 @@ use crate::catalog::Sku;
 use crate::clock::Timestamp;
 use crate::credentials::LoginId;
 use crate::customer::{Customer, CustomerStatus, Email, Phone, normalize_name};
+use crate::delivery::{Delivery, DeliveryChannel, DeliveryStatus};
 use crate::ids::{CustomerId, OrderId, OrderReference, ProductId, RegistrationId};
 use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
@@ -229,6 +230,51 @@ pub fn message_entries(message: &CommMessage) -> Vec<IndexEntry> {
         ]),
         id: message.id.0,
     }]
+}
+
+/// Index entries of a delivery: its place in its channel's queue (while queued), its
+/// status, and the provider's id for it (once sent).
+pub fn delivery_entries(delivery: &Delivery) -> Vec<IndexEntry> {
+    let id = delivery.id().0;
+    let mut entries = vec![IndexEntry {
+        index: IndexName::DeliveryByStatus,
+        key: join(&[&[delivery.status().code()], &id.to_be_bytes()]),
+        id,
+    }];
+    if delivery.status().queued() {
+        entries.push(IndexEntry {
+            index: IndexName::DeliveryQueue,
+            key: join(&[
+                &[delivery.channel().code()],
+                &timestamp(delivery.not_before()),
+                &id.to_be_bytes(),
+            ]),
+            id,
+        });
+    }
+    if let Some(provider) = delivery.provider_id() {
+        entries.push(IndexEntry {
+            index: IndexName::DeliveryByProvider,
+            key: provider.as_bytes().to_vec(),
+            id,
+        });
+    }
+    entries
+}
+
+/// The range of [`IndexName::DeliveryQueue`] a dispatcher of `channel` may claim at `now`.
+pub fn delivery_queue_due(channel: DeliveryChannel, now: Timestamp) -> (Vec<u8>, Vec<u8>) {
+    let start = vec![channel.code()];
+    let end = join(&[
+        &[channel.code()],
+        &timestamp(Timestamp(now.0.saturating_add(1))),
+    ]);
+    (start, end)
+}
+
+/// Prefix of one status in [`IndexName::DeliveryByStatus`].
+pub fn delivery_status_prefix(status: DeliveryStatus) -> Vec<u8> {
+    vec![status.code()]
 }
 
 /// Prefix of a customer's messages in [`IndexName::MessageByCustomer`].

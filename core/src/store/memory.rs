@@ -6,7 +6,6 @@ use std::ops::Bound;
 use std::sync::RwLock;
 
 use crate::audit::{AuditEntry, Subject};
-use crate::outbox::OutboxMessage;
 
 use super::{
     IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, Store, StoreError, Versioned,
@@ -20,9 +19,7 @@ struct Inner {
     indexes: BTreeMap<IndexName, BTreeMap<Vec<u8>, u64>>,
     audit: BTreeMap<u64, AuditEntry>,
     audit_by_subject: BTreeSet<(Subject, u64)>,
-    outbox: BTreeMap<u64, OutboxMessage>,
     next_audit: u64,
-    next_outbox: u64,
 }
 
 /// The in-memory store. Cheap to create; everything is lost when it is dropped.
@@ -158,23 +155,8 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let inner = self.read();
-        let from = after.map_or(0, |a| a.saturating_add(1));
-        Ok(inner
-            .outbox
-            .range(from..)
-            .take(limit)
-            .map(|(_, m)| m.clone())
-            .collect())
-    }
-
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.write().outbox.remove(&sequence);
+    fn sync(&self) -> Result<(), StoreError> {
+        // Nothing outlives the process: what is applied is as durable as it gets.
         Ok(())
     }
 
@@ -236,18 +218,6 @@ impl Store for MemoryStore {
             inner
                 .audit
                 .insert(sequence, AuditEntry { sequence, record });
-        }
-        for (at, event) in writes.outbox {
-            inner.next_outbox += 1;
-            let sequence = inner.next_outbox;
-            inner.outbox.insert(
-                sequence,
-                OutboxMessage {
-                    sequence,
-                    at,
-                    event,
-                },
-            );
         }
         Ok(())
     }

@@ -2,8 +2,8 @@
 //! the index keys the engine asks for.
 //!
 //! # Contract (every backend MUST)
-//! - `apply` is atomic: every put, index change, audit entry and outbox message of a
-//!   `WriteSet` becomes visible and durable together, or none does.
+//! - `apply` is atomic: every put, index change and audit entry of a `WriteSet` becomes
+//!   visible and durable together, or none does.
 //! - `apply` checks every [`Expected`] version first — those of the puts and those of the
 //!   read expectations ([`WriteSet::reads`]: records the change was decided on but does not
 //!   write). If any record's current version differs (or a record expected `Absent`
@@ -13,9 +13,12 @@
 //!   the earlier write sets of the batch leave behind, exactly like a put's.
 //! - A unique index insert whose key already maps to a different id MUST return
 //!   `Conflict` and write nothing.
-//! - Audit and outbox sequence numbers are strictly increasing across all applies.
+//! - Audit sequence numbers are strictly increasing across all applies. No reader depends
+//!   on them across subjects: `audit_for` reads one subject's entries in order, and
+//!   notifications are records (deliveries) consumed as a pending set by their status and
+//!   due time, never by a global sequence a late commit could slip under.
 //! - Bytes that do not decode MUST be reported as [`StoreError::Corrupted`] naming the key,
-//!   never a panic. [`Store::get`], [`Store::scan`], `audit_for`, `outbox_pending`, the
+//!   never a panic. [`Store::get`], [`Store::scan`], `audit_for`, the
 //!   index calls and `apply` return the error. **Only listings skip:** [`Store::scan_listing`]
 //!   MUST report such a record in [`ScanPage::skipped`] (its key and why) and go on past
 //!   it, so one bad record never makes a listing fail; the engine's list queries (orders,
@@ -23,9 +26,10 @@
 //!   skipped keys on to their caller (`Page::skipped`). Everything that decides or copies
 //!   (commands, invariant checks, backups, a `get` of one record) still gets `Corrupted`.
 //! - Reads see only fully applied `WriteSet`s.
-//! - `outbox_pending` MUST NOT return a message before its `WriteSet` is as durable as the
-//!   store promises (on stable storage, for a durable backend): a dispatcher must never
-//!   announce a change a crash can still erase. Other reads may see a write set earlier.
+//! - [`Store::sync`] MUST return only once every `WriteSet` applied before the call is as
+//!   durable as the store promises (on stable storage, for a durable backend). Reads may
+//!   see a write set earlier; a dispatcher claims a delivery and then calls `sync` before
+//!   sending, so it never announces a change a crash can still erase.
 //!
 //! Nothing here assumes sled: versions map to `UPDATE … WHERE version = $n`, index entries
 //! to an index table or native indexes, sequences to sequences.
@@ -43,11 +47,11 @@ use crate::audit::{AuditEntry, AuditRecord, Subject};
 use crate::catalog::Product;
 use crate::clock::Timestamp;
 use crate::customer::Customer;
-use crate::ids::{CustomerId, MessageId, OrderId, ProductId, UserId};
+use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
+use crate::ids::{CustomerId, DeliveryId, MessageId, OrderId, ProductId, UserId};
 use crate::inventory::Stock;
 use crate::message::CommMessage;
 use crate::order::Order;
-use crate::outbox::{DomainEvent, OutboxMessage};
 use crate::pricing::PricingSettings;
 use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
@@ -100,6 +104,12 @@ pub enum Record {
     /// tree beside [`Record::Settings`] (its kind is [`RecordKind::Settings`]); absent on a
     /// store that never changed them, which prices with the defaults.
     PricingSettings(PricingSettings),
+    /// A notification for one recipient on one channel.
+    Delivery(Delivery),
+    /// The phones that subscribed to (or muted) one order's news.
+    OrderWatch(OrderWatch),
+    /// One phone number's SMS settings (opted out or not).
+    PhoneSettings(PhoneSettings),
 }
 
 /// Store-wide settings, kept in one record.
@@ -129,6 +139,9 @@ impl Record {
             Record::Settings(_) => RecordKey::Settings,
             Record::RateBucket(b) => RecordKey::RateBucket(b.key.clone()),
             Record::PricingSettings(_) => RecordKey::PricingSettings,
+            Record::Delivery(d) => RecordKey::Delivery(d.id()),
+            Record::OrderWatch(w) => RecordKey::OrderWatch(w.order),
+            Record::PhoneSettings(p) => RecordKey::PhoneSettings(p.phone.as_str().to_string()),
         }
     }
 }
@@ -158,10 +171,16 @@ pub enum RecordKind {
     Settings,
     /// Rate-limit buckets.
     RateBucket,
+    /// Notification deliveries.
+    Delivery,
+    /// Order watch lists.
+    OrderWatch,
+    /// Per-phone SMS settings.
+    PhoneSettings,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 11] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 14] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -173,6 +192,9 @@ pub const ALL_RECORD_KINDS: [RecordKind; 11] = [
     RecordKind::Message,
     RecordKind::Settings,
     RecordKind::RateBucket,
+    RecordKind::Delivery,
+    RecordKind::OrderWatch,
+    RecordKind::PhoneSettings,
 ];
 
 /// Where a record lives.
@@ -202,6 +224,12 @@ pub enum RecordKey {
     RateBucket(String),
     /// The pricing settings record (kind [`RecordKind::Settings`]).
     PricingSettings,
+    /// A notification delivery.
+    Delivery(DeliveryId),
+    /// An order's watch list.
+    OrderWatch(OrderId),
+    /// A phone's SMS settings, by E.164 number.
+    PhoneSettings(String),
 }
 
 impl RecordKey {
@@ -219,6 +247,9 @@ impl RecordKey {
             RecordKey::Message(_) => RecordKind::Message,
             RecordKey::Settings | RecordKey::PricingSettings => RecordKind::Settings,
             RecordKey::RateBucket(_) => RecordKind::RateBucket,
+            RecordKey::Delivery(_) => RecordKind::Delivery,
+            RecordKey::OrderWatch(_) => RecordKind::OrderWatch,
+            RecordKey::PhoneSettings(_) => RecordKind::PhoneSettings,
         }
     }
 
@@ -239,6 +270,9 @@ impl RecordKey {
             RecordKind::Session => text().map(RecordKey::Session),
             RecordKind::Throttle => text().map(RecordKey::Throttle),
             RecordKind::RateBucket => text().map(RecordKey::RateBucket),
+            RecordKind::Delivery => number().map(|id| RecordKey::Delivery(DeliveryId(id))),
+            RecordKind::OrderWatch => number().map(|id| RecordKey::OrderWatch(OrderId(id))),
+            RecordKind::PhoneSettings => text().map(RecordKey::PhoneSettings),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -254,7 +288,10 @@ impl RecordKey {
             RecordKey::Order(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::User(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Message(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Delivery(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::OrderWatch(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
+            | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
             | RecordKey::Throttle(key)
             | RecordKey::RateBucket(key) => key.as_bytes().to_vec(),
@@ -281,6 +318,9 @@ impl fmt::Display for RecordKey {
             RecordKey::Settings => f.write_str("settings"),
             RecordKey::RateBucket(key) => write!(f, "rate/{key}"),
             RecordKey::PricingSettings => f.write_str("settings/pricing"),
+            RecordKey::Delivery(id) => write!(f, "delivery/{id}"),
+            RecordKey::OrderWatch(id) => write!(f, "watch/{id}"),
+            RecordKey::PhoneSettings(phone) => write!(f, "phone/{phone}"),
         }
     }
 }
@@ -351,10 +391,17 @@ pub enum IndexName {
     MessageByCustomer,
     /// Unique: SHA-256 of a pending registration's handle → customer.
     RegistrationByHandle,
+    /// channel ‖ not_before ‖ delivery → delivery: what each channel's dispatcher may
+    /// claim, in due order (queued statuses only).
+    DeliveryQueue,
+    /// status ‖ delivery → delivery.
+    DeliveryByStatus,
+    /// Unique: the provider's message id → delivery (for status callbacks).
+    DeliveryByProvider,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 13] = [
+pub const ALL_INDEXES: [IndexName; 16] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -368,6 +415,9 @@ pub const ALL_INDEXES: [IndexName; 13] = [
     IndexName::UserByLogin,
     IndexName::MessageByCustomer,
     IndexName::RegistrationByHandle,
+    IndexName::DeliveryQueue,
+    IndexName::DeliveryByStatus,
+    IndexName::DeliveryByProvider,
 ];
 
 impl IndexName {
@@ -381,12 +431,15 @@ impl IndexName {
             | IndexName::CustomerByLogin
             | IndexName::CustomerByRegistration
             | IndexName::UserByLogin
-            | IndexName::RegistrationByHandle => true,
+            | IndexName::RegistrationByHandle
+            | IndexName::DeliveryByProvider => true,
             IndexName::OrderByCustomer
             | IndexName::OrderByCreated
             | IndexName::OrderByStatus
             | IndexName::CustomerByName
-            | IndexName::MessageByCustomer => false,
+            | IndexName::MessageByCustomer
+            | IndexName::DeliveryQueue
+            | IndexName::DeliveryByStatus => false,
         }
     }
 
@@ -406,6 +459,9 @@ impl IndexName {
             IndexName::UserByLogin => "idx_user_login",
             IndexName::MessageByCustomer => "idx_message_customer",
             IndexName::RegistrationByHandle => "idx_registration_handle",
+            IndexName::DeliveryQueue => "idx_delivery_queue",
+            IndexName::DeliveryByStatus => "idx_delivery_status",
+            IndexName::DeliveryByProvider => "idx_delivery_provider",
         }
     }
 }
@@ -469,8 +525,6 @@ pub struct WriteSet {
     pub index_removes: Vec<IndexEntry>,
     /// Audit entries to append.
     pub audit: Vec<AuditRecord>,
-    /// Outbox events to append.
-    pub outbox: Vec<(Timestamp, DomainEvent)>,
     /// Read expectations: records the change was decided on but does not write, each with
     /// the version it was read at (`Absent` if it did not exist). `apply` checks them like
     /// the puts' versions and writes nothing for them, so a change decided on a price, a
@@ -513,7 +567,6 @@ impl WriteSet {
             && self.index_inserts.is_empty()
             && self.index_removes.is_empty()
             && self.audit.is_empty()
-            && self.outbox.is_empty()
     }
 }
 
@@ -645,22 +698,12 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 
-    /// Outbox messages not yet acknowledged, oldest first, with sequence > `after`; only
-    /// those whose write set is durable (see the contract).
+    /// Returns once every write set applied before the call is durable (see the contract);
+    /// at once if it already is.
     ///
     /// # Errors
-    /// `Corrupted`; `Io`.
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError>;
-
-    /// Marks an outbox message as delivered (idempotent).
-    ///
-    /// # Errors
-    /// `Io`.
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError>;
+    /// `Io` if it cannot be made durable.
+    fn sync(&self) -> Result<(), StoreError>;
 
     /// Applies `writes` atomically (see the contract).
     ///
@@ -694,11 +737,8 @@ impl<S: Store + ?Sized> Store for $pointer {
     fn audit_for(&self, subject: Subject, after: Option<u64>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         (**self).audit_for(subject, after, limit)
     }
-    fn outbox_pending(&self, after: Option<u64>, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
-        (**self).outbox_pending(after, limit)
-    }
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        (**self).outbox_ack(sequence)
+    fn sync(&self) -> Result<(), StoreError> {
+        (**self).sync()
     }
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         (**self).apply(writes)

@@ -14,6 +14,7 @@ use crate::ids::{CustomerId, OrderId, ProductId};
 use crate::inventory::Stock;
 use crate::outbox::DomainEvent;
 use crate::payment::PaymentMethod;
+use crate::store::keys;
 use crate::store::{
     Expected, IdempotencyRecord, IndexEntry, IndexName, IndexRange, Record, RecordKey, RecordKind,
     Store, StoreError, WriteSet,
@@ -112,7 +113,6 @@ pub fn version_mismatch_conflicts_and_writes_nothing<S: Store>(store: S) {
         ws.index_inserts
             .push(entry(IndexName::ProductBySku, b"SIDE", 9));
         ws.audit.push(audit(vec![Subject::Order(OrderId(9))]));
-        ws.outbox.push((Timestamp(1), sample_event()));
         assert_eq!(
             store.apply(ws),
             Err(StoreError::Conflict),
@@ -132,7 +132,6 @@ pub fn version_mismatch_conflicts_and_writes_nothing<S: Store>(store: S) {
             .unwrap()
             .is_empty()
     );
-    assert!(store.outbox_pending(None, 10).unwrap().is_empty());
 }
 
 /// Read expectations are checked like the puts' versions and write nothing: a stale,
@@ -155,7 +154,6 @@ pub fn read_expectations_are_checked_and_write_nothing<S: Store>(store: S) {
         ws.index_inserts
             .push(entry(IndexName::ProductBySku, b"SIDE", 9));
         ws.audit.push(audit(vec![Subject::Order(OrderId(9))]));
-        ws.outbox.push((Timestamp(1), sample_event()));
         assert_eq!(
             store.apply(ws),
             Err(StoreError::Conflict),
@@ -167,7 +165,6 @@ pub fn read_expectations_are_checked_and_write_nothing<S: Store>(store: S) {
         store.index_get(IndexName::ProductBySku, b"SIDE").unwrap(),
         None
     );
-    assert!(store.outbox_pending(None, 10).unwrap().is_empty());
     let mut applied = 0;
     for (name, key, expected) in [
         ("after-current", &read, Expected::Version(2)),
@@ -335,33 +332,95 @@ pub fn audit_entries_are_sequenced_and_found_by_subject<S: Store>(store: S) {
     );
 }
 
-/// Outbox messages are pending in order until acknowledged.
-pub fn outbox_messages_stay_pending_until_acknowledged<S: Store>(store: S) {
-    for _ in 0..3 {
+/// Deliveries, order watch lists and phone settings are records like any other (put with
+/// versions, read back equal), the delivery queue index scans in due order, and `sync`
+/// returns once what was applied is durable.
+pub fn delivery_records_round_trip_and_queue_in_due_order<S: Store>(store: S) {
+    use crate::delivery::{Delivery, DeliveryChannel, OrderWatch, PhoneSettings, Recipient};
+    use crate::ids::DeliveryId;
+    let phone = crate::customer::Phone::parse("+15550001111").unwrap();
+    let mut written = Vec::new();
+    for (id, due) in [(3u64, 30i64), (1, 10), (2, 20)] {
+        let mut delivery = Delivery::new(
+            DeliveryId(id),
+            Timestamp(due),
+            sample_event(),
+            None,
+            Recipient::Phone(phone.clone()),
+        );
+        if id == 2 {
+            delivery.claim("dispatcher-1", Timestamp(due), 5);
+        }
         let mut ws = WriteSet::new();
-        ws.outbox.push((Timestamp(5), sample_event()));
+        ws.reindex(&[], &keys::delivery_entries(&delivery));
+        ws.put(Record::Delivery(delivery.clone()), Expected::Absent);
         store.apply(ws).unwrap();
+        written.push(delivery);
     }
-    let pending = store.outbox_pending(None, 10).unwrap();
-    assert_eq!(pending.len(), 3);
-    assert!(pending.windows(2).all(|w| w[0].sequence < w[1].sequence));
-    assert_eq!(pending[0].event, sample_event());
-    store.outbox_ack(pending[1].sequence).unwrap();
-    store.outbox_ack(pending[1].sequence).unwrap();
-    let left: Vec<u64> = store
-        .outbox_pending(None, 10)
+    let mut watch = OrderWatch::new(OrderId(1));
+    watch.set(&phone, true);
+    let settings = PhoneSettings {
+        phone: phone.clone(),
+        opted_out: true,
+        changed: Timestamp(7),
+    };
+    let mut ws = WriteSet::new();
+    ws.put(Record::OrderWatch(watch.clone()), Expected::Absent);
+    ws.put(Record::PhoneSettings(settings.clone()), Expected::Absent);
+    store.apply(ws).unwrap();
+    store.sync().unwrap();
+    for delivery in &written {
+        let got = store
+            .get(&RecordKey::Delivery(delivery.id()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (got.version, got.value),
+            (1, Record::Delivery(delivery.clone()))
+        );
+    }
+    assert_eq!(
+        store
+            .get(&RecordKey::OrderWatch(OrderId(1)))
+            .unwrap()
+            .unwrap()
+            .value,
+        Record::OrderWatch(watch)
+    );
+    assert_eq!(
+        store
+            .get(&RecordKey::PhoneSettings(phone.as_str().to_string()))
+            .unwrap()
+            .unwrap()
+            .value,
+        Record::PhoneSettings(settings)
+    );
+    // Due by t=25: 1 (due at 10) and 2 (its lease lapsed at 25), not 3 (due at 30).
+    let (start, end) = keys::delivery_queue_due(DeliveryChannel::Sms, Timestamp(25));
+    let range = IndexRange {
+        start: std::ops::Bound::Included(start),
+        end: std::ops::Bound::Excluded(end),
+        reverse: false,
+    };
+    let due: Vec<u64> = store
+        .index_scan(IndexName::DeliveryQueue, &range, 10)
         .unwrap()
-        .iter()
-        .map(|m| m.sequence)
+        .into_iter()
+        .map(|(_, id)| id)
         .collect();
-    assert_eq!(left, vec![pending[0].sequence, pending[2].sequence]);
-    let after_first: Vec<u64> = store
-        .outbox_pending(Some(pending[0].sequence), 10)
-        .unwrap()
-        .iter()
-        .map(|m| m.sequence)
-        .collect();
-    assert_eq!(after_first, vec![pending[2].sequence]);
+    assert_eq!(due, vec![1, 2]);
+    let (start, end) = keys::delivery_queue_due(DeliveryChannel::Telegram, Timestamp(i64::MAX - 1));
+    let range = IndexRange {
+        start: std::ops::Bound::Included(start),
+        end: std::ops::Bound::Excluded(end),
+        reverse: false,
+    };
+    assert!(
+        store
+            .index_scan(IndexName::DeliveryQueue, &range, 10)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Scans return one kind of record, in key order, after a key, up to a limit; the listing
@@ -535,13 +594,11 @@ pub fn engine_records_round_trip<S: Store>(store: S) {
         .unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(engine.order_history(&admin, order.id()).unwrap().len(), 2);
-    assert_eq!(
-        engine
-            .pending_notifications(&admin, None, 10)
-            .unwrap()
-            .len(),
-        2
-    );
+    // Placed and paid: one delivery each, to the customer's own channel.
+    let deliveries = engine
+        .list_deliveries(&admin, crate::engine::DeliveryFilter::All, None, 10)
+        .unwrap();
+    assert_eq!(deliveries.items.len(), 2);
 }
 
 /// Generates one `#[test]` per conformance check for a store built by `$factory`
@@ -583,8 +640,8 @@ macro_rules! store_conformance_tests {
                 check::audit_entries_are_sequenced_and_found_by_subject($factory);
             }
             #[test]
-            fn outbox_messages_stay_pending_until_acknowledged() {
-                check::outbox_messages_stay_pending_until_acknowledged($factory);
+            fn delivery_records_round_trip_and_queue_in_due_order() {
+                check::delivery_records_round_trip_and_queue_in_due_order($factory);
             }
             #[test]
             fn record_scans_are_per_kind_and_ordered() {

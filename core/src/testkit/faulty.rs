@@ -5,7 +5,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::audit::{AuditEntry, Subject};
-use crate::outbox::OutboxMessage;
 use crate::random::{RandomSource, SeededRandom};
 use crate::store::{
     IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, Store, StoreError, Versioned,
@@ -120,17 +119,9 @@ impl<S: Store> Store for FaultyStore<S> {
         self.tick()?;
         self.inner.audit_for(subject, after, limit)
     }
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
+    fn sync(&self) -> Result<(), StoreError> {
         self.tick()?;
-        self.inner.outbox_pending(after, limit)
-    }
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.tick()?;
-        self.inner.outbox_ack(sequence)
+        self.inner.sync()
     }
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         self.tick()?;

@@ -259,3 +259,23 @@ pub fn customers<S: Store>(
         })
         .collect()
 }
+
+/// Every notification delivery in the store, in creation order (read as the administrator).
+///
+/// # Panics
+/// If the store cannot be read (test helper).
+pub fn deliveries<S: Store>(engine: &Engine<S>) -> Vec<crate::delivery::Delivery> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = engine
+            .list_deliveries(&admin(), crate::engine::DeliveryFilter::All, after, 500)
+            .unwrap_or_else(|e| panic!("deliveries: {e}"));
+        after = page.items.last().map(crate::delivery::Delivery::id);
+        let done = page.next_cursor.is_none();
+        all.extend(page.items);
+        if done {
+            return all;
+        }
+    }
+}

@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::audit::{AuditEntry, Subject};
-use crate::outbox::OutboxMessage;
 use crate::store::{
     IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, SkippedRecord, Store,
     StoreError, Versioned, WriteSet,
@@ -101,15 +100,8 @@ impl<S: Store> Store for UnreadableRecord<S> {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.inner.audit_for(subject, after, limit)
     }
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.inner.outbox_pending(after, limit)
-    }
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.inner.outbox_ack(sequence)
+    fn sync(&self) -> Result<(), StoreError> {
+        self.inner.sync()
     }
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         self.inner.apply(writes)
@@ -204,15 +196,8 @@ impl<S: Store> Store for RaceOnApply<S> {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.inner.audit_for(subject, after, limit)
     }
-    fn outbox_pending(
-        &self,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.inner.outbox_pending(after, limit)
-    }
-    fn outbox_ack(&self, sequence: u64) -> Result<(), StoreError> {
-        self.inner.outbox_ack(sequence)
+    fn sync(&self) -> Result<(), StoreError> {
+        self.inner.sync()
     }
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         self.applies.fetch_add(1, Ordering::SeqCst);

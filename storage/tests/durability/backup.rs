@@ -53,11 +53,11 @@ fn index_entries(store: &SledStore) -> Vec<(String, Vec<u8>, u64)> {
     out
 }
 
-/// Records, index entries, pending outbox messages and the number of order audit entries.
+/// Records, index entries, deliveries and the number of order audit entries.
 type Observable = (
     BTreeMap<RecordKey, (u64, Record)>,
     Vec<(String, Vec<u8>, u64)>,
-    Vec<ordo_core::outbox::OutboxMessage>,
+    Vec<ordo_core::store::Versioned<ordo_core::store::Record>>,
     usize,
 );
 
@@ -76,7 +76,9 @@ fn everything(store: &SledStore) -> Observable {
     (
         records(store),
         index_entries(store),
-        store.outbox_pending(None, usize::MAX).unwrap(),
+        store
+            .scan(ordo_core::store::RecordKind::Delivery, None, usize::MAX)
+            .unwrap(),
         audit,
     )
 }
@@ -381,7 +383,6 @@ fn a_record_that_does_not_decode_is_reported_not_fatal() {
         let mut ws = WriteSet::new();
         ws.put(marker("good-1"), Expected::Absent);
         ws.put(marker("good-2"), Expected::Absent);
-        ws.outbox.push((Timestamp(1), event_for(1)));
         store.apply(ws).unwrap();
     }
     // Raw bytes written behind the store's back: a record and an index entry that do not
@@ -422,7 +423,6 @@ fn a_record_that_does_not_decode_is_reported_not_fatal() {
         Err(StoreError::Corrupted { key, .. }) => assert_eq!(key, "idempotency/bad"),
         other => panic!("expected Corrupted, got {other:?}"),
     }
-    assert_eq!(restored.outbox_pending(None, 10).unwrap().len(), 1);
     drop(restored);
 
     // A meta counter that does not decode would give a store that cannot open: a backup

@@ -202,11 +202,12 @@ impl<S: Store> Demo<S> {
             let page: Vec<NotificationView> = self.call(Request::OutboxList(OutboxList {
                 after,
                 limit: Some(1000),
+                ..OutboxList::default()
             }))?;
             let Some(last) = page.last() else {
                 break;
             };
-            after = Some(last.sequence);
+            after = Some(last.id);
             let newest = page
                 .iter()
                 .rev()

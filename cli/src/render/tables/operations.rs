@@ -47,23 +47,28 @@ pub fn backup(b: &BackupView) -> String {
     format!("{summary}\n{t}\n{bad}{more}")
 }
 
-/// Pending notifications, oldest first.
-pub fn notifications(pending: &[NotificationView]) -> String {
-    if pending.is_empty() {
-        return "No notifications waiting to be sent.".into();
+/// Notification deliveries, oldest first.
+pub fn notifications(deliveries: &[NotificationView]) -> String {
+    if deliveries.is_empty() {
+        return "No notification deliveries waiting or failed.".into();
     }
-    let mut t = table(&["Seq", "When", "Event", "To", "Text"], &[0]);
-    for n in pending {
+    let mut t = table(&["Id", "When", "Event", "To", "Status", "Text"], &[0]);
+    for n in deliveries {
+        let status = match &n.last_error {
+            Some(error) => format!("{} ({} attempts): {error}", n.status, n.attempts),
+            None => n.status.clone(),
+        };
         t.add_row(vec![
-            n.sequence.to_string(),
+            n.id.to_string(),
             date_and_minutes(&n.at),
             n.event.clone(),
             n.to.clone(),
+            status,
             n.text.clone(),
         ]);
     }
     format!(
-        "{t}\n{} pending. After sending, mark them sent: ordo outbox ack SEQ (or --all)",
-        pending.len()
+        "{t}\n{} listed. `ordo serve` sends them; retry a failed one with: ordo outbox retry ID",
+        deliveries.len()
     )
 }

@@ -409,9 +409,13 @@ mod tests {
         // Another socket, or a plain file under the socket's name, is foreign.
         std::fs::remove_file(&socket).unwrap();
         std::fs::write(&socket, "not a socket").unwrap();
-        assert!(matches!(inspect(&dir).unwrap(), DataDir::Foreign(why) if why.contains(SERVICE_SOCKET)));
+        assert!(
+            matches!(inspect(&dir).unwrap(), DataDir::Foreign(why) if why.contains(SERVICE_SOCKET))
+        );
         std::fs::remove_file(&socket).unwrap();
         drop(std::os::unix::net::UnixListener::bind(dir.join("other.sock")).unwrap());
-        assert!(matches!(inspect(&dir).unwrap(), DataDir::Foreign(why) if why.contains("other.sock")));
+        assert!(
+            matches!(inspect(&dir).unwrap(), DataDir::Foreign(why) if why.contains("other.sock"))
+        );
     }
 }

@@ -44,6 +44,7 @@ mod context;
 mod identity;
 mod parse;
 mod password;
+mod remote;
 mod render;
 mod store;
 

@@ -7,15 +7,15 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use ordo_api::Request;
 use ordo_api::request::{CustomerList, ListArgs, OrderList};
+use ordo_api::{ApiError, Request};
 use ordo_bots::config::{ListenAddress, ServeConfig};
 use ordo_bots::serve::Ready;
 use ordo_core::store::Store;
 use serde_json::Value;
 
 use crate::args::{DemoArgs, ServeArgs};
-use crate::context::Transport;
+use crate::context::{Refused, Transport};
 use crate::identity;
 use crate::remote;
 use crate::render::Output;
@@ -26,16 +26,17 @@ use super::demo;
 /// Runs `ordo serve`.
 ///
 /// # Errors
-/// A bad configuration (naming the key); a service already running on `data` or the
+/// A bad configuration (naming the key; exit 2); a service already running on `data` or the
 /// store in use (exit 5); an address or socket that cannot be bound; the demo failing.
 pub fn run(data: &Path, out: Output, args: &ServeArgs) -> anyhow::Result<()> {
     init_logs();
     let env = std::env::vars_os()
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
-    let mut config = ServeConfig::load(args.config.as_deref(), env)?;
+    let mut config =
+        ServeConfig::load(args.config.as_deref(), env).map_err(|e| bad_config(e.to_string()))?;
     if let Some(listen) = &args.listen {
-        let listen =
-            ListenAddress::parse(listen).map_err(|reason| anyhow::anyhow!("--listen: {reason}"))?;
+        let listen = ListenAddress::parse(listen)
+            .map_err(|reason| bad_config(format!("--listen: {reason}")))?;
         config = config.with_listen(listen);
     }
     if let Some(service) = remote::find(data, &identity::os_user())? {
@@ -47,6 +48,11 @@ pub fn run(data: &Path, out: Output, args: &ServeArgs) -> anyhow::Result<()> {
     }
     ordo_bots::serve::run(store, data, config, |ready| print_ready(ready, data))?;
     Ok(())
+}
+
+/// A configuration that cannot be used: a usage error (exit 2), naming the key.
+fn bad_config(message: String) -> anyhow::Error {
+    Refused(ApiError::bad_request("invalid_configuration", message)).into()
 }
 
 /// Logs on stderr: `RUST_LOG` if set, else `info`.

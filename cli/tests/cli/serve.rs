@@ -27,6 +27,12 @@ impl Service {
     /// Starts `ordo serve --listen 127.0.0.1:0` on `shop` with `env` (automatic backups
     /// off unless `env` says otherwise) and waits until `/healthz` answers.
     fn start(shop: &Shop, env: &[(&str, &str)]) -> Service {
+        Service::start_with(shop, &[], env).0
+    }
+
+    /// [`Service::start`] with more arguments for `ordo serve`; also returns what it
+    /// printed before it listened.
+    fn start_with(shop: &Shop, args: &[&str], env: &[(&str, &str)]) -> (Service, String) {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
             .env_remove("ORDO_DATA")
             .env_remove("ORDO_TOKEN")
@@ -37,6 +43,7 @@ impl Service {
             .arg("--data")
             .arg(shop.dir.path())
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -45,10 +52,15 @@ impl Service {
         let stdout = child.stdout.take().expect("stdout");
         let (address, found) = mpsc::channel();
         std::thread::spawn(move || {
+            let mut before = String::new();
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { return };
                 if let Some(at) = line.find("listening on http://") {
-                    let _ = address.send(line[at + "listening on ".len()..].trim().to_string());
+                    let base = line[at + "listening on ".len()..].trim().to_string();
+                    let _ = address.send((base, std::mem::take(&mut before)));
+                } else {
+                    before.push_str(&line);
+                    before.push('\n');
                 }
             }
         });
@@ -59,8 +71,8 @@ impl Service {
             let _ = stderr.read_to_string(&mut all);
             let _ = logs_to.send(all);
         });
-        let base = match found.recv_timeout(Duration::from_secs(60)) {
-            Ok(base) => base,
+        let (base, printed) = match found.recv_timeout(Duration::from_secs(120)) {
+            Ok(found) => found,
             Err(_) => {
                 let _ = child.kill();
                 let logs = logs
@@ -82,7 +94,7 @@ impl Service {
             assert!(Instant::now() < deadline, "/healthz never answered 200");
             std::thread::sleep(Duration::from_millis(50));
         }
-        service
+        (service, printed)
     }
 
     /// `POST /api/v1` with `body`, and a bearer `token` if given: (HTTP status, JSON).
@@ -474,4 +486,49 @@ fn the_configuration_is_checked_at_start_and_backups_follow_it() {
     assert_eq!(status.code(), Some(0));
     let verified = shop.json(&format!("verify {}", written[0].display()));
     assert_eq!(verified["undecodable_count"], 0);
+}
+
+/// `--demo` seeds an empty store before serving (and prints its tour and how to try the
+/// service), and leaves a store with data alone.
+#[test]
+fn demo_seeds_an_empty_store_only() {
+    let shop = Shop::new();
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    assert!(printed.contains("A short tour"), "{printed}");
+    let admin = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .expect("the admin's password");
+    let password = admin.split_whitespace().nth(1).expect("a password");
+    let login = format!(
+        r#"{{"op": "session.login", "args": {{"login": "admin", "password": "{password}"}}}}"#
+    );
+    let (status, body) = service.post(&login, None);
+    assert_eq!(status, 200, "{body}");
+    let token = body["ok"]["token"].as_str().unwrap().to_string();
+    let (status, body) = service.post(
+        r#"{"op": "order.list", "args": {"limit": 5}}"#,
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["ok"]["items"].as_array().map(Vec::len),
+        Some(5),
+        "{body}"
+    );
+    let products = shop.json("product list")["items"].as_array().unwrap().len();
+    assert!(products > 10, "{products} products");
+    let (status, _) = service.stop();
+    assert_eq!(status.code(), Some(0));
+
+    // Not empty now: a second --demo adds nothing.
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    assert!(!printed.contains("A short tour"), "{printed}");
+    let (status, logs) = service.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(logs.contains("is not empty: --demo adds nothing"), "{logs}");
+    assert_eq!(
+        shop.json("product list")["items"].as_array().unwrap().len(),
+        products
+    );
 }

@@ -47,8 +47,7 @@ impl Connection {
 /// answers on (a service that crashed) counts as none.
 ///
 /// # Errors
-/// If the socket exists and cannot be reached for another reason (another user's
-/// service: the socket is owner-only).
+/// If the socket may not be used (another user's service: the socket is owner-only).
 pub fn find(data: &Path, caller: &str) -> anyhow::Result<Option<Service>> {
     let path = data.join(ordo_storage::SERVICE_SOCKET);
     match Connection::open(&path) {
@@ -57,9 +56,9 @@ pub fn find(data: &Path, caller: &str) -> anyhow::Result<Option<Service>> {
             caller: caller.to_string(),
             idle: Mutex::new(vec![connection]),
         })),
-        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::ConnectionRefused) => {
-            Ok(None)
-        }
+        // Only a socket we may not use is worth saying: anything else (no socket, a stale
+        // one, a data directory that is not one) is for opening the store to report.
+        Err(e) if e.kind() != ErrorKind::PermissionDenied => Ok(None),
         Err(e) => Err(anyhow::anyhow!(
             "cannot reach the ordo serve running on {} through {}: {e} (the socket answers \
              only the user the service runs as)",

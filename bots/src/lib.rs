@@ -1,4 +1,19 @@
 //! ordo-bots: the long-running side of ordo (`ordo serve`).
 //!
+//! - `config`: `ServeConfig` from a TOML file and `ORDO_*` variables (env wins).
+//! - `pool`: `EnginePool`, the bounded blocking pool every engine call goes through.
+//! - `http`: the axum router: `GET /healthz`, `POST /api/v1` (the wire contract), rate
+//!   limits on logins and registrations; channel routes are merged in `http::router`.
+//! - `socket`: the owner-only Unix socket in the data directory the `ordo` CLI uses
+//!   while the service runs.
+//! - `serve`: the service's life (runtime, listeners, backups, background tasks,
+//!   graceful shutdown).
 //! - `sms`: the SMS channel (Twilio-compatible): command parser, segment counter, webhook
 //!   signatures, TwiML replies and the REST client that sends.
+
+pub mod config;
+mod exchange;
+pub mod http;
+pub mod pool;
+pub mod serve;
+pub mod socket;

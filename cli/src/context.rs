@@ -1,4 +1,9 @@
-//! What every command runs with: the engine, the actor and the output form.
+//! What every command runs with: the transport to the engine, the actor and the output
+//! form.
+//!
+//! The transport is the engine on the store this process opened, or a running `ordo
+//! serve` that holds the store (its socket, [`crate::remote`]); commands send the same
+//! requests either way and get the same responses, so output and exit codes are alike.
 
 use std::sync::Arc;
 
@@ -13,20 +18,72 @@ use ordo_core::{Engine, EngineConfig};
 
 use crate::identity::{self, Identity};
 use crate::password::SignInPassword;
+use crate::remote::Service;
 use crate::render::Output;
 
-/// The engine, who is acting, and how to print.
+/// Where requests go.
+pub enum Transport<S: Store> {
+    /// The engine on the store this process opened, as the local administrator named
+    /// `caller`.
+    Local {
+        /// The engine over the data directory's store.
+        engine: Engine<S>,
+        /// The local administrator (named after the OS user).
+        caller: Caller,
+    },
+    /// A running `ordo serve` holding the store, through its socket.
+    Service(Service),
+}
+
+impl<S: Store> Transport<S> {
+    /// The engine on `store`: the system clock, references drawn from OS randomness,
+    /// requests from the local administrator named after the OS user.
+    ///
+    /// # Errors
+    /// If the operating system cannot supply random bytes.
+    pub fn local(store: S) -> anyhow::Result<Transport<S>> {
+        let engine = Engine::new(
+            store,
+            Arc::new(SystemClock),
+            Arc::new(SeededRandom::from_seed(os_seed()?)),
+            EngineConfig::default(),
+        );
+        Ok(Transport::Local {
+            engine,
+            caller: Caller::Local {
+                name: identity::os_user(),
+            },
+        })
+    }
+
+    /// Sends `request` as the local administrator (or `session`'s user) and reads the
+    /// answer as `V`.
+    ///
+    /// # Errors
+    /// [`Refused`] with the contract's error (its status is the exit code); a service
+    /// that cannot be reached.
+    pub fn call<V: serde::de::DeserializeOwned>(
+        &self,
+        session: Option<&str>,
+        request: Request,
+    ) -> anyhow::Result<V> {
+        match self {
+            Transport::Local { engine, caller } => call(engine, caller, session, request),
+            Transport::Service(service) => answer(service.send(session, request)?),
+        }
+    }
+}
+
+/// The engine (or the service), who is acting, and how to print.
 pub struct Context<S: Store> {
-    /// The engine over the data directory's store.
-    pub engine: Engine<S>,
+    /// Where requests go.
+    transport: Transport<S>,
     /// Who runs the command (see [`crate::identity`]), as the contract names them.
     pub who: WhoView,
     /// JSON or human output.
     pub out: Output,
     /// Whether `--as` spent `$ORDO_PASSWORD` (so a new password must come from elsewhere).
     pub sign_in: SignInPassword,
-    /// Who the requests come from: the local administrator (named after the OS user).
-    caller: Caller,
     /// The session every request carries: `$ORDO_TOKEN`, or the one `--as` opened.
     session: Option<String>,
     /// Whether `session` was opened by `--as` for this command (ended by [`Context::close`]).
@@ -47,29 +104,21 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 impl<S: Store> Context<S> {
-    /// A context on the system clock, with references drawn from OS randomness, acting
-    /// as `identity` says.
+    /// A context sending its requests through `transport`, acting as `identity` says.
     ///
     /// # Errors
-    /// If the operating system cannot supply random bytes; `Unauthenticated` if signing
-    /// in fails.
-    pub fn open(store: S, out: Output, identity: &Identity) -> anyhow::Result<Context<S>> {
-        let engine = Engine::new(
-            store,
-            Arc::new(SystemClock),
-            Arc::new(SeededRandom::from_seed(os_seed()?)),
-            EngineConfig::default(),
-        );
-        let caller = Caller::Local {
-            name: identity::os_user(),
-        };
-        let signed = identity::sign_in(&engine, &caller, identity)?;
+    /// `Unauthenticated` if signing in fails; a service that cannot be reached.
+    pub fn open(
+        transport: Transport<S>,
+        out: Output,
+        identity: &Identity,
+    ) -> anyhow::Result<Context<S>> {
+        let signed = identity::sign_in(&transport, identity)?;
         Ok(Context {
-            engine,
+            transport,
             who: signed.who,
             out,
             sign_in: signed.password,
-            caller,
             session: signed.session,
             opened: signed.opened,
         })
@@ -98,7 +147,7 @@ impl<S: Store> Context<S> {
     /// # Errors
     /// [`Refused`] with the contract's error (its status is the exit code).
     pub fn call<V: serde::de::DeserializeOwned>(&self, request: Request) -> anyhow::Result<V> {
-        call(&self.engine, &self.caller, self.session.as_deref(), request)
+        self.transport.call(self.session.as_deref(), request)
     }
 
     /// Ends the session `--as` opened, if any.
@@ -124,7 +173,12 @@ pub fn call<S: Store, V: serde::de::DeserializeOwned>(
     session: Option<&str>,
     request: Request,
 ) -> anyhow::Result<V> {
-    match ordo_api::execute(engine, caller, session, request, None).outcome {
+    answer(ordo_api::execute(engine, caller, session, request, None))
+}
+
+/// A response's value read as `V`, or its error as [`Refused`].
+fn answer<V: serde::de::DeserializeOwned>(response: ordo_api::Response) -> anyhow::Result<V> {
+    match response.outcome {
         Outcome::Ok(value) => Ok(serde_json::from_value(value)?),
         Outcome::Error(error) => Err(Refused(error).into()),
     }

@@ -4,13 +4,12 @@
 //! The CLI decides only which of these applies; the engine checks passwords, sessions and
 //! the permission matrix.
 
+use ordo_api::Request;
 use ordo_api::request::{Login, Nothing};
 use ordo_api::views::{SessionView, WhoView};
-use ordo_api::{Caller, Request};
-use ordo_core::Engine;
 use ordo_core::store::Store;
 
-use crate::context::call;
+use crate::context::Transport;
 
 use crate::password::{self, SignInPassword};
 
@@ -55,18 +54,15 @@ pub struct Signed {
 }
 
 /// Establishes who acts for `identity`, through the wire contract (`session.get`,
-/// `session.login`), as any front would.
+/// `session.login`) on `transport` (the local engine or a running service), as any front
+/// would.
 ///
 /// # Errors
 /// `Unauthenticated` (exit 6) for a wrong password or an ended session; a password that
 /// cannot be read.
-pub fn sign_in<S: Store>(
-    engine: &Engine<S>,
-    caller: &Caller,
-    identity: &Identity,
-) -> anyhow::Result<Signed> {
+pub fn sign_in<S: Store>(transport: &Transport<S>, identity: &Identity) -> anyhow::Result<Signed> {
     let ask = |session: Option<&str>, request: Request| -> anyhow::Result<serde_json::Value> {
-        call(engine, caller, session, request)
+        transport.call(session, request)
     };
     match identity {
         Identity::Local => Ok(Signed {

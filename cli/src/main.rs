@@ -19,10 +19,14 @@
 //!   `$ORDO_TOKEN` (a session from `ordo login`), else `local admin ($USER)`.
 //! - `password`: passwords from `$ORDO_PASSWORD` / `$ORDO_NEW_PASSWORD`, a no-echo prompt,
 //!   or one line of standard input when it is not a terminal.
-//! - `context`: engine + actor + output form, OS-seeded references.
+//! - `context`: the transport (the engine on the opened store, or a running `ordo serve`)
+//!   + actor + output form, OS-seeded references.
+//! - `remote`: a running `ordo serve` found by its socket in the data directory, and the
+//!   client that sends requests there.
 //! - `commands`: one module per noun turning arguments into engine calls (`account`:
 //!   registration and passwords, `activity`: purchases and the log, `staff`, `session`,
-//!   `outbox`, `backup`); `demo` builds a sample shop, staff and accounts on a manual clock.
+//!   `outbox`, `backup`, `serve`); `demo` builds a sample shop, staff and accounts on a
+//!   manual clock.
 //! - `render`: `views` (the JSON wire types, converted by hand from domain types),
 //!   `tables` (human output built from the same views) and `notifications` (the words of
 //!   customer messages, a stand-in until the SMS and Telegram adapters have theirs).
@@ -44,6 +48,7 @@ mod context;
 mod identity;
 mod parse;
 mod password;
+mod remote;
 mod render;
 mod store;
 

@@ -1,7 +1,8 @@
 //! What makes a directory an ordo data directory, and how to tell without opening it.
 //!
-//! A store directory holds sled's files (`conf`, `db`, `blobs/`, `snap.*`) and ordo's
-//! marker file [`MARKER`], written (and `fsync`ed with its directory) when
+//! A store directory holds sled's files (`conf`, `db`, `blobs/`, `snap.*`), ordo's
+//! marker file [`MARKER`] and, while `ordo serve` runs (or after it crashed), its socket
+//! [`SERVICE_SOCKET`]. The marker is written (and `fsync`ed with its directory) when
 //! [`SledStore::open`](crate::SledStore::open) creates the store — or the first time this
 //! build opens a store an older build created. [`inspect`] classifies a directory from
 //! its entries alone (no lock taken, nothing written), which is what `restore` needs
@@ -19,6 +20,12 @@ use crate::sync::{Opened, sync_dir, sync_parent};
 
 /// The marker file's name.
 pub(crate) const MARKER: &str = "ordo-store";
+
+/// The Unix socket a running `ordo serve` listens on inside its data directory (the `ordo`
+/// CLI sends its requests there while the service holds the store). It belongs to a
+/// store directory like sled's files: a stale one left by a crash is no reason to call
+/// the directory foreign, and a restore replaces it with the rest.
+pub const SERVICE_SOCKET: &str = "ordo.sock";
 
 /// The marker file's first line: what identifies the directory.
 const MARKER_FIRST_LINE: &str = "ordo store";
@@ -115,6 +122,7 @@ fn foreign_entry(dir: &Path) -> Result<Option<String>, StoreError> {
                 true
             }
             (name, EntryKind::File) => is_store_file(name),
+            (SERVICE_SOCKET, EntryKind::Socket) => true,
             _ => false,
         };
         if !fits {
@@ -128,6 +136,7 @@ fn foreign_entry(dir: &Path) -> Result<Option<String>, StoreError> {
 enum EntryKind {
     File,
     Dir,
+    Socket,
     Other,
 }
 
@@ -142,6 +151,8 @@ fn entries(dir: &Path) -> Result<Vec<(String, EntryKind)>, StoreError> {
             EntryKind::File
         } else if kind.is_dir() {
             EntryKind::Dir
+        } else if std::os::unix::fs::FileTypeExt::is_socket(&kind) {
+            EntryKind::Socket
         } else {
             EntryKind::Other
         };
@@ -374,5 +385,37 @@ pub(crate) fn remove_marker(path: &Path) -> Result<(), StoreError> {
         Ok(()) => sync_dir(path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(from_io(&format!("cannot remove {}", path.display()), &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Durability, SledStore, StoreConfig};
+
+    #[test]
+    fn a_service_socket_is_part_of_a_store_directory_and_nothing_else_named_so() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("data");
+        drop(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
+        assert_eq!(inspect(&dir).unwrap(), DataDir::Store);
+        // A socket left by a service (bound here and dropped: a stale one, as after a crash).
+        let socket = dir.join(SERVICE_SOCKET);
+        drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
+        assert_eq!(inspect(&dir).unwrap(), DataDir::Store);
+        // The store opens beside it.
+        drop(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
+        assert_eq!(foreign_entry(&dir).unwrap(), None);
+        // Another socket, or a plain file under the socket's name, is foreign.
+        std::fs::remove_file(&socket).unwrap();
+        std::fs::write(&socket, "not a socket").unwrap();
+        assert!(
+            matches!(inspect(&dir).unwrap(), DataDir::Foreign(why) if why.contains(SERVICE_SOCKET))
+        );
+        std::fs::remove_file(&socket).unwrap();
+        drop(std::os::unix::net::UnixListener::bind(dir.join("other.sock")).unwrap());
+        assert!(
+            matches!(inspect(&dir).unwrap(), DataDir::Foreign(why) if why.contains("other.sock"))
+        );
     }
 }

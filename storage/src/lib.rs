@@ -79,6 +79,7 @@ mod writer;
 
 pub use backup::{BackupInfo, IfNotEmpty};
 pub use config::{Durability, StoreConfig};
+pub use datadir::SERVICE_SOCKET;
 pub use schedule::{BackupSchedule, BackupThread, spawn_backups};
 pub use stats::StoreStats;
 pub use store::SledStore;

@@ -40,7 +40,11 @@ pub const BACKUP_HELP: &str = "\
 Write a consistent snapshot of the whole data directory to one checksummed file, while
 the data stays readable. The file appears only when complete. A stored record that does
 not decode is copied as it is and named in a warning on stderr; the backup still
-succeeds.";
+succeeds.
+
+While `ordo serve` runs on the data directory it holds the store, and `ordo backup`
+refuses (exit 5): the service takes automatic backups (every 60 minutes into
+DIR.backups by default; see `ordo serve --help`), or stop it and back up.";
 
 /// Examples of `ordo backup`.
 pub const BACKUP_EXAMPLES: &str = "\
@@ -60,7 +64,8 @@ interrupted restore). A directory that already holds a store is refused unless -
 is given, and never replaced while another ordo process has it open. A directory that is
 not an ordo data directory (no ordo-store marker file, or other files besides the
 store's) is never replaced, not even with --force. Records that do not decode are
-restored as they are and named in a warning on stderr.";
+restored as they are and named in a warning on stderr. While `ordo serve` runs on the
+directory, restore refuses (exit 5): stop the service first.";
 
 /// Examples of `ordo restore`.
 pub const RESTORE_EXAMPLES: &str = "\

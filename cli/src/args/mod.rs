@@ -10,6 +10,7 @@ mod customer;
 mod order;
 mod outbox;
 mod product;
+mod serve;
 mod settings;
 mod staff;
 
@@ -23,6 +24,7 @@ pub use customer::CustomerCommand;
 pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
+pub use serve::ServeArgs;
 pub use settings::SettingsCommand;
 pub use staff::{AdminCommand, UserCommand};
 
@@ -47,6 +49,10 @@ permission matrix applies; $ORDO_TOKEN (from `ordo login`) does the same for a s
 --as wins over $ORDO_TOKEN. backup, restore, verify and demo work on the data directory
 itself and always run as the local administrator.
 
+While `ordo serve` runs on the data directory, commands send their requests to it
+through its socket (DIR/ordo.sock) instead of opening the store, with the same output
+and exit codes; backup, restore and demo refuse then (exit 5).
+
 Exit codes: 0 ok, 1 internal error (also a damaged or unreadable backup file), 2 usage
 error, 3 invalid input or refused by a business rule, 4 not found, 5 conflict
 (duplicate, idempotency key reused), 6 not signed in or not allowed.";
@@ -54,6 +60,7 @@ error, 3 invalid input or refused by a business rule, 4 not found, 5 conflict
 const EXAMPLES: &str = "\
 Examples:
   ordo demo                                   # a realistic sample shop to explore
+  ordo serve --demo                           # the same, served over HTTP
   ordo product list
   ordo customer list --name ada
   ordo order create --customer 7 --item TEE-CLASSIC-BLK-M:2 --item MUG-STONE-350:1
@@ -184,6 +191,9 @@ logins: after 5 the login is locked for a while.")]
     /// Check a backup file without restoring it.
     #[command(long_about = backup::VERIFY_HELP, after_long_help = backup::VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
+    /// Run the service: HTTP (/api/v1, /healthz), backups, and the socket the CLI uses.
+    #[command(long_about = serve::SERVE_HELP, after_long_help = serve::SERVE_EXAMPLES)]
+    Serve(ServeArgs),
 }
 
 /// Options of `ordo demo`.

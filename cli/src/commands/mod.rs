@@ -1,8 +1,13 @@
 //! One module per noun; each turns parsed arguments into engine calls and views.
 //!
 //! `verify` and `restore` run without opening the store (restore needs it closed),
-//! `demo` builds its own engine; every other command runs in a [`Context`] whose actor
-//! comes from `--as`, `$ORDO_TOKEN` or the local administrator.
+//! `demo` builds its own engine, `serve` runs the service; every other command runs in a
+//! [`Context`] whose actor comes from `--as`, `$ORDO_TOKEN` or the local administrator.
+//!
+//! Before opening the store, every command but `verify` and `serve` looks for a running
+//! `ordo serve` on the data directory (its socket answers): the context's requests then
+//! go there, and the commands that need the directory to themselves (`restore`,
+//! `backup`, `demo`) refuse with a conflict (exit 5).
 
 mod account;
 mod activity;
@@ -12,13 +17,15 @@ mod demo;
 mod order;
 pub mod outbox;
 mod product;
+mod serve;
 mod session;
 mod settings;
 mod staff;
 
 use crate::args::{Cli, Command};
-use crate::context::Context;
-use crate::identity::Identity;
+use crate::context::{Context, Transport};
+use crate::identity::{self, Identity};
+use crate::remote;
 use crate::render::Output;
 use crate::store::{self, AppStore};
 
@@ -34,19 +41,46 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Login { .. } | Command::Logout => Identity::Local,
         _ => Identity::choose(cli.global.as_login.as_deref()),
     };
-    match cli.command {
-        Command::Verify(args) => backup::verify(out, &args),
-        Command::Restore(args) => backup::restore(&data, out, &args),
-        Command::Demo(args) => demo::run(store::open_store(&data)?, &data, out, &args),
-        Command::Backup(args) => backup::backup(&store::open_store(&data)?, &data, out, &args),
-        command => {
-            let ctx = Context::open(store::open_store(&data)?, out, &identity)?;
-            let outcome = in_context(&ctx, command);
-            // End the --as session even when the command failed; its error comes first.
-            let closed = ctx.close();
-            outcome.and(closed)
-        }
+    if let Command::Verify(args) = &cli.command {
+        return backup::verify(out, args);
     }
+    if let Command::Serve(args) = &cli.command {
+        return serve::run(&data, out, args);
+    }
+    let service = remote::find(&data, &identity::os_user())?;
+    let transport = match (cli.command, service) {
+        (Command::Restore(_), Some(service)) => {
+            return Err(service.busy("restore", "stop the service first, then restore"));
+        }
+        (Command::Backup(_), Some(service)) => {
+            return Err(service.busy(
+                "backup",
+                "the service takes automatic backups (see where in its start-up output), or \
+                 stop it and run ordo backup",
+            ));
+        }
+        (Command::Demo(_), Some(service)) => {
+            return Err(service.busy(
+                "demo",
+                "stop the service first, or start it with ordo serve --demo",
+            ));
+        }
+        (Command::Restore(args), None) => return backup::restore(&data, out, &args),
+        (Command::Demo(args), None) => {
+            return demo::run(store::open_store(&data)?, &data, out, &args);
+        }
+        (Command::Backup(args), None) => {
+            return backup::backup(&store::open_store(&data)?, &data, out, &args);
+        }
+        (command, Some(service)) => (command, Transport::Service(service)),
+        (command, None) => (command, Transport::local(store::open_store(&data)?)?),
+    };
+    let (command, transport) = transport;
+    let ctx = Context::open(transport, out, &identity)?;
+    let outcome = in_context(&ctx, command);
+    // End the --as session even when the command failed; its error comes first.
+    let closed = ctx.close();
+    outcome.and(closed)
 }
 
 /// Runs a command that needs an engine and an actor.
@@ -62,8 +96,12 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Login { login } => session::login(ctx, &login),
         Command::Logout => session::logout(ctx),
         Command::Password => session::change_password(ctx),
-        Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Verify(_) => Err(
-            anyhow::anyhow!("internal error: this command does not run in a context"),
-        ),
+        Command::Demo(_)
+        | Command::Backup(_)
+        | Command::Restore(_)
+        | Command::Verify(_)
+        | Command::Serve(_) => Err(anyhow::anyhow!(
+            "internal error: this command does not run in a context"
+        )),
     }
 }

@@ -1,0 +1,534 @@
+//! `ordo serve` as a real process: HTTP on 127.0.0.1 (a free port), the socket the CLI
+//! uses while the service holds the store, rate limits, and a clean stop on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::support::{Shop, check_failure, text};
+
+const ADMIN_PW: &str = "amber-canyon-lantern-7";
+const CLERK_PW: &str = "copper-meadow-violin-3";
+
+/// A running `ordo serve` on a shop's data directory.
+struct Service {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    base: String,
+    /// Everything it wrote on stderr, once it has exited.
+    logs: mpsc::Receiver<String>,
+}
+
+impl Service {
+    /// Starts `ordo serve --listen 127.0.0.1:0` on `shop` with `env` (automatic backups
+    /// off unless `env` says otherwise) and waits until `/healthz` answers.
+    fn start(shop: &Shop, env: &[(&str, &str)]) -> Service {
+        Service::start_with(shop, &[], env).0
+    }
+
+    /// [`Service::start`] with more arguments for `ordo serve`; also returns what it
+    /// printed before it listened.
+    fn start_with(shop: &Shop, args: &[&str], env: &[(&str, &str)]) -> (Service, String) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
+            .env_remove("ORDO_DATA")
+            .env_remove("ORDO_TOKEN")
+            .env_remove("ORDO_PASSWORD")
+            .env("USER", "tester")
+            .env("ORDO_BACKUP_EVERY_MINUTES", "0")
+            .envs(env.iter().copied())
+            .arg("--data")
+            .arg(shop.dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ordo serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (address, found) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut before = String::new();
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if let Some(at) = line.find("listening on http://") {
+                    let base = line[at + "listening on ".len()..].trim().to_string();
+                    let _ = address.send((base, std::mem::take(&mut before)));
+                } else {
+                    before.push_str(&line);
+                    before.push('\n');
+                }
+            }
+        });
+        let mut stderr = child.stderr.take().expect("stderr");
+        let (logs_to, logs) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut all = String::new();
+            let _ = stderr.read_to_string(&mut all);
+            let _ = logs_to.send(all);
+        });
+        let (base, printed) = match found.recv_timeout(Duration::from_secs(120)) {
+            Ok(found) => found,
+            Err(_) => {
+                let _ = child.kill();
+                let logs = logs
+                    .recv_timeout(Duration::from_secs(5))
+                    .unwrap_or_default();
+                panic!("ordo serve did not say where it listens: {logs}");
+            }
+        };
+        let service = Service { child, base, logs };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let health = reqwest::blocking::get(format!("{}/healthz", service.base));
+            if let Ok(response) = health
+                && response.status() == 200
+            {
+                assert_eq!(response.text().unwrap(), "ok\n");
+                break;
+            }
+            assert!(Instant::now() < deadline, "/healthz never answered 200");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (service, printed)
+    }
+
+    /// `POST /api/v1` with `body`, and a bearer `token` if given: (HTTP status, JSON).
+    fn post(&self, body: &str, token: Option<&str>) -> (u16, Value) {
+        let client = reqwest::blocking::Client::new();
+        let mut request = client
+            .post(format!("{}/api/v1", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = request.send().expect("the service answers");
+        let status = response.status().as_u16();
+        let text = response.text().expect("a body");
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (status, value)
+    }
+
+    /// SIGTERM, then its exit status and its logs.
+    fn stop(mut self) -> (ExitStatus, String) {
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "ordo serve did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let logs = self
+            .logs
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default();
+        (status, logs)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // A test that failed midway must not leave the service running.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `value` with what differs between two shops (ids, times, references) blanked.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let volatile = key == "id"
+                        || key == "reference"
+                        || key.ends_with("_at")
+                        || key == "at"
+                        || key.ends_with("_id");
+                    let value = if volatile { json!("…") } else { shape(value) };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The same commands on a shop without a service and on one whose store a running
+/// service holds: the same answers (up to ids, times and references) and exit codes.
+#[test]
+fn cli_commands_go_through_a_running_service_with_the_same_output_and_exit_codes() {
+    let direct = Shop::new();
+    let served = Shop::new();
+    let service = Service::start(&served, &[]);
+    let socket = served.dir.path().join("ordo.sock");
+    let mode = std::fs::metadata(&socket)
+        .expect("the socket")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "socket mode {mode:o}");
+
+    let mut answered = 0;
+    for shop in [&direct, &served] {
+        shop.json_env(
+            "admin init --name 'Morgan Reyes' --login morgan",
+            &[("ORDO_PASSWORD", ADMIN_PW)],
+        );
+    }
+    let steps = [
+        "product add --sku MUG-1 --name 'Big mug' --price '10.00 USD'",
+        "product stock MUG-1 --warehouse MAIN --restock 5 --reason 'opening stock'",
+        "customer add --name 'Ada Lovelace' --phone +442071234567 --email ada@example.com \
+         --address 'Ada Lovelace, 1 Main Street, Springfield, 12345, US'",
+    ];
+    for step in steps {
+        assert_eq!(
+            shape(&direct.json(step)),
+            shape(&served.json(step)),
+            "{step}"
+        );
+        answered += 1;
+    }
+    let mut references = Vec::new();
+    for shop in [&direct, &served] {
+        let customer = shop.json("customer list")["items"][0]["id"].to_string();
+        let order = shop.order(&customer, "MUG-1:2");
+        references.push(text(&order, "reference"));
+    }
+    let [direct_ref, served_ref] = [&references[0], &references[1]];
+    let direct_status = direct.json(&format!("order status {direct_ref} confirmed"));
+    let served_status = served.json(&format!("order status {served_ref} confirmed"));
+    assert_eq!(shape(&direct_status), shape(&served_status));
+    assert_eq!(served_status["status"], "confirmed");
+    answered += 1;
+    // Human output too, and `--as` signs in and out over the socket.
+    for shop in [&direct, &served] {
+        shop.json_env(
+            "user add --name 'Cleo Park' --login cleo --role order-processor",
+            &[("ORDO_PASSWORD", CLERK_PW)],
+        );
+    }
+    let as_clerk = [("ORDO_PASSWORD", CLERK_PW)];
+    let direct_list = direct.ok_env("--as cleo product show MUG-1", &as_clerk);
+    let served_list = served.ok_env("--as cleo product show MUG-1", &as_clerk);
+    let without_times = |text: &str| {
+        text.lines()
+            .filter(|line| !line.starts_with("Added:") && !line.starts_with("ID:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(without_times(&direct_list), without_times(&served_list));
+    answered += 1;
+    // Errors: the same line and exit code.
+    for (line, code) in [
+        ("product show NOPE", 4),
+        ("order status ORD-0000-0000 shipped", 4),
+        ("--as cleo user list", 6),
+    ] {
+        let direct_error = direct.fails_env(line, &as_clerk, code);
+        let served_error = served.fails_env(line, &as_clerk, code);
+        assert_eq!(direct_error, served_error, "{line}");
+        answered += 1;
+    }
+    let illegal = format!("order status {served_ref} delivered");
+    let error = served.fails(&illegal, 3);
+    assert!(
+        error.contains("cannot move order from confirmed to delivered"),
+        "{error}"
+    );
+    assert_eq!(answered, 8);
+
+    // Commands that need the directory to themselves refuse while the service runs.
+    let backup = served.dir.path().with_extension("backup-test");
+    for line in [
+        format!("backup --to {}", backup.display()),
+        format!("restore --from {} --force", backup.display()),
+        "demo --scale 1".to_string(),
+        "serve --listen 127.0.0.1:0".to_string(),
+    ] {
+        let error = served.fails(&line, 5);
+        assert!(
+            error.contains("ordo serve is running on"),
+            "{line}: {error}"
+        );
+    }
+    assert!(!backup.exists());
+
+    let (status, logs) = service.stop();
+    assert_eq!(status.code(), Some(0), "{logs}");
+    assert!(
+        logs.contains("socket request op=\"order.create\""),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains(CLERK_PW) && !logs.contains(ADMIN_PW),
+        "{logs}"
+    );
+    assert!(!socket.exists(), "the socket is removed at shutdown");
+    // Without the service, commands open the store directly again; what the service
+    // wrote is there.
+    let order = served.json(&format!("order show {served_ref}"));
+    assert_eq!(order["status"], "confirmed");
+    assert_eq!(served.json("product show MUG-1")["stock"]["reserved"], 2);
+}
+
+/// POST /api/v1: guests may register and sign in, nothing else; a session from
+/// session.login acts as its user; malformed headers and oversized bodies are refused.
+#[test]
+fn the_http_contract_with_and_without_a_session() {
+    let shop = Shop::new();
+    shop.json_env(
+        "admin init --name 'Morgan Reyes' --login morgan",
+        &[("ORDO_PASSWORD", ADMIN_PW)],
+    );
+    shop.json_env(
+        "user add --name 'Cleo Park' --login cleo --role order-processor",
+        &[("ORDO_PASSWORD", CLERK_PW)],
+    );
+    let service = Service::start(&shop, &[]);
+    let mut checked = 0;
+
+    // A guest operation works without a token.
+    let register = r#"{"op": "customer.register", "args": {"customer": {"name": "Nora Quinn",
+        "phone": "+14155559003", "email": "nora@example.com", "addresses": [{"recipient":
+        "Nora Quinn", "line1": "18 Market Square", "city": "San Francisco",
+        "postal_code": "94103", "country": "US"}]}}, "extra": {"tag": 7}}"#;
+    let (status, body) = service.post(register, None);
+    assert_eq!(status, 200, "{body}");
+    assert!(body["ok"]["registration_handle"].is_string(), "{body}");
+    assert_eq!(body["extra"]["tag"], 7);
+    checked += 1;
+
+    // A staff operation without a token: the engine's refusal for a guest, 403.
+    let list = r#"{"op": "product.list"}"#;
+    let (status, body) = service.post(list, None);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "{body}"
+    );
+    checked += 1;
+
+    // Signing in, then the same operation with the session.
+    let login = format!(
+        r#"{{"op": "session.login", "args": {{"login": "cleo", "password": "{CLERK_PW}"}}}}"#
+    );
+    let (status, body) = service.post(&login, None);
+    assert_eq!(status, 200, "{body}");
+    let token = body["ok"]["token"].as_str().expect("a token").to_string();
+    let (status, body) = service.post(list, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(body["ok"]["items"].is_array(), "{body}");
+    let (status, body) = service.post(r#"{"op": "session.get"}"#, Some(&token));
+    assert_eq!(
+        (status, body["ok"]["role"].as_str()),
+        (200, Some("order-processor")),
+        "{body}"
+    );
+    // Its role still applies: an order processor may not manage users (403).
+    let (status, body) = service.post(r#"{"op": "user.list"}"#, Some(&token));
+    assert_eq!(status, 403, "{body}");
+    checked += 1;
+
+    // Bad credentials: 401 with the contract's unauthenticated errors.
+    let client = reqwest::blocking::Client::new();
+    for header in ["Basic Y2xlbzpwdw==", "Bearer", "Bearer two words"] {
+        let response = client
+            .post(format!("{}/api/v1", service.base))
+            .header("authorization", header)
+            .body(list)
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 401, "{header}");
+        assert_eq!(
+            response
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap()),
+            Some("Bearer")
+        );
+        let body: Value = response.json().unwrap();
+        assert_eq!(body["error"]["code"], "invalid_token", "{header}: {body}");
+        assert_eq!(body["error"]["kind"], "unauthenticated");
+        checked += 1;
+    }
+    let ended = "0".repeat(64);
+    let (status, body) = service.post(list, Some(&ended));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("session_ended")),
+        "{body}"
+    );
+    // A wrong password: 401.
+    let wrong =
+        r#"{"op": "session.login", "args": {"login": "cleo", "password": "not-it-at-all"}}"#;
+    assert_eq!(service.post(wrong, None).0, 401);
+    // Malformed and unknown requests: 400.
+    assert_eq!(service.post("{not json", None).0, 400);
+    let (status, body) = service.post(r#"{"op": "order.teleport"}"#, None);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("unknown_op"))
+    );
+    // Not found: 404 (a staff user asking for an order that does not exist).
+    let missing = r#"{"op": "order.get", "args": {"reference": "ORD-0000-0000"}}"#;
+    assert_eq!(service.post(missing, Some(&token)).0, 404);
+    checked += 1;
+
+    // A body over the limit: 413 with the contract's request_too_large.
+    let oversized = format!(
+        r#"{{"op": "product.list", "extra": "{}"}}"#,
+        "x".repeat(ordo_api::MAX_REQUEST_BYTES)
+    );
+    let (status, body) = service.post(&oversized, None);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("request_too_large"))
+    );
+    checked += 1;
+    assert_eq!(checked, 8);
+
+    let (status, logs) = service.stop();
+    assert_eq!(status.code(), Some(0), "{logs}");
+    assert!(
+        logs.contains("op=\"session.login\" http_status=200"),
+        "{logs}"
+    );
+    for secret in [CLERK_PW, token.as_str(), "Nora Quinn", "nora@example.com"] {
+        assert!(!logs.contains(secret), "the logs hold {secret}: {logs}");
+    }
+}
+
+/// Logins are counted per caller address before they run: after the budget, 429.
+#[test]
+fn logins_from_one_address_are_rate_limited() {
+    let shop = Shop::new();
+    let service = Service::start(&shop, &[("ORDO_LIMITS_LOGIN_PER_MINUTE", "3")]);
+    let wrong =
+        r#"{"op": "session.login", "args": {"login": "nobody", "password": "not-it-at-all"}}"#;
+    let statuses: Vec<u16> = (0..5).map(|_| service.post(wrong, None).0).collect();
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    let (status, body) = service.post(wrong, None);
+    assert_eq!(status, 429);
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    assert_eq!(body["error"]["kind"], "conflict");
+    // Other operations are not counted.
+    assert_eq!(service.post(r#"{"op": "product.list"}"#, None).0, 403);
+    let (status, _) = service.stop();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A configuration that cannot be used stops the start, naming the key (exit 2); the
+/// automatic backups go where the configuration says.
+#[test]
+fn the_configuration_is_checked_at_start_and_backups_follow_it() {
+    let shop = Shop::new();
+    let output = shop.run_env("serve --listen 127.0.0.1:0", &[("ORDO_BACKUP_KEEP", "x")]);
+    let error = check_failure("serve", &output, 2);
+    assert!(
+        error.contains("ORDO_BACKUP_KEEP: expected a whole number, got \"x\""),
+        "{error}"
+    );
+    let file = shop.dir.path().with_extension("toml");
+    std::fs::write(&file, "[backup]\nkepe = 3\n").unwrap();
+    let output = shop.run(&format!(
+        "serve --listen 127.0.0.1:0 --config {}",
+        file.display()
+    ));
+    let error = check_failure("serve", &output, 2);
+    assert!(error.contains("backup.kepe in "), "{error}");
+    std::fs::remove_file(&file).unwrap();
+    let output = shop.run("serve --listen 8080");
+    assert!(check_failure("serve", &output, 2).contains("--listen: "));
+
+    let backups = tempfile::tempdir().unwrap();
+    let dir = backups.path().display().to_string();
+    let service = Service::start(
+        &shop,
+        &[
+            ("ORDO_BACKUP_EVERY_MINUTES", "60"),
+            ("ORDO_BACKUP_DIR", &dir),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let written = loop {
+        let files: Vec<_> = std::fs::read_dir(backups.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "ordo-backup"))
+            .collect();
+        if !files.is_empty() {
+            break files;
+        }
+        assert!(Instant::now() < deadline, "no backup was written");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(written.len(), 1);
+    let (status, _) = service.stop();
+    assert_eq!(status.code(), Some(0));
+    let verified = shop.json(&format!("verify {}", written[0].display()));
+    assert_eq!(verified["undecodable_count"], 0);
+}
+
+/// `--demo` seeds an empty store before serving (and prints its tour and how to try the
+/// service), and leaves a store with data alone.
+#[test]
+fn demo_seeds_an_empty_store_only() {
+    let shop = Shop::new();
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    assert!(printed.contains("A short tour"), "{printed}");
+    let admin = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .expect("the admin's password");
+    let password = admin.split_whitespace().nth(1).expect("a password");
+    let login = format!(
+        r#"{{"op": "session.login", "args": {{"login": "admin", "password": "{password}"}}}}"#
+    );
+    let (status, body) = service.post(&login, None);
+    assert_eq!(status, 200, "{body}");
+    let token = body["ok"]["token"].as_str().unwrap().to_string();
+    let (status, body) = service.post(
+        r#"{"op": "order.list", "args": {"limit": 5}}"#,
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["ok"]["items"].as_array().map(Vec::len),
+        Some(5),
+        "{body}"
+    );
+    let products = shop.json("product list")["items"].as_array().unwrap().len();
+    assert!(products > 10, "{products} products");
+    let (status, _) = service.stop();
+    assert_eq!(status.code(), Some(0));
+
+    // Not empty now: a second --demo adds nothing.
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    assert!(!printed.contains("A short tour"), "{printed}");
+    let (status, logs) = service.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(logs.contains("is not empty: --demo adds nothing"), "{logs}");
+    assert_eq!(
+        shop.json("product list")["items"].as_array().unwrap().len(),
+        products
+    );
+}

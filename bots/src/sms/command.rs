@@ -17,11 +17,13 @@
 //!   that is that one word, so `CANCEL ORD-…` is not an opt-out, and not an order
 //!   cancellation either (that is staff work): it is [`SmsCommand::Unknown`].
 //! - `HELP` or `INFO` first → [`SmsCommand::Help`], whatever follows.
-//! - `TRACK` followed by references → [`SmsCommand::Track`]; every word after `TRACK` that
-//!   is not a reference is reported in `invalid`.
-//! - `SUB`/`SUBSCRIBE` and `UNSUB`/`UNSUBSCRIBE` followed by exactly one valid reference →
-//!   [`SmsCommand::Subscribe`] / [`SmsCommand::Unsubscribe`]; anything else after them is
-//!   [`SmsCommand::Unknown`].
+//! - `TRACK` followed by references → [`SmsCommand::Track`]. After `TRACK`, a word that is
+//!   not reference-shaped but has a digit or a dash (`ORD-7K3M-9QX`, a character short) is
+//!   reported in `invalid`; words of letters only are filler and ignored (`TRACK my order
+//!   ORD-…`). `TRACK` with no reference attempt at all is [`SmsCommand::Unknown`].
+//! - `SUB`/`SUBSCRIBE` and `UNSUB`/`UNSUBSCRIBE` followed by exactly one valid reference
+//!   (filler words aside: `unsubscribe me from ORD-…`) → [`SmsCommand::Subscribe`] /
+//!   [`SmsCommand::Unsubscribe`]; anything else after them is [`SmsCommand::Unknown`].
 //! - A body made only of references → [`SmsCommand::Track`].
 //!
 //! # What counts as a reference
@@ -70,9 +72,8 @@ pub enum SmsCommand {
         /// together with `invalid`.
         references: Vec<OrderReference>,
         /// Words that were meant as references but are not valid ones (a failed check
-        /// character, a letter outside the alphabet, a word after `TRACK` that is no
-        /// reference), in ASCII upper case, distinct, each at most [`MAX_INVALID_CHARS`]
-        /// characters.
+        /// character, a letter outside the alphabet, a character missing), in ASCII upper
+        /// case, distinct, each at most [`MAX_INVALID_CHARS`] characters.
         invalid: Vec<String>,
         /// How many further distinct references (valid or not) the text named beyond
         /// [`MAX_REFERENCES`]; they were not looked at.
@@ -112,8 +113,7 @@ pub fn parse(body: &str) -> SmsCommand {
     }
     match first.as_str() {
         "HELP" | "INFO" => SmsCommand::Help,
-        "TRACK" if rest.is_empty() => SmsCommand::Unknown,
-        "TRACK" => track(group(rest, Context::AfterKeyword)),
+        "TRACK" => after_track(rest),
         "SUB" | "SUBSCRIBE" => {
             one_reference(rest).map_or(SmsCommand::Unknown, SmsCommand::Subscribe)
         }
@@ -155,12 +155,38 @@ fn only_references(words: &[String]) -> SmsCommand {
     }
 }
 
+/// The words after `TRACK`: a `Track` of every reference attempt, or `Unknown` if there
+/// is none.
+fn after_track(rest: &[String]) -> SmsCommand {
+    let attempts = attempts(rest);
+    if attempts.is_empty() {
+        SmsCommand::Unknown
+    } else {
+        track(attempts)
+    }
+}
+
 /// The single valid reference after `SUB`/`UNSUB`, if that is all there is.
 fn one_reference(rest: &[String]) -> Option<OrderReference> {
-    match group(rest, Context::AfterKeyword).as_slice() {
+    match attempts(rest).as_slice() {
         [Piece::Reference { compact, .. }] => OrderReference::parse(compact).ok(),
         _ => None,
     }
+}
+
+/// The pieces after a keyword that are meant as references: reference-shaped runs, and
+/// other words with a digit or a dash (a reference with a character missing or extra).
+/// Words of letters only (`MY ORDER PLEASE`) are filler and dropped.
+fn attempts(rest: &[String]) -> Vec<Piece> {
+    group(rest, Context::AfterKeyword)
+        .into_iter()
+        .filter(|piece| match piece {
+            Piece::Reference { .. } => true,
+            Piece::Other(word) => word
+                .bytes()
+                .any(|byte| byte.is_ascii_digit() || byte == b'-'),
+        })
+        .collect()
 }
 
 /// Splits a body into upper-cased words (see the module documentation).
@@ -528,19 +554,30 @@ mod tests {
     }
 
     #[test]
-    fn words_after_track_that_are_not_references_are_invalid() {
+    fn after_track_filler_words_are_ignored_and_broken_references_reported() {
         let r = reference(9);
         assert_eq!(
             parse(&format!("track {r} please")),
-            track(vec![r], &["PLEASE"])
+            track(vec![r.clone()], &[])
+        );
+        assert_eq!(
+            parse(&format!("Track my order {r}, thanks!")),
+            track(vec![r.clone()], &[])
+        );
+        // A character short, or a digit: meant as a reference.
+        let short = &r.to_string()[..12];
+        assert_eq!(
+            parse(&format!("TRACK {r} {short} 12345")),
+            track(vec![r], &[short, "12345"])
         );
         assert_eq!(parse("TRACK"), SmsCommand::Unknown);
         assert_eq!(parse("TRACK ..."), SmsCommand::Unknown);
+        assert_eq!(parse("track my order please"), SmsCommand::Unknown);
     }
 
     #[test]
     fn an_invalid_word_is_echoed_shortened() {
-        let long = "x".repeat(100);
+        let long = format!("{}1", "x".repeat(100));
         let SmsCommand::Track { invalid, .. } = parse(&format!("TRACK {long}")) else {
             panic!("not track");
         };
@@ -621,6 +658,10 @@ mod tests {
             SmsCommand::Unsubscribe(r.clone())
         );
         assert_eq!(
+            parse(&format!("Unsubscribe me from {r} please")),
+            SmsCommand::Unsubscribe(r.clone())
+        );
+        assert_eq!(
             parse(&format!("UNSUBSCRIBE {r}")),
             SmsCommand::Unsubscribe(r.clone())
         );
@@ -630,7 +671,8 @@ mod tests {
             "SUBSCRIBE".to_string(),
             format!("SUB {bad}"),
             format!("SUB {r} {}", reference(14)),
-            format!("UNSUB {r} now"),
+            format!("UNSUB {r} 1234"),
+            "UNSUBSCRIBE me".to_string(),
         ] {
             assert_eq!(parse(&body), SmsCommand::Unknown, "{body:?}");
         }

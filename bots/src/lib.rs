@@ -10,10 +10,14 @@
 //!   graceful shutdown).
 //! - `sms`: the SMS channel (Twilio-compatible): command parser, segment counter, webhook
 //!   signatures, TwiML replies and the REST client that sends.
+//! - `retry`: the backoff (exponential, full jitter) every channel's dispatcher waits
+//!   between attempts.
 
 pub mod config;
 mod exchange;
 pub mod http;
 pub mod pool;
+pub mod retry;
 pub mod serve;
+pub mod sms;
 pub mod socket;

@@ -29,6 +29,7 @@ pub const KEYS: &[&str] = &[
     "pool.blocking_threads",
     "limits.login_per_minute",
     "limits.registration_per_minute",
+    "limits.sms_per_minute",
     "twilio.account_sid",
     "twilio.auth_token",
     "twilio.from",
@@ -52,6 +53,8 @@ const DEFAULT_BLOCKING_THREADS: u64 = 8;
 const DEFAULT_LOGIN_PER_MINUTE: u64 = 10;
 /// Default `limits.registration_per_minute`.
 const DEFAULT_REGISTRATION_PER_MINUTE: u64 = 5;
+/// Default `limits.sms_per_minute`.
+const DEFAULT_SMS_PER_MINUTE: u64 = 6;
 /// Default `dispatch.lease_seconds`.
 const DEFAULT_LEASE_SECONDS: u64 = 60;
 /// Default `dispatch.max_attempts`.
@@ -192,6 +195,7 @@ pub struct ServeConfig {
     blocking_threads: usize,
     login_per_minute: u32,
     registration_per_minute: u32,
+    sms_per_minute: u32,
     twilio: TwilioConfig,
     dispatch: DispatchConfig,
 }
@@ -207,6 +211,7 @@ impl Default for ServeConfig {
             blocking_threads: DEFAULT_BLOCKING_THREADS as usize,
             login_per_minute: DEFAULT_LOGIN_PER_MINUTE as u32,
             registration_per_minute: DEFAULT_REGISTRATION_PER_MINUTE as u32,
+            sms_per_minute: DEFAULT_SMS_PER_MINUTE as u32,
             twilio: TwilioConfig {
                 account_sid: None,
                 auth_token: None,
@@ -341,6 +346,11 @@ impl ServeConfig {
         self.registration_per_minute
     }
 
+    /// Inbound texts answered per phone number per minute (`limits.sms_per_minute`).
+    pub fn sms_per_minute(&self) -> u32 {
+        self.sms_per_minute
+    }
+
     /// Twilio's settings.
     pub fn twilio(&self) -> &TwilioConfig {
         &self.twilio
@@ -364,6 +374,7 @@ impl ServeConfig {
             "backup.keep" => self.backup_keep = to_usize(whole(raw, 1, 10_000)?),
             "pool.blocking_threads" => self.blocking_threads = to_usize(whole(raw, 1, 256)?),
             "limits.login_per_minute" => self.login_per_minute = to_u32(whole(raw, 1, 100_000)?),
+            "limits.sms_per_minute" => self.sms_per_minute = to_u32(whole(raw, 1, 100_000)?),
             "limits.registration_per_minute" => {
                 self.registration_per_minute = to_u32(whole(raw, 1, 100_000)?);
             }

@@ -75,9 +75,16 @@ pub fn router<S: Store + Send + Sync + 'static>(state: AppState<S>) -> Router {
     let contract = Router::new()
         .route("/healthz", get(healthz::<S>))
         .route("/api/v1", post(api_v1::<S>));
-    // Channel routes are merged here, each a `Router<AppState<S>>` of its own module:
-    // `contract.merge(crate::sms::routes::<S>())` (`/sms/inbound`, `/sms/status`).
-    let channels: Router<AppState<S>> = Router::new();
+    // Channel routes are merged here, each a `Router<AppState<S>>` of its own module.
+    let mut channels: Router<AppState<S>> = Router::new();
+    if crate::sms::webhook::may_mount(&state.config) {
+        channels = channels.merge(crate::sms::webhook::routes::<S>());
+    } else {
+        tracing::warn!(
+            "SMS webhooks are off: without twilio.auth_token (ORDO_TWILIO_AUTH_TOKEN) they \
+             are served only on a loopback address, where nobody else can forge them"
+        );
+    }
     contract.merge(channels).with_state(state)
 }
 

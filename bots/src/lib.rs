@@ -12,10 +12,12 @@
 //!   signatures, TwiML replies and the REST client that sends.
 //! - `retry`: the backoff (exponential, full jitter) every channel's dispatcher waits
 //!   between attempts.
+//! - `notify`: the notification dispatchers (claim, word, send, report), one per channel.
 
 pub mod config;
 mod exchange;
 pub mod http;
+pub mod notify;
 pub mod pool;
 pub mod retry;
 pub mod serve;

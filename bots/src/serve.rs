@@ -33,8 +33,12 @@ use tokio::task::JoinSet;
 
 use crate::config::{BackupPlan, ServeConfig};
 use crate::http::{self, AppState};
+use crate::notify::{Dispatcher, Pace};
 use crate::pool::EnginePool;
+use crate::sms::sender::TwilioSender;
+use crate::sms::twilio::{ConfigError, TwilioClient};
 use crate::socket::{self, SocketError};
+use ordo_core::delivery::DeliveryChannel;
 
 /// The store the service runs on: shared with the backup thread.
 pub type ServiceStore = Arc<SledStore>;
@@ -117,10 +121,45 @@ impl Tasks {
     }
 }
 
-/// Starts the service's background tasks. The notification dispatchers are started here
-/// (`tasks.spawn("sms-dispatcher", |stop| Box::pin(dispatch(state.clone(), stop)))`).
+/// Starts the service's background tasks: the SMS dispatcher when Twilio is configured
+/// (account, auth token and sending number); without it SMS deliveries wait, visible in
+/// `ordo outbox list`.
 pub fn start_tasks(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
-    let _ = (state, tasks);
+    match sms_sender(&state.config) {
+        Ok(Some(sender)) => {
+            let dispatcher = Dispatcher::new(
+                state.pool.clone(),
+                Arc::new(sender),
+                Dispatcher::<ServiceStore>::unique_name(DeliveryChannel::Sms),
+                Pace::default(),
+            );
+            tasks.spawn("sms-dispatcher", |stop| Box::pin(dispatcher.run(stop)));
+        }
+        Ok(None) => tracing::warn!(
+            "the SMS dispatcher is off: set twilio.account_sid, twilio.auth_token and \
+             twilio.from (ORDO_TWILIO_*) to send texts; until then they wait in `ordo outbox list`"
+        ),
+        Err(error) => tracing::error!(%error, "the SMS dispatcher is off"),
+    }
+}
+
+/// The Twilio sender the configuration describes, if it describes one completely.
+///
+/// # Errors
+/// The client's refusal of the configuration (naming the field).
+pub fn sms_sender(config: &ServeConfig) -> Result<Option<TwilioSender>, ConfigError> {
+    let twilio = config.twilio();
+    let (Some(sid), Some(token), Some(from)) =
+        (&twilio.account_sid, &twilio.auth_token, &twilio.from)
+    else {
+        return Ok(None);
+    };
+    let mut client = crate::sms::twilio::TwilioConfig::new(sid, token.expose(), from);
+    client.api_url = twilio.api_url.clone();
+    client.status_callback = config
+        .public_url()
+        .map(|base| crate::sms::signature::url_for(base, "/sms/status"));
+    Ok(Some(TwilioSender::new(TwilioClient::new(client)?)))
 }
 
 /// Runs the service on `store` (the data directory `data_dir`) until SIGINT or SIGTERM;
@@ -159,11 +198,17 @@ where
     Fut: Future<Output = ()>,
 {
     let store = Arc::new(store);
+    let dispatch = config.dispatch();
     let engine = Engine::new(
         store.clone(),
         Arc::new(SystemClock),
         Arc::new(SeededRandom::from_seed(os_seed()?)),
-        EngineConfig::default(),
+        EngineConfig {
+            delivery_lease_ms: i64::try_from(dispatch.lease_seconds.saturating_mul(1_000))
+                .unwrap_or(i64::MAX),
+            delivery_max_attempts: dispatch.max_attempts,
+            ..EngineConfig::default()
+        },
     );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKER_THREADS)

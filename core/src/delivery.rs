@@ -263,12 +263,13 @@ pub enum SendOutcome {
         /// The provider's message id (Twilio's `MessageSid`), if it gave one.
         provider_id: Option<String>,
     },
-    /// It may work later: try again from `retry_at` (unless the attempts are used up).
+    /// It may work later: try again after `retry_after_ms` (unless the attempts are used
+    /// up).
     Retry {
         /// Why it failed (no secrets, no message body).
         error: String,
-        /// When to try again.
-        retry_at: Timestamp,
+        /// How long to wait before the next attempt.
+        retry_after_ms: i64,
     },
     /// It will never work (a bad number, an opted-out recipient, bad credentials).
     Permanent {
@@ -495,9 +496,12 @@ impl Delivery {
                 self.provider_id = provider_id.as_deref().map(clip);
                 self.last_error = None;
             }
-            SendOutcome::Retry { error, retry_at } if self.attempts < max_attempts => {
+            SendOutcome::Retry {
+                error,
+                retry_after_ms,
+            } if self.attempts < max_attempts => {
                 self.status = DeliveryStatus::Failed;
-                self.not_before = (*retry_at).max(now);
+                self.not_before = now.plus_ms((*retry_after_ms).max(0));
                 self.last_error = Some(clip(error));
             }
             SendOutcome::Retry { error, .. } => {
@@ -749,7 +753,7 @@ mod tests {
             d.claim("a", Timestamp(attempt * 10), 5);
             let outcome = SendOutcome::Retry {
                 error: "HTTP 500".into(),
-                retry_at: Timestamp(attempt * 10 + 7),
+                retry_after_ms: 6,
             };
             d.finish(
                 "a",

@@ -12,6 +12,7 @@ mod outbox;
 mod product;
 mod serve;
 mod settings;
+mod sms;
 mod staff;
 
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
 pub use serve::ServeArgs;
 pub use settings::SettingsCommand;
+pub use sms::{SimulateArgs, SmsCommand};
 pub use staff::{AdminCommand, UserCommand};
 
 const ABOUT: &str = "ordo: the staff tool for the ordo customer-order engine";
@@ -194,6 +196,9 @@ logins: after 5 the login is locked for a while.")]
     /// Run the service: HTTP (/api/v1, /healthz), backups, and the socket the CLI uses.
     #[command(long_about = serve::SERVE_HELP, after_long_help = serve::SERVE_EXAMPLES)]
     Serve(ServeArgs),
+    /// Try the SMS channel of a running service without a phone.
+    #[command(subcommand, long_about = sms::SMS_HELP)]
+    Sms(SmsCommand),
 }
 
 /// Options of `ordo demo`.

@@ -20,6 +20,7 @@ mod product;
 mod serve;
 mod session;
 mod settings;
+mod sms;
 mod staff;
 
 use crate::args::{Cli, Command};
@@ -46,6 +47,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if let Command::Serve(args) = &cli.command {
         return serve::run(&data, out, args);
+    }
+    if let Command::Sms(command) = &cli.command {
+        return sms::run(out, command);
     }
     let service = remote::find(&data, &identity::os_user())?;
     let transport = match (cli.command, service) {
@@ -100,7 +104,8 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         | Command::Backup(_)
         | Command::Restore(_)
         | Command::Verify(_)
-        | Command::Serve(_) => Err(anyhow::anyhow!(
+        | Command::Serve(_)
+        | Command::Sms(_) => Err(anyhow::anyhow!(
             "internal error: this command does not run in a context"
         )),
     }

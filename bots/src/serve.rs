@@ -267,6 +267,15 @@ where
     let http_address = listener
         .local_addr()
         .map_err(|source| ServeError::Listen { address, source })?;
+    // From here on the configuration names the address actually bound (port 0 asked for
+    // any): the SMS webhook's signed URL is built from it when no public_url is set.
+    let state = match crate::config::ListenAddress::parse(&http_address.to_string()) {
+        Ok(bound) => AppState {
+            pool: state.pool.clone(),
+            config: Arc::new((*state.config).clone().with_listen(bound)),
+        },
+        Err(_) => state,
+    };
     let socket = socket::bind(data_dir)?;
     let socket_path = socket.path().to_path_buf();
     let (stop, stopped) = watch::channel(false);

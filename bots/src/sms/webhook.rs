@@ -64,8 +64,9 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-/// Whether the request is Twilio's: signed with the auth token over the public URL of
-/// this request and every parameter. Without a token (loopback only) everything is.
+/// Whether the request is Twilio's: signed with the auth token over the URL it was sent
+/// to (`public_url` and the path, or `http://` and the address the service bound without
+/// one) and every parameter. Without a token (loopback only) everything is.
 fn authentic<S: Store>(
     state: &AppState<S>,
     uri: &Uri,

@@ -155,8 +155,10 @@ pub fn try_it(http: SocketAddr, data: &Path) -> String {
          curl -s http://{http}/healthz\n  \
          TOKEN=$(curl -s {api} -d '{{\"op\": \"session.login\", \"args\": {{\"login\": \"LOGIN\", \"password\": \"PASSWORD\"}}}}' | jq -r .ok.token)\n  \
          curl -s {api} -H \"Authorization: Bearer $TOKEN\" -d '{{\"op\": \"order.list\", \"args\": {{\"limit\": 5}}}}'\n  \
-         ordo --data {} order list        # the CLI, through the service's socket\n\
-         (LOGIN and PASSWORD: a staff user, such as one the demo printed above.)",
+         ordo --data {} order list        # the CLI, through the service's socket\n  \
+         ordo sms simulate --url http://{http} --from PHONE \"ORDERS\"   # SMS, without a phone\n\
+         (LOGIN and PASSWORD: a staff user, such as one the demo printed above; PHONE: a\n\
+         customer's number, e.g. from `ordo customer list`, texting TRACK REF, ORDERS, HELP.)",
         data.display()
     )
 }

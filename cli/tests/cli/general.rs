@@ -33,6 +33,9 @@ fn help_teaches_with_examples() {
         "customer approve",
         "outbox list",
         "outbox ack",
+        "outbox retry",
+        "sms simulate",
+        "serve",
         "admin init",
         "user add",
         "login",
@@ -45,6 +48,7 @@ fn help_teaches_with_examples() {
     }
     assert!(shop.ok("order list --help").contains("inclusive"));
     assert!(shop.ok("outbox --help").contains("manual dispatcher"));
+    assert!(shop.ok("sms --help").contains("without a phone"));
     assert!(shop.ok("--help").contains("--as"));
     shop.cmd("--version")
         .assert()

@@ -532,3 +532,110 @@ fn demo_seeds_an_empty_store_only() {
         products
     );
 }
+
+#[test]
+fn sms_simulate_tracks_orders_through_the_running_service_and_only_for_their_phone() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let ada = shop.customer("Ada Lovelace", "+15550001111");
+    shop.customer("Bob Stranger", "+15550002222");
+    let order = shop.order(&ada, "MUG-1:2");
+    let reference = text(&order, "reference");
+    let token = [("ORDO_TWILIO_AUTH_TOKEN", "a-shared-auth-token")];
+    let service = Service::start(&shop, &token);
+    let url = service.base.clone();
+    let simulate = |from: &str, body: &str, env: &[(&str, &str)]| {
+        shop.run_env(
+            &format!("sms simulate --url {url} --from {from} '{body}'"),
+            env,
+        )
+    };
+    let tracked = simulate("+15550001111", &format!("TRACK {reference}"), &token);
+    if !tracked.status.success() {
+        let (_, logs) = service.stop();
+        panic!("{tracked:?}\n{logs}");
+    }
+    let reply = String::from_utf8_lossy(&tracked.stdout).to_string();
+    assert!(
+        reply.starts_with(&format!("{reference}: placed since ")),
+        "{reply}"
+    );
+    // Another phone learns nothing: the reply for a reference that does not exist.
+    let other = simulate("+15550002222", &format!("TRACK {reference}"), &token);
+    assert_eq!(
+        String::from_utf8_lossy(&other.stdout).trim(),
+        format!("{reference}: no order found with this reference.")
+    );
+    // JSON for scripts.
+    let plain = simulate("+15550001111", "ORDERS", &token);
+    assert!(plain.status.success());
+    let json: Value = serde_json::from_slice(
+        &shop
+            .run_env(
+                &format!("sms simulate --url {url} --from +15550001111 ORDERS --json"),
+                &token,
+            )
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["ok"]["status"], 200, "{json}");
+    assert!(
+        json["ok"]["reply"].as_str().unwrap().contains(&reference),
+        "{json}"
+    );
+    // Signed with another token: the service refuses it.
+    let forged = simulate(
+        "+15550001111",
+        "ORDERS",
+        &[("ORDO_TWILIO_AUTH_TOKEN", "not-the-token")],
+    );
+    assert!(!forged.status.success());
+    assert!(
+        String::from_utf8_lossy(&forged.stderr).contains("refused the text (403)"),
+        "{forged:?}"
+    );
+    // Ada's log, read through the socket, holds the texts from and to her phone.
+    let log = shop.json(&format!("customer log {ada}"));
+    let entries = log
+        .as_array()
+        .or_else(|| log["items"].as_array())
+        .map(Vec::len);
+    // TRACK and ORDERS twice (plain and --json) from Ada: three texts, three replies.
+    assert_eq!(entries, Some(6), "{log}");
+    let (status, _) = service.stop();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn staff_see_failed_deliveries_and_retry_them() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let ada = shop.customer("Ada Lovelace", "+15550001111");
+    shop.order(&ada, "MUG-1:1");
+    let waiting = shop.json("outbox list");
+    assert_eq!(waiting.as_array().map(Vec::len), Some(1), "{waiting}");
+    assert_eq!(waiting[0]["status"], "pending");
+    assert_eq!(waiting[0]["channel"], "sms");
+    assert!(
+        shop.json("outbox list --failed")
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let id = waiting[0]["id"].as_u64().unwrap();
+    // Only a failed or dead delivery can be retried.
+    let refused = shop.fails(&format!("outbox retry {id}"), 3);
+    assert!(
+        refused.contains("only failed or dead deliveries"),
+        "{refused}"
+    );
+    shop.fails("outbox retry 999999", 4);
+    let human = shop.ok("outbox list");
+    assert!(
+        human.contains("pending") && human.contains("Thank you!"),
+        "{human}"
+    );
+    assert_eq!(shop.json(&format!("outbox ack {id}"))["acknowledged"], 1);
+    assert!(shop.json("outbox list").as_array().unwrap().is_empty());
+    assert_eq!(shop.json("outbox list --all")[0]["status"], "sent");
+}

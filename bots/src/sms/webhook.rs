@@ -182,7 +182,9 @@ pub fn answer<S: Store>(
         return Ok(None);
     };
     let key = RateKey::new(RateScope::Phone, phone.as_str())?;
-    let limit = RateLimit::new(per_minute.max(1), 60_000 / i64::from(per_minute.max(1)))?;
+    // `per_minute` at once, then one more every 60 s / `per_minute` (at least 1 ms).
+    let per_minute = per_minute.max(1);
+    let limit = RateLimit::new(per_minute, (60_000 / i64::from(per_minute)).max(1))?;
     match engine.take_rate(&system, &key, limit) {
         Ok(()) => {}
         Err(Error::RateLimited { .. }) => return Ok(None),
@@ -268,5 +270,39 @@ fn log<S: Store>(
         None,
     ) {
         tracing::warn!(code = error.code(), "an SMS could not be logged");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordo_core::store::MemoryStore;
+    use ordo_core::testkit::sample;
+
+    #[test]
+    fn any_configured_rate_answers_within_it_and_ignores_the_rest() {
+        // Regression: 100,000 a minute once made a refill interval of 0 ms, refused as
+        // invalid, so every text failed with a 500.
+        for per_minute in [1, 6, 60_000, 100_000] {
+            let (engine, _clock) = sample::engine(MemoryStore::new(), 1);
+            let answered = (0..3)
+                .filter(|_| {
+                    answer(&engine, "+15550001111", "HELP", per_minute)
+                        .unwrap()
+                        .is_some()
+                })
+                .count();
+            assert_eq!(
+                answered,
+                3.min(per_minute as usize),
+                "{per_minute} a minute"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sender_that_is_not_a_phone_number_gets_no_reply() {
+        let (engine, _clock) = sample::engine(MemoryStore::new(), 1);
+        assert_eq!(answer(&engine, "not a number", "HELP", 10).unwrap(), None);
     }
 }

@@ -115,3 +115,163 @@ fn optional<T>(result: ordo_core::Result<T>) -> ordo_core::Result<Option<T>> {
         Err(e) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordo_core::customer::{Email, Phone};
+    use ordo_core::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
+    use ordo_core::money::{Currency, Money};
+    use ordo_core::order::OrderStatus;
+    use ordo_core::random::SeededRandom;
+    use ordo_core::registration::Channel;
+    use rust_decimal::Decimal;
+
+    fn usd(cents: i64) -> Money {
+        Money::new(Decimal::new(cents, 2), Currency::parse("USD").unwrap()).unwrap()
+    }
+
+    fn reference() -> OrderReference {
+        OrderReference::generate(&SeededRandom::from_seed([3; 32]))
+    }
+
+    /// One event of every kind, and the text it must read as.
+    fn every_template() -> Vec<(DomainEvent, Facts, String)> {
+        let r = reference();
+        let (order, customer) = (OrderId(1), CustomerId(2));
+        let facts = || Facts {
+            reference: Some(r.to_string()),
+            code: None,
+        };
+        let code = || Facts {
+            reference: None,
+            code: Some("493021".into()),
+        };
+        vec![
+            (
+                DomainEvent::OrderPlaced {
+                    order,
+                    reference: r.clone(),
+                    customer,
+                    total: usd(3500),
+                },
+                facts(),
+                format!("Thank you! Your order {r} is placed. Total: 35.00 USD."),
+            ),
+            (
+                DomainEvent::OrderStatusChanged {
+                    order,
+                    customer,
+                    from: OrderStatus::Packed,
+                    to: OrderStatus::Shipped,
+                },
+                facts(),
+                format!("Your order {r} is now shipped."),
+            ),
+            (
+                DomainEvent::OrderCancelled {
+                    order,
+                    customer,
+                    refund_due: usd(0),
+                },
+                facts(),
+                format!("Your order {r} has been cancelled."),
+            ),
+            (
+                DomainEvent::OrderCancelled {
+                    order,
+                    customer,
+                    refund_due: usd(1250),
+                },
+                facts(),
+                format!("Your order {r} has been cancelled. We will refund 12.50 USD."),
+            ),
+            (
+                DomainEvent::PaymentRecorded {
+                    order,
+                    customer,
+                    amount: usd(1000),
+                },
+                facts(),
+                format!("We received your payment of 10.00 USD for order {r}."),
+            ),
+            (
+                DomainEvent::RefundRecorded {
+                    order,
+                    customer,
+                    amount: usd(400),
+                },
+                facts(),
+                format!("We refunded 4.00 USD for order {r}."),
+            ),
+            (
+                DomainEvent::VerificationCodeRequested {
+                    customer,
+                    channel: Channel::Sms,
+                    nonce: 9,
+                },
+                code(),
+                "Your ordo verification code is 493021. It is valid for 10 minutes.".into(),
+            ),
+            (
+                DomainEvent::ContactChangeRequested {
+                    customer,
+                    phone: Phone::parse("+15550001111").unwrap(),
+                    email: Email::parse("a@example.com").unwrap(),
+                    nonce: 9,
+                },
+                code(),
+                "Your ordo verification code is 493021. It is valid for 10 minutes.".into(),
+            ),
+            (
+                DomainEvent::RegistrationApproved {
+                    customer,
+                    registration_id: RegistrationId::generate(&SeededRandom::from_seed([4; 32])),
+                },
+                Facts::default(),
+                String::new(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_template_reads_as_written_and_fits_one_sms() {
+        let all = every_template();
+        assert_eq!(all.len(), 9, "one case per template");
+        for (event, facts, expected) in &all {
+            let text = text(event, facts);
+            if let DomainEvent::RegistrationApproved {
+                registration_id, ..
+            } = event
+            {
+                assert_eq!(
+                    text,
+                    format!(
+                        "Your business account is approved. Your Registration ID is {registration_id}."
+                    )
+                );
+            } else {
+                assert_eq!(&text, expected, "{}", event.kind());
+            }
+            // Plain GSM-7 text within one segment (160 characters) keeps texts cheap.
+            assert!(text.is_ascii() && text.len() <= 160, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_code_that_is_gone_is_not_worded_as_a_code() {
+        let (event, _, _) = every_template().swap_remove(6);
+        let gone = text(&event, &Facts::default());
+        assert!(!gone.contains("code is"), "{gone}");
+        assert!(gone.contains("nothing to send"), "{gone}");
+    }
+
+    #[test]
+    fn order_news_without_a_reference_names_the_draft() {
+        let (event, _, _) = every_template().swap_remove(1);
+        assert_eq!(
+            text(&event, &Facts::default()),
+            "Your order (draft) is now shipped."
+        );
+    }
+}

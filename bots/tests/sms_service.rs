@@ -328,6 +328,8 @@ async fn inbound_texts_are_authenticated_answered_and_private() {
         bob_sub,
         format!("{second}: no order found with this reference.")
     );
+    let unsub = service.ask(ADA, &format!("unsub {second}")).await.unwrap();
+    assert_eq!(unsub, format!("No more texts about {second}."));
 
     // STOP: nothing more to that number (not even replies) until START.
     assert_eq!(service.ask(ADA, "STOP").await, None);
@@ -342,9 +344,9 @@ async fn inbound_texts_are_authenticated_answered_and_private() {
     // Every text from and to Ada's phone is in her communication log; Bob's and the
     // stranger's are not in hers. Refused (unsigned) requests logged nothing.
     let log = ada_log(&shop);
-    // 12 texts from Ada (2 track, 1 track-unknown, orders, help, unknown, sub, stop,
-    // track while opted out, start, orders) = 11 in, 9 replies out.
-    assert_eq!(log, 11 + 9, "Ada's log holds {log} messages");
+    // From Ada: 2 tracks, a track of an unknown reference, orders, help, unknown, sub,
+    // unsub, stop, a track while opted out, start, orders = 12 in; 10 replies out.
+    assert_eq!(log, 12 + 10, "Ada's log holds {log} messages");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -301,8 +301,61 @@ mod tests {
     }
 
     #[test]
+    fn without_an_auth_token_the_webhooks_are_served_on_loopback_only() {
+        let config = |env: &[(&str, &str)]| {
+            crate::config::ServeConfig::parse(
+                None,
+                env.iter()
+                    .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
+            )
+            .unwrap()
+        };
+        assert!(may_mount(&config(&[("ORDO_LISTEN", "127.0.0.1:8080")])));
+        assert!(!may_mount(&config(&[("ORDO_LISTEN", "0.0.0.0:8080")])));
+        assert!(may_mount(&config(&[
+            ("ORDO_LISTEN", "0.0.0.0:8080"),
+            ("ORDO_TWILIO_AUTH_TOKEN", "secret"),
+        ])));
+    }
+
+    #[test]
     fn a_sender_that_is_not_a_phone_number_gets_no_reply() {
         let (engine, _clock) = sample::engine(MemoryStore::new(), 1);
         assert_eq!(answer(&engine, "not a number", "HELP", 10).unwrap(), None);
+    }
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::*;
+    use ordo_core::engine::OrderRequest;
+    use ordo_core::store::MemoryStore;
+    use ordo_core::testkit::sample;
+
+    #[test]
+    fn every_text_and_reply_of_a_customer_is_logged() {
+        let (engine, clock) = sample::engine(MemoryStore::new(), 1);
+        let admin = sample::admin();
+        engine
+            .create_product(&admin, sample::product("TEE", 100))
+            .unwrap();
+        engine.restock(&admin, "TEE", "MAIN", 5, "x").unwrap();
+        let ada = engine
+            .create_customer(&admin, &sample::customer(1))
+            .unwrap();
+        let order = engine
+            .create_order(&admin, &OrderRequest::simple(ada.id(), &[("TEE", 1)]))
+            .unwrap();
+        let r = order.reference().unwrap().to_string();
+        let phone = ada.phone().to_string();
+        let _ = &clock;
+        for body in [format!("SUB {r}"), format!("unsub {r}"), "HELP".into()] {
+            assert!(
+                answer(&engine, &phone, &body, 100).unwrap().is_some(),
+                "{body}"
+            );
+        }
+        let log = engine.messages(&admin, ada.id(), 100).unwrap();
+        assert_eq!(log.len(), 6, "{log:#?}");
     }
 }

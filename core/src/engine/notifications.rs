@@ -195,7 +195,7 @@ impl<S: Store> Engine<S> {
 
     /// Marks deliveries as sent by hand (someone sent the messages outside ordo), so no
     /// dispatcher sends them, all in one write; idempotent for those already sent. At most
-    /// [`MAX_PAGE`] at once.
+    /// 500 (`MAX_PAGE`) at once.
     ///
     /// # Errors
     /// `Forbidden`; `Validation` for too many; `NotFound` (and nothing changes) if one

@@ -46,6 +46,7 @@ pub mod secret;
 pub mod session;
 pub mod staff;
 pub mod store;
+pub mod ticket;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod validate;

@@ -492,12 +492,8 @@ mod tests {
         assert!(Role::Warehouse.allows(Operation::Fulfil));
         assert!(!Role::Warehouse.allows(Operation::CancelOrders));
         assert!(!Role::Warehouse.allows(Operation::EditOrders));
-        assert!(
-            ALL_OPERATIONS
-                .iter()
-                .all(|op| Role::Admin.allows(*op)
-                    == !matches!(op, Operation::EditOwnProfile | Operation::OpenOwnTickets))
-        );
+        assert!(ALL_OPERATIONS.iter().all(|op| Role::Admin.allows(*op)
+            == !matches!(op, Operation::EditOwnProfile | Operation::OpenOwnTickets)));
     }
 
     #[test]

@@ -46,9 +46,9 @@ pub mod secret;
 pub mod session;
 pub mod staff;
 pub mod store;
-pub mod ticket;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod ticket;
 pub mod validate;
 
 pub use engine::{Engine, EngineConfig};

@@ -525,7 +525,11 @@ mod tests {
             ("  ", "", "subject"),
             (&"x".repeat(MAX_SUBJECT_CHARS + 1) as &str, "", "subject"),
             ("two\nlines", "", "subject"),
-            ("ok", &"y".repeat(limits::MAX_TEXT_CHARS + 1) as &str, "comment"),
+            (
+                "ok",
+                &"y".repeat(limits::MAX_TEXT_CHARS + 1) as &str,
+                "comment",
+            ),
         ] {
             let error = TicketDraft::parse(
                 CustomerId(1),
@@ -538,9 +542,15 @@ mod tests {
             assert_eq!(error.field(), Some(field), "{subject:?}");
         }
         assert!(TicketComment::new(Timestamp(1), author(), " ", Visibility::Visible).is_err());
-        assert_eq!(TicketStatus::parse("Resolved").unwrap(), TicketStatus::Resolved);
+        assert_eq!(
+            TicketStatus::parse("Resolved").unwrap(),
+            TicketStatus::Resolved
+        );
         assert!(TicketStatus::parse("done").is_err());
-        assert_eq!(TicketPriority::parse("URGENT").unwrap(), TicketPriority::Urgent);
+        assert_eq!(
+            TicketPriority::parse("URGENT").unwrap(),
+            TicketPriority::Urgent
+        );
         assert!(TicketPriority::parse("asap").is_err());
     }
 
@@ -556,9 +566,7 @@ mod tests {
             TicketComment::new(Timestamp(40), author(), "hello?", Visibility::Visible).unwrap();
         assert_eq!(t.comment(comment).unwrap_err().code(), "ticket_closed");
         assert_eq!(
-            t.assign(Some(UserId(2)), Timestamp(40))
-                .unwrap_err()
-                .code(),
+            t.assign(Some(UserId(2)), Timestamp(40)).unwrap_err().code(),
             "ticket_closed"
         );
         t.customer_commented();
@@ -568,9 +576,13 @@ mod tests {
     #[test]
     fn internal_comments_are_left_out_for_customers_and_comments_are_bounded() {
         let mut t = ticket();
-        let note =
-            TicketComment::new(Timestamp(11), author(), "courier lost it", Visibility::Internal)
-                .unwrap();
+        let note = TicketComment::new(
+            Timestamp(11),
+            author(),
+            "courier lost it",
+            Visibility::Internal,
+        )
+        .unwrap();
         t.comment(note).unwrap();
         assert_eq!(t.comments().len(), 2);
         let seen = t.clone().without_internal_comments();
@@ -578,8 +590,8 @@ mod tests {
         assert!(seen.comments().iter().all(|c| !c.internal()));
         let mut added = 0;
         while t.comments().len() < MAX_COMMENTS {
-            let c = TicketComment::new(Timestamp(12), author(), "more", Visibility::Visible)
-                .unwrap();
+            let c =
+                TicketComment::new(Timestamp(12), author(), "more", Visibility::Visible).unwrap();
             t.comment(c).unwrap();
             added += 1;
         }

@@ -692,7 +692,9 @@ fn the_ticket_ops_keep_customers_to_their_own_tickets_and_visible_comments() {
     let listed = host.ok_as("ticket.list", json!({}), mine);
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     // Another customer: Ada's ticket reads exactly like a missing one.
-    let bea = host.ok("customer.create", customer(2))["id"].as_u64().unwrap();
+    let bea = host.ok("customer.create", customer(2))["id"]
+        .as_u64()
+        .unwrap();
     host.ok(
         "customer.set_password",
         json!({"customer": bea, "login": "bea", "password": "rainy-tulip-orbit-43"}),
@@ -708,7 +710,10 @@ fn the_ticket_ops_keep_customers_to_their_own_tickets_and_visible_comments() {
     let hidden = host.fails("ticket.get", json!({"id": id}), hers, 4, "not_found");
     let missing = host.fails("ticket.get", json!({"id": 999_999}), hers, 4, "not_found");
     assert_eq!(
-        hidden["message"].as_str().unwrap().replace(&id.to_string(), "#"),
+        hidden["message"]
+            .as_str()
+            .unwrap()
+            .replace(&id.to_string(), "#"),
         missing["message"].as_str().unwrap().replace("999999", "#")
     );
     assert!(
@@ -736,11 +741,13 @@ fn the_ticket_ops_keep_customers_to_their_own_tickets_and_visible_comments() {
     let purchases = host.ok_as("customer.purchases", json!({"customer": ada}), mine);
     let tickets = purchases["tickets"].as_array().unwrap();
     assert_eq!(tickets.len(), 2);
-    assert!(tickets.iter().all(|t| t["comments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["internal"] == false)));
+    assert!(tickets.iter().all(|t| {
+        t["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["internal"] == false)
+    }));
 }
 
 /// The `#### \`op\`` headings of `docs/api.md` with the first JSON example after each.

@@ -28,13 +28,8 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
                 Some(key) => Some(op.order_id(key)?),
                 None => None,
             };
-            let draft = TicketDraft::parse(
-                customer,
-                order,
-                &args.subject,
-                args.priority,
-                &args.message,
-            )?;
+            let draft =
+                TicketDraft::parse(customer, order, &args.subject, args.priority, &args.message)?;
             value(&TicketView::new(&engine.open_ticket(actor, &draft)?))
         }
         Request::TicketComment(args) => {
@@ -56,9 +51,9 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
             TicketId(args.id),
             args.status,
         )?)),
-        Request::TicketGet(args) => {
-            value(&TicketView::new(&engine.get_ticket(actor, TicketId(args.id))?))
-        }
+        Request::TicketGet(args) => value(&TicketView::new(
+            &engine.get_ticket(actor, TicketId(args.id))?,
+        )),
         Request::TicketList(args) => {
             let filter = TicketFilter {
                 status: args.status,

@@ -61,7 +61,11 @@ Examples:
         #[arg(value_name = "ID")]
         id: u64,
         /// The staff user's id.
-        #[arg(value_name = "USER", required_unless_present = "nobody", conflicts_with = "nobody")]
+        #[arg(
+            value_name = "USER",
+            required_unless_present = "nobody",
+            conflicts_with = "nobody"
+        )]
         user: Option<u64>,
         /// Take the ticket from whoever has it.
         #[arg(long)]

@@ -51,7 +51,11 @@ pub fn run<S: Store>(ctx: &Context<S>, command: TicketCommand) -> anyhow::Result
                 text,
                 internal,
             }))?;
-            let kind = if internal { "Internal comment" } else { "Comment" };
+            let kind = if internal {
+                "Internal comment"
+            } else {
+                "Comment"
+            };
             show(ctx, &view, &format!("{kind} added to ticket {id}."))
         }
         TicketCommand::Assign { id, user, nobody } => {
@@ -113,6 +117,7 @@ pub fn run<S: Store>(ctx: &Context<S>, command: TicketCommand) -> anyhow::Result
 
 /// The ticket after a change: a one-line confirmation, then the ticket.
 fn show<S: Store>(ctx: &Context<S>, view: &TicketView, said: &str) -> anyhow::Result<()> {
-    ctx.out
-        .show(view, || format!("{said}\n\n{}", tables::ticket_detail(view)))
+    ctx.out.show(view, || {
+        format!("{said}\n\n{}", tables::ticket_detail(view))
+    })
 }

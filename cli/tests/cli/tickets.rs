@@ -27,7 +27,10 @@ fn desk(shop: &Shop) -> (String, String, String, String) {
         &[("ORDO_PASSWORD", GRACE_PW)],
     );
     let order = shop.order(&ada, "MUG-1:1");
-    let reference = order["reference"].as_str().expect("a reference").to_string();
+    let reference = order["reference"]
+        .as_str()
+        .expect("a reference")
+        .to_string();
     (id_text(&agent), ada, grace, reference)
 }
 
@@ -54,12 +57,21 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
         &agent_pw,
     );
     let said = shop.ok(&format!("ticket comment {id} 'A new mug is on its way.'"));
-    assert!(said.contains(&format!("Comment added to ticket {id}.")), "{said}");
-    let resolved = shop.json_env(&format!("--as cydesk ticket status {id} resolved"), &agent_pw);
+    assert!(
+        said.contains(&format!("Comment added to ticket {id}.")),
+        "{said}"
+    );
+    let resolved = shop.json_env(
+        &format!("--as cydesk ticket status {id} resolved"),
+        &agent_pw,
+    );
     assert_eq!(resolved["status"], "resolved");
     // The table shows the internal comment marked as such, for staff.
     let page = shop.ok(&format!("ticket show {id}"));
-    assert!(page.contains("Chipped mug") && page.contains("[internal]"), "{page}");
+    assert!(
+        page.contains("Chipped mug") && page.contains("[internal]"),
+        "{page}"
+    );
     assert!(page.contains("Third this month."), "{page}");
     // Filters: by assignee, status, customer and order (by reference).
     for filter in [
@@ -74,11 +86,17 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
     }
     assert_eq!(len(&shop.json("ticket list --status open")["items"]), 0);
     let table = shop.ok("ticket list");
-    assert!(table.contains("Chipped mug") && table.contains("1 ticket(s)"), "{table}");
+    assert!(
+        table.contains("Chipped mug") && table.contains("1 ticket(s)"),
+        "{table}"
+    );
     // Closed is final: a lifecycle refusal (exit 3), a bad status word too.
     shop.json(&format!("ticket status {id} closed"));
     let error = shop.fails(&format!("ticket status {id} open"), 3);
-    assert!(error.contains("closed ticket cannot become open"), "{error}");
+    assert!(
+        error.contains("closed ticket cannot become open"),
+        "{error}"
+    );
     shop.fails(&format!("ticket comment {id} 'too late'"), 3);
     shop.fails(&format!("ticket status {id} finished"), 3);
     shop.fails("ticket show 999999", 4);
@@ -99,7 +117,11 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
         .as_array()
         .expect("entries")
         .iter()
-        .filter(|e| e["action"].as_str().is_some_and(|a| a.starts_with("ticket")))
+        .filter(|e| {
+            e["action"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("ticket"))
+        })
         .count();
     assert_eq!(ticket_entries, 6);
 }
@@ -116,7 +138,9 @@ fn a_customer_opens_and_reads_their_own_tickets_only_without_internal_comments()
     );
     let id = id_text(&opened);
     assert_eq!(opened["customer_id"].to_string(), ada);
-    shop.json(&format!("ticket comment {id} --internal 'Check the picking list.'"));
+    shop.json(&format!(
+        "ticket comment {id} --internal 'Check the picking list.'"
+    ));
     shop.json(&format!("ticket comment {id} 'Sorry! We will swap it.'"));
     shop.json(&format!("ticket status {id} pending"));
     // Ada sees the visible comment only, in JSON and in the table.
@@ -124,7 +148,10 @@ fn a_customer_opens_and_reads_their_own_tickets_only_without_internal_comments()
     assert_eq!(len(&seen["comments"]), 1);
     assert_eq!(seen["comments"][0]["internal"], false);
     let page = shop.ok_env(&format!("--as ada ticket show {id}"), &ada_pw);
-    assert!(!page.contains("picking list") && !page.contains("[internal]"), "{page}");
+    assert!(
+        !page.contains("picking list") && !page.contains("[internal]"),
+        "{page}"
+    );
     let mine = shop.json_env("--as ada ticket list", &ada_pw);
     assert_eq!(len(&mine["items"]), 1);
     assert_eq!(len(&mine["items"][0]["comments"]), 1);
@@ -132,7 +159,11 @@ fn a_customer_opens_and_reads_their_own_tickets_only_without_internal_comments()
     let answered = shop.json_env(&format!("--as ada ticket comment {id} 'Thanks!'"), &ada_pw);
     assert_eq!(answered["status"], "open");
     // She may not write internal notes or change the status (exit 6).
-    shop.fails_env(&format!("--as ada ticket comment {id} --internal psst"), &ada_pw, 6);
+    shop.fails_env(
+        &format!("--as ada ticket comment {id} --internal psst"),
+        &ada_pw,
+        6,
+    );
     shop.fails_env(&format!("--as ada ticket status {id} closed"), &ada_pw, 6);
     // Grace gets exactly the not-found of a missing ticket for Ada's (exit 4).
     let hidden = shop.fails_env(&format!("--as grace ticket show {id}"), &grace_pw, 4);
@@ -154,7 +185,10 @@ fn a_customer_opens_and_reads_their_own_tickets_only_without_internal_comments()
         &grace_pw,
         4,
     );
-    let theirs = shop.json_env(&format!("--as grace ticket list --customer {ada}"), &grace_pw);
+    let theirs = shop.json_env(
+        &format!("--as grace ticket list --customer {ada}"),
+        &grace_pw,
+    );
     assert_eq!(len(&theirs["items"]), 0);
     // Purchases show the tickets: staff see every comment, Ada only the visible ones.
     let staff_view = shop.json(&format!("customer purchases {ada}"));
@@ -164,7 +198,10 @@ fn a_customer_opens_and_reads_their_own_tickets_only_without_internal_comments()
     assert_eq!(len(&hers["tickets"]), 1);
     assert_eq!(len(&hers["tickets"][0]["comments"]), 2);
     let table = shop.ok(&format!("customer purchases {ada}"));
-    assert!(table.contains("Service tickets") && table.contains("Wrong colour"), "{table}");
+    assert!(
+        table.contains("Service tickets") && table.contains("Wrong colour"),
+        "{table}"
+    );
     let _ = grace;
 }
 
@@ -172,10 +209,16 @@ fn a_customer_opens_and_reads_their_own_tickets_only_without_internal_comments()
 fn ticket_help_teaches_with_examples() {
     let shop = Shop::new();
     let help = shop.ok("ticket --help");
-    assert!(help.contains("internal") && help.contains("closed"), "{help}");
+    assert!(
+        help.contains("internal") && help.contains("closed"),
+        "{help}"
+    );
     for sub in ["open", "comment", "assign", "status", "show", "list"] {
         let page = shop.ok(&format!("ticket {sub} --help"));
         assert!(page.contains("Examples:"), "ticket {sub}: {page}");
-        assert!(page.contains(&format!("ordo ticket {sub}")), "ticket {sub}: {page}");
+        assert!(
+            page.contains(&format!("ordo ticket {sub}")),
+            "ticket {sub}: {page}"
+        );
     }
 }

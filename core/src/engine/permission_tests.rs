@@ -161,13 +161,7 @@ fn shop() -> Shop {
         None,
     )
     .unwrap();
-    let ticket = e
-        .open_ticket(
-            &admin,
-            &ticket_draft(own),
-        )
-        .unwrap()
-        .id();
+    let ticket = e.open_ticket(&admin, &ticket_draft(own)).unwrap().id();
     Shop {
         ticket,
         engine,
@@ -665,7 +659,9 @@ fn methods() -> Vec<(&'static str, Rule, Call)> {
             AnyOf(&[Op::ManageTickets, Op::OpenOwnTickets]),
             |s, a| {
                 let visible = crate::ticket::Visibility::Visible;
-                s.engine.comment_ticket(a, s.ticket, "Any news?", visible).map(ok)
+                s.engine
+                    .comment_ticket(a, s.ticket, "Any news?", visible)
+                    .map(ok)
             },
         ),
         ("assign_ticket", Needs(Op::ManageTickets), |s, a| {
@@ -679,7 +675,9 @@ fn methods() -> Vec<(&'static str, Rule, Call)> {
             s.engine.get_ticket(a, s.ticket).map(ok)
         }),
         ("list_tickets", Needs(Op::ReadTickets), |s, a| {
-            let page = s.engine.list_tickets(a, &crate::engine::TicketFilter::default())?;
+            let page = s
+                .engine
+                .list_tickets(a, &crate::engine::TicketFilter::default())?;
             assert_eq!(page.items.len(), 1);
             Ok(())
         }),

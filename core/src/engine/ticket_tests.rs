@@ -16,7 +16,14 @@ use crate::ticket::{Ticket, TicketDraft, TicketPriority, TicketStatus, Visibilit
 const PASSWORD: &str = "crates and pallets 9";
 
 fn draft(customer: CustomerId, order: Option<OrderId>, subject: &str) -> TicketDraft {
-    TicketDraft::parse(customer, order, subject, TicketPriority::Normal, "Please help.").unwrap()
+    TicketDraft::parse(
+        customer,
+        order,
+        subject,
+        TicketPriority::Normal,
+        "Please help.",
+    )
+    .unwrap()
 }
 
 fn staff(f: &Fixture, login: &str, role: Role) -> (UserId, Actor) {
@@ -205,7 +212,10 @@ fn another_customers_ticket_reads_exactly_like_a_missing_one() {
     let for_other = e
         .open_ticket(&theirs, &draft(f.consumer, None, "x"))
         .unwrap_err();
-    assert_eq!(for_other, Error::not_found(EntityKind::Customer, f.consumer));
+    assert_eq!(
+        for_other,
+        Error::not_found(EntityKind::Customer, f.consumer)
+    );
     let about_other = e
         .open_ticket(&theirs, &draft(stranger, Some(order), "x"))
         .unwrap_err();
@@ -267,12 +277,7 @@ fn customers_open_and_read_their_own_tickets_without_internal_comments() {
     assert!(after_comment.comments().iter().all(|c| !c.internal()));
     let history = e.purchase_history(&me, f.consumer).unwrap();
     assert_eq!(ids(&history.tickets), vec![id]);
-    assert!(
-        history.tickets[0]
-            .comments()
-            .iter()
-            .all(|c| !c.internal())
-    );
+    assert!(history.tickets[0].comments().iter().all(|c| !c.internal()));
     let staff_history = e.purchase_history(&f.admin, f.consumer).unwrap();
     assert_eq!(staff_history.tickets[0].comments().len(), 4);
     // A customer may not write internal comments, assign, or change the status.
@@ -547,7 +552,10 @@ fn staff_who_may_not_work_tickets_are_refused_and_nothing_is_written() {
         .unwrap()
         .id();
     let about = e
-        .open_ticket(&Actor::customer(f.consumer), &draft(f.consumer, Some(order), "Mug"))
+        .open_ticket(
+            &Actor::customer(f.consumer),
+            &draft(f.consumer, Some(order), "Mug"),
+        )
         .unwrap();
     assert_eq!(about.order(), Some(order));
 }

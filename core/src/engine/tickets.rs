@@ -200,18 +200,23 @@ impl<S: Store> Engine<S> {
         assignee: Option<UserId>,
     ) -> Result<Ticket> {
         actor.require(Operation::ManageTickets)?;
-        self.change_ticket(actor, id, AuditAction::TicketAssigned, |unit, ticket, now| {
-            if let Some(user) = assignee {
-                check_assignee(&unit.user(user)?)?;
-            }
-            let before = ticket.assignee();
-            ticket.assign(assignee, now)?;
-            Ok(vec![FieldChange::new(
-                "assignee",
-                before.map(|u| u.to_string()),
-                assignee.map(|u| u.to_string()),
-            )])
-        })
+        self.change_ticket(
+            actor,
+            id,
+            AuditAction::TicketAssigned,
+            |unit, ticket, now| {
+                if let Some(user) = assignee {
+                    check_assignee(&unit.user(user)?)?;
+                }
+                let before = ticket.assignee();
+                ticket.assign(assignee, now)?;
+                Ok(vec![FieldChange::new(
+                    "assignee",
+                    before.map(|u| u.to_string()),
+                    assignee.map(|u| u.to_string()),
+                )])
+            },
+        )
     }
 
     /// Moves a ticket to `status` (THE table: [`TicketStatus::allowed_next`]).
@@ -225,15 +230,20 @@ impl<S: Store> Engine<S> {
         status: TicketStatus,
     ) -> Result<Ticket> {
         actor.require(Operation::ManageTickets)?;
-        self.change_ticket(actor, id, AuditAction::TicketStatusChanged, |_, ticket, now| {
-            let before = ticket.status();
-            ticket.set_status(status, now)?;
-            Ok(vec![FieldChange::new(
-                "status",
-                Some(before.to_string()),
-                Some(status.to_string()),
-            )])
-        })
+        self.change_ticket(
+            actor,
+            id,
+            AuditAction::TicketStatusChanged,
+            |_, ticket, now| {
+                let before = ticket.status();
+                ticket.set_status(status, now)?;
+                Ok(vec![FieldChange::new(
+                    "status",
+                    Some(before.to_string()),
+                    Some(status.to_string()),
+                )])
+            },
+        )
     }
 
     /// One ticket, as the actor may see it (a customer: only their own, without internal
@@ -279,12 +289,13 @@ impl<S: Store> Engine<S> {
             }
             n => n,
         };
-        let after = match filter.cursor.as_deref() {
-            Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
-                Error::invalid("cursor", "is not a cursor from a previous page")
-            })?),
-            None => None,
-        };
+        let after =
+            match filter.cursor.as_deref() {
+                Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
+                    Error::invalid("cursor", "is not a cursor from a previous page")
+                })?),
+                None => None,
+            };
         let mut filter = filter.clone();
         if let Some(me) = actor.customer_id() {
             if filter.customer.is_some_and(|c| c != me) {
@@ -300,7 +311,10 @@ impl<S: Store> Engine<S> {
                 keys::ticket_owner_prefix(customer.0),
             ))
         } else if let Some(user) = filter.assignee {
-            Some((IndexName::TicketByAssignee, keys::ticket_owner_prefix(user.0)))
+            Some((
+                IndexName::TicketByAssignee,
+                keys::ticket_owner_prefix(user.0),
+            ))
         } else {
             filter
                 .status

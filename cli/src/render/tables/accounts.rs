@@ -77,7 +77,11 @@ pub fn purchases(p: &PurchasesView) -> String {
     if p.tickets.is_empty() {
         text.push_str("\nNo service tickets.");
     } else {
-        let _ = write!(text, "\nService tickets:\n{}", super::ticket_list(&p.tickets));
+        let _ = write!(
+            text,
+            "\nService tickets:\n{}",
+            super::ticket_list(&p.tickets)
+        );
     }
     text
 }

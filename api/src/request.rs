@@ -9,6 +9,7 @@ use ordo_core::customer::{AddressInput, CustomerInput};
 use ordo_core::engine::{OrderRequest, PaymentRequest};
 use ordo_core::money::Money;
 use ordo_core::ratelimit::RateScope;
+use ordo_core::ticket::{TicketPriority, TicketStatus};
 use serde::{Deserialize, Serialize};
 
 /// Which order: `{"id": 42}` or `{"reference": "ORD-7K3M-9QX1"}` (a plain number or text is
@@ -510,6 +511,87 @@ pub struct TakeRate {
     pub refill_ms: i64,
 }
 
+/// `ticket.open`: a ticket for a customer (a customer: for themselves, `customer` may be
+/// left out), optionally about one of their orders, with an optional first message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketOpen {
+    /// Whose ticket (default: the signed-in customer).
+    #[serde(default)]
+    pub customer: Option<CustomerKey>,
+    /// The order it is about.
+    #[serde(default)]
+    pub order: Option<OrderKey>,
+    /// What it is about (one line).
+    pub subject: String,
+    /// `low`, `normal` (default), `high` or `urgent`.
+    #[serde(default)]
+    pub priority: TicketPriority,
+    /// The first message, visible to the customer (optional).
+    #[serde(default)]
+    pub message: String,
+}
+
+/// `ticket.comment`: a comment on a ticket; `internal` ones are for staff only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketCommentArgs {
+    /// The ticket.
+    pub id: u64,
+    /// The comment.
+    pub text: String,
+    /// Staff only: never shown to the customer.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// `ticket.assign`: give a ticket to a staff user (by id), or to nobody (`null`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketAssign {
+    /// The ticket.
+    pub id: u64,
+    /// The staff user's id, or `null` for nobody.
+    pub assignee: Option<u64>,
+}
+
+/// `ticket.status`: move a ticket to `open`, `pending`, `resolved` or `closed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketSetStatus {
+    /// The ticket.
+    pub id: u64,
+    /// The new status.
+    pub status: TicketStatus,
+}
+
+/// `ticket.get`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnTicket {
+    /// The ticket.
+    pub id: u64,
+}
+
+/// `ticket.list`: tickets in opening order, oldest first; the filters combine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+pub struct TicketList {
+    /// Only this status.
+    pub status: Option<TicketStatus>,
+    /// Only tickets assigned to this staff user (id).
+    pub assignee: Option<u64>,
+    /// Only this customer's tickets.
+    pub customer: Option<CustomerKey>,
+    /// Only tickets about this order.
+    pub order: Option<OrderKey>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<usize>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
 /// No arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -648,4 +730,16 @@ requests! {
     "outbox.retry" => OutboxRetry(OutboxRetry),
     /// Count one request against a rate limit (channels).
     "rate.take" => RateTake(TakeRate),
+    /// Open a customer-service ticket.
+    "ticket.open" => TicketOpen(TicketOpen),
+    /// Comment on a ticket (visible, or internal for staff).
+    "ticket.comment" => TicketComment(TicketCommentArgs),
+    /// Give a ticket to a staff user, or to nobody.
+    "ticket.assign" => TicketAssign(TicketAssign),
+    /// Change a ticket's status.
+    "ticket.status" => TicketStatus(TicketSetStatus),
+    /// A ticket with its comments.
+    "ticket.get" => TicketGet(OnTicket),
+    /// A page of tickets.
+    "ticket.list" => TicketList(TicketList),
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 mod accounts;
 mod outbox;
 mod settings;
+mod tickets;
 
 pub use accounts::{
     AmountView, MessageView, PasswordChangedView, PurchasesView, RegistrationView, SessionView,
@@ -27,6 +28,7 @@ pub use accounts::{
 };
 pub use outbox::{AckView, NotificationView};
 pub use settings::SettingsView;
+pub use tickets::{TicketCommentView, TicketView};
 
 /// A product, with its stock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

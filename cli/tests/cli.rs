@@ -34,3 +34,5 @@ mod staff;
 mod support;
 #[path = "cli/syscalls.rs"]
 mod syscalls;
+#[path = "cli/tickets.rs"]
+mod tickets;

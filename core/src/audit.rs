@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::RecordedActor;
 use crate::clock::Timestamp;
-use crate::ids::{CustomerId, OrderId, ProductId, UserId};
+use crate::ids::{CustomerId, OrderId, ProductId, TicketId, UserId};
 
 /// An entity an audit entry is about (entries are queryable per subject).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -22,6 +22,8 @@ pub enum Subject {
     User(UserId),
     /// The store's settings (one subject for all of them).
     Settings,
+    /// A customer-service ticket.
+    Ticket(TicketId),
 }
 
 impl fmt::Display for Subject {
@@ -32,6 +34,7 @@ impl fmt::Display for Subject {
             Subject::Product(id) => write!(f, "product {id}"),
             Subject::User(id) => write!(f, "staff user {id}"),
             Subject::Settings => f.write_str("settings"),
+            Subject::Ticket(id) => write!(f, "ticket {id}"),
         }
     }
 }
@@ -117,6 +120,14 @@ pub enum AuditAction {
     OrderWatchChanged,
     /// A customer's phone opted out of texts or back in (`STOP` / `START`).
     TextsOptedOut,
+    /// A customer-service ticket was opened.
+    TicketOpened,
+    /// A comment was added to a ticket (visible or internal).
+    TicketCommented,
+    /// A ticket was given to a staff user (or to nobody).
+    TicketAssigned,
+    /// A ticket's status changed.
+    TicketStatusChanged,
 }
 
 impl fmt::Display for AuditAction {
@@ -161,6 +172,10 @@ impl fmt::Display for AuditAction {
             AuditAction::NotificationRetried => "notification retried",
             AuditAction::OrderWatchChanged => "order notifications changed",
             AuditAction::TextsOptedOut => "texts opted out or in",
+            AuditAction::TicketOpened => "ticket opened",
+            AuditAction::TicketCommented => "ticket commented",
+            AuditAction::TicketAssigned => "ticket assigned",
+            AuditAction::TicketStatusChanged => "ticket status changed",
         })
     }
 }

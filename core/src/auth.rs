@@ -150,10 +150,18 @@ pub enum Operation {
     LimitRates,
     /// Change the store's settings (tax rates, shipping fees, tax rounding).
     ManageSettings,
+    /// Read customer-service tickets (customers: their own, without internal comments).
+    ReadTickets,
+    /// Work any customer's tickets: open one for them, comment (internal notes too),
+    /// assign, change the status (the service desk: customer service and order processors).
+    ManageTickets,
+    /// Open a ticket for oneself and comment on it visibly (customers only; the engine
+    /// checks ownership).
+    OpenOwnTickets,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 28] = [
+pub const ALL_OPERATIONS: [Operation; 31] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -182,6 +190,9 @@ pub const ALL_OPERATIONS: [Operation; 28] = [
     Operation::AccessStore,
     Operation::LimitRates,
     Operation::ManageSettings,
+    Operation::ReadTickets,
+    Operation::ManageTickets,
+    Operation::OpenOwnTickets,
 ];
 
 impl fmt::Display for Operation {
@@ -215,6 +226,9 @@ impl fmt::Display for Operation {
             Operation::AccessStore => "access the raw store",
             Operation::LimitRates => "count requests against rate limits",
             Operation::ManageSettings => "change the store's settings",
+            Operation::ReadTickets => "read tickets",
+            Operation::ManageTickets => "work tickets",
+            Operation::OpenOwnTickets => "open and comment on their own tickets",
         })
     }
 }
@@ -226,7 +240,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 28] = [
+const MATRIX: [(Operation, [bool; 8]); 31] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -256,6 +270,11 @@ const MATRIX: [(Operation, [bool; 8]); 28] = [
     (Operation::AccessStore,       [Y,    N,    N,    N,    N,    N,    N,    N]),
     (Operation::LimitRates,        [Y,    N,    N,    N,    N,    N,    N,    N]),
     (Operation::ManageSettings,    [Y,    N,    N,    N,    N,    N,    N,    N]),
+    // Order processors work tickets too: most tickets are about an order, and they are
+    // the ones who may already cancel, refund and change it. Sales and analysts read.
+    (Operation::ReadTickets,       [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
+    (Operation::ManageTickets,     [Y,    Y,    Y,    N,    N,    N,    N,    N]),
+    (Operation::OpenOwnTickets,    [N,    N,    N,    N,    N,    N,    Y,    N]),
 ];
 
 impl Role {
@@ -466,17 +485,15 @@ mod tests {
                     | Operation::ReadOrders
                     | Operation::ReadAudit
                     | Operation::ReadMessages
+                    | Operation::ReadTickets
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }
         assert!(Role::Warehouse.allows(Operation::Fulfil));
         assert!(!Role::Warehouse.allows(Operation::CancelOrders));
         assert!(!Role::Warehouse.allows(Operation::EditOrders));
-        assert!(
-            ALL_OPERATIONS
-                .iter()
-                .all(|op| Role::Admin.allows(*op) == (*op != Operation::EditOwnProfile))
-        );
+        assert!(ALL_OPERATIONS.iter().all(|op| Role::Admin.allows(*op)
+            == !matches!(op, Operation::EditOwnProfile | Operation::OpenOwnTickets)));
     }
 
     #[test]

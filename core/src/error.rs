@@ -100,6 +100,8 @@ pub enum EntityKind {
     Registration,
     /// A notification delivery.
     Delivery,
+    /// A customer-service ticket.
+    Ticket,
 }
 
 impl fmt::Display for EntityKind {
@@ -115,6 +117,7 @@ impl fmt::Display for EntityKind {
             EntityKind::Message => "message",
             EntityKind::Registration => "registration",
             EntityKind::Delivery => "delivery",
+            EntityKind::Ticket => "ticket",
         })
     }
 }
@@ -670,6 +673,17 @@ pub const ERROR_CODES: &[(&str, ErrorKind, &str)] = &[
         ErrorKind::Validation,
         "only failed or dead deliveries can be retried",
     ),
+    // Tickets.
+    (
+        "illegal_ticket_transition",
+        ErrorKind::Validation,
+        "the ticket lifecycle does not allow this status change (closed is final)",
+    ),
+    (
+        "ticket_closed",
+        ErrorKind::Validation,
+        "a closed ticket takes no comments and no assignee; open a new ticket",
+    ),
     // Faults.
     (
         "corrupted",
@@ -786,7 +800,7 @@ mod tests {
         assert_eq!(table.len(), ERROR_CODES.len(), "a code is listed twice");
         let samples = samples();
         // 15 variants, Refused, Unauthenticated and Storage once per inner variant.
-        assert_eq!(samples.len(), 12 + 40 + 6 + 4);
+        assert_eq!(samples.len(), 12 + 42 + 6 + 4);
         let mut seen = BTreeSet::new();
         for error in &samples {
             let code = error.code();

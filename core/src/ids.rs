@@ -56,6 +56,10 @@ typed_id!(
     /// Identifies a notification delivery.
     DeliveryId
 );
+typed_id!(
+    /// Identifies a customer-service ticket.
+    TicketId
+);
 
 /// Crockford base-32 alphabet: no I, L, O, U, so misreadings are rare.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -48,6 +48,7 @@ pub mod staff;
 pub mod store;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod ticket;
 pub mod validate;
 
 pub use engine::{Engine, EngineConfig};

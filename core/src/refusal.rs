@@ -253,6 +253,30 @@ pub enum Refusal {
         /// Its status.
         status: crate::delivery::DeliveryStatus,
     },
+    /// A ticket status change its lifecycle does not allow.
+    #[error("a {from} ticket cannot become {to} ({})", list_ticket_states(allowed))]
+    IllegalTicketTransition {
+        /// The ticket's status.
+        from: crate::ticket::TicketStatus,
+        /// The status asked for.
+        to: crate::ticket::TicketStatus,
+        /// The statuses reachable from `from`.
+        allowed: Vec<crate::ticket::TicketStatus>,
+    },
+    /// A closed ticket takes no comments and no assignee.
+    #[error("ticket {ticket} is closed; open a new ticket")]
+    TicketClosed {
+        /// The ticket.
+        ticket: u64,
+    },
+}
+
+fn list_ticket_states(states: &[crate::ticket::TicketStatus]) -> String {
+    if states.is_empty() {
+        return "it is final".to_string();
+    }
+    let names: Vec<String> = states.iter().map(ToString::to_string).collect();
+    format!("allowed: {}", names.join(", "))
 }
 
 fn list_backorders(lines: &[(String, u32)]) -> String {
@@ -307,6 +331,8 @@ impl Refusal {
             Refusal::NotADataDirectory { .. } => "not_a_data_directory",
             Refusal::DeliveryNotHeld { .. } => "delivery_not_held",
             Refusal::DeliveryNotRetryable { .. } => "delivery_not_retryable",
+            Refusal::IllegalTicketTransition { .. } => "illegal_ticket_transition",
+            Refusal::TicketClosed { .. } => "ticket_closed",
         }
     }
 
@@ -354,7 +380,9 @@ impl Refusal {
             | Refusal::DataDirectoryNotEmpty { .. }
             | Refusal::NotADataDirectory { .. }
             | Refusal::DeliveryNotHeld { .. }
-            | Refusal::DeliveryNotRetryable { .. } => None,
+            | Refusal::DeliveryNotRetryable { .. }
+            | Refusal::IllegalTicketTransition { .. }
+            | Refusal::TicketClosed { .. } => None,
         }
     }
 }
@@ -517,7 +545,13 @@ pub(crate) mod samples {
                 delivery: 7,
                 status: crate::delivery::DeliveryStatus::Sent,
             },
-            Refusal::DeliveryNotRetryable { .. } => return None,
+            Refusal::DeliveryNotRetryable { .. } => Refusal::IllegalTicketTransition {
+                from: crate::ticket::TicketStatus::Closed,
+                to: crate::ticket::TicketStatus::Open,
+                allowed: vec![],
+            },
+            Refusal::IllegalTicketTransition { .. } => Refusal::TicketClosed { ticket: 7 },
+            Refusal::TicketClosed { .. } => return None,
         })
     }
 
@@ -560,7 +594,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 40);
+        assert_eq!(refusals.len(), 42);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

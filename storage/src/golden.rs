@@ -173,6 +173,33 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
             1,
         )
         .unwrap_or_else(|e| panic!("claim: {e}"));
+    // Ada opens a ticket about her order; staff add an internal note and wait for her.
+    let draft = ordo_core::ticket::TicketDraft::parse(
+        customer.id(),
+        Some(order.id()),
+        "Parcel not here yet",
+        ordo_core::ticket::TicketPriority::High,
+        "It was due yesterday.",
+    )
+    .unwrap_or_else(|e| panic!("ticket draft: {e}"));
+    let ticket = engine
+        .open_ticket(&ada, &draft)
+        .unwrap_or_else(|e| panic!("ticket: {e}"));
+    engine
+        .comment_ticket(
+            &admin,
+            ticket.id(),
+            "courier confirms a delay",
+            ordo_core::ticket::Visibility::Internal,
+        )
+        .unwrap_or_else(|e| panic!("ticket comment: {e}"));
+    engine
+        .set_ticket_status(
+            &admin,
+            ticket.id(),
+            ordo_core::ticket::TicketStatus::Pending,
+        )
+        .unwrap_or_else(|e| panic!("ticket status: {e}"));
     clock.advance(1);
     (engine, order.id())
 }

@@ -6,6 +6,7 @@ mod catalog;
 mod customers;
 mod orders;
 mod people;
+mod tickets;
 
 use ordo_core::auth::Actor;
 use ordo_core::error::Error;
@@ -194,6 +195,12 @@ fn run<S: Store>(
         | Request::OutboxAck(_)
         | Request::OutboxRetry(_)
         | Request::RateTake(_) => people::run(&op, session, request),
+        Request::TicketOpen(_)
+        | Request::TicketComment(_)
+        | Request::TicketAssign(_)
+        | Request::TicketStatus(_)
+        | Request::TicketGet(_)
+        | Request::TicketList(_) => tickets::run(&op, request),
     }
 }
 

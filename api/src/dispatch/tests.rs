@@ -613,6 +613,143 @@ fn malformed_requests_are_bad_requests_with_the_extra_echoed() {
     assert_eq!(value["error"]["code"], "not_found");
 }
 
+#[test]
+fn the_ticket_ops_keep_customers_to_their_own_tickets_and_visible_comments() {
+    let (host, ada) = shop();
+    let order = host.ok(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card"}),
+    );
+    let reference = order["reference"].as_str().unwrap().to_string();
+    let agent = host.ok(
+        "user.add",
+        json!({"name": "Cy Desk", "login": "cydesk", "role": "customer-service", "password": "flint-prairie-otter-9"}),
+    )["id"]
+        .as_u64()
+        .unwrap();
+    // Staff open a ticket for Ada about her order (by reference), assign and note it.
+    let ticket = host.ok(
+        "ticket.open",
+        json!({"customer": ada, "order": reference, "subject": "Chipped mug", "priority": "high", "message": "The handle is chipped."}),
+    );
+    let id = ticket["id"].as_u64().unwrap();
+    assert_eq!(ticket["status"], "open");
+    assert_eq!(ticket["priority"], "high");
+    assert_eq!(ticket["order_id"], order["id"]);
+    let assigned = host.ok("ticket.assign", json!({"id": id, "assignee": agent}));
+    assert_eq!(assigned["assignee_id"], agent);
+    host.ok(
+        "ticket.comment",
+        json!({"id": id, "text": "third this month", "internal": true}),
+    );
+    let pending = host.ok("ticket.status", json!({"id": id, "status": "pending"}));
+    assert_eq!(pending["status"], "pending");
+    assert_eq!(pending["comments"].as_array().unwrap().len(), 2);
+    host.fails(
+        "ticket.status",
+        json!({"id": id, "status": "finished"}),
+        None,
+        2,
+        "invalid_arguments",
+    );
+    host.fails(
+        "ticket.comment",
+        json!({"id": id, "text": "x", "secret": true}),
+        None,
+        2,
+        "invalid_arguments",
+    );
+    // Ada signs in: she sees her ticket without the internal comment, answers, and
+    // opens one of her own (no customer named: herself).
+    let token = host.ok(
+        "session.login",
+        json!({"login": "ada", "password": "rainy-tulip-orbit-42"}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mine = Some(token.as_str());
+    let seen = host.ok_as("ticket.get", json!({"id": id}), mine);
+    let comments = seen["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 1);
+    assert!(comments.iter().all(|c| c["internal"] == false));
+    let answered = host.ok_as(
+        "ticket.comment",
+        json!({"id": id, "text": "Photo attached."}),
+        mine,
+    );
+    assert_eq!(answered["status"], "open");
+    assert_eq!(answered["comments"].as_array().unwrap().len(), 2);
+    host.fails(
+        "ticket.comment",
+        json!({"id": id, "text": "psst", "internal": true}),
+        mine,
+        6,
+        "forbidden",
+    );
+    let own = host.ok_as("ticket.open", json!({"subject": "Invoice copy"}), mine);
+    assert_eq!(own["customer_id"], ada);
+    let listed = host.ok_as("ticket.list", json!({}), mine);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    // Another customer: Ada's ticket reads exactly like a missing one.
+    let bea = host.ok("customer.create", customer(2))["id"]
+        .as_u64()
+        .unwrap();
+    host.ok(
+        "customer.set_password",
+        json!({"customer": bea, "login": "bea", "password": "rainy-tulip-orbit-43"}),
+    );
+    let bea_token = host.ok(
+        "session.login",
+        json!({"login": "bea", "password": "rainy-tulip-orbit-43"}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hers = Some(bea_token.as_str());
+    let hidden = host.fails("ticket.get", json!({"id": id}), hers, 4, "not_found");
+    let missing = host.fails("ticket.get", json!({"id": 999_999}), hers, 4, "not_found");
+    assert_eq!(
+        hidden["message"]
+            .as_str()
+            .unwrap()
+            .replace(&id.to_string(), "#"),
+        missing["message"].as_str().unwrap().replace("999999", "#")
+    );
+    assert!(
+        host.ok_as("ticket.list", json!({"customer": ada}), hers)["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Staff filters, a lifecycle refusal, and the purchase history.
+    let by_assignee = host.ok("ticket.list", json!({"assignee": agent}));
+    assert_eq!(by_assignee["items"].as_array().unwrap().len(), 1);
+    let by_order = host.ok("ticket.list", json!({"order": order["id"]}));
+    assert_eq!(by_order["items"][0]["id"], id);
+    let open = host.ok("ticket.list", json!({"status": "open", "limit": 1}));
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+    assert!(open["next_cursor"].is_string());
+    host.ok("ticket.status", json!({"id": id, "status": "closed"}));
+    host.fails(
+        "ticket.status",
+        json!({"id": id, "status": "open"}),
+        None,
+        3,
+        "illegal_ticket_transition",
+    );
+    let purchases = host.ok_as("customer.purchases", json!({"customer": ada}), mine);
+    let tickets = purchases["tickets"].as_array().unwrap();
+    assert_eq!(tickets.len(), 2);
+    assert!(tickets.iter().all(|t| {
+        t["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["internal"] == false)
+    }));
+}
+
 /// The `#### \`op\`` headings of `docs/api.md` with the first JSON example after each.
 fn documented_ops() -> Vec<(String, String)> {
     let page = include_str!("../../../docs/api.md");

@@ -189,6 +189,9 @@ pub struct PurchasesView {
     pub last_order_at: Option<String>,
     /// Every order (drafts, cancelled and archived too), newest first.
     pub orders: Vec<OrderView>,
+    /// The customer's service tickets, oldest first (a customer's own view has no
+    /// internal comments).
+    pub tickets: Vec<super::TicketView>,
 }
 
 impl PurchasesView {
@@ -214,6 +217,7 @@ impl PurchasesView {
                 .iter()
                 .map(OrderView::new)
                 .collect::<ordo_core::Result<_>>()?,
+            tickets: history.tickets.iter().map(super::TicketView::new).collect(),
         })
     }
 }

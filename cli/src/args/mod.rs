@@ -14,6 +14,7 @@ mod serve;
 mod settings;
 mod sms;
 mod staff;
+mod ticket;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,7 @@ pub use serve::ServeArgs;
 pub use settings::SettingsCommand;
 pub use sms::{SimulateArgs, SmsCommand};
 pub use staff::{AdminCommand, UserCommand};
+pub use ticket::TicketCommand;
 
 const ABOUT: &str = "ordo: the staff tool for the ordo customer-order engine";
 
@@ -199,6 +201,9 @@ logins: after 5 the login is locked for a while.")]
     /// Try the SMS channel of a running service without a phone.
     #[command(subcommand, long_about = sms::SMS_HELP)]
     Sms(SmsCommand),
+    /// Customer-service tickets: open, comment, assign, change status, show, list.
+    #[command(subcommand, long_about = ticket::TICKET_HELP)]
+    Ticket(TicketCommand),
 }
 
 /// Options of `ordo demo`.

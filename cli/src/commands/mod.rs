@@ -22,6 +22,7 @@ mod session;
 mod settings;
 mod sms;
 mod staff;
+mod ticket;
 
 use crate::args::{Cli, Command};
 use crate::context::{Context, Transport};
@@ -100,6 +101,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Login { login } => session::login(ctx, &login),
         Command::Logout => session::logout(ctx),
         Command::Password => session::change_password(ctx),
+        Command::Ticket(command) => ticket::run(ctx, command),
         Command::Demo(_)
         | Command::Backup(_)
         | Command::Restore(_)

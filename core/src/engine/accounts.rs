@@ -32,6 +32,9 @@ pub struct PurchaseHistory {
     pub first_order_at: Option<Timestamp>,
     /// Latest order placed.
     pub last_order_at: Option<Timestamp>,
+    /// The customer's service tickets, oldest first (for the customer themself, without
+    /// internal comments).
+    pub tickets: Vec<crate::ticket::Ticket>,
 }
 
 impl<S: Store> Engine<S> {
@@ -282,7 +285,9 @@ impl<S: Store> Engine<S> {
                 )
             })
             .collect::<Result<_>>()?;
+        let tickets = self.tickets_of(actor, id)?;
         Ok(PurchaseHistory {
+            tickets,
             first_order_at: counted.iter().map(|o| o.created_at()).min(),
             last_order_at: counted.iter().map(|o| o.created_at()).max(),
             orders,

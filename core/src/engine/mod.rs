@@ -20,6 +20,7 @@ mod registration;
 mod sessions;
 mod settings;
 mod staff;
+mod tickets;
 mod unit;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub use payments::PaymentRequest;
 pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use sessions::LoginOutcome;
+pub use tickets::TicketFilter;
 
 use unit::Unit;
 
@@ -196,3 +198,6 @@ mod race_tests;
 
 #[cfg(test)]
 mod bound_tests;
+
+#[cfg(test)]
+mod ticket_tests;

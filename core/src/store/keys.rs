@@ -12,6 +12,7 @@ use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
 use crate::registration::HandleHash;
 use crate::staff::StaffUser;
+use crate::ticket::{Ticket, TicketStatus};
 
 use super::{IndexEntry, IndexName};
 
@@ -280,6 +281,52 @@ pub fn delivery_status_prefix(status: DeliveryStatus) -> Vec<u8> {
 /// Prefix of a customer's messages in [`IndexName::MessageByCustomer`].
 pub fn message_customer_prefix(customer: CustomerId) -> Vec<u8> {
     customer.0.to_be_bytes().to_vec()
+}
+
+/// Index entries of a ticket: `customer ‖ id`, `status ‖ id`, and `assignee ‖ id` and
+/// `order ‖ id` when it has them. Every key ends with the ticket id, so each prefix lists
+/// its tickets in id (opening) order.
+pub fn ticket_entries(ticket: &Ticket) -> Vec<IndexEntry> {
+    let id = ticket.id().0;
+    let id_bytes = id.to_be_bytes();
+    let mut entries = vec![
+        IndexEntry {
+            index: IndexName::TicketByCustomer,
+            key: join(&[&ticket.customer().0.to_be_bytes(), &id_bytes]),
+            id,
+        },
+        IndexEntry {
+            index: IndexName::TicketByStatus,
+            key: join(&[&[ticket.status().code()], &id_bytes]),
+            id,
+        },
+    ];
+    if let Some(user) = ticket.assignee() {
+        entries.push(IndexEntry {
+            index: IndexName::TicketByAssignee,
+            key: join(&[&user.0.to_be_bytes(), &id_bytes]),
+            id,
+        });
+    }
+    if let Some(order) = ticket.order() {
+        entries.push(IndexEntry {
+            index: IndexName::TicketByOrder,
+            key: join(&[&order.0.to_be_bytes(), &id_bytes]),
+            id,
+        });
+    }
+    entries
+}
+
+/// Prefix of one status in [`IndexName::TicketByStatus`].
+pub fn ticket_status_prefix(status: TicketStatus) -> Vec<u8> {
+    vec![status.code()]
+}
+
+/// Prefix of one id (customer, staff user or order) in [`IndexName::TicketByCustomer`],
+/// [`IndexName::TicketByAssignee`] or [`IndexName::TicketByOrder`].
+pub fn ticket_owner_prefix(id: u64) -> Vec<u8> {
+    id.to_be_bytes().to_vec()
 }
 
 /// The order id at the end of an order index key.

@@ -48,7 +48,7 @@ use crate::catalog::Product;
 use crate::clock::Timestamp;
 use crate::customer::Customer;
 use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
-use crate::ids::{CustomerId, DeliveryId, MessageId, OrderId, ProductId, UserId};
+use crate::ids::{CustomerId, DeliveryId, MessageId, OrderId, ProductId, TicketId, UserId};
 use crate::inventory::Stock;
 use crate::message::CommMessage;
 use crate::order::Order;
@@ -57,6 +57,7 @@ use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
 use crate::session::{LoginThrottle, Session};
 use crate::staff::StaffUser;
+use crate::ticket::Ticket;
 
 pub use memory::MemoryStore;
 
@@ -110,6 +111,8 @@ pub enum Record {
     OrderWatch(OrderWatch),
     /// One phone number's SMS settings (opted out or not).
     PhoneSettings(PhoneSettings),
+    /// A customer-service ticket (with its comments).
+    Ticket(Ticket),
 }
 
 /// Store-wide settings, kept in one record.
@@ -142,6 +145,7 @@ impl Record {
             Record::Delivery(d) => RecordKey::Delivery(d.id()),
             Record::OrderWatch(w) => RecordKey::OrderWatch(w.order),
             Record::PhoneSettings(p) => RecordKey::PhoneSettings(p.phone.as_str().to_string()),
+            Record::Ticket(t) => RecordKey::Ticket(t.id()),
         }
     }
 }
@@ -177,10 +181,12 @@ pub enum RecordKind {
     OrderWatch,
     /// Per-phone SMS settings.
     PhoneSettings,
+    /// Customer-service tickets.
+    Ticket,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 14] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 15] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -195,6 +201,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 14] = [
     RecordKind::Delivery,
     RecordKind::OrderWatch,
     RecordKind::PhoneSettings,
+    RecordKind::Ticket,
 ];
 
 /// Where a record lives.
@@ -230,6 +237,8 @@ pub enum RecordKey {
     OrderWatch(OrderId),
     /// A phone's SMS settings, by E.164 number.
     PhoneSettings(String),
+    /// A customer-service ticket.
+    Ticket(TicketId),
 }
 
 impl RecordKey {
@@ -250,6 +259,7 @@ impl RecordKey {
             RecordKey::Delivery(_) => RecordKind::Delivery,
             RecordKey::OrderWatch(_) => RecordKind::OrderWatch,
             RecordKey::PhoneSettings(_) => RecordKind::PhoneSettings,
+            RecordKey::Ticket(_) => RecordKind::Ticket,
         }
     }
 
@@ -273,6 +283,7 @@ impl RecordKey {
             RecordKind::Delivery => number().map(|id| RecordKey::Delivery(DeliveryId(id))),
             RecordKind::OrderWatch => number().map(|id| RecordKey::OrderWatch(OrderId(id))),
             RecordKind::PhoneSettings => text().map(RecordKey::PhoneSettings),
+            RecordKind::Ticket => number().map(|id| RecordKey::Ticket(TicketId(id))),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -290,6 +301,7 @@ impl RecordKey {
             RecordKey::Message(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Delivery(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::OrderWatch(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Ticket(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -321,6 +333,7 @@ impl fmt::Display for RecordKey {
             RecordKey::Delivery(id) => write!(f, "delivery/{id}"),
             RecordKey::OrderWatch(id) => write!(f, "watch/{id}"),
             RecordKey::PhoneSettings(phone) => write!(f, "phone/{phone}"),
+            RecordKey::Ticket(id) => write!(f, "ticket/{id}"),
         }
     }
 }
@@ -398,10 +411,18 @@ pub enum IndexName {
     DeliveryByStatus,
     /// Unique: the provider's message id → delivery (for status callbacks).
     DeliveryByProvider,
+    /// customer ‖ ticket → ticket.
+    TicketByCustomer,
+    /// status ‖ ticket → ticket.
+    TicketByStatus,
+    /// staff user ‖ ticket → ticket (assigned tickets only).
+    TicketByAssignee,
+    /// order ‖ ticket → ticket (tickets about an order only).
+    TicketByOrder,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 16] = [
+pub const ALL_INDEXES: [IndexName; 20] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -418,6 +439,10 @@ pub const ALL_INDEXES: [IndexName; 16] = [
     IndexName::DeliveryQueue,
     IndexName::DeliveryByStatus,
     IndexName::DeliveryByProvider,
+    IndexName::TicketByCustomer,
+    IndexName::TicketByStatus,
+    IndexName::TicketByAssignee,
+    IndexName::TicketByOrder,
 ];
 
 impl IndexName {
@@ -439,7 +464,11 @@ impl IndexName {
             | IndexName::CustomerByName
             | IndexName::MessageByCustomer
             | IndexName::DeliveryQueue
-            | IndexName::DeliveryByStatus => false,
+            | IndexName::DeliveryByStatus
+            | IndexName::TicketByCustomer
+            | IndexName::TicketByStatus
+            | IndexName::TicketByAssignee
+            | IndexName::TicketByOrder => false,
         }
     }
 
@@ -462,6 +491,10 @@ impl IndexName {
             IndexName::DeliveryQueue => "idx_delivery_queue",
             IndexName::DeliveryByStatus => "idx_delivery_status",
             IndexName::DeliveryByProvider => "idx_delivery_provider",
+            IndexName::TicketByCustomer => "idx_ticket_customer",
+            IndexName::TicketByStatus => "idx_ticket_status",
+            IndexName::TicketByAssignee => "idx_ticket_assignee",
+            IndexName::TicketByOrder => "idx_ticket_order",
         }
     }
 }

@@ -74,5 +74,14 @@ pub fn purchases(p: &PurchasesView) -> String {
     } else {
         let _ = write!(text, "\n{}", order_table(&p.orders));
     }
+    if p.tickets.is_empty() {
+        text.push_str("\nNo service tickets.");
+    } else {
+        let _ = write!(
+            text,
+            "\nService tickets:\n{}",
+            super::ticket_list(&p.tickets)
+        );
+    }
     text
 }

@@ -20,6 +20,8 @@ pub struct DemoView {
     pub customers: usize,
     /// Orders created.
     pub orders: usize,
+    /// Service-desk tickets opened.
+    pub tickets: usize,
     /// Warehouses stocked.
     pub warehouses: Vec<String>,
     /// Pending registrations (waiting for their code or for approval).

@@ -34,6 +34,14 @@ fn demo_builds_a_shop_once() {
     assert_eq!(made["products"], 50);
     assert_eq!(made["customers"], 50);
     assert_eq!(made["orders"], 500);
+    assert_eq!(made["tickets"], 10);
+    let tickets = shop.json("ticket list --limit 100");
+    let tickets = tickets["items"].as_array().expect("a page of tickets");
+    assert_eq!(tickets.len(), 10);
+    assert!(
+        tickets.iter().any(|t| t["status"] != "open"),
+        "the desk worked some: {tickets:?}"
+    );
     assert_eq!(made["warehouses"], serde_json::json!(["MAIN", "EAST"]));
     assert_eq!(made["registrations"], 5);
     assert_eq!(made["customer_logins"], 20);

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod catalog;
+mod desk;
 mod dice;
 mod passphrase;
 mod people;
@@ -51,6 +52,8 @@ const CUSTOMERS: usize = 200;
 const ORDERS: usize = 2_000;
 /// Days of history.
 const DAYS: i64 = 90;
+/// Service-desk tickets in the full demo.
+const TICKETS: usize = 40;
 
 /// The demo engine with the clock it runs on.
 struct Demo<S: Store> {
@@ -110,6 +113,8 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
         warehouses: &warehouses,
     };
     let orders = demo.trade(&setting, scale(ORDERS), &dice, &bar)?;
+    bar.set_message("service desk");
+    let tickets = demo.tickets(&buyers, &dice, scale(TICKETS))?;
     bar.set_message("registrations");
     let (approval, code) = demo.registrations()?;
     bar.finish_and_clear();
@@ -118,6 +123,7 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
         products: all_skus.len(),
         customers: buyers.len(),
         orders,
+        tickets,
         warehouses: warehouses.iter().map(|w| (*w).to_string()).collect(),
         registrations: approval.len() + code.len(),
         customer_logins,
@@ -135,6 +141,7 @@ fn already_there(data: &Path, out: Output) -> anyhow::Result<()> {
         products: 0,
         customers: 0,
         orders: 0,
+        tickets: 0,
         warehouses: Vec::new(),
         registrations: 0,
         customer_logins: 0,
@@ -463,6 +470,10 @@ impl<S: Store> Demo<S> {
                 "archived too",
             ),
             (format!("--json order show {reference}"), "for scripts"),
+            (
+                "ticket list --status open".to_string(),
+                "the service desk's open tickets",
+            ),
         ];
         let width = tour.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
         let mut text = headline(data, view);
@@ -523,13 +534,15 @@ fn data_flag(data: &Path) -> String {
 fn headline(data: &Path, view: &DemoView) -> String {
     format!(
         "Demo shop ready in {} ({:.1} s): {} products in {}, {} customers, {} orders over \
-         the last {DAYS} days, {} staff users, {} pending registrations.\n\nA short tour:\n",
+         the last {DAYS} days, {} service tickets, {} staff users, {} pending \
+         registrations.\n\nA short tour:\n",
         data.display(),
         view.seconds,
         view.products,
         view.warehouses.join(" and "),
         view.customers,
         view.orders,
+        view.tickets,
         view.staff.len(),
         view.registrations,
     )

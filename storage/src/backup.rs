@@ -55,7 +55,7 @@ pub struct BackupInfo {
     pub storage_format_version: u64,
     /// When the backup was taken, in milliseconds since the Unix epoch.
     pub created_at_ms: i64,
-    /// Every id used in the backup is below this; a restored store hands out ids above it.
+    /// Every id used in the backup is at most this; a restored store hands out ids above it.
     pub id_floor: u64,
     /// Entries per tree, by tree name, in the store's tree order.
     pub entries: Vec<(String, u64)>,
@@ -150,7 +150,10 @@ pub(crate) fn write(shared: &Shared, target: &Path) -> Result<BackupInfo, StoreE
     let info = BackupInfo {
         storage_format_version: layout::STORAGE_FORMAT_VERSION,
         created_at_ms: now_ms(),
-        id_floor: shared.next_id()?,
+        // Read, not allocated: a backup writes nothing to the store (an allocated id would
+        // be a write sled may put on disk after the last fsync, before the caller is told
+        // the backup is done).
+        id_floor: shared.last_id()?,
         entries: layout::tree_names()
             .into_iter()
             .zip(shared.trees.iter())

@@ -61,6 +61,20 @@ struct Opening {
 }
 
 impl Shared {
+    /// The last id handed out (or the id floor of a restored store, if higher): every id
+    /// in use is at most this. Reads only, so a backup writes nothing to take it.
+    ///
+    /// # Errors
+    /// `Corrupted` if the counter does not decode; `Io`.
+    pub(crate) fn last_id(&self) -> Result<u64, StoreError> {
+        let meta = self.trees.tree(layout::META);
+        let last = match meta.get(layout::META_LAST_ID).map_err(from_sled)? {
+            Some(bytes) => codec::decode_counter("meta/last_id", &bytes)?,
+            None => 0,
+        };
+        Ok(last.max(self.id_offset))
+    }
+
     /// A fresh id from a dense counter in the meta tree (ids people can read: 1, 2, 3, …,
     /// not sled's `generate_id`, which skips a million at every reopen). The counter is
     /// written to sled's log before any record that uses the id, and sled recovers a prefix

@@ -14,7 +14,6 @@ use ordo_api::notifications;
 use ordo_core::auth::Actor;
 use ordo_core::delivery::{Delivery, DeliveryChannel, Recipient, SendOutcome};
 use ordo_core::message::{Direction, MessageChannel};
-use ordo_core::outbox::DomainEvent;
 use ordo_core::store::Store;
 use tokio::sync::watch;
 
@@ -160,7 +159,7 @@ impl<S: Store + Send + Sync + 'static> Dispatcher<S> {
             .pool
             .run(move |engine| {
                 notifications::facts(engine, &worded).map(|facts| {
-                    let missing_code = is_code(worded.event()) && facts.code.is_none();
+                    let missing_code = worded.event().carries_code() && facts.code.is_none();
                     (!missing_code).then(|| notifications::text(worded.event(), &facts))
                 })
             })
@@ -234,7 +233,7 @@ impl<S: Store + Send + Sync + 'static> Dispatcher<S> {
             DeliveryChannel::Telegram => MessageChannel::Telegram,
             DeliveryChannel::Email => return Ok(()),
         };
-        let logged = if is_code(delivery.event()) {
+        let logged = if delivery.event().carries_code() {
             "(a verification code)".to_string()
         } else {
             text.to_string()
@@ -258,20 +257,6 @@ impl<S: Store + Send + Sync + 'static> Dispatcher<S> {
             tracing::warn!(%error, "a sent message could not be logged");
         }
         Ok(())
-    }
-}
-
-/// Whether the event's text carries a verification code.
-fn is_code(event: &DomainEvent) -> bool {
-    match event {
-        DomainEvent::VerificationCodeRequested { .. }
-        | DomainEvent::ContactChangeRequested { .. } => true,
-        DomainEvent::OrderPlaced { .. }
-        | DomainEvent::OrderStatusChanged { .. }
-        | DomainEvent::OrderCancelled { .. }
-        | DomainEvent::PaymentRecorded { .. }
-        | DomainEvent::RegistrationApproved { .. }
-        | DomainEvent::RefundRecorded { .. } => false,
     }
 }
 

@@ -125,6 +125,20 @@ impl DomainEvent {
         }
     }
 
+    /// Whether its text carries a verification code (never logged, never stored).
+    pub fn carries_code(&self) -> bool {
+        match self {
+            DomainEvent::VerificationCodeRequested { .. }
+            | DomainEvent::ContactChangeRequested { .. } => true,
+            DomainEvent::OrderPlaced { .. }
+            | DomainEvent::OrderStatusChanged { .. }
+            | DomainEvent::OrderCancelled { .. }
+            | DomainEvent::PaymentRecorded { .. }
+            | DomainEvent::RegistrationApproved { .. }
+            | DomainEvent::RefundRecorded { .. } => false,
+        }
+    }
+
     /// What happened, in a few words (`order placed`, `verification code`, …).
     pub fn kind(&self) -> &'static str {
         match self {

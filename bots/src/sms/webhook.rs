@@ -90,6 +90,36 @@ fn authentic<S: Store>(
     signature::verify(token.expose(), &url, params, header)
 }
 
+/// The form parameters of a request Twilio signed; `None` (logged as `what`) otherwise,
+/// which the handler answers with 403.
+fn signed_form<S: Store>(
+    state: &AppState<S>,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    what: &str,
+) -> Option<Vec<(String, String)>> {
+    let params = form(body);
+    if authentic(state, uri, headers, &params) {
+        Some(params)
+    } else {
+        tracing::warn!("{what} refused: missing or wrong X-Twilio-Signature");
+        None
+    }
+}
+
+/// A 500 for an engine failure (logged by code, never the text).
+fn engine_failed(what: &str, error: &Error) -> Response {
+    tracing::error!(code = error.code(), "{what} failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// A 503 when the engine could not be reached (shutting down).
+fn pool_failed(what: &str, error: &crate::pool::PoolError) -> Response {
+    tracing::error!(%error, "{what} failed");
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
+}
+
 /// A TwiML answer.
 fn twiml_response(body: String) -> Response {
     (
@@ -107,11 +137,9 @@ async fn inbound<S: Store + Send + Sync + 'static>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = form(&body);
-    if !authentic(&state, &uri, &headers, &params) {
-        tracing::warn!("inbound SMS refused: missing or wrong X-Twilio-Signature");
+    let Some(params) = signed_form(&state, &uri, &headers, &body, "inbound SMS") else {
         return StatusCode::FORBIDDEN.into_response();
-    }
+    };
     let from = param(&params, "From").unwrap_or_default().to_string();
     let text = param(&params, "Body").unwrap_or_default().to_string();
     let limit = state.config.sms_per_minute();
@@ -122,14 +150,8 @@ async fn inbound<S: Store + Send + Sync + 'static>(
     match answered {
         Ok(Ok(Some(reply))) => twiml_response(twiml::message(&reply)),
         Ok(Ok(None)) => twiml_response(twiml::empty()),
-        Ok(Err(error)) => {
-            tracing::error!(code = error.code(), "inbound SMS failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, "inbound SMS failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
+        Ok(Err(error)) => engine_failed("inbound SMS", &error),
+        Err(error) => pool_failed("inbound SMS", &error),
     }
 }
 
@@ -141,11 +163,9 @@ async fn status<S: Store + Send + Sync + 'static>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = form(&body);
-    if !authentic(&state, &uri, &headers, &params) {
-        tracing::warn!("SMS status callback refused: missing or wrong X-Twilio-Signature");
+    let Some(params) = signed_form(&state, &uri, &headers, &body, "SMS status callback") else {
         return StatusCode::FORBIDDEN.into_response();
-    }
+    };
     let sid = param(&params, "MessageSid").unwrap_or_default().to_string();
     let Some(reported) = param(&params, "MessageStatus").and_then(CarrierStatus::parse) else {
         return StatusCode::NO_CONTENT.into_response();
@@ -156,14 +176,8 @@ async fn status<S: Store + Send + Sync + 'static>(
         .await;
     match result {
         Ok(Ok(_) | Err(Error::NotFound { .. })) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Err(error)) => {
-            tracing::error!(code = error.code(), "SMS status callback failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, "SMS status callback failed");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
+        Ok(Err(error)) => engine_failed("SMS status callback", &error),
+        Err(error) => pool_failed("SMS status callback", &error),
     }
 }
 

@@ -16,6 +16,11 @@
 //! checksum   u32      CRC-32 of every byte above
 //! ```
 //!
+//! A backup of this build's storage format lists every tree in slot order. One written by
+//! an earlier release (storage format 2 and up) lists the trees it had: each is put back
+//! into today's tree of the same name, the restored `meta` says the older format, and the
+//! store migrates at its first open as any store of that release would.
+//!
 //! Values are copied exactly as stored (with their codec envelope). Backing up,
 //! [`verify`] and [`restore`] decode every one of them and report those that do not decode
 //! ([`BackupInfo::undecodable`]) instead of failing: one bad record must not make the
@@ -35,6 +40,7 @@ use crate::codec;
 pub use crate::datadir::{DataDir, inspect};
 use crate::error::{from_io, from_sled};
 use crate::layout::{self, Content, Slot, TREE_COUNT};
+use crate::migrate;
 pub use crate::restore::{IfNotEmpty, restore};
 use crate::store::Shared;
 use crate::sync::sync_parent;
@@ -237,14 +243,16 @@ fn partial_path(target: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// One backup entry: tree, key, value.
-type Entry = (Slot, Vec<u8>, Vec<u8>);
+/// One backup entry: its tree's number in the file, that tree's slot today, key, value.
+type Entry = (usize, Slot, Vec<u8>, Vec<u8>);
 
 /// A reader of a backup file that checks lengths and feeds a CRC.
 struct Reader<'a> {
     file: &'a Path,
     inner: BufReader<File>,
     crc: crc32fast::Hasher,
+    /// Today's slot of each tree the header lists, by its number in the file.
+    slots: Vec<Slot>,
 }
 
 impl<'a> Reader<'a> {
@@ -255,6 +263,7 @@ impl<'a> Reader<'a> {
             file,
             inner: BufReader::new(handle),
             crc: crc32fast::Hasher::new(),
+            slots: Vec::new(),
         })
     }
 
@@ -313,12 +322,15 @@ impl<'a> Reader<'a> {
             ));
         }
         let storage_format_version = self.u64()?;
-        if storage_format_version != layout::STORAGE_FORMAT_VERSION {
+        if !(migrate::OLDEST_FORMAT_VERSION..=layout::STORAGE_FORMAT_VERSION)
+            .contains(&storage_format_version)
+        {
             return Err(damaged(
                 self.file,
                 format!(
-                    "storage format {storage_format_version} is not the one this build \
-                     restores ({})",
+                    "storage format {storage_format_version} is not one this build \
+                     restores ({} to {})",
+                    migrate::OLDEST_FORMAT_VERSION,
                     layout::STORAGE_FORMAT_VERSION
                 ),
             ));
@@ -327,23 +339,36 @@ impl<'a> Reader<'a> {
         let id_floor = self.u64()?;
         let trees = self.len(TREE_COUNT, "tree count")?;
         let names = layout::tree_names();
-        if trees != names.len() {
+        let current = storage_format_version == layout::STORAGE_FORMAT_VERSION;
+        if current && trees != names.len() {
             return Err(damaged(
                 self.file,
                 format!("{trees} trees, expected {TREE_COUNT}"),
             ));
         }
+        // A backup of this format lists today's trees in today's order; one of an older
+        // format lists the trees it had, each known today by its name (on disk a tree is
+        // known by its name; slots are only positions).
         let mut entries = Vec::with_capacity(trees);
-        for expected in names {
+        for number in 0..trees {
             let len = usize::from(self.u8()?);
             let name = String::from_utf8(self.bytes(len)?)
                 .map_err(|_| damaged(self.file, "a tree name is not UTF-8"))?;
-            if name != expected {
-                return Err(damaged(
-                    self.file,
-                    format!("tree {name} where {expected} belongs"),
-                ));
+            let slot = match names.iter().position(|known| *known == name) {
+                Some(slot) if !current || slot == number => Slot(slot),
+                _ if current => {
+                    let expected = names.get(number).copied().unwrap_or("?");
+                    return Err(damaged(
+                        self.file,
+                        format!("tree {name} where {expected} belongs"),
+                    ));
+                }
+                _ => return Err(damaged(self.file, format!("unknown tree {name}"))),
+            };
+            if self.slots.contains(&slot) {
+                return Err(damaged(self.file, format!("tree {name} is listed twice")));
             }
+            self.slots.push(slot);
             entries.push((name, self.u64()?));
         }
         Ok(BackupInfo {
@@ -363,15 +388,15 @@ impl<'a> Reader<'a> {
             ENTRY => {}
             tag => return Err(damaged(self.file, format!("unknown entry tag {tag}"))),
         }
-        let slot = Slot(usize::from(self.u8()?));
-        if slot.0 >= TREE_COUNT {
-            return Err(damaged(self.file, format!("unknown tree {}", slot.0)));
-        }
+        let number = usize::from(self.u8()?);
+        let Some(slot) = self.slots.get(number).copied() else {
+            return Err(damaged(self.file, format!("unknown tree {number}")));
+        };
         let key_len = self.len(MAX_KEY_BYTES, "key")?;
         let key = self.bytes(key_len)?;
         let value_len = self.len(codec::MAX_VALUE_BYTES + codec::ENVELOPE_LEN, "value")?;
         let value = self.bytes(value_len)?;
-        Ok(Some((slot, key, value)))
+        Ok(Some((number, slot, key, value)))
     }
 
     /// Checks the checksum and that nothing follows it.
@@ -485,14 +510,14 @@ pub(crate) fn read_all(
 ) -> Result<BackupInfo, StoreError> {
     let mut reader = Reader::open(file)?;
     let info = reader.header()?;
-    let mut counts = vec![0u64; TREE_COUNT];
+    let mut counts = vec![0u64; info.entries.len()];
     let mut findings = Findings::default();
-    let mut previous: Option<(Slot, Vec<u8>)> = None;
-    while let Some((slot, key, value)) = reader.entry()? {
+    let mut previous: Option<(usize, Vec<u8>)> = None;
+    while let Some((number, slot, key, value)) = reader.entry()? {
         // Trees are dumped in order and sled iterates keys in order: anything else is
         // damage (and would hide duplicate keys).
-        if let Some((last_slot, last_key)) = &previous
-            && (*last_slot, last_key.as_slice()) >= (slot, key.as_slice())
+        if let Some((last_number, last_key)) = &previous
+            && (*last_number, last_key.as_slice()) >= (number, key.as_slice())
         {
             return Err(damaged(file, "entries are out of order"));
         }
@@ -501,10 +526,10 @@ pub(crate) fn read_all(
             Err(error) if slot == layout::META => return Err(error),
             Err(error) => findings.add(entry_label(slot, &key), reason_of(error)),
         }
-        if let Some(count) = counts.get_mut(slot.0) {
+        if let Some(count) = counts.get_mut(number) {
             *count += 1;
         }
-        previous = Some((slot, key.clone()));
+        previous = Some((number, key.clone()));
         each(slot, key, value)?;
     }
     reader.finish()?;

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use ordo_core::ids::OrderId;
-use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKind, Store, WriteSet};
+use ordo_core::store::{
+    Expected, IdempotencyRecord, Record, RecordKind, Store, StoreError, WriteSet,
+};
 
 use super::{CRASH_AT, IfNotEmpty, PASSED, restore};
 use crate::datadir::{self, DataDir};
@@ -197,4 +199,121 @@ fn a_foreign_directory_in_the_staging_place_is_left_alone() {
         "mine"
     );
     assert_eq!(open_and_check(&target, scratch.path()), ["old-1"]);
+}
+
+/// `file` rewritten as a backup of storage format `format` that lists only the trees
+/// `keep` accepts (numbered anew, in their order), as an earlier release wrote them.
+fn as_older_backup(file: &Path, format: u64, keep: impl Fn(&str) -> bool) -> Vec<u8> {
+    let bytes = std::fs::read(file).unwrap();
+    let body = &bytes[..bytes.len() - 4];
+    let mut at = 8 + 4;
+    let take = |at: &mut usize, n: usize| {
+        let slice = &body[*at..*at + n];
+        *at += n;
+        slice
+    };
+    let mut out = body[..8 + 4].to_vec();
+    take(&mut at, 8);
+    out.extend_from_slice(&format.to_le_bytes());
+    out.extend_from_slice(take(&mut at, 16)); // created, id floor
+    let trees = u32::from_le_bytes(take(&mut at, 4).try_into().unwrap()) as usize;
+    let mut renumbered = Vec::new();
+    let mut listed = Vec::new();
+    for _ in 0..trees {
+        let len = usize::from(take(&mut at, 1)[0]);
+        let name = String::from_utf8(take(&mut at, len).to_vec()).unwrap();
+        let count = take(&mut at, 8).to_vec();
+        if keep(&name) {
+            renumbered.push(Some(listed.len() as u8));
+            listed.push((name, count));
+        } else {
+            renumbered.push(None);
+        }
+    }
+    out.extend_from_slice(&(listed.len() as u32).to_le_bytes());
+    for (name, count) in &listed {
+        out.push(name.len() as u8);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(count);
+    }
+    while take(&mut at, 1)[0] == 1 {
+        let tree = usize::from(take(&mut at, 1)[0]);
+        let key_len = u32::from_le_bytes(take(&mut at, 4).try_into().unwrap()) as usize;
+        let key = take(&mut at, key_len).to_vec();
+        let value_len = u32::from_le_bytes(take(&mut at, 4).try_into().unwrap()) as usize;
+        let mut value = take(&mut at, value_len).to_vec();
+        let Some(number) = renumbered[tree] else {
+            panic!("an entry in a tree the older format did not have");
+        };
+        if key == crate::layout::META_FORMAT_VERSION {
+            value = crate::codec::encode_counter(format).unwrap();
+        }
+        out.extend_from_slice(&[1, number]);
+        out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        out.extend_from_slice(&key);
+        out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        out.extend_from_slice(&value);
+    }
+    out.push(0);
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_backup_of_an_earlier_format_restores_by_tree_name_and_migrates_at_open() {
+    let scratch = tempfile::tempdir().unwrap();
+    let source = scratch.path().join("source");
+    store_with(&source, &["kept-1", "kept-2", "kept-3"]);
+    let current = scratch.path().join("current.ordo-backup");
+    SledStore::open(&source, config())
+        .unwrap()
+        .backup(&current)
+        .unwrap();
+    // Format 3 had no delivery or ticket trees, and listed its trees in another order.
+    let older = scratch.path().join("older.ordo-backup");
+    let mut bytes = as_older_backup(&current, 3, |name| {
+        !name.contains("deliver") && !name.contains("ticket")
+    });
+    std::fs::write(&older, &bytes).unwrap();
+    let info = backup::verify(&older).unwrap();
+    assert_eq!(info.storage_format_version, 3);
+    assert_eq!(info.entries_of("idempotency"), Some(3));
+    assert_eq!(info.entries_of("tickets"), None);
+
+    let restored = scratch.path().join("restored");
+    restore(&older, &restored, IfNotEmpty::Refuse).unwrap();
+    assert_eq!(
+        open_and_check(&restored, scratch.path()),
+        ["kept-1", "kept-2", "kept-3"]
+    );
+    // The open migrated it (keeping a copy of the store as restored beside it).
+    assert!(crate::migrate::backup_path(&restored).exists());
+    let store = SledStore::open(&restored, config()).unwrap();
+    let again = scratch.path().join("again.ordo-backup");
+    assert_eq!(
+        store.backup(&again).unwrap().storage_format_version,
+        crate::layout::STORAGE_FORMAT_VERSION
+    );
+
+    // A tree no release ever had is damage; so is a format from before the oldest this
+    // build migrates from.
+    let unknown = scratch.path().join("unknown.ordo-backup");
+    let at = bytes.windows(11).position(|w| w == b"idempotency").unwrap();
+    bytes[at] = b'X';
+    let crc_at = bytes.len() - 4;
+    let crc = crc32fast::hash(&bytes[..crc_at]);
+    bytes[crc_at..].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&unknown, &bytes).unwrap();
+    assert!(
+        matches!(backup::verify(&unknown), Err(StoreError::Corrupted { reason, .. }) if reason.contains("unknown tree Xdempotency")),
+        "{:?}",
+        backup::verify(&unknown)
+    );
+    let ancient = scratch.path().join("ancient.ordo-backup");
+    std::fs::write(&ancient, as_older_backup(&current, 1, |_| true)).unwrap();
+    assert!(matches!(
+        backup::verify(&ancient),
+        Err(StoreError::Corrupted { reason, .. }) if reason.contains("storage format 1")
+    ));
 }

@@ -20,10 +20,12 @@ pub enum MessageChannel {
     Email,
     /// A note staff wrote about the customer.
     StaffNote,
+    /// A customer-service ticket: its opening and every comment the customer sees.
+    Ticket,
 }
 
 impl MessageChannel {
-    /// Parses `sms`, `telegram`, `email` or `note`.
+    /// Parses `sms`, `telegram`, `email`, `note` or `ticket`.
     ///
     /// # Errors
     /// `Validation` for anything else.
@@ -33,9 +35,10 @@ impl MessageChannel {
             "telegram" => Ok(MessageChannel::Telegram),
             "email" => Ok(MessageChannel::Email),
             "note" | "staff-note" => Ok(MessageChannel::StaffNote),
+            "ticket" => Ok(MessageChannel::Ticket),
             _ => Err(Error::invalid(
                 "channel",
-                format!("{text:?} must be sms, telegram, email or note"),
+                format!("{text:?} must be sms, telegram, email, note or ticket"),
             )),
         }
     }
@@ -48,6 +51,7 @@ impl fmt::Display for MessageChannel {
             MessageChannel::Telegram => "telegram",
             MessageChannel::Email => "email",
             MessageChannel::StaffNote => "note",
+            MessageChannel::Ticket => "ticket",
         })
     }
 }

@@ -311,6 +311,12 @@ impl<S: Store> Engine<S> {
         order: Option<OrderId>,
     ) -> Result<CommMessage> {
         actor.require(Operation::LogMessages)?;
+        if channel == MessageChannel::Ticket {
+            return Err(Error::invalid(
+                "channel",
+                "ticket entries are written by the ticket itself: comment on the ticket",
+            ));
+        }
         let text = message::check_text(text)?;
         self.transact(|unit| {
             unit.customer(customer)?;

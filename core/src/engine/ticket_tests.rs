@@ -8,6 +8,7 @@ use crate::engine::tests::{Fixture, fixture};
 use crate::engine::{OrderRequest, TicketFilter};
 use crate::error::{EntityKind, Error, ErrorKind};
 use crate::ids::{CustomerId, OrderId, TicketId, UserId};
+use crate::message::{Direction, MessageChannel};
 use crate::store::RecordKey;
 use crate::testkit::sample;
 use crate::testkit::wrappers::{UNREADABLE_REASON, UnreadableRecord};
@@ -558,4 +559,76 @@ fn staff_who_may_not_work_tickets_are_refused_and_nothing_is_written() {
         )
         .unwrap();
     assert_eq!(about.order(), Some(order));
+}
+
+#[test]
+fn the_communication_log_shows_a_tickets_opening_and_visible_comments_only() {
+    let f = fixture();
+    let e = &f.engine;
+    let order = f.order(&[("TEE", 1)]).unwrap().id();
+    let (_, agent) = staff(&f, "agent", Role::CustomerService);
+    let me = Actor::customer(f.consumer);
+    let id = e
+        .open_ticket(&me, &draft(f.consumer, Some(order), "Parcel late"))
+        .unwrap()
+        .id();
+    e.comment_ticket(&agent, id, "courier says Tuesday", Visibility::Internal)
+        .unwrap();
+    e.comment_ticket(&agent, id, "It arrives Tuesday.", Visibility::Visible)
+        .unwrap();
+    e.comment_ticket(&me, id, "Thank you!", Visibility::Visible)
+        .unwrap();
+    let long = "x".repeat(crate::validate::limits::MAX_TEXT_CHARS);
+    e.comment_ticket(&agent, id, &long, Visibility::Visible)
+        .unwrap();
+
+    let log = e.messages(&f.admin, f.consumer, 50).unwrap();
+    let seen: Vec<(MessageChannel, Direction, String)> = log
+        .iter()
+        .rev()
+        .map(|m| (m.channel, m.direction, m.text.chars().take(60).collect()))
+        .collect();
+    let prefix = format!("ticket {id} \"Parcel late\" ");
+    assert_eq!(
+        seen,
+        vec![
+            (
+                MessageChannel::Ticket,
+                Direction::Inbound,
+                format!("{prefix}opened: Please help.")
+            ),
+            (
+                MessageChannel::Ticket,
+                Direction::Outbound,
+                format!("{prefix}It arrives Tuesday.")
+            ),
+            (
+                MessageChannel::Ticket,
+                Direction::Inbound,
+                format!("{prefix}Thank you!")
+            ),
+            (
+                MessageChannel::Ticket,
+                Direction::Outbound,
+                format!("{prefix}{}", "x".repeat(60 - prefix.chars().count()))
+            ),
+        ]
+    );
+    assert!(log.iter().all(|m| m.order == Some(order)));
+    // The long comment is cut to the log's limit, marked as cut.
+    let cut = &log[0].text;
+    assert_eq!(cut.chars().count(), crate::validate::limits::MAX_TEXT_CHARS);
+    assert!(cut.ends_with('…'));
+    assert!(!log.iter().any(|m| m.text.contains("courier says")));
+    // Only a ticket writes ticket entries.
+    let forged = e.log_message(
+        &agent,
+        f.consumer,
+        MessageChannel::Ticket,
+        Direction::Outbound,
+        "ticket 1 \"Refund\" approved",
+        None,
+    );
+    assert!(matches!(forged, Err(Error::Validation { ref field, .. }) if field == "channel"));
+    assert_eq!(e.messages(&f.admin, f.consumer, 50).unwrap().len(), 4);
 }

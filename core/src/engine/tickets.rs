@@ -7,6 +7,8 @@
 //! [`Ticket::without_internal_comments`]), and another customer's ticket reads
 //! byte-for-byte like one that does not exist (`queries::hide_not_found`). Every change
 //! writes exactly one audit entry (subjects: the ticket, its customer, its order if any).
+//! The opening of a ticket and every comment the customer sees also go into the
+//! customer's communication log (channel `ticket`), in the same write set.
 
 use std::ops::Bound;
 
@@ -14,7 +16,8 @@ use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation, Role};
 use crate::clock::Timestamp;
 use crate::error::{EntityKind, Error, Result};
-use crate::ids::{CustomerId, OrderId, TicketId, UserId};
+use crate::ids::{CustomerId, MessageId, OrderId, TicketId, UserId};
+use crate::message::{CommMessage, Direction, MessageChannel};
 use crate::staff::StaffUser;
 use crate::store::{
     IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, keys,
@@ -137,6 +140,18 @@ impl<S: Store> Engine<S> {
                 subjects: subjects(&ticket),
                 changes,
             });
+            let opening = ticket
+                .comments()
+                .first()
+                .map(|c| format!(": {}", c.text()))
+                .unwrap_or_default();
+            log_ticket_message(
+                unit,
+                &ticket,
+                Direction::Inbound,
+                &format!("opened{opening}"),
+                now,
+            )?;
             unit.put(Record::Ticket(ticket.clone()));
             Ok(ticket)
         })
@@ -161,31 +176,43 @@ impl<S: Store> Engine<S> {
         if visibility == Visibility::Internal {
             actor.require(Operation::ManageTickets)?;
         }
-        self.change_ticket(actor, id, AuditAction::TicketCommented, |_, ticket, now| {
-            let comment = TicketComment::new(now, actor.record(), text, visibility)?;
-            let before = ticket.status();
-            ticket.comment(comment)?;
-            if actor.customer_id().is_some() {
-                ticket.customer_commented();
-            }
-            let kind = match visibility {
-                Visibility::Visible => "visible",
-                Visibility::Internal => "internal",
-            };
-            let mut changes = vec![FieldChange::new(
-                &format!("{kind} comment"),
-                None,
-                Some(text.trim().to_string()),
-            )];
-            if ticket.status() != before {
-                changes.push(FieldChange::new(
-                    "status",
-                    Some(before.to_string()),
-                    Some(ticket.status().to_string()),
-                ));
-            }
-            Ok(changes)
-        })
+        self.change_ticket(
+            actor,
+            id,
+            AuditAction::TicketCommented,
+            |unit, ticket, now| {
+                let comment = TicketComment::new(now, actor.record(), text, visibility)?;
+                if visibility == Visibility::Visible {
+                    let direction = match actor.customer_id() {
+                        Some(_) => Direction::Inbound,
+                        None => Direction::Outbound,
+                    };
+                    log_ticket_message(unit, ticket, direction, comment.text(), now)?;
+                }
+                let before = ticket.status();
+                ticket.comment(comment)?;
+                if actor.customer_id().is_some() {
+                    ticket.customer_commented();
+                }
+                let kind = match visibility {
+                    Visibility::Visible => "visible",
+                    Visibility::Internal => "internal",
+                };
+                let mut changes = vec![FieldChange::new(
+                    &format!("{kind} comment"),
+                    None,
+                    Some(text.trim().to_string()),
+                )];
+                if ticket.status() != before {
+                    changes.push(FieldChange::new(
+                        "status",
+                        Some(before.to_string()),
+                        Some(ticket.status().to_string()),
+                    ));
+                }
+                Ok(changes)
+            },
+        )
     }
 
     /// Gives a ticket to a staff user who may work tickets (`None`: to nobody).
@@ -460,6 +487,38 @@ impl<S: Store> Engine<S> {
         })?;
         Ok(as_seen_by(actor, ticket))
     }
+}
+
+/// Adds an entry about `ticket` to its customer's communication log: `ticket 12 "subject"
+/// TEXT`, cut to the log's length limit.
+fn log_ticket_message<S: Store>(
+    unit: &mut Unit<'_, S>,
+    ticket: &Ticket,
+    direction: Direction,
+    text: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let full = format!("ticket {} \"{}\" {text}", ticket.id(), ticket.subject());
+    let limit = crate::validate::limits::MAX_TEXT_CHARS;
+    let text = if full.chars().count() > limit {
+        let mut cut: String = full.chars().take(limit - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        full
+    };
+    let message = CommMessage {
+        id: MessageId(unit.store().next_id()?),
+        customer: ticket.customer(),
+        at: now,
+        channel: MessageChannel::Ticket,
+        direction,
+        text,
+        order: ticket.order(),
+    };
+    unit.reindex(&[], &keys::message_entries(&message));
+    unit.put(Record::Message(message));
+    Ok(())
 }
 
 /// Tickets go only to active staff whose role may work them.

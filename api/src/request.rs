@@ -545,14 +545,24 @@ pub struct TicketCommentArgs {
     pub internal: bool,
 }
 
-/// `ticket.assign`: give a ticket to a staff user (by id), or to nobody (`null`).
+/// A staff user named by id (a number) or by login (a string).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StaffKey {
+    /// `4`.
+    Id(u64),
+    /// `"alice"`.
+    Login(String),
+}
+
+/// `ticket.assign`: give a ticket to a staff user (id or login), or to nobody (`null`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TicketAssign {
     /// The ticket.
     pub id: u64,
-    /// The staff user's id, or `null` for nobody.
-    pub assignee: Option<u64>,
+    /// The staff user (`4` or `"alice"`), or `null` for nobody.
+    pub assignee: Option<StaffKey>,
 }
 
 /// `ticket.status`: move a ticket to `open`, `pending`, `resolved` or `closed`.
@@ -580,8 +590,8 @@ pub struct OnTicket {
 pub struct TicketList {
     /// Only this status.
     pub status: Option<TicketStatus>,
-    /// Only tickets assigned to this staff user (id).
-    pub assignee: Option<u64>,
+    /// Only tickets assigned to this staff user (id or login).
+    pub assignee: Option<StaffKey>,
     /// Only this customer's tickets.
     pub customer: Option<CustomerKey>,
     /// Only tickets about this order.

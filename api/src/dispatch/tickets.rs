@@ -10,7 +10,7 @@ use ordo_core::ticket::{TicketDraft, Visibility};
 use serde_json::Value;
 
 use super::{Op, value};
-use crate::request::Request;
+use crate::request::{Request, StaffKey};
 use crate::views::{ListView, TicketView};
 
 pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
@@ -41,11 +41,17 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
             let ticket = engine.comment_ticket(actor, TicketId(args.id), &args.text, visibility)?;
             value(&TicketView::new(&ticket))
         }
-        Request::TicketAssign(args) => value(&TicketView::new(&engine.assign_ticket(
-            actor,
-            TicketId(args.id),
-            args.assignee.map(UserId),
-        )?)),
+        Request::TicketAssign(args) => {
+            let assignee = match &args.assignee {
+                Some(key) => Some(staff_id(engine, actor, key)?),
+                None => None,
+            };
+            value(&TicketView::new(&engine.assign_ticket(
+                actor,
+                TicketId(args.id),
+                assignee,
+            )?))
+        }
         Request::TicketStatus(args) => value(&TicketView::new(&engine.set_ticket_status(
             actor,
             TicketId(args.id),
@@ -57,7 +63,10 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
         Request::TicketList(args) => {
             let filter = TicketFilter {
                 status: args.status,
-                assignee: args.assignee.map(UserId),
+                assignee: match &args.assignee {
+                    Some(key) => Some(staff_id(engine, actor, key)?),
+                    None => None,
+                },
                 customer: match &args.customer {
                     Some(key) => Some(op.customer_id(key)?),
                     None => None,
@@ -74,5 +83,17 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
             value(&ListView::new(&page, items))
         }
         other => Err(super::misrouted(&other)),
+    }
+}
+
+/// The id of a staff user named by id or login.
+fn staff_id<S: Store>(
+    engine: &ordo_core::engine::Engine<S>,
+    actor: &ordo_core::auth::Actor,
+    key: &StaffKey,
+) -> Result<UserId> {
+    match key {
+        StaffKey::Id(id) => Ok(UserId(*id)),
+        StaffKey::Login(login) => engine.ticket_staff_id(actor, login),
     }
 }

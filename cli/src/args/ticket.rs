@@ -53,20 +53,20 @@ a pending or resolved ticket sets it back to open: it is your turn again.")]
     /// Give a ticket to a staff user (customer service, order processor or admin).
     #[command(after_long_help = "\
 Examples:
-  ordo user list                       # staff ids
-  ordo ticket assign 31 4
+  ordo ticket assign 31 alice          # by login
+  ordo ticket assign 31 4              # by staff id (ordo user list)
   ordo ticket assign 31 --nobody")]
     Assign {
         /// The ticket's id.
         #[arg(value_name = "ID")]
         id: u64,
-        /// The staff user's id.
+        /// The staff user: a login, or an id (digits).
         #[arg(
             value_name = "USER",
             required_unless_present = "nobody",
             conflicts_with = "nobody"
         )]
-        user: Option<u64>,
+        user: Option<String>,
         /// Take the ticket from whoever has it.
         #[arg(long)]
         nobody: bool,
@@ -101,7 +101,7 @@ Examples:
     #[command(after_long_help = "\
 Examples:
   ordo ticket list --status open                 # the queue
-  ordo ticket list --assignee 4 --status pending # one agent's waiting tickets
+  ordo ticket list --assignee alice --status pending # one agent's waiting tickets
   ordo ticket list --customer 7
   ordo ticket list --order ORD-7K3M-9QX1
   ordo ticket list --limit 20 --cursor 118       # the next page")]
@@ -109,9 +109,9 @@ Examples:
         /// open, pending, resolved or closed.
         #[arg(long)]
         status: Option<String>,
-        /// Tickets assigned to this staff user (id).
+        /// Tickets assigned to this staff user (a login, or an id: digits).
         #[arg(long, value_name = "USER")]
-        assignee: Option<u64>,
+        assignee: Option<String>,
         /// This customer's tickets (id).
         #[arg(long, value_name = "ID")]
         customer: Option<String>,

@@ -4,8 +4,8 @@
 
 use ordo_api::Request;
 use ordo_api::request::{
-    CustomerKey, OnTicket, OrderKey, TicketAssign, TicketCommentArgs, TicketList, TicketOpen,
-    TicketSetStatus,
+    CustomerKey, OnTicket, OrderKey, StaffKey, TicketAssign, TicketCommentArgs, TicketList,
+    TicketOpen, TicketSetStatus,
 };
 use ordo_core::error::Error;
 use ordo_core::store::Store;
@@ -59,7 +59,11 @@ pub fn run<S: Store>(ctx: &Context<S>, command: TicketCommand) -> anyhow::Result
             show(ctx, &view, &format!("{kind} added to ticket {id}."))
         }
         TicketCommand::Assign { id, user, nobody } => {
-            let assignee = if nobody { None } else { user };
+            let assignee = if nobody {
+                None
+            } else {
+                user.as_deref().map(staff_key)
+            };
             let view: TicketView =
                 ctx.call(Request::TicketAssign(TicketAssign { id, assignee }))?;
             let said = match view.assignee_id {
@@ -91,7 +95,7 @@ pub fn run<S: Store>(ctx: &Context<S>, command: TicketCommand) -> anyhow::Result
             }
             let page: ListView<TicketView> = ctx.call(Request::TicketList(TicketList {
                 status: status.as_deref().map(TicketStatus::parse).transpose()?,
-                assignee,
+                assignee: assignee.as_deref().map(staff_key),
                 customer: customer
                     .as_deref()
                     .map(parse::customer_id)
@@ -120,4 +124,12 @@ fn show<S: Store>(ctx: &Context<S>, view: &TicketView, said: &str) -> anyhow::Re
     ctx.out.show(view, || {
         format!("{said}\n\n{}", tables::ticket_detail(view))
     })
+}
+
+/// A staff user as typed: digits are an id, anything else a login.
+fn staff_key(text: &str) -> StaffKey {
+    match text.trim().parse::<u64>() {
+        Ok(id) => StaffKey::Id(id),
+        Err(_) => StaffKey::Login(text.trim().to_string()),
+    }
 }

@@ -50,8 +50,13 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
     assert_eq!(opened["status"], "open");
     assert_eq!(opened["priority"], "high");
     assert_eq!(len(&opened["comments"]), 1);
+    // By login or by id.
+    let assigned = shop.json(&format!("ticket assign {id} cydesk"));
+    assert_eq!(assigned["assignee_id"].to_string(), agent);
     let assigned = shop.json(&format!("ticket assign {id} {agent}"));
     assert_eq!(assigned["assignee_id"].to_string(), agent);
+    let error = shop.fails(&format!("ticket assign {id} nosuchagent"), 4);
+    assert!(error.contains("nosuchagent"), "{error}");
     shop.json_env(
         &format!("--as cydesk ticket comment {id} --internal 'Third this month.'"),
         &agent_pw,
@@ -76,6 +81,7 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
     // Filters: by assignee, status, customer and order (by reference).
     for filter in [
         format!("--assignee {agent}"),
+        "--assignee cydesk".to_string(),
         "--status resolved".to_string(),
         format!("--customer {ada}"),
         format!("--order {reference}"),
@@ -110,8 +116,8 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
         &[("ORDO_PASSWORD", "flint-prairie-otter-9")],
         6,
     );
-    // Every change is on the customer's audit trail: opened, assigned, two comments,
-    // resolved, closed.
+    // Every change is on the customer's audit trail: opened, assigned (twice), two
+    // comments, resolved, closed.
     let history = shop.json(&format!("customer history {ada}"));
     let ticket_entries = history
         .as_array()
@@ -123,7 +129,15 @@ fn staff_open_assign_comment_and_resolve_a_ticket() {
                 .is_some_and(|a| a.starts_with("ticket"))
         })
         .count();
-    assert_eq!(ticket_entries, 6);
+    assert_eq!(ticket_entries, 7);
+    // The communication log shows the opening and the comment Ada saw, not the note.
+    let log = shop.ok(&format!("customer log {ada}"));
+    assert!(
+        log.contains("Chipped mug\" opened: The handle is chipped.")
+            && log.contains("A new mug is on its way."),
+        "{log}"
+    );
+    assert!(!log.contains("Third this month."), "{log}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ use std::ops::Bound;
 use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation, Role};
 use crate::clock::Timestamp;
+use crate::credentials::LoginId;
 use crate::error::{EntityKind, Error, Result};
 use crate::ids::{CustomerId, MessageId, OrderId, TicketId, UserId};
 use crate::message::{CommMessage, Direction, MessageChannel};
@@ -460,6 +461,22 @@ impl<S: Store> Engine<S> {
 
     /// Loads a ticket the actor may change, lets `change` change it (returning the audit
     /// entry's fields), and writes it with its index changes and one audit entry.
+    /// The id of the staff user who logs in as `login`: how desks name the person a ticket
+    /// goes to (or a listing filters on). Needs `ReadTickets`, so customers cannot probe
+    /// staff logins.
+    ///
+    /// # Errors
+    /// `Forbidden`; `Validation` for a malformed login; `NotFound` for an unknown one;
+    /// `Storage`.
+    pub fn ticket_staff_id(&self, actor: &Actor, login: &str) -> Result<UserId> {
+        actor.require(Operation::ReadTickets)?;
+        let login = LoginId::parse(login)?;
+        Unit::new(&self.store)
+            .index_id(IndexName::UserByLogin, &keys::login(&login))?
+            .map(UserId)
+            .ok_or_else(|| Error::not_found(EntityKind::User, &login))
+    }
+
     fn change_ticket(
         &self,
         actor: &Actor,

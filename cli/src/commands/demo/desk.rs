@@ -93,7 +93,7 @@ impl<S: Store> Demo<S> {
             if dice.chance(80) {
                 let _: TicketView = self.call(Request::TicketAssign(TicketAssign {
                     id: ticket.id,
-                    assignee: desk,
+                    assignee: desk.map(ordo_api::request::StaffKey::Id),
                 }))?;
             }
             if dice.chance(40) {

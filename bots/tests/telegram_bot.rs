@@ -29,7 +29,7 @@ use ordo_core::clock::SystemClock;
 use ordo_core::delivery::{DeliveryChannel, DeliveryStatus};
 use ordo_core::engine::{DeliveryFilter, OrderRequest, RegistrationRequest, VerifyRequest};
 use ordo_core::ids::OrderReference;
-use ordo_core::message::MessageChannel;
+use ordo_core::message::{Direction, MessageChannel};
 use ordo_core::order::OrderStatus;
 use ordo_core::random::SeededRandom;
 use ordo_core::registration::Channel;
@@ -407,6 +407,7 @@ const STAFF_PASSWORD: &str = "staff passphrase 77";
 /// warehouse worker; every notification so far already handled.
 struct AccountsShop {
     shop: Shop,
+    ada: ordo_core::ids::CustomerId,
     ada_orders: Vec<String>,
     bob_order: String,
 }
@@ -417,6 +418,7 @@ impl AccountsShop {
         let engine = shop.engine();
         let admin = sample::admin();
         let mut orders = Vec::new();
+        let mut customers = Vec::new();
         for (n, login) in [(1, ADA_LOGIN), (2, BOB_LOGIN)] {
             let customer = engine
                 .create_customer(&admin, &sample::customer(n))
@@ -424,6 +426,7 @@ impl AccountsShop {
             engine
                 .set_customer_credentials(&admin, customer.id(), login, ADA_PASSWORD)
                 .unwrap();
+            customers.push(customer.id());
             let count = if n == 1 { 2 } else { 1 };
             for _ in 0..count {
                 let order = engine
@@ -455,6 +458,7 @@ impl AccountsShop {
         AccountsShop {
             ada_orders: orders[..2].to_vec(),
             bob_order: orders[2].clone(),
+            ada: customers[0],
             shop,
         }
     }
@@ -587,7 +591,7 @@ async fn login_deletes_the_password_message_whether_or_not_it_works_and_links_th
     assert_eq!(deleted_in(&telegram, chat), vec![wrong, right]);
 
     chats.say(chat, "/orders");
-    let orders = &replies(&telegram, chat, 5).await[4];
+    let orders = replies(&telegram, chat, 5).await[4].clone();
     for reference in &shop.ada_orders {
         assert!(orders.contains(reference.as_str()), "{orders}");
     }
@@ -598,6 +602,26 @@ async fn login_deletes_the_password_message_whether_or_not_it_works_and_links_th
     chats.say(chat, "/orders");
     assert_eq!(replies(&telegram, chat, 7).await[6], reply::LOG_IN_FIRST);
     service.stop();
+    // Ada's side of the chat while it was linked is in her log; no login message is.
+    let log: Vec<(Direction, String)> = shop
+        .shop
+        .engine()
+        .messages(&sample::admin(), shop.ada, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.channel == MessageChannel::Telegram)
+        .map(|m| (m.direction, m.text))
+        .collect();
+    let mut expected = vec![
+        (Direction::Inbound, "/orders".to_string()),
+        (Direction::Outbound, orders.clone()),
+        (Direction::Inbound, "/logout".to_string()),
+        (Direction::Outbound, reply::LOGGED_OUT.to_string()),
+    ];
+    let mut sorted = log.clone();
+    sorted.sort_by_key(|(direction, text)| (text.clone(), *direction as u8));
+    expected.sort_by_key(|(direction, text)| (text.clone(), *direction as u8));
+    assert_eq!(sorted, expected, "{log:?}");
     // No password ever reached a reply.
     assert!(
         telegram

@@ -16,9 +16,12 @@
 //! - **At most once per update:** an update id already handled in this run is ignored
 //!   (a re-delivered update does not act twice).
 //!
+//! - **Communication log:** a linked customer's messages and the bot's replies go into
+//!   their log (`MessageChannel::Telegram`); a `/login` message never does.
+//!
 //! Deliberately absent for now (issue 11's later steps): links and dialogue state that
 //! survive a restart (a chat logs in again after one), the catalog, cart and
-//! registration, webhook mode, and the communication log of inbound messages.
+//! registration, and webhook mode.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -26,7 +29,8 @@ use std::sync::{Arc, Mutex};
 use ordo_core::auth::{Actor, Principal};
 use ordo_core::engine::{OrderFilter, TicketFilter};
 use ordo_core::error::ErrorKind;
-use ordo_core::ids::OrderReference;
+use ordo_core::ids::{CustomerId, OrderReference};
+use ordo_core::message::{Direction, MessageChannel};
 use ordo_core::order::Order;
 use ordo_core::store::Store;
 use ordo_core::ticket::TicketStatus;
@@ -149,11 +153,58 @@ async fn on_message<S: Store + Send + Sync + 'static>(
     }
     let chat = message.chat.id;
     let text = message.text().unwrap_or_default();
-    let answer = match command::parse(text) {
-        TelegramCommand::Login(attempt) => login(&bot, &state, chat, message.id, attempt).await?,
-        parsed => answer(&state, chat.0, parsed).await,
+    let (answer, customer) = match command::parse(text) {
+        // It may hold a password: answered, never logged.
+        TelegramCommand::Login(attempt) => {
+            (login(&bot, &state, chat, message.id, attempt).await?, None)
+        }
+        parsed => {
+            let actor = actor(&state, chat.0).await;
+            let customer = actor.as_ref().and_then(Actor::customer_id);
+            (answer(&state, chat.0, actor, parsed).await, customer)
+        }
     };
-    send(&bot, chat, &answer.text, answer.keyboard).await
+    send(&bot, chat, &answer.text, answer.keyboard).await?;
+    if let Some(customer) = customer {
+        log_exchange(&state, customer, text, &answer.text).await;
+    }
+    Ok(())
+}
+
+/// Writes a linked customer's message and the bot's reply into their communication log
+/// (`MessageChannel::Telegram`); a failure is logged, the chat already has its answer.
+async fn log_exchange<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    customer: CustomerId,
+    inbound: &str,
+    outbound: &str,
+) {
+    let exchange = [
+        (Direction::Inbound, inbound.to_string()),
+        (Direction::Outbound, outbound.to_string()),
+    ];
+    let logged = state
+        .pool
+        .run(move |engine| {
+            exchange.into_iter().try_for_each(|(direction, text)| {
+                engine
+                    .log_message(
+                        &Actor::system(),
+                        customer,
+                        MessageChannel::Telegram,
+                        direction,
+                        &text,
+                        None,
+                    )
+                    .map(|_| ())
+            })
+        })
+        .await;
+    match logged {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "a Telegram message could not be logged"),
+        Err(error) => tracing::warn!(%error, "a Telegram message could not be logged"),
+    }
 }
 
 /// A button press: acknowledged, then answered like the command it stands for.
@@ -180,7 +231,10 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
     };
     let answer = match parsed {
         TelegramCommand::Login(None) => Answer::text(reply::LOGIN_USAGE),
-        parsed => answer(&state, chat.0, parsed).await,
+        parsed => {
+            let actor = actor(&state, chat.0).await;
+            answer(&state, chat.0, actor, parsed).await
+        }
     };
     send(&bot, chat, &answer.text, answer.keyboard).await
 }
@@ -313,9 +367,9 @@ async fn actor<S: Store + Send + Sync + 'static>(state: &BotState<S>, chat: i64)
 async fn answer<S: Store + Send + Sync + 'static>(
     state: &BotState<S>,
     chat: i64,
+    actor: Option<Actor>,
     parsed: TelegramCommand,
 ) -> Answer {
-    let actor = actor(state, chat).await;
     let linked = actor.is_some();
     let actor = actor.unwrap_or_else(Actor::guest);
     match parsed {

@@ -4,7 +4,7 @@
 //! is set, and through the dispatcher directly for the Bot API's refusals and rate limits —
 //! and the chat bot, fed scripted `getUpdates`: login (the password message deleted),
 //! multi-order tracking and its privacy rule, staff commands under the permission
-//! matrix, a duplicated update handled once.
+//! matrix, a duplicated update handled once, a reply refused with 429 sent again.
 
 // Tests assert by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -751,4 +751,31 @@ async fn a_duplicated_update_is_handled_once() {
     assert_eq!(texts[1], format!("{first} is now cancelled."));
     assert_eq!(texts[2], reply::HELP);
     assert_eq!(shop.status_of(&first), OrderStatus::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_refused_with_429_is_sent_after_retry_after() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    telegram.script([Reply::TooManyRequests {
+        retry_after_secs: 1,
+    }]);
+    let mut chats = Chats::new(&telegram);
+    let chat = 930;
+    chats.say(chat, "/help");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let started = Instant::now();
+    let texts = replies(&telegram, chat, 1).await;
+    let waited = started.elapsed();
+    service.stop();
+    assert_eq!(texts, vec![reply::HELP.to_string()]);
+    assert_eq!(
+        telegram.calls(),
+        2,
+        "the refused send and the one that worked"
+    );
+    assert!(
+        waited >= Duration::from_secs(1),
+        "sent again after {waited:?}"
+    );
 }

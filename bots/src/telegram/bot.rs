@@ -48,6 +48,12 @@ use crate::pool::EnginePool;
 /// Update ids remembered to ignore a re-delivered one.
 const REMEMBERED_UPDATES: usize = 4096;
 
+/// A reply refused with 429 is tried at most this many times.
+const MAX_RATE_LIMITED_TRIES: u32 = 3;
+
+/// The longest `retry_after` a reply waits (a longer one is cut to this).
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Orders `/orders` lists at most; tickets `/tickets`; customers `/find`.
 const LISTED: usize = 10;
 
@@ -264,6 +270,8 @@ impl Answer {
 }
 
 /// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part.
+/// A part refused with 429 is sent again after Telegram's `retry_after` (at most
+/// [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most [`MAX_RETRY_AFTER`]).
 async fn send(
     bot: &Bot,
     chat: ChatId,
@@ -273,11 +281,22 @@ async fn send(
     let parts = split(text);
     let last = parts.len().saturating_sub(1);
     for (index, part) in parts.into_iter().enumerate() {
-        let request = bot.send_message(chat, part);
-        match (&keyboard, index == last) {
-            (Some(keyboard), true) => request.reply_markup(keyboard.clone()).await?,
-            _ => request.await?,
-        };
+        let markup = keyboard.clone().filter(|_| index == last);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut request = bot.send_message(chat, part.clone());
+            if let Some(markup) = markup.clone() {
+                request = request.reply_markup(markup);
+            }
+            match request.await {
+                Ok(_) => break,
+                Err(RequestError::RetryAfter(wait)) if tries < MAX_RATE_LIMITED_TRIES => {
+                    tokio::time::sleep(wait.duration().min(MAX_RETRY_AFTER)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
     Ok(())
 }

@@ -224,7 +224,12 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
         return Ok(());
     }
     bot.answer_callback_query(query.id.clone()).await?;
-    let chat = ChatId(query.from.id.0.try_into().unwrap_or(i64::MAX));
+    // The chat the button was in; without its message (too old), the user's private chat.
+    let chat = match (&query.message, i64::try_from(query.from.id.0)) {
+        (Some(message), _) => message.chat().id,
+        (None, Ok(user)) => ChatId(user),
+        (None, Err(_)) => return Ok(()),
+    };
     let parsed = match query.data.as_deref().and_then(Callback::decode) {
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {

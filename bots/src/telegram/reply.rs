@@ -1,6 +1,6 @@
 //! The words of the Telegram bot's replies. Pure: the bot asks the engine, then renders
 //! what it got here. An order the chat may not see and one that does not exist are one
-//! wording, the SMS channel's ([`sms::reply::unknown_line`]), so a reply gives away
+//! wording, the SMS channel's ([`crate::sms::reply::unknown_line`]), so a reply gives away
 //! nothing a reference that does not exist would not.
 
 use ordo_core::customer::Customer;

@@ -36,12 +36,17 @@ pub const KEYS: &[&str] = &[
     "twilio.api_url",
     "dispatch.lease_seconds",
     "dispatch.max_attempts",
+    "telegram.token",
+    "telegram.api_url",
 ];
 
 /// The default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The Twilio REST API used when `twilio.api_url` is not set.
 pub const DEFAULT_TWILIO_API_URL: &str = "https://api.twilio.com";
+
+/// The Telegram Bot API used when `telegram.api_url` is not set.
+pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 
 /// Default `backup.every_minutes`.
 const DEFAULT_BACKUP_EVERY_MINUTES: u64 = 60;
@@ -174,6 +179,16 @@ pub struct TwilioConfig {
     pub api_url: String,
 }
 
+/// The Telegram bot's token and API (`[telegram]`), held for the Telegram channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelegramConfig {
+    /// `telegram.token` (`ORDO_TELEGRAM_TOKEN`): the bot's token from @BotFather; the
+    /// channel is off without it. Redacted in `Debug`.
+    pub token: Option<Secret>,
+    /// `telegram.api_url` (`ORDO_TELEGRAM_API_URL`): the Bot API's base URL.
+    pub api_url: String,
+}
+
 /// How notification dispatchers claim and retry deliveries (`[dispatch]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DispatchConfig {
@@ -198,6 +213,7 @@ pub struct ServeConfig {
     sms_per_minute: u32,
     twilio: TwilioConfig,
     dispatch: DispatchConfig,
+    telegram: TelegramConfig,
 }
 
 impl Default for ServeConfig {
@@ -221,6 +237,10 @@ impl Default for ServeConfig {
             dispatch: DispatchConfig {
                 lease_seconds: DEFAULT_LEASE_SECONDS,
                 max_attempts: DEFAULT_MAX_ATTEMPTS as u32,
+            },
+            telegram: TelegramConfig {
+                token: None,
+                api_url: DEFAULT_TELEGRAM_API_URL.to_string(),
             },
         }
     }
@@ -361,6 +381,11 @@ impl ServeConfig {
         self.dispatch
     }
 
+    /// The Telegram bot's settings.
+    pub fn telegram(&self) -> &TelegramConfig {
+        &self.telegram
+    }
+
     /// Applies one checked value.
     fn set(&mut self, key: &str, setting: &Setting) -> Result<(), String> {
         let raw = &setting.raw;
@@ -384,6 +409,8 @@ impl ServeConfig {
             "twilio.api_url" => self.twilio.api_url = base_url(&text(raw)?)?,
             "dispatch.lease_seconds" => self.dispatch.lease_seconds = whole(raw, 1, 3_600)?,
             "dispatch.max_attempts" => self.dispatch.max_attempts = to_u32(whole(raw, 1, 100)?),
+            "telegram.token" => self.telegram.token = Some(Secret(secret_text(raw)?)),
+            "telegram.api_url" => self.telegram.api_url = base_url(&text(raw)?)?,
             other => return Err(format!("{other} is not a configuration key")),
         }
         Ok(())
@@ -748,6 +775,35 @@ mod tests {
         assert_eq!(config.public_url(), Some("https://shop.example.com"));
         let wrong = error(Some("[twilio]\nauth_token = 12345\n"), &[]);
         assert!(!wrong.contains("12345"), "{wrong}");
+    }
+
+    #[test]
+    fn the_telegram_token_is_a_redacted_secret_and_the_api_url_a_base_url() {
+        let config = ServeConfig::parse(
+            Some((
+                "ordo.toml",
+                "[telegram]\napi_url = \"http://127.0.0.1:7777/\"\n",
+            )),
+            env(&[("ORDO_TELEGRAM_TOKEN", "123456:tg-s3cr3t")]),
+        )
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("tg-s3cr3t"), "{printed}");
+        let telegram = config.telegram();
+        assert_eq!(
+            telegram.token.as_ref().map(Secret::expose),
+            Some("123456:tg-s3cr3t")
+        );
+        assert_eq!(telegram.api_url, "http://127.0.0.1:7777");
+        let default = ServeConfig::parse(None, env(&[])).unwrap();
+        assert_eq!(default.telegram().token, None);
+        assert_eq!(default.telegram().api_url, DEFAULT_TELEGRAM_API_URL);
+        assert!(
+            error(None, &[("ORDO_TELEGRAM_API_URL", "not a url")])
+                .starts_with("ORDO_TELEGRAM_API_URL")
+        );
+        let wrong = error(Some("[telegram]\ntoken = 987654\n"), &[]);
+        assert!(!wrong.contains("987654"), "{wrong}");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - `retry`: the backoff (exponential, full jitter) every channel's dispatcher waits
 //!   between attempts.
 //! - `notify`: the notification dispatchers (claim, word, send, report), one per channel.
+//! - `telegram`: the Telegram channel (commands, callback data, the bot).
 
 pub mod config;
 mod exchange;
@@ -23,3 +24,4 @@ pub mod retry;
 pub mod serve;
 pub mod sms;
 pub mod socket;
+pub mod telegram;

@@ -122,8 +122,8 @@ impl Tasks {
 }
 
 /// Starts the service's background tasks: the SMS dispatcher when Twilio is configured
-/// (account, auth token and sending number); without it SMS deliveries wait, visible in
-/// `ordo outbox list`.
+/// (account, auth token and sending number), the Telegram dispatcher when a bot token is;
+/// without them their deliveries wait, visible in `ordo outbox list`.
 pub fn start_tasks(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
     match sms_sender(&state.config) {
         Ok(Some(sender)) => {
@@ -141,6 +141,37 @@ pub fn start_tasks(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
         ),
         Err(error) => tracing::error!(%error, "the SMS dispatcher is off"),
     }
+    start_telegram(state, tasks);
+}
+
+/// The Telegram bot (long polling) and its dispatcher, when `telegram.token` is set;
+/// without it Telegram deliveries wait, visible in `ordo outbox list`.
+fn start_telegram(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
+    let bot = match crate::telegram::sender::from_config(&state.config) {
+        Ok(Some(bot)) => bot,
+        Ok(None) => {
+            tracing::info!(
+                "the Telegram channel is off: set telegram.token (ORDO_TELEGRAM_TOKEN) to \
+                 start the bot"
+            );
+            return;
+        }
+        Err(error) => {
+            tracing::error!(%error, "the Telegram channel is off");
+            return;
+        }
+    };
+    let dispatcher = Dispatcher::new(
+        state.pool.clone(),
+        Arc::new(crate::telegram::sender::TelegramSender::new(bot.clone())),
+        Dispatcher::<ServiceStore>::unique_name(DeliveryChannel::Telegram),
+        Pace::default(),
+    );
+    tasks.spawn("telegram-dispatcher", |stop| Box::pin(dispatcher.run(stop)));
+    let bot_state = crate::telegram::bot::BotState::new(state.pool.clone());
+    tasks.spawn("telegram-bot", |stop| {
+        Box::pin(crate::telegram::bot::run(bot, bot_state, stop))
+    });
 }
 
 /// The Twilio sender the configuration describes, if it describes one completely.

@@ -124,6 +124,17 @@ pub fn parse(body: &str) -> SmsCommand {
     }
 }
 
+/// The words after a `TRACK` keyword, read exactly as [`parse`] reads them after `TRACK`
+/// (the Telegram `/track` command shares this grammar): a [`SmsCommand::Track`], or
+/// [`SmsCommand::Unknown`] when there is no reference attempt or the text is longer than
+/// [`MAX_BODY_CHARS`].
+pub fn parse_track_arguments(text: &str) -> SmsCommand {
+    if text.chars().nth(MAX_BODY_CHARS).is_some() {
+        return SmsCommand::Unknown;
+    }
+    after_track(&words(text))
+}
+
 /// The commands a body of exactly one word can be.
 fn keyword_alone(word: &str) -> Option<SmsCommand> {
     match word {

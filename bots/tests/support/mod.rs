@@ -3,4 +3,5 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod fake_telegram;
 pub mod fake_twilio;

@@ -1,0 +1,638 @@
+//! The chat bot: teloxide's [`Dispatcher`] with `dptree` handlers over long polling.
+//! A message is parsed by [`command::parse`], the engine decides (on the blocking pool,
+//! as the chat's session user or as a guest), and [`reply`] words the answer.
+//!
+//! - **Linking:** `/login LOGIN PASSWORD` signs in through the engine (`Engine::login`:
+//!   throttled like every login) and keeps the session token for the chat, in memory;
+//!   `/logout` ends the session. The message holding the password is deleted
+//!   (`deleteMessage`) before the login is even tried, whether or not it works. Every
+//!   later command acts as the session's user (`Engine::authenticate`), so the engine's
+//!   permission matrix and ownership rules apply as on every other front; a session that
+//!   expired makes the chat a guest again.
+//! - **Privacy:** `/track` asks `Engine::order_by_reference` as the chat's user; the
+//!   engine answers `NotFound` for someone else's order exactly as for a missing one, a
+//!   guest is refused before anything is read, and both are rendered as the one line for
+//!   a reference that does not exist.
+//! - **At most once per update:** an update id already handled in this run is ignored
+//!   (a re-delivered update does not act twice).
+//!
+//! - **Communication log:** a linked customer's messages and the bot's replies go into
+//!   their log (`MessageChannel::Telegram`); a `/login` message never does.
+//!
+//! Deliberately absent for now (issue 11's later steps): links and dialogue state that
+//! survive a restart (a chat logs in again after one), the catalog, cart and
+//! registration, and webhook mode.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use ordo_core::auth::{Actor, Principal};
+use ordo_core::engine::{OrderFilter, TicketFilter};
+use ordo_core::error::ErrorKind;
+use ordo_core::ids::{CustomerId, OrderReference};
+use ordo_core::message::{Direction, MessageChannel};
+use ordo_core::order::Order;
+use ordo_core::store::Store;
+use ordo_core::ticket::TicketStatus;
+use teloxide::RequestError;
+use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use tokio::sync::watch;
+
+use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
+use super::reply;
+use super::sender::split;
+use crate::pool::EnginePool;
+
+/// Update ids remembered to ignore a re-delivered one.
+const REMEMBERED_UPDATES: usize = 4096;
+
+/// A reply refused with 429 is tried at most this many times.
+const MAX_RATE_LIMITED_TRIES: u32 = 3;
+
+/// The longest `retry_after` a reply waits (a longer one is cut to this).
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Orders `/orders` lists at most; tickets `/tickets`; customers `/find`.
+const LISTED: usize = 10;
+
+/// The reason recorded when a customer cancels in the chat.
+const CANCEL_REASON: &str = "cancelled by the customer in Telegram";
+
+/// What the bot's handlers share.
+pub struct BotState<S: Store> {
+    pool: EnginePool<S>,
+    /// Chat id → session token (memory only: a restart signs every chat out).
+    sessions: Mutex<HashMap<i64, command::SecretText>>,
+    handled: Mutex<RecentUpdates>,
+}
+
+impl<S: Store + Send + Sync + 'static> BotState<S> {
+    /// The state of a bot working on `pool`.
+    pub fn new(pool: EnginePool<S>) -> Arc<BotState<S>> {
+        Arc::new(BotState {
+            pool,
+            sessions: Mutex::new(HashMap::new()),
+            handled: Mutex::new(RecentUpdates::default()),
+        })
+    }
+}
+
+/// The last [`REMEMBERED_UPDATES`] update ids.
+#[derive(Default)]
+struct RecentUpdates {
+    order: VecDeque<u32>,
+    seen: HashSet<u32>,
+}
+
+impl RecentUpdates {
+    /// Whether `id` is new (and remembers it).
+    fn first_time(&mut self, id: u32) -> bool {
+        if !self.seen.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > REMEMBERED_UPDATES
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.seen.remove(&oldest);
+        }
+        true
+    }
+}
+
+/// The handler tree: messages and button presses.
+pub fn handler<S: Store + Send + Sync + 'static>() -> UpdateHandler<RequestError> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message::<S>))
+        .branch(Update::filter_callback_query().endpoint(on_callback::<S>))
+}
+
+/// Runs the bot by long polling until `stop` turns true.
+pub async fn run<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    state: Arc<BotState<S>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut dispatcher = Dispatcher::builder(bot, handler::<S>())
+        .dependencies(dptree::deps![state])
+        .default_handler(|_| async {})
+        .error_handler(
+            teloxide::error_handlers::LoggingErrorHandler::with_custom_text(
+                "a Telegram update could not be answered",
+            ),
+        )
+        .build();
+    let token = dispatcher.shutdown_token();
+    let stopper = tokio::spawn(async move {
+        while !*stop.borrow() {
+            if stop.changed().await.is_err() {
+                break;
+            }
+        }
+        // Refused while the dispatcher is still starting: try again shortly.
+        loop {
+            match token.shutdown() {
+                Ok(done) => {
+                    done.await;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+    });
+    tracing::info!("Telegram bot started (long polling)");
+    dispatcher.dispatch().await;
+    stopper.abort();
+}
+
+/// A message: parsed, answered.
+async fn on_message<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    message: Message,
+    update: Update,
+    state: Arc<BotState<S>>,
+) -> ResponseResult<()> {
+    if !first_time(&state, &update) {
+        return Ok(());
+    }
+    let chat = message.chat.id;
+    let text = message.text().unwrap_or_default();
+    let (answer, customer) = match command::parse(text) {
+        // It may hold a password: answered, never logged.
+        TelegramCommand::Login(attempt) => {
+            (login(&bot, &state, chat, message.id, attempt).await?, None)
+        }
+        parsed => {
+            let actor = actor(&state, chat.0).await;
+            let customer = actor.as_ref().and_then(Actor::customer_id);
+            (answer(&state, chat.0, actor, parsed).await, customer)
+        }
+    };
+    send(&bot, chat, &answer.text, answer.keyboard).await?;
+    if let Some(customer) = customer {
+        log_exchange(&state, customer, text, &answer.text).await;
+    }
+    Ok(())
+}
+
+/// Writes a linked customer's message and the bot's reply into their communication log
+/// (`MessageChannel::Telegram`); a failure is logged, the chat already has its answer.
+async fn log_exchange<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    customer: CustomerId,
+    inbound: &str,
+    outbound: &str,
+) {
+    let exchange = [
+        (Direction::Inbound, inbound.to_string()),
+        (Direction::Outbound, outbound.to_string()),
+    ];
+    let logged = state
+        .pool
+        .run(move |engine| {
+            exchange.into_iter().try_for_each(|(direction, text)| {
+                engine
+                    .log_message(
+                        &Actor::system(),
+                        customer,
+                        MessageChannel::Telegram,
+                        direction,
+                        &text,
+                        None,
+                    )
+                    .map(|_| ())
+            })
+        })
+        .await;
+    match logged {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "a Telegram message could not be logged"),
+        Err(error) => tracing::warn!(%error, "a Telegram message could not be logged"),
+    }
+}
+
+/// A button press: acknowledged, then answered like the command it stands for.
+async fn on_callback<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    query: CallbackQuery,
+    update: Update,
+    state: Arc<BotState<S>>,
+) -> ResponseResult<()> {
+    if !first_time(&state, &update) {
+        return Ok(());
+    }
+    bot.answer_callback_query(query.id.clone()).await?;
+    // The chat the button was in; without its message (too old), the user's private chat.
+    let chat = match (&query.message, i64::try_from(query.from.id.0)) {
+        (Some(message), _) => message.chat().id,
+        (None, Ok(user)) => ChatId(user),
+        (None, Err(_)) => return Ok(()),
+    };
+    let parsed = match query.data.as_deref().and_then(Callback::decode) {
+        Some(Callback::Login) => TelegramCommand::Login(None),
+        Some(Callback::Track(reference)) => TelegramCommand::Track {
+            references: vec![reference],
+            invalid: Vec::new(),
+            too_many: 0,
+        },
+        Some(Callback::Cancel(reference)) => TelegramCommand::Cancel(Argument::Valid(reference)),
+        _ => return send(&bot, chat, reply::STALE_BUTTON, None).await,
+    };
+    let answer = match parsed {
+        TelegramCommand::Login(None) => Answer::text(reply::LOGIN_USAGE),
+        parsed => {
+            let actor = actor(&state, chat.0).await;
+            answer(&state, chat.0, actor, parsed).await
+        }
+    };
+    send(&bot, chat, &answer.text, answer.keyboard).await
+}
+
+/// Whether this update is handled for the first time in this run.
+fn first_time<S: Store>(state: &BotState<S>, update: &Update) -> bool {
+    state
+        .handled
+        .lock()
+        .map(|mut handled| handled.first_time(update.id.0))
+        .unwrap_or(true)
+}
+
+/// A reply and its buttons.
+struct Answer {
+    text: String,
+    keyboard: Option<InlineKeyboardMarkup>,
+}
+
+impl Answer {
+    fn text(text: impl Into<String>) -> Answer {
+        Answer {
+            text: text.into(),
+            keyboard: None,
+        }
+    }
+}
+
+/// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part.
+/// A part refused with 429 is sent again after Telegram's `retry_after` (at most
+/// [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most [`MAX_RETRY_AFTER`]).
+async fn send(
+    bot: &Bot,
+    chat: ChatId,
+    text: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> ResponseResult<()> {
+    let parts = split(text);
+    let last = parts.len().saturating_sub(1);
+    for (index, part) in parts.into_iter().enumerate() {
+        let markup = keyboard.clone().filter(|_| index == last);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut request = bot.send_message(chat, part.clone());
+            if let Some(markup) = markup.clone() {
+                request = request.reply_markup(markup);
+            }
+            match request.await {
+                Ok(_) => break,
+                Err(RequestError::RetryAfter(wait)) if tries < MAX_RATE_LIMITED_TRIES => {
+                    tokio::time::sleep(wait.duration().min(MAX_RETRY_AFTER)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `/login`: the message is deleted first (it may hold a password), then the engine
+/// decides.
+async fn login<S: Store + Send + Sync + 'static>(
+    bot: &Bot,
+    state: &BotState<S>,
+    chat: ChatId,
+    message: MessageId,
+    attempt: Option<LoginAttempt>,
+) -> ResponseResult<Answer> {
+    let Some(LoginAttempt {
+        login,
+        password: Some(password),
+    }) = attempt
+    else {
+        if attempt.is_some() {
+            bot.delete_message(chat, message).await?;
+        }
+        return Ok(Answer::text(reply::LOGIN_USAGE));
+    };
+    bot.delete_message(chat, message).await?;
+    let outcome = state
+        .pool
+        .run(move |engine| engine.login(&login, password.expose()))
+        .await;
+    let outcome = match outcome {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(error)) => return Ok(Answer::text(reply::refused(&error.to_string()))),
+        Err(_) => return Ok(Answer::text(reply::TRY_AGAIN)),
+    };
+    let staff_role = match outcome.actor.principal() {
+        Principal::Customer(_) => None,
+        _ => Some(outcome.actor.role().to_string()),
+    };
+    let token = command::SecretText::new(outcome.token.reveal().to_string());
+    let previous = state
+        .sessions
+        .lock()
+        .ok()
+        .and_then(|mut sessions| sessions.insert(chat.0, token));
+    if let Some(previous) = previous {
+        end_session(state, previous).await;
+    }
+    Ok(Answer::text(reply::logged_in(staff_role.as_deref())))
+}
+
+/// Ends a session in the engine; a session that already ended is fine.
+async fn end_session<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    token: command::SecretText,
+) {
+    let ended = state
+        .pool
+        .run(move |engine| engine.logout(token.expose()))
+        .await;
+    if let Ok(Err(error)) = ended {
+        tracing::debug!(%error, "a Telegram session was already over");
+    }
+}
+
+/// Who the chat acts as: its session's user, or a guest (no session, or one that ended).
+async fn actor<S: Store + Send + Sync + 'static>(state: &BotState<S>, chat: i64) -> Option<Actor> {
+    let token = state
+        .sessions
+        .lock()
+        .ok()
+        .and_then(|sessions| sessions.get(&chat).cloned())?;
+    let authenticated = state
+        .pool
+        .run(move |engine| engine.authenticate(token.expose()))
+        .await;
+    match authenticated {
+        Ok(Ok(actor)) => Some(actor),
+        _ => {
+            if let Ok(mut sessions) = state.sessions.lock() {
+                sessions.remove(&chat);
+            }
+            None
+        }
+    }
+}
+
+/// Every command but `/login`.
+async fn answer<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    chat: i64,
+    actor: Option<Actor>,
+    parsed: TelegramCommand,
+) -> Answer {
+    let linked = actor.is_some();
+    let actor = actor.unwrap_or_else(Actor::guest);
+    match parsed {
+        TelegramCommand::Start if linked => Answer::text(reply::WELCOME_BACK),
+        TelegramCommand::Start => Answer {
+            text: reply::WELCOME.to_string(),
+            keyboard: Some(InlineKeyboardMarkup::new([[
+                InlineKeyboardButton::callback("Log in", Callback::Login.encode()),
+            ]])),
+        },
+        TelegramCommand::Logout => {
+            let token = state
+                .sessions
+                .lock()
+                .ok()
+                .and_then(|mut sessions| sessions.remove(&chat));
+            if let Some(token) = token {
+                end_session(state, token).await;
+            }
+            Answer::text(reply::LOGGED_OUT)
+        }
+        TelegramCommand::Track {
+            references,
+            invalid,
+            too_many,
+        } => track(state, actor, references, invalid, too_many).await,
+        TelegramCommand::Orders if linked => orders(state, actor).await,
+        TelegramCommand::Cancel(reference) => {
+            let cancel = |engine: &ordo_core::Engine<S>, actor: &Actor, order: Order| {
+                engine.cancel_order(actor, order.id(), CANCEL_REASON)
+            };
+            with_reference(
+                state,
+                actor,
+                reference,
+                ("cancel", "REF"),
+                cancel,
+                reply::now,
+            )
+            .await
+        }
+        TelegramCommand::Order(reference) => {
+            let show = |_: &ordo_core::Engine<S>, _: &Actor, order: Order| Ok(order);
+            let usage = ("order", "REF");
+            with_reference(state, actor, reference, usage, show, reply::order_detail).await
+        }
+        TelegramCommand::Status { reference, status } => match status {
+            Argument::Valid(status) => {
+                let change = move |engine: &ordo_core::Engine<S>, actor: &Actor, order: Order| {
+                    engine.change_status(actor, order.id(), status)
+                };
+                let usage = ("status", "REF STATUS");
+                with_reference(state, actor, reference, usage, change, reply::now).await
+            }
+            Argument::Missing | Argument::Invalid(_) => {
+                Answer::text(reply::usage("status", "REF STATUS"))
+            }
+        },
+        TelegramCommand::Find(query) if linked => find(state, actor, query).await,
+        TelegramCommand::Tickets if linked => tickets(state, actor).await,
+        TelegramCommand::Orders | TelegramCommand::Find(_) | TelegramCommand::Tickets => {
+            Answer::text(reply::LOG_IN_FIRST)
+        }
+        TelegramCommand::Login(_) => Answer::text(reply::LOGIN_USAGE),
+        TelegramCommand::Help
+        | TelegramCommand::Register
+        | TelegramCommand::Catalog(_)
+        | TelegramCommand::Cart
+        | TelegramCommand::Text(_)
+        | TelegramCommand::Unknown => Answer::text(reply::HELP),
+    }
+}
+
+/// `/track`: each reference as the chat's user; a refusal or a miss is one wording.
+async fn track<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    actor: Actor,
+    references: Vec<OrderReference>,
+    invalid: Vec<String>,
+    too_many: usize,
+) -> Answer {
+    let looked_up = state
+        .pool
+        .run(move |engine| {
+            references
+                .into_iter()
+                .map(
+                    |reference| match engine.order_by_reference(&actor, &reference.to_string()) {
+                        Ok(found) => Ok((reference, Some(found.value))),
+                        Err(error) if hides(&error) => Ok((reference, None)),
+                        Err(error) => Err(error),
+                    },
+                )
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await;
+    match looked_up {
+        Ok(Ok(found)) => Answer::text(reply::track(&found, &invalid, too_many)),
+        _ => Answer::text(reply::TRY_AGAIN),
+    }
+}
+
+/// Errors that read like "no such order": not found, and a caller not allowed to read
+/// orders at all (refused before anything was looked up, so it tells nothing).
+fn hides(error: &ordo_core::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::NotFound | ErrorKind::Forbidden | ErrorKind::Unauthenticated
+    )
+}
+
+/// `/orders`: the chat's user's orders, newest first.
+async fn orders<S: Store + Send + Sync + 'static>(state: &BotState<S>, actor: Actor) -> Answer {
+    let listed = state
+        .pool
+        .run(move |engine| {
+            engine.list_orders(
+                &actor,
+                &OrderFilter {
+                    limit: LISTED,
+                    ..OrderFilter::default()
+                },
+            )
+        })
+        .await;
+    match listed {
+        Ok(Ok(page)) => {
+            let orders: Vec<Order> = page.items.into_iter().map(|o| o.value).collect();
+            Answer::text(reply::orders(&orders))
+        }
+        Ok(Err(error)) => refusal(&error),
+        Err(_) => Answer::text(reply::TRY_AGAIN),
+    }
+}
+
+/// An order found by reference as the chat's user, then `act` on it; a reference the
+/// user may not see reads as one that does not exist.
+async fn with_reference<S, F>(
+    state: &BotState<S>,
+    actor: Actor,
+    reference: Argument<OrderReference>,
+    usage: (&str, &str),
+    act: F,
+    render: fn(&Order) -> String,
+) -> Answer
+where
+    S: Store + Send + Sync + 'static,
+    F: FnOnce(&ordo_core::Engine<S>, &Actor, Order) -> ordo_core::Result<Order> + Send + 'static,
+{
+    let reference = match reference {
+        Argument::Valid(reference) => reference,
+        Argument::Missing => return Answer::text(reply::usage(usage.0, usage.1)),
+        Argument::Invalid(word) => return Answer::text(reply::not_a_reference(&word)),
+    };
+    let shown = reference.clone();
+    let done = state
+        .pool
+        .run(move |engine| {
+            let order = match engine.order_by_reference(&actor, &reference.to_string()) {
+                Ok(found) => found.value,
+                Err(error) if hides(&error) => return Ok(None),
+                Err(error) => return Err(error),
+            };
+            act(engine, &actor, order).map(Some)
+        })
+        .await;
+    match done {
+        Ok(Ok(Some(order))) => Answer::text(render(&order)),
+        Ok(Ok(None)) => Answer::text(crate::sms::reply::unknown_line(&shown)),
+        Ok(Err(error)) => refusal(&error),
+        Err(_) => Answer::text(reply::TRY_AGAIN),
+    }
+}
+
+/// The engine's refusal, worded for the chat.
+fn refusal(error: &ordo_core::Error) -> Answer {
+    match error.kind() {
+        ErrorKind::Forbidden => Answer::text(reply::not_permitted(&error.to_string())),
+        ErrorKind::Internal => Answer::text(reply::TRY_AGAIN),
+        _ => Answer::text(reply::refused(&error.to_string())),
+    }
+}
+
+/// `/find`: an order by reference, else customers by name.
+async fn find<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    actor: Actor,
+    query: String,
+) -> Answer {
+    if query.is_empty() {
+        return Answer::text(reply::usage("find", "NAME, REFERENCE or PHONE"));
+    }
+    let found = state
+        .pool
+        .run(move |engine| {
+            let order = match OrderReference::parse(&query) {
+                Ok(reference) => match engine.order_by_reference(&actor, &reference.to_string()) {
+                    Ok(found) => Some(found.value),
+                    Err(error) if error.kind() == ErrorKind::NotFound => None,
+                    Err(error) => return Err(error),
+                },
+                Err(_) => None,
+            };
+            let customers = match order {
+                Some(_) => Vec::new(),
+                None => {
+                    engine
+                        .list_customers(&actor, Some(&query), None, LISTED)?
+                        .items
+                }
+            };
+            Ok((customers, order))
+        })
+        .await;
+    match found {
+        Ok(Ok((customers, order))) => Answer::text(reply::found(&customers, order.as_ref())),
+        Ok(Err(error)) => refusal(&error),
+        Err(_) => Answer::text(reply::TRY_AGAIN),
+    }
+}
+
+/// `/tickets`: open tickets.
+async fn tickets<S: Store + Send + Sync + 'static>(state: &BotState<S>, actor: Actor) -> Answer {
+    let listed = state
+        .pool
+        .run(move |engine| {
+            engine.list_tickets(
+                &actor,
+                &TicketFilter {
+                    status: Some(TicketStatus::Open),
+                    limit: LISTED,
+                    ..TicketFilter::default()
+                },
+            )
+        })
+        .await;
+    match listed {
+        Ok(Ok(page)) => Answer::text(reply::tickets(&page.items)),
+        Ok(Err(error)) => refusal(&error),
+        Err(_) => Answer::text(reply::TRY_AGAIN),
+    }
+}

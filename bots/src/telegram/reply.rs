@@ -1,0 +1,183 @@
+//! The words of the Telegram bot's replies. Pure: the bot asks the engine, then renders
+//! what it got here. An order the chat may not see and one that does not exist are one
+//! wording, the SMS channel's ([`crate::sms::reply::unknown_line`]), so a reply gives away
+//! nothing a reference that does not exist would not.
+
+use ordo_core::customer::Customer;
+use ordo_core::ids::OrderReference;
+use ordo_core::order::Order;
+use ordo_core::ticket::Ticket;
+
+use crate::sms::reply as sms;
+
+/// The welcome of a chat that is not linked to an account.
+pub const WELCOME: &str = "Welcome to ordo. Log in to follow your orders here: send \
+/login LOGIN PASSWORD (the message is deleted as soon as it is read). Anyone may send \
+order references to track them; a chat learns an order's status only once it is logged \
+in as the order's customer.";
+
+/// The welcome of a linked chat.
+pub const WELCOME_BACK: &str = "Welcome back. /orders lists your orders, /track REF \
+follows one, /cancel REF cancels one while that is still possible, /logout unlinks this \
+chat.";
+
+/// How to use the bot.
+pub const HELP: &str = "Send /track and your order references (e.g. /track \
+ORD-7K3M-Q9TX ORD-2B6D-H4PZ), or just the references. /login LOGIN PASSWORD links this \
+chat to your account; then /orders, /cancel REF, /logout. Staff: /find TEXT, /order REF, \
+/status REF STATUS, /tickets.";
+
+/// `/login` without both parts.
+pub const LOGIN_USAGE: &str = "Send /login LOGIN PASSWORD in one message; it is deleted \
+as soon as it is read.";
+
+/// After a successful `/logout` (or one of a chat that was not linked).
+pub const LOGGED_OUT: &str = "This chat is no longer linked to an account.";
+
+/// A command that needs a linked chat, in one that is not.
+pub const LOG_IN_FIRST: &str = "Please log in first: /login LOGIN PASSWORD.";
+
+/// The engine could not answer (storage trouble, shutting down): nothing was done.
+pub const TRY_AGAIN: &str = "Sorry, something went wrong on our side. Please try again \
+in a minute.";
+
+/// A button whose data this build cannot read (stale or forged).
+pub const STALE_BUTTON: &str = "This button has expired; please send the command again.";
+
+/// After a successful login.
+pub fn logged_in(staff_role: Option<&str>) -> String {
+    match staff_role {
+        None => format!("You are logged in. {WELCOME_BACK}"),
+        Some(role) => format!(
+            "You are logged in as staff ({role}). /find TEXT, /order REF, /status REF \
+             STATUS, /tickets; /logout unlinks this chat."
+        ),
+    }
+}
+
+/// A command's argument is missing or is not valid: how to write it.
+pub fn usage(command: &str, arguments: &str) -> String {
+    format!("Usage: /{command} {arguments}")
+}
+
+/// A word that should have been an order reference.
+pub fn not_a_reference(word: &str) -> String {
+    format!("{word}: not a valid order reference.")
+}
+
+/// The engine refused (a rule, a wrong password, a lockout): its own words.
+pub fn refused(message: &str) -> String {
+    format!("Sorry: {message}.")
+}
+
+/// The engine's permission matrix said no: a polite refusal naming what was refused.
+pub fn not_permitted(message: &str) -> String {
+    format!("Sorry, your account may not do that ({message}).")
+}
+
+/// The reply to `/track`: one line per reference, in the order asked, then the invalid
+/// words and how many were not looked at.
+pub fn track(
+    found: &[(OrderReference, Option<Order>)],
+    invalid: &[String],
+    too_many: usize,
+) -> String {
+    let mut lines: Vec<String> = found
+        .iter()
+        .map(|(reference, order)| match order {
+            Some(order) => sms::order_line(order),
+            None => sms::unknown_line(reference),
+        })
+        .collect();
+    lines.extend(invalid.iter().map(|word| not_a_reference(word)));
+    if too_many > 0 {
+        lines.push(format!(
+            "(+{too_many} more not looked at; send at most 10 at once)"
+        ));
+    }
+    if lines.is_empty() {
+        return usage("track", "REF [REF …]");
+    }
+    lines.join("\n")
+}
+
+/// The reply to `/orders`: newest first.
+pub fn orders(orders: &[Order]) -> String {
+    if orders.is_empty() {
+        return "You have no orders with us yet.".to_string();
+    }
+    orders
+        .iter()
+        .map(sms::order_line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An order in full, for `/order`.
+pub fn order_detail(order: &Order) -> String {
+    let mut lines = vec![
+        sms::order_line(order),
+        format!("Customer: {}", order.customer_name()),
+    ];
+    lines.extend(order.lines().iter().map(|line| {
+        format!(
+            "{} × {} {} at {}",
+            line.quantity, line.sku, line.name, line.unit_price
+        )
+    }));
+    let totals = order.totals();
+    lines.push(format!(
+        "Subtotal {}, discount {}, tax {}, shipping {} ({}); total {}",
+        totals.subtotal,
+        totals.discount,
+        totals.tax,
+        totals.shipping,
+        order.shipping_method(),
+        totals.total
+    ));
+    lines.join("\n")
+}
+
+/// After a status change or a cancellation.
+pub fn now(order: &Order) -> String {
+    let name = order
+        .reference()
+        .map_or_else(|| format!("order {}", order.id()), ToString::to_string);
+    format!("{name} is now {}.", order.status())
+}
+
+/// The reply to `/find`: customers by name, or an order.
+pub fn found(customers: &[Customer], order: Option<&Order>) -> String {
+    let mut lines: Vec<String> = order.iter().map(|o| sms::order_line(o)).collect();
+    lines.extend(customers.iter().map(|customer| {
+        format!(
+            "Customer {}: {}, {}",
+            customer.id(),
+            customer.name(),
+            customer.phone()
+        )
+    }));
+    if lines.is_empty() {
+        return "Nothing found.".to_string();
+    }
+    lines.join("\n")
+}
+
+/// The reply to `/tickets`.
+pub fn tickets(tickets: &[Ticket]) -> String {
+    if tickets.is_empty() {
+        return "No open tickets.".to_string();
+    }
+    tickets
+        .iter()
+        .map(|ticket| {
+            format!(
+                "#{} [{}] {}",
+                ticket.id(),
+                ticket.status(),
+                ticket.subject()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,250 @@
+//! A fake Telegram Bot API on 127.0.0.1 for tests: `POST /bot{token}/{method}` (method
+//! names matched case-insensitively: teloxide sends `SendMessage`), with the Bot API's
+//! `{"ok":true,"result":…}` answers and error bodies, and a script of failures.
+//!
+//! ```ignore
+//! let telegram = FakeTelegram::start("123:token").await;
+//! telegram.script([Reply::TooManyRequests { retry_after_secs: 1 }]);
+//! let bot = ordo_bots::telegram::sender::bot("123:token", &telegram.api_url()).unwrap();
+//! ```
+//!
+//! - A wrong token is answered 401 (`Unauthorized`), before anything else.
+//! - `getMe`, `getWebhookInfo`, `deleteWebhook` answer as the real API does for a bot in
+//!   polling mode; `getUpdates` hands out the updates queued with [`FakeTelegram::push_update`]
+//!   whose id is at least `offset` (waiting a little when there is none).
+//! - Every call of a sending method (`sendMessage`, `sendPhoto`, `sendDocument`,
+//!   `editMessageText`, `answerCallbackQuery`, `deleteMessage`) counts in
+//!   [`FakeTelegram::calls`]; a scripted reply answers it instead of success, and only a
+//!   successful one is recorded in [`FakeTelegram::sent`].
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+/// How the fake answers one sending call, instead of accepting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// 429 `Too Many Requests: retry after N` with `parameters.retry_after`.
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after_secs: u32,
+    },
+    /// 400 `Bad Request: chat not found`.
+    ChatNotFound,
+    /// 403 `Forbidden: bot was blocked by the user`.
+    Blocked,
+    /// 500 `Internal Server Error`.
+    ServerError,
+}
+
+/// One successful sending call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The method, lower case (`sendmessage`).
+    pub method: String,
+    /// Its JSON parameters.
+    pub params: Value,
+}
+
+impl Call {
+    /// `chat_id` as a number.
+    pub fn chat_id(&self) -> Option<i64> {
+        self.params.get("chat_id").and_then(Value::as_i64)
+    }
+
+    /// `text`.
+    pub fn text(&self) -> Option<&str> {
+        self.params.get("text").and_then(Value::as_str)
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    script: VecDeque<Reply>,
+    sent: Vec<Call>,
+    calls: usize,
+    updates: Vec<Value>,
+    next_message_id: i64,
+}
+
+/// The running fake.
+#[derive(Clone)]
+pub struct FakeTelegram {
+    address: SocketAddr,
+    token: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+const SENDING: [&str; 6] = [
+    "sendmessage",
+    "sendphoto",
+    "senddocument",
+    "editmessagetext",
+    "answercallbackquery",
+    "deletemessage",
+];
+
+impl FakeTelegram {
+    /// Starts the fake for the bot with `token` on a free port of 127.0.0.1.
+    pub async fn start(token: &str) -> FakeTelegram {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake = FakeTelegram {
+            address: listener.local_addr().unwrap(),
+            token: token.to_string(),
+            inner: Arc::new(Mutex::new(Inner {
+                next_message_id: 1000,
+                ..Inner::default()
+            })),
+        };
+        let app = Router::new()
+            .route("/{bot}/{method}", post(handle))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        fake
+    }
+
+    /// The base URL to give the bot (no trailing `/`).
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Answers the next sending calls with `replies`, in order.
+    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.lock().script.extend(replies);
+    }
+
+    /// The successful sending calls so far, in order.
+    pub fn sent(&self) -> Vec<Call> {
+        self.lock().sent.clone()
+    }
+
+    /// Every sending call so far, scripted failures included.
+    pub fn calls(&self) -> usize {
+        self.lock().calls
+    }
+
+    /// Queues an update for `getUpdates` (its `update_id` must be set).
+    pub fn push_update(&self, update: Value) {
+        self.lock().updates.push(update);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap()
+    }
+}
+
+fn ok(result: Value) -> Response {
+    Json(json!({"ok": true, "result": result})).into_response()
+}
+
+fn error(status: StatusCode, description: &str, parameters: Option<Value>) -> Response {
+    let mut body = json!({"ok": false, "error_code": status.as_u16(), "description": description});
+    if let Some(parameters) = parameters {
+        body["parameters"] = parameters;
+    }
+    (status, Json(body)).into_response()
+}
+
+async fn handle(
+    State(fake): State<FakeTelegram>,
+    Path((bot, method)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if bot != format!("bot{}", fake.token) {
+        return error(StatusCode::UNAUTHORIZED, "Unauthorized", None);
+    }
+    let params: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(value) => value,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "Bad Request: not JSON", None),
+        }
+    };
+    let method = method.to_ascii_lowercase();
+    match method.as_str() {
+        "getme" => ok(json!({
+            "id": 4242, "is_bot": true, "first_name": "ordo", "username": "ordo_test_bot",
+            "can_join_groups": false, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "has_main_web_app": false
+        })),
+        "getwebhookinfo" => ok(json!({"url": "", "has_custom_certificate": false,
+            "pending_update_count": 0})),
+        "deletewebhook" | "setmycommands" => ok(json!(true)),
+        "getupdates" => get_updates(&fake, &params).await,
+        sending if SENDING.contains(&sending) => send(&fake, sending, params),
+        _ => error(StatusCode::NOT_FOUND, "Not Found: method not found", None),
+    }
+}
+
+async fn get_updates(fake: &FakeTelegram, params: &Value) -> Response {
+    let offset = params.get("offset").and_then(Value::as_i64).unwrap_or(0);
+    for _ in 0..10 {
+        let due: Vec<Value> = fake
+            .lock()
+            .updates
+            .iter()
+            .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
+            .cloned()
+            .collect();
+        if !due.is_empty() {
+            return ok(Value::Array(due));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ok(json!([]))
+}
+
+fn send(fake: &FakeTelegram, method: &str, params: Value) -> Response {
+    let mut inner = fake.lock();
+    inner.calls += 1;
+    if let Some(reply) = inner.script.pop_front() {
+        return match reply {
+            Reply::TooManyRequests { retry_after_secs } => error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too Many Requests: retry after {retry_after_secs}"),
+                Some(json!({"retry_after": retry_after_secs})),
+            ),
+            Reply::ChatNotFound => {
+                error(StatusCode::BAD_REQUEST, "Bad Request: chat not found", None)
+            }
+            Reply::Blocked => error(
+                StatusCode::FORBIDDEN,
+                "Forbidden: bot was blocked by the user",
+                None,
+            ),
+            Reply::ServerError => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                None,
+            ),
+        };
+    }
+    inner.next_message_id += 1;
+    let message_id = inner.next_message_id;
+    let chat_id = params.get("chat_id").and_then(Value::as_i64).unwrap_or(0);
+    inner.sent.push(Call {
+        method: method.to_string(),
+        params: params.clone(),
+    });
+    match method {
+        "answercallbackquery" | "deletemessage" => ok(json!(true)),
+        _ => ok(json!({
+            "message_id": message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Customer"},
+            "text": params.get("text").cloned().unwrap_or(json!("")),
+        })),
+    }
+}

@@ -1,0 +1,781 @@
+//! The Telegram channel end to end against a fake Bot API on 127.0.0.1
+//! (`support::fake_telegram`): notification deliveries to a customer whose channel is a
+//! Telegram chat go out as `sendMessage` — through `ordo serve` when `ORDO_TELEGRAM_TOKEN`
+//! is set, and through the dispatcher directly for the Bot API's refusals and rate limits —
+//! and the chat bot, fed scripted `getUpdates`: login (the password message deleted),
+//! multi-order tracking and its privacy rule, staff commands under the permission
+//! matrix, a duplicated update handled once, a reply refused with 429 sent again.
+
+// Tests assert by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use ordo_bots::config::ServeConfig;
+use ordo_bots::notify::{Dispatcher, Pace};
+use ordo_bots::pool::EnginePool;
+use ordo_bots::telegram::command::Callback;
+use ordo_bots::telegram::reply;
+use ordo_bots::telegram::sender::{TelegramSender, bot};
+use ordo_core::auth::{Actor, Role};
+use ordo_core::clock::SystemClock;
+use ordo_core::delivery::{DeliveryChannel, DeliveryStatus};
+use ordo_core::engine::{DeliveryFilter, OrderRequest, RegistrationRequest, VerifyRequest};
+use ordo_core::ids::OrderReference;
+use ordo_core::message::{Direction, MessageChannel};
+use ordo_core::order::OrderStatus;
+use ordo_core::random::SeededRandom;
+use ordo_core::registration::Channel;
+use ordo_core::testkit::sample;
+use ordo_core::{Engine, EngineConfig};
+use ordo_storage::{Durability, SledStore, StoreConfig};
+use serde_json::json;
+use support::fake_telegram::{FakeTelegram, Reply};
+use tempfile::TempDir;
+
+const TOKEN: &str = "4242:test-bot-token";
+
+fn engine_on(store: SledStore) -> Engine<SledStore> {
+    Engine::new(
+        store,
+        Arc::new(SystemClock),
+        Arc::new(SeededRandom::new(11)),
+        EngineConfig {
+            delivery_lease_ms: 300,
+            ..EngineConfig::default()
+        },
+    )
+}
+
+fn open(data: &Path) -> SledStore {
+    SledStore::open(data, StoreConfig::new(Durability::Immediate)).unwrap()
+}
+
+/// A data directory with a product in stock.
+struct Shop {
+    _dir: TempDir,
+    data: PathBuf,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let dir = TempDir::new().unwrap();
+        let data = dir.path().join("shop");
+        let engine = engine_on(open(&data));
+        let admin = sample::admin();
+        engine
+            .create_product(&admin, sample::product("TEE", 1500))
+            .unwrap();
+        engine.restock(&admin, "TEE", "MAIN", 100, "stock").unwrap();
+        Shop { _dir: dir, data }
+    }
+
+    /// Opens the store again (the service must not be running).
+    fn engine(&self) -> Engine<SledStore> {
+        engine_on(open(&self.data))
+    }
+}
+
+/// Registers customer `n` with its codes and news going to Telegram chat `chat`; returns
+/// the registration handle. One Telegram delivery (the code) is now pending.
+fn register(engine: &Engine<SledStore>, n: u64, chat: i64) -> String {
+    engine
+        .register_customer(
+            &Actor::guest(),
+            &RegistrationRequest {
+                customer: sample::customer(n),
+                channel: Channel::Telegram { chat_id: chat },
+            },
+        )
+        .unwrap()
+        .handle
+        .reveal()
+        .to_string()
+}
+
+/// The code in "Your ordo verification code is 123456. …".
+fn code_in(text: &str) -> String {
+    let after = text
+        .strip_prefix("Your ordo verification code is ")
+        .unwrap_or_else(|| panic!("not a code message: {text}"));
+    after.chars().take_while(char::is_ascii_digit).collect()
+}
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `ordo serve` with the Telegram channel pointed at `telegram`.
+struct Service {
+    _http: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Service {
+    fn start(data: &Path, telegram: &FakeTelegram) -> Service {
+        let port = free_port();
+        let env = vec![
+            ("ORDO_LISTEN".to_string(), format!("127.0.0.1:{port}")),
+            ("ORDO_BACKUP_EVERY_MINUTES".to_string(), "0".to_string()),
+            ("ORDO_TELEGRAM_TOKEN".to_string(), TOKEN.to_string()),
+            ("ORDO_TELEGRAM_API_URL".to_string(), telegram.api_url()),
+        ];
+        let config = ServeConfig::parse(None, env).unwrap();
+        let store = open(data);
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let data = data.to_path_buf();
+        let thread = std::thread::spawn(move || {
+            ordo_bots::serve::run_until(
+                store,
+                &data,
+                config,
+                |ready| ready_tx.send(ready.http).unwrap(),
+                || {
+                    Ok(async move {
+                        let _ = stop_rx.await;
+                    })
+                },
+            )
+            .unwrap();
+        });
+        let http = ready_rx.recv_timeout(Duration::from_secs(60)).unwrap();
+        Service {
+            _http: http,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops it and waits until the store is closed.
+    fn stop(mut self) {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.thread.take().unwrap().join().unwrap();
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Polls `found` until it gives something (30 s at most).
+async fn wait_for<T>(mut found: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(value) = found() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The texts the fake accepted for `chat`, in order.
+fn texts_to(telegram: &FakeTelegram, chat: i64) -> Vec<String> {
+    telegram
+        .sent()
+        .iter()
+        .filter(|call| call.method == "sendmessage" && call.chat_id() == Some(chat))
+        .map(|call| call.text().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_pushes_the_code_and_status_changes_to_the_customers_chat() {
+    let shop = Shop::new();
+    let chat = 777_001;
+    let handle = register(&shop.engine(), 1, chat);
+    let telegram = FakeTelegram::start(TOKEN).await;
+
+    // The registration code goes to the chat.
+    let service = Service::start(&shop.data, &telegram);
+    let code_text = wait_for(|| texts_to(&telegram, chat).into_iter().next()).await;
+    service.stop();
+    let code = code_in(&code_text);
+
+    // Verified with that code; an order is placed and confirmed while the service is down.
+    let engine = shop.engine();
+    let customer = engine
+        .verify_customer(
+            &Actor::guest(),
+            &VerifyRequest {
+                registration: handle,
+                code,
+                login: "ada.telegram".into(),
+                password: "a long passphrase 42".into(),
+            },
+        )
+        .unwrap();
+    let order = engine
+        .create_order(
+            &sample::admin(),
+            &OrderRequest::simple(customer.id(), &[("TEE", 1)]),
+        )
+        .unwrap();
+    engine
+        .change_status(&sample::admin(), order.id(), OrderStatus::Confirmed)
+        .unwrap();
+    let reference = order.reference().unwrap().to_string();
+    drop(engine);
+
+    let service = Service::start(&shop.data, &telegram);
+    let confirmed = format!("Your order {reference} is now confirmed.");
+    wait_for(|| texts_to(&telegram, chat).contains(&confirmed).then_some(())).await;
+    service.stop();
+
+    let texts = texts_to(&telegram, chat);
+    assert_eq!(
+        texts.len(),
+        3,
+        "the code, the order placed, the confirmation: {texts:?}"
+    );
+    assert_eq!(texts[2], confirmed);
+    assert!(texts[1].contains(&reference), "{texts:?}");
+    // Every pushed text is in the customer's log, the code only as "(a verification code)".
+    let engine = shop.engine();
+    let log = engine
+        .messages(&sample::admin(), customer.id(), 100)
+        .unwrap();
+    let telegram_out: Vec<&str> = log
+        .iter()
+        .filter(|m| m.channel == MessageChannel::Telegram)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(telegram_out.len(), 3, "{telegram_out:?}");
+    assert!(telegram_out.contains(&confirmed.as_str()));
+    assert!(telegram_out.contains(&"(a verification code)"));
+    let sent = sample::deliveries(&engine)
+        .into_iter()
+        .filter(|d| d.channel() == DeliveryChannel::Telegram)
+        .filter(|d| d.status() == DeliveryStatus::Sent)
+        .count();
+    assert_eq!(sent, 3);
+}
+
+/// A dispatcher over `engine` sending to `telegram`, retrying after a few milliseconds.
+fn dispatcher(engine: Engine<SledStore>, telegram: &FakeTelegram) -> Dispatcher<SledStore> {
+    Dispatcher::new(
+        EnginePool::new(engine, 4),
+        Arc::new(TelegramSender::new(
+            bot(TOKEN, &telegram.api_url()).unwrap(),
+        )),
+        "telegram-test".to_string(),
+        Pace {
+            batch: 5,
+            idle: Duration::from_millis(10),
+            backoff_base: Duration::from_millis(1),
+            backoff_max: Duration::from_millis(5),
+        },
+    )
+}
+
+/// Runs `dispatcher` until `done` holds (30 s at most); returns how many claims it made.
+async fn drain_until(dispatcher: &Dispatcher<SledStore>, mut done: impl FnMut() -> bool) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut claimed = 0;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out");
+        claimed += dispatcher.run_once().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    claimed
+}
+
+/// Runs `dispatcher` until nothing is claimable for a while.
+async fn drain(dispatcher: &Dispatcher<SledStore>) -> usize {
+    let mut claimed = 0;
+    let mut quiet = 0;
+    while quiet < 20 {
+        let n = dispatcher.run_once().await.unwrap();
+        claimed += n;
+        quiet = if n == 0 { quiet + 1 } else { 0 };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    claimed
+}
+
+fn telegram_deliveries(shop: &Shop) -> Vec<ordo_core::delivery::Delivery> {
+    sample::deliveries(&shop.engine())
+        .into_iter()
+        .filter(|d| d.channel() == DeliveryChannel::Telegram)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_is_waited_out_for_retry_after_and_the_message_sent_once() {
+    let shop = Shop::new();
+    register(&shop.engine(), 1, 555);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    telegram.script([Reply::TooManyRequests {
+        retry_after_secs: 1,
+    }]);
+    let dispatcher = dispatcher(shop.engine(), &telegram);
+    let started = Instant::now();
+    let claims = drain_until(&dispatcher, || !telegram.sent().is_empty()).await;
+    let waited = started.elapsed();
+    assert_eq!(claims, 2, "the refused attempt and the one that worked");
+    assert_eq!(telegram.calls(), 2);
+    assert_eq!(texts_to(&telegram, 555).len(), 1);
+    assert!(
+        waited >= Duration::from_secs(1),
+        "retried after {waited:?}, before Telegram's retry_after"
+    );
+    assert_eq!(drain(&dispatcher).await, 0, "nothing left to send");
+    drop(dispatcher);
+    let deliveries = telegram_deliveries(&shop);
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(
+        (deliveries[0].status(), deliveries[0].attempts()),
+        (DeliveryStatus::Sent, 2)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_or_blocked_chat_makes_the_delivery_dead_at_once() {
+    let shop = Shop::new();
+    let engine = shop.engine();
+    register(&engine, 1, 601);
+    register(&engine, 2, 602);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    telegram.script([Reply::ChatNotFound, Reply::Blocked]);
+    let dispatcher = dispatcher(engine, &telegram);
+    assert_eq!(drain(&dispatcher).await, 2, "each tried once, never again");
+    assert_eq!(telegram.calls(), 2);
+    assert!(telegram.sent().is_empty());
+    drop(dispatcher);
+    let engine = shop.engine();
+    let dead = engine
+        .list_deliveries(&sample::admin(), DeliveryFilter::Problems, None, 10)
+        .unwrap()
+        .items;
+    assert_eq!(dead.len(), 2, "{dead:?}");
+    assert!(dead.iter().all(|d| d.status() == DeliveryStatus::Dead));
+    let errors: Vec<&str> = dead.iter().filter_map(|d| d.last_error()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("chat not found")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("blocked")), "{errors:?}");
+    assert!(
+        errors.iter().all(|e| !e.contains("test-bot-token")),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_is_retried_and_the_message_sent_once() {
+    let shop = Shop::new();
+    register(&shop.engine(), 1, 700);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    telegram.script([Reply::ServerError]);
+    let dispatcher = dispatcher(shop.engine(), &telegram);
+    drain_until(&dispatcher, || !telegram.sent().is_empty()).await;
+    assert_eq!(telegram.calls(), 2);
+    assert_eq!(texts_to(&telegram, 700).len(), 1);
+}
+
+// --- The chat bot (long polling through `ordo serve`) -------------------------------
+
+const ADA_LOGIN: &str = "ada.shop";
+const ADA_PASSWORD: &str = "tulip orbit rainy 42";
+const BOB_LOGIN: &str = "bob.shop";
+const PROCESSOR_LOGIN: &str = "olga.orders";
+const WAREHOUSE_LOGIN: &str = "walt.warehouse";
+const STAFF_PASSWORD: &str = "staff passphrase 77";
+
+/// A shop with accounts: Ada (two placed orders) and Bob (one), an order processor and a
+/// warehouse worker; every notification so far already handled.
+struct AccountsShop {
+    shop: Shop,
+    ada: ordo_core::ids::CustomerId,
+    ada_orders: Vec<String>,
+    bob_order: String,
+}
+
+impl AccountsShop {
+    fn new() -> AccountsShop {
+        let shop = Shop::new();
+        let engine = shop.engine();
+        let admin = sample::admin();
+        let mut orders = Vec::new();
+        let mut customers = Vec::new();
+        for (n, login) in [(1, ADA_LOGIN), (2, BOB_LOGIN)] {
+            let customer = engine
+                .create_customer(&admin, &sample::customer(n))
+                .unwrap();
+            engine
+                .set_customer_credentials(&admin, customer.id(), login, ADA_PASSWORD)
+                .unwrap();
+            customers.push(customer.id());
+            let count = if n == 1 { 2 } else { 1 };
+            for _ in 0..count {
+                let order = engine
+                    .create_order(&admin, &OrderRequest::simple(customer.id(), &[("TEE", 1)]))
+                    .unwrap();
+                orders.push(order.reference().unwrap().to_string());
+            }
+        }
+        engine
+            .add_user(
+                &admin,
+                "Olga",
+                PROCESSOR_LOGIN,
+                Role::OrderProcessor,
+                STAFF_PASSWORD,
+            )
+            .unwrap();
+        engine
+            .add_user(
+                &admin,
+                "Walt",
+                WAREHOUSE_LOGIN,
+                Role::Warehouse,
+                STAFF_PASSWORD,
+            )
+            .unwrap();
+        let ids: Vec<_> = sample::deliveries(&engine).iter().map(|d| d.id()).collect();
+        engine.acknowledge_deliveries(&admin, &ids).unwrap();
+        AccountsShop {
+            ada_orders: orders[..2].to_vec(),
+            bob_order: orders[2].clone(),
+            ada: customers[0],
+            shop,
+        }
+    }
+
+    fn status_of(&self, reference: &str) -> OrderStatus {
+        self.shop
+            .engine()
+            .order_by_reference(&sample::admin(), reference)
+            .unwrap()
+            .value
+            .status()
+    }
+}
+
+/// Feeds the fake's `getUpdates` with messages, numbering updates and messages.
+struct Chats {
+    telegram: FakeTelegram,
+    next_update: i64,
+}
+
+impl Chats {
+    fn new(telegram: &FakeTelegram) -> Chats {
+        Chats {
+            telegram: telegram.clone(),
+            next_update: 1,
+        }
+    }
+
+    /// `text` from the user of private chat `chat`; returns the message id.
+    fn say(&mut self, chat: i64, text: &str) -> i64 {
+        let update = self.next_update;
+        self.next_update += 1;
+        let message_id = update * 10;
+        self.telegram
+            .push_update(message_update(update, message_id, chat, text));
+        message_id
+    }
+
+    /// The same update twice, in one batch (a re-delivery).
+    fn say_twice(&mut self, chat: i64, text: &str) {
+        let update = self.next_update;
+        self.next_update += 1;
+        for _ in 0..2 {
+            self.telegram
+                .push_update(message_update(update, update * 10, chat, text));
+        }
+    }
+
+    /// A press of a button carrying `data` in chat `chat`.
+    fn press(&mut self, chat: i64, data: &str) {
+        let update = self.next_update;
+        self.next_update += 1;
+        self.telegram.push_update(json!({
+            "update_id": update,
+            "callback_query": {
+                "id": format!("cb{update}"),
+                "from": {"id": chat, "is_bot": false, "first_name": "Customer"},
+                "chat_instance": "ci",
+                "data": data,
+            }
+        }));
+    }
+}
+
+fn message_update(update: i64, message_id: i64, chat: i64, text: &str) -> serde_json::Value {
+    json!({
+        "update_id": update,
+        "message": {
+            "message_id": message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": chat, "type": "private", "first_name": "Customer"},
+            "from": {"id": chat, "is_bot": false, "first_name": "Customer"},
+            "text": text,
+        }
+    })
+}
+
+/// Waits until chat `chat` got `count` replies; returns them all.
+async fn replies(telegram: &FakeTelegram, chat: i64, count: usize) -> Vec<String> {
+    wait_for(|| {
+        let texts = texts_to(telegram, chat);
+        (texts.len() >= count).then_some(texts)
+    })
+    .await
+}
+
+/// The message ids the bot deleted in `chat`.
+fn deleted_in(telegram: &FakeTelegram, chat: i64) -> Vec<i64> {
+    telegram
+        .sent()
+        .iter()
+        .filter(|call| call.method == "deletemessage" && call.chat_id() == Some(chat))
+        .map(|call| call.params["message_id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_deletes_the_password_message_whether_or_not_it_works_and_links_the_chat() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let chat = 900;
+
+    chats.say(chat, "/start");
+    let start = replies(&telegram, chat, 1).await;
+    assert_eq!(start[0], reply::WELCOME);
+    let keyboard = telegram.sent().last().unwrap().params["reply_markup"].clone();
+    assert_eq!(
+        keyboard["inline_keyboard"][0][0]["callback_data"],
+        json!(Callback::Login.encode())
+    );
+    chats.press(chat, &Callback::Login.encode());
+    assert_eq!(replies(&telegram, chat, 2).await[1], reply::LOGIN_USAGE);
+    assert_eq!(
+        telegram
+            .sent()
+            .iter()
+            .filter(|c| c.method == "answercallbackquery")
+            .count(),
+        1
+    );
+
+    let wrong = chats.say(chat, &format!("/login {ADA_LOGIN} not the password"));
+    let texts = replies(&telegram, chat, 3).await;
+    assert!(texts[2].starts_with("Sorry: not signed in"), "{texts:?}");
+    let right = chats.say(chat, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    let texts = replies(&telegram, chat, 4).await;
+    assert_eq!(texts[3], reply::logged_in(None));
+    assert_eq!(deleted_in(&telegram, chat), vec![wrong, right]);
+
+    chats.say(chat, "/orders");
+    let orders = replies(&telegram, chat, 5).await[4].clone();
+    for reference in &shop.ada_orders {
+        assert!(orders.contains(reference.as_str()), "{orders}");
+    }
+    assert!(!orders.contains(shop.bob_order.as_str()), "{orders}");
+
+    chats.say(chat, "/logout");
+    assert_eq!(replies(&telegram, chat, 6).await[5], reply::LOGGED_OUT);
+    chats.say(chat, "/orders");
+    assert_eq!(replies(&telegram, chat, 7).await[6], reply::LOG_IN_FIRST);
+    service.stop();
+    // Ada's side of the chat while it was linked is in her log; no login message is.
+    let log: Vec<(Direction, String)> = shop
+        .shop
+        .engine()
+        .messages(&sample::admin(), shop.ada, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.channel == MessageChannel::Telegram)
+        .map(|m| (m.direction, m.text))
+        .collect();
+    let mut expected = vec![
+        (Direction::Inbound, "/orders".to_string()),
+        (Direction::Outbound, orders.clone()),
+        (Direction::Inbound, "/logout".to_string()),
+        (Direction::Outbound, reply::LOGGED_OUT.to_string()),
+    ];
+    let mut sorted = log.clone();
+    sorted.sort_by_key(|(direction, text)| (text.clone(), *direction as u8));
+    expected.sort_by_key(|(direction, text)| (text.clone(), *direction as u8));
+    assert_eq!(sorted, expected, "{log:?}");
+    // No password ever reached a reply.
+    assert!(
+        telegram
+            .sent()
+            .iter()
+            .all(|call| !call.params.to_string().contains(ADA_PASSWORD))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tracking_tells_an_order_only_to_its_customers_chat() {
+    let shop = AccountsShop::new();
+    let missing = OrderReference::generate(&SeededRandom::new(99_999)).to_string();
+    assert!(
+        shop.shop
+            .engine()
+            .order_by_reference(&sample::admin(), &missing)
+            .is_err()
+    );
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let (ada, stranger) = (910, 911);
+
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    replies(&telegram, ada, 1).await;
+    // Several references in one message: Ada's two, Bob's, one that does not exist.
+    let [first, second] = [&shop.ada_orders[0], &shop.ada_orders[1]];
+    chats.say(
+        ada,
+        &format!("/track {first} {second} {} {missing}", shop.bob_order),
+    );
+    let reply = replies(&telegram, ada, 2).await[1].clone();
+    let lines: Vec<&str> = reply.lines().collect();
+    assert_eq!(lines.len(), 4, "{reply}");
+    assert!(
+        lines[0].starts_with(&format!("{first}: placed since ")),
+        "{reply}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{second}: placed since ")),
+        "{reply}"
+    );
+    let unknown = |reference: &str| format!("{reference}: no order found with this reference.");
+    assert_eq!(lines[2], unknown(&shop.bob_order));
+    assert_eq!(lines[3], unknown(&missing));
+
+    // A chat that is not linked learns nothing: byte for byte the reply for a reference
+    // that does not exist (here as plain text, read as /track).
+    chats.say(stranger, first);
+    chats.say(stranger, &missing);
+    let texts = replies(&telegram, stranger, 2).await;
+    assert_eq!(
+        texts[0].replace(first.as_str(), "REF"),
+        texts[1].replace(missing.as_str(), "REF")
+    );
+    assert_eq!(texts[0], unknown(first));
+    service.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_change_a_status_and_a_role_without_the_permission_is_refused_politely() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let (olga, walt) = (950, 951);
+    let [first, second] = [&shop.ada_orders[0], &shop.ada_orders[1]];
+
+    chats.say(olga, &format!("/login {PROCESSOR_LOGIN} {STAFF_PASSWORD}"));
+    chats.say(walt, &format!("/login {WAREHOUSE_LOGIN} {STAFF_PASSWORD}"));
+    replies(&telegram, olga, 1).await;
+    let walt_in = replies(&telegram, walt, 1).await;
+    assert_eq!(walt_in[0], reply::logged_in(Some("warehouse")));
+
+    chats.say(olga, &format!("/status {first} confirmed"));
+    assert_eq!(
+        replies(&telegram, olga, 2).await[1],
+        format!("{first} is now confirmed.")
+    );
+    chats.say(walt, &format!("/status {second} confirmed"));
+    let refused = replies(&telegram, walt, 2).await[1].clone();
+    assert!(
+        refused.starts_with("Sorry, your account may not do that"),
+        "{refused}"
+    );
+    chats.say(walt, "/tickets");
+    let refused = replies(&telegram, walt, 3).await[2].clone();
+    assert!(
+        refused.starts_with("Sorry, your account may not do that"),
+        "{refused}"
+    );
+    chats.say(olga, &format!("/order {first}"));
+    let detail = replies(&telegram, olga, 3).await[2].clone();
+    assert!(detail.contains("TEE"), "{detail}");
+    assert!(
+        detail.contains(&format!("{first}: confirmed since")),
+        "{detail}"
+    );
+    service.stop();
+    assert_eq!(shop.status_of(first), OrderStatus::Confirmed);
+    assert_eq!(
+        shop.status_of(second),
+        OrderStatus::Placed,
+        "the refusal changed nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicated_update_is_handled_once() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 920;
+    let first = shop.ada_orders[0].clone();
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say_twice(ada, &format!("/cancel {first}"));
+    chats.say(ada, "/help");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let texts = replies(&telegram, ada, 3).await;
+    // Give a second handling time to show up.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    let texts_after = texts_to(&telegram, ada);
+    assert_eq!(texts_after, texts, "one reply per update");
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert_eq!(texts[1], format!("{first} is now cancelled."));
+    assert_eq!(texts[2], reply::HELP);
+    assert_eq!(shop.status_of(&first), OrderStatus::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_refused_with_429_is_sent_after_retry_after() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    telegram.script([Reply::TooManyRequests {
+        retry_after_secs: 1,
+    }]);
+    let mut chats = Chats::new(&telegram);
+    let chat = 930;
+    chats.say(chat, "/help");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let started = Instant::now();
+    let texts = replies(&telegram, chat, 1).await;
+    let waited = started.elapsed();
+    service.stop();
+    assert_eq!(texts, vec![reply::HELP.to_string()]);
+    assert_eq!(
+        telegram.calls(),
+        2,
+        "the refused send and the one that worked"
+    );
+    assert!(
+        waited >= Duration::from_secs(1),
+        "sent again after {waited:?}"
+    );
+}

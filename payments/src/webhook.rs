@@ -267,6 +267,12 @@ pub fn apply_event<S: Store>(
             }
         }
         EventChange::Succeeded(received) => {
+            // A capture whose authorization never reached the ledger (a crash after the
+            // gateway answered): the hold is recorded first, so the capture is within it.
+            if of_intent(&order, LedgerEntryKind::Authorization)?.is_zero() && !received.is_zero() {
+                order =
+                    engine.authorize_payment(&actor, event.order, &request(*received, ":auth"))?;
+            }
             let captured = of_intent(&order, LedgerEntryKind::Capture)?;
             if *received > captured {
                 let more = received.sub(&captured)?;

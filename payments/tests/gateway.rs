@@ -316,6 +316,20 @@ fn duplicate_webhooks_make_one_ledger_entry_each() {
 }
 
 #[test]
+fn a_capture_event_for_an_authorization_the_ledger_missed_records_both_once() {
+    let shop = shop();
+    let succeeded = event("evt_5", shop.order, EventChange::Succeeded(usd(2900)));
+    let recorded: Vec<usize> = (0..2)
+        .map(|_| webhook::apply_event(&shop.engine, "stripe", &succeeded).unwrap())
+        .collect();
+    assert_eq!(recorded, vec![2, 0]);
+    assert_eq!(
+        kinds(&shop),
+        vec![LedgerEntryKind::Authorization, LedgerEntryKind::Capture]
+    );
+}
+
+#[test]
 fn a_signed_event_body_round_trips_through_verification_and_parsing() {
     let shop = shop();
     let body = format!(

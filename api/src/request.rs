@@ -6,7 +6,7 @@
 
 use ordo_core::catalog::{BackorderPolicy, PriceTier, ProductInput, TaxCategory};
 use ordo_core::customer::{AddressInput, CustomerInput};
-use ordo_core::engine::{OrderRequest, PaymentRequest};
+use ordo_core::engine::{OrderRequest, PaymentRequest, VoidRequest};
 use ordo_core::money::Money;
 use ordo_core::ratelimit::RateScope;
 use ordo_core::ticket::{TicketPriority, TicketStatus};
@@ -392,6 +392,16 @@ pub struct Payment {
     pub payment: PaymentRequest,
 }
 
+/// `payment.void`: release what the order holds on a card and has not captured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentVoid {
+    /// Which order.
+    pub order: OrderKey,
+    /// Gateway reference, idempotency key.
+    #[serde(flatten)]
+    pub void: VoidRequest,
+}
+
 /// `session.login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -752,4 +762,10 @@ requests! {
     "ticket.get" => TicketGet(OnTicket),
     /// A page of tickets.
     "ticket.list" => TicketList(TicketList),
+    /// Record an authorization: money held on a card.
+    "payment.authorize" => PaymentAuthorize(Payment),
+    /// Record the capture of held money, in full or in part.
+    "payment.capture" => PaymentCapture(Payment),
+    /// Record the void of what is held and not captured.
+    "payment.void" => PaymentVoid(PaymentVoid),
 }

@@ -310,7 +310,7 @@ pub struct OrderView {
     pub currency: String,
     /// Grand total.
     pub total: String,
-    /// `unpaid`, `partially paid`, `paid`, `partially refunded` or `refunded`.
+    /// `unpaid`, `authorized`, `partially paid`, `paid`, `partially refunded` or `refunded`.
     pub payment_status: String,
     /// Sum of payments.
     pub paid: String,
@@ -320,6 +320,12 @@ pub struct OrderView {
     pub balance_due: String,
     /// What must be paid back.
     pub refund_due: String,
+    /// Held on a card: authorized, neither captured nor voided.
+    #[serde(default)]
+    pub authorized: String,
+    /// What a cancelled order still holds through a gateway, to be voided there.
+    #[serde(default)]
+    pub void_due: String,
     /// Whether the order is archived.
     pub archived: bool,
     /// When it was archived.
@@ -447,6 +453,8 @@ impl OrderView {
             refunded: amount(&sums.refunded),
             balance_due: amount(&order.balance_due()?),
             refund_due: amount(&order.refund_due()?),
+            authorized: amount(&sums.capturable()?),
+            void_due: amount(&order.void_due()?),
             archived: order.archived().is_some(),
             archived_at: order.archived().map(|a| a.at.to_string()),
             archive_reason: order.archived().map(|a| a.reason.clone()),
@@ -516,6 +524,9 @@ impl PaymentView {
             kind: match entry.kind {
                 LedgerEntryKind::Payment => "payment",
                 LedgerEntryKind::Refund => "refund",
+                LedgerEntryKind::Authorization => "authorization",
+                LedgerEntryKind::Capture => "capture",
+                LedgerEntryKind::Void => "void",
             }
             .to_string(),
             amount: amount(&entry.amount),

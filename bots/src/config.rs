@@ -38,6 +38,9 @@ pub const KEYS: &[&str] = &[
     "dispatch.max_attempts",
     "telegram.token",
     "telegram.api_url",
+    "payments.stripe.base_url",
+    "payments.stripe.secret_key",
+    "payments.stripe.webhook_secret",
 ];
 
 /// The default listen address.
@@ -189,6 +192,21 @@ pub struct TelegramConfig {
     pub api_url: String,
 }
 
+/// One payment gateway's settings (`[payments.NAME]`; today the one name is `stripe`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayConfig {
+    /// `payments.NAME.base_url` (`ORDO_PAYMENTS_NAME_BASE_URL`): the REST API's base URL.
+    pub base_url: String,
+    /// `payments.NAME.secret_key` (`ORDO_PAYMENTS_NAME_SECRET_KEY`). Redacted in `Debug`.
+    pub secret_key: Option<Secret>,
+    /// `payments.NAME.webhook_secret` (`ORDO_PAYMENTS_NAME_WEBHOOK_SECRET`): checks the
+    /// gateway's webhook signatures; the webhook is mounted only with it. Redacted.
+    pub webhook_secret: Option<Secret>,
+}
+
+/// The payment gateway Stripe's API is reached at unless `payments.stripe.base_url` says.
+pub const DEFAULT_STRIPE_BASE_URL: &str = "https://api.stripe.com";
+
 /// How notification dispatchers claim and retry deliveries (`[dispatch]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DispatchConfig {
@@ -214,6 +232,7 @@ pub struct ServeConfig {
     twilio: TwilioConfig,
     dispatch: DispatchConfig,
     telegram: TelegramConfig,
+    stripe: GatewayConfig,
 }
 
 impl Default for ServeConfig {
@@ -241,6 +260,11 @@ impl Default for ServeConfig {
             telegram: TelegramConfig {
                 token: None,
                 api_url: DEFAULT_TELEGRAM_API_URL.to_string(),
+            },
+            stripe: GatewayConfig {
+                base_url: DEFAULT_STRIPE_BASE_URL.to_string(),
+                secret_key: None,
+                webhook_secret: None,
             },
         }
     }
@@ -376,6 +400,25 @@ impl ServeConfig {
         &self.twilio
     }
 
+    /// The settings of payment gateway `name` (`[payments.NAME]`), if it is one ordo knows.
+    pub fn payment_gateway(&self, name: &str) -> Option<&GatewayConfig> {
+        match name {
+            "stripe" => Some(&self.stripe),
+            _ => None,
+        }
+    }
+
+    /// The names of the payment gateways whose webhook secret is set.
+    pub fn payment_webhooks(&self) -> Vec<&'static str> {
+        ["stripe"]
+            .into_iter()
+            .filter(|name| {
+                self.payment_gateway(name)
+                    .is_some_and(|g| g.webhook_secret.is_some())
+            })
+            .collect()
+    }
+
     /// The dispatchers' settings.
     pub fn dispatch(&self) -> DispatchConfig {
         self.dispatch
@@ -411,6 +454,13 @@ impl ServeConfig {
             "dispatch.max_attempts" => self.dispatch.max_attempts = to_u32(whole(raw, 1, 100)?),
             "telegram.token" => self.telegram.token = Some(Secret(secret_text(raw)?)),
             "telegram.api_url" => self.telegram.api_url = base_url(&text(raw)?)?,
+            "payments.stripe.base_url" => self.stripe.base_url = base_url(&text(raw)?)?,
+            "payments.stripe.secret_key" => {
+                self.stripe.secret_key = Some(Secret(secret_text(raw)?));
+            }
+            "payments.stripe.webhook_secret" => {
+                self.stripe.webhook_secret = Some(Secret(secret_text(raw)?));
+            }
             other => return Err(format!("{other} is not a configuration key")),
         }
         Ok(())
@@ -431,8 +481,22 @@ fn read_file(
             toml::Value::Table(section) if is_section(&top) => {
                 for (key, value) in section {
                     let full = format!("{top}.{key}");
-                    let known = known_key(&full).ok_or_else(|| unknown_in_file(name, &full))?;
-                    settings.insert(known, file_setting(name, known, value));
+                    match value {
+                        // A section of sections: `[payments.stripe]`.
+                        toml::Value::Table(inner) if known_key(&full).is_none() => {
+                            for (key, value) in inner {
+                                let full = format!("{full}.{key}");
+                                let known =
+                                    known_key(&full).ok_or_else(|| unknown_in_file(name, &full))?;
+                                settings.insert(known, file_setting(name, known, value));
+                            }
+                        }
+                        value => {
+                            let known =
+                                known_key(&full).ok_or_else(|| unknown_in_file(name, &full))?;
+                            settings.insert(known, file_setting(name, known, value));
+                        }
+                    }
                 }
             }
             value => {
@@ -812,6 +876,36 @@ mod tests {
         assert!(ListenAddress::parse("127.0.0.2:80").unwrap().is_loopback());
         assert!(!ListenAddress::parse("0.0.0.0:80").unwrap().is_loopback());
         assert!(!ListenAddress::parse("192.0.2.1:80").unwrap().is_loopback());
+    }
+
+    #[test]
+    fn payment_gateways_are_read_from_nested_sections_and_the_environment() {
+        let file =
+            "[payments.stripe]\nbase_url = \"http://127.0.0.1:9\"\nsecret_key = \"sk_test_1\"\n";
+        let config = ServeConfig::parse(
+            Some(("ordo.toml", file)),
+            env(&[("ORDO_PAYMENTS_STRIPE_WEBHOOK_SECRET", "whsec_1")]),
+        )
+        .unwrap();
+        let stripe = config.payment_gateway("stripe").unwrap();
+        assert_eq!(stripe.base_url, "http://127.0.0.1:9");
+        assert_eq!(
+            stripe.secret_key.as_ref().map(Secret::expose),
+            Some("sk_test_1")
+        );
+        assert_eq!(
+            stripe.webhook_secret.as_ref().map(Secret::expose),
+            Some("whsec_1")
+        );
+        assert_eq!(config.payment_webhooks(), vec!["stripe"]);
+        assert!(!format!("{config:?}").contains("whsec_1"));
+        assert!(config.payment_gateway("paypal").is_none());
+        assert!(ServeConfig::default().payment_webhooks().is_empty());
+        let wrong = ServeConfig::parse(
+            Some(("ordo.toml", "[payments.stripe]\nkey = \"x\"\n")),
+            env(&[]),
+        );
+        assert!(wrong.is_err());
     }
 
     #[test]

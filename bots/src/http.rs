@@ -85,6 +85,9 @@ pub fn router<S: Store + Send + Sync + 'static>(state: AppState<S>) -> Router {
              are served only on a loopback address, where nobody else can forge them"
         );
     }
+    if crate::payments::webhook::may_mount(&state.config) {
+        channels = channels.merge(crate::payments::webhook::routes::<S>());
+    }
     contract.merge(channels).with_state(state)
 }
 

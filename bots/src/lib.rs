@@ -19,6 +19,7 @@ pub mod config;
 mod exchange;
 pub mod http;
 pub mod notify;
+pub mod payments;
 pub mod pool;
 pub mod retry;
 pub mod serve;

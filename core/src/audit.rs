@@ -128,6 +128,12 @@ pub enum AuditAction {
     TicketAssigned,
     /// A ticket's status changed.
     TicketStatusChanged,
+    /// Money was authorized (held) on a card.
+    PaymentAuthorized,
+    /// Authorized money was captured.
+    PaymentCaptured,
+    /// The uncaptured rest of an authorization was voided.
+    AuthorizationVoided,
 }
 
 impl fmt::Display for AuditAction {
@@ -176,6 +182,9 @@ impl fmt::Display for AuditAction {
             AuditAction::TicketCommented => "ticket commented",
             AuditAction::TicketAssigned => "ticket assigned",
             AuditAction::TicketStatusChanged => "ticket status changed",
+            AuditAction::PaymentAuthorized => "payment authorized",
+            AuditAction::PaymentCaptured => "payment captured",
+            AuditAction::AuthorizationVoided => "authorization voided",
         })
     }
 }

@@ -158,10 +158,12 @@ pub enum Operation {
     /// Open a ticket for oneself and comment on it visibly (customers only; the engine
     /// checks ownership).
     OpenOwnTickets,
+    /// Authorize card payments, capture them (in full or in parts) and void what is held.
+    AuthorizePayments,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 31] = [
+pub const ALL_OPERATIONS: [Operation; 32] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -193,6 +195,7 @@ pub const ALL_OPERATIONS: [Operation; 31] = [
     Operation::ReadTickets,
     Operation::ManageTickets,
     Operation::OpenOwnTickets,
+    Operation::AuthorizePayments,
 ];
 
 impl fmt::Display for Operation {
@@ -229,6 +232,7 @@ impl fmt::Display for Operation {
             Operation::ReadTickets => "read tickets",
             Operation::ManageTickets => "work tickets",
             Operation::OpenOwnTickets => "open and comment on their own tickets",
+            Operation::AuthorizePayments => "authorize, capture and void card payments",
         })
     }
 }
@@ -240,7 +244,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 31] = [
+const MATRIX: [(Operation, [bool; 8]); 32] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -275,6 +279,8 @@ const MATRIX: [(Operation, [bool; 8]); 31] = [
     (Operation::ReadTickets,       [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
     (Operation::ManageTickets,     [Y,    Y,    Y,    N,    N,    N,    N,    N]),
     (Operation::OpenOwnTickets,    [N,    N,    N,    N,    N,    N,    Y,    N]),
+    // The card lifecycle: who records payments (admin, order processors).
+    (Operation::AuthorizePayments, [Y,    Y,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

@@ -684,6 +684,16 @@ pub const ERROR_CODES: &[(&str, ErrorKind, &str)] = &[
         ErrorKind::Validation,
         "a closed ticket takes no comments and no assignee; open a new ticket",
     ),
+    (
+        "capture_exceeds_authorized",
+        ErrorKind::Validation,
+        "a capture larger than what is authorized and neither captured nor voided",
+    ),
+    (
+        "nothing_to_void",
+        ErrorKind::Validation,
+        "a void when no authorized money is left uncaptured",
+    ),
     // Faults.
     (
         "corrupted",
@@ -800,7 +810,7 @@ mod tests {
         assert_eq!(table.len(), ERROR_CODES.len(), "a code is listed twice");
         let samples = samples();
         // 15 variants, Refused, Unauthenticated and Storage once per inner variant.
-        assert_eq!(samples.len(), 12 + 42 + 6 + 4);
+        assert_eq!(samples.len(), 12 + 44 + 6 + 4);
         let mut seen = BTreeSet::new();
         for error in &samples {
             let code = error.code();

@@ -531,6 +531,29 @@ impl Order {
         Ok(net.sub(&self.totals.total)?.clamp_non_negative())
     }
 
+    /// What a cancelled order still holds on a card through a gateway: authorized, neither
+    /// captured nor voided. The gateway worker voids it at the gateway and records the void
+    /// (`Engine::void_authorization`); zero for other orders and once voided.
+    ///
+    /// # Errors
+    /// Only on overflow.
+    pub fn void_due(&self) -> Result<Money> {
+        if self.status != OrderStatus::Cancelled {
+            return Ok(Money::zero(self.currency));
+        }
+        self.ledger_sums()?.capturable()
+    }
+
+    /// The gateway and its payment id of the latest authorization, if a gateway adapter
+    /// took it (`None` for the manual gateway, or with no authorization).
+    pub fn gateway_authorization(&self) -> Option<(&str, &str)> {
+        self.ledger
+            .iter()
+            .rev()
+            .find(|e| e.kind == crate::payment::LedgerEntryKind::Authorization)
+            .and_then(|e| crate::payment::parse_gateway_reference(&e.external_reference))
+    }
+
     fn ensure_not_archived(&self) -> Result<()> {
         match self.archived {
             Some(_) => Err(Refusal::OrderArchived.into()),

@@ -269,6 +269,19 @@ pub enum Refusal {
         /// The ticket.
         ticket: u64,
     },
+    /// A capture larger than what is authorized and neither captured nor voided.
+    #[error(
+        "capture of {amount} exceeds the {capturable} authorized and not yet captured or voided"
+    )]
+    CaptureExceedsAuthorized {
+        /// The capture asked for.
+        amount: Money,
+        /// What can still be captured.
+        capturable: Money,
+    },
+    /// A void when no authorized money is left to release.
+    #[error("nothing is authorized and uncaptured; there is nothing to void")]
+    NothingToVoid,
 }
 
 fn list_ticket_states(states: &[crate::ticket::TicketStatus]) -> String {
@@ -333,6 +346,8 @@ impl Refusal {
             Refusal::DeliveryNotRetryable { .. } => "delivery_not_retryable",
             Refusal::IllegalTicketTransition { .. } => "illegal_ticket_transition",
             Refusal::TicketClosed { .. } => "ticket_closed",
+            Refusal::CaptureExceedsAuthorized { .. } => "capture_exceeds_authorized",
+            Refusal::NothingToVoid => "nothing_to_void",
         }
     }
 
@@ -340,9 +355,9 @@ impl Refusal {
     /// uses, if it is about one.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Refusal::PaymentExceedsBalance { .. } | Refusal::RefundExceedsPaid { .. } => {
-                Some("amount")
-            }
+            Refusal::PaymentExceedsBalance { .. }
+            | Refusal::RefundExceedsPaid { .. }
+            | Refusal::CaptureExceedsAuthorized { .. } => Some("amount"),
             Refusal::AdjustmentBelowReserved { .. } => Some("adjustment"),
             Refusal::WrongCode { .. } => Some("verification code"),
             Refusal::OrderArchived
@@ -382,7 +397,8 @@ impl Refusal {
             | Refusal::DeliveryNotHeld { .. }
             | Refusal::DeliveryNotRetryable { .. }
             | Refusal::IllegalTicketTransition { .. }
-            | Refusal::TicketClosed { .. } => None,
+            | Refusal::TicketClosed { .. }
+            | Refusal::NothingToVoid => None,
         }
     }
 }
@@ -551,7 +567,12 @@ pub(crate) mod samples {
                 allowed: vec![],
             },
             Refusal::IllegalTicketTransition { .. } => Refusal::TicketClosed { ticket: 7 },
-            Refusal::TicketClosed { .. } => return None,
+            Refusal::TicketClosed { .. } => Refusal::CaptureExceedsAuthorized {
+                amount: eur(2000),
+                capturable: eur(500),
+            },
+            Refusal::CaptureExceedsAuthorized { .. } => Refusal::NothingToVoid,
+            Refusal::NothingToVoid => return None,
         })
     }
 
@@ -594,7 +615,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 42);
+        assert_eq!(refusals.len(), 44);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

@@ -178,7 +178,10 @@ fn run<S: Store>(
         | Request::OrderDiscount(_)
         | Request::OrderHistory(_)
         | Request::PaymentRecord(_)
-        | Request::PaymentRefund(_) => orders::run(&op, request),
+        | Request::PaymentRefund(_)
+        | Request::PaymentAuthorize(_)
+        | Request::PaymentCapture(_)
+        | Request::PaymentVoid(_) => orders::run(&op, request),
         Request::SessionLogin(_)
         | Request::SessionLogout(_)
         | Request::SessionGet(_)

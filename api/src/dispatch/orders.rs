@@ -124,6 +124,18 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
             let id = op.order_id(&args.order)?;
             view(&engine.record_refund(actor, id, &args.payment)?)
         }
+        Request::PaymentAuthorize(args) => {
+            let id = op.order_id(&args.order)?;
+            view(&engine.authorize_payment(actor, id, &args.payment)?)
+        }
+        Request::PaymentCapture(args) => {
+            let id = op.order_id(&args.order)?;
+            view(&engine.capture_payment(actor, id, &args.payment)?)
+        }
+        Request::PaymentVoid(args) => {
+            let id = op.order_id(&args.order)?;
+            view(&engine.void_authorization(actor, id, &args.void)?)
+        }
         other => Err(super::misrouted(&other)),
     }
 }

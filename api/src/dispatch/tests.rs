@@ -304,6 +304,36 @@ fn the_order_and_payment_ops() {
         "payment.refund",
         json!({"order": reference, "amount": {"amount": "1.00", "currency": "USD"}, "method": "card"}),
     );
+    // The card lifecycle: hold 10, take 4, release the rest.
+    let held = host.ok(
+        "payment.authorize",
+        json!({"order": reference, "amount": {"amount": "10.00", "currency": "USD"}, "method": "card", "external_reference": "gw:stripe/pi_1", "idempotency_key": "auth-1"}),
+    );
+    assert_eq!(held["authorized"], "10.00", "{held}");
+    let taken = host.ok(
+        "payment.capture",
+        json!({"order": reference, "amount": {"amount": "4.00", "currency": "USD"}, "method": "card"}),
+    );
+    assert_eq!(taken["paid"], "9.00", "{taken}");
+    assert_eq!(taken["authorized"], "6.00", "{taken}");
+    let released = host.ok(
+        "payment.void",
+        json!({"order": reference, "idempotency_key": "void-1"}),
+    );
+    assert_eq!(released["authorized"], "0.00", "{released}");
+    let kinds: Vec<&str> = released["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["payment", "refund", "authorization", "capture", "void"]
+    );
+    let (status, again) = host.send("payment.void", json!({"order": reference}), None);
+    assert_eq!(again["error"]["code"], "nothing_to_void", "{again}");
+    assert_ne!(status, 0);
     host.ok(
         "order.set_status",
         json!({"order": reference, "status": "confirmed"}),

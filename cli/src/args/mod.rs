@@ -23,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
 pub use account::{LogArgs, RegisterArgs, UpdateArgs, VerifyCodeArgs};
 pub use backup::{BackupArgs, RestoreArgs, VerifyArgs};
 pub use customer::CustomerCommand;
-pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
+pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs, VoidArgs};
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
 pub use serve::ServeArgs;

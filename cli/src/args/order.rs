@@ -198,6 +198,47 @@ Example:
 
 A refund may not exceed what was paid and not yet refunded.")]
     Refund(PaymentArgs),
+    /// Record a card authorization: money held on the customer's card, not yet taken.
+    #[command(after_long_help = "\
+Examples:
+  ordo order authorize ORD-7K3M-9QX1 --amount \"29.00 USD\"
+  ordo order authorize ORD-7K3M-9QX1 --amount 29.00 --ref TERM-5521 --idempotency-key auth-5521
+
+The card lifecycle: authorize (hold), then capture (take, all at once or in parts), then
+void what is left; refund pays captured money back. Holds and payments together may not
+exceed the balance due. The order's payment status reads \"authorized\" while money is
+held and nothing is taken.")]
+    Authorize(PaymentArgs),
+    /// Record the capture of held card money, in full or in part.
+    #[command(after_long_help = "\
+Examples:
+  ordo order capture ORD-7K3M-9QX1 --amount \"29.00 USD\"     # all of it
+  ordo order capture ORD-7K3M-9QX1 --amount 10.00             # a part; the rest stays held
+
+A capture may not exceed what is authorized and neither captured nor voided. The customer
+is told of the payment, as for `ordo order pay`.")]
+    Capture(PaymentArgs),
+    /// Record the void of held card money: releases everything authorized and not captured.
+    #[command(after_long_help = "\
+Example:
+  ordo order void ORD-7K3M-9QX1
+
+Cancelling an order voids a hold taken by hand in the same step; a hold taken through a
+gateway shows as \"Void due\" on the cancelled order until the gateway has released it.")]
+    Void(VoidArgs),
+}
+
+/// `ordo order void`.
+#[derive(Debug, Args)]
+pub struct VoidArgs {
+    /// Order id or reference.
+    pub order: String,
+    /// The gateway's reference of the release.
+    #[arg(long = "ref", value_name = "EXT")]
+    pub external_reference: Option<String>,
+    /// Makes retries safe: the same key records once.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 /// `ordo order create`.

@@ -3,7 +3,7 @@
 
 use ordo_core::Error;
 use ordo_core::catalog::Sku;
-use ordo_core::engine::{OrderRequest, PaymentRequest};
+use ordo_core::engine::{OrderRequest, PaymentRequest, VoidRequest};
 
 use ordo_core::money::{Currency, Money};
 use ordo_core::order::OrderStatus;
@@ -11,23 +11,25 @@ use ordo_core::payment::PaymentMethod;
 use ordo_core::pricing::ShippingMethod;
 use ordo_core::store::Store;
 
-use crate::args::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs};
+use crate::args::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs, VoidArgs};
 use crate::context::Context;
 use crate::parse;
 use crate::render::tables;
 use crate::render::views::{AuditEntryView, ListView, OrderPageView, OrderView};
 use ordo_api::Request;
 use ordo_api::request::{
-    Advance, Discount, ItemChange, OnOrder, OrderKey, OrderList, Payment, RemoveItem, SetAddress,
-    SetStatus, WithReason,
+    Advance, Discount, ItemChange, OnOrder, OrderKey, OrderList, Payment, PaymentVoid, RemoveItem,
+    SetAddress, SetStatus, WithReason,
 };
 use std::str::FromStr;
 
-/// Money moving in or out, for `pay` and `refund`.
+/// Money moving in or out, for `pay`, `refund`, `authorize` and `capture`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ledger {
     Payment,
     Refund,
+    Authorization,
+    Capture,
 }
 
 /// Runs one order subcommand.
@@ -108,6 +110,9 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
         }
         OrderCommand::Pay(args) => ledger(ctx, &args, Ledger::Payment),
         OrderCommand::Refund(args) => ledger(ctx, &args, Ledger::Refund),
+        OrderCommand::Authorize(args) => ledger(ctx, &args, Ledger::Authorization),
+        OrderCommand::Capture(args) => ledger(ctx, &args, Ledger::Capture),
+        OrderCommand::Void(args) => void(ctx, &args),
     }
 }
 
@@ -288,6 +293,8 @@ fn ledger<S: Store>(ctx: &Context<S>, args: &PaymentArgs, kind: Ledger) -> anyho
     let view: OrderView = ctx.call(match kind {
         Ledger::Payment => Request::PaymentRecord(payment),
         Ledger::Refund => Request::PaymentRefund(payment),
+        Ledger::Authorization => Request::PaymentAuthorize(payment),
+        Ledger::Capture => Request::PaymentCapture(payment),
     })?;
     let currency = &view.currency;
     ctx.out.show(&view, || match kind {
@@ -311,6 +318,48 @@ fn ledger<S: Store>(ctx: &Context<S>, args: &PaymentArgs, kind: Ledger) -> anyho
             view.refund_due,
             view.payment_status
         ),
+        Ledger::Authorization => format!(
+            "Recorded an authorization of {} by {} on order {}.\nHeld {} {currency}; balance due {} {currency} ({}).",
+            request.amount,
+            request.method,
+            label(&view),
+            view.authorized,
+            view.balance_due,
+            view.payment_status
+        ),
+        Ledger::Capture => format!(
+            "Recorded a capture of {} on order {}.\nPaid {} of {} {currency}; still held {} {currency} ({}).",
+            request.amount,
+            label(&view),
+            view.paid,
+            view.total,
+            view.authorized,
+            view.payment_status
+        ),
+    })
+}
+
+fn void<S: Store>(ctx: &Context<S>, args: &VoidArgs) -> anyhow::Result<()> {
+    let view: OrderView = ctx.call(Request::PaymentVoid(PaymentVoid {
+        order: key(&args.order),
+        void: VoidRequest {
+            external_reference: args.external_reference.clone().unwrap_or_default(),
+            idempotency_key: args.idempotency_key.clone(),
+        },
+    }))?;
+    let released = view
+        .payments
+        .last()
+        .map_or_else(String::new, |p| p.amount.clone());
+    let currency = &view.currency;
+    ctx.out.show(&view, || {
+        format!(
+            "Voided the hold of {released} {currency} on order {}.\nPaid {} of {} {currency} ({}).",
+            label(&view),
+            view.paid,
+            view.total,
+            view.payment_status
+        )
     })
 }
 

@@ -345,6 +345,12 @@ fn money_summary(o: &OrderView) -> String {
         ("Balance due", &o.balance_due),
         ("Refund due", &o.refund_due),
     ]);
+    // Card holds show only where there are any (most orders are paid by hand).
+    for (label, amount) in [("Authorized", &o.authorized), ("Void due", &o.void_due)] {
+        if !amount.is_empty() && *amount != zero_like(amount) {
+            money.push((label, amount));
+        }
+    }
     let width = money.iter().map(|(_, a)| a.len()).max().unwrap_or(0);
     let mut text = String::new();
     for (label, amount) in money {

@@ -471,6 +471,42 @@ fn payments_refunds_and_cancellation() {
 }
 
 #[test]
+fn the_card_lifecycle_authorize_capture_void_refund() {
+    let shop = Shop::new();
+    shop.product("TEE-RED-M");
+    let customer = shop.customer("Ada Lovelace", "+442071234567");
+    let first = shop.order(&customer, "TEE-RED-M:1");
+    let reference = text(&first, "reference");
+    let total = text(&first, "total");
+    let held = shop.json(&format!(
+        "order authorize {reference} --amount '{total} USD' --method card --idempotency-key auth-1"
+    ));
+    assert_eq!(held["payment_status"], "authorized");
+    assert_eq!(held["authorized"], total.as_str());
+    let message = shop.ok(&format!("order capture {reference} --amount 5.00"));
+    assert!(
+        message.starts_with("Recorded a capture of 5.00 USD"),
+        "{message}"
+    );
+    shop.fails(&format!("order refund {reference} --amount 5.01"), 3);
+    let message = shop.ok(&format!("order void {reference}"));
+    assert!(message.starts_with("Voided the hold of"), "{message}");
+    shop.fails(&format!("order void {reference}"), 3);
+    shop.fails(&format!("order capture {reference} --amount 0.01"), 3);
+    let refunded = shop.json(&format!("order refund {reference} --amount 5.00"));
+    assert_eq!(refunded["payment_status"], "refunded");
+    let kinds: Vec<&str> = refunded["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["authorization", "capture", "void", "refund"]);
+    let help = shop.ok("order capture --help");
+    assert!(help.contains("in full or in part"), "{help}");
+}
+
+#[test]
 fn order_lists_filter_and_page() {
     let shop = Shop::new();
     shop.product("TEE-RED-M");

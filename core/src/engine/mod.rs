@@ -37,7 +37,7 @@ pub use accounts::PurchaseHistory;
 pub use idempotency::idempotency_storage_key;
 pub use notifications::DeliveryFilter;
 pub use orders::{ItemRequest, OrderRequest};
-pub use payments::PaymentRequest;
+pub use payments::{PaymentRequest, VoidRequest};
 pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use sessions::LoginOutcome;
@@ -201,3 +201,6 @@ mod bound_tests;
 
 #[cfg(test)]
 mod ticket_tests;
+
+#[cfg(test)]
+mod payment_tests;

@@ -622,7 +622,9 @@ impl<S: Store> Engine<S> {
     }
 
     /// Cancels an order with a reason, releasing its reservations. A paid order keeps a
-    /// refund due, visible on the order.
+    /// refund due, visible on the order. Money held by the manual gateway is voided in the
+    /// same write set; money held through a gateway adapter stays a void due
+    /// ([`Order::void_due`]) that the gateway worker releases at the gateway and records.
     ///
     /// # Errors
     /// `IllegalTransition` once packed; `Validation` for a missing reason.
@@ -641,15 +643,17 @@ impl<S: Store> Engine<S> {
                     order.change_status(OrderStatus::Cancelled, None, self.clock.now())?;
                 self.apply_stock_effects(unit, order, effects)?;
                 order.set_cancel_reason(reason.clone());
+                let mut changes = vec![
+                    FieldChange::new(
+                        "status",
+                        Some(from.to_string()),
+                        Some(OrderStatus::Cancelled.to_string()),
+                    ),
+                    FieldChange::new("reason", None, Some(reason.clone())),
+                ];
+                changes.extend(self.void_on_cancel(order)?);
                 Ok((
-                    vec![
-                        FieldChange::new(
-                            "status",
-                            Some(from.to_string()),
-                            Some(OrderStatus::Cancelled.to_string()),
-                        ),
-                        FieldChange::new("reason", None, Some(reason.clone())),
-                    ],
+                    changes,
                     vec![DomainEvent::OrderCancelled {
                         order: order.id(),
                         customer: order.customer(),

@@ -585,6 +585,29 @@ fn methods() -> Vec<(&'static str, Rule, Call)> {
         ("record_refund", Needs(Op::Refund), |s, a| {
             s.engine.record_refund(a, s.paid, &payment(100)).map(ok)
         }),
+        ("authorize_payment", Needs(Op::AuthorizePayments), |s, a| {
+            s.engine
+                .authorize_payment(a, s.placed, &payment(100))
+                .map(ok)
+        }),
+        ("capture_payment", Needs(Op::AuthorizePayments), |s, a| {
+            s.engine
+                .authorize_payment(&s.admin, s.placed, &payment(100))?;
+            s.engine.capture_payment(a, s.placed, &payment(100)).map(ok)
+        }),
+        (
+            "void_authorization",
+            Needs(Op::AuthorizePayments),
+            |s, a| {
+                s.engine
+                    .authorize_payment(&s.admin, s.placed, &payment(100))?;
+                let void = crate::engine::VoidRequest {
+                    external_reference: String::new(),
+                    idempotency_key: None,
+                };
+                s.engine.void_authorization(a, s.placed, &void).map(ok)
+            },
+        ),
         ("get_order", Needs(Op::ReadOrders), |s, a| {
             s.engine.get_order(a, s.placed).map(ok)
         }),
@@ -726,8 +749,8 @@ fn every_public_method_obeys_the_matrix_for_every_role() {
             }
         }
     }
-    // 74 methods with an actor × 8 roles; the counts pin how many of each there were.
-    assert_eq!(succeeded + refused, 74 * 8);
+    // 77 methods with an actor × 8 roles; the counts pin how many of each there were.
+    assert_eq!(succeeded + refused, 77 * 8);
     assert!(succeeded > 100 && refused > 200, "{succeeded} / {refused}");
 }
 

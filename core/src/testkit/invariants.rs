@@ -86,6 +86,16 @@ fn check_orders(orders: &[Order]) -> Result<(), String> {
                 sums.paid
             ));
         }
+        let settled = sums.captured.add(&sums.voided).map_err(|e| e.to_string())?;
+        if settled > sums.authorized {
+            return Err(format!(
+                "order {}: captured {} + voided {} > authorized {}",
+                order.id(),
+                sums.captured,
+                sums.voided,
+                sums.authorized
+            ));
+        }
     }
     Ok(())
 }

@@ -1,0 +1,2 @@
+//! Test support: the fake gateway server.
+pub mod fake_stripe;

@@ -128,6 +128,12 @@ pub enum AuditAction {
     TicketAssigned,
     /// A ticket's status changed.
     TicketStatusChanged,
+    /// Units of an order were handed to a carrier as a shipment.
+    OrderShipped,
+    /// What a partly shipped order had not shipped was cancelled.
+    UnshippedCancelled,
+    /// A carrier's tracking event was recorded on a shipment.
+    ShipmentTracked,
 }
 
 impl fmt::Display for AuditAction {
@@ -176,6 +182,9 @@ impl fmt::Display for AuditAction {
             AuditAction::TicketCommented => "ticket commented",
             AuditAction::TicketAssigned => "ticket assigned",
             AuditAction::TicketStatusChanged => "ticket status changed",
+            AuditAction::OrderShipped => "shipment sent",
+            AuditAction::UnshippedCancelled => "unshipped rest cancelled",
+            AuditAction::ShipmentTracked => "shipment tracked",
         })
     }
 }

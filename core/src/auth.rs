@@ -158,10 +158,16 @@ pub enum Operation {
     /// Open a ticket for oneself and comment on it visibly (customers only; the engine
     /// checks ownership).
     OpenOwnTickets,
+    /// Hand units of packed orders to a carrier as shipments, and cancel what a partly
+    /// shipped order has not shipped (the warehouse).
+    ShipOrders,
+    /// Record a carrier's tracking events on shipments (the courier webhook runs as the
+    /// system; warehouse staff may enter an event by hand).
+    TrackShipments,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 31] = [
+pub const ALL_OPERATIONS: [Operation; 33] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -193,6 +199,8 @@ pub const ALL_OPERATIONS: [Operation; 31] = [
     Operation::ReadTickets,
     Operation::ManageTickets,
     Operation::OpenOwnTickets,
+    Operation::ShipOrders,
+    Operation::TrackShipments,
 ];
 
 impl fmt::Display for Operation {
@@ -229,6 +237,8 @@ impl fmt::Display for Operation {
             Operation::ReadTickets => "read tickets",
             Operation::ManageTickets => "work tickets",
             Operation::OpenOwnTickets => "open and comment on their own tickets",
+            Operation::ShipOrders => "ship orders",
+            Operation::TrackShipments => "record tracking events",
         })
     }
 }
@@ -240,7 +250,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 31] = [
+const MATRIX: [(Operation, [bool; 8]); 33] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -275,6 +285,9 @@ const MATRIX: [(Operation, [bool; 8]); 31] = [
     (Operation::ReadTickets,       [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
     (Operation::ManageTickets,     [Y,    Y,    Y,    N,    N,    N,    N,    N]),
     (Operation::OpenOwnTickets,    [N,    N,    N,    N,    N,    N,    Y,    N]),
+    // Shipping is fulfilment: the same people who may move an order to shipped.
+    (Operation::ShipOrders,        [Y,    Y,    N,    N,    Y,    N,    N,    N]),
+    (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
 ];
 
 impl Role {

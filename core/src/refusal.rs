@@ -269,6 +269,44 @@ pub enum Refusal {
         /// The ticket.
         ticket: u64,
     },
+    /// Moving an order to partially shipped by hand: a shipment says which units left.
+    #[error(
+        "an order becomes partially shipped when some of its units ship; ship them as a shipment"
+    )]
+    ShipmentRequired,
+    /// Shipping from a status that does not ship (before packing, or after everything left).
+    #[error("a {status} order cannot ship; it ships once packed, until every unit has shipped")]
+    NotShippable {
+        /// The order's status.
+        status: OrderStatus,
+    },
+    /// A shipment without units.
+    #[error("a shipment needs at least one unit")]
+    NothingToShip,
+    /// Shipping more units of a line than it has left to ship.
+    #[error("{sku}: cannot ship {requested} units, {left} left to ship")]
+    ShipsMoreThanLeft {
+        /// The line's SKU.
+        sku: String,
+        /// Units asked for.
+        requested: u32,
+        /// Units of the line not shipped yet.
+        left: u32,
+    },
+    /// Cancelling the unshipped rest of an order that is not partially shipped.
+    #[error("only a partially shipped order has an unshipped rest to cancel; this one is {status}")]
+    NotPartiallyShipped {
+        /// The order's status.
+        status: OrderStatus,
+    },
+    /// A tracking number that a shipment of the same carrier already has.
+    #[error("{carrier} tracking number {tracking} is already on another shipment")]
+    TrackingNumberInUse {
+        /// The carrier.
+        carrier: String,
+        /// The tracking number.
+        tracking: String,
+    },
 }
 
 fn list_ticket_states(states: &[crate::ticket::TicketStatus]) -> String {
@@ -333,6 +371,12 @@ impl Refusal {
             Refusal::DeliveryNotRetryable { .. } => "delivery_not_retryable",
             Refusal::IllegalTicketTransition { .. } => "illegal_ticket_transition",
             Refusal::TicketClosed { .. } => "ticket_closed",
+            Refusal::ShipmentRequired => "shipment_required",
+            Refusal::NotShippable { .. } => "not_shippable",
+            Refusal::NothingToShip => "nothing_to_ship",
+            Refusal::ShipsMoreThanLeft { .. } => "ships_more_than_left",
+            Refusal::NotPartiallyShipped { .. } => "not_partially_shipped",
+            Refusal::TrackingNumberInUse { .. } => "tracking_number_in_use",
         }
     }
 
@@ -345,6 +389,8 @@ impl Refusal {
             }
             Refusal::AdjustmentBelowReserved { .. } => Some("adjustment"),
             Refusal::WrongCode { .. } => Some("verification code"),
+            Refusal::NothingToShip | Refusal::ShipsMoreThanLeft { .. } => Some("lines"),
+            Refusal::TrackingNumberInUse { .. } => Some("tracking number"),
             Refusal::OrderArchived
             | Refusal::OrderNotArchived
             | Refusal::OrderNotArchivable { .. }
@@ -382,7 +428,10 @@ impl Refusal {
             | Refusal::DeliveryNotHeld { .. }
             | Refusal::DeliveryNotRetryable { .. }
             | Refusal::IllegalTicketTransition { .. }
-            | Refusal::TicketClosed { .. } => None,
+            | Refusal::TicketClosed { .. }
+            | Refusal::ShipmentRequired
+            | Refusal::NotShippable { .. }
+            | Refusal::NotPartiallyShipped { .. } => None,
         }
     }
 }
@@ -551,7 +600,22 @@ pub(crate) mod samples {
                 allowed: vec![],
             },
             Refusal::IllegalTicketTransition { .. } => Refusal::TicketClosed { ticket: 7 },
-            Refusal::TicketClosed { .. } => return None,
+            Refusal::TicketClosed { .. } => Refusal::ShipmentRequired,
+            Refusal::ShipmentRequired => Refusal::NotShippable {
+                status: OrderStatus::Picking,
+            },
+            Refusal::NotShippable { .. } => Refusal::NothingToShip,
+            Refusal::NothingToShip => Refusal::ShipsMoreThanLeft {
+                sku: "TEE".into(),
+                requested: 3,
+                left: 2,
+            },
+            Refusal::ShipsMoreThanLeft { .. } => Refusal::NotPartiallyShipped { status },
+            Refusal::NotPartiallyShipped { .. } => Refusal::TrackingNumberInUse {
+                carrier: "dhl".into(),
+                tracking: "JD0123456789".into(),
+            },
+            Refusal::TrackingNumberInUse { .. } => return None,
         })
     }
 
@@ -594,7 +658,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 42);
+        assert_eq!(refusals.len(), 48);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

@@ -108,6 +108,11 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
         }
         OrderCommand::Pay(args) => ledger(ctx, &args, Ledger::Payment),
         OrderCommand::Refund(args) => ledger(ctx, &args, Ledger::Refund),
+        OrderCommand::Ship(args) => super::shipment::ship(ctx, &args),
+        OrderCommand::Shipments { order } => super::shipment::shipments(ctx, &order),
+        OrderCommand::CancelUnshipped { order, reason } => {
+            super::shipment::cancel_unshipped(ctx, &order, &reason)
+        }
     }
 }
 

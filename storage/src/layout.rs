@@ -236,7 +236,7 @@ pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
 }
 
 /// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user,
-/// 5 = the store's settings (id 0), 6 = ticket.
+/// 5 = the store's settings (id 0), 6 = ticket, 7 = shipment.
 pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
     let (tag, id) = match subject {
         Subject::Order(id) => (1u8, id.0),
@@ -245,6 +245,7 @@ pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
         Subject::User(id) => (4u8, id.0),
         Subject::Settings => (5u8, 0),
         Subject::Ticket(id) => (6u8, id.0),
+        Subject::Shipment(id) => (7u8, id.0),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

@@ -320,13 +320,20 @@ fn cancelling_the_unshipped_rest_releases_it_and_leaves_a_refund_due() {
 fn tracking_moves_shipments_forward_only_and_delivers_the_order_when_all_are_delivered() {
     let f = fixture();
     let order = packed(&f, &[("TEE", 3)]);
-    f.engine
+    let first = f
+        .engine
         .ship_order(&f.admin, order, &request(&[("TEE", 1)], "JD0000000001"))
         .unwrap();
     f.engine
         .ship_order(&f.admin, order, &request(&[], "JD0000000002"))
         .unwrap();
-    let audit_count = || f.engine.order_history(&f.admin, order).unwrap().len();
+    let audit_count = || {
+        f.engine
+            .audit_trail(crate::audit::Subject::Shipment(first.id()))
+            .unwrap()
+            .len()
+    };
+    let order_versions = f.engine.get_order(&f.admin, order).unwrap().version;
 
     assert_eq!(
         track(&f, "UNKNOWN0001", 10, TrackingStatus::Delivered),
@@ -342,6 +349,12 @@ fn tracking_moves_shipments_forward_only_and_delivers_the_order_when_all_are_del
         TrackingOutcome::Moved(TrackingStatus::InTransit, TrackingStatus::OutForDelivery)
     );
     let before = audit_count();
+    assert_eq!(before, 1);
+    // Tracking changes the shipment, not the order.
+    assert_eq!(
+        f.engine.get_order(&f.admin, order).unwrap().version,
+        order_versions
+    );
     // A replay: nothing written, nobody told again.
     let TrackingResult::Known { outcome, .. } =
         track(&f, "JD0000000001", 10, TrackingStatus::OutForDelivery)

@@ -346,8 +346,10 @@ impl<S: Store> Engine<S> {
                 at: now,
                 actor: actor.record(),
                 action: AuditAction::ShipmentTracked,
+                // Not the order's subject: the order did not change (its history has one
+                // entry per version); the customer's trail shows the parcel's progress.
                 subjects: vec![
-                    Subject::Order(order.id()),
+                    Subject::Shipment(shipment.id()),
                     Subject::Customer(order.customer()),
                 ],
                 changes,

@@ -57,3 +57,31 @@ fn an_order_ships_in_parts_with_tracking_numbers() {
     assert_eq!(shop.reserved("MUG-1"), 0);
     shop.fails("order shipments ORD-0000-0000", 4);
 }
+
+#[test]
+fn the_demo_ships_with_tracking_numbers_some_orders_in_two_parcels() {
+    let shop = Shop::new();
+    shop.json("demo");
+    let mut shipped = Vec::new();
+    for status in ["shipped", "delivered"] {
+        let page = shop.json(&format!("order list --status {status} --limit 30"));
+        for order in page["items"].as_array().expect("items") {
+            shipped.push(order["id"].to_string());
+        }
+    }
+    assert!(shipped.len() >= 20, "{} shipped orders", shipped.len());
+    let mut two_parcels = 0;
+    for id in &shipped {
+        let parcels = shop.json(&format!("order shipments {id}"));
+        let parcels = parcels.as_array().expect("shipments");
+        assert!(!parcels.is_empty(), "order {id} shipped without a shipment");
+        for parcel in parcels {
+            assert!(!parcel["tracking_number"].as_str().unwrap_or("").is_empty());
+            assert!(parcel["weight_kg"].is_string());
+        }
+        if parcels.len() == 2 {
+            two_parcels += 1;
+        }
+    }
+    assert!(two_parcels > 0, "no order shipped in two parcels");
+}

@@ -41,6 +41,22 @@ pub fn text(event: &DomainEvent, facts: &Facts) -> String {
         DomainEvent::RefundRecorded { amount, .. } => {
             format!("We refunded {amount} for order {order}.")
         }
+        DomainEvent::ShipmentSent {
+            carrier,
+            tracking,
+            complete: true,
+            ..
+        } => format!("Your order {order} has shipped with {carrier}, tracking number {tracking}."),
+        DomainEvent::ShipmentSent {
+            carrier, tracking, ..
+        } => format!(
+            "Part of your order {order} has shipped with {carrier}, tracking number {tracking}. The rest follows."
+        ),
+        DomainEvent::ShipmentOutForDelivery {
+            carrier, tracking, ..
+        } => format!(
+            "Your order {order} is out for delivery today ({carrier}, tracking number {tracking})."
+        ),
         DomainEvent::VerificationCodeRequested { .. }
         | DomainEvent::ContactChangeRequested { .. } => match &facts.code {
             Some(code) => format!(
@@ -75,7 +91,9 @@ pub fn facts<S: Store>(engine: &Engine<S>, delivery: &Delivery) -> ordo_core::Re
         | DomainEvent::OrderCancelled { .. }
         | DomainEvent::PaymentRecorded { .. }
         | DomainEvent::RegistrationApproved { .. }
-        | DomainEvent::RefundRecorded { .. } => None,
+        | DomainEvent::RefundRecorded { .. }
+        | DomainEvent::ShipmentSent { .. }
+        | DomainEvent::ShipmentOutForDelivery { .. } => None,
     };
     Ok(Facts {
         reference: delivery.reference().map(ToString::to_string),
@@ -231,13 +249,49 @@ mod tests {
                 Facts::default(),
                 String::new(),
             ),
+            (
+                DomainEvent::ShipmentSent {
+                    order,
+                    customer,
+                    carrier: "dhl".into(),
+                    tracking: "JD0123456789".into(),
+                    complete: true,
+                },
+                facts(),
+                format!("Your order {r} has shipped with dhl, tracking number JD0123456789."),
+            ),
+            (
+                DomainEvent::ShipmentSent {
+                    order,
+                    customer,
+                    carrier: "dhl".into(),
+                    tracking: "JD0123456789".into(),
+                    complete: false,
+                },
+                facts(),
+                format!(
+                    "Part of your order {r} has shipped with dhl, tracking number JD0123456789. The rest follows."
+                ),
+            ),
+            (
+                DomainEvent::ShipmentOutForDelivery {
+                    order,
+                    customer,
+                    carrier: "dhl".into(),
+                    tracking: "JD0123456789".into(),
+                },
+                facts(),
+                format!(
+                    "Your order {r} is out for delivery today (dhl, tracking number JD0123456789)."
+                ),
+            ),
         ]
     }
 
     #[test]
     fn every_template_reads_as_written_and_fits_one_sms() {
         let all = every_template();
-        assert_eq!(all.len(), 9, "one case per template");
+        assert_eq!(all.len(), 12, "one case per template");
         for (event, facts, expected) in &all {
             let text = text(event, facts);
             if let DomainEvent::RegistrationApproved {

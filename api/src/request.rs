@@ -612,6 +612,38 @@ pub struct TicketList {
     pub cursor: Option<String>,
 }
 
+/// `order.ship`: units of a packed order handed to a carrier (no `lines`: everything
+/// left).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ship {
+    /// Which order.
+    pub order: OrderKey,
+    /// Units per SKU; empty or absent ships every unit left.
+    #[serde(default)]
+    pub lines: Vec<ShipLine>,
+    /// The carrier (`dhl`, `ups`, …).
+    pub carrier: String,
+    /// `standard`, `express` or `pickup` (default: the order's).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The carrier's tracking number.
+    pub tracking_number: String,
+    /// The parcel's weight in kg, a decimal string (`"1.25"`).
+    #[serde(default)]
+    pub weight_kg: Option<String>,
+}
+
+/// Units of one SKU in `order.ship`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipLine {
+    /// The SKU.
+    pub sku: String,
+    /// Units.
+    pub quantity: u32,
+}
+
 /// No arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -768,4 +800,10 @@ requests! {
     "payment.capture" => PaymentCapture(Payment),
     /// Record the void of what is held and not captured.
     "payment.void" => PaymentVoid(PaymentVoid),
+    /// Hand units of a packed order to a carrier.
+    "order.ship" => OrderShip(Ship),
+    /// An order's shipments.
+    "order.shipments" => OrderShipments(OnOrder),
+    /// Cancel what a partially shipped order has not shipped.
+    "order.cancel_unshipped" => OrderCancelUnshipped(WithReason),
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 mod accounts;
 mod outbox;
 mod settings;
+mod shipments;
 mod tickets;
 
 pub use accounts::{
@@ -28,6 +29,7 @@ pub use accounts::{
 };
 pub use outbox::{AckView, NotificationView};
 pub use settings::SettingsView;
+pub use shipments::{ShipmentLineView, ShipmentView, TrackingEventView};
 pub use tickets::{TicketCommentView, TicketView};
 
 /// A product, with its stock.

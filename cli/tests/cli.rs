@@ -28,6 +28,8 @@ mod products;
 mod serve;
 #[path = "cli/settings.rs"]
 mod settings;
+#[path = "cli/shipments.rs"]
+mod shipments;
 #[path = "cli/staff.rs"]
 mod staff;
 #[path = "cli/support.rs"]

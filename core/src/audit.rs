@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::RecordedActor;
 use crate::clock::Timestamp;
-use crate::ids::{CustomerId, OrderId, ProductId, TicketId, UserId};
+use crate::ids::{CustomerId, OrderId, ProductId, ShipmentId, TicketId, UserId};
 
 /// An entity an audit entry is about (entries are queryable per subject).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -24,6 +24,8 @@ pub enum Subject {
     Settings,
     /// A customer-service ticket.
     Ticket(TicketId),
+    /// A shipment (its tracking events; shipping it is an entry of its order).
+    Shipment(ShipmentId),
 }
 
 impl fmt::Display for Subject {
@@ -35,6 +37,7 @@ impl fmt::Display for Subject {
             Subject::User(id) => write!(f, "staff user {id}"),
             Subject::Settings => f.write_str("settings"),
             Subject::Ticket(id) => write!(f, "ticket {id}"),
+            Subject::Shipment(id) => write!(f, "shipment {id}"),
         }
     }
 }
@@ -134,6 +137,12 @@ pub enum AuditAction {
     PaymentCaptured,
     /// The uncaptured rest of an authorization was voided.
     AuthorizationVoided,
+    /// Units of an order were handed to a carrier as a shipment.
+    OrderShipped,
+    /// What a partly shipped order had not shipped was cancelled.
+    UnshippedCancelled,
+    /// A carrier's tracking event was recorded on a shipment.
+    ShipmentTracked,
 }
 
 impl fmt::Display for AuditAction {
@@ -185,6 +194,9 @@ impl fmt::Display for AuditAction {
             AuditAction::PaymentAuthorized => "payment authorized",
             AuditAction::PaymentCaptured => "payment captured",
             AuditAction::AuthorizationVoided => "authorization voided",
+            AuditAction::OrderShipped => "shipment sent",
+            AuditAction::UnshippedCancelled => "unshipped rest cancelled",
+            AuditAction::ShipmentTracked => "shipment tracked",
         })
     }
 }

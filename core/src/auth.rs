@@ -160,10 +160,16 @@ pub enum Operation {
     OpenOwnTickets,
     /// Authorize card payments, capture them (in full or in parts) and void what is held.
     AuthorizePayments,
+    /// Hand units of packed orders to a carrier as shipments, and cancel what a partly
+    /// shipped order has not shipped (the warehouse).
+    ShipOrders,
+    /// Record a carrier's tracking events on shipments (the courier webhook runs as the
+    /// system; warehouse staff may enter an event by hand).
+    TrackShipments,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 32] = [
+pub const ALL_OPERATIONS: [Operation; 34] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -196,6 +202,8 @@ pub const ALL_OPERATIONS: [Operation; 32] = [
     Operation::ManageTickets,
     Operation::OpenOwnTickets,
     Operation::AuthorizePayments,
+    Operation::ShipOrders,
+    Operation::TrackShipments,
 ];
 
 impl fmt::Display for Operation {
@@ -233,6 +241,8 @@ impl fmt::Display for Operation {
             Operation::ManageTickets => "work tickets",
             Operation::OpenOwnTickets => "open and comment on their own tickets",
             Operation::AuthorizePayments => "authorize, capture and void card payments",
+            Operation::ShipOrders => "ship orders",
+            Operation::TrackShipments => "record tracking events",
         })
     }
 }
@@ -244,7 +254,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 32] = [
+const MATRIX: [(Operation, [bool; 8]); 34] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -281,6 +291,9 @@ const MATRIX: [(Operation, [bool; 8]); 32] = [
     (Operation::OpenOwnTickets,    [N,    N,    N,    N,    N,    N,    Y,    N]),
     // The card lifecycle: who records payments (admin, order processors).
     (Operation::AuthorizePayments, [Y,    Y,    N,    N,    N,    N,    N,    N]),
+    // Shipping is fulfilment: the same people who may move an order to shipped.
+    (Operation::ShipOrders,        [Y,    Y,    N,    N,    Y,    N,    N,    N]),
+    (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
 ];
 
 impl Role {

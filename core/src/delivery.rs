@@ -608,7 +608,9 @@ pub fn recipients(
         }
         DomainEvent::OrderPlaced { .. }
         | DomainEvent::OrderStatusChanged { .. }
-        | DomainEvent::OrderCancelled { .. } => {
+        | DomainEvent::OrderCancelled { .. }
+        | DomainEvent::ShipmentSent { .. }
+        | DomainEvent::ShipmentOutForDelivery { .. } => {
             let own = preferred(customer);
             let muted = match (&own, watch) {
                 (Recipient::Phone(phone), Some(watch)) => watch.wants(phone) == Some(false),

@@ -102,6 +102,8 @@ pub enum EntityKind {
     Delivery,
     /// A customer-service ticket.
     Ticket,
+    /// A shipment.
+    Shipment,
 }
 
 impl fmt::Display for EntityKind {
@@ -118,6 +120,7 @@ impl fmt::Display for EntityKind {
             EntityKind::Registration => "registration",
             EntityKind::Delivery => "delivery",
             EntityKind::Ticket => "ticket",
+            EntityKind::Shipment => "shipment",
         })
     }
 }
@@ -694,6 +697,36 @@ pub const ERROR_CODES: &[(&str, ErrorKind, &str)] = &[
         ErrorKind::Validation,
         "a void when no authorized money is left uncaptured",
     ),
+    (
+        "shipment_required",
+        ErrorKind::Validation,
+        "an order becomes partially shipped only by shipping some of its units as a shipment",
+    ),
+    (
+        "not_shippable",
+        ErrorKind::Validation,
+        "the order ships only once packed, until every unit has shipped",
+    ),
+    (
+        "nothing_to_ship",
+        ErrorKind::Validation,
+        "a shipment needs at least one unit",
+    ),
+    (
+        "ships_more_than_left",
+        ErrorKind::Validation,
+        "a shipment names more units of a line than it has left to ship",
+    ),
+    (
+        "not_partially_shipped",
+        ErrorKind::Validation,
+        "only a partially shipped order has an unshipped rest to cancel",
+    ),
+    (
+        "tracking_number_in_use",
+        ErrorKind::Validation,
+        "another shipment of the same carrier has this tracking number",
+    ),
     // Faults.
     (
         "corrupted",
@@ -810,7 +843,7 @@ mod tests {
         assert_eq!(table.len(), ERROR_CODES.len(), "a code is listed twice");
         let samples = samples();
         // 15 variants, Refused, Unauthenticated and Storage once per inner variant.
-        assert_eq!(samples.len(), 12 + 44 + 6 + 4);
+        assert_eq!(samples.len(), 12 + 50 + 6 + 4);
         let mut seen = BTreeSet::new();
         for error in &samples {
             let code = error.code();

@@ -60,6 +60,10 @@ typed_id!(
     /// Identifies a customer-service ticket.
     TicketId
 );
+typed_id!(
+    /// Identifies a shipment (a parcel handed to a carrier).
+    ShipmentId
+);
 
 /// Crockford base-32 alphabet: no I, L, O, U, so misreadings are rare.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -44,6 +44,7 @@ pub mod refusal;
 pub mod registration;
 pub mod secret;
 pub mod session;
+pub mod shipment;
 pub mod staff;
 pub mod store;
 #[cfg(any(test, feature = "testkit"))]

@@ -39,15 +39,20 @@ pub enum OrderStatus {
     Delivered,
     /// Cancelled: reservations released (final).
     Cancelled,
+    /// Some units handed to the carrier (their stock consumed), the rest still reserved.
+    /// Appended last: stored records are positional; [`ALL_STATUSES`] and the transition
+    /// table place it between packed and shipped.
+    PartiallyShipped,
 }
 
 /// Every status, in lifecycle order.
-pub const ALL_STATUSES: [OrderStatus; 8] = [
+pub const ALL_STATUSES: [OrderStatus; 9] = [
     OrderStatus::Draft,
     OrderStatus::Placed,
     OrderStatus::Confirmed,
     OrderStatus::Picking,
     OrderStatus::Packed,
+    OrderStatus::PartiallyShipped,
     OrderStatus::Shipped,
     OrderStatus::Delivered,
     OrderStatus::Cancelled,
@@ -62,7 +67,12 @@ impl OrderStatus {
             Placed => &[Confirmed, Cancelled],
             Confirmed => &[Picking, Cancelled],
             Picking => &[Packed, Cancelled],
-            Packed => &[Shipped],
+            // Shipped first: the fulfilment path (`forward`) ships everything at once;
+            // partial shipping goes through shipments (`Order::ship`).
+            Packed => &[Shipped, PartiallyShipped],
+            // The rest ships (or is cancelled: `Order::cancel_unshipped`, which ends in
+            // shipped too, never cancelled: what left stays sold).
+            PartiallyShipped => &[Shipped],
             Shipped => &[Delivered],
             Delivered => &[],
             Cancelled => &[],
@@ -130,7 +140,7 @@ impl OrderStatus {
         use OrderStatus::*;
         match self {
             Draft | Placed | Confirmed => true,
-            Picking | Packed | Shipped | Delivered | Cancelled => false,
+            Picking | Packed | PartiallyShipped | Shipped | Delivered | Cancelled => false,
         }
     }
 
@@ -139,7 +149,8 @@ impl OrderStatus {
         use OrderStatus::*;
         match self {
             Draft | Placed | Confirmed | Picking | Packed => true,
-            Shipped | Delivered | Cancelled => false,
+            // A parcel is on its way to the address already.
+            PartiallyShipped | Shipped | Delivered | Cancelled => false,
         }
     }
 
@@ -147,7 +158,8 @@ impl OrderStatus {
     pub fn holds_stock(self) -> bool {
         use OrderStatus::*;
         match self {
-            Placed | Confirmed | Picking | Packed => true,
+            // A partly shipped order still holds the units it has not shipped.
+            Placed | Confirmed | Picking | Packed | PartiallyShipped => true,
             Draft | Shipped | Delivered | Cancelled => false,
         }
     }
@@ -158,7 +170,7 @@ impl OrderStatus {
         use OrderStatus::*;
         match self {
             Draft | Delivered | Cancelled => true,
-            Placed | Confirmed | Picking | Packed | Shipped => false,
+            Placed | Confirmed | Picking | Packed | PartiallyShipped | Shipped => false,
         }
     }
 
@@ -166,8 +178,17 @@ impl OrderStatus {
     pub fn is_open(self) -> bool {
         use OrderStatus::*;
         match self {
-            Placed | Confirmed | Picking | Packed | Shipped => true,
+            Placed | Confirmed | Picking | Packed | PartiallyShipped | Shipped => true,
             Draft | Delivered | Cancelled => false,
+        }
+    }
+
+    /// Whether units may be handed to a carrier as a shipment ([`Order::ship`]).
+    pub fn ships(self) -> bool {
+        use OrderStatus::*;
+        match self {
+            Packed | PartiallyShipped => true,
+            Draft | Placed | Confirmed | Picking | Shipped | Delivered | Cancelled => false,
         }
     }
 
@@ -175,7 +196,7 @@ impl OrderStatus {
     pub fn accepts_payments(self) -> bool {
         use OrderStatus::*;
         match self {
-            Placed | Confirmed | Picking | Packed | Shipped | Delivered => true,
+            Placed | Confirmed | Picking | Packed | PartiallyShipped | Shipped | Delivered => true,
             Draft | Cancelled => false,
         }
     }
@@ -192,6 +213,7 @@ impl OrderStatus {
             Shipped => "shipped",
             Delivered => "delivered",
             Cancelled => "cancelled",
+            PartiallyShipped => "partially_shipped",
         }
     }
 
@@ -200,7 +222,7 @@ impl OrderStatus {
     /// # Errors
     /// `Validation` listing the valid names.
     pub fn parse(text: &str) -> Result<OrderStatus> {
-        let lower = text.trim().to_ascii_lowercase();
+        let lower = text.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         let lower = if lower == "canceled" {
             "cancelled".to_string()
         } else {
@@ -231,6 +253,7 @@ impl OrderStatus {
             Shipped => 5,
             Delivered => 6,
             Cancelled => 7,
+            PartiallyShipped => 8,
         }
     }
 }
@@ -834,6 +857,12 @@ impl Order {
         self.ensure_not_archived()?;
         let from = self.status;
         self.status.transition(to)?;
+        if to == OrderStatus::PartiallyShipped || from == OrderStatus::PartiallyShipped {
+            // Only a shipment says which units left (`Order::ship`); once an order ships
+            // in parts, the rest leaves as shipments too (or is cancelled:
+            // `Order::cancel_unshipped`).
+            return Err(Refusal::ShipmentRequired.into());
+        }
         if to == OrderStatus::Placed && self.lines.is_empty() {
             return Err(Refusal::OrderEmpty.into());
         }
@@ -892,6 +921,130 @@ impl Order {
             }
         }
         effects
+    }
+
+    /// Units of each line not shipped yet (the units still reserved), for lines with any.
+    /// Empty once nothing is left to ship (and for orders that hold no stock).
+    pub fn unshipped(&self) -> Vec<(ProductId, u32)> {
+        if !self.status.holds_stock() {
+            return Vec::new();
+        }
+        self.lines
+            .iter()
+            .filter(|l| l.reserved > 0)
+            .map(|l| (l.product, l.reserved))
+            .collect()
+    }
+
+    /// Hands `units` (product, quantity; each product once, each quantity ≥ 1) to a
+    /// carrier: their reservations are consumed, and the order is partially shipped, or
+    /// shipped once no unit is left. Returns the stock effects (one `Consume` per line).
+    ///
+    /// # Errors
+    /// `OrderArchived`; `NotShippable` unless packed or partially shipped;
+    /// `NothingToShip` for no units; `ShipsMoreThanLeft` for more units of a line than
+    /// it has left (or a product not on the order, with 0 left); `Validation` for a
+    /// product named twice.
+    pub fn ship(&mut self, units: &[(ProductId, u32)], at: Timestamp) -> Result<Vec<StockEffect>> {
+        self.ensure_not_archived()?;
+        if !self.status.ships() {
+            return Err(Refusal::NotShippable {
+                status: self.status,
+            }
+            .into());
+        }
+        if units.is_empty() || units.iter().all(|(_, q)| *q == 0) {
+            return Err(Refusal::NothingToShip.into());
+        }
+        // Checked before anything changes: a refusal leaves the order as it was.
+        for (i, (product, quantity)) in units.iter().enumerate() {
+            if units.iter().skip(i + 1).any(|(p, _)| p == product) {
+                return Err(Error::invalid("lines", "name each product once"));
+            }
+            let line = self.lines.iter().find(|l| l.product == *product);
+            let left = line.map_or(0, |l| l.reserved);
+            if *quantity > left {
+                return Err(Refusal::ShipsMoreThanLeft {
+                    sku: line.map_or_else(|| format!("product {product}"), |l| l.sku.to_string()),
+                    requested: *quantity,
+                    left,
+                }
+                .into());
+            }
+        }
+        let mut effects = Vec::new();
+        for (product, quantity) in units {
+            let Some(line) = self.lines.iter_mut().find(|l| l.product == *product) else {
+                continue;
+            };
+            if *quantity == 0 {
+                continue;
+            }
+            let warehouse = line
+                .warehouse
+                .clone()
+                .ok_or_else(|| Error::Internal("line has reservations but no warehouse".into()))?;
+            line.reserved -= quantity;
+            effects.push(StockEffect::Consume {
+                product: *product,
+                warehouse,
+                quantity: *quantity,
+            });
+        }
+        let to = if self.lines.iter().all(|l| l.reserved == 0) {
+            OrderStatus::Shipped
+        } else {
+            OrderStatus::PartiallyShipped
+        };
+        if to != self.status {
+            self.status.transition(to)?;
+            self.status = to;
+            self.status_history.push((to, at));
+        }
+        self.touch(at)?;
+        Ok(effects)
+    }
+
+    /// Cancels what a partly shipped order has not shipped: each line keeps only its
+    /// shipped units (lines with none go), the order is re-priced (so a payment beyond
+    /// the new total is a refund due) and becomes shipped. Returns the releases of the
+    /// unshipped units' reservations.
+    ///
+    /// # Errors
+    /// `OrderArchived`; `NotPartiallyShipped` in any other status; `Validation` if the
+    /// re-priced order breaks a bound (it only gets smaller, so never in practice).
+    pub fn cancel_unshipped(&mut self, at: Timestamp) -> Result<Vec<StockEffect>> {
+        self.ensure_not_archived()?;
+        if self.status != OrderStatus::PartiallyShipped {
+            return Err(Refusal::NotPartiallyShipped {
+                status: self.status,
+            }
+            .into());
+        }
+        self.status.transition(OrderStatus::Shipped)?;
+        let mut effects = Vec::new();
+        for line in &mut self.lines {
+            if line.reserved == 0 {
+                continue;
+            }
+            let warehouse = line
+                .warehouse
+                .clone()
+                .ok_or_else(|| Error::Internal("line has reservations but no warehouse".into()))?;
+            effects.push(StockEffect::Release {
+                product: line.product,
+                warehouse,
+                quantity: line.reserved,
+            });
+            line.quantity -= line.reserved;
+            line.reserved = 0;
+        }
+        self.lines.retain(|l| l.quantity > 0);
+        self.reprice()?;
+        self.status = OrderStatus::Shipped;
+        self.status_history.push((OrderStatus::Shipped, at));
+        self.touch(at)?;
+        Ok(effects)
     }
 
     /// Records the cancellation reason (status change done by [`Order::change_status`]).
@@ -1115,8 +1268,26 @@ impl Order {
     }
 
     /// Checks the allocation invariant once every stock effect has been applied:
-    /// reserved + backordered = quantity while stock is held, zero otherwise.
+    /// reserved + backordered = quantity while stock is held, zero otherwise; a partly
+    /// shipped order holds at most its quantity (the rest has shipped), nothing
+    /// backordered, and has shipped something.
     pub fn settled_allocation_violation(&self) -> Option<String> {
+        if self.status == OrderStatus::PartiallyShipped {
+            let over = self
+                .lines
+                .iter()
+                .find(|l| l.backordered > 0 || l.reserved > l.quantity);
+            if let Some(line) = over {
+                return Some(format!(
+                    "line {} holds {} reserved and {} backordered of {} while partially shipped",
+                    line.sku, line.reserved, line.backordered, line.quantity
+                ));
+            }
+            if self.lines.iter().all(|l| l.reserved == l.quantity) {
+                return Some("partially shipped order has shipped nothing".into());
+            }
+            return None;
+        }
         self.lines.iter().find_map(|line| {
             let allocated = line.reserved + line.backordered;
             let expected = if self.status.holds_stock() {
@@ -1161,7 +1332,9 @@ mod tests {
                 (Confirmed, Cancelled),
                 (Picking, Packed),
                 (Picking, Cancelled),
+                (Packed, PartiallyShipped),
                 (Packed, Shipped),
+                (PartiallyShipped, Shipped),
                 (Shipped, Delivered),
             ]
         );

@@ -94,6 +94,31 @@ pub enum DomainEvent {
         #[serde(serialize_with = "crate::secret::redacted")]
         nonce: u64,
     },
+    /// Units of an order left with a carrier (the order is now partially shipped or
+    /// shipped). One event per shipment, so the customer hears each tracking number.
+    ShipmentSent {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// The carrier.
+        carrier: String,
+        /// The tracking number.
+        tracking: String,
+        /// Whether every unit of the order has shipped now.
+        complete: bool,
+    },
+    /// A carrier reported a parcel out for delivery.
+    ShipmentOutForDelivery {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// The carrier.
+        carrier: String,
+        /// The tracking number.
+        tracking: String,
+    },
 }
 
 impl DomainEvent {
@@ -107,7 +132,9 @@ impl DomainEvent {
             | DomainEvent::VerificationCodeRequested { customer, .. }
             | DomainEvent::ContactChangeRequested { customer, .. }
             | DomainEvent::RegistrationApproved { customer, .. }
-            | DomainEvent::RefundRecorded { customer, .. } => *customer,
+            | DomainEvent::RefundRecorded { customer, .. }
+            | DomainEvent::ShipmentSent { customer, .. }
+            | DomainEvent::ShipmentOutForDelivery { customer, .. } => *customer,
         }
     }
 
@@ -118,7 +145,9 @@ impl DomainEvent {
             | DomainEvent::OrderStatusChanged { order, .. }
             | DomainEvent::OrderCancelled { order, .. }
             | DomainEvent::PaymentRecorded { order, .. }
-            | DomainEvent::RefundRecorded { order, .. } => Some(*order),
+            | DomainEvent::RefundRecorded { order, .. }
+            | DomainEvent::ShipmentSent { order, .. }
+            | DomainEvent::ShipmentOutForDelivery { order, .. } => Some(*order),
             DomainEvent::VerificationCodeRequested { .. }
             | DomainEvent::ContactChangeRequested { .. }
             | DomainEvent::RegistrationApproved { .. } => None,
@@ -135,7 +164,9 @@ impl DomainEvent {
             | DomainEvent::OrderCancelled { .. }
             | DomainEvent::PaymentRecorded { .. }
             | DomainEvent::RegistrationApproved { .. }
-            | DomainEvent::RefundRecorded { .. } => false,
+            | DomainEvent::RefundRecorded { .. }
+            | DomainEvent::ShipmentSent { .. }
+            | DomainEvent::ShipmentOutForDelivery { .. } => false,
         }
     }
 
@@ -150,6 +181,8 @@ impl DomainEvent {
             DomainEvent::ContactChangeRequested { .. } => "contact change code",
             DomainEvent::RegistrationApproved { .. } => "registration approved",
             DomainEvent::RefundRecorded { .. } => "refund",
+            DomainEvent::ShipmentSent { .. } => "shipment sent",
+            DomainEvent::ShipmentOutForDelivery { .. } => "out for delivery",
         }
     }
 }

@@ -282,6 +282,44 @@ pub enum Refusal {
     /// A void when no authorized money is left to release.
     #[error("nothing is authorized and uncaptured; there is nothing to void")]
     NothingToVoid,
+    /// Moving an order to partially shipped by hand: a shipment says which units left.
+    #[error(
+        "an order becomes partially shipped when some of its units ship; ship them as a shipment"
+    )]
+    ShipmentRequired,
+    /// Shipping from a status that does not ship (before packing, or after everything left).
+    #[error("a {status} order cannot ship; it ships once packed, until every unit has shipped")]
+    NotShippable {
+        /// The order's status.
+        status: OrderStatus,
+    },
+    /// A shipment without units.
+    #[error("a shipment needs at least one unit")]
+    NothingToShip,
+    /// Shipping more units of a line than it has left to ship.
+    #[error("{sku}: cannot ship {requested} units, {left} left to ship")]
+    ShipsMoreThanLeft {
+        /// The line's SKU.
+        sku: String,
+        /// Units asked for.
+        requested: u32,
+        /// Units of the line not shipped yet.
+        left: u32,
+    },
+    /// Cancelling the unshipped rest of an order that is not partially shipped.
+    #[error("only a partially shipped order has an unshipped rest to cancel; this one is {status}")]
+    NotPartiallyShipped {
+        /// The order's status.
+        status: OrderStatus,
+    },
+    /// A tracking number that a shipment of the same carrier already has.
+    #[error("{carrier} tracking number {tracking} is already on another shipment")]
+    TrackingNumberInUse {
+        /// The carrier.
+        carrier: String,
+        /// The tracking number.
+        tracking: String,
+    },
 }
 
 fn list_ticket_states(states: &[crate::ticket::TicketStatus]) -> String {
@@ -348,6 +386,12 @@ impl Refusal {
             Refusal::TicketClosed { .. } => "ticket_closed",
             Refusal::CaptureExceedsAuthorized { .. } => "capture_exceeds_authorized",
             Refusal::NothingToVoid => "nothing_to_void",
+            Refusal::ShipmentRequired => "shipment_required",
+            Refusal::NotShippable { .. } => "not_shippable",
+            Refusal::NothingToShip => "nothing_to_ship",
+            Refusal::ShipsMoreThanLeft { .. } => "ships_more_than_left",
+            Refusal::NotPartiallyShipped { .. } => "not_partially_shipped",
+            Refusal::TrackingNumberInUse { .. } => "tracking_number_in_use",
         }
     }
 
@@ -360,6 +404,8 @@ impl Refusal {
             | Refusal::CaptureExceedsAuthorized { .. } => Some("amount"),
             Refusal::AdjustmentBelowReserved { .. } => Some("adjustment"),
             Refusal::WrongCode { .. } => Some("verification code"),
+            Refusal::NothingToShip | Refusal::ShipsMoreThanLeft { .. } => Some("lines"),
+            Refusal::TrackingNumberInUse { .. } => Some("tracking number"),
             Refusal::OrderArchived
             | Refusal::OrderNotArchived
             | Refusal::OrderNotArchivable { .. }
@@ -398,7 +444,10 @@ impl Refusal {
             | Refusal::DeliveryNotRetryable { .. }
             | Refusal::IllegalTicketTransition { .. }
             | Refusal::TicketClosed { .. }
-            | Refusal::NothingToVoid => None,
+            | Refusal::NothingToVoid
+            | Refusal::ShipmentRequired
+            | Refusal::NotShippable { .. }
+            | Refusal::NotPartiallyShipped { .. } => None,
         }
     }
 }
@@ -572,7 +621,22 @@ pub(crate) mod samples {
                 capturable: eur(500),
             },
             Refusal::CaptureExceedsAuthorized { .. } => Refusal::NothingToVoid,
-            Refusal::NothingToVoid => return None,
+            Refusal::NothingToVoid => Refusal::ShipmentRequired,
+            Refusal::ShipmentRequired => Refusal::NotShippable {
+                status: OrderStatus::Picking,
+            },
+            Refusal::NotShippable { .. } => Refusal::NothingToShip,
+            Refusal::NothingToShip => Refusal::ShipsMoreThanLeft {
+                sku: "TEE".into(),
+                requested: 3,
+                left: 2,
+            },
+            Refusal::ShipsMoreThanLeft { .. } => Refusal::NotPartiallyShipped { status },
+            Refusal::NotPartiallyShipped { .. } => Refusal::TrackingNumberInUse {
+                carrier: "dhl".into(),
+                tracking: "JD0123456789".into(),
+            },
+            Refusal::TrackingNumberInUse { .. } => return None,
         })
     }
 
@@ -615,7 +679,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 44);
+        assert_eq!(refusals.len(), 50);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

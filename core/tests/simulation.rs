@@ -16,11 +16,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use ordo_core::audit::{AuditAction, AuditEntry, Subject};
 use ordo_core::auth::{Actor, Role};
 use ordo_core::clock::ManualClock;
+use ordo_core::clock::Timestamp;
 use ordo_core::credentials::PasswordParams;
 use ordo_core::customer::AddressInput;
 use ordo_core::customer::CustomerStatus;
 use ordo_core::engine::{
-    Engine, EngineConfig, OrderRequest, PaymentRequest, RegistrationRequest, VerifyRequest,
+    Engine, EngineConfig, OrderRequest, PaymentRequest, RegistrationRequest, ShipRequest,
+    VerifyRequest,
 };
 use ordo_core::error::{Error, Refusal};
 use ordo_core::ids::{CustomerId, OrderId, ProductId};
@@ -28,6 +30,7 @@ use ordo_core::order::OrderStatus;
 use ordo_core::payment::PaymentMethod;
 use ordo_core::random::{RandomSource, SeededRandom};
 use ordo_core::registration::Channel;
+use ordo_core::shipment::{ALL_TRACKING_STATUSES, CarrierName, TrackingEvent, TrackingNumber};
 use ordo_core::store::{
     IndexName, IndexRange, MemoryStore, Record, RecordKey, RecordKind, ScanPage, Store, StoreError,
     Versioned, WriteSet,
@@ -485,6 +488,49 @@ impl Sim {
         let current = e.get_order(a, id).unwrap().value;
         let sku = SKUS[self.pick(SKUS.len())];
         let result = match choice {
+            // Packed orders mostly ship in parcels; shipped ones hear from carriers.
+            9 | 10 | 13
+                if (current.status().ships() && self.pick(4) > 0)
+                    || (choice == 13 && current.status() == OrderStatus::Shipped) =>
+            {
+                match self.pick(4) {
+                    // Ship one line's units, or everything left, with a new tracking number.
+                    0 | 1 => {
+                        self.next_key += 1;
+                        let lines = match current.lines().get(self.pick(4)) {
+                            Some(line) => vec![(line.sku.clone(), 1 + self.pick(3) as u32)],
+                            None => Vec::new(),
+                        };
+                        let request = ShipRequest {
+                            lines,
+                            carrier: CarrierName::parse("dhl").unwrap(),
+                            method: None,
+                            tracking: TrackingNumber::parse(&format!(
+                                "SIM{}X{}",
+                                self.seed, self.next_key
+                            ))
+                            .unwrap(),
+                            weight: None,
+                        };
+                        e.ship_order(a, id, &request)
+                            .and_then(|_| e.get_order(a, id).map(|o| o.value))
+                    }
+                    2 => e.cancel_unshipped(a, id, "out of stock"),
+                    // A carrier's event for one of the order's parcels (maybe a replay).
+                    _ => {
+                        let shipments = e.order_shipments(a, id).unwrap();
+                        let Some(shipment) = shipments.get(self.pick(3)) else {
+                            return;
+                        };
+                        let status = ALL_TRACKING_STATUSES[self.pick(4)];
+                        let at = Timestamp(self.pick(5) as i64);
+                        let event = TrackingEvent::new(at, status, "hub").unwrap();
+                        let result =
+                            e.track_shipment(a, shipment.carrier(), shipment.tracking(), &event);
+                        result.and_then(|_| e.get_order(a, id).map(|o| o.value))
+                    }
+                }
+            }
             6 => e.add_item(a, id, sku, 1 + self.pick(3) as i64),
             7 => e.set_quantity(a, id, sku, 1 + self.pick(5) as i64),
             8 => e.remove_item(a, id, sku),
@@ -644,8 +690,9 @@ fn assert_business(e: &Error) {
     );
 }
 
-/// What one seed did: successful commands, injected failures, crashes, orders, accounts.
-type Outcome = (u64, u64, u64, usize, u64);
+/// What one seed did: successful commands, injected failures, crashes, orders, accounts,
+/// shipments.
+type Outcome = (u64, u64, u64, usize, u64, u64);
 
 fn run(seed: u64) -> Outcome {
     let mut sim = Sim::new(seed);
@@ -666,6 +713,7 @@ fn run(seed: u64) -> Outcome {
         sim.crashes,
         sim.acked.orders.len(),
         sim.accounts,
+        invariants::all_shipments(sim.store.as_ref()).unwrap().len() as u64,
     )
 }
 
@@ -685,17 +733,18 @@ fn seeds() -> Vec<u64> {
 
 #[test]
 fn simulation_keeps_every_invariant_under_faults_and_crashes() {
-    let mut totals = (0, 0, 0, 0, 0);
+    let mut totals = (0, 0, 0, 0, 0, 0);
     for seed in seeds() {
         let outcome = std::panic::catch_unwind(|| run(seed));
         match outcome {
-            Ok((ok, faults, crashes, orders, accounts)) => {
+            Ok((ok, faults, crashes, orders, accounts, shipments)) => {
                 totals = (
                     totals.0 + ok,
                     totals.1 + faults,
                     totals.2 + crashes,
                     totals.3 + orders,
                     totals.4 + accounts,
+                    totals.5 + shipments,
                 );
             }
             Err(panic) => {
@@ -707,11 +756,11 @@ fn simulation_keeps_every_invariant_under_faults_and_crashes() {
         }
     }
     eprintln!(
-        "simulation: {} successful commands, {} injected write failures, {} crashes, {} orders, {} verified accounts",
-        totals.0, totals.1, totals.2, totals.3, totals.4
+        "simulation: {} successful commands, {} injected write failures, {} crashes, {} orders, {} verified accounts, {} shipments",
+        totals.0, totals.1, totals.2, totals.3, totals.4, totals.5
     );
     assert!(
-        totals.0 > 0 && totals.1 > 0 && totals.2 > 0 && totals.4 > 0,
+        totals.0 > 0 && totals.1 > 0 && totals.2 > 0 && totals.4 > 0 && totals.5 > 0,
         "the simulation must exercise successes, faults and crashes"
     );
 }

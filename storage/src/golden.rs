@@ -200,6 +200,49 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
             ordo_core::ticket::TicketStatus::Pending,
         )
         .unwrap_or_else(|e| panic!("ticket status: {e}"));
+    // A second order ships one of its two units; the carrier reports it out for delivery.
+    let second = engine
+        .create_order(
+            &admin,
+            &OrderRequest::simple(customer.id(), &[("TEE-GOLD-M", 2)]),
+        )
+        .unwrap_or_else(|e| panic!("second order: {e}"));
+    engine
+        .advance_orders(
+            &admin,
+            &[second.id()],
+            ordo_core::order::OrderStatus::Packed,
+        )
+        .unwrap_or_else(|e| panic!("pack: {e}"));
+    let carrier =
+        ordo_core::shipment::CarrierName::parse("dhl").unwrap_or_else(|e| panic!("carrier: {e}"));
+    let tracking = ordo_core::shipment::TrackingNumber::parse("JD014600006101")
+        .unwrap_or_else(|e| panic!("tracking: {e}"));
+    let sku = ordo_core::catalog::Sku::parse("TEE-GOLD-M").unwrap_or_else(|e| panic!("{e}"));
+    engine
+        .ship_order(
+            &admin,
+            second.id(),
+            &ordo_core::engine::ShipRequest {
+                lines: vec![(sku, 1)],
+                carrier: carrier.clone(),
+                method: None,
+                tracking: tracking.clone(),
+                weight: Some(
+                    ordo_core::shipment::Weight::parse_kg("0.35").unwrap_or_else(|e| panic!("{e}")),
+                ),
+            },
+        )
+        .unwrap_or_else(|e| panic!("ship: {e}"));
+    let event = ordo_core::shipment::TrackingEvent::new(
+        ordo_core::clock::Timestamp(1_764_000_000_000),
+        ordo_core::shipment::TrackingStatus::OutForDelivery,
+        "Leipzig hub",
+    )
+    .unwrap_or_else(|e| panic!("event: {e}"));
+    engine
+        .track_shipment(&system, &carrier, &tracking, &event)
+        .unwrap_or_else(|e| panic!("track: {e}"));
     clock.advance(1);
     (engine, order.id())
 }

@@ -29,24 +29,24 @@ pub(crate) const META_LAST_ID: &[u8] = b"last_id";
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 15] = ordo_core::store::ALL_RECORD_KINDS;
+pub(crate) const RECORD_KINDS: [RecordKind; 16] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–14: records; 15–34: indexes; then these. (Slots are positions in memory and
+/// Slots 0–15: records; 16–37: indexes; then these. (Slots are positions in memory and
 /// in backup files; on disk a tree is known by its name.)
-pub(crate) const AUDIT: Slot = Slot(35);
+pub(crate) const AUDIT: Slot = Slot(38);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(36);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(39);
 /// The outbox tree of storage format 3 and earlier: emptied into deliveries by the
 /// migration to format 4, written no more.
-pub(crate) const OUTBOX: Slot = Slot(37);
+pub(crate) const OUTBOX: Slot = Slot(40);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(38);
+pub(crate) const META: Slot = Slot(41);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 39;
+pub(crate) const TREE_COUNT: usize = 42;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -66,32 +66,35 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::OrderWatch => 12,
         RecordKind::PhoneSettings => 13,
         RecordKind::Ticket => 14,
+        RecordKind::Shipment => 15,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 15,
-        IndexName::OrderByCustomer => 16,
-        IndexName::OrderByCreated => 17,
-        IndexName::OrderByStatus => 18,
-        IndexName::CustomerByName => 19,
-        IndexName::CustomerByPhone => 20,
-        IndexName::CustomerByEmail => 21,
-        IndexName::ProductBySku => 22,
-        IndexName::CustomerByLogin => 23,
-        IndexName::CustomerByRegistration => 24,
-        IndexName::UserByLogin => 25,
-        IndexName::MessageByCustomer => 26,
-        IndexName::RegistrationByHandle => 27,
-        IndexName::DeliveryQueue => 28,
-        IndexName::DeliveryByStatus => 29,
-        IndexName::DeliveryByProvider => 30,
-        IndexName::TicketByCustomer => 31,
-        IndexName::TicketByStatus => 32,
-        IndexName::TicketByAssignee => 33,
-        IndexName::TicketByOrder => 34,
+        IndexName::OrderByReference => 16,
+        IndexName::OrderByCustomer => 17,
+        IndexName::OrderByCreated => 18,
+        IndexName::OrderByStatus => 19,
+        IndexName::CustomerByName => 20,
+        IndexName::CustomerByPhone => 21,
+        IndexName::CustomerByEmail => 22,
+        IndexName::ProductBySku => 23,
+        IndexName::CustomerByLogin => 24,
+        IndexName::CustomerByRegistration => 25,
+        IndexName::UserByLogin => 26,
+        IndexName::MessageByCustomer => 27,
+        IndexName::RegistrationByHandle => 28,
+        IndexName::DeliveryQueue => 29,
+        IndexName::DeliveryByStatus => 30,
+        IndexName::DeliveryByProvider => 31,
+        IndexName::TicketByCustomer => 32,
+        IndexName::TicketByStatus => 33,
+        IndexName::TicketByAssignee => 34,
+        IndexName::TicketByOrder => 35,
+        IndexName::ShipmentByOrder => 36,
+        IndexName::ShipmentByTracking => 37,
     })
 }
 
@@ -113,6 +116,7 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::OrderWatch => "order_watches",
         RecordKind::PhoneSettings => "phone_settings",
         RecordKind::Ticket => "tickets",
+        RecordKind::Shipment => "shipments",
     }
 }
 
@@ -232,7 +236,7 @@ pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
 }
 
 /// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user,
-/// 5 = the store's settings (id 0), 6 = ticket.
+/// 5 = the store's settings (id 0), 6 = ticket, 7 = shipment.
 pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
     let (tag, id) = match subject {
         Subject::Order(id) => (1u8, id.0),
@@ -241,6 +245,7 @@ pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
         Subject::User(id) => (4u8, id.0),
         Subject::Settings => (5u8, 0),
         Subject::Ticket(id) => (6u8, id.0),
+        Subject::Shipment(id) => (7u8, id.0),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

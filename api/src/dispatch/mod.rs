@@ -6,6 +6,7 @@ mod catalog;
 mod customers;
 mod orders;
 mod people;
+mod shipments;
 mod tickets;
 
 use ordo_core::auth::Actor;
@@ -204,6 +205,9 @@ fn run<S: Store>(
         | Request::TicketStatus(_)
         | Request::TicketGet(_)
         | Request::TicketList(_) => tickets::run(&op, request),
+        Request::OrderShip(_) | Request::OrderShipments(_) | Request::OrderCancelUnshipped(_) => {
+            shipments::run(&op, request)
+        }
     }
 }
 

@@ -846,3 +846,70 @@ fn every_op_is_exercised_by_these_tests() {
         "ops without a test through execute_json: {missing:?}"
     );
 }
+
+#[test]
+fn the_shipment_ops_ship_in_parts_and_cancel_the_rest() {
+    let (host, ada) = shop();
+    let order = host.ok(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 3}], "shipping": "express", "payment": "card"}),
+    );
+    let reference = order["reference"].as_str().unwrap().to_string();
+    let ship = |lines: Value, tracking: &str| json!({"order": reference, "lines": lines, "carrier": "DHL", "tracking_number": tracking, "weight_kg": "0.8"});
+    host.fails(
+        "order.ship",
+        ship(json!([]), "JD0000000001"),
+        None,
+        3,
+        "not_shippable",
+    );
+    host.ok(
+        "order.advance",
+        json!({"orders": [reference], "to": "packed"}),
+    );
+    host.fails(
+        "order.ship",
+        ship(json!([{"sku": "MUG", "quantity": 1}]), "no"),
+        None,
+        3,
+        "invalid_value",
+    );
+    host.fails(
+        "order.ship",
+        ship(json!([{"sku": "MUG", "quantity": 4}]), "JD0000000001"),
+        None,
+        3,
+        "ships_more_than_left",
+    );
+    let first = host.ok(
+        "order.ship",
+        ship(json!([{"sku": "MUG", "quantity": 1}]), "JD0000000001"),
+    );
+    assert_eq!(first["number"], 1);
+    assert_eq!(first["carrier"], "dhl");
+    assert_eq!(first["method"], "express");
+    assert_eq!(first["weight_kg"], "0.8");
+    assert_eq!(first["status"], "in_transit");
+    assert_eq!(first["lines"][0]["quantity"], 1);
+    let got = host.ok("order.get", json!({"reference": reference}));
+    assert_eq!(got["status"], "partially_shipped");
+    let shipments = host.ok("order.shipments", json!({"order": reference}));
+    assert_eq!(shipments.as_array().unwrap().len(), 1);
+    assert_eq!(shipments[0]["tracking_number"], "JD0000000001");
+    let done = host.ok(
+        "order.cancel_unshipped",
+        json!({"order": reference, "reason": "the rest broke"}),
+    );
+    assert_eq!(done["status"], "shipped");
+    assert_eq!(done["lines"][0]["quantity"], 1);
+    host.fails(
+        "order.cancel_unshipped",
+        json!({"order": reference, "reason": "again"}),
+        None,
+        3,
+        "not_partially_shipped",
+    );
+    // Two of ten MUGs are gone from the shelf for good: 1 shipped, 2 back.
+    let mug = host.ok("product.get", json!({"sku": "MUG"}));
+    assert_eq!(mug["stock"]["on_hand"], 9, "{mug}");
+}

@@ -52,6 +52,7 @@ fn next_step(status: OrderStatus) -> &'static str {
         Confirmed => "Next: we pick it.",
         Picking => "Next: we pack it.",
         Packed => "Next: it ships.",
+        PartiallyShipped => "Part has shipped; the rest follows.",
         Shipped => "Next: delivery.",
         Delivered => "Delivered.",
         Cancelled => "Cancelled.",

@@ -12,6 +12,7 @@ mod outbox;
 mod product;
 mod serve;
 mod settings;
+pub(crate) mod shipment;
 mod sms;
 mod staff;
 mod ticket;

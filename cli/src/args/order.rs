@@ -226,6 +226,40 @@ Example:
 Cancelling an order voids a hold taken by hand in the same step; a hold taken through a
 gateway shows as \"Void due\" on the cancelled order until the gateway has released it.")]
     Void(VoidArgs),
+    /// Hand units of a packed order to a carrier (a shipment with a tracking number).
+    #[command(after_long_help = "\
+Examples:
+  ordo order ship ORD-7K3M-9QX1 --carrier dhl --tracking JD014600006101 --weight 1.25
+  ordo order ship ORD-7K3M-9QX1 --line TEE-CLASSIC-BLK-M:2 --line MUG-STONE-350:1 \\
+      --carrier ups --tracking 1Z999AA10123456784
+
+Without --line every unit left ships. Shipping part of an order makes it partially
+shipped; it is shipped once every unit has left, and delivered once every shipment is.
+The customer hears the carrier and tracking number.")]
+    Ship(super::shipment::ShipArgs),
+    /// An order's shipments: carrier, tracking number, units, tracking status.
+    #[command(after_long_help = "Example:\n  ordo order shipments ORD-7K3M-9QX1")]
+    Shipments {
+        /// Order id or reference.
+        order: String,
+    },
+    /// Cancel what a partially shipped order has not shipped (its stock is released).
+    #[command(
+        name = "cancel-unshipped",
+        after_long_help = "\
+Example:
+  ordo order cancel-unshipped ORD-7K3M-9QX1 --reason \"the rest is out of stock\"
+
+Each line keeps its shipped units and the order is priced again; what was paid beyond
+the new total is a refund due (`ordo order refund`)."
+    )]
+    CancelUnshipped {
+        /// Order id or reference.
+        order: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// `ordo order void`.

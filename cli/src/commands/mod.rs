@@ -20,6 +20,7 @@ mod product;
 mod serve;
 mod session;
 mod settings;
+mod shipment;
 mod sms;
 mod staff;
 mod ticket;

@@ -113,6 +113,11 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
         OrderCommand::Authorize(args) => ledger(ctx, &args, Ledger::Authorization),
         OrderCommand::Capture(args) => ledger(ctx, &args, Ledger::Capture),
         OrderCommand::Void(args) => void(ctx, &args),
+        OrderCommand::Ship(args) => super::shipment::ship(ctx, &args),
+        OrderCommand::Shipments { order } => super::shipment::shipments(ctx, &order),
+        OrderCommand::CancelUnshipped { order, reason } => {
+            super::shipment::cancel_unshipped(ctx, &order, &reason)
+        }
     }
 }
 

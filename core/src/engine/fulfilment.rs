@@ -48,6 +48,7 @@ impl<S: Store> Engine<S> {
             | OrderStatus::Placed
             | OrderStatus::Picking
             | OrderStatus::Packed
+            | OrderStatus::PartiallyShipped
             | OrderStatus::Shipped
             | OrderStatus::Delivered
             | OrderStatus::Cancelled => Operation::Fulfil,

@@ -19,6 +19,7 @@ mod queries;
 mod registration;
 mod sessions;
 mod settings;
+mod shipments;
 mod staff;
 mod tickets;
 mod unit;
@@ -41,6 +42,7 @@ pub use payments::{PaymentRequest, VoidRequest};
 pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use sessions::LoginOutcome;
+pub use shipments::{MAX_SHIPMENTS_PER_ORDER, ShipRequest, TrackingResult};
 pub use tickets::TicketFilter;
 
 use unit::Unit;
@@ -204,3 +206,6 @@ mod ticket_tests;
 
 #[cfg(test)]
 mod payment_tests;
+
+#[cfg(test)]
+mod shipment_tests;

@@ -272,7 +272,7 @@ impl<S: Store> Engine<S> {
 
     /// Applies stock effects of an order change to the stock records in the unit, recording
     /// where reservations landed on the order.
-    fn apply_stock_effects(
+    pub(super) fn apply_stock_effects(
         &self,
         unit: &mut Unit<'_, S>,
         order: &mut Order,
@@ -772,5 +772,6 @@ pub(super) fn status_operation(to: OrderStatus) -> Result<Operation> {
         | OrderStatus::Shipped
         | OrderStatus::Delivered => Ok(Operation::Fulfil),
         OrderStatus::Cancelled => Err(Refusal::CancelWithReason.into()),
+        OrderStatus::PartiallyShipped => Err(Refusal::ShipmentRequired.into()),
     }
 }

@@ -11,6 +11,7 @@ use crate::ids::{CustomerId, OrderId, OrderReference, ProductId, RegistrationId}
 use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
 use crate::registration::HandleHash;
+use crate::shipment::{CarrierName, Shipment, TrackingNumber};
 use crate::staff::StaffUser;
 use crate::ticket::{Ticket, TicketStatus};
 
@@ -327,6 +328,38 @@ pub fn ticket_status_prefix(status: TicketStatus) -> Vec<u8> {
 /// [`IndexName::TicketByAssignee`] or [`IndexName::TicketByOrder`].
 pub fn ticket_owner_prefix(id: u64) -> Vec<u8> {
     id.to_be_bytes().to_vec()
+}
+
+/// Index entries of a shipment: `order ‖ id` (an order's shipments in shipping order)
+/// and the unique `carrier ‖ 0 ‖ tracking number`.
+pub fn shipment_entries(shipment: &Shipment) -> Vec<IndexEntry> {
+    let id = shipment.id().0;
+    vec![
+        IndexEntry {
+            index: IndexName::ShipmentByOrder,
+            key: join(&[&shipment.order().0.to_be_bytes(), &id.to_be_bytes()]),
+            id,
+        },
+        IndexEntry {
+            index: IndexName::ShipmentByTracking,
+            key: shipment_tracking_key(shipment.carrier(), shipment.tracking()),
+            id,
+        },
+    ]
+}
+
+/// Prefix of one order in [`IndexName::ShipmentByOrder`].
+pub fn shipment_order_prefix(order: OrderId) -> Vec<u8> {
+    order.0.to_be_bytes().to_vec()
+}
+
+/// Key in [`IndexName::ShipmentByTracking`]: carrier names never contain a 0 byte.
+pub fn shipment_tracking_key(carrier: &CarrierName, tracking: &TrackingNumber) -> Vec<u8> {
+    join(&[
+        carrier.as_str().as_bytes(),
+        &[0],
+        tracking.as_str().as_bytes(),
+    ])
 }
 
 /// The order id at the end of an order index key.

@@ -48,7 +48,9 @@ use crate::catalog::Product;
 use crate::clock::Timestamp;
 use crate::customer::Customer;
 use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
-use crate::ids::{CustomerId, DeliveryId, MessageId, OrderId, ProductId, TicketId, UserId};
+use crate::ids::{
+    CustomerId, DeliveryId, MessageId, OrderId, ProductId, ShipmentId, TicketId, UserId,
+};
 use crate::inventory::Stock;
 use crate::message::CommMessage;
 use crate::order::Order;
@@ -56,6 +58,7 @@ use crate::pricing::PricingSettings;
 use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
 use crate::session::{LoginThrottle, Session};
+use crate::shipment::Shipment;
 use crate::staff::StaffUser;
 use crate::ticket::Ticket;
 
@@ -113,6 +116,8 @@ pub enum Record {
     PhoneSettings(PhoneSettings),
     /// A customer-service ticket (with its comments).
     Ticket(Ticket),
+    /// A parcel handed to a carrier.
+    Shipment(Shipment),
 }
 
 /// Store-wide settings, kept in one record.
@@ -146,6 +151,7 @@ impl Record {
             Record::OrderWatch(w) => RecordKey::OrderWatch(w.order),
             Record::PhoneSettings(p) => RecordKey::PhoneSettings(p.phone.as_str().to_string()),
             Record::Ticket(t) => RecordKey::Ticket(t.id()),
+            Record::Shipment(s) => RecordKey::Shipment(s.id()),
         }
     }
 }
@@ -183,10 +189,12 @@ pub enum RecordKind {
     PhoneSettings,
     /// Customer-service tickets.
     Ticket,
+    /// Shipments.
+    Shipment,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 15] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -202,6 +210,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 15] = [
     RecordKind::OrderWatch,
     RecordKind::PhoneSettings,
     RecordKind::Ticket,
+    RecordKind::Shipment,
 ];
 
 /// Where a record lives.
@@ -239,6 +248,8 @@ pub enum RecordKey {
     PhoneSettings(String),
     /// A customer-service ticket.
     Ticket(TicketId),
+    /// A shipment.
+    Shipment(ShipmentId),
 }
 
 impl RecordKey {
@@ -260,6 +271,7 @@ impl RecordKey {
             RecordKey::OrderWatch(_) => RecordKind::OrderWatch,
             RecordKey::PhoneSettings(_) => RecordKind::PhoneSettings,
             RecordKey::Ticket(_) => RecordKind::Ticket,
+            RecordKey::Shipment(_) => RecordKind::Shipment,
         }
     }
 
@@ -284,6 +296,7 @@ impl RecordKey {
             RecordKind::OrderWatch => number().map(|id| RecordKey::OrderWatch(OrderId(id))),
             RecordKind::PhoneSettings => text().map(RecordKey::PhoneSettings),
             RecordKind::Ticket => number().map(|id| RecordKey::Ticket(TicketId(id))),
+            RecordKind::Shipment => number().map(|id| RecordKey::Shipment(ShipmentId(id))),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -302,6 +315,7 @@ impl RecordKey {
             RecordKey::Delivery(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::OrderWatch(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Ticket(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Shipment(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -334,6 +348,7 @@ impl fmt::Display for RecordKey {
             RecordKey::OrderWatch(id) => write!(f, "watch/{id}"),
             RecordKey::PhoneSettings(phone) => write!(f, "phone/{phone}"),
             RecordKey::Ticket(id) => write!(f, "ticket/{id}"),
+            RecordKey::Shipment(id) => write!(f, "shipment/{id}"),
         }
     }
 }
@@ -419,10 +434,14 @@ pub enum IndexName {
     TicketByAssignee,
     /// order ‖ ticket → ticket (tickets about an order only).
     TicketByOrder,
+    /// order ‖ shipment → shipment.
+    ShipmentByOrder,
+    /// Unique: carrier ‖ 0 ‖ tracking number → shipment (for the courier webhook).
+    ShipmentByTracking,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 20] = [
+pub const ALL_INDEXES: [IndexName; 22] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -443,6 +462,8 @@ pub const ALL_INDEXES: [IndexName; 20] = [
     IndexName::TicketByStatus,
     IndexName::TicketByAssignee,
     IndexName::TicketByOrder,
+    IndexName::ShipmentByOrder,
+    IndexName::ShipmentByTracking,
 ];
 
 impl IndexName {
@@ -450,6 +471,7 @@ impl IndexName {
     pub fn is_unique(self) -> bool {
         match self {
             IndexName::OrderByReference
+            | IndexName::ShipmentByTracking
             | IndexName::CustomerByPhone
             | IndexName::CustomerByEmail
             | IndexName::ProductBySku
@@ -468,7 +490,8 @@ impl IndexName {
             | IndexName::TicketByCustomer
             | IndexName::TicketByStatus
             | IndexName::TicketByAssignee
-            | IndexName::TicketByOrder => false,
+            | IndexName::TicketByOrder
+            | IndexName::ShipmentByOrder => false,
         }
     }
 
@@ -495,6 +518,8 @@ impl IndexName {
             IndexName::TicketByStatus => "idx_ticket_status",
             IndexName::TicketByAssignee => "idx_ticket_assignee",
             IndexName::TicketByOrder => "idx_ticket_order",
+            IndexName::ShipmentByOrder => "idx_shipment_order",
+            IndexName::ShipmentByTracking => "idx_shipment_tracking",
         }
     }
 }

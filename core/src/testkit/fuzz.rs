@@ -10,13 +10,14 @@ use arbitrary::{Arbitrary, Unstructured};
 use crate::catalog::{BackorderPolicy, PriceGroup, Sku, TaxCategory};
 use crate::clock::Timestamp;
 use crate::customer::{Address, Email, Phone};
-use crate::engine::{OrderFilter, OrderRequest, PaymentRequest};
+use crate::engine::{OrderFilter, OrderRequest, PaymentRequest, ShipRequest};
 use crate::ids::{OrderId, OrderReference, RegistrationId};
 use crate::inventory::WarehouseCode;
 use crate::money::{Currency, Money};
 use crate::order::{ALL_STATUSES, OrderStatus};
 use crate::payment::PaymentMethod;
 use crate::pricing::ShippingMethod;
+use crate::shipment::{ALL_TRACKING_STATUSES, CarrierName, TrackingEvent, TrackingNumber};
 use crate::store::MemoryStore;
 use crate::validate;
 
@@ -116,6 +117,22 @@ enum Op {
     Advance {
         orders: Vec<u8>,
         to: u8,
+    },
+    /// A shipment: one line's units (or everything left), a tracking number.
+    Ship {
+        order: u8,
+        line: Option<(u8, u8)>,
+        tracking: u8,
+    },
+    /// Cancel what a partly shipped order has not shipped.
+    CancelUnshipped {
+        order: u8,
+    },
+    /// A carrier's event on a tracking number (which may not exist).
+    Track {
+        tracking: u8,
+        status: u8,
+        at: u16,
     },
 }
 
@@ -305,6 +322,56 @@ pub fn engine_ops(data: &[u8]) {
                         }
                     }
                 }
+            }
+            Op::Ship {
+                order,
+                line,
+                tracking,
+            } => {
+                let Some(id) = pick(order) else { continue };
+                let lines = line
+                    .and_then(|(p, q)| Sku::parse(sku(p)).ok().map(|s| (s, u32::from(q))))
+                    .into_iter()
+                    .collect();
+                let (Ok(carrier), Ok(tracking)) = (
+                    CarrierName::parse("dhl"),
+                    TrackingNumber::parse(&format!("FZ{tracking:06}")),
+                ) else {
+                    panic!("fuzz tracking number")
+                };
+                let request = ShipRequest {
+                    lines,
+                    carrier,
+                    method: None,
+                    tracking,
+                    weight: None,
+                };
+                refused_or_done(engine.ship_order(&admin, id, &request));
+            }
+            Op::CancelUnshipped { order } => {
+                let Some(id) = pick(order) else { continue };
+                refused_or_done(engine.cancel_unshipped(&admin, id, "fuzz"));
+            }
+            Op::Track {
+                tracking,
+                status,
+                at,
+            } => {
+                let status =
+                    ALL_TRACKING_STATUSES[usize::from(status) % ALL_TRACKING_STATUSES.len()];
+                let (Ok(carrier), Ok(tracking), Ok(event)) = (
+                    CarrierName::parse("dhl"),
+                    TrackingNumber::parse(&format!("FZ{tracking:06}")),
+                    TrackingEvent::new(Timestamp(i64::from(at)), status, "fuzz"),
+                ) else {
+                    panic!("fuzz tracking event")
+                };
+                refused_or_done(engine.track_shipment(
+                    &crate::auth::Actor::system(),
+                    &carrier,
+                    &tracking,
+                    &event,
+                ));
             }
         }
         if let Err(violation) = invariants::check_store(store.as_ref()) {

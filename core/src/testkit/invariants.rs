@@ -8,6 +8,7 @@ use std::ops::Bound;
 use crate::ids::{OrderId, ProductId};
 use crate::inventory::{Stock, WarehouseCode};
 use crate::order::Order;
+use crate::shipment::Shipment;
 use crate::store::{
     ALL_INDEXES, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, keys,
 };
@@ -57,6 +58,20 @@ pub fn all_stock(store: &dyn Store) -> Result<Vec<Stock>, String> {
         .collect())
 }
 
+/// All shipments in the store.
+///
+/// # Errors
+/// A description of a storage error.
+pub fn all_shipments(store: &dyn Store) -> Result<Vec<Shipment>, String> {
+    Ok(all_records(store, RecordKind::Shipment)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Shipment(s) => Some(s),
+            _ => None,
+        })
+        .collect())
+}
+
 /// Checks every invariant; returns the first violation found.
 ///
 /// # Errors
@@ -66,7 +81,58 @@ pub fn check_store(store: &dyn Store) -> Result<(), String> {
     let stock = all_stock(store)?;
     check_orders(&orders)?;
     check_reservations(&orders, &stock)?;
+    check_shipments(store, &orders)?;
     check_order_indexes(store, &orders)
+}
+
+/// Every unit of an order that ships in parcels is in exactly one parcel or still
+/// reserved: per line, shipped (Σ of its shipments) + reserved = quantity; a shipment
+/// belongs to an existing order and is found by its two index entries.
+fn check_shipments(store: &dyn Store, orders: &[Order]) -> Result<(), String> {
+    let shipments = all_shipments(store)?;
+    let mut shipped: BTreeMap<(OrderId, ProductId), u64> = BTreeMap::new();
+    for shipment in &shipments {
+        for line in shipment.lines() {
+            *shipped.entry((shipment.order(), line.product)).or_default() +=
+                u64::from(line.quantity);
+        }
+        for entry in keys::shipment_entries(shipment) {
+            let found = store
+                .index_get(entry.index, &entry.key)
+                .map_err(|e| e.to_string())?;
+            if found != Some(entry.id) {
+                return Err(format!(
+                    "shipment {}: index {:?} gives {found:?}",
+                    shipment.id(),
+                    entry.index
+                ));
+            }
+        }
+    }
+    for order in orders {
+        if !shipments.iter().any(|s| s.order() == order.id()) {
+            continue;
+        }
+        for line in order.lines() {
+            let units = shipped.remove(&(order.id(), line.product)).unwrap_or(0);
+            if units + u64::from(line.reserved) != u64::from(line.quantity) {
+                return Err(format!(
+                    "order {} line {}: {units} shipped + {} reserved != {} ordered ({})",
+                    order.id(),
+                    line.sku,
+                    line.reserved,
+                    line.quantity,
+                    order.status()
+                ));
+            }
+        }
+    }
+    if let Some(((order, product), units)) = shipped.into_iter().find(|(_, u)| *u > 0) {
+        return Err(format!(
+            "{units} units of product {product} shipped for order {order}, which has no such line"
+        ));
+    }
+    Ok(())
 }
 
 fn check_orders(orders: &[Order]) -> Result<(), String> {

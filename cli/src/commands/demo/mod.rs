@@ -21,7 +21,7 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ordo_api::request::{
     ItemChange, OnOrder, OrderKey, OrderList, Payment, ProductKey, RemoveItem, SetAddress,
-    SetStatus, StockChange, WithReason,
+    SetStatus, Ship, ShipLine, StockChange, WithReason,
 };
 use ordo_api::{Caller, Request};
 use ordo_core::catalog::ProductInput;
@@ -41,7 +41,9 @@ use crate::args::DemoArgs;
 use crate::context::{Refused, call, os_seed};
 use crate::identity::os_user;
 use crate::render::Output;
-use crate::render::views::{CustomerView, DemoView, ListView, OrderView, ProductView};
+use crate::render::views::{
+    CustomerView, DemoView, ListView, OrderView, ProductView, ShipmentView,
+};
 
 use dice::Dice;
 use plan::{Action, Buyer, Event, Setting, Step};
@@ -282,6 +284,7 @@ impl<S: Store> Demo<S> {
         let order = OrderKey::Id { id: id.get() };
         let request = match step {
             Step::Create(_) => return Ok(()),
+            Step::Status(OrderStatus::Shipped) => return self.ship(id),
             Step::Status(status) => Request::OrderSetStatus(SetStatus {
                 order,
                 status: status.to_string(),
@@ -323,6 +326,43 @@ impl<S: Store> Demo<S> {
         };
         let _: OrderView = self.call(request)?;
         Ok(())
+    }
+
+    /// Hands a packed order to a carrier with a tracking number and a weight: every fourth
+    /// order of more than one line in two parcels (its first line first), the rest in one.
+    /// Tracking numbers derive from the order id, so the demo replays alike.
+    fn ship(&self, id: OrderId) -> anyhow::Result<()> {
+        const CARRIERS: [&str; 3] = ["dhl", "ups", "postnl"];
+        let order = self.order(id)?;
+        let carrier = CARRIERS
+            .get(usize::try_from(id.get() % 3).unwrap_or(0))
+            .copied()
+            .unwrap_or("dhl");
+        let parcel = |lines: Vec<ShipLine>, number: u64, units: u64| -> anyhow::Result<()> {
+            // Half a kilogram a unit.
+            let grams = units.max(1) * 500;
+            let _: ShipmentView = self.call(Request::OrderShip(Ship {
+                order: OrderKey::Id { id: id.get() },
+                lines,
+                carrier: carrier.to_string(),
+                method: None,
+                tracking_number: format!("{}{:08}{number}", carrier.to_uppercase(), id.get()),
+                weight_kg: Some(format!("{}.{:03}", grams / 1000, grams % 1000)),
+            }))?;
+            Ok(())
+        };
+        let total: u64 = order.lines.iter().map(|l| u64::from(l.quantity)).sum();
+        match order.lines.first() {
+            Some(first) if id.get().is_multiple_of(4) && order.lines.len() > 1 => {
+                let line = ShipLine {
+                    sku: first.sku.clone(),
+                    quantity: first.quantity,
+                };
+                parcel(vec![line], 1, u64::from(first.quantity))?;
+                parcel(Vec::new(), 2, total - u64::from(first.quantity))
+            }
+            _ => parcel(Vec::new(), 1, total),
+        }
     }
 
     /// A request through the wire contract, as the local administrator.

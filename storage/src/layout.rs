@@ -45,8 +45,10 @@ pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(36);
 pub(crate) const OUTBOX: Slot = Slot(37);
 /// The meta tree.
 pub(crate) const META: Slot = Slot(38);
+/// The report counters tree (`WriteSet::counters`): key → exact decimal value.
+pub(crate) const COUNTERS: Slot = Slot(39);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 39;
+pub(crate) const TREE_COUNT: usize = 40;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -120,7 +122,13 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
 pub(crate) fn tree_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = RECORD_KINDS.iter().map(|k| record_tree_name(*k)).collect();
     names.extend(ordo_core::store::ALL_INDEXES.iter().map(|i| i.name()));
-    names.extend(["audit", "audit_by_subject", "outbox", "meta"]);
+    names.extend([
+        "audit",
+        "audit_by_subject",
+        "outbox",
+        "meta",
+        "report_counters",
+    ]);
     debug_assert_eq!(names.len(), TREE_COUNT);
     names
 }
@@ -140,6 +148,8 @@ pub(crate) enum Content {
     Outbox,
     /// Counters.
     Meta,
+    /// Report counters (exact decimals).
+    ReportCounters,
 }
 
 impl Content {
@@ -153,6 +163,7 @@ impl Content {
             Content::AuditBySubject => ValueKind::Marker,
             Content::Outbox => ValueKind::Outbox,
             Content::Meta => ValueKind::Counter,
+            Content::ReportCounters => ValueKind::Amount,
         }
     }
 }
@@ -173,6 +184,7 @@ pub(crate) fn content(slot: Slot) -> Option<Content> {
         AUDIT_BY_SUBJECT => Some(Content::AuditBySubject),
         OUTBOX => Some(Content::Outbox),
         META => Some(Content::Meta),
+        COUNTERS => Some(Content::ReportCounters),
         _ => None,
     }
 }
@@ -216,6 +228,11 @@ impl Trees {
     /// The tree of an index.
     pub(crate) fn index(&self, index: IndexName) -> &sled::Tree {
         self.tree(index_slot(index))
+    }
+
+    /// The report counters tree.
+    pub(crate) fn counters(&self) -> &sled::Tree {
+        self.tree(COUNTERS)
     }
 }
 
@@ -265,6 +282,11 @@ pub(crate) fn index_label(index: IndexName, key: &[u8]) -> String {
     format!("{}/{}", index.name(), hex(key))
 }
 
+/// How a report counter is named in errors: `report_counters/<hex>`.
+pub(crate) fn counter_label(key: &[u8]) -> String {
+    format!("report_counters/{}", hex(key))
+}
+
 /// How a record key is named in errors.
 pub(crate) fn record_label(key: &RecordKey) -> String {
     key.to_string()
@@ -296,7 +318,7 @@ mod tests {
                 .iter()
                 .map(|i| index_slot(*i).0),
         );
-        slots.extend([AUDIT.0, AUDIT_BY_SUBJECT.0, OUTBOX.0, META.0]);
+        slots.extend([AUDIT.0, AUDIT_BY_SUBJECT.0, OUTBOX.0, META.0, COUNTERS.0]);
         for slot in 0..TREE_COUNT {
             assert!(content(Slot(slot)).is_some());
         }

@@ -17,6 +17,7 @@ mod payments;
 mod profile;
 mod queries;
 mod registration;
+pub mod report_counters;
 mod sessions;
 mod settings;
 mod staff;

@@ -1,0 +1,329 @@
+//! Report figures kept current as orders change: commutative counter deltas
+//! ([`WriteSet::counters`]) written in the same write set as the order change.
+//!
+//! Every order *contributes* a set of counter values, a pure function of the order as it
+//! stands ([`contribution`]). When a unit of work puts an order, the deltas are the new
+//! contribution minus the one the order had when the unit loaded it ([`deltas`]), so
+//! placing adds, cancelling subtracts, editing lines moves the difference, and a status
+//! change that moves no figure (confirm, pick, pack) writes no counter at all. Summing
+//! every order's contribution ([`rebuild_counters`]) therefore gives exactly the counters
+//! kept incrementally — the check `ordo verify` can make, and how a store written before
+//! counters existed gets them.
+//!
+//! The counters, all keyed by the UTC day (days since 1970-01-01, big-endian `u32`) of the
+//! event they count, so a date range is one key range:
+//!
+//! | key | value |
+//! |---|---|
+//! | `S ‖ day placed ‖ currency ‖ 0` | orders placed (not cancelled) |
+//! | `S ‖ day placed ‖ currency ‖ 1` | revenue: Σ order totals |
+//! | `S ‖ day placed ‖ currency ‖ 2` | units ordered |
+//! | `P ‖ day placed ‖ product ‖ currency ‖ 0` | units of the product |
+//! | `P ‖ day placed ‖ product ‖ currency ‖ 1` | product revenue: Σ line total − line discount (before tax) |
+//! | `C ‖ day placed ‖ customer ‖ currency ‖ 0` | orders of the customer |
+//! | `C ‖ day placed ‖ customer ‖ currency ‖ 1` | revenue of the customer: Σ order totals |
+//! | `X ‖ day cancelled ‖ currency ‖ 0` | orders cancelled after being placed |
+//! | `H ‖ day reached ‖ stage ‖ bucket` | orders whose stage (0 placed → shipped, 1 shipped → delivered) ended that day and took a duration in that [`SPEED_BUCKET_BOUNDS_MS`] bucket |
+//!
+//! A cancelled order contributes only its `X` counter: its sale is subtracted from the
+//! day it was placed. Customer figures come from counters too: computing them from the
+//! `OrderByCustomer` index would decode every order of the range (what reports must not
+//! do). Speed is kept as histograms, so medians and p90 are exact to the bucket (reports
+//! give the bucket's upper bound).
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::clock::{DAY_MS, Timestamp};
+use crate::error::Result;
+use crate::ids::{CustomerId, ProductId};
+use crate::money::Currency;
+use crate::order::{Order, OrderStatus};
+use crate::store::{
+    CounterDelta, IndexRange, Record, RecordKind, Store, WriteSet, keys,
+};
+
+/// Tag of the per-day sales counters.
+pub(crate) const SALES: u8 = b'S';
+/// Tag of the per-day × product counters.
+pub(crate) const PRODUCT: u8 = b'P';
+/// Tag of the per-day × customer counters.
+pub(crate) const CUSTOMER: u8 = b'C';
+/// Tag of the per-day cancellation counters.
+pub(crate) const CANCELLED: u8 = b'X';
+/// Tag of the speed histograms.
+pub(crate) const SPEED: u8 = b'H';
+
+/// `S` metric: orders.
+pub(crate) const METRIC_ORDERS: u8 = 0;
+/// `S`/`P`/`C` metric: revenue (`P`: units are metric 0).
+pub(crate) const METRIC_REVENUE: u8 = 1;
+/// `S` metric: units.
+pub(crate) const METRIC_UNITS: u8 = 2;
+/// `P` metric: units.
+pub(crate) const METRIC_PRODUCT_UNITS: u8 = 0;
+
+/// Speed stage: placed → shipped.
+pub(crate) const STAGE_TO_SHIP: u8 = 0;
+/// Speed stage: shipped → delivered.
+pub(crate) const STAGE_TO_DELIVER: u8 = 1;
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// Upper bounds (inclusive, in ms) of the speed histogram buckets: 1, 2, 4, 8, 12 hours,
+/// 1, 1.5, 2, 3, 4, 5, 7, 10, 14, 21, 30 days; the last bucket holds everything longer.
+pub const SPEED_BUCKET_BOUNDS_MS: [i64; 16] = [
+    HOUR_MS,
+    2 * HOUR_MS,
+    4 * HOUR_MS,
+    8 * HOUR_MS,
+    12 * HOUR_MS,
+    24 * HOUR_MS,
+    36 * HOUR_MS,
+    48 * HOUR_MS,
+    72 * HOUR_MS,
+    96 * HOUR_MS,
+    120 * HOUR_MS,
+    168 * HOUR_MS,
+    240 * HOUR_MS,
+    336 * HOUR_MS,
+    504 * HOUR_MS,
+    720 * HOUR_MS,
+];
+
+/// The UTC day of a timestamp (days since 1970-01-01; days before it count as day 0).
+pub fn day_of(at: Timestamp) -> u32 {
+    u32::try_from(at.millis().div_euclid(DAY_MS)).unwrap_or(0)
+}
+
+/// The histogram bucket of a duration (index into [`SPEED_BUCKET_BOUNDS_MS`], or its
+/// length for longer ones).
+pub fn speed_bucket(duration_ms: i64) -> u8 {
+    let index = SPEED_BUCKET_BOUNDS_MS
+        .iter()
+        .position(|bound| duration_ms <= *bound)
+        .unwrap_or(SPEED_BUCKET_BOUNDS_MS.len());
+    u8::try_from(index).unwrap_or(u8::MAX)
+}
+
+fn currency_bytes(currency: Currency) -> [u8; 3] {
+    let mut bytes = [b'?'; 3];
+    for (slot, byte) in bytes.iter_mut().zip(currency.code().bytes()) {
+        *slot = byte;
+    }
+    bytes
+}
+
+/// `tag ‖ day`: the start of a day's counters of one kind.
+pub(crate) fn day_prefix(tag: u8, day: u32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(24);
+    key.push(tag);
+    key.extend_from_slice(&day.to_be_bytes());
+    key
+}
+
+/// `S ‖ day ‖ currency ‖ metric`.
+pub(crate) fn sales_key(day: u32, currency: Currency, metric: u8) -> Vec<u8> {
+    let mut key = day_prefix(SALES, day);
+    key.extend_from_slice(&currency_bytes(currency));
+    key.push(metric);
+    key
+}
+
+/// `P ‖ day ‖ product ‖ currency ‖ metric`.
+pub(crate) fn product_key(day: u32, product: ProductId, currency: Currency, metric: u8) -> Vec<u8> {
+    let mut key = day_prefix(PRODUCT, day);
+    key.extend_from_slice(&product.0.to_be_bytes());
+    key.extend_from_slice(&currency_bytes(currency));
+    key.push(metric);
+    key
+}
+
+/// `C ‖ day ‖ customer ‖ currency ‖ metric`.
+pub(crate) fn customer_key(
+    day: u32,
+    customer: CustomerId,
+    currency: Currency,
+    metric: u8,
+) -> Vec<u8> {
+    let mut key = day_prefix(CUSTOMER, day);
+    key.extend_from_slice(&customer.0.to_be_bytes());
+    key.extend_from_slice(&currency_bytes(currency));
+    key.push(metric);
+    key
+}
+
+/// `X ‖ day ‖ currency ‖ 0`.
+pub(crate) fn cancelled_key(day: u32, currency: Currency) -> Vec<u8> {
+    let mut key = day_prefix(CANCELLED, day);
+    key.extend_from_slice(&currency_bytes(currency));
+    key.push(METRIC_ORDERS);
+    key
+}
+
+/// `H ‖ day ‖ stage ‖ bucket`.
+pub(crate) fn speed_key(day: u32, stage: u8, bucket: u8) -> Vec<u8> {
+    let mut key = day_prefix(SPEED, day);
+    key.push(stage);
+    key.push(bucket);
+    key
+}
+
+/// The key range of days `from..=to` of one counter kind.
+pub(crate) fn day_range(tag: u8, from: u32, to: u32) -> IndexRange {
+    let start = day_prefix(tag, from);
+    let end = match to.checked_add(1) {
+        Some(next) => std::ops::Bound::Excluded(day_prefix(tag, next)),
+        None => keys::prefix_end(&[tag]).map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+    };
+    IndexRange {
+        start: std::ops::Bound::Included(start),
+        end,
+        reverse: false,
+    }
+}
+
+/// When the order first reached `status`, if it did.
+fn reached(order: &Order, status: OrderStatus) -> Option<Timestamp> {
+    order
+        .status_history()
+        .iter()
+        .find(|(s, _)| *s == status)
+        .map(|(_, at)| *at)
+}
+
+/// The counter values one order contributes as it stands (see the module table). A draft
+/// contributes nothing.
+pub fn contribution(order: &Order) -> Vec<(Vec<u8>, Decimal)> {
+    let Some(placed) = reached(order, OrderStatus::Placed) else {
+        return Vec::new();
+    };
+    let day = day_of(placed);
+    let currency = order.currency();
+    let mut figures = Vec::with_capacity(8 + 2 * order.lines().len());
+    if order.status() == OrderStatus::Cancelled {
+        let at = reached(order, OrderStatus::Cancelled).unwrap_or(placed);
+        figures.push((cancelled_key(day_of(at), currency), Decimal::ONE));
+        return figures;
+    }
+    let total = order.totals().total.amount();
+    let units: u64 = order.lines().iter().map(|l| u64::from(l.quantity)).sum();
+    figures.push((sales_key(day, currency, METRIC_ORDERS), Decimal::ONE));
+    figures.push((sales_key(day, currency, METRIC_REVENUE), total));
+    figures.push((sales_key(day, currency, METRIC_UNITS), Decimal::from(units)));
+    for line in order.lines() {
+        let revenue = line.amounts.total.amount() - line.amounts.discount.amount();
+        let quantity = Decimal::from(line.quantity);
+        figures.push((
+            product_key(day, line.product, currency, METRIC_PRODUCT_UNITS),
+            quantity,
+        ));
+        figures.push((
+            product_key(day, line.product, currency, METRIC_REVENUE),
+            revenue,
+        ));
+    }
+    let customer = order.customer();
+    figures.push((
+        customer_key(day, customer, currency, METRIC_ORDERS),
+        Decimal::ONE,
+    ));
+    figures.push((customer_key(day, customer, currency, METRIC_REVENUE), total));
+    if let Some(shipped) = reached(order, OrderStatus::Shipped) {
+        let bucket = speed_bucket(shipped.millis() - placed.millis());
+        figures.push((
+            speed_key(day_of(shipped), STAGE_TO_SHIP, bucket),
+            Decimal::ONE,
+        ));
+        if let Some(delivered) = reached(order, OrderStatus::Delivered) {
+            let bucket = speed_bucket(delivered.millis() - shipped.millis());
+            figures.push((
+                speed_key(day_of(delivered), STAGE_TO_DELIVER, bucket),
+                Decimal::ONE,
+            ));
+        }
+    }
+    figures
+}
+
+/// The deltas that take the counters from an order's `old` contribution to its `new` one
+/// (zero differences left out, in key order).
+pub fn deltas(old: &[(Vec<u8>, Decimal)], new: &[(Vec<u8>, Decimal)]) -> Vec<CounterDelta> {
+    let mut sums: BTreeMap<&[u8], Decimal> = BTreeMap::new();
+    for (key, value) in new {
+        *sums.entry(key.as_slice()).or_default() += *value;
+    }
+    for (key, value) in old {
+        *sums.entry(key.as_slice()).or_default() -= *value;
+    }
+    sums.into_iter()
+        .filter(|(_, delta)| !delta.is_zero())
+        .map(|(key, delta)| CounterDelta {
+            key: key.to_vec(),
+            delta,
+        })
+        .collect()
+}
+
+/// How many orders [`rebuild_counters`] reads per scan.
+const REBUILD_PAGE: usize = 512;
+
+/// Every counter recomputed from the orders (the sum of their contributions), in key
+/// order, zeros left out: what the incrementally kept counters must equal.
+///
+/// # Errors
+/// `Storage` if an order cannot be read (a record that does not decode is `Corrupted`).
+pub fn computed_counters<S: Store + ?Sized>(store: &S) -> Result<BTreeMap<Vec<u8>, Decimal>> {
+    let mut sums: BTreeMap<Vec<u8>, Decimal> = BTreeMap::new();
+    let mut after = None;
+    loop {
+        let page = store.scan(RecordKind::Order, after.as_ref(), REBUILD_PAGE)?;
+        for versioned in &page {
+            if let Record::Order(order) = &versioned.value {
+                for (key, value) in contribution(order) {
+                    *sums.entry(key).or_default() += value;
+                }
+            }
+        }
+        if page.len() < REBUILD_PAGE {
+            break;
+        }
+        after = page.last().map(|v| v.value.key());
+    }
+    sums.retain(|_, value| !value.is_zero());
+    Ok(sums)
+}
+
+/// Recomputes every counter from the orders and writes the difference to what the store
+/// holds, in one write set (for a store written before counters existed: the format
+/// migration runs it; `ordo verify` can compare with [`computed_counters`]). Returns how
+/// many counters it changed. Run it while nothing else writes: a concurrent order change
+/// would be counted twice or not at all.
+///
+/// # Errors
+/// `Storage` if an order or a counter cannot be read or the write set cannot be applied.
+pub fn rebuild_counters<S: Store + ?Sized>(store: &S) -> Result<usize> {
+    let computed = computed_counters(store)?;
+    let stored: BTreeMap<Vec<u8>, Decimal> = store
+        .counters(&IndexRange::prefix(&[], false), usize::MAX)?
+        .into_iter()
+        .collect();
+    let mut writes = WriteSet::new();
+    for (key, want) in &computed {
+        let have = stored.get(key).copied().unwrap_or_default();
+        if have != *want {
+            writes.count(key.clone(), *want - have);
+        }
+    }
+    for (key, have) in &stored {
+        if !computed.contains_key(key) {
+            writes.count(key.clone(), -*have);
+        }
+    }
+    let changed = writes.counters.len();
+    if changed > 0 {
+        store.apply(writes)?;
+    }
+    Ok(changed)
+}

@@ -158,10 +158,13 @@ pub enum Operation {
     /// Open a ticket for oneself and comment on it visibly (customers only; the engine
     /// checks ownership).
     OpenOwnTickets,
+    /// Read sales, speed, customer and stock reports (staff who run the shop: admin,
+    /// sales, analysts; never customers).
+    ViewReports,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 31] = [
+pub const ALL_OPERATIONS: [Operation; 32] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -193,6 +196,7 @@ pub const ALL_OPERATIONS: [Operation; 31] = [
     Operation::ReadTickets,
     Operation::ManageTickets,
     Operation::OpenOwnTickets,
+    Operation::ViewReports,
 ];
 
 impl fmt::Display for Operation {
@@ -229,6 +233,7 @@ impl fmt::Display for Operation {
             Operation::ReadTickets => "read tickets",
             Operation::ManageTickets => "work tickets",
             Operation::OpenOwnTickets => "open and comment on their own tickets",
+            Operation::ViewReports => "view reports",
         })
     }
 }
@@ -240,7 +245,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 31] = [
+const MATRIX: [(Operation, [bool; 8]); 32] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -275,6 +280,7 @@ const MATRIX: [(Operation, [bool; 8]); 31] = [
     (Operation::ReadTickets,       [Y,    Y,    Y,    Y,    N,    Y,    Y,    N]),
     (Operation::ManageTickets,     [Y,    Y,    Y,    N,    N,    N,    N,    N]),
     (Operation::OpenOwnTickets,    [N,    N,    N,    N,    N,    N,    Y,    N]),
+    (Operation::ViewReports,       [Y,    N,    N,    Y,    N,    Y,    N,    N]),
 ];
 
 impl Role {
@@ -486,6 +492,7 @@ mod tests {
                     | Operation::ReadAudit
                     | Operation::ReadMessages
                     | Operation::ReadTickets
+                    | Operation::ViewReports
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }

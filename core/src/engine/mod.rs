@@ -18,6 +18,7 @@ mod profile;
 mod queries;
 mod registration;
 pub mod report_counters;
+mod reports;
 mod sessions;
 mod settings;
 mod staff;
@@ -41,6 +42,8 @@ pub use orders::{ItemRequest, OrderRequest};
 pub use payments::PaymentRequest;
 pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
+pub use report_counters::{computed_counters, rebuild_counters};
+pub use reports::REPORT_TOP;
 pub use sessions::LoginOutcome;
 pub use tickets::TicketFilter;
 
@@ -199,6 +202,9 @@ mod race_tests;
 
 #[cfg(test)]
 mod bound_tests;
+
+#[cfg(test)]
+mod report_tests;
 
 #[cfg(test)]
 mod ticket_tests;

@@ -23,7 +23,7 @@
 //! | `C ‖ day placed ‖ customer ‖ currency ‖ 0` | orders of the customer |
 //! | `C ‖ day placed ‖ customer ‖ currency ‖ 1` | revenue of the customer: Σ order totals |
 //! | `X ‖ day cancelled ‖ currency ‖ 0` | orders cancelled after being placed |
-//! | `H ‖ day reached ‖ stage ‖ bucket` | orders whose stage (0 placed → shipped, 1 shipped → delivered) ended that day and took a duration in that [`SPEED_BUCKET_BOUNDS_MS`] bucket |
+//! | `H ‖ day reached ‖ stage ‖ bucket` | orders whose stage (0 placed → shipped, 1 shipped → delivered) ended that day and took a duration in that [`crate::report::SPEED_BUCKET_BOUNDS_MS`] bucket |
 //!
 //! A cancelled order contributes only its `X` counter: its sale is subtracted from the
 //! day it was placed. Customer figures come from counters too: computing them from the
@@ -35,14 +35,13 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::clock::{DAY_MS, Timestamp};
+use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::ids::{CustomerId, ProductId};
 use crate::money::Currency;
 use crate::order::{Order, OrderStatus};
-use crate::store::{
-    CounterDelta, IndexRange, Record, RecordKind, Store, WriteSet, keys,
-};
+use crate::report::{day_of, speed_bucket};
+use crate::store::{CounterDelta, IndexRange, Record, RecordKind, Store, WriteSet, keys};
 
 /// Tag of the per-day sales counters.
 pub(crate) const SALES: u8 = b'S';
@@ -68,44 +67,6 @@ pub(crate) const METRIC_PRODUCT_UNITS: u8 = 0;
 pub(crate) const STAGE_TO_SHIP: u8 = 0;
 /// Speed stage: shipped → delivered.
 pub(crate) const STAGE_TO_DELIVER: u8 = 1;
-
-const HOUR_MS: i64 = 3_600_000;
-
-/// Upper bounds (inclusive, in ms) of the speed histogram buckets: 1, 2, 4, 8, 12 hours,
-/// 1, 1.5, 2, 3, 4, 5, 7, 10, 14, 21, 30 days; the last bucket holds everything longer.
-pub const SPEED_BUCKET_BOUNDS_MS: [i64; 16] = [
-    HOUR_MS,
-    2 * HOUR_MS,
-    4 * HOUR_MS,
-    8 * HOUR_MS,
-    12 * HOUR_MS,
-    24 * HOUR_MS,
-    36 * HOUR_MS,
-    48 * HOUR_MS,
-    72 * HOUR_MS,
-    96 * HOUR_MS,
-    120 * HOUR_MS,
-    168 * HOUR_MS,
-    240 * HOUR_MS,
-    336 * HOUR_MS,
-    504 * HOUR_MS,
-    720 * HOUR_MS,
-];
-
-/// The UTC day of a timestamp (days since 1970-01-01; days before it count as day 0).
-pub fn day_of(at: Timestamp) -> u32 {
-    u32::try_from(at.millis().div_euclid(DAY_MS)).unwrap_or(0)
-}
-
-/// The histogram bucket of a duration (index into [`SPEED_BUCKET_BOUNDS_MS`], or its
-/// length for longer ones).
-pub fn speed_bucket(duration_ms: i64) -> u8 {
-    let index = SPEED_BUCKET_BOUNDS_MS
-        .iter()
-        .position(|bound| duration_ms <= *bound)
-        .unwrap_or(SPEED_BUCKET_BOUNDS_MS.len());
-    u8::try_from(index).unwrap_or(u8::MAX)
-}
 
 fn currency_bytes(currency: Currency) -> [u8; 3] {
     let mut bytes = [b'?'; 3];
@@ -175,13 +136,37 @@ pub(crate) fn day_range(tag: u8, from: u32, to: u32) -> IndexRange {
     let start = day_prefix(tag, from);
     let end = match to.checked_add(1) {
         Some(next) => std::ops::Bound::Excluded(day_prefix(tag, next)),
-        None => keys::prefix_end(&[tag]).map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        None => {
+            keys::prefix_end(&[tag]).map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded)
+        }
     };
     IndexRange {
         start: std::ops::Bound::Included(start),
         end,
         reverse: false,
     }
+}
+
+/// A counter key taken apart: its tag, its day and the bytes after them.
+pub(crate) fn split_key(key: &[u8]) -> Option<(u8, u32, &[u8])> {
+    let (&tag, rest) = key.split_first()?;
+    let day = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
+    Some((tag, day, rest.get(4..)?))
+}
+
+/// `id (8 bytes) ‖ currency (3) ‖ metric (1)` of a `P` or `C` key's rest.
+pub(crate) fn split_id_currency_metric(rest: &[u8]) -> Option<(u64, Currency, u8)> {
+    let id = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+    let (currency, metric) = split_currency_metric(rest.get(8..)?)?;
+    Some((id, currency, metric))
+}
+
+/// `currency (3) ‖ metric (1)` of an `S` or `X` key's rest.
+pub(crate) fn split_currency_metric(rest: &[u8]) -> Option<(Currency, u8)> {
+    let code = std::str::from_utf8(rest.get(..3)?).ok()?;
+    let currency = Currency::parse(code).ok()?;
+    let metric = *rest.get(3)?;
+    (rest.len() == 4).then_some((currency, metric))
 }
 
 /// When the order first reached `status`, if it did.

@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::report_counters;
 use crate::audit::AuditRecord;
 use crate::catalog::{Product, Sku};
 use crate::clock::Timestamp;
@@ -34,7 +35,6 @@ use crate::outbox::DomainEvent;
 use crate::pricing::PricingSettings;
 use crate::session::{LoginThrottle, Session};
 use crate::staff::StaffUser;
-use super::report_counters;
 use crate::store::{
     Expected, IdempotencyRecord, IndexEntry, IndexName, Record, RecordKey, Settings, Store,
     StoreError, WriteSet, keys,

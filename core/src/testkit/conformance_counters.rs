@@ -12,16 +12,18 @@ use rust_decimal::Decimal;
 
 use crate::clock::Timestamp;
 use crate::ids::OrderId;
-use crate::store::{
-    Expected, IdempotencyRecord, IndexRange, Record, Store, StoreError, WriteSet,
-};
+use crate::store::{Expected, IdempotencyRecord, IndexRange, Record, Store, StoreError, WriteSet};
 
 fn all() -> IndexRange {
     IndexRange::prefix(&[], false)
 }
 
 fn counters_of(store: &dyn Store) -> BTreeMap<Vec<u8>, Decimal> {
-    store.counters(&all(), usize::MAX).unwrap().into_iter().collect()
+    store
+        .counters(&all(), usize::MAX)
+        .unwrap()
+        .into_iter()
+        .collect()
 }
 
 fn marker(key: &str) -> Record {
@@ -51,9 +53,7 @@ pub fn counter_deltas_add_up_and_scan_in_order<S: Store>(store: S) {
     assert_eq!(found.get(b"a/1".as_slice()), Some(&Decimal::from(5)));
     assert_eq!(found.get(b"a/2".as_slice()), Some(&Decimal::from(20)));
 
-    let prefix = store
-        .counters(&IndexRange::prefix(b"a/", true), 1)
-        .unwrap();
+    let prefix = store.counters(&IndexRange::prefix(b"a/", true), 1).unwrap();
     assert_eq!(prefix, vec![(b"a/2".to_vec(), Decimal::from(20))]);
     let none = store.counters(&IndexRange::prefix(b"c/", false), 10);
     assert_eq!(none.unwrap(), Vec::new());
@@ -102,10 +102,7 @@ pub fn concurrent_counter_deltas_sum_exactly<S: Store + 'static>(store: S) {
                     let mut ws = WriteSet::new();
                     ws.count(b"hot/count".to_vec(), Decimal::ONE);
                     ws.count(b"hot/money".to_vec(), Decimal::new(1001, 2));
-                    ws.count(
-                        format!("cold/{thread}").into_bytes(),
-                        Decimal::from(i + 1),
-                    );
+                    ws.count(format!("cold/{thread}").into_bytes(), Decimal::from(i + 1));
                     store.apply(ws).unwrap();
                     applied += 1;
                 }

@@ -178,13 +178,58 @@ fn reached(order: &Order, status: OrderStatus) -> Option<Timestamp> {
         .map(|(_, at)| *at)
 }
 
+/// What a placed (not cancelled) order sells, as the sales counters see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sale {
+    /// When it was placed.
+    pub placed: Timestamp,
+    /// Who bought.
+    pub customer: CustomerId,
+    /// In which currency.
+    pub currency: Currency,
+    /// The order total.
+    pub total: Decimal,
+    /// Per line: product, units, revenue (line total − line discount).
+    pub lines: Vec<(ProductId, u32, Decimal)>,
+}
+
+/// The sales, product and customer counter values of one sale (the part of
+/// [`contribution`] a benchmark can build without a whole order).
+pub fn sale_figures(sale: &Sale) -> Vec<(Vec<u8>, Decimal)> {
+    let day = day_of(sale.placed);
+    let currency = sale.currency;
+    let units: u64 = sale.lines.iter().map(|(_, q, _)| u64::from(*q)).sum();
+    let mut figures = Vec::with_capacity(5 + 2 * sale.lines.len());
+    figures.push((sales_key(day, currency, METRIC_ORDERS), Decimal::ONE));
+    figures.push((sales_key(day, currency, METRIC_REVENUE), sale.total));
+    figures.push((sales_key(day, currency, METRIC_UNITS), Decimal::from(units)));
+    for (product, quantity, revenue) in &sale.lines {
+        figures.push((
+            product_key(day, *product, currency, METRIC_PRODUCT_UNITS),
+            Decimal::from(*quantity),
+        ));
+        figures.push((
+            product_key(day, *product, currency, METRIC_REVENUE),
+            *revenue,
+        ));
+    }
+    figures.push((
+        customer_key(day, sale.customer, currency, METRIC_ORDERS),
+        Decimal::ONE,
+    ));
+    figures.push((
+        customer_key(day, sale.customer, currency, METRIC_REVENUE),
+        sale.total,
+    ));
+    figures
+}
+
 /// The counter values one order contributes as it stands (see the module table). A draft
 /// contributes nothing.
 pub fn contribution(order: &Order) -> Vec<(Vec<u8>, Decimal)> {
     let Some(placed) = reached(order, OrderStatus::Placed) else {
         return Vec::new();
     };
-    let day = day_of(placed);
     let currency = order.currency();
     let mut figures = Vec::with_capacity(8 + 2 * order.lines().len());
     if order.status() == OrderStatus::Cancelled {
@@ -192,29 +237,21 @@ pub fn contribution(order: &Order) -> Vec<(Vec<u8>, Decimal)> {
         figures.push((cancelled_key(day_of(at), currency), Decimal::ONE));
         return figures;
     }
-    let total = order.totals().total.amount();
-    let units: u64 = order.lines().iter().map(|l| u64::from(l.quantity)).sum();
-    figures.push((sales_key(day, currency, METRIC_ORDERS), Decimal::ONE));
-    figures.push((sales_key(day, currency, METRIC_REVENUE), total));
-    figures.push((sales_key(day, currency, METRIC_UNITS), Decimal::from(units)));
-    for line in order.lines() {
-        let revenue = line.amounts.total.amount() - line.amounts.discount.amount();
-        let quantity = Decimal::from(line.quantity);
-        figures.push((
-            product_key(day, line.product, currency, METRIC_PRODUCT_UNITS),
-            quantity,
-        ));
-        figures.push((
-            product_key(day, line.product, currency, METRIC_REVENUE),
-            revenue,
-        ));
-    }
-    let customer = order.customer();
-    figures.push((
-        customer_key(day, customer, currency, METRIC_ORDERS),
-        Decimal::ONE,
-    ));
-    figures.push((customer_key(day, customer, currency, METRIC_REVENUE), total));
+    let sale = Sale {
+        placed,
+        customer: order.customer(),
+        currency,
+        total: order.totals().total.amount(),
+        lines: order
+            .lines()
+            .iter()
+            .map(|line| {
+                let revenue = line.amounts.total.amount() - line.amounts.discount.amount();
+                (line.product, line.quantity, revenue)
+            })
+            .collect(),
+    };
+    figures.extend(sale_figures(&sale));
     if let Some(shipped) = reached(order, OrderStatus::Shipped) {
         let bucket = speed_bucket(shipped.millis() - placed.millis());
         figures.push((

@@ -387,7 +387,10 @@ pub fn days_of_cover(available: u64, units_last_30_days: u64) -> Option<Decimal>
         return None;
     }
     let per_day = Decimal::from(units_last_30_days) / Decimal::from(30);
-    Some((Decimal::from(available) / per_day).round_dp(1))
+    let mut days = (Decimal::from(available) / per_day).round_dp(1);
+    // Always one decimal, so tables and CSV columns read alike (`170.0`, not `170`).
+    days.rescale(1);
+    Some(days)
 }
 
 #[cfg(test)]
@@ -466,7 +469,7 @@ mod tests {
     #[test]
     fn days_of_cover_divides_available_by_the_daily_rate() {
         assert_eq!(days_of_cover(10, 0), None);
-        assert_eq!(days_of_cover(10, 30), Some(dec!(10.0)));
+        assert_eq!(days_of_cover(10, 30).map(|d| d.to_string()), Some("10.0".into()));
         assert_eq!(days_of_cover(7, 9), Some(dec!(23.3)));
     }
 }

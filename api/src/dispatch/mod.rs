@@ -6,6 +6,7 @@ mod catalog;
 mod customers;
 mod orders;
 mod people;
+mod reports;
 mod tickets;
 
 use ordo_core::auth::Actor;
@@ -201,6 +202,10 @@ fn run<S: Store>(
         | Request::TicketStatus(_)
         | Request::TicketGet(_)
         | Request::TicketList(_) => tickets::run(&op, request),
+        Request::ReportSales(_)
+        | Request::ReportSpeed(_)
+        | Request::ReportCustomers(_)
+        | Request::ReportStock(_) => reports::run(&op, request),
     }
 }
 

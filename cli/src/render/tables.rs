@@ -9,10 +9,12 @@ use super::views::{AuditEntryView, CustomerView, OrderPageView, OrderView, Produ
 
 mod accounts;
 mod operations;
+mod reports;
 mod tickets;
 
 pub use accounts::{messages, purchases, staff_list};
 pub use operations::{backup, notifications, settings};
+pub use reports::{report_customers, report_sales, report_speed, report_stock};
 pub use tickets::{ticket_detail, ticket_list};
 
 /// A table with ordo's style and `header`; columns listed in `right` are right-aligned.

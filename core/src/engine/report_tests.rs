@@ -230,7 +230,10 @@ fn customer_behaviour_matches_the_fixture() {
 #[test]
 fn stock_shows_reserved_on_hand_and_days_of_cover() {
     let shop = fixture();
-    let report = shop.engine.stock_report(&shop.admin, day(1), 7).unwrap();
+    let report = shop
+        .engine
+        .stock_report(&shop.admin, Some(day(1)), 7)
+        .unwrap();
     let rows: Vec<_> = report
         .rows
         .iter()

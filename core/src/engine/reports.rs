@@ -315,7 +315,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Stock of every product: on hand, reserved, available, units ordered in the 30 days
-    /// ending on `as_of`'s day, days of cover, and whether it is low (available at or
+    /// ending on `as_of`'s day (today's when `None`), days of cover, and whether it is low (available at or
     /// below `low_threshold`). Low products first, then fewest days of cover, then SKU.
     ///
     /// # Errors
@@ -323,11 +323,11 @@ impl<S: Store> Engine<S> {
     pub fn stock_report(
         &self,
         actor: &Actor,
-        as_of: Timestamp,
+        as_of: Option<Timestamp>,
         low_threshold: u64,
     ) -> Result<StockReport> {
         actor.require(Operation::ViewReports)?;
-        let last = day_of(as_of);
+        let last = day_of(as_of.unwrap_or_else(|| self.clock.now()));
         let first = last.saturating_sub(29);
         let mut sold: HashMap<u64, u64> = HashMap::new();
         for (key, value) in self.counters_of(PRODUCT, first, last)? {

@@ -469,7 +469,10 @@ mod tests {
     #[test]
     fn days_of_cover_divides_available_by_the_daily_rate() {
         assert_eq!(days_of_cover(10, 0), None);
-        assert_eq!(days_of_cover(10, 30).map(|d| d.to_string()), Some("10.0".into()));
+        assert_eq!(
+            days_of_cover(10, 30).map(|d| d.to_string()),
+            Some("10.0".into())
+        );
         assert_eq!(days_of_cover(7, 9), Some(dec!(23.3)));
     }
 }

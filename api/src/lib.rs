@@ -16,6 +16,7 @@
 //! request may carry `"session": "<token>"` to act as a signed-in customer or staff user.
 
 pub mod notifications;
+pub mod report_views;
 pub mod views;
 
 /// The version of this contract. A breaking change (an op or field removed or renamed, a

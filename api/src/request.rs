@@ -644,6 +644,58 @@ pub struct ShipLine {
     pub quantity: u32,
 }
 
+/// `report.sales`: sales from `from` to `to` (dates `YYYY-MM-DD`, UTC, both included),
+/// grouped by `day` (default), `week` or `month`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSales {
+    /// First day.
+    pub from: String,
+    /// Last day (included).
+    pub to: String,
+    /// `day`, `week` or `month`.
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// `report.speed`: placed → shipped and shipped → delivered, for stages that ended between
+/// `from` and `to`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRange {
+    /// First day.
+    pub from: String,
+    /// Last day (included).
+    pub to: String,
+}
+
+/// `report.customers`: customer behaviour from `from` to `to`, with the `top` customers by
+/// revenue (default 10).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportCustomers {
+    /// First day.
+    pub from: String,
+    /// Last day (included).
+    pub to: String,
+    /// How many top customers.
+    #[serde(default)]
+    pub top: Option<usize>,
+}
+
+/// `report.stock`: stock of every product, days of cover from the 30 days ending `as_of`
+/// (default today), low at or below `low` available units (default 5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportStock {
+    /// The last day of the 30-day window.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// The low-stock threshold.
+    #[serde(default)]
+    pub low: Option<u64>,
+}
+
 /// No arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -806,4 +858,12 @@ requests! {
     "order.shipments" => OrderShipments(OnOrder),
     /// Cancel what a partially shipped order has not shipped.
     "order.cancel_unshipped" => OrderCancelUnshipped(WithReason),
+    /// Sales by day, week or month, by product and by customer.
+    "report.sales" => ReportSales(ReportSales),
+    /// Order speed: placed → shipped, shipped → delivered.
+    "report.speed" => ReportSpeed(ReportRange),
+    /// Customer behaviour.
+    "report.customers" => ReportCustomers(ReportCustomers),
+    /// Stock: low stock, reserved vs on hand, days of cover.
+    "report.stock" => ReportStock(ReportStock),
 }

@@ -24,6 +24,8 @@ mod general;
 mod orders;
 #[path = "cli/products.rs"]
 mod products;
+#[path = "cli/reports.rs"]
+mod reports;
 #[path = "cli/serve.rs"]
 mod serve;
 #[path = "cli/settings.rs"]

@@ -166,10 +166,13 @@ pub enum Operation {
     /// Record a carrier's tracking events on shipments (the courier webhook runs as the
     /// system; warehouse staff may enter an event by hand).
     TrackShipments,
+    /// Read sales, speed, customer and stock reports (staff who run the shop: admin,
+    /// sales, analysts; never customers).
+    ViewReports,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 34] = [
+pub const ALL_OPERATIONS: [Operation; 35] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -204,6 +207,7 @@ pub const ALL_OPERATIONS: [Operation; 34] = [
     Operation::AuthorizePayments,
     Operation::ShipOrders,
     Operation::TrackShipments,
+    Operation::ViewReports,
 ];
 
 impl fmt::Display for Operation {
@@ -243,6 +247,7 @@ impl fmt::Display for Operation {
             Operation::AuthorizePayments => "authorize, capture and void card payments",
             Operation::ShipOrders => "ship orders",
             Operation::TrackShipments => "record tracking events",
+            Operation::ViewReports => "view reports",
         })
     }
 }
@@ -254,7 +259,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 34] = [
+const MATRIX: [(Operation, [bool; 8]); 35] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -294,6 +299,7 @@ const MATRIX: [(Operation, [bool; 8]); 34] = [
     // Shipping is fulfilment: the same people who may move an order to shipped.
     (Operation::ShipOrders,        [Y,    Y,    N,    N,    Y,    N,    N,    N]),
     (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
+    (Operation::ViewReports,       [Y,    N,    N,    Y,    N,    Y,    N,    N]),
 ];
 
 impl Role {
@@ -505,6 +511,7 @@ mod tests {
                     | Operation::ReadAudit
                     | Operation::ReadMessages
                     | Operation::ReadTickets
+                    | Operation::ViewReports
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }

@@ -42,6 +42,7 @@ pub mod random;
 pub mod ratelimit;
 pub mod refusal;
 pub mod registration;
+pub mod report;
 pub mod secret;
 pub mod session;
 pub mod shipment;

@@ -173,6 +173,13 @@ impl Store for SimStore {
         }
         Ok(())
     }
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, rust_decimal::Decimal)>, StoreError> {
+        self.live.read().unwrap().counters(range, limit)
+    }
 }
 
 /// What clients were told, to check that no acknowledged write is lost.

@@ -483,6 +483,9 @@ fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         Some(Content::Meta) => {
             codec::decode_counter(&label, value)?;
         }
+        Some(Content::ReportCounters) => {
+            codec::decode_amount(&label, value)?;
+        }
         None => return Err(corrupted("unknown tree".to_string())),
     }
     Ok(())

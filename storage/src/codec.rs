@@ -195,6 +195,29 @@ pub(crate) fn decode_counter(key: &str, bytes: &[u8]) -> Result<u64, StoreError>
     decode(key, bytes)
 }
 
+/// A report counter's value: `envelope ‖ the 16 bytes of `Decimal::serialize``, exact
+/// and of fixed size (a decimal string would be longer and slower to add to).
+///
+/// # Errors
+/// `Io` only on an encoder bug.
+pub(crate) fn encode_amount(value: rust_decimal::Decimal) -> Result<Vec<u8>, StoreError> {
+    encode("report counter", &value.serialize())
+}
+
+/// Decodes a report counter's value.
+///
+/// # Errors
+/// `Corrupted` naming `key` (also for bytes no decimal has, such as a scale above 28).
+pub(crate) fn decode_amount(key: &str, bytes: &[u8]) -> Result<rust_decimal::Decimal, StoreError> {
+    let raw: [u8; 16] = decode(key, bytes)?;
+    // `Decimal::deserialize` masks out what it cannot hold; refuse bytes it would change.
+    let value = rust_decimal::Decimal::deserialize(raw);
+    if value.serialize() != raw {
+        return Err(corrupted(key, "not a decimal"));
+    }
+    Ok(value)
+}
+
 /// A marker value that carries no data (entries of the audit-by-subject tree): the bare
 /// envelope, so even these are versioned.
 pub(crate) fn encode_marker() -> Vec<u8> {
@@ -265,6 +288,8 @@ pub(crate) enum ValueKind {
     Outbox,
     /// A counter.
     Counter,
+    /// A report counter (exact decimal).
+    Amount,
 }
 
 /// A value of an older schema version rewritten for this one, or `None` if it already is
@@ -321,6 +346,10 @@ pub(crate) fn upgrade_value(
         }
         ValueKind::Counter => {
             decode_counter(key, &current)?;
+            current
+        }
+        ValueKind::Amount => {
+            decode_amount(key, &current)?;
             current
         }
     };

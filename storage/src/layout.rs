@@ -45,8 +45,10 @@ pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(39);
 pub(crate) const OUTBOX: Slot = Slot(40);
 /// The meta tree.
 pub(crate) const META: Slot = Slot(41);
+/// The report counters tree (`WriteSet::counters`): key → exact decimal value.
+pub(crate) const COUNTERS: Slot = Slot(42);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 42;
+pub(crate) const TREE_COUNT: usize = 43;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -124,7 +126,13 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
 pub(crate) fn tree_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = RECORD_KINDS.iter().map(|k| record_tree_name(*k)).collect();
     names.extend(ordo_core::store::ALL_INDEXES.iter().map(|i| i.name()));
-    names.extend(["audit", "audit_by_subject", "outbox", "meta"]);
+    names.extend([
+        "audit",
+        "audit_by_subject",
+        "outbox",
+        "meta",
+        "report_counters",
+    ]);
     debug_assert_eq!(names.len(), TREE_COUNT);
     names
 }
@@ -144,6 +152,8 @@ pub(crate) enum Content {
     Outbox,
     /// Counters.
     Meta,
+    /// Report counters (exact decimals).
+    ReportCounters,
 }
 
 impl Content {
@@ -157,6 +167,7 @@ impl Content {
             Content::AuditBySubject => ValueKind::Marker,
             Content::Outbox => ValueKind::Outbox,
             Content::Meta => ValueKind::Counter,
+            Content::ReportCounters => ValueKind::Amount,
         }
     }
 }
@@ -177,6 +188,7 @@ pub(crate) fn content(slot: Slot) -> Option<Content> {
         AUDIT_BY_SUBJECT => Some(Content::AuditBySubject),
         OUTBOX => Some(Content::Outbox),
         META => Some(Content::Meta),
+        COUNTERS => Some(Content::ReportCounters),
         _ => None,
     }
 }
@@ -220,6 +232,11 @@ impl Trees {
     /// The tree of an index.
     pub(crate) fn index(&self, index: IndexName) -> &sled::Tree {
         self.tree(index_slot(index))
+    }
+
+    /// The report counters tree.
+    pub(crate) fn counters(&self) -> &sled::Tree {
+        self.tree(COUNTERS)
     }
 }
 
@@ -270,6 +287,11 @@ pub(crate) fn index_label(index: IndexName, key: &[u8]) -> String {
     format!("{}/{}", index.name(), hex(key))
 }
 
+/// How a report counter is named in errors: `report_counters/<hex>`.
+pub(crate) fn counter_label(key: &[u8]) -> String {
+    format!("report_counters/{}", hex(key))
+}
+
 /// How a record key is named in errors.
 pub(crate) fn record_label(key: &RecordKey) -> String {
     key.to_string()
@@ -301,7 +323,7 @@ mod tests {
                 .iter()
                 .map(|i| index_slot(*i).0),
         );
-        slots.extend([AUDIT.0, AUDIT_BY_SUBJECT.0, OUTBOX.0, META.0]);
+        slots.extend([AUDIT.0, AUDIT_BY_SUBJECT.0, OUTBOX.0, META.0, COUNTERS.0]);
         for slot in 0..TREE_COUNT {
             assert!(content(Slot(slot)).is_some());
         }

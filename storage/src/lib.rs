@@ -87,4 +87,5 @@ pub use store::SledStore;
 #[cfg(test)]
 mod tests {
     ordo_core::store_conformance_tests!(crate::SledStore::temporary().unwrap());
+    ordo_core::store_counter_conformance_tests!(crate::SledStore::temporary().unwrap());
 }

@@ -596,6 +596,29 @@ impl Store for SledStore {
         }
     }
 
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, rust_decimal::Decimal)>, StoreError> {
+        if range.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let _gate = self.shared.read_gate();
+        let bounds = (slice_bound(&range.start), slice_bound(&range.end));
+        let entries = self.shared.trees.counters().range::<&[u8], _>(bounds);
+        let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (key, bytes) = item.map_err(from_sled)?;
+            let value = codec::decode_amount(&layout::counter_label(&key), &bytes)?;
+            Ok((key.to_vec(), value))
+        };
+        if range.reverse {
+            entries.rev().take(limit).map(decode).collect()
+        } else {
+            entries.take(limit).map(decode).collect()
+        }
+    }
+
     fn audit_for(
         &self,
         subject: Subject,

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rust_decimal::Decimal;
 use sled::transaction::{ConflictableTransactionResult, TransactionError, Transactional};
 
 use ordo_core::audit::AuditEntry;
@@ -261,6 +262,8 @@ struct Plan {
     versions: HashMap<(RecordKind, Vec<u8>), u64>,
     /// Index keys set (`Some`) or removed (`None`) by accepted write sets of this batch.
     index_keys: HashMap<(IndexName, Vec<u8>), Option<u64>>,
+    /// Report counter values as accepted write sets of this batch leave them.
+    counters: HashMap<Vec<u8>, Decimal>,
     /// The sequence numbers the batch starts after.
     first: Sequences,
     /// The last sequence numbers handed out in this batch.
@@ -273,6 +276,7 @@ impl Plan {
             changes: Vec::new(),
             versions: HashMap::new(),
             index_keys: HashMap::new(),
+            counters: HashMap::new(),
             first: committed,
             sequences: committed,
         }
@@ -312,9 +316,51 @@ impl Plan {
         }
     }
 
+    /// A report counter's value as the batch so far leaves it (zero when absent).
+    fn current_counter(&self, trees: &Trees, key: &[u8]) -> Result<Decimal, StoreError> {
+        if let Some(value) = self.counters.get(key) {
+            return Ok(*value);
+        }
+        match trees.counters().get(key).map_err(from_sled)? {
+            Some(bytes) => codec::decode_amount(&layout::counter_label(key), &bytes),
+            None => Ok(Decimal::ZERO),
+        }
+    }
+
+    /// The values a write set's counter deltas leave (read-modify-write against the batch's
+    /// state: the writer is the only one writing, so no delta is lost).
+    fn counter_values(
+        &self,
+        trees: &Trees,
+        writes: &WriteSet,
+    ) -> Result<HashMap<Vec<u8>, Decimal>, StoreError> {
+        let mut values: HashMap<Vec<u8>, Decimal> = HashMap::new();
+        for delta in &writes.counters {
+            let value = match values.get(&delta.key) {
+                Some(value) => *value,
+                None => self.current_counter(trees, &delta.key)?,
+            };
+            let sum = value
+                .checked_add(delta.delta)
+                .ok_or_else(|| StoreError::Io("a report counter would overflow".to_string()))?;
+            values.insert(delta.key.clone(), sum);
+        }
+        Ok(values)
+    }
+
     /// Checks a write set against the batch's state and stages it, or rejects it whole.
     fn admit(&mut self, trees: &Trees, writes: WriteSet) -> Result<(), StoreError> {
         self.check(trees, &writes)?;
+        let counters = self.counter_values(trees, &writes)?;
+        let mut counter_changes: Vec<Change> = Vec::with_capacity(counters.len());
+        for (key, value) in &counters {
+            let encoded = if value.is_zero() {
+                None
+            } else {
+                Some(codec::encode_amount(*value)?)
+            };
+            counter_changes.push((layout::COUNTERS, key.clone(), encoded));
+        }
         let versions: Vec<_> = writes
             .puts
             .iter()
@@ -338,6 +384,8 @@ impl Plan {
         self.versions.extend(versions);
         self.index_keys.extend(index_keys);
         self.changes.extend(changes);
+        self.changes.extend(counter_changes);
+        self.counters.extend(counters);
         self.sequences = sequences;
         Ok(())
     }

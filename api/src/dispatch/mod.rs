@@ -6,6 +6,7 @@ mod catalog;
 mod customers;
 mod orders;
 mod people;
+mod reports;
 mod shipments;
 mod tickets;
 
@@ -208,6 +209,10 @@ fn run<S: Store>(
         Request::OrderShip(_) | Request::OrderShipments(_) | Request::OrderCancelUnshipped(_) => {
             shipments::run(&op, request)
         }
+        Request::ReportSales(_)
+        | Request::ReportSpeed(_)
+        | Request::ReportCustomers(_)
+        | Request::ReportStock(_) => reports::run(&op, request),
     }
 }
 

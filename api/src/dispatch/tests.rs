@@ -913,3 +913,45 @@ fn the_shipment_ops_ship_in_parts_and_cancel_the_rest() {
     let mug = host.ok("product.get", json!({"sku": "MUG"}));
     assert_eq!(mug["stock"]["on_hand"], 9, "{mug}");
 }
+
+/// `report.*` through the contract: figures of one placed order, dates parsed, a bad group
+/// refused, a customer forbidden.
+#[test]
+fn reports_answer_from_the_counters_and_refuse_customers() {
+    let (host, ada) = shop();
+    host.ok(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 2}], "shipping": "standard", "payment": "card"}),
+    );
+    let day = json!({"from": "2026-01-01", "to": "2026-01-01"});
+    let sales = host.ok(
+        "report.sales",
+        json!({"from": "2026-01-01", "to": "2026-01-31", "group": "month"}),
+    );
+    assert_eq!(sales["periods"][0]["period"], "2026-01");
+    assert_eq!(sales["periods"][0]["orders"], 1);
+    assert_eq!(sales["periods"][0]["units"], 2);
+    assert_eq!(sales["products"][0]["revenue"], "20.00");
+    let speed = host.ok("report.speed", day.clone());
+    assert_eq!(speed["to_ship"]["orders"], 0);
+    let customers = host.ok("report.customers", day.clone());
+    assert_eq!(customers["figures"][0]["new_customers"], 1);
+    let stock = host.ok("report.stock", json!({"as_of": "2026-01-01", "low": 8}));
+    assert_eq!(stock["rows"][0]["available"], 8);
+    assert_eq!(stock["rows"][0]["low"], true);
+    host.fails(
+        "report.sales",
+        json!({"from": "2026-01-01", "to": "2026-01-31", "group": "year"}),
+        None,
+        3,
+        "invalid_value",
+    );
+    let token = host.ok(
+        "session.login",
+        json!({"login": "ada", "password": "rainy-tulip-orbit-42"}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    host.fails("report.speed", day, Some(token.as_str()), 6, "forbidden");
+}

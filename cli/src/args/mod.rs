@@ -10,6 +10,7 @@ mod customer;
 mod order;
 mod outbox;
 mod product;
+mod report;
 mod serve;
 mod settings;
 pub(crate) mod shipment;
@@ -27,6 +28,7 @@ pub use customer::CustomerCommand;
 pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs, VoidArgs};
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
+pub use report::{ReportArgs, ReportCommand, StockReportArgs};
 pub use serve::ServeArgs;
 pub use settings::SettingsCommand;
 pub use sms::{SimulateArgs, SmsCommand};
@@ -205,6 +207,9 @@ logins: after 5 the login is locked for a while.")]
     /// Customer-service tickets: open, comment, assign, change status, show, list.
     #[command(subcommand, long_about = ticket::TICKET_HELP)]
     Ticket(TicketCommand),
+    /// Reports: sales, order speed, customers, stock (tables, --csv FILE).
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 /// Options of `ordo demo`.

@@ -17,6 +17,7 @@ mod demo;
 mod order;
 pub mod outbox;
 mod product;
+pub mod report;
 mod serve;
 mod session;
 mod settings;
@@ -103,6 +104,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Logout => session::logout(ctx),
         Command::Password => session::change_password(ctx),
         Command::Ticket(command) => ticket::run(ctx, command),
+        Command::Report(command) => report::run(ctx, command),
         Command::Demo(_)
         | Command::Backup(_)
         | Command::Restore(_)

@@ -17,6 +17,8 @@ mod payments;
 mod profile;
 mod queries;
 mod registration;
+pub mod report_counters;
+mod reports;
 mod sessions;
 mod settings;
 mod shipments;
@@ -41,6 +43,8 @@ pub use orders::{ItemRequest, OrderRequest};
 pub use payments::{PaymentRequest, VoidRequest};
 pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
+pub use report_counters::{computed_counters, rebuild_counters};
+pub use reports::REPORT_TOP;
 pub use sessions::LoginOutcome;
 pub use shipments::{MAX_SHIPMENTS_PER_ORDER, ShipRequest, TrackingResult};
 pub use tickets::TicketFilter;
@@ -200,6 +204,9 @@ mod race_tests;
 
 #[cfg(test)]
 mod bound_tests;
+
+#[cfg(test)]
+mod report_tests;
 
 #[cfg(test)]
 mod ticket_tests;

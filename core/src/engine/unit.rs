@@ -20,6 +20,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::report_counters;
 use crate::audit::AuditRecord;
 use crate::catalog::{Product, Sku};
 use crate::clock::Timestamp;
@@ -48,6 +49,9 @@ pub(crate) struct Unit<'a, S: Store> {
     /// Events raised so far, fanned out into deliveries by [`Unit::fan_out`].
     events: Vec<(Timestamp, DomainEvent)>,
     writes: WriteSet,
+    /// What each order loaded contributed to the report counters when first loaded
+    /// (`finish` writes the difference to what the put order contributes).
+    counted: HashMap<OrderId, Vec<(Vec<u8>, rust_decimal::Decimal)>>,
 }
 
 fn corrupted(key: &RecordKey, expected: &str) -> Error {
@@ -66,6 +70,7 @@ impl<'a, S: Store> Unit<'a, S> {
             products: HashMap::new(),
             events: Vec::new(),
             writes: WriteSet::new(),
+            counted: HashMap::new(),
         }
     }
 
@@ -80,6 +85,11 @@ impl<'a, S: Store> Unit<'a, S> {
         let expected = found
             .as_ref()
             .map_or(Expected::Absent, |v| Expected::Version(v.version));
+        if let Some(Record::Order(order)) = found.as_ref().map(|v| &v.value) {
+            self.counted
+                .entry(order.id())
+                .or_insert_with(|| report_counters::contribution(order));
+        }
         self.versions.entry(key).or_insert(expected);
         Ok(found.map(|v| v.value))
     }
@@ -341,6 +351,27 @@ impl<'a, S: Store> Unit<'a, S> {
         Ok(false)
     }
 
+    /// The report counter deltas of every order put: its contribution now minus the one it
+    /// had when loaded (nothing for a new order). An order put twice counts once, as last
+    /// put.
+    fn count_orders(&mut self) {
+        let mut last: HashMap<OrderId, &Order> = HashMap::new();
+        for (record, _) in &self.writes.puts {
+            if let Record::Order(order) = record {
+                last.insert(order.id(), order);
+            }
+        }
+        let mut deltas = Vec::new();
+        for (id, order) in last {
+            let old = self.counted.get(&id).map(Vec::as_slice).unwrap_or_default();
+            deltas.extend(report_counters::deltas(
+                old,
+                &report_counters::contribution(order),
+            ));
+        }
+        self.writes.counters.extend(deltas);
+    }
+
     /// The write set: the queued puts (stock records included) and a read expectation for
     /// every record loaded but not put.
     pub(crate) fn finish(mut self) -> WriteSet {
@@ -349,6 +380,7 @@ impl<'a, S: Store> Unit<'a, S> {
             stock.check_invariants();
             self.put(Record::Stock(stock));
         }
+        self.count_orders();
         let written: Vec<RecordKey> = self.writes.puts.iter().map(|(r, _)| r.key()).collect();
         let mut reads: Vec<(RecordKey, Expected)> = self
             .versions

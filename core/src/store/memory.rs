@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::sync::RwLock;
 
+use rust_decimal::Decimal;
+
 use crate::audit::{AuditEntry, Subject};
 
 use super::{
@@ -20,6 +22,8 @@ struct Inner {
     audit: BTreeMap<u64, AuditEntry>,
     audit_by_subject: BTreeSet<(Subject, u64)>,
     next_audit: u64,
+    /// Report counters; a counter back at zero is removed.
+    counters: BTreeMap<Vec<u8>, Decimal>,
 }
 
 /// The in-memory store. Cheap to create; everything is lost when it is dropped.
@@ -174,6 +178,7 @@ impl Store for MemoryStore {
                 return Err(StoreError::Conflict);
             }
         }
+        let counters = summed_counters(&inner.counters, &writes.counters)?;
         for entry in &writes.index_inserts {
             if entry.index.is_unique() {
                 let removed_here = writes
@@ -219,11 +224,59 @@ impl Store for MemoryStore {
                 .audit
                 .insert(sequence, AuditEntry { sequence, record });
         }
+        for (key, value) in counters {
+            if value.is_zero() {
+                inner.counters.remove(&key);
+            } else {
+                inner.counters.insert(key, value);
+            }
+        }
         Ok(())
     }
+
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Decimal)>, StoreError> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let inner = self.read();
+        let bounds = (as_slice(&range.start), as_slice(&range.end));
+        let entries = inner
+            .counters
+            .range::<[u8], _>(bounds)
+            .map(|(k, v)| (k.clone(), *v));
+        Ok(if range.reverse {
+            entries.rev().take(limit).collect()
+        } else {
+            entries.take(limit).collect()
+        })
+    }
+}
+
+/// The values `deltas` leave the counters at (checked before anything is written).
+fn summed_counters(
+    current: &BTreeMap<Vec<u8>, Decimal>,
+    deltas: &[super::CounterDelta],
+) -> Result<BTreeMap<Vec<u8>, Decimal>, StoreError> {
+    let mut values: BTreeMap<Vec<u8>, Decimal> = BTreeMap::new();
+    for delta in deltas {
+        let value = match values.get(&delta.key) {
+            Some(value) => *value,
+            None => current.get(&delta.key).copied().unwrap_or_default(),
+        };
+        let sum = value
+            .checked_add(delta.delta)
+            .ok_or_else(|| StoreError::Io("a counter would overflow".to_string()))?;
+        values.insert(delta.key.clone(), sum);
+    }
+    Ok(values)
 }
 
 #[cfg(test)]
 mod tests {
     crate::store_conformance_tests!(super::super::MemoryStore::new());
+    crate::store_counter_conformance_tests!(super::super::MemoryStore::new());
 }

@@ -31,8 +31,16 @@
 //!   see a write set earlier; a dispatcher claims a delivery and then calls `sync` before
 //!   sending, so it never announces a change a crash can still erase.
 //!
+//! - [`WriteSet::counters`] are commutative deltas: `apply` MUST add each delta to the
+//!   counter's current value (an absent counter is zero) atomically with the rest of the
+//!   write set, with no version check (two write sets adding to one counter never
+//!   conflict), and MUST lose no delta under concurrent applies. A counter whose value is
+//!   zero is not returned by [`Store::counters`] (a backend may delete it). A sum past
+//!   [`Decimal`]'s range refuses the write set (`Io`) and writes nothing.
+//!
 //! Nothing here assumes sled: versions map to `UPDATE … WHERE version = $n`, index entries
-//! to an index table or native indexes, sequences to sequences.
+//! to an index table or native indexes, sequences to sequences, counter deltas to
+//! `UPDATE … SET v = v + $1` (or `INSERT … ON CONFLICT DO UPDATE`).
 
 pub mod keys;
 pub mod legacy;
@@ -41,6 +49,7 @@ mod memory;
 use std::fmt;
 use std::ops::Bound;
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditEntry, AuditRecord, Subject};
@@ -589,6 +598,20 @@ pub struct WriteSet {
     /// customer status or a setting that moved meanwhile is refused (`Conflict`) instead of
     /// committed (write skew).
     pub reads: Vec<(RecordKey, Expected)>,
+    /// Commutative counter deltas (report figures), added to the counters' values with no
+    /// version check (see the contract). Appended last.
+    pub counters: Vec<CounterDelta>,
+}
+
+/// One commutative change of a counter: `delta` is added to the value stored under `key`
+/// (zero when absent). Counts are whole numbers, money amounts exact decimals; the key
+/// says which (see `engine::report_counters` for the keys the engine writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterDelta {
+    /// The counter's key (ordered bytes, scanned by [`Store::counters`]).
+    pub key: Vec<u8>,
+    /// What to add (negative to subtract).
+    pub delta: Decimal,
 }
 
 impl WriteSet {
@@ -618,6 +641,11 @@ impl WriteSet {
         }
     }
 
+    /// Adds a counter delta (see [`WriteSet::counters`]).
+    pub fn count(&mut self, key: Vec<u8>, delta: Decimal) {
+        self.counters.push(CounterDelta { key, delta });
+    }
+
     /// True if nothing would be written (read expectations write nothing: a write set of
     /// only those need not be applied).
     pub fn is_empty(&self) -> bool {
@@ -625,6 +653,7 @@ impl WriteSet {
             && self.index_inserts.is_empty()
             && self.index_removes.is_empty()
             && self.audit.is_empty()
+            && self.counters.is_empty()
     }
 }
 
@@ -768,6 +797,17 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// `Conflict` if a version or unique key check fails (nothing written); `Io`.
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError>;
+
+    /// Counters (see [`WriteSet::counters`]) with keys within `range`, in key order (or
+    /// reverse), at most `limit`; counters at zero are left out.
+    ///
+    /// # Errors
+    /// `Corrupted` for a value that does not decode; `Io`.
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Decimal)>, StoreError>;
 }
 
 /// Forwards every call through a shared pointer, so `Engine<Arc<SledStore>>` works.
@@ -800,6 +840,9 @@ impl<S: Store + ?Sized> Store for $pointer {
     }
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         (**self).apply(writes)
+    }
+    fn counters(&self, range: &IndexRange, limit: usize) -> Result<Vec<(Vec<u8>, Decimal)>, StoreError> {
+        (**self).counters(range, limit)
     }
 }
     )*};

@@ -134,4 +134,12 @@ impl<S: Store> Store for FaultyStore<S> {
         }
         self.inner.apply(writes)
     }
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, rust_decimal::Decimal)>, StoreError> {
+        self.tick()?;
+        self.inner.counters(range, limit)
+    }
 }

@@ -82,7 +82,32 @@ pub fn check_store(store: &dyn Store) -> Result<(), String> {
     check_orders(&orders)?;
     check_reservations(&orders, &stock)?;
     check_shipments(store, &orders)?;
-    check_order_indexes(store, &orders)
+    check_order_indexes(store, &orders)?;
+    check_report_counters(store)
+}
+
+/// The report counters equal the sum of every order's contribution: kept in the same write
+/// set as each order change, they can be neither ahead of nor behind the orders.
+fn check_report_counters(store: &dyn Store) -> Result<(), String> {
+    let computed = crate::engine::computed_counters(store).map_err(|e| e.to_string())?;
+    let kept: BTreeMap<Vec<u8>, rust_decimal::Decimal> = store
+        .counters(&crate::store::IndexRange::prefix(&[], false), usize::MAX)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .collect();
+    if computed != kept {
+        let differing = computed
+            .keys()
+            .chain(kept.keys())
+            .filter(|k| computed.get(*k) != kept.get(*k))
+            .count();
+        return Err(format!(
+            "{differing} report counters differ from the orders ({} kept, {} computed)",
+            kept.len(),
+            computed.len()
+        ));
+    }
+    Ok(())
 }
 
 /// Every unit of an order that ships in parcels is in exactly one parcel or still

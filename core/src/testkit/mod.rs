@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 pub mod conformance;
+pub mod conformance_counters;
 pub mod docs;
 pub mod faulty;
 pub mod fuzz;

@@ -106,6 +106,13 @@ impl<S: Store> Store for UnreadableRecord<S> {
     fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         self.inner.apply(writes)
     }
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, rust_decimal::Decimal)>, StoreError> {
+        self.inner.counters(range, limit)
+    }
 }
 
 /// What [`RaceOnApply`] runs against the wrapped store.
@@ -206,5 +213,12 @@ impl<S: Store> Store for RaceOnApply<S> {
             race(&self.inner);
         }
         self.inner.apply(writes)
+    }
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, rust_decimal::Decimal)>, StoreError> {
+        self.inner.counters(range, limit)
     }
 }

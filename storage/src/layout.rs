@@ -13,7 +13,7 @@ use crate::error::from_sled;
 /// The on-disk layout version kept in the meta tree. Bump it with a migration when a
 /// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
 /// by the codec's schema byte).
-pub(crate) const STORAGE_FORMAT_VERSION: u64 = 4;
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 5;
 
 /// Meta key: the layout version the database was created with.
 pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
@@ -41,7 +41,7 @@ pub(crate) const AUDIT: Slot = Slot(38);
 /// The audit-by-subject tree.
 pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(39);
 /// The outbox tree of storage format 3 and earlier: emptied into deliveries by the
-/// migration to format 4, written no more.
+/// migration to format 4, written no more (kept so older stores and backups read).
 pub(crate) const OUTBOX: Slot = Slot(40);
 /// The meta tree.
 pub(crate) const META: Slot = Slot(41);

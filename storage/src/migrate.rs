@@ -1,10 +1,11 @@
 //! Upgrading a database written by an earlier version of ordo, at open.
 //!
-//! Storage format 2 (schema 1 values) and format 3 (schema 2 values with an outbox) become
-//! format 4 (schema 2 values; notifications are delivery records):
+//! Storage format 2 (schema 1 values), format 3 (schema 2 values with an outbox) and format 4
+//! (delivery records, no shipments or report counters) become format 5 (schema 2 values;
+//! notifications are delivery records; shipment trees; report counters):
 //!
 //! 1. **A backup first.** After a flush, the data directory is copied file by file to
-//!    `DIR.before-format-3` beside it (built as `….partial`, fsynced, then renamed in), so
+//!    `DIR.before-format-5` beside it (built as `….partial`, fsynced, then renamed in), so
 //!    the previous release can open the copy as it was. A copy that already exists is
 //!    kept: it is the state before the first attempt.
 //! 2. **Every value is rewritten** tree by tree, in batches: records are decoded with the
@@ -16,7 +17,10 @@
 //!    (`ordo_core::delivery::recipients`, the customer as stored), in one sled transaction
 //!    with the removal of the message, so a crash in the middle neither loses nor
 //!    duplicates one. A message whose customer is gone is dropped with a warning.
-//! 4. **The format version moves last**, after a flush: until it says 4 the database is
+//! 4. **The report counters are computed from the orders** (format 5 added them): the
+//!    counters tree is emptied and filled with the sum of every order's contribution, so a
+//!    migration cut short simply computes them again.
+//! 5. **The format version moves last**, after a flush: until it says 5 the database is
 //!    treated as not (fully) migrated.
 
 use std::path::{Path, PathBuf};
@@ -67,6 +71,7 @@ pub(crate) fn migrate(
     }
     db.flush().map_err(from_sled)?;
     values += drain_outbox(trees)?;
+    values += count_orders(trees)?;
     db.flush().map_err(from_sled)?;
     trees
         .tree(layout::META)
@@ -113,6 +118,36 @@ fn rewrite(tree: &sled::Tree, slot: layout::Slot, kind: ValueKind) -> Result<u64
         rewritten += pending as u64;
     }
     Ok(rewritten)
+}
+
+/// Computes the report counters from the orders (step 4): formats before 5 kept none. The
+/// counters tree is emptied first, so a migration cut short runs this again from scratch;
+/// each counter is the sum of every order's contribution, as the engine keeps them
+/// (`ordo_core::engine::report_counters`). Returns how many counters it wrote.
+fn count_orders(trees: &Trees) -> Result<u64, StoreError> {
+    use ordo_core::store::{Record, RecordKind};
+    use rust_decimal::Decimal;
+
+    let counters = trees.tree(layout::COUNTERS);
+    counters.clear().map_err(from_sled)?;
+    let mut sums: std::collections::BTreeMap<Vec<u8>, Decimal> = Default::default();
+    for item in trees.records(RecordKind::Order).iter() {
+        let (key, value) = item.map_err(from_sled)?;
+        let label = format!("orders/{}", layout::hex(&key));
+        if let (_, Record::Order(order)) = codec::decode_record(&label, &value)? {
+            for (counter, amount) in ordo_core::engine::report_counters::contribution(&order) {
+                *sums.entry(counter).or_default() += amount;
+            }
+        }
+    }
+    let mut batch = sled::Batch::default();
+    let mut written = 0;
+    for (counter, amount) in sums.into_iter().filter(|(_, amount)| !amount.is_zero()) {
+        batch.insert(counter, codec::encode_amount(amount)?);
+        written += 1;
+    }
+    counters.apply_batch(batch).map_err(from_sled)?;
+    Ok(written)
 }
 
 /// Turns every outbox message into delivery records (step 3); returns how many deliveries.
@@ -470,6 +505,80 @@ mod tests {
             }
         }
         assert!(checked > 12, "{checked} values checked");
+        // The report counters are what the migrated orders add up to.
+        drop(trees);
+        drop(db);
+        let store = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+        let (kept, computed) = kept_and_computed(&store);
+        assert_eq!(kept, computed);
+    }
+
+    /// Every counter the store holds, and every counter its orders add up to.
+    fn kept_and_computed(
+        store: &SledStore,
+    ) -> (
+        std::collections::BTreeMap<Vec<u8>, rust_decimal::Decimal>,
+        std::collections::BTreeMap<Vec<u8>, rust_decimal::Decimal>,
+    ) {
+        let all = ordo_core::store::IndexRange::prefix(&[], false);
+        let kept = store
+            .counters(&all, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .collect();
+        (kept, ordo_core::engine::computed_counters(store).unwrap())
+    }
+
+    #[test]
+    fn a_format_4_store_gains_its_report_counters_from_its_orders_at_open() {
+        use ordo_core::engine::OrderRequest;
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        {
+            let store = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+            let (engine, _clock) = sample::engine(&store, 5);
+            let admin = sample::admin();
+            engine
+                .create_product(&admin, sample::product("TEE-RED-M", 1999))
+                .unwrap();
+            engine
+                .restock(&admin, "TEE-RED-M", "MAIN", 50, "count")
+                .unwrap();
+            let mut placed = 0;
+            for n in 1..=3 {
+                let customer = engine
+                    .create_customer(&admin, &sample::customer(n))
+                    .unwrap();
+                let lines = [("TEE-RED-M", i64::try_from(n).unwrap())];
+                engine
+                    .create_order(&admin, &OrderRequest::simple(customer.id(), &lines))
+                    .unwrap();
+                placed += 1;
+            }
+            assert_eq!(placed, 3);
+        }
+        // As format 4 left it: the same trees, no counters, the version saying 4.
+        {
+            let db = sled::open(&dir).unwrap();
+            let trees = Trees::open(&db).unwrap();
+            trees.tree(layout::COUNTERS).clear().unwrap();
+            trees
+                .tree(layout::META)
+                .insert(
+                    layout::META_FORMAT_VERSION,
+                    codec::encode_counter(4).unwrap(),
+                )
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let store = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+        assert!(backup_path(&dir).join("db").exists());
+        let (kept, computed) = kept_and_computed(&store);
+        assert!(
+            computed.len() >= 3,
+            "three orders of three customers count: {computed:?}"
+        );
+        assert_eq!(kept, computed);
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn a_foreign_directory_in_the_staging_place_is_left_alone() {
 
 /// `file` rewritten as a backup of storage format `format` that lists only the trees
 /// `keep` accepts (numbered anew, in their order), as an earlier release wrote them.
-fn as_older_backup(file: &Path, format: u64, keep: impl Fn(&str) -> bool) -> Vec<u8> {
+fn as_older_backup(file: &Path, format: u64, keep: &dyn Fn(&str) -> bool) -> Vec<u8> {
     let bytes = std::fs::read(file).unwrap();
     let body = &bytes[..bytes.len() - 4];
     let mut at = 8 + 4;
@@ -270,31 +270,35 @@ fn a_backup_of_an_earlier_format_restores_by_tree_name_and_migrates_at_open() {
         .unwrap()
         .backup(&current)
         .unwrap();
-    // Format 3 had no delivery or ticket trees, and listed its trees in another order.
+    // Format 4 had no shipment or counter trees; format 3 no delivery or ticket trees either.
+    let format_4 = |name: &str| !name.contains("shipment") && name != "report_counters";
+    let format_3 =
+        |name: &str| format_4(name) && !name.contains("deliver") && !name.contains("ticket");
     let older = scratch.path().join("older.ordo-backup");
-    let mut bytes = as_older_backup(&current, 3, |name| {
-        !name.contains("deliver") && !name.contains("ticket")
-    });
-    std::fs::write(&older, &bytes).unwrap();
-    let info = backup::verify(&older).unwrap();
-    assert_eq!(info.storage_format_version, 3);
-    assert_eq!(info.entries_of("idempotency"), Some(3));
-    assert_eq!(info.entries_of("tickets"), None);
+    let mut bytes = Vec::new();
+    for (format, keep) in [(4, &format_4 as &dyn Fn(&str) -> bool), (3, &format_3)] {
+        bytes = as_older_backup(&current, format, keep);
+        std::fs::write(&older, &bytes).unwrap();
+        let info = backup::verify(&older).unwrap();
+        assert_eq!(info.storage_format_version, format);
+        assert_eq!(info.entries_of("idempotency"), Some(3));
+        assert_eq!(info.entries_of("shipments"), None);
 
-    let restored = scratch.path().join("restored");
-    restore(&older, &restored, IfNotEmpty::Refuse).unwrap();
-    assert_eq!(
-        open_and_check(&restored, scratch.path()),
-        ["kept-1", "kept-2", "kept-3"]
-    );
-    // The open migrated it (keeping a copy of the store as restored beside it).
-    assert!(crate::migrate::backup_path(&restored).exists());
-    let store = SledStore::open(&restored, config()).unwrap();
-    let again = scratch.path().join("again.ordo-backup");
-    assert_eq!(
-        store.backup(&again).unwrap().storage_format_version,
-        crate::layout::STORAGE_FORMAT_VERSION
-    );
+        let restored = scratch.path().join(format!("restored-{format}"));
+        restore(&older, &restored, IfNotEmpty::Refuse).unwrap();
+        assert_eq!(
+            open_and_check(&restored, scratch.path()),
+            ["kept-1", "kept-2", "kept-3"]
+        );
+        // The open migrated it (keeping a copy of the store as restored beside it).
+        assert!(crate::migrate::backup_path(&restored).exists());
+        let store = SledStore::open(&restored, config()).unwrap();
+        let again = scratch.path().join("again.ordo-backup");
+        assert_eq!(
+            store.backup(&again).unwrap().storage_format_version,
+            crate::layout::STORAGE_FORMAT_VERSION
+        );
+    }
 
     // A tree no release ever had is damage; so is a format from before the oldest this
     // build migrates from.
@@ -311,7 +315,7 @@ fn a_backup_of_an_earlier_format_restores_by_tree_name_and_migrates_at_open() {
         backup::verify(&unknown)
     );
     let ancient = scratch.path().join("ancient.ordo-backup");
-    std::fs::write(&ancient, as_older_backup(&current, 1, |_| true)).unwrap();
+    std::fs::write(&ancient, as_older_backup(&current, 1, &|_| true)).unwrap();
     assert!(matches!(
         backup::verify(&ancient),
         Err(StoreError::Corrupted { reason, .. }) if reason.contains("storage format 1")

@@ -31,9 +31,9 @@ const FONT: &str = "sans-serif";
 /// DejaVu Sans (Bitstream Vera licence, `cli/assets/fonts/LICENSE-DejaVu.txt`).
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// At most this many bars in a top-N chart (customers, stock).
-const TOP_BARS_MAX: usize = 15;
+const TOP_BARS_MAX: usize = 12;
 /// Labels longer than this are cut, so bars keep readable names.
-const LABEL_CHARS_MAX: usize = 14;
+const LABEL_CHARS_MAX: usize = 10;
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 

@@ -3,8 +3,8 @@
 //! milliseconds and hours.
 
 use ordo_core::report::{
-    CustomerFigures, CustomerReport, CustomerSales, DayRange, ProductSales, SalesReport,
-    SpeedFigures, SpeedReport, StockReport, StockRow, day_label, day_of,
+    CustomerFigures, CustomerReport, CustomerSales, DayRange, ProductSales, SPEED_BUCKET_BOUNDS_MS,
+    SalesReport, SpeedFigures, SpeedReport, StockReport, StockRow, day_label, day_of,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -142,6 +142,19 @@ pub struct SpeedFiguresView {
     pub median_hours: Option<Decimal>,
     /// p90 in hours.
     pub p90_hours: Option<Decimal>,
+    /// The histogram the figures come from, one entry per bucket in order (what a chart
+    /// draws).
+    pub buckets: Vec<SpeedBucketView>,
+}
+
+/// One bucket of a speed histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpeedBucketView {
+    /// Upper bound (inclusive, ms) of the bucket; `null` for the last one (longer than every
+    /// bound).
+    pub up_to_ms: Option<i64>,
+    /// Orders in the bucket.
+    pub orders: u64,
 }
 
 fn hours(ms: Option<i64>) -> Option<Decimal> {
@@ -155,6 +168,15 @@ fn speed(f: &SpeedFigures) -> SpeedFiguresView {
         p90_ms: f.p90_ms,
         median_hours: hours(f.median_ms),
         p90_hours: hours(f.p90_ms),
+        buckets: f
+            .buckets
+            .iter()
+            .enumerate()
+            .map(|(index, orders)| SpeedBucketView {
+                up_to_ms: SPEED_BUCKET_BOUNDS_MS.get(index).copied(),
+                orders: *orders,
+            })
+            .collect(),
     }
 }
 

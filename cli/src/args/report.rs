@@ -12,6 +12,7 @@ pub enum ReportCommand {
 Examples:
   ordo report sales --from 2026-09-01 --to 2026-11-30 --group week
   ordo report sales --from 2026-11-01 --to 2026-11-30 --csv november.csv
+  ordo report sales --from 2026-09-01 --to 2026-11-30 --group week --chart sales.png
   ordo --json report sales --from 2026-11-01 --to 2026-11-30 | jq .ok.periods")]
     Sales(ReportArgs),
     /// Order speed: placed → shipped and shipped → delivered (median, p90).
@@ -37,6 +38,9 @@ pub struct ReportArgs {
     /// Also write the rows as CSV to this file.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Also draw a chart into this PNG file (1000×600).
+    #[arg(long, value_name = "FILE.png", value_parser = png_file)]
+    pub chart: Option<PathBuf>,
 }
 
 /// Options of `ordo report stock`.
@@ -51,4 +55,21 @@ pub struct StockReportArgs {
     /// Also write the rows as CSV to this file.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Also draw a chart into this PNG file (1000×600).
+    #[arg(long, value_name = "FILE.png", value_parser = png_file)]
+    pub chart: Option<PathBuf>,
+}
+
+/// A `--chart` file: its name must end in `.png` (the encoder picks the format from it, and a
+/// chart named otherwise would be a surprise to whoever opens it).
+fn png_file(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    let is_png = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if is_png {
+        Ok(path)
+    } else {
+        Err("a chart is a PNG image: give a file name ending in .png".to_string())
+    }
 }

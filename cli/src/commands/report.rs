@@ -1,5 +1,5 @@
 //! `ordo report …`: sales, speed, customers and stock through the contract (`report.*`),
-//! as tables, and as CSV with `--csv FILE`. The figures and who may see them are the
+//! as tables, as CSV with `--csv FILE`, and as a PNG chart with `--chart FILE.png`. The figures and who may see them are the
 //! engine's; this module builds requests and renders what comes back.
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::args::{ReportArgs, ReportCommand, StockReportArgs};
 use crate::context::Context;
-use crate::render::tables;
+use crate::render::{chart, tables};
 
 /// `report.sales` as the CLI reads it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,6 +95,18 @@ pub struct SpeedFigures {
     pub median_hours: Option<String>,
     /// p90, hours.
     pub p90_hours: Option<String>,
+    /// The histogram, bucket by bucket.
+    #[serde(default)]
+    pub buckets: Vec<SpeedBucket>,
+}
+
+/// One bucket of a speed histogram.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SpeedBucket {
+    /// Upper bound, ms (`None`: the last, open bucket).
+    pub up_to_ms: Option<i64>,
+    /// Orders.
+    pub orders: u64,
 }
 
 /// `report.speed`.
@@ -184,7 +196,7 @@ pub struct StockView {
 ///
 /// # Errors
 /// `Validation` (exit 3) for a bad date or group; `Forbidden` (exit 6) for a role without
-/// reports; an I/O error if the CSV file cannot be written.
+/// reports; an I/O error if the CSV file or the chart cannot be written.
 pub fn run<S: Store>(ctx: &Context<S>, command: ReportCommand) -> anyhow::Result<()> {
     match command {
         ReportCommand::Sales(args) => sales(ctx, &args),
@@ -211,6 +223,9 @@ pub fn run<S: Store>(ctx: &Context<S>, command: ReportCommand) -> anyhow::Result
                     }),
                 )?;
             }
+            if let Some(file) = &args.chart {
+                chart::speed(file, &view)?;
+            }
             ctx.out.show(&view, || tables::report_speed(&view))
         }
         ReportCommand::Customers(args) => {
@@ -233,6 +248,9 @@ pub fn run<S: Store>(ctx: &Context<S>, command: ReportCommand) -> anyhow::Result
                         ]
                     }),
                 )?;
+            }
+            if let Some(file) = &args.chart {
+                chart::customers(file, &view)?;
             }
             ctx.out.show(&view, || tables::report_customers(&view))
         }
@@ -271,6 +289,9 @@ fn sales<S: Store>(ctx: &Context<S>, args: &ReportArgs) -> anyhow::Result<()> {
             }),
         )?;
     }
+    if let Some(file) = &args.chart {
+        chart::sales(file, &view)?;
+    }
     ctx.out.show(&view, || tables::report_sales(&view))
 }
 
@@ -305,6 +326,9 @@ fn stock<S: Store>(ctx: &Context<S>, args: &StockReportArgs) -> anyhow::Result<(
                 ]
             }),
         )?;
+    }
+    if let Some(file) = &args.chart {
+        chart::stock(file, &view)?;
     }
     ctx.out.show(&view, || tables::report_stock(&view))
 }

@@ -3,6 +3,7 @@
 //! With `--json`, every command writes exactly one JSON value and nothing else to stdout;
 //! without it, human text. A closed pipe (`ordo order list | head`) ends output quietly.
 
+pub mod chart;
 pub mod tables;
 pub mod views;
 

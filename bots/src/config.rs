@@ -41,6 +41,27 @@ pub const KEYS: &[&str] = &[
     "payments.stripe.base_url",
     "payments.stripe.secret_key",
     "payments.stripe.webhook_secret",
+    "carriers.dhl.secret",
+    "carriers.ups.secret",
+    "carriers.fedex.secret",
+    "carriers.usps.secret",
+    "carriers.dpd.secret",
+    "carriers.gls.secret",
+    "carriers.postnl.secret",
+    "carriers.royalmail.secret",
+];
+
+/// The carriers whose tracking webhook (`POST /carriers/NAME/events`) may be configured,
+/// each with its `carriers.NAME.secret` key in [`KEYS`].
+pub const CARRIERS: &[&str] = &[
+    "dhl",
+    "ups",
+    "fedex",
+    "usps",
+    "dpd",
+    "gls",
+    "postnl",
+    "royalmail",
 ];
 
 /// The default listen address.
@@ -233,6 +254,7 @@ pub struct ServeConfig {
     dispatch: DispatchConfig,
     telegram: TelegramConfig,
     stripe: GatewayConfig,
+    carrier_secrets: BTreeMap<&'static str, Secret>,
 }
 
 impl Default for ServeConfig {
@@ -266,6 +288,7 @@ impl Default for ServeConfig {
                 secret_key: None,
                 webhook_secret: None,
             },
+            carrier_secrets: BTreeMap::new(),
         }
     }
 }
@@ -419,6 +442,16 @@ impl ServeConfig {
             .collect()
     }
 
+    /// The secret signing carrier `name`'s tracking events (`carriers.NAME.secret`), if set.
+    pub fn carrier_secret(&self, name: &str) -> Option<&Secret> {
+        self.carrier_secrets.get(name)
+    }
+
+    /// The names of the carriers whose secret is set (their webhooks are mounted).
+    pub fn carrier_webhooks(&self) -> Vec<&'static str> {
+        self.carrier_secrets.keys().copied().collect()
+    }
+
     /// The dispatchers' settings.
     pub fn dispatch(&self) -> DispatchConfig {
         self.dispatch
@@ -461,10 +494,22 @@ impl ServeConfig {
             "payments.stripe.webhook_secret" => {
                 self.stripe.webhook_secret = Some(Secret(secret_text(raw)?));
             }
-            other => return Err(format!("{other} is not a configuration key")),
+            other => match carrier_of_key(other) {
+                Some(carrier) => {
+                    self.carrier_secrets
+                        .insert(carrier, Secret(secret_text(raw)?));
+                }
+                None => return Err(format!("{other} is not a configuration key")),
+            },
         }
         Ok(())
     }
+}
+
+/// The carrier of a `carriers.NAME.secret` key, if `NAME` is one of [`CARRIERS`].
+fn carrier_of_key(key: &str) -> Option<&'static str> {
+    let name = key.strip_prefix("carriers.")?.strip_suffix(".secret")?;
+    CARRIERS.iter().copied().find(|carrier| *carrier == name)
 }
 
 /// Reads the file's keys into `settings`.
@@ -906,6 +951,47 @@ mod tests {
             env(&[]),
         );
         assert!(wrong.is_err());
+    }
+
+    #[test]
+    fn carrier_secrets_are_read_from_nested_sections_and_the_environment() {
+        let file = "[carriers.dhl]\nsecret = \"dhl_file\"\n[carriers.ups]\nsecret = \"ups_file\"\n";
+        let config = ServeConfig::parse(
+            Some(("ordo.toml", file)),
+            env(&[
+                ("ORDO_CARRIERS_DHL_SECRET", "dhl_env"),
+                ("ORDO_CARRIERS_ROYALMAIL_SECRET", "rm_env"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.carrier_secret("dhl").map(Secret::expose),
+            Some("dhl_env"),
+            "the environment wins"
+        );
+        assert_eq!(
+            config.carrier_secret("ups").map(Secret::expose),
+            Some("ups_file")
+        );
+        assert_eq!(config.carrier_webhooks(), vec!["dhl", "royalmail", "ups"]);
+        assert!(config.carrier_secret("fedex").is_none());
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("dhl_env") && !debug.contains("ups_file"));
+        assert!(ServeConfig::default().carrier_webhooks().is_empty());
+        for carrier in CARRIERS {
+            assert!(KEYS.contains(&format!("carriers.{carrier}.secret").as_str()));
+        }
+        for wrong in [
+            "[carriers.acme]\nsecret = \"x\"\n",
+            "[carriers.dhl]\nkey = \"x\"\n",
+            "[carriers.dhl]\nsecret = \"\"\n",
+        ] {
+            assert!(
+                ServeConfig::parse(Some(("ordo.toml", wrong)), env(&[])).is_err(),
+                "{wrong}"
+            );
+        }
+        assert!(ServeConfig::parse(None, env(&[("ORDO_CARRIERS_ACME_SECRET", "x")])).is_err());
     }
 
     #[test]

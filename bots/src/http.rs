@@ -88,6 +88,9 @@ pub fn router<S: Store + Send + Sync + 'static>(state: AppState<S>) -> Router {
     if crate::payments::webhook::may_mount(&state.config) {
         channels = channels.merge(crate::payments::webhook::routes::<S>());
     }
+    if crate::carriers::webhook::may_mount(&state.config) {
+        channels = channels.merge(crate::carriers::webhook::routes::<S>());
+    }
     contract.merge(channels).with_state(state)
 }
 

@@ -14,7 +14,9 @@
 //!   between attempts.
 //! - `notify`: the notification dispatchers (claim, word, send, report), one per channel.
 //! - `telegram`: the Telegram channel (commands, callback data, the bot).
+//! - `carriers`: couriers' signed tracking webhooks (`POST /carriers/{carrier}/events`).
 
+pub mod carriers;
 pub mod config;
 mod exchange;
 pub mod http;

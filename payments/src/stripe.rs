@@ -54,7 +54,7 @@ impl fmt::Debug for SecretKey {
 pub struct StripeConfig {
     /// The gateway's name in ordo (`stripe`): its webhook path and ledger references.
     pub name: String,
-    /// The API base, [`DEFAULT_BASE_URL`] unless testing against a fake.
+    /// The API base: Stripe's own (`https://api.stripe.com`) unless testing against a fake.
     pub base_url: String,
     /// The secret API key, sent as the bearer token.
     pub secret_key: SecretKey,

@@ -20,10 +20,8 @@ pub struct SalesView {
     pub group: String,
     /// One row per period and currency.
     pub periods: Vec<SalesRowView>,
-    /// Top products by revenue.
+    /// Top products by revenue (top customers: `report.customers`).
     pub products: Vec<ProductSalesView>,
-    /// Top customers by revenue.
-    pub customers: Vec<CustomerSalesView>,
 }
 
 /// One period of sales.
@@ -124,7 +122,6 @@ impl SalesView {
                 })
                 .collect(),
             products: report.products.iter().map(product).collect(),
-            customers: report.customers.iter().map(customer).collect(),
         }
     }
 }

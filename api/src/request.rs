@@ -89,6 +89,10 @@ pub struct ProductUpdate {
     pub backorder: Option<BackorderPolicy>,
     /// On sale or not.
     pub active: Option<bool>,
+    /// Shipping weight in kg, `"0.29"` (`""` removes it).
+    pub weight_kg: Option<String>,
+    /// Packed size `L x W x H` in cm, `"30x20x10"` (`""` removes it).
+    pub dimensions_cm: Option<String>,
 }
 
 /// `product.get`: by SKU or id.
@@ -858,7 +862,7 @@ requests! {
     "order.shipments" => OrderShipments(OnOrder),
     /// Cancel what a partially shipped order has not shipped.
     "order.cancel_unshipped" => OrderCancelUnshipped(WithReason),
-    /// Sales by day, week or month, by product and by customer.
+    /// Sales by day, week or month and by product (by customer: `report.customers`).
     "report.sales" => ReportSales(ReportSales),
     /// Order speed: placed → shipped, shipped → delivered.
     "report.speed" => ReportSpeed(ReportRange),

@@ -63,6 +63,10 @@ pub struct ProductView {
     pub stock: StockView,
     /// When it was added.
     pub created_at: String,
+    /// Shipping weight in kg (`"0.29"`), if known.
+    pub weight_kg: Option<String>,
+    /// Packed size `L x W x H` in cm (`"30x20x10"`), if known.
+    pub dimensions_cm: Option<String>,
 }
 
 /// A price list.
@@ -141,6 +145,10 @@ impl ProductView {
             description: product.description().to_string(),
             active: product.is_active(),
             tax_category: product.tax_category().to_string(),
+            weight_kg: product.weight().map(|w| w.kg().to_string()),
+            dimensions_cm: product
+                .dimensions()
+                .map(ordo_core::catalog::Dimensions::to_cm_text),
             backorder_allowed: match product.backorder() {
                 BackorderPolicy::Allow => true,
                 BackorderPolicy::Deny => false,

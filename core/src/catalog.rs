@@ -8,6 +8,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::ids::ProductId;
 use crate::money::Money;
+use crate::shipment::Weight;
 use crate::validate::{self, limits};
 
 /// A stock-keeping unit: 2–32 characters of `A-Z`, `0-9`, `-`, `_`, `.`; stored upper-case.
@@ -282,19 +283,107 @@ pub struct Product {
     details: ProductDraft,
 }
 
+/// The longest side a product may have: 10 m, in millimetres.
+pub const MAX_SIDE_MM: u32 = 10_000;
+
+/// A product's packed size: length × width × height in whole millimetres (no floats:
+/// `30.5` cm is 305 mm), each side 1 mm to [`MAX_SIDE_MM`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Dimensions {
+    length_mm: u32,
+    width_mm: u32,
+    height_mm: u32,
+}
+
+impl Dimensions {
+    /// Parses `L x W x H` in centimetres with up to one decimal (`30x20x10`,
+    /// `30.5 × 20 × 1.5`; `x`, `X` or `×` between the sides).
+    ///
+    /// # Errors
+    /// `Validation` (field `dimensions`) for anything else or a side out of range.
+    pub fn parse_cm(text: &str) -> Result<Dimensions> {
+        let invalid = || {
+            Error::invalid(
+                "dimensions",
+                format!("{text:?} is not L x W x H in cm (e.g. 30x20x10, one decimal at most)"),
+            )
+        };
+        let sides = text
+            .split(['x', 'X', '×'])
+            .map(|side| {
+                let cm: rust_decimal::Decimal = side.trim().parse().map_err(|_| invalid())?;
+                if cm.scale() > 1 || cm.is_sign_negative() {
+                    return Err(invalid());
+                }
+                let mm = (cm * rust_decimal::Decimal::TEN).trunc();
+                let mm = u32::try_from(mm.mantissa() / 10_i128.pow(mm.scale()))
+                    .map_err(|_| invalid())?;
+                if (1..=MAX_SIDE_MM).contains(&mm) {
+                    Ok(mm)
+                } else {
+                    Err(Error::invalid(
+                        "dimensions",
+                        format!("each side must be between 0.1 and {} cm", MAX_SIDE_MM / 10),
+                    ))
+                }
+            })
+            .collect::<Result<Vec<u32>>>()?;
+        match sides[..] {
+            [length_mm, width_mm, height_mm] => Ok(Dimensions {
+                length_mm,
+                width_mm,
+                height_mm,
+            }),
+            _ => Err(invalid()),
+        }
+    }
+
+    /// Length, width and height in millimetres.
+    pub fn millimetres(self) -> [u32; 3] {
+        [self.length_mm, self.width_mm, self.height_mm]
+    }
+
+    /// `30x20x10.5`: centimetres, as [`Dimensions::parse_cm`] reads them.
+    pub fn to_cm_text(self) -> String {
+        let cm = |mm: u32| rust_decimal::Decimal::new(i64::from(mm), 1).normalize();
+        format!(
+            "{}x{}x{}",
+            cm(self.length_mm),
+            cm(self.width_mm),
+            cm(self.height_mm)
+        )
+    }
+}
+
+impl fmt::Display for Dimensions {
+    /// `30 × 20 × 10.5 cm`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cm = |mm: u32| rust_decimal::Decimal::new(i64::from(mm), 1).normalize();
+        write!(
+            f,
+            "{} × {} × {} cm",
+            cm(self.length_mm),
+            cm(self.width_mm),
+            cm(self.height_mm)
+        )
+    }
+}
+
 /// Everything about a product that a clerk can set, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDraft {
-    sku: Sku,
-    name: String,
-    description: String,
-    specifications: Vec<(String, String)>,
-    media: Vec<Media>,
-    active: bool,
-    tax_category: TaxCategory,
-    base_price: Money,
-    price_lists: Vec<PriceList>,
-    backorder: BackorderPolicy,
+    pub(crate) sku: Sku,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) specifications: Vec<(String, String)>,
+    pub(crate) media: Vec<Media>,
+    pub(crate) active: bool,
+    pub(crate) tax_category: TaxCategory,
+    pub(crate) base_price: Money,
+    pub(crate) price_lists: Vec<PriceList>,
+    pub(crate) backorder: BackorderPolicy,
+    pub(crate) weight: Option<Weight>,
+    pub(crate) dimensions: Option<Dimensions>,
 }
 
 /// A product on the wire is on sale unless it says otherwise.
@@ -331,6 +420,12 @@ pub struct ProductInput {
     /// Backorder policy.
     #[serde(default)]
     pub backorder: BackorderPolicy,
+    /// Shipping weight in kg with up to three decimals (`0.29`), if known.
+    #[serde(default)]
+    pub weight_kg: Option<String>,
+    /// Packed size `L x W x H` in cm with up to one decimal (`30x20x10`), if known.
+    #[serde(default)]
+    pub dimensions_cm: Option<String>,
 }
 
 impl ProductDraft {
@@ -408,6 +503,18 @@ impl ProductDraft {
                 });
             }
         }
+        let weight = input
+            .weight_kg
+            .as_deref()
+            .filter(|w| !w.trim().is_empty())
+            .map(Weight::parse_kg)
+            .transpose()?;
+        let dimensions = input
+            .dimensions_cm
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(Dimensions::parse_cm)
+            .transpose()?;
         Ok(ProductDraft {
             sku,
             name,
@@ -419,6 +526,8 @@ impl ProductDraft {
             base_price: input.base_price,
             price_lists: input.price_lists,
             backorder: input.backorder,
+            weight,
+            dimensions,
         })
     }
 
@@ -440,6 +549,8 @@ impl ProductDraft {
             base_price: self.base_price,
             price_lists: self.price_lists.clone(),
             backorder: self.backorder,
+            weight_kg: self.weight.map(|w| w.kg().to_string()),
+            dimensions_cm: self.dimensions.map(Dimensions::to_cm_text),
         }
     }
 }
@@ -516,6 +627,14 @@ impl Product {
     pub fn backorder(&self) -> BackorderPolicy {
         self.details.backorder
     }
+    /// Shipping weight, if known.
+    pub fn weight(&self) -> Option<Weight> {
+        self.details.weight
+    }
+    /// Packed size, if known.
+    pub fn dimensions(&self) -> Option<Dimensions> {
+        self.details.dimensions
+    }
 
     /// The unit price a customer of `group` pays for `quantity` units: the group's price list
     /// tier for the quantity, else the base price.
@@ -574,7 +693,54 @@ pub(crate) mod tests {
                 .unwrap(),
             ],
             backorder: BackorderPolicy::Deny,
+            weight_kg: None,
+            dimensions_cm: None,
         }
+    }
+
+    #[test]
+    fn weight_and_dimensions_are_optional_checked_and_read_back() {
+        let plain = ProductDraft::parse(input("TEE")).unwrap();
+        assert_eq!((plain.weight, plain.dimensions), (None, None));
+        let mut given = input("TEE");
+        given.weight_kg = Some("0.29".into());
+        given.dimensions_cm = Some("30.5 x 20X1.5".into());
+        let draft = ProductDraft::parse(given).unwrap();
+        let product = Product::create(ProductId(1), Timestamp(0), draft.clone());
+        assert_eq!(product.weight().unwrap().grams(), 290);
+        assert_eq!(product.dimensions().unwrap().millimetres(), [305, 200, 15]);
+        assert_eq!(
+            product.dimensions().unwrap().to_string(),
+            "30.5 × 20 × 1.5 cm"
+        );
+        // What `to_input` gives back parses to the same draft.
+        assert_eq!(ProductDraft::parse(draft.to_input()).unwrap(), draft);
+        // An empty text means none.
+        let mut cleared = draft.to_input();
+        cleared.weight_kg = Some(String::new());
+        cleared.dimensions_cm = Some(" ".into());
+        let cleared = ProductDraft::parse(cleared).unwrap();
+        assert_eq!((cleared.weight, cleared.dimensions), (None, None));
+        for bad in [
+            "30x20",
+            "30x20x10x5",
+            "0x20x10",
+            "30.55x20x10",
+            "-3x2x1",
+            "axbxc",
+            "1001x1x1",
+        ] {
+            let mut input = input("TEE");
+            input.dimensions_cm = Some(bad.into());
+            let error = ProductDraft::parse(input).unwrap_err();
+            assert_eq!(error.field(), Some("dimensions"), "{bad}");
+        }
+        let mut heavy = input("TEE");
+        heavy.weight_kg = Some("1000.5".into());
+        assert_eq!(
+            ProductDraft::parse(heavy).unwrap_err().field(),
+            Some("weight")
+        );
     }
 
     #[test]

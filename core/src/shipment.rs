@@ -153,13 +153,17 @@ impl Weight {
     pub fn grams(self) -> u32 {
         self.grams
     }
+
+    /// Kilograms, exact (`1.25`), as [`Weight::parse_kg`] reads them.
+    pub fn kg(self) -> rust_decimal::Decimal {
+        rust_decimal::Decimal::new(i64::from(self.grams), 3).normalize()
+    }
 }
 
 impl fmt::Display for Weight {
     /// `1.25 kg`, `0.005 kg`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kg = rust_decimal::Decimal::new(i64::from(self.grams), 3).normalize();
-        write!(f, "{kg} kg")
+        write!(f, "{} kg", self.kg())
     }
 }
 

@@ -484,7 +484,7 @@ fn check_value(slot: Slot, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
             codec::decode_counter(&label, value)?;
         }
         Some(Content::ReportCounters) => {
-            codec::decode_amount(&label, value)?;
+            codec::decode_amount(|| label.clone(), value)?;
         }
         None => return Err(corrupted("unknown tree".to_string())),
     }

@@ -25,7 +25,7 @@ pub(crate) const FORMAT_BINCODE2: u8 = 1;
 /// Version of the encoded types' shape. Bump it (with a migration) whenever a stored type
 /// changes in a way bincode cannot read from old bytes (any field added, removed,
 /// reordered or retyped; any enum variant inserted before another).
-pub(crate) const SCHEMA_VERSION: u8 = 2;
+pub(crate) const SCHEMA_VERSION: u8 = 3;
 
 /// The oldest schema version [`upgrade_value`] reads (see `ordo_core::store::legacy`).
 pub(crate) const OLDEST_SCHEMA_VERSION: u8 = 1;
@@ -204,16 +204,28 @@ pub(crate) fn encode_amount(value: rust_decimal::Decimal) -> Result<Vec<u8>, Sto
     encode("report counter", &value.serialize())
 }
 
-/// Decodes a report counter's value.
+/// Decodes a report counter's value. `key` names the value in an error only, so a scan
+/// over many counters formats no label unless one of them is bad.
 ///
 /// # Errors
-/// `Corrupted` naming `key` (also for bytes no decimal has, such as a scale above 28).
-pub(crate) fn decode_amount(key: &str, bytes: &[u8]) -> Result<rust_decimal::Decimal, StoreError> {
-    let raw: [u8; 16] = decode(key, bytes)?;
+/// `Corrupted` naming `key()` (also for bytes no decimal has, such as a scale above 28).
+pub(crate) fn decode_amount(
+    key: impl Fn() -> String,
+    bytes: &[u8],
+) -> Result<rust_decimal::Decimal, StoreError> {
+    // The fast path: today's envelope and the 16 raw bytes bincode writes for `[u8; 16]`.
+    let raw: [u8; 16] = match bytes {
+        [FORMAT_BINCODE2, SCHEMA_VERSION, rest @ ..] if rest.len() == 16 => {
+            let mut raw = [0; 16];
+            raw.copy_from_slice(rest);
+            raw
+        }
+        _ => decode(&key(), bytes)?,
+    };
     // `Decimal::deserialize` masks out what it cannot hold; refuse bytes it would change.
     let value = rust_decimal::Decimal::deserialize(raw);
     if value.serialize() != raw {
-        return Err(corrupted(key, "not a decimal"));
+        return Err(corrupted(&key(), "not a decimal"));
     }
     Ok(value)
 }
@@ -325,8 +337,14 @@ pub(crate) fn upgrade_value(
     let upgraded = match kind {
         ValueKind::Record => {
             let payload = bytes.get(ENVELOPE_LEN..).unwrap_or_default();
-            let (version, record) = decode_payload::<(u64, legacy::v1::Record)>(key, payload)?;
-            encode_record(version, &legacy::v1::upgrade(record))?
+            let (version, record) = if schema == 1 {
+                let (version, record) = decode_payload::<(u64, legacy::v1::Record)>(key, payload)?;
+                (version, legacy::v1::upgrade(record))
+            } else {
+                let (version, record) = decode_payload::<(u64, legacy::v2::Record)>(key, payload)?;
+                (version, legacy::v2::upgrade(record))
+            };
+            encode_record(version, &record)?
         }
         ValueKind::Id => {
             decode_id(key, &current)?;
@@ -349,7 +367,7 @@ pub(crate) fn upgrade_value(
             current
         }
         ValueKind::Amount => {
-            decode_amount(key, &current)?;
+            decode_amount(|| key.to_string(), &current)?;
             current
         }
     };

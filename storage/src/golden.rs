@@ -366,9 +366,9 @@ mod tests {
         assert_eq!(checked, ALL_RECORD_KINDS.len());
     }
 
-    #[test]
-    fn golden_files_of_schema_1_upgrade_to_the_current_schema() {
-        let dir = folder(1);
+    /// Upgrades every golden file of `schema` and checks what comes out; returns how many.
+    fn upgrade_folder(schema: u8) -> usize {
+        let dir = folder(schema);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -378,7 +378,7 @@ mod tests {
         for path in &files {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let bytes = std::fs::read(path).unwrap();
-            assert_eq!(codec::schema_of(&name, &bytes).unwrap(), 1, "{name}");
+            assert_eq!(codec::schema_of(&name, &bytes).unwrap(), schema, "{name}");
             let kind = if name.starts_with("record-") {
                 ValueKind::Record
             } else if name == "audit.bin" {
@@ -398,16 +398,24 @@ mod tests {
             match kind {
                 ValueKind::Record => {
                     let (_, record) = codec::decode_record(&name, &now).unwrap();
-                    if let ordo_core::store::Record::Customer(customer) = &record {
+                    if let ordo_core::store::Record::Customer(customer) = &record
+                        && schema == 1
+                    {
                         assert!(!customer.name().is_empty());
                         assert!(customer.pending_contact().is_none());
                         if let Some(verification) = customer.verification() {
                             assert_eq!((verification.resends, verification.handle), (0, None));
                         }
                     }
+                    // Products of schemas 1 and 2 had no weight or size.
+                    if let ordo_core::store::Record::Product(product) = &record {
+                        assert_eq!(product.sku().as_str(), "TEE-GOLD-M");
+                        assert_eq!((product.weight(), product.dimensions()), (None, None));
+                    }
+                    // Pricing settings are kept in the settings tree (kind `Settings`).
                     let file_kind = format!("record-{:?}", record.key().kind()).to_lowercase();
                     assert!(
-                        name.starts_with(&file_kind),
+                        name.starts_with(&file_kind) || name == "record-pricing-settings.bin",
                         "{name} holds {}",
                         record.key()
                     );
@@ -421,8 +429,20 @@ mod tests {
             }
             upgraded += 1;
         }
+        upgraded
+    }
+
+    #[test]
+    fn golden_files_of_schema_1_upgrade_to_the_current_schema() {
         // Every record kind of version 1 (10), the pending customer, audit and outbox.
-        assert_eq!(upgraded, 13);
+        assert_eq!(upgrade_folder(1), 13);
+    }
+
+    #[test]
+    fn golden_files_of_schema_2_upgrade_to_the_current_schema() {
+        // Every record kind of version 2 (16, pricing settings beside settings), the
+        // pending customer, audit and outbox.
+        assert_eq!(upgrade_folder(2), 20);
     }
 
     #[test]

@@ -1,16 +1,17 @@
 //! Upgrading a database written by an earlier version of ordo, at open.
 //!
-//! Storage format 2 (schema 1 values), format 3 (schema 2 values with an outbox) and format 4
-//! (delivery records, no shipments or report counters) become format 5 (schema 2 values;
-//! notifications are delivery records; shipment trees; report counters):
+//! Storage format 2 (schema 1 values), format 3 (schema 2 values with an outbox), format 4
+//! (delivery records, no shipments or report counters) and format 5 (schema 2: products
+//! without weight or dimensions) become format 6 (schema 3 values; notifications are
+//! delivery records; shipment trees; report counters):
 //!
 //! 1. **A backup first.** After a flush, the data directory is copied file by file to
-//!    `DIR.before-format-5` beside it (built as `….partial`, fsynced, then renamed in), so
+//!    `DIR.before-format-6` beside it (built as `….partial`, fsynced, then renamed in), so
 //!    the previous release can open the copy as it was. A copy that already exists is
 //!    kept: it is the state before the first attempt.
 //! 2. **Every value is rewritten** tree by tree, in batches: records are decoded with the
-//!    frozen shapes of schema 1 and upgraded (`ordo_core::store::legacy`), other values get
-//!    today's envelope after a check that they decode. A value already at schema 2 is left
+//!    frozen shapes of their schema (1 or 2) and upgraded (`ordo_core::store::legacy`), other
+//!    values get today's envelope after a check that they decode. A value already at schema 3 is left
 //!    alone, so a migration cut short by a crash simply runs again at the next open.
 //! 3. **The outbox is drained into deliveries.** Each message that was never acknowledged
 //!    becomes the deliveries today's engine would have written for it
@@ -20,7 +21,7 @@
 //! 4. **The report counters are computed from the orders** (format 5 added them): the
 //!    counters tree is emptied and filled with the sum of every order's contribution, so a
 //!    migration cut short simply computes them again.
-//! 5. **The format version moves last**, after a flush: until it says 5 the database is
+//! 5. **The format version moves last**, after a flush: until it says 6 the database is
 //!    treated as not (fully) migrated.
 
 use std::path::{Path, PathBuf};
@@ -579,6 +580,45 @@ mod tests {
             "three orders of three customers count: {computed:?}"
         );
         assert_eq!(kept, computed);
+    }
+
+    #[test]
+    fn a_format_5_product_of_schema_2_gains_an_empty_weight_and_size_at_open() {
+        use ordo_core::store::{Record, RecordKey, RecordKind, Store};
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        // The product as release 5 stored it: the schema-2 golden file (id 1).
+        let old_product =
+            std::fs::read(crate::golden::folder(2).join("record-product.bin")).unwrap();
+        assert_eq!(codec::schema_of("product", &old_product).unwrap(), 2);
+        drop(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
+        {
+            let db = sled::open(&dir).unwrap();
+            let trees = Trees::open(&db).unwrap();
+            trees
+                .records(RecordKind::Product)
+                .insert(1u64.to_be_bytes(), old_product)
+                .unwrap();
+            trees
+                .tree(layout::META)
+                .insert(
+                    layout::META_FORMAT_VERSION,
+                    codec::encode_counter(5).unwrap(),
+                )
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let store = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+        assert!(backup_path(&dir).join("db").exists());
+        let Some(Record::Product(product)) = store
+            .get(&RecordKey::Product(ordo_core::ids::ProductId(1)))
+            .unwrap()
+            .map(|v| v.value)
+        else {
+            panic!("the product is gone");
+        };
+        assert_eq!(product.sku().as_str(), "TEE-GOLD-M");
+        assert_eq!((product.weight(), product.dimensions()), (None, None));
     }
 
     #[test]

@@ -609,7 +609,7 @@ impl Store for SledStore {
         let entries = self.shared.trees.counters().range::<&[u8], _>(bounds);
         let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
             let (key, bytes) = item.map_err(from_sled)?;
-            let value = codec::decode_amount(&layout::counter_label(&key), &bytes)?;
+            let value = codec::decode_amount(|| layout::counter_label(&key), &bytes)?;
             Ok((key.to_vec(), value))
         };
         if range.reverse {

@@ -322,7 +322,7 @@ impl Plan {
             return Ok(*value);
         }
         match trees.counters().get(key).map_err(from_sled)? {
-            Some(bytes) => codec::decode_amount(&layout::counter_label(key), &bytes),
+            Some(bytes) => codec::decode_amount(|| layout::counter_label(key), &bytes),
             None => Ok(Decimal::ZERO),
         }
     }

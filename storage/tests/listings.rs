@@ -56,7 +56,7 @@ fn a_damaged_order_is_left_out_of_listings_and_reported_by_key() {
         dir.path(),
         "orders",
         &bad.0.to_be_bytes(),
-        &[1, 2, 0xff, 0xff],
+        &[1, 3, 0xff, 0xff],
     );
     let store = open(dir.path());
     let (engine, _) = sample::engine(&store, 3);

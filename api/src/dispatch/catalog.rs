@@ -124,5 +124,12 @@ fn patched(mut input: ProductInput, patch: &ProductUpdate) -> Result<ProductInpu
     if let Some(active) = patch.active {
         input.active = active;
     }
+    // An empty text removes the weight or the size (`ProductDraft::parse` reads it so).
+    if let Some(weight) = &patch.weight_kg {
+        input.weight_kg = Some(weight.clone());
+    }
+    if let Some(dimensions) = &patch.dimensions_cm {
+        input.dimensions_cm = Some(dimensions.clone());
+    }
     Ok(input)
 }

@@ -12,7 +12,7 @@ Examples:
   ordo product add --sku MUG-01 --name \"Stoneware mug\" --price \"12.50 USD\" \\
       --spec Material=Stoneware --spec Capacity=\"350 ml\" \\
       --photo https://cdn.example.com/mug.jpg --wholesale 1:9.00 --wholesale 24:7.50 \\
-      --tax reduced")]
+      --tax reduced --weight 0.45 --dimensions 12x12x11")]
     Add(ProductAddArgs),
     /// List products with their price and available stock.
     #[command(after_long_help = "\
@@ -39,6 +39,7 @@ Examples:
 Examples:
   ordo product update TEE-RED-M --price \"17.90 USD\"
   ordo product update TEE-RED-M --inactive
+  ordo product update TEE-RED-M --weight 0.2 --dimensions 30x20x2
   ordo product update TEE-RED-M --spec Material=Linen --photo https://cdn.example.com/tee.jpg
 
 A list option (--spec, --photo, --video, --wholesale) replaces that whole list.")]
@@ -90,6 +91,12 @@ pub struct ProductAddArgs {
     /// Add the product without making it orderable yet.
     #[arg(long)]
     pub inactive: bool,
+    /// Shipping weight in kg, up to three decimals (0.29 = 290 g); printed on labels.
+    #[arg(long, value_name = "KG")]
+    pub weight: Option<String>,
+    /// Packed size in cm, length x width x height (30x20x10).
+    #[arg(long, value_name = "LxWxH")]
+    pub dimensions: Option<String>,
 }
 
 /// `ordo product update`.
@@ -97,7 +104,7 @@ pub struct ProductAddArgs {
 #[command(group(
     ArgGroup::new("changes").required(true).multiple(true).args([
         "new_sku", "name", "price", "description", "specs", "photos", "videos", "wholesale",
-        "no_wholesale", "tax", "backorder", "active", "inactive",
+        "no_wholesale", "tax", "backorder", "active", "inactive", "weight", "dimensions",
     ])
 ))]
 pub struct ProductUpdateArgs {
@@ -142,6 +149,12 @@ pub struct ProductUpdateArgs {
     /// Stop the product from being ordered.
     #[arg(long)]
     pub inactive: bool,
+    /// Shipping weight in kg ("" removes it).
+    #[arg(long, value_name = "KG")]
+    pub weight: Option<String>,
+    /// Packed size in cm, LxWxH ("" removes it).
+    #[arg(long, value_name = "LxWxH")]
+    pub dimensions: Option<String>,
 }
 
 /// `ordo product stock`.

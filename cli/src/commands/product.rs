@@ -47,6 +47,8 @@ fn add<S: Store>(ctx: &Context<S>, args: &ProductAddArgs) -> anyhow::Result<()> 
         } else {
             BackorderPolicy::Deny
         },
+        weight_kg: args.weight.clone(),
+        dimensions_cm: args.dimensions.clone(),
     };
     let view: ProductView = ctx.call(Request::ProductCreate(input))?;
     ctx.out.show(&view, || {
@@ -130,6 +132,8 @@ fn update<S: Store>(ctx: &Context<S>, args: &ProductUpdateArgs) -> anyhow::Resul
             .map(parse::backorder_policy)
             .transpose()?,
         active: (args.active || args.inactive).then_some(args.active),
+        weight_kg: args.weight.clone(),
+        dimensions_cm: args.dimensions.clone(),
     };
     let view: ProductView = ctx.call(Request::ProductUpdate(patch))?;
     ctx.out.show(&view, || {

@@ -27,8 +27,6 @@ pub struct SalesView {
     pub periods: Vec<SalesRow>,
     /// Top products.
     pub products: Vec<ProductSales>,
-    /// Top customers.
-    pub customers: Vec<CustomerSales>,
 }
 
 /// One period.

@@ -104,6 +104,18 @@ pub fn product_detail(p: &ProductView) -> String {
             }
             .to_string(),
         ),
+        (
+            "Weight",
+            p.weight_kg
+                .as_ref()
+                .map_or_else(|| "—".to_string(), |kg| format!("{kg} kg")),
+        ),
+        (
+            "Size",
+            p.dimensions_cm
+                .as_ref()
+                .map_or_else(|| "—".to_string(), |cm| format!("{cm} cm")),
+        ),
         ("Added", p.created_at.clone()),
     ]);
     if !p.description.is_empty() {

@@ -94,6 +94,28 @@ fn product_updates_keep_what_is_not_given() {
 }
 
 #[test]
+fn weight_and_size_are_set_shown_changed_and_removed() {
+    let shop = Shop::new();
+    let added = shop.json(
+        "product add --sku MUG-01 --name Mug --price '12.50 USD' --weight 0.45 \
+         --dimensions 12x12x11.5",
+    );
+    assert_eq!(added["weight_kg"], "0.45");
+    assert_eq!(added["dimensions_cm"], "12x12x11.5");
+    let shown = shop.ok("product show MUG-01");
+    assert!(shown.contains("0.45 kg"), "{shown}");
+    assert!(shown.contains("12x12x11.5 cm"), "{shown}");
+    let heavier = shop.json("product update MUG-01 --weight 1.2");
+    assert_eq!(heavier["weight_kg"], "1.2");
+    assert_eq!(heavier["dimensions_cm"], "12x12x11.5", "not given, kept");
+    let cleared = shop.json("product update MUG-01 --weight '' --dimensions ''");
+    assert!(cleared["weight_kg"].is_null(), "{cleared}");
+    assert!(cleared["dimensions_cm"].is_null(), "{cleared}");
+    shop.fails("product update MUG-01 --dimensions 12x12", 3);
+    shop.fails("product update MUG-01 --weight heavy", 3);
+}
+
+#[test]
 fn duplicate_sku_is_a_conflict() {
     let shop = Shop::new();
     shop.product("TEE-RED-M");

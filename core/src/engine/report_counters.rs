@@ -154,11 +154,19 @@ pub(crate) fn split_key(key: &[u8]) -> Option<(u8, u32, &[u8])> {
     Some((tag, day, rest.get(4..)?))
 }
 
-/// `id (8 bytes) ‖ currency (3) ‖ metric (1)` of a `P` or `C` key's rest.
-pub(crate) fn split_id_currency_metric(rest: &[u8]) -> Option<(u64, Currency, u8)> {
+/// `id (8 bytes) ‖ currency code (3) ‖ metric (1)` of a `P` or `C` key's rest. The code
+/// stays bytes ([`currency_of`] reads it): a report sums many counters per code and
+/// parses each code once.
+pub(crate) fn split_id_currency_metric(rest: &[u8]) -> Option<(u64, [u8; 3], u8)> {
     let id = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
-    let (currency, metric) = split_currency_metric(rest.get(8..)?)?;
-    Some((id, currency, metric))
+    let code: [u8; 3] = rest.get(8..11)?.try_into().ok()?;
+    let metric = *rest.get(11)?;
+    (rest.len() == 12).then_some((id, code, metric))
+}
+
+/// The currency of a counter key's code bytes.
+pub(crate) fn currency_of(code: [u8; 3]) -> Option<Currency> {
+    Currency::parse(std::str::from_utf8(&code).ok()?).ok()
 }
 
 /// `currency (3) ‖ metric (1)` of an `S` or `X` key's rest.

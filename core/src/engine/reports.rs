@@ -22,11 +22,11 @@ use crate::store::{IndexName, IndexRange, Record, RecordKey, RecordKind, Store, 
 use super::Engine;
 use super::report_counters::{
     CANCELLED, CUSTOMER, METRIC_ORDERS, METRIC_PRODUCT_UNITS, METRIC_REVENUE, METRIC_UNITS,
-    PRODUCT, SALES, SPEED, STAGE_TO_DELIVER, STAGE_TO_SHIP, day_range, split_currency_metric,
-    split_id_currency_metric, split_key,
+    PRODUCT, SALES, SPEED, STAGE_TO_DELIVER, STAGE_TO_SHIP, currency_of, day_range,
+    split_currency_metric, split_id_currency_metric, split_key,
 };
 
-/// How many products and customers a sales report lists.
+/// How many products a sales report lists.
 pub const REPORT_TOP: usize = 50;
 
 /// Products and stock records read per page by the stock report.
@@ -43,7 +43,7 @@ fn bad_key(key: &[u8]) -> Error {
 }
 
 /// Per (id, currency): (count, revenue).
-type Totals = BTreeMap<(u64, Currency), (u64, Decimal)>;
+type Totals = HashMap<(u64, Currency), (u64, Decimal)>;
 
 impl<S: Store> Engine<S> {
     /// All counters of one kind for the days of `range`.
@@ -53,23 +53,30 @@ impl<S: Store> Engine<S> {
 
     /// `P` or `C` counters of a range summed per (id, currency): (count, revenue).
     fn totals_by_id(&self, tag: u8, range: DayRange) -> Result<Totals> {
-        let mut totals = Totals::new();
+        // Summed per raw currency code first: a range has ~2,000 counters a day.
+        let mut sums: HashMap<(u64, [u8; 3]), (Decimal, Decimal)> = HashMap::new();
         for (key, value) in self.counters_of(tag, range.from(), range.to())? {
             let (_, _, rest) = split_key(&key).ok_or_else(|| bad_key(&key))?;
-            let (id, currency, metric) =
-                split_id_currency_metric(rest).ok_or_else(|| bad_key(&key))?;
-            let entry = totals.entry((id, currency)).or_default();
+            let (id, code, metric) = split_id_currency_metric(rest).ok_or_else(|| bad_key(&key))?;
+            let entry = sums.entry((id, code)).or_default();
             match metric {
                 METRIC_REVENUE => entry.1 += value,
                 // Metric 0 is units (P) or orders (C).
-                _ => entry.0 += count(value),
+                _ => entry.0 += value,
             }
+        }
+        let mut totals = Totals::with_capacity(sums.len());
+        for ((id, code), (counted, revenue)) in sums {
+            let currency = currency_of(code).ok_or_else(|| bad_key(&code))?;
+            totals.insert((id, currency), (count(counted), revenue));
         }
         Ok(totals)
     }
 
     /// Sales between `from` and `to` (whole UTC days, both included) grouped by `group`,
-    /// with the [`REPORT_TOP`] products and customers by revenue.
+    /// with the [`REPORT_TOP`] products by revenue (the top customers are in
+    /// [`Engine::customer_report`]). Reads the range's `S`, `X` and `P` counters: about
+    /// 2,000 a day for 1,000 products sold daily.
     ///
     /// # Errors
     /// `Forbidden` without `ViewReports`; `Validation` for a bad range; `Storage`.
@@ -120,13 +127,11 @@ impl<S: Store> Engine<S> {
             )
             .collect();
         let products = self.top_products(range)?;
-        let customers = self.top_customers(range, REPORT_TOP)?;
         Ok(SalesReport {
             range,
             group,
             periods,
             products,
-            customers,
         })
     }
 

@@ -1,7 +1,8 @@
 //! Records as older schema versions stored them, and how each is upgraded to today's.
 //!
 //! A backend that finds values of an older schema (the storage codec's schema byte) decodes
-//! them with the matching module here and stores [`v1::upgrade`]'s result. Each module is
+//! them with the matching module here and stores the result of its `upgrade` ([`v1::upgrade`],
+//! [`v2::upgrade`]). Each module is
 //! frozen: it mirrors the shapes of its version field by field (bincode is positional) and
 //! is only ever added to when the next version bumps, never edited. The golden files of
 //! every version (`storage/golden/v{N}/`) are decoded through these modules by a test.
@@ -11,7 +12,7 @@
 pub mod v1 {
     use serde::Deserialize;
 
-    use crate::catalog::Product;
+    use super::v2::Product;
     use crate::clock::Timestamp;
     use crate::credentials::Credentials;
     use crate::customer::{Address, CustomerKind, CustomerStatus, Email, Phone};
@@ -93,7 +94,7 @@ pub mod v1 {
     /// Every record kind of version 1, in its variant order.
     #[derive(Debug, Deserialize)]
     pub enum Record {
-        /// Unchanged since.
+        /// As version 2 kept it: see [`super::v2::Product`].
         Product(Product),
         /// Upgraded: see [`Customer`].
         Customer(Customer),
@@ -123,7 +124,7 @@ pub mod v1 {
     pub fn upgrade(record: Record) -> crate::store::Record {
         use crate::store::Record as Now;
         match record {
-            Record::Product(p) => Now::Product(p),
+            Record::Product(p) => Now::Product(super::v2::upgrade_product(p)),
             Record::Customer(c) => Now::Customer(upgrade_customer(c)),
             Record::Order(o) => Now::Order(Box::new(upgrade_order(*o))),
             Record::Stock(s) => Now::Stock(s),
@@ -192,5 +193,137 @@ pub mod v1 {
             rejection_reason: c.rejection_reason,
             pending_contact: None,
         }
+    }
+}
+
+/// Schema version 2 (until products gained a weight and dimensions).
+pub mod v2 {
+    use serde::Deserialize;
+
+    use crate::catalog::{BackorderPolicy, Media, PriceList, Sku, TaxCategory};
+    use crate::clock::Timestamp;
+    use crate::customer::Customer;
+    use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
+    use crate::ids::ProductId;
+    use crate::inventory::Stock;
+    use crate::message::CommMessage;
+    use crate::money::Money;
+    use crate::order::Order;
+    use crate::pricing::PricingSettings;
+    use crate::ratelimit::RateBucket;
+    use crate::session::{LoginThrottle, Session};
+    use crate::shipment::Shipment;
+    use crate::staff::StaffUser;
+    use crate::store::{IdempotencyRecord, Settings};
+    use crate::ticket::Ticket;
+
+    /// A product's details as versions 1 and 2 kept them: no weight, no dimensions.
+    #[derive(Debug, Deserialize)]
+    pub struct ProductDraft {
+        sku: Sku,
+        name: String,
+        description: String,
+        specifications: Vec<(String, String)>,
+        media: Vec<Media>,
+        active: bool,
+        tax_category: TaxCategory,
+        base_price: Money,
+        price_lists: Vec<PriceList>,
+        backorder: BackorderPolicy,
+    }
+
+    /// A product as versions 1 and 2 kept it.
+    #[derive(Debug, Deserialize)]
+    pub struct Product {
+        id: ProductId,
+        created_at: Timestamp,
+        details: ProductDraft,
+    }
+
+    /// Every record kind of version 2, in its variant order.
+    #[derive(Debug, Deserialize)]
+    pub enum Record {
+        /// Upgraded: see [`Product`].
+        Product(Product),
+        /// Unchanged since.
+        Customer(Customer),
+        /// Unchanged since.
+        Order(Box<Order>),
+        /// Unchanged since.
+        Stock(Stock),
+        /// Unchanged since.
+        Idempotency(IdempotencyRecord),
+        /// Unchanged since.
+        User(StaffUser),
+        /// Unchanged since.
+        Session(Session),
+        /// Unchanged since.
+        Throttle(LoginThrottle),
+        /// Unchanged since.
+        Message(CommMessage),
+        /// Unchanged since.
+        Settings(Settings),
+        /// Unchanged since.
+        RateBucket(RateBucket),
+        /// Unchanged since.
+        PricingSettings(PricingSettings),
+        /// Unchanged since.
+        Delivery(Delivery),
+        /// Unchanged since.
+        OrderWatch(OrderWatch),
+        /// Unchanged since.
+        PhoneSettings(PhoneSettings),
+        /// Unchanged since.
+        Ticket(Ticket),
+        /// Unchanged since.
+        Shipment(Shipment),
+    }
+
+    /// Today's record for a version-2 record: a product has no weight or dimensions until
+    /// staff give it some.
+    pub fn upgrade(record: Record) -> crate::store::Record {
+        use crate::store::Record as Now;
+        match record {
+            Record::Product(p) => Now::Product(upgrade_product(p)),
+            Record::Customer(c) => Now::Customer(c),
+            Record::Order(o) => Now::Order(o),
+            Record::Stock(s) => Now::Stock(s),
+            Record::Idempotency(i) => Now::Idempotency(i),
+            Record::User(u) => Now::User(u),
+            Record::Session(s) => Now::Session(s),
+            Record::Throttle(t) => Now::Throttle(t),
+            Record::Message(m) => Now::Message(m),
+            Record::Settings(s) => Now::Settings(s),
+            Record::RateBucket(b) => Now::RateBucket(b),
+            Record::PricingSettings(p) => Now::PricingSettings(p),
+            Record::Delivery(d) => Now::Delivery(d),
+            Record::OrderWatch(w) => Now::OrderWatch(w),
+            Record::PhoneSettings(p) => Now::PhoneSettings(p),
+            Record::Ticket(t) => Now::Ticket(t),
+            Record::Shipment(s) => Now::Shipment(s),
+        }
+    }
+
+    /// Today's product for a version-1 or version-2 product.
+    pub(super) fn upgrade_product(p: Product) -> crate::catalog::Product {
+        let d = p.details;
+        crate::catalog::Product::create(
+            p.id,
+            p.created_at,
+            crate::catalog::ProductDraft {
+                sku: d.sku,
+                name: d.name,
+                description: d.description,
+                specifications: d.specifications,
+                media: d.media,
+                active: d.active,
+                tax_category: d.tax_category,
+                base_price: d.base_price,
+                price_lists: d.price_lists,
+                backorder: d.backorder,
+                weight: None,
+                dimensions: None,
+            },
+        )
     }
 }

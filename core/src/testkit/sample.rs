@@ -96,6 +96,8 @@ pub fn product(sku: &str, cents: i64) -> ProductInput {
             .expect("sample tiers are valid"),
         ],
         backorder: BackorderPolicy::Deny,
+        weight_kg: Some("0.35".into()),
+        dimensions_cm: Some("30x20x5".into()),
     }
 }
 

@@ -387,7 +387,7 @@ fn a_record_that_does_not_decode_is_reported_not_fatal() {
     }
     // Raw bytes written behind the store's back: a record and an index entry that do not
     // decode, and a meta entry that does not either.
-    damage(&data, "idempotency", b"bad", &[1, 2, 0xff, 0xff]);
+    damage(&data, "idempotency", b"bad", &[1, 3, 0xff, 0xff]);
     damage(&data, "idx_product_sku", b"SKU-X", &[1, 1]);
     let expected = ["idempotency/bad", "idx_product_sku/SKU-X"];
     let file = dir.path().join("b.ordo-backup");

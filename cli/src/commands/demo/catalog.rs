@@ -471,7 +471,17 @@ fn input(entry: Entry) -> ordo_core::Result<ProductInput> {
             )
         }
     };
+    // Packed weight and size by department, varied a little by price (a dearer item is
+    // a bigger one), so labels and the catalog show real figures.
+    let (base_grams, size) = match entry.department {
+        Department::Clothing => (180, "30x25x3"),
+        Department::Home => (450, "25x25x20"),
+        Department::Electronics => (250, "20x15x8"),
+    };
+    let grams = base_grams + entry.cents.rem_euclid(40) * 10;
     Ok(ProductInput {
+        weight_kg: Some(format!("{}.{:03}", grams / 1000, grams % 1000)),
+        dimensions_cm: Some(size.to_string()),
         active: entry.sku != DISCONTINUED_SKU,
         backorder: if entry.tax == TaxCategory::Zero {
             BackorderPolicy::Allow

@@ -32,18 +32,12 @@ pub fn report_sales(view: &SalesView) -> String {
             with_currency(&p.revenue, &p.currency),
         ]);
     }
-    let mut customers = table(&["Customer", "Name", "Orders", "Revenue"], &[0, 2, 3]);
-    for c in view.customers.iter().take(10) {
-        customers.add_row(vec![
-            c.customer.to_string(),
-            c.name.clone().unwrap_or_default(),
-            c.orders.to_string(),
-            with_currency(&c.revenue, &c.currency),
-        ]);
-    }
     format!(
-        "Sales {} to {} by {}\n{periods}\n\nTop products\n{products}\n\nTop customers\n{customers}\n",
-        view.from, view.to, view.group
+        "Sales {from} to {to} by {}\n{periods}\n\nTop products\n{products}\n\n\
+         Top customers: ordo report customers --from {from} --to {to}\n",
+        view.group,
+        from = view.from,
+        to = view.to,
     )
 }
 

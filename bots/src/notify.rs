@@ -37,8 +37,15 @@ pub enum SendFailure {
         /// How long the provider asked us to wait, if it said.
         retry_after: Option<Duration>,
     },
-    /// It will never work (a bad number, an opted-out recipient, bad credentials).
+    /// It will never work (a bad number, bad credentials).
     Permanent {
+        /// Why.
+        reason: String,
+    },
+    /// The recipient told the provider to stop (Twilio error 21610 after a STOP reply):
+    /// permanent, and the phone is marked opted out in ordo too, so nothing more is
+    /// queued for it until it texts START.
+    OptedOut {
         /// Why.
         reason: String,
     },
@@ -191,6 +198,10 @@ impl<S: Store + Send + Sync + 'static> Dispatcher<S> {
                     }
                 }
                 Err(SendFailure::Permanent { reason }) => SendOutcome::Permanent { error: reason },
+                Err(SendFailure::OptedOut { reason }) => {
+                    self.opt_out(delivery.recipient()).await?;
+                    SendOutcome::Permanent { error: reason }
+                }
             },
         };
         let sent = matches!(outcome, SendOutcome::Sent { .. });
@@ -221,6 +232,23 @@ impl<S: Store + Send + Sync + 'static> Dispatcher<S> {
         }
         if sent && let Some(text) = text {
             self.log_outbound(&delivery, &text).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks a phone the provider says opted out as opted out in ordo (the fan-out then
+    /// queues no more texts for it); a recipient that is not a phone is left alone.
+    async fn opt_out(&self, recipient: &Recipient) -> Result<(), DispatchError> {
+        let Recipient::Phone(phone) = recipient else {
+            return Ok(());
+        };
+        let phone = phone.clone();
+        let changed = self
+            .pool
+            .run(move |engine| engine.set_phone_opt_out(&Actor::system(), &phone, true))
+            .await??;
+        if changed {
+            tracing::info!("a phone opted out at the provider; marked opted out");
         }
         Ok(())
     }

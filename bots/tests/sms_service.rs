@@ -531,6 +531,35 @@ async fn a_permanent_refusal_makes_the_delivery_dead_and_visible() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_twilio_reports_opted_out_gets_no_more_texts_queued() {
+    let shop = Shop::new();
+    let twilio = FakeTwilio::start(SID, TOKEN).await;
+    let engine = shop.engine();
+    place(&engine, shop.ada, 1);
+    // Ada replied STOP to the shop's number at Twilio, not to ordo: 21610.
+    twilio.script([Reply::Error {
+        status: 400,
+        code: 21610,
+    }]);
+    let first = dispatcher(engine, &twilio, "d1");
+    assert_eq!(drain(&first).await, 1, "tried once, never again");
+    assert!(twilio.messages().is_empty());
+    drop(first);
+    let engine = shop.engine();
+    let dead = engine
+        .list_deliveries(&sample::admin(), DeliveryFilter::Problems, None, 10)
+        .unwrap()
+        .items;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].status(), DeliveryStatus::Dead);
+    // The next order's news is not even queued for her phone.
+    place(&engine, shop.ada, 1);
+    let second = dispatcher(engine, &twilio, "d1");
+    assert_eq!(drain(&second).await, 0, "nothing queued after the opt-out");
+    assert_eq!(twilio.requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_dispatchers_never_send_one_delivery_twice() {
     let shop = Shop::new();
     let twilio = FakeTwilio::start(SID, TOKEN).await;

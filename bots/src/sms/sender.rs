@@ -38,11 +38,12 @@ impl Sender for TwilioSender {
                     retry_after: error.retry_after(),
                     reason: error.to_string(),
                 }),
-                Err(error @ (SendError::OptedOut | SendError::Permanent { .. })) => {
-                    Err(SendFailure::Permanent {
-                        reason: error.to_string(),
-                    })
-                }
+                Err(error @ SendError::OptedOut) => Err(SendFailure::OptedOut {
+                    reason: error.to_string(),
+                }),
+                Err(error @ SendError::Permanent { .. }) => Err(SendFailure::Permanent {
+                    reason: error.to_string(),
+                }),
             }
         })
     }

@@ -779,3 +779,242 @@ async fn a_reply_refused_with_429_is_sent_after_retry_after() {
         "sent again after {waited:?}"
     );
 }
+
+// --- State that survives a restart (issue 11, step 1) ---------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_chat_stays_signed_in_after_a_restart_and_old_updates_act_no_more() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 940;
+    let first = shop.ada_orders[0].clone();
+    let login = chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, &format!("/cancel {first}"));
+    let service = Service::start(&shop.shop.data, &telegram);
+    let before = bot_replies(&telegram, ada, 2).await;
+    assert_eq!(before[0], reply::logged_in(None));
+    assert_eq!(before[1], format!("{first} is now cancelled."));
+    // The chat is Ada's channel now: the cancellation is pushed to it too.
+    let pushed = format!("Your order {first} has been cancelled.");
+    wait_for(|| texts_to(&telegram, ada).contains(&pushed).then_some(())).await;
+    service.stop();
+
+    // A new bot on the same store. The fake hands it every update again from offset 0
+    // (Telegram re-delivers what a crashed bot had not confirmed): none acts twice.
+    let service = Service::start(&shop.shop.data, &telegram);
+    chats.say(ada, "/orders");
+    let texts = bot_replies(&telegram, ada, 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    let texts_after: Vec<String> = texts_to(&telegram, ada)
+        .into_iter()
+        .filter(|t| *t != pushed)
+        .collect();
+    assert_eq!(texts_after, texts, "one reply per update: {texts_after:?}");
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    // Still signed in: /orders lists Ada's orders, without a second login.
+    for reference in &shop.ada_orders {
+        assert!(texts[2].contains(reference.as_str()), "{}", texts[2]);
+    }
+    assert_eq!(deleted_in(&telegram, ada), vec![login], "deleted once");
+    assert_eq!(shop.status_of(&first), OrderStatus::Cancelled);
+    // The store keeps the session's hash with the chat, never the token or password.
+    use ordo_core::store::Store;
+    let engine = shop.shop.engine();
+    let chat = engine
+        .store(&sample::admin())
+        .unwrap()
+        .get(&ordo_core::store::RecordKey::TelegramChat(ada))
+        .unwrap()
+        .unwrap();
+    let shown = format!("{:?}", chat.value);
+    assert!(!shown.contains(ADA_PASSWORD), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_signed_in_by_telegram_gets_status_pushes_in_the_chat() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let (ada, olga) = (960, 961);
+    let first = shop.ada_orders[0].clone();
+
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    assert_eq!(replies(&telegram, ada, 1).await[0], reply::logged_in(None));
+    chats.say(olga, &format!("/login {PROCESSOR_LOGIN} {STAFF_PASSWORD}"));
+    replies(&telegram, olga, 1).await;
+    chats.say(olga, &format!("/status {first} confirmed"));
+    assert_eq!(
+        replies(&telegram, olga, 2).await[1],
+        format!("{first} is now confirmed.")
+    );
+    // The dispatcher pushes the news to Ada's chat.
+    let pushed = format!("Your order {first} is now confirmed.");
+    let texts = wait_for(|| {
+        let texts = texts_to(&telegram, ada);
+        texts.contains(&pushed).then_some(texts)
+    })
+    .await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+
+    // Signed out, the chat hears no more of her orders.
+    chats.say(ada, "/logout");
+    assert_eq!(replies(&telegram, ada, 3).await[2], reply::LOGGED_OUT);
+    chats.say(olga, &format!("/status {first} picking"));
+    replies(&telegram, olga, 3).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    service.stop();
+    let texts = texts_to(&telegram, ada);
+    assert_eq!(texts.len(), 3, "nothing pushed after /logout: {texts:?}");
+    let engine = shop.shop.engine();
+    let to_chat = sample::deliveries(&engine)
+        .into_iter()
+        .filter(|d| d.recipient() == &ordo_core::delivery::Recipient::TelegramChat(ada))
+        .count();
+    assert_eq!(to_chat, 1, "only the confirmation went to the chat");
+}
+
+// --- The cart and checkout (issue 11, step 2) ------------------------------------------
+
+/// The bot's replies in `chat` (the pushed order news left out), once there are `count`.
+async fn bot_replies(telegram: &FakeTelegram, chat: i64, count: usize) -> Vec<String> {
+    wait_for(|| {
+        let texts: Vec<String> = texts_to(telegram, chat)
+            .into_iter()
+            .filter(|t| !t.starts_with("Thank you! Your order") && !t.starts_with("Your order "))
+            .collect();
+        (texts.len() >= count).then_some(texts)
+    })
+    .await
+}
+
+/// The callback data of the buttons of the last message sent to `chat`.
+fn buttons_to(telegram: &FakeTelegram, chat: i64) -> Vec<Callback> {
+    let sent = telegram.sent();
+    let last = sent
+        .iter()
+        .rev()
+        .find(|c| c.method == "sendmessage" && c.chat_id() == Some(chat))
+        .unwrap();
+    last.params["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|button| Callback::decode(button["callback_data"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_checkout_places_the_cart_once_with_a_reference_and_resumes_after_a_restart() {
+    use ordo_bots::telegram::command::LineChange;
+    use ordo_core::pricing::ShippingMethod;
+
+    let shop = AccountsShop::new();
+    let tee = shop
+        .shop
+        .engine()
+        .product_by_sku(&sample::admin(), "TEE")
+        .unwrap()
+        .id();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 970;
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    let service = Service::start(&shop.shop.data, &telegram);
+    bot_replies(&telegram, ada, 1).await;
+
+    chats.press(
+        ada,
+        &Callback::AddToCart {
+            product: tee,
+            quantity: 2,
+        }
+        .encode(),
+    );
+    let cart = bot_replies(&telegram, ada, 2).await[1].clone();
+    assert!(cart.starts_with("Your cart:"), "{cart}");
+    assert!(cart.contains("2 × TEE"), "{cart}");
+    let buttons = buttons_to(&telegram, ada);
+    let Some(Callback::Checkout(order)) = buttons.last().cloned() else {
+        panic!("no checkout button: {buttons:?}")
+    };
+    assert!(buttons.contains(&Callback::CartLine {
+        order,
+        product: tee,
+        change: LineChange::More
+    }));
+    for button in &buttons {
+        assert!(button.encode().len() <= 64);
+    }
+    chats.press(
+        ada,
+        &Callback::CartLine {
+            order,
+            product: tee,
+            change: LineChange::More,
+        }
+        .encode(),
+    );
+    assert!(bot_replies(&telegram, ada, 3).await[2].contains("3 × TEE"));
+    chats.press(ada, &Callback::Checkout(order).encode());
+    let checkout = bot_replies(&telegram, ada, 4).await[3].clone();
+    assert!(checkout.starts_with("Checkout:"), "{checkout}");
+    assert!(checkout.contains("Ship to: "), "{checkout}");
+    assert!(
+        buttons_to(&telegram, ada).contains(&Callback::Place(order)),
+        "{checkout}"
+    );
+    chats.press(
+        ada,
+        &Callback::Shipping {
+            order,
+            method: ShippingMethod::Express,
+        }
+        .encode(),
+    );
+    let express = bot_replies(&telegram, ada, 5).await[4].clone();
+    assert!(express.contains("(express)"), "{express}");
+    service.stop();
+
+    // A restart in the middle of checkout: the cart is the engine's, the Place button
+    // still works; pressing it again (or a re-delivery) places nothing twice.
+    let service = Service::start(&shop.shop.data, &telegram);
+    chats.press(ada, &Callback::Place(order).encode());
+    let placed = bot_replies(&telegram, ada, 6).await[5].clone();
+    let prefix = "Order placed. Your reference number is ";
+    assert!(placed.starts_with(prefix), "{placed}");
+    let reference: String = placed[prefix.len()..]
+        .chars()
+        .take_while(|c| *c != ' ')
+        .collect();
+    chats.press(ada, &Callback::Place(order).encode());
+    chats.say(ada, "/cart");
+    let texts = bot_replies(&telegram, ada, 8).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    assert_eq!(texts[6], placed, "the same answer, nothing placed again");
+    assert_eq!(texts[7], reply::CART_EMPTY);
+
+    let engine = shop.shop.engine();
+    let order = engine.get_order(&sample::admin(), order).unwrap().value;
+    assert_eq!(order.status(), OrderStatus::Placed);
+    assert_eq!(order.reference().unwrap().to_string(), reference);
+    assert_eq!(order.shipping_method(), ShippingMethod::Express);
+    assert_eq!(order.lines().len(), 1);
+    assert_eq!(order.lines()[0].quantity, 3);
+    assert_eq!(order.lines()[0].reserved, 3, "reserved once");
+    let adas = engine
+        .list_orders(
+            &sample::admin(),
+            &ordo_core::engine::OrderFilter {
+                customer: Some(shop.ada),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .items;
+    assert_eq!(adas.len(), 3, "her two orders and the one from the cart");
+}

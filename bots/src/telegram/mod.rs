@@ -5,13 +5,19 @@
 //! - [`reply`]: the words of the bot's replies.
 //! - [`bot`]: the chat bot (teloxide `Dispatcher`, long polling): linking by `/login`,
 //!   tracking with the engine's privacy, staff commands under the permission matrix.
+//! - `cart`: `/cart` and checkout on the customer's Draft order (place → reference).
+//! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
+//! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
 //! - `fuzzing` (feature `fuzzing`): the body of the `telegram_command` fuzz target.
 
 pub mod bot;
+mod cart;
 pub mod command;
+pub mod dialogue;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod links;
 pub mod reply;
 pub mod sender;

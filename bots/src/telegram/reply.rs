@@ -181,3 +181,66 @@ pub fn tickets(tickets: &[Ticket]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `/cart` for a customer without one.
+pub const CART_EMPTY: &str = "Your cart is empty. /catalog shows what you can add.";
+
+/// `/cart` for a staff account.
+pub const CART_FOR_CUSTOMERS: &str = "The cart is for customers' accounts.";
+
+/// The lines of an order and its totals.
+fn lines_and_totals(order: &Order) -> Vec<String> {
+    let mut lines: Vec<String> = order
+        .lines()
+        .iter()
+        .map(|line| {
+            format!(
+                "{} × {} {} at {} = {}",
+                line.quantity, line.sku, line.name, line.unit_price, line.amounts.total
+            )
+        })
+        .collect();
+    let totals = order.totals();
+    lines.push(format!(
+        "Subtotal {}, discount {}, tax {}, shipping {} ({}); total {}",
+        totals.subtotal,
+        totals.discount,
+        totals.tax,
+        totals.shipping,
+        order.shipping_method(),
+        totals.total
+    ));
+    lines
+}
+
+/// The cart: its lines and totals (the buttons change it).
+pub fn cart(order: &Order) -> String {
+    let mut lines = vec!["Your cart:".to_string()];
+    lines.extend(lines_and_totals(order));
+    lines.join("\n")
+}
+
+/// The cart at checkout: what is ordered, where it goes and how.
+pub fn checkout(order: &Order) -> String {
+    let mut lines = vec!["Checkout:".to_string()];
+    lines.extend(lines_and_totals(order));
+    lines.push(format!("Ship to: {}", order.shipping_address()));
+    lines.push(format!(
+        "Shipping: {}. Choose another method below, or place the order.",
+        order.shipping_method()
+    ));
+    lines.join("\n")
+}
+
+/// The cart became an order (said again, with the same reference, for a repeated press).
+pub fn placed(order: &Order) -> String {
+    match order.reference() {
+        Some(reference) => format!(
+            "Order placed. Your reference number is {reference} (total {}). It is {} now; \
+             /track {reference} follows it.",
+            order.totals().total,
+            order.status()
+        ),
+        None => format!("Order {} is {}.", order.id(), order.status()),
+    }
+}

@@ -507,6 +507,27 @@ impl Chats {
         }
     }
 
+    /// A press of a button carrying `data` under message `message` of chat `chat`.
+    fn press_on(&mut self, chat: i64, message: i64, data: &str) {
+        let update = self.next_update;
+        self.next_update += 1;
+        self.telegram.push_update(json!({
+            "update_id": update,
+            "callback_query": {
+                "id": format!("cb{update}"),
+                "from": {"id": chat, "is_bot": false, "first_name": "Customer"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": message,
+                    "date": 1_700_000_000,
+                    "chat": {"id": chat, "type": "private", "first_name": "Customer"},
+                    "text": "(the bot's earlier message)",
+                },
+            }
+        }));
+    }
+
     /// A press of a button carrying `data` in chat `chat`.
     fn press(&mut self, chat: i64, data: &str) {
         let update = self.next_update;
@@ -1017,4 +1038,133 @@ async fn cart_checkout_places_the_cart_once_with_a_reference_and_resumes_after_a
         .unwrap()
         .items;
     assert_eq!(adas.len(), 3, "her two orders and the one from the cart");
+}
+
+// --- The catalog (issue 11, step 3) ------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalog_pages_with_buttons_shows_a_card_with_photo_and_adds_to_the_cart() {
+    use ordo_core::catalog::{Media, MediaKind};
+
+    let shop = AccountsShop::new();
+    let engine = shop.shop.engine();
+    let admin = sample::admin();
+    for n in 1..=5 {
+        let sku = format!("A0{n}");
+        engine
+            .create_product(&admin, sample::product(&sku, 1000 + n))
+            .unwrap();
+    }
+    let mut plain = sample::product("NOPIC", 900);
+    plain.media = vec![Media {
+        kind: MediaKind::Video,
+        url: "https://video.example.com/nopic".into(),
+        caption: "How it looks".into(),
+    }];
+    let nopic = engine.create_product(&admin, plain).unwrap().id();
+    let tee = engine.product_by_sku(&admin, "TEE").unwrap().id();
+    drop(engine);
+
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 980;
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, "/catalog");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let first = bot_replies(&telegram, ada, 2).await[1].clone();
+    assert!(first.starts_with("Catalog, page 1:"), "{first}");
+    assert_eq!(first.lines().count(), 6, "five products: {first}");
+    let buttons = buttons_to(&telegram, ada);
+    assert_eq!(buttons.len(), 6, "five products and Next: {buttons:?}");
+    assert_eq!(
+        buttons[0],
+        Callback::Product {
+            product: tee,
+            page: 1
+        }
+    );
+    assert_eq!(buttons[5], Callback::CatalogPage(2));
+
+    // Next: the page is edited into the message that held the buttons.
+    chats.press_on(ada, 5000, &Callback::CatalogPage(2).encode());
+    let edit = wait_for(|| {
+        telegram
+            .sent()
+            .into_iter()
+            .find(|c| c.method == "editmessagetext")
+    })
+    .await;
+    assert_eq!(edit.params["message_id"], json!(5000));
+    let second = edit.text().unwrap();
+    assert!(second.starts_with("Catalog, page 2:"), "{second}");
+    assert!(second.contains("NOPIC"), "{second}");
+    let page_two = &edit.params["reply_markup"]["inline_keyboard"];
+    let last_row = page_two.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last_row[0]["callback_data"],
+        json!(Callback::CatalogPage(1).encode()),
+        "Prev on page 2, no Next"
+    );
+    assert_eq!(last_row.as_array().unwrap().len(), 1);
+
+    // A card with a photo goes out as sendPhoto, its words as the caption.
+    chats.press(
+        ada,
+        &Callback::Product {
+            product: tee,
+            page: 1,
+        }
+        .encode(),
+    );
+    let photo = wait_for(|| {
+        telegram
+            .sent()
+            .into_iter()
+            .find(|c| c.method == "sendphoto")
+    })
+    .await;
+    assert_eq!(photo.chat_id(), Some(ada));
+    assert_eq!(
+        photo.params["photo"],
+        json!("https://cdn.example.com/tee.jpg")
+    );
+    let caption = photo.params["caption"].as_str().unwrap();
+    assert!(caption.contains("Price: 15.00 USD"), "{caption}");
+    assert!(caption.contains("Material: Cotton"), "{caption}");
+    assert!(caption.contains("In stock: 97."), "{caption}");
+    let add_two = Callback::AddToCart {
+        product: tee,
+        quantity: 2,
+    };
+    assert_eq!(
+        photo.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"],
+        json!(add_two.encode())
+    );
+    // Without a photo, the card is text, with the video link.
+    chats.press(
+        ada,
+        &Callback::Product {
+            product: nopic,
+            page: 2,
+        }
+        .encode(),
+    );
+    let card = bot_replies(&telegram, ada, 3).await[2].clone();
+    assert!(card.starts_with("Product NOPIC (NOPIC)"), "{card}");
+    assert!(
+        card.contains("Video: https://video.example.com/nopic"),
+        "{card}"
+    );
+    assert!(card.contains("Out of stock."), "{card}");
+    chats.press(ada, &add_two.encode());
+    let cart = bot_replies(&telegram, ada, 4).await[3].clone();
+    service.stop();
+    assert!(cart.starts_with("Your cart:"), "{cart}");
+    assert!(cart.contains("2 × TEE"), "{cart}");
+    let answered = telegram
+        .sent()
+        .iter()
+        .filter(|c| c.method == "answercallbackquery")
+        .count();
+    assert_eq!(answered, 4, "every press answered");
 }

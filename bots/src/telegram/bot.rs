@@ -25,8 +25,11 @@
 //! - **Dialogue state** for guided flows is kept in the store too
 //!   ([`super::dialogue::EngineDialogues`], teloxide's `Storage`).
 //!
-//! Deliberately absent for now (issue 11's later steps): the catalog, cart and
-//! registration flows, and webhook mode.
+//! - **Catalog and cart:** `/catalog` pages and product cards (`catalog`), `/cart` and
+//!   checkout on the customer's Draft order (`cart`).
+//!
+//! Deliberately absent for now (issue 11's later steps): the registration flow and
+//! webhook mode.
 
 use std::sync::Arc;
 
@@ -45,6 +48,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use tokio::sync::watch;
 
 use super::cart;
+use super::catalog;
 use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
 use super::links;
 use super::reply;
@@ -224,6 +228,17 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             }
             return Ok(());
         }
+        Some(callback @ (Callback::CatalogPage(_) | Callback::Product { .. })) => {
+            let message = query.message.as_ref().map(|m| m.id());
+            let actor = actor(&state, chat.0).await;
+            let customer = actor.as_ref().and_then(Actor::customer_id);
+            let actor = actor.unwrap_or_else(Actor::guest);
+            let shown = browse(&bot, &state, chat, message, actor, callback).await?;
+            if let Some(customer) = customer {
+                log_exchange(&state, customer, &format!("[button {data}]"), &shown).await;
+            }
+            return Ok(());
+        }
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {
             references: vec![reference],
@@ -241,6 +256,52 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
         }
     };
     send(&bot, chat, &answer.text, answer.keyboard).await
+}
+
+/// A catalog button: another page (edited into the message that held the buttons, when
+/// there is one) or a product's card (`sendPhoto` when it has a photo; as text when it
+/// has none or Telegram refuses the photo). Returns the words shown.
+async fn browse<S: Store + Send + Sync + 'static>(
+    bot: &Bot,
+    state: &BotState<S>,
+    chat: ChatId,
+    message: Option<MessageId>,
+    actor: Actor,
+    callback: Callback,
+) -> ResponseResult<String> {
+    if let Callback::CatalogPage(number) = callback {
+        let answer = catalog::page(state, actor, number).await;
+        if let (Some(message), Some(keyboard)) = (message, answer.keyboard.clone()) {
+            let edited = bot
+                .edit_message_text(chat, message, answer.text.clone())
+                .reply_markup(keyboard)
+                .await;
+            if edited.is_ok() {
+                return Ok(answer.text);
+            }
+        }
+        send(bot, chat, &answer.text, answer.keyboard).await?;
+        return Ok(answer.text);
+    }
+    let Callback::Product { product, page } = callback else {
+        return Ok(String::new());
+    };
+    let card = catalog::card(state, actor, product, page).await;
+    let answer = card.answer;
+    if let Some(url) = card.photo.and_then(|url| reqwest::Url::parse(&url).ok()) {
+        let mut request = bot
+            .send_photo(chat, teloxide::types::InputFile::url(url))
+            .caption(catalog::caption(&answer.text));
+        if let Some(keyboard) = answer.keyboard.clone() {
+            request = request.reply_markup(keyboard);
+        }
+        match request.await {
+            Ok(_) => return Ok(answer.text),
+            Err(error) => tracing::debug!(%error, "a product photo was refused; sent as text"),
+        }
+    }
+    send(bot, chat, &answer.text, answer.keyboard).await?;
+    Ok(answer.text)
 }
 
 /// A reply and its buttons.
@@ -390,6 +451,7 @@ async fn answer<S: Store + Send + Sync + 'static>(
         },
         TelegramCommand::Find(query) if linked => find(state, actor, query).await,
         TelegramCommand::Cart => cart::show(state, actor).await,
+        TelegramCommand::Catalog(page) => catalog::page(state, actor, page).await,
         TelegramCommand::Tickets if linked => tickets(state, actor).await,
         TelegramCommand::Orders | TelegramCommand::Find(_) | TelegramCommand::Tickets => {
             Answer::text(reply::LOG_IN_FIRST)
@@ -397,7 +459,6 @@ async fn answer<S: Store + Send + Sync + 'static>(
         TelegramCommand::Login(_) => Answer::text(reply::LOGIN_USAGE),
         TelegramCommand::Help
         | TelegramCommand::Register
-        | TelegramCommand::Catalog(_)
         | TelegramCommand::Text(_)
         | TelegramCommand::Unknown => Answer::text(reply::HELP),
     }

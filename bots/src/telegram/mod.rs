@@ -6,6 +6,8 @@
 //! - [`bot`]: the chat bot (teloxide `Dispatcher`, long polling): linking by `/login`,
 //!   tracking with the engine's privacy, staff commands under the permission matrix.
 //! - `cart`: `/cart` and checkout on the customer's Draft order (place → reference).
+//! - `catalog`: `/catalog` pages and product cards (photo, price for the user's group,
+//!   availability, Add to cart).
 //! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
 //! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
@@ -14,6 +16,7 @@
 
 pub mod bot;
 mod cart;
+mod catalog;
 pub mod command;
 pub mod dialogue;
 #[cfg(feature = "fuzzing")]

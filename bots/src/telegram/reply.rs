@@ -3,6 +3,7 @@
 //! wording, the SMS channel's ([`crate::sms::reply::unknown_line`]), so a reply gives away
 //! nothing a reference that does not exist would not.
 
+use ordo_core::catalog::{BackorderPolicy, MediaKind, PriceGroup, Product};
 use ordo_core::customer::Customer;
 use ordo_core::ids::OrderReference;
 use ordo_core::order::Order;
@@ -243,4 +244,62 @@ pub fn placed(order: &Order) -> String {
         ),
         None => format!("Order {} is {}.", order.id(), order.status()),
     }
+}
+
+/// `/catalog` past the last product.
+pub const CATALOG_EMPTY: &str = "No products here. /catalog shows the first page.";
+
+/// A page of the catalog: one line per product (the buttons open them).
+pub fn catalog_page(page: u32, products: &[Product]) -> String {
+    let mut lines = vec![format!("Catalog, page {page}:")];
+    lines.extend(products.iter().map(|product| {
+        format!(
+            "{} — {} ({})",
+            product.sku(),
+            product.name(),
+            product.base_price()
+        )
+    }));
+    lines.join("\n")
+}
+
+/// A product's card: name, description, specifications, videos, the price for `group`
+/// (with its quantity tiers) and availability.
+pub fn product_card(product: &Product, available: u64, group: PriceGroup) -> String {
+    let mut lines = vec![format!("{} ({})", product.name(), product.sku())];
+    if !product.description().is_empty() {
+        lines.push(product.description().to_string());
+    }
+    lines.extend(
+        product
+            .specifications()
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}")),
+    );
+    lines.extend(
+        product
+            .media()
+            .iter()
+            .filter(|media| media.kind == MediaKind::Video)
+            .map(|media| format!("Video: {}", media.url)),
+    );
+    lines.push(format!("Price: {}", product.unit_price(group, 1)));
+    let tiers = product
+        .price_lists()
+        .iter()
+        .find(|list| list.group() == group)
+        .map(|list| list.tiers())
+        .unwrap_or_default();
+    lines.extend(
+        tiers
+            .iter()
+            .filter(|tier| tier.min_quantity > 1)
+            .map(|tier| format!("From {} units: {} each", tier.min_quantity, tier.unit_price)),
+    );
+    lines.push(match (available, product.backorder()) {
+        (0, BackorderPolicy::Allow) => "Out of stock; you may order it now (backorder).".into(),
+        (0, _) => "Out of stock.".into(),
+        (units, _) => format!("In stock: {units}."),
+    });
+    lines.join("\n")
 }

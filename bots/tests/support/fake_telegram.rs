@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -144,6 +144,33 @@ impl FakeTelegram {
     }
 }
 
+/// The text fields of a `multipart/form-data` body (how teloxide sends `sendPhoto` and
+/// `sendDocument`) as a JSON object: a field whose text is a JSON number, object or
+/// array becomes that value (`chat_id`, `reply_markup`), any other stays a string.
+fn multipart_fields(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed = match serde_json::from_str::<Value>(value) {
+            Ok(v @ (Value::Number(_) | Value::Object(_) | Value::Array(_))) => v,
+            _ => Value::String(value.to_string()),
+        };
+        fields.insert(name.to_string(), parsed);
+    }
+    Value::Object(fields)
+}
+
 fn ok(result: Value) -> Response {
     Json(json!({"ok": true, "result": result})).into_response()
 }
@@ -159,13 +186,23 @@ fn error(status: StatusCode, description: &str, parameters: Option<Value>) -> Re
 async fn handle(
     State(fake): State<FakeTelegram>,
     Path((bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if bot != format!("bot{}", fake.token) {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized", None);
     }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let params: Value = if body.is_empty() {
         json!({})
+    } else if let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    {
+        multipart_fields(&body, boundary.trim_matches('"'))
     } else {
         match serde_json::from_slice(&body) {
             Ok(value) => value,
@@ -240,6 +277,13 @@ fn send(fake: &FakeTelegram, method: &str, params: Value) -> Response {
     });
     match method {
         "answercallbackquery" | "deletemessage" => ok(json!(true)),
+        "sendphoto" => ok(json!({
+            "message_id": message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Customer"},
+            "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
+            "caption": params.get("caption").cloned().unwrap_or(json!("")),
+        })),
         _ => ok(json!({
             "message_id": message_id,
             "date": 1_700_000_000,

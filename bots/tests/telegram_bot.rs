@@ -126,13 +126,23 @@ struct Service {
 
 impl Service {
     fn start(data: &Path, telegram: &FakeTelegram) -> Service {
-        let port = free_port();
-        let env = vec![
+        Service::start_with(data, telegram, free_port(), Vec::new())
+    }
+
+    /// Started on `port` with `extra` settings too.
+    fn start_with(
+        data: &Path,
+        telegram: &FakeTelegram,
+        port: u16,
+        extra: Vec<(String, String)>,
+    ) -> Service {
+        let mut env = vec![
             ("ORDO_LISTEN".to_string(), format!("127.0.0.1:{port}")),
             ("ORDO_BACKUP_EVERY_MINUTES".to_string(), "0".to_string()),
             ("ORDO_TELEGRAM_TOKEN".to_string(), TOKEN.to_string()),
             ("ORDO_TELEGRAM_API_URL".to_string(), telegram.api_url()),
         ];
+        env.extend(extra);
         let config = ServeConfig::parse(None, env).unwrap();
         let store = open(data);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -1167,4 +1177,68 @@ async fn the_catalog_pages_with_buttons_shows_a_card_with_photo_and_adds_to_the_
         .filter(|c| c.method == "answercallbackquery")
         .count();
     assert_eq!(answered, 4, "every press answered");
+}
+
+// --- Webhook mode (issue 11, step 5) -----------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_handles_posts_with_the_registered_secret_and_refuses_the_others() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/telegram/hook-7");
+    let service = Service::start_with(
+        &shop.shop.data,
+        &telegram,
+        port,
+        vec![("ORDO_TELEGRAM_WEBHOOK_URL".to_string(), url.clone())],
+    );
+    // The bot registers the URL with a random secret.
+    let registered = wait_for(|| telegram.webhook()).await;
+    assert_eq!(registered["url"], json!(url));
+    let secret = registered["secret_token"].as_str().unwrap().to_string();
+    assert_eq!(secret.len(), 64, "{secret}");
+
+    let chat = 990;
+    let client = reqwest::Client::new();
+    let post = |update: serde_json::Value, secret: Option<String>| {
+        let mut request = client.post(&url).json(&update);
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request.send()
+    };
+    let wrong = format!("{}0", &secret[..63]);
+    let refused = [
+        post(message_update(1, 10, chat, "/start"), None)
+            .await
+            .unwrap(),
+        post(message_update(2, 20, chat, "/start"), Some(wrong))
+            .await
+            .unwrap(),
+        post(message_update(3, 30, chat, "/start"), Some(String::new()))
+            .await
+            .unwrap(),
+    ];
+    for response in &refused {
+        assert_eq!(response.status(), 401);
+    }
+    let accepted = post(message_update(4, 40, chat, "/help"), Some(secret.clone()))
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    // The same update posted again (Telegram retries) acts once.
+    let again = post(message_update(4, 40, chat, "/help"), Some(secret.clone()))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    let texts = replies(&telegram, chat, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    assert_eq!(texts_to(&telegram, chat), texts);
+    assert_eq!(
+        texts,
+        vec![reply::HELP.to_string()],
+        "only the post with the secret"
+    );
 }

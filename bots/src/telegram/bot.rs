@@ -88,13 +88,42 @@ pub fn handler<S: Store + Send + Sync + 'static>() -> UpdateHandler<RequestError
         .branch(Update::filter_callback_query().endpoint(on_callback::<S>))
 }
 
-/// Runs the bot by long polling until `stop` turns true.
-pub async fn run<S: Store + Send + Sync + 'static>(
+/// Runs the bot on the updates the webhook route accepts (after registering it with
+/// `setWebhook` and its secret) until `stop` turns true.
+pub async fn run_webhook<S: Store + Send + Sync + 'static>(
     bot: Bot,
     state: Arc<BotState<S>>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
+    updates: super::webhook::WebhookUpdates,
 ) {
-    let mut dispatcher = Dispatcher::builder(bot, handler::<S>())
+    let registered = bot
+        .set_webhook(updates.url.clone())
+        .secret_token(updates.secret.expose().to_string())
+        .await;
+    if let Err(error) = registered {
+        tracing::error!(%error, "the Telegram webhook could not be registered");
+    }
+    let listener = updates.listener();
+    let mut dispatcher = dispatcher(bot, state);
+    let stopper = stop_on(dispatcher.shutdown_token(), stop);
+    tracing::info!("Telegram bot started (webhook)");
+    dispatcher
+        .dispatch_with_listener(
+            listener,
+            teloxide::error_handlers::LoggingErrorHandler::with_custom_text(
+                "a Telegram webhook update could not be read",
+            ),
+        )
+        .await;
+    stopper.abort();
+}
+
+/// The dispatcher of the bot's handlers.
+fn dispatcher<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    state: Arc<BotState<S>>,
+) -> Dispatcher<Bot, RequestError, teloxide::dispatching::DefaultKey> {
+    Dispatcher::builder(bot, handler::<S>())
         .dependencies(dptree::deps![state])
         .default_handler(|_| async {})
         .error_handler(
@@ -102,9 +131,15 @@ pub async fn run<S: Store + Send + Sync + 'static>(
                 "a Telegram update could not be answered",
             ),
         )
-        .build();
-    let token = dispatcher.shutdown_token();
-    let stopper = tokio::spawn(async move {
+        .build()
+}
+
+/// Shuts the dispatcher down once `stop` turns true.
+fn stop_on(
+    token: teloxide::dispatching::ShutdownToken,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
         while !*stop.borrow() {
             if stop.changed().await.is_err() {
                 break;
@@ -120,7 +155,17 @@ pub async fn run<S: Store + Send + Sync + 'static>(
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
             }
         }
-    });
+    })
+}
+
+/// Runs the bot by long polling until `stop` turns true.
+pub async fn run<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    state: Arc<BotState<S>>,
+    stop: watch::Receiver<bool>,
+) {
+    let mut dispatcher = dispatcher(bot, state);
+    let stopper = stop_on(dispatcher.shutdown_token(), stop);
     tracing::info!("Telegram bot started (long polling)");
     dispatcher.dispatch().await;
     stopper.abort();

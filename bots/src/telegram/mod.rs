@@ -12,6 +12,8 @@
 //! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
+//! - [`webhook`]: webhook mode — the route on our axum server (secret checked in
+//!   constant time) and the update listener it feeds.
 //! - `fuzzing` (feature `fuzzing`): the body of the `telegram_command` fuzz target.
 
 pub mod bot;
@@ -24,3 +26,4 @@ pub mod fuzzing;
 mod links;
 pub mod reply;
 pub mod sender;
+pub mod webhook;

@@ -10,7 +10,7 @@
 //!
 //! - A wrong token is answered 401 (`Unauthorized`), before anything else.
 //! - `getMe`, `getWebhookInfo`, `deleteWebhook` answer as the real API does for a bot in
-//!   polling mode; `getUpdates` hands out the updates queued with [`FakeTelegram::push_update`]
+//!   polling mode; `setWebhook` is accepted and kept ([`FakeTelegram::webhook`]); `getUpdates` hands out the updates queued with [`FakeTelegram::push_update`]
 //!   whose id is at least `offset` (waiting a little when there is none).
 //! - Every call of a sending method (`sendMessage`, `sendPhoto`, `sendDocument`,
 //!   `editMessageText`, `answerCallbackQuery`, `deleteMessage`) counts in
@@ -74,6 +74,7 @@ struct Inner {
     calls: usize,
     updates: Vec<Value>,
     next_message_id: i64,
+    webhook: Option<Value>,
 }
 
 /// The running fake.
@@ -132,6 +133,11 @@ impl FakeTelegram {
     /// Every sending call so far, scripted failures included.
     pub fn calls(&self) -> usize {
         self.lock().calls
+    }
+
+    /// The parameters of the last `setWebhook` (`url`, `secret_token`), if one came.
+    pub fn webhook(&self) -> Option<Value> {
+        self.lock().webhook.clone()
     }
 
     /// Queues an update for `getUpdates` (its `update_id` must be set).
@@ -219,6 +225,10 @@ async fn handle(
         "getwebhookinfo" => ok(json!({"url": "", "has_custom_certificate": false,
             "pending_update_count": 0})),
         "deletewebhook" | "setmycommands" => ok(json!(true)),
+        "setwebhook" => {
+            fake.lock().webhook = Some(params);
+            ok(json!(true))
+        }
         "getupdates" => get_updates(&fake, &params).await,
         sending if SENDING.contains(&sending) => send(&fake, sending, params),
         _ => error(StatusCode::NOT_FOUND, "Not Found: method not found", None),

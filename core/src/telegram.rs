@@ -1,7 +1,7 @@
 //! What the Telegram bot keeps about one chat, so a restart forgets nothing: the session
 //! the chat is signed in with (by the HASH of its token, as sessions are stored — never
 //! the token), the chat's dialogue state (what a guided flow is waiting for, serialized by
-//! the bot), and the last update the bot handled in it (Telegram re-delivers updates
+//! the bot), and the last updates the bot handled in it (Telegram re-delivers updates
 //! after a restart; the bot acts on each at most once).
 //!
 //! The rules (who may read and change it, what linking does to the customer's channel)
@@ -15,6 +15,11 @@ use crate::error::{Error, Result};
 /// The longest dialogue state kept for a chat, in bytes (a guided flow's few answers).
 pub const MAX_DIALOGUE_BYTES: usize = 16 * 1024;
 
+/// How many of a chat's latest handled update ids are kept. Updates of one chat may be
+/// handled slightly out of order (teloxide runs a button press whose message is gone
+/// apart from the chat's messages), so a window of ids is kept, not just the last.
+pub const RECENT_UPDATES: usize = 64;
+
 /// One Telegram chat's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TelegramChat {
@@ -24,7 +29,8 @@ pub struct TelegramChat {
     #[serde(serialize_with = "crate::secret::redacted")]
     session_hash: Option<String>,
     dialogue: Option<String>,
-    last_update: Option<u64>,
+    /// The latest handled update ids, ascending, at most [`RECENT_UPDATES`].
+    recent_updates: Vec<u64>,
     updated_at: Timestamp,
 }
 
@@ -35,7 +41,7 @@ impl TelegramChat {
             chat_id,
             session_hash: None,
             dialogue: None,
-            last_update: None,
+            recent_updates: Vec::new(),
             updated_at: now,
         }
     }
@@ -55,9 +61,9 @@ impl TelegramChat {
         self.dialogue.as_deref()
     }
 
-    /// The last update id handled in this chat.
+    /// The last (highest) update id handled in this chat.
     pub fn last_update(&self) -> Option<u64> {
-        self.last_update
+        self.recent_updates.last().copied()
     }
 
     /// When the record last changed.
@@ -97,14 +103,22 @@ impl TelegramChat {
         Ok(())
     }
 
-    /// Records `update` as handled; false (and nothing changes) if it or a later update
-    /// already was. Telegram numbers updates in increasing order and the bot handles one
-    /// chat's updates in order, so "not after the last" means "seen".
+    /// Records `update` as handled; false (and nothing changes) if it already was, or if
+    /// it is older than every one of the [`RECENT_UPDATES`] latest handled (too old to
+    /// tell: taken as seen, so an old re-delivery never acts again).
     pub fn mark_update(&mut self, update: u64, now: Timestamp) -> bool {
-        if self.last_update.is_some_and(|last| update <= last) {
+        let full = self.recent_updates.len() >= RECENT_UPDATES;
+        let oldest = self.recent_updates.first().copied();
+        if full && oldest.is_some_and(|oldest| update < oldest) {
             return false;
         }
-        self.last_update = Some(update);
+        let Err(at) = self.recent_updates.binary_search(&update) else {
+            return false;
+        };
+        self.recent_updates.insert(at, update);
+        if self.recent_updates.len() > RECENT_UPDATES {
+            self.recent_updates.remove(0);
+        }
         self.updated_at = now;
         true
     }
@@ -115,14 +129,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_update_is_new_once_and_older_ones_are_not() {
+    fn an_update_is_new_once_even_when_handled_out_of_order() {
         let mut chat = TelegramChat::new(-100, Timestamp(1));
         assert!(chat.mark_update(7, Timestamp(2)));
         assert!(!chat.mark_update(7, Timestamp(3)));
-        assert!(!chat.mark_update(6, Timestamp(3)));
         assert!(chat.mark_update(9, Timestamp(4)));
+        // 8 came after 9 (a button press handled apart): still new, once.
+        assert!(chat.mark_update(8, Timestamp(5)));
+        assert!(!chat.mark_update(8, Timestamp(6)));
         assert_eq!(chat.last_update(), Some(9));
-        assert_eq!(chat.updated_at(), Timestamp(4));
+        assert_eq!(chat.updated_at(), Timestamp(5));
+        // The window holds the latest RECENT_UPDATES ids; older ones count as seen.
+        let mut marked = 0;
+        for update in 100..100 + RECENT_UPDATES as u64 {
+            marked += usize::from(chat.mark_update(update, Timestamp(7)));
+        }
+        assert_eq!(marked, RECENT_UPDATES);
+        assert!(!chat.mark_update(10, Timestamp(8)), "older than the window");
+        assert!(!chat.mark_update(99, Timestamp(8)));
+        assert!(!chat.mark_update(150, Timestamp(8)));
+        assert!(chat.mark_update(1_000, Timestamp(8)));
+        assert_eq!(chat.last_update(), Some(1_000));
     }
 
     #[test]

@@ -15,9 +15,9 @@
 //!   engine answers `NotFound` for someone else's order exactly as for a missing one, a
 //!   guest is refused before anything is read, and both are rendered as the one line for
 //!   a reference that does not exist.
-//! - **At most once per update:** each chat's last handled update id is kept in the
+//! - **At most once per update:** each chat's latest handled update ids are kept in the
 //!   store, so an update Telegram delivers again — in the same batch or after a restart —
-//!   does not act twice (teloxide's dispatcher runs one chat's updates in order).
+//!   does not act twice.
 //!
 //! - **Communication log:** a linked customer's messages and the bot's replies go into
 //!   their log (`MessageChannel::Telegram`); a `/login` message never does.
@@ -53,6 +53,7 @@ use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
 use super::links;
 use super::reply;
 use super::sender::split;
+use super::staff;
 use crate::pool::EnginePool;
 
 /// A reply refused with 429 is tried at most this many times.
@@ -498,9 +499,11 @@ async fn answer<S: Store + Send + Sync + 'static>(
         TelegramCommand::Cart => cart::show(state, actor).await,
         TelegramCommand::Catalog(page) => catalog::page(state, actor, page).await,
         TelegramCommand::Tickets if linked => tickets(state, actor).await,
-        TelegramCommand::Orders | TelegramCommand::Find(_) | TelegramCommand::Tickets => {
-            Answer::text(reply::LOG_IN_FIRST)
-        }
+        TelegramCommand::Report(days) if linked => staff::report(state, actor, days).await,
+        TelegramCommand::Orders
+        | TelegramCommand::Find(_)
+        | TelegramCommand::Tickets
+        | TelegramCommand::Report(_) => Answer::text(reply::LOG_IN_FIRST),
         TelegramCommand::Login(_) => Answer::text(reply::LOGIN_USAGE),
         TelegramCommand::Help
         | TelegramCommand::Register

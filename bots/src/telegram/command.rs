@@ -164,6 +164,9 @@ pub enum TelegramCommand {
     Text(String),
     /// A command this bot does not know, or an over-long message.
     Unknown,
+    /// Staff: `/report [sales] [today|1d|7d|30d]`, sales of the last days up to today
+    /// (today when no period is named).
+    Report(Argument<u32>),
 }
 
 /// Reads a message's text; see the module documentation. Never panics.
@@ -196,6 +199,7 @@ pub fn parse(text: &str) -> TelegramCommand {
         "order" => TelegramCommand::Order(reference(first_word(arguments))),
         "status" => status(arguments),
         "tickets" => TelegramCommand::Tickets,
+        "report" => report(arguments),
         _ => TelegramCommand::Unknown,
     }
 }
@@ -307,6 +311,22 @@ fn catalog(arguments: &str) -> TelegramCommand {
         .filter(|page| (1..=MAX_PAGE).contains(page))
         .unwrap_or(1);
     TelegramCommand::Catalog(page)
+}
+
+/// `/report [sales] [today|1d|7d|30d]`: how many days of sales.
+fn report(arguments: &str) -> TelegramCommand {
+    let mut words = arguments.split_whitespace();
+    let mut word = words.next();
+    if word.is_some_and(|w| w.eq_ignore_ascii_case("sales")) {
+        word = words.next();
+    }
+    TelegramCommand::Report(match word.map(str::to_ascii_lowercase).as_deref() {
+        None => Argument::Missing,
+        Some("today" | "1d") => Argument::Valid(1),
+        Some("7d") => Argument::Valid(7),
+        Some("30d") => Argument::Valid(30),
+        Some(other) => Argument::Invalid(echo(other)),
+    })
 }
 
 /// `/find TEXT`.
@@ -656,6 +676,23 @@ mod tests {
 
     #[test]
     fn catalog_pages_and_find_queries_are_bounded() {
+        assert_eq!(parse("/report"), TelegramCommand::Report(Argument::Missing));
+        assert_eq!(
+            parse("/report sales 7d"),
+            TelegramCommand::Report(Argument::Valid(7))
+        );
+        assert_eq!(
+            parse("/REPORT 30D"),
+            TelegramCommand::Report(Argument::Valid(30))
+        );
+        assert_eq!(
+            parse("/report today"),
+            TelegramCommand::Report(Argument::Valid(1))
+        );
+        assert_eq!(
+            parse("/report sales 9y"),
+            TelegramCommand::Report(Argument::Invalid("9Y".into()))
+        );
         assert_eq!(parse("/catalog"), TelegramCommand::Catalog(1));
         assert_eq!(parse("/catalog 3"), TelegramCommand::Catalog(3));
         assert_eq!(parse("/catalog 0"), TelegramCommand::Catalog(1));

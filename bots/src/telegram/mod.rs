@@ -10,6 +10,7 @@
 //!   availability, Add to cart).
 //! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
 //! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
+//! - `staff`: `/report` (sales today, 7 or 30 days).
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
 //! - [`webhook`]: webhook mode — the route on our axum server (secret checked in
@@ -26,4 +27,5 @@ pub mod fuzzing;
 mod links;
 pub mod reply;
 pub mod sender;
+mod staff;
 pub mod webhook;

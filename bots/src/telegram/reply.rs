@@ -7,6 +7,7 @@ use ordo_core::catalog::{BackorderPolicy, MediaKind, PriceGroup, Product};
 use ordo_core::customer::Customer;
 use ordo_core::ids::OrderReference;
 use ordo_core::order::Order;
+use ordo_core::report::SalesReport;
 use ordo_core::ticket::Ticket;
 
 use crate::sms::reply as sms;
@@ -18,15 +19,15 @@ order references to track them; a chat learns an order's status only once it is 
 in as the order's customer.";
 
 /// The welcome of a linked chat.
-pub const WELCOME_BACK: &str = "Welcome back. /orders lists your orders, /track REF \
-follows one, /cancel REF cancels one while that is still possible, /logout unlinks this \
-chat.";
+pub const WELCOME_BACK: &str = "Welcome back. /catalog shows the products, /cart your \
+cart, /orders lists your orders, /track REF follows one, /cancel REF cancels one while \
+that is still possible, /logout unlinks this chat.";
 
 /// How to use the bot.
 pub const HELP: &str = "Send /track and your order references (e.g. /track \
 ORD-7K3M-Q9TX ORD-2B6D-H4PZ), or just the references. /login LOGIN PASSWORD links this \
-chat to your account; then /orders, /cancel REF, /logout. Staff: /find TEXT, /order REF, \
-/status REF STATUS, /tickets.";
+chat to your account; then /catalog, /cart, /orders, /cancel REF, /logout. Staff: /find \
+TEXT, /order REF, /status REF STATUS, /tickets, /report [7d|30d].";
 
 /// `/login` without both parts.
 pub const LOGIN_USAGE: &str = "Send /login LOGIN PASSWORD in one message; it is deleted \
@@ -51,7 +52,7 @@ pub fn logged_in(staff_role: Option<&str>) -> String {
         None => format!("You are logged in. {WELCOME_BACK}"),
         Some(role) => format!(
             "You are logged in as staff ({role}). /find TEXT, /order REF, /status REF \
-             STATUS, /tickets; /logout unlinks this chat."
+             STATUS, /tickets, /report [7d|30d]; /logout unlinks this chat."
         ),
     }
 }
@@ -301,5 +302,37 @@ pub fn product_card(product: &Product, available: u64, group: PriceGroup) -> Str
         (0, _) => "Out of stock.".into(),
         (units, _) => format!("In stock: {units}."),
     });
+    lines.join("\n")
+}
+
+/// `/report`: the sales of the last `days` days, per currency.
+pub fn sales(days: u32, report: &SalesReport) -> String {
+    let title = if days == 1 {
+        "Sales today".to_string()
+    } else {
+        format!("Sales, last {days} days")
+    };
+    let mut totals =
+        std::collections::BTreeMap::<String, (u64, rust_decimal::Decimal, u64, u64)>::new();
+    for row in &report.periods {
+        let entry = totals.entry(row.currency.to_string()).or_default();
+        entry.0 += row.orders;
+        entry.1 += row.revenue;
+        entry.2 += row.units;
+        entry.3 += row.cancelled;
+    }
+    if totals.is_empty() {
+        return format!("{title}: no orders.");
+    }
+    let mut lines = vec![format!("{title}:")];
+    lines.extend(
+        totals
+            .into_iter()
+            .map(|(currency, (orders, revenue, units, cancelled))| {
+                format!(
+                    "{orders} orders, {revenue} {currency}, {units} units; {cancelled} cancelled"
+                )
+            }),
+    );
     lines.join("\n")
 }

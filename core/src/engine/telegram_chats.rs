@@ -236,9 +236,9 @@ impl<S: Store> Engine<S> {
         })
     }
 
-    /// Records that update `update` of chat `chat` is being handled; false if it (or a
-    /// later update of the chat) already was, so a re-delivered update acts once, across
-    /// restarts too.
+    /// Records that update `update` of chat `chat` is being handled; false if it already
+    /// was (or is older than the chat's window of recent updates), so a re-delivered
+    /// update acts once, across restarts too.
     ///
     /// # Errors
     /// `Forbidden` unless the actor may manage chats; `Storage`.
@@ -410,5 +410,10 @@ mod tests {
             !engine.mark_telegram_update(&system, 1, 11).unwrap(),
             "kept"
         );
+        assert!(
+            engine.mark_telegram_update(&system, 1, 9).unwrap(),
+            "out of order, once"
+        );
+        assert!(!engine.mark_telegram_update(&system, 1, 9).unwrap());
     }
 }

@@ -1291,3 +1291,48 @@ async fn report_tells_staff_who_may_see_reports_todays_sales_and_refuses_the_oth
         "{refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warehouse_staff_ship_a_packed_order_and_a_customer_may_not() {
+    let shop = AccountsShop::new();
+    let first = shop.ada_orders[0].clone();
+    let engine = shop.shop.engine();
+    let id = engine
+        .order_by_reference(&sample::admin(), &first)
+        .unwrap()
+        .value
+        .id();
+    for to in [
+        OrderStatus::Confirmed,
+        OrderStatus::Picking,
+        OrderStatus::Packed,
+    ] {
+        engine.change_status(&sample::admin(), id, to).unwrap();
+    }
+    drop(engine);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (walt, ada) = (1001, 1002);
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, &format!("/ship {first} dhl JD014600006101"));
+    chats.say(walt, &format!("/login {WAREHOUSE_LOGIN} {STAFF_PASSWORD}"));
+    chats.say(walt, &format!("/ship {first} dhl"));
+    chats.say(walt, &format!("/ship {first} dhl JD0146-0000-6101"));
+    let service = Service::start(&shop.shop.data, &telegram);
+    let refused = bot_replies(&telegram, ada, 2).await[1].clone();
+    let texts = replies(&telegram, walt, 3).await;
+    service.stop();
+    assert!(
+        refused.starts_with("Sorry, your account may not do that"),
+        "{refused}"
+    );
+    assert_eq!(texts[1], reply::usage("ship", "REF CARRIER TRACKING"));
+    assert_eq!(texts[2], format!("{first} is now shipped."));
+    assert_eq!(shop.status_of(&first), OrderStatus::Shipped);
+    let shipments = shop
+        .shop
+        .engine()
+        .order_shipments(&sample::admin(), id)
+        .unwrap();
+    assert_eq!(shipments.len(), 1, "shipped once");
+}

@@ -34,7 +34,7 @@
 use std::sync::Arc;
 
 use ordo_core::auth::{Actor, Principal};
-use ordo_core::engine::{OrderFilter, TicketFilter};
+use ordo_core::engine::{OrderFilter, ShipRequest, TicketFilter};
 use ordo_core::error::ErrorKind;
 use ordo_core::ids::{CustomerId, OrderReference};
 use ordo_core::message::{Direction, MessageChannel};
@@ -500,6 +500,27 @@ async fn answer<S: Store + Send + Sync + 'static>(
         TelegramCommand::Catalog(page) => catalog::page(state, actor, page).await,
         TelegramCommand::Tickets if linked => tickets(state, actor).await,
         TelegramCommand::Report(days) if linked => staff::report(state, actor, days).await,
+        TelegramCommand::Ship {
+            reference,
+            carrier: Argument::Valid(carrier),
+            tracking: Argument::Valid(tracking),
+        } => {
+            // Every unit left, with the order's own shipping method.
+            let ship = move |engine: &ordo_core::Engine<S>, actor: &Actor, order: Order| {
+                let request = ShipRequest {
+                    lines: Vec::new(),
+                    carrier,
+                    method: None,
+                    tracking,
+                    weight: None,
+                };
+                engine.ship_order(actor, order.id(), &request)?;
+                Ok(engine.get_order(actor, order.id())?.value)
+            };
+            let usage = ("ship", "REF CARRIER TRACKING");
+            with_reference(state, actor, reference, usage, ship, reply::now).await
+        }
+        TelegramCommand::Ship { .. } => Answer::text(reply::usage("ship", "REF CARRIER TRACKING")),
         TelegramCommand::Orders
         | TelegramCommand::Find(_)
         | TelegramCommand::Tickets

@@ -47,6 +47,7 @@
 use ordo_core::ids::{OrderId, OrderReference, ProductId};
 use ordo_core::order::OrderStatus;
 use ordo_core::pricing::ShippingMethod;
+use ordo_core::shipment::{CarrierName, TrackingNumber};
 
 use crate::sms::command::{self as sms, SmsCommand};
 
@@ -167,6 +168,16 @@ pub enum TelegramCommand {
     /// Staff: `/report [sales] [today|1d|7d|30d]`, sales of the last days up to today
     /// (today when no period is named).
     Report(Argument<u32>),
+    /// Staff: `/ship REF CARRIER TRACKING`, every unit left of a packed order handed to
+    /// the carrier under that tracking number.
+    Ship {
+        /// The order.
+        reference: Argument<OrderReference>,
+        /// The carrier (`dhl`, `ups`, …).
+        carrier: Argument<CarrierName>,
+        /// The carrier's tracking number.
+        tracking: Argument<TrackingNumber>,
+    },
 }
 
 /// Reads a message's text; see the module documentation. Never panics.
@@ -200,6 +211,7 @@ pub fn parse(text: &str) -> TelegramCommand {
         "status" => status(arguments),
         "tickets" => TelegramCommand::Tickets,
         "report" => report(arguments),
+        "ship" => ship(arguments),
         _ => TelegramCommand::Unknown,
     }
 }
@@ -327,6 +339,28 @@ fn report(arguments: &str) -> TelegramCommand {
         Some("30d") => Argument::Valid(30),
         Some(other) => Argument::Invalid(echo(other)),
     })
+}
+
+/// `/ship REF CARRIER TRACKING`.
+fn ship(arguments: &str) -> TelegramCommand {
+    let mut words = arguments.split_whitespace();
+    let reference = reference(words.next());
+    let carrier = match words.next() {
+        None => Argument::Missing,
+        Some(word) => {
+            CarrierName::parse(word).map_or_else(|_| Argument::Invalid(echo(word)), Argument::Valid)
+        }
+    };
+    let tracking = match words.next() {
+        None => Argument::Missing,
+        Some(word) => TrackingNumber::parse(word)
+            .map_or_else(|_| Argument::Invalid(echo(word)), Argument::Valid),
+    };
+    TelegramCommand::Ship {
+        reference,
+        carrier,
+        tracking,
+    }
 }
 
 /// `/find TEXT`.
@@ -676,6 +710,26 @@ mod tests {
 
     #[test]
     fn catalog_pages_and_find_queries_are_bounded() {
+        let TelegramCommand::Ship {
+            reference: Argument::Valid(_),
+            carrier: Argument::Valid(carrier),
+            tracking: Argument::Valid(tracking),
+        } = parse("/ship ORD-7K3M-9QX1 dhl JD0146-0000-6101")
+        else {
+            panic!("not read");
+        };
+        assert_eq!(
+            (carrier.as_str(), tracking.as_str()),
+            ("dhl", "JD014600006101")
+        );
+        assert!(matches!(
+            parse("/ship ORD-7K3M-9QX1"),
+            TelegramCommand::Ship {
+                carrier: Argument::Missing,
+                tracking: Argument::Missing,
+                ..
+            }
+        ));
         assert_eq!(parse("/report"), TelegramCommand::Report(Argument::Missing));
         assert_eq!(
             parse("/report sales 7d"),

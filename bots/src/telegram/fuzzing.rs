@@ -96,6 +96,7 @@ fn check_parse(text: &str) {
         | TelegramCommand::Tickets
         | TelegramCommand::Text(_)
         | TelegramCommand::Report(Argument::Missing | Argument::Invalid(_))
+        | TelegramCommand::Ship { .. }
         | TelegramCommand::Unknown => {}
     }
 }

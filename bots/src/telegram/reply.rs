@@ -27,7 +27,8 @@ that is still possible, /logout unlinks this chat.";
 pub const HELP: &str = "Send /track and your order references (e.g. /track \
 ORD-7K3M-Q9TX ORD-2B6D-H4PZ), or just the references. /login LOGIN PASSWORD links this \
 chat to your account; then /catalog, /cart, /orders, /cancel REF, /logout. Staff: /find \
-TEXT, /order REF, /status REF STATUS, /tickets, /report [7d|30d].";
+TEXT, /order REF, /status REF STATUS, /ship REF CARRIER TRACKING, /tickets, /report \
+[7d|30d].";
 
 /// `/login` without both parts.
 pub const LOGIN_USAGE: &str = "Send /login LOGIN PASSWORD in one message; it is deleted \
@@ -52,7 +53,8 @@ pub fn logged_in(staff_role: Option<&str>) -> String {
         None => format!("You are logged in. {WELCOME_BACK}"),
         Some(role) => format!(
             "You are logged in as staff ({role}). /find TEXT, /order REF, /status REF \
-             STATUS, /tickets, /report [7d|30d]; /logout unlinks this chat."
+             STATUS, /ship REF CARRIER TRACKING, /tickets, /report [7d|30d]; /logout unlinks \
+             this chat."
         ),
     }
 }

@@ -48,6 +48,7 @@ pub const KEYS: &[&str] = &[
     "carriers.dpd.secret",
     "carriers.gls.secret",
     "carriers.postnl.secret",
+    "telegram.webhook_url",
     "carriers.royalmail.secret",
 ];
 
@@ -211,6 +212,10 @@ pub struct TelegramConfig {
     pub token: Option<Secret>,
     /// `telegram.api_url` (`ORDO_TELEGRAM_API_URL`): the Bot API's base URL.
     pub api_url: String,
+    /// `telegram.webhook_url` (`ORDO_TELEGRAM_WEBHOOK_URL`): the public URL Telegram
+    /// posts updates to (webhook mode, served by this server on the URL's path); long
+    /// polling without it.
+    pub webhook_url: Option<String>,
 }
 
 /// One payment gateway's settings (`[payments.NAME]`; today the one name is `stripe`).
@@ -282,6 +287,7 @@ impl Default for ServeConfig {
             telegram: TelegramConfig {
                 token: None,
                 api_url: DEFAULT_TELEGRAM_API_URL.to_string(),
+                webhook_url: None,
             },
             stripe: GatewayConfig {
                 base_url: DEFAULT_STRIPE_BASE_URL.to_string(),
@@ -487,6 +493,7 @@ impl ServeConfig {
             "dispatch.max_attempts" => self.dispatch.max_attempts = to_u32(whole(raw, 1, 100)?),
             "telegram.token" => self.telegram.token = Some(Secret(secret_text(raw)?)),
             "telegram.api_url" => self.telegram.api_url = base_url(&text(raw)?)?,
+            "telegram.webhook_url" => self.telegram.webhook_url = Some(webhook_url(&text(raw)?)?),
             "payments.stripe.base_url" => self.stripe.base_url = base_url(&text(raw)?)?,
             "payments.stripe.secret_key" => {
                 self.stripe.secret_key = Some(Secret(secret_text(raw)?));
@@ -698,6 +705,16 @@ fn describe(value: &toml::Value) -> String {
 
 /// `scheme://host[:port]` with scheme http or https and nothing after; a trailing `/`
 /// is dropped.
+/// A webhook URL: `https://` (or `http://`, for a local test) host and a path.
+fn webhook_url(text: &str) -> Result<String, String> {
+    match reqwest::Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => {
+            Ok(url.to_string())
+        }
+        _ => Err("expected an http(s) URL such as https://shop.example.com/telegram".into()),
+    }
+}
+
 fn base_url(text: &str) -> Result<String, String> {
     let trimmed = text.trim().trim_end_matches('/');
     let rest = trimmed

@@ -124,7 +124,11 @@ impl Tasks {
 /// Starts the service's background tasks: the SMS dispatcher when Twilio is configured
 /// (account, auth token and sending number), the Telegram dispatcher when a bot token is;
 /// without them their deliveries wait, visible in `ordo outbox list`.
-pub fn start_tasks(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
+pub fn start_tasks(
+    state: &AppState<ServiceStore>,
+    tasks: &mut Tasks,
+    telegram_webhook: Option<crate::telegram::webhook::WebhookUpdates>,
+) {
     match sms_sender(&state.config) {
         Ok(Some(sender)) => {
             let dispatcher = Dispatcher::new(
@@ -141,12 +145,17 @@ pub fn start_tasks(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
         ),
         Err(error) => tracing::error!(%error, "the SMS dispatcher is off"),
     }
-    start_telegram(state, tasks);
+    start_telegram(state, tasks, telegram_webhook);
 }
 
-/// The Telegram bot (long polling) and its dispatcher, when `telegram.token` is set;
-/// without it Telegram deliveries wait, visible in `ordo outbox list`.
-fn start_telegram(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
+/// The Telegram bot (long polling, or the webhook's updates when `telegram.webhook_url`
+/// is set) and its dispatcher, when `telegram.token` is set; without it Telegram
+/// deliveries wait, visible in `ordo outbox list`.
+fn start_telegram(
+    state: &AppState<ServiceStore>,
+    tasks: &mut Tasks,
+    webhook: Option<crate::telegram::webhook::WebhookUpdates>,
+) {
     let bot = match crate::telegram::sender::from_config(&state.config) {
         Ok(Some(bot)) => bot,
         Ok(None) => {
@@ -169,9 +178,16 @@ fn start_telegram(state: &AppState<ServiceStore>, tasks: &mut Tasks) {
     );
     tasks.spawn("telegram-dispatcher", |stop| Box::pin(dispatcher.run(stop)));
     let bot_state = crate::telegram::bot::BotState::new(state.pool.clone());
-    tasks.spawn("telegram-bot", |stop| {
-        Box::pin(crate::telegram::bot::run(bot, bot_state, stop))
-    });
+    match webhook {
+        Some(updates) => tasks.spawn("telegram-bot", |stop| {
+            Box::pin(crate::telegram::bot::run_webhook(
+                bot, bot_state, stop, updates,
+            ))
+        }),
+        None => tasks.spawn("telegram-bot", |stop| {
+            Box::pin(crate::telegram::bot::run(bot, bot_state, stop))
+        }),
+    }
 }
 
 /// The Twilio sender the configuration describes, if it describes one completely.
@@ -311,7 +327,12 @@ where
     let socket_path = socket.path().to_path_buf();
     let (stop, stopped) = watch::channel(false);
 
-    let app = http::router(state.clone());
+    let mut app = http::router(state.clone());
+    let telegram_webhook =
+        crate::telegram::webhook::routes(&state.config).map(|(route, updates)| {
+            app = std::mem::take(&mut app).merge(route);
+            updates
+        });
     let mut http_stop = stopped.clone();
     let http = tokio::spawn(
         axum::serve(
@@ -328,7 +349,7 @@ where
         stop: stopped,
         running: JoinSet::new(),
     };
-    start_tasks(&state, &mut tasks);
+    start_tasks(&state, &mut tasks, telegram_webhook);
 
     if !state.config.listen().is_loopback() {
         tracing::warn!(

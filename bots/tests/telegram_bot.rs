@@ -126,13 +126,23 @@ struct Service {
 
 impl Service {
     fn start(data: &Path, telegram: &FakeTelegram) -> Service {
-        let port = free_port();
-        let env = vec![
+        Service::start_with(data, telegram, free_port(), Vec::new())
+    }
+
+    /// Started on `port` with `extra` settings too.
+    fn start_with(
+        data: &Path,
+        telegram: &FakeTelegram,
+        port: u16,
+        extra: Vec<(String, String)>,
+    ) -> Service {
+        let mut env = vec![
             ("ORDO_LISTEN".to_string(), format!("127.0.0.1:{port}")),
             ("ORDO_BACKUP_EVERY_MINUTES".to_string(), "0".to_string()),
             ("ORDO_TELEGRAM_TOKEN".to_string(), TOKEN.to_string()),
             ("ORDO_TELEGRAM_API_URL".to_string(), telegram.api_url()),
         ];
+        env.extend(extra);
         let config = ServeConfig::parse(None, env).unwrap();
         let store = open(data);
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -507,6 +517,27 @@ impl Chats {
         }
     }
 
+    /// A press of a button carrying `data` under message `message` of chat `chat`.
+    fn press_on(&mut self, chat: i64, message: i64, data: &str) {
+        let update = self.next_update;
+        self.next_update += 1;
+        self.telegram.push_update(json!({
+            "update_id": update,
+            "callback_query": {
+                "id": format!("cb{update}"),
+                "from": {"id": chat, "is_bot": false, "first_name": "Customer"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": message,
+                    "date": 1_700_000_000,
+                    "chat": {"id": chat, "type": "private", "first_name": "Customer"},
+                    "text": "(the bot's earlier message)",
+                },
+            }
+        }));
+    }
+
     /// A press of a button carrying `data` in chat `chat`.
     fn press(&mut self, chat: i64, data: &str) {
         let update = self.next_update;
@@ -778,4 +809,530 @@ async fn a_reply_refused_with_429_is_sent_after_retry_after() {
         waited >= Duration::from_secs(1),
         "sent again after {waited:?}"
     );
+}
+
+// --- State that survives a restart (issue 11, step 1) ---------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_chat_stays_signed_in_after_a_restart_and_old_updates_act_no_more() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 940;
+    let first = shop.ada_orders[0].clone();
+    let login = chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, &format!("/cancel {first}"));
+    let service = Service::start(&shop.shop.data, &telegram);
+    let before = bot_replies(&telegram, ada, 2).await;
+    assert_eq!(before[0], reply::logged_in(None));
+    assert_eq!(before[1], format!("{first} is now cancelled."));
+    // The chat is Ada's channel now: the cancellation is pushed to it too.
+    let pushed = format!("Your order {first} has been cancelled.");
+    wait_for(|| texts_to(&telegram, ada).contains(&pushed).then_some(())).await;
+    service.stop();
+
+    // A new bot on the same store. The fake hands it every update again from offset 0
+    // (Telegram re-delivers what a crashed bot had not confirmed): none acts twice.
+    let service = Service::start(&shop.shop.data, &telegram);
+    chats.say(ada, "/orders");
+    let texts = bot_replies(&telegram, ada, 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    let texts_after: Vec<String> = texts_to(&telegram, ada)
+        .into_iter()
+        .filter(|t| *t != pushed)
+        .collect();
+    assert_eq!(texts_after, texts, "one reply per update: {texts_after:?}");
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    // Still signed in: /orders lists Ada's orders, without a second login.
+    for reference in &shop.ada_orders {
+        assert!(texts[2].contains(reference.as_str()), "{}", texts[2]);
+    }
+    assert_eq!(deleted_in(&telegram, ada), vec![login], "deleted once");
+    assert_eq!(shop.status_of(&first), OrderStatus::Cancelled);
+    // The store keeps the session's hash with the chat, never the token or password.
+    use ordo_core::store::Store;
+    let engine = shop.shop.engine();
+    let chat = engine
+        .store(&sample::admin())
+        .unwrap()
+        .get(&ordo_core::store::RecordKey::TelegramChat(ada))
+        .unwrap()
+        .unwrap();
+    let shown = format!("{:?}", chat.value);
+    assert!(!shown.contains(ADA_PASSWORD), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_signed_in_by_telegram_gets_status_pushes_in_the_chat() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let (ada, olga) = (960, 961);
+    let first = shop.ada_orders[0].clone();
+
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    assert_eq!(replies(&telegram, ada, 1).await[0], reply::logged_in(None));
+    chats.say(olga, &format!("/login {PROCESSOR_LOGIN} {STAFF_PASSWORD}"));
+    replies(&telegram, olga, 1).await;
+    chats.say(olga, &format!("/status {first} confirmed"));
+    assert_eq!(
+        replies(&telegram, olga, 2).await[1],
+        format!("{first} is now confirmed.")
+    );
+    // The dispatcher pushes the news to Ada's chat.
+    let pushed = format!("Your order {first} is now confirmed.");
+    let texts = wait_for(|| {
+        let texts = texts_to(&telegram, ada);
+        texts.contains(&pushed).then_some(texts)
+    })
+    .await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+
+    // Signed out, the chat hears no more of her orders.
+    chats.say(ada, "/logout");
+    assert_eq!(replies(&telegram, ada, 3).await[2], reply::LOGGED_OUT);
+    chats.say(olga, &format!("/status {first} picking"));
+    replies(&telegram, olga, 3).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    service.stop();
+    let texts = texts_to(&telegram, ada);
+    assert_eq!(texts.len(), 3, "nothing pushed after /logout: {texts:?}");
+    let engine = shop.shop.engine();
+    let to_chat = sample::deliveries(&engine)
+        .into_iter()
+        .filter(|d| d.recipient() == &ordo_core::delivery::Recipient::TelegramChat(ada))
+        .count();
+    assert_eq!(to_chat, 1, "only the confirmation went to the chat");
+}
+
+// --- The cart and checkout (issue 11, step 2) ------------------------------------------
+
+/// The bot's replies in `chat` (the pushed order news left out), once there are `count`.
+async fn bot_replies(telegram: &FakeTelegram, chat: i64, count: usize) -> Vec<String> {
+    wait_for(|| {
+        let texts: Vec<String> = texts_to(telegram, chat)
+            .into_iter()
+            .filter(|t| !t.starts_with("Thank you! Your order") && !t.starts_with("Your order "))
+            .collect();
+        (texts.len() >= count).then_some(texts)
+    })
+    .await
+}
+
+/// The callback data of the buttons of the last message sent to `chat`.
+fn buttons_to(telegram: &FakeTelegram, chat: i64) -> Vec<Callback> {
+    let sent = telegram.sent();
+    let last = sent
+        .iter()
+        .rev()
+        .find(|c| c.method == "sendmessage" && c.chat_id() == Some(chat))
+        .unwrap();
+    last.params["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|button| Callback::decode(button["callback_data"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_checkout_places_the_cart_once_with_a_reference_and_resumes_after_a_restart() {
+    use ordo_bots::telegram::command::LineChange;
+    use ordo_core::pricing::ShippingMethod;
+
+    let shop = AccountsShop::new();
+    let tee = shop
+        .shop
+        .engine()
+        .product_by_sku(&sample::admin(), "TEE")
+        .unwrap()
+        .id();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 970;
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    let service = Service::start(&shop.shop.data, &telegram);
+    bot_replies(&telegram, ada, 1).await;
+
+    chats.press(
+        ada,
+        &Callback::AddToCart {
+            product: tee,
+            quantity: 2,
+        }
+        .encode(),
+    );
+    let cart = bot_replies(&telegram, ada, 2).await[1].clone();
+    assert!(cart.starts_with("Your cart:"), "{cart}");
+    assert!(cart.contains("2 × TEE"), "{cart}");
+    let buttons = buttons_to(&telegram, ada);
+    let Some(Callback::Checkout(order)) = buttons.last().cloned() else {
+        panic!("no checkout button: {buttons:?}")
+    };
+    assert!(buttons.contains(&Callback::CartLine {
+        order,
+        product: tee,
+        change: LineChange::More
+    }));
+    for button in &buttons {
+        assert!(button.encode().len() <= 64);
+    }
+    chats.press(
+        ada,
+        &Callback::CartLine {
+            order,
+            product: tee,
+            change: LineChange::More,
+        }
+        .encode(),
+    );
+    assert!(bot_replies(&telegram, ada, 3).await[2].contains("3 × TEE"));
+    chats.press(ada, &Callback::Checkout(order).encode());
+    let checkout = bot_replies(&telegram, ada, 4).await[3].clone();
+    assert!(checkout.starts_with("Checkout:"), "{checkout}");
+    assert!(checkout.contains("Ship to: "), "{checkout}");
+    assert!(
+        buttons_to(&telegram, ada).contains(&Callback::Place(order)),
+        "{checkout}"
+    );
+    chats.press(
+        ada,
+        &Callback::Shipping {
+            order,
+            method: ShippingMethod::Express,
+        }
+        .encode(),
+    );
+    let express = bot_replies(&telegram, ada, 5).await[4].clone();
+    assert!(express.contains("(express)"), "{express}");
+    service.stop();
+
+    // A restart in the middle of checkout: the cart is the engine's, the Place button
+    // still works; pressing it again (or a re-delivery) places nothing twice.
+    let service = Service::start(&shop.shop.data, &telegram);
+    chats.press(ada, &Callback::Place(order).encode());
+    let placed = bot_replies(&telegram, ada, 6).await[5].clone();
+    let prefix = "Order placed. Your reference number is ";
+    assert!(placed.starts_with(prefix), "{placed}");
+    let reference: String = placed[prefix.len()..]
+        .chars()
+        .take_while(|c| *c != ' ')
+        .collect();
+    chats.press(ada, &Callback::Place(order).encode());
+    chats.say(ada, "/cart");
+    let texts = bot_replies(&telegram, ada, 8).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    // (A press without its message and a message may be handled in either order.)
+    let mut last_two = texts[6..].to_vec();
+    last_two.sort();
+    let mut expected = vec![placed.clone(), reply::CART_EMPTY.to_string()];
+    expected.sort();
+    assert_eq!(last_two, expected, "the same answer, nothing placed again");
+    assert_eq!(bot_replies(&telegram, ada, 8).await.len(), 8);
+
+    let engine = shop.shop.engine();
+    let order = engine.get_order(&sample::admin(), order).unwrap().value;
+    assert_eq!(order.status(), OrderStatus::Placed);
+    assert_eq!(order.reference().unwrap().to_string(), reference);
+    assert_eq!(order.shipping_method(), ShippingMethod::Express);
+    assert_eq!(order.lines().len(), 1);
+    assert_eq!(order.lines()[0].quantity, 3);
+    assert_eq!(order.lines()[0].reserved, 3, "reserved once");
+    let adas = engine
+        .list_orders(
+            &sample::admin(),
+            &ordo_core::engine::OrderFilter {
+                customer: Some(shop.ada),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .items;
+    assert_eq!(adas.len(), 3, "her two orders and the one from the cart");
+}
+
+// --- The catalog (issue 11, step 3) ------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalog_pages_with_buttons_shows_a_card_with_photo_and_adds_to_the_cart() {
+    use ordo_core::catalog::{Media, MediaKind};
+
+    let shop = AccountsShop::new();
+    let engine = shop.shop.engine();
+    let admin = sample::admin();
+    for n in 1..=5 {
+        let sku = format!("A0{n}");
+        engine
+            .create_product(&admin, sample::product(&sku, 1000 + n))
+            .unwrap();
+    }
+    let mut plain = sample::product("NOPIC", 900);
+    plain.media = vec![Media {
+        kind: MediaKind::Video,
+        url: "https://video.example.com/nopic".into(),
+        caption: "How it looks".into(),
+    }];
+    let nopic = engine.create_product(&admin, plain).unwrap().id();
+    let tee = engine.product_by_sku(&admin, "TEE").unwrap().id();
+    drop(engine);
+
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let ada = 980;
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, "/catalog");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let first = bot_replies(&telegram, ada, 2).await[1].clone();
+    assert!(first.starts_with("Catalog, page 1:"), "{first}");
+    assert_eq!(first.lines().count(), 6, "five products: {first}");
+    let buttons = buttons_to(&telegram, ada);
+    assert_eq!(buttons.len(), 6, "five products and Next: {buttons:?}");
+    assert_eq!(
+        buttons[0],
+        Callback::Product {
+            product: tee,
+            page: 1
+        }
+    );
+    assert_eq!(buttons[5], Callback::CatalogPage(2));
+
+    // Next: the page is edited into the message that held the buttons.
+    chats.press_on(ada, 5000, &Callback::CatalogPage(2).encode());
+    let edit = wait_for(|| {
+        telegram
+            .sent()
+            .into_iter()
+            .find(|c| c.method == "editmessagetext")
+    })
+    .await;
+    assert_eq!(edit.params["message_id"], json!(5000));
+    let second = edit.text().unwrap();
+    assert!(second.starts_with("Catalog, page 2:"), "{second}");
+    assert!(second.contains("NOPIC"), "{second}");
+    let page_two = &edit.params["reply_markup"]["inline_keyboard"];
+    let last_row = page_two.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last_row[0]["callback_data"],
+        json!(Callback::CatalogPage(1).encode()),
+        "Prev on page 2, no Next"
+    );
+    assert_eq!(last_row.as_array().unwrap().len(), 1);
+
+    // A card with a photo goes out as sendPhoto, its words as the caption.
+    chats.press(
+        ada,
+        &Callback::Product {
+            product: tee,
+            page: 1,
+        }
+        .encode(),
+    );
+    let photo = wait_for(|| {
+        telegram
+            .sent()
+            .into_iter()
+            .find(|c| c.method == "sendphoto")
+    })
+    .await;
+    assert_eq!(photo.chat_id(), Some(ada));
+    assert_eq!(
+        photo.params["photo"],
+        json!("https://cdn.example.com/tee.jpg")
+    );
+    let caption = photo.params["caption"].as_str().unwrap();
+    assert!(caption.contains("Price: 15.00 USD"), "{caption}");
+    assert!(caption.contains("Material: Cotton"), "{caption}");
+    assert!(caption.contains("In stock: 97."), "{caption}");
+    let add_two = Callback::AddToCart {
+        product: tee,
+        quantity: 2,
+    };
+    assert_eq!(
+        photo.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"],
+        json!(add_two.encode())
+    );
+    // Without a photo, the card is text, with the video link.
+    chats.press(
+        ada,
+        &Callback::Product {
+            product: nopic,
+            page: 2,
+        }
+        .encode(),
+    );
+    let card = bot_replies(&telegram, ada, 3).await[2].clone();
+    assert!(card.starts_with("Product NOPIC (NOPIC)"), "{card}");
+    assert!(
+        card.contains("Video: https://video.example.com/nopic"),
+        "{card}"
+    );
+    assert!(card.contains("Out of stock."), "{card}");
+    chats.press(ada, &add_two.encode());
+    let cart = bot_replies(&telegram, ada, 4).await[3].clone();
+    service.stop();
+    assert!(cart.starts_with("Your cart:"), "{cart}");
+    assert!(cart.contains("2 × TEE"), "{cart}");
+    let answered = telegram
+        .sent()
+        .iter()
+        .filter(|c| c.method == "answercallbackquery")
+        .count();
+    assert_eq!(answered, 4, "every press answered");
+}
+
+// --- Webhook mode (issue 11, step 5) -----------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_handles_posts_with_the_registered_secret_and_refuses_the_others() {
+    let shop = AccountsShop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/telegram/hook-7");
+    let service = Service::start_with(
+        &shop.shop.data,
+        &telegram,
+        port,
+        vec![("ORDO_TELEGRAM_WEBHOOK_URL".to_string(), url.clone())],
+    );
+    // The bot registers the URL with a random secret.
+    let registered = wait_for(|| telegram.webhook()).await;
+    assert_eq!(registered["url"], json!(url));
+    let secret = registered["secret_token"].as_str().unwrap().to_string();
+    assert_eq!(secret.len(), 64, "{secret}");
+
+    let chat = 990;
+    let client = reqwest::Client::new();
+    let post = |update: serde_json::Value, secret: Option<String>| {
+        let mut request = client.post(&url).json(&update);
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request.send()
+    };
+    let wrong = format!("{}0", &secret[..63]);
+    let refused = [
+        post(message_update(1, 10, chat, "/start"), None)
+            .await
+            .unwrap(),
+        post(message_update(2, 20, chat, "/start"), Some(wrong))
+            .await
+            .unwrap(),
+        post(message_update(3, 30, chat, "/start"), Some(String::new()))
+            .await
+            .unwrap(),
+    ];
+    for response in &refused {
+        assert_eq!(response.status(), 401);
+    }
+    let accepted = post(message_update(4, 40, chat, "/help"), Some(secret.clone()))
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    // The same update posted again (Telegram retries) acts once.
+    let again = post(message_update(4, 40, chat, "/help"), Some(secret.clone()))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    let texts = replies(&telegram, chat, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    service.stop();
+    assert_eq!(texts_to(&telegram, chat), texts);
+    assert_eq!(
+        texts,
+        vec![reply::HELP.to_string()],
+        "only the post with the secret"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_tells_staff_who_may_see_reports_todays_sales_and_refuses_the_others() {
+    let shop = AccountsShop::new();
+    let engine = shop.shop.engine();
+    engine
+        .add_user(
+            &sample::admin(),
+            "Sam",
+            "sam.sales",
+            Role::Sales,
+            STAFF_PASSWORD,
+        )
+        .unwrap();
+    drop(engine);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (sam, walt) = (995, 996);
+    chats.say(sam, &format!("/login sam.sales {STAFF_PASSWORD}"));
+    chats.say(walt, &format!("/login {WAREHOUSE_LOGIN} {STAFF_PASSWORD}"));
+    chats.say(sam, "/report");
+    chats.say(sam, "/report sales 7d");
+    chats.say(sam, "/report sales 9y");
+    chats.say(walt, "/report");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let texts = replies(&telegram, sam, 4).await;
+    let refused = replies(&telegram, walt, 2).await[1].clone();
+    service.stop();
+    // The three orders of the shop were placed today: 23.00 USD each (tax and shipping in).
+    assert_eq!(
+        texts[1], "Sales today:\n3 orders, 69.00 USD, 3 units; 0 cancelled",
+        "{texts:?}"
+    );
+    assert!(
+        texts[2].starts_with("Sales, last 7 days:\n3 orders"),
+        "{}",
+        texts[2]
+    );
+    assert_eq!(texts[3], reply::usage("report", "sales today|7d|30d"));
+    assert!(
+        refused.starts_with("Sorry, your account may not do that"),
+        "{refused}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warehouse_staff_ship_a_packed_order_and_a_customer_may_not() {
+    let shop = AccountsShop::new();
+    let first = shop.ada_orders[0].clone();
+    let engine = shop.shop.engine();
+    let id = engine
+        .order_by_reference(&sample::admin(), &first)
+        .unwrap()
+        .value
+        .id();
+    for to in [
+        OrderStatus::Confirmed,
+        OrderStatus::Picking,
+        OrderStatus::Packed,
+    ] {
+        engine.change_status(&sample::admin(), id, to).unwrap();
+    }
+    drop(engine);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (walt, ada) = (1001, 1002);
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, &format!("/ship {first} dhl JD014600006101"));
+    chats.say(walt, &format!("/login {WAREHOUSE_LOGIN} {STAFF_PASSWORD}"));
+    chats.say(walt, &format!("/ship {first} dhl"));
+    chats.say(walt, &format!("/ship {first} dhl JD0146-0000-6101"));
+    let service = Service::start(&shop.shop.data, &telegram);
+    let refused = bot_replies(&telegram, ada, 2).await[1].clone();
+    let texts = replies(&telegram, walt, 3).await;
+    service.stop();
+    assert!(
+        refused.starts_with("Sorry, your account may not do that"),
+        "{refused}"
+    );
+    assert_eq!(texts[1], reply::usage("ship", "REF CARRIER TRACKING"));
+    assert_eq!(texts[2], format!("{first} is now shipped."));
+    assert_eq!(shop.status_of(&first), OrderStatus::Shipped);
+    let shipments = shop
+        .shop
+        .engine()
+        .order_shipments(&sample::admin(), id)
+        .unwrap();
+    assert_eq!(shipments.len(), 1, "shipped once");
 }

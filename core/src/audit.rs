@@ -143,6 +143,12 @@ pub enum AuditAction {
     UnshippedCancelled,
     /// A carrier's tracking event was recorded on a shipment.
     ShipmentTracked,
+    /// A Telegram chat was signed in to an account (a customer's news now go to it).
+    TelegramChatLinked,
+    /// A Telegram chat was signed out.
+    TelegramChatUnlinked,
+    /// An order's shipping method (and fee) changed.
+    ShippingMethodChanged,
 }
 
 impl fmt::Display for AuditAction {
@@ -197,6 +203,9 @@ impl fmt::Display for AuditAction {
             AuditAction::OrderShipped => "shipment sent",
             AuditAction::UnshippedCancelled => "unshipped rest cancelled",
             AuditAction::ShipmentTracked => "shipment tracked",
+            AuditAction::TelegramChatLinked => "Telegram chat linked",
+            AuditAction::TelegramChatUnlinked => "Telegram chat unlinked",
+            AuditAction::ShippingMethodChanged => "shipping method changed",
         })
     }
 }

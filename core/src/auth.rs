@@ -169,10 +169,13 @@ pub enum Operation {
     /// Read sales, speed, customer and stock reports (staff who run the shop: admin,
     /// sales, analysts; never customers).
     ViewReports,
+    /// Keep what the Telegram bot knows about a chat: its sign-in, its dialogue state and
+    /// the updates it handled (the bot, running as the system, only).
+    ManageChats,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 35] = [
+pub const ALL_OPERATIONS: [Operation; 36] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -208,6 +211,7 @@ pub const ALL_OPERATIONS: [Operation; 35] = [
     Operation::ShipOrders,
     Operation::TrackShipments,
     Operation::ViewReports,
+    Operation::ManageChats,
 ];
 
 impl fmt::Display for Operation {
@@ -248,6 +252,7 @@ impl fmt::Display for Operation {
             Operation::ShipOrders => "ship orders",
             Operation::TrackShipments => "record tracking events",
             Operation::ViewReports => "view reports",
+            Operation::ManageChats => "keep Telegram chats' sign-ins and dialogues",
         })
     }
 }
@@ -259,7 +264,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 35] = [
+const MATRIX: [(Operation, [bool; 8]); 36] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -300,6 +305,7 @@ const MATRIX: [(Operation, [bool; 8]); 35] = [
     (Operation::ShipOrders,        [Y,    Y,    N,    N,    Y,    N,    N,    N]),
     (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
     (Operation::ViewReports,       [Y,    N,    N,    Y,    N,    Y,    N,    N]),
+    (Operation::ManageChats,       [Y,    N,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

@@ -514,6 +514,12 @@ impl Customer {
         Ok(())
     }
 
+    /// Makes `channel` the customer's own channel (where their news go): a Telegram chat
+    /// they signed in from, or their phone again when that chat signs out.
+    pub fn set_channel(&mut self, channel: Channel) {
+        self.channel = channel;
+    }
+
     /// Counts a wrong code (of the registration, or of the pending contact change).
     pub fn record_wrong_code(&mut self) {
         if let Some(v) = &mut self.verification {

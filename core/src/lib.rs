@@ -48,6 +48,7 @@ pub mod session;
 pub mod shipment;
 pub mod staff;
 pub mod store;
+pub mod telegram;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod ticket;

@@ -1083,6 +1083,31 @@ impl Order {
         self.touch(at)
     }
 
+    /// Changes the shipping method (and with it the shipping fee, as the engine priced it)
+    /// and re-prices the order: while its lines may change (a cart at checkout).
+    ///
+    /// # Errors
+    /// `ItemsLocked` once items are locked; `OrderArchived`; `CurrencyMismatch` for a fee
+    /// in another currency.
+    pub fn set_shipping(
+        &mut self,
+        method: ShippingMethod,
+        fee: Money,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.ensure_lines_editable()?;
+        if fee.currency() != self.currency {
+            return Err(Error::invalid(
+                "shipping fee",
+                "must be in the order's currency",
+            ));
+        }
+        self.shipping_method = method;
+        self.shipping_fee = fee;
+        self.reprice()?;
+        self.touch(at)
+    }
+
     /// Appends a payment or refund to the ledger (amount and caps checked by the engine).
     ///
     /// # Errors

@@ -108,9 +108,20 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
             "another long phrase",
         )
         .unwrap_or_else(|e| panic!("user: {e}"));
-    engine
+    let grace = engine
         .login("grace", "another long phrase")
         .unwrap_or_else(|e| panic!("login: {e}"));
+    // Grace signs a Telegram chat in; the bot keeps its dialogue and last update.
+    let system = Actor::system();
+    engine
+        .link_telegram_chat(&system, -1_001_234, grace.token.reveal())
+        .unwrap_or_else(|e| panic!("link chat: {e}"));
+    engine
+        .set_telegram_dialogue(&system, -1_001_234, Some("{\"step\":\"phone\"}"))
+        .unwrap_or_else(|e| panic!("dialogue: {e}"));
+    engine
+        .mark_telegram_update(&system, -1_001_234, 4_242)
+        .unwrap_or_else(|e| panic!("update: {e}"));
     let _ = engine.login("grace", "wrong password entirely");
     engine
         .log_message(
@@ -148,7 +159,6 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
         )
         .unwrap_or_else(|e| panic!("pricing settings: {e}"));
     // Ada's phone subscribes to her order's news; another number texts STOP.
-    let system = Actor::system();
     let reference = engine
         .get_order(&admin, order.id())
         .unwrap_or_else(|e| panic!("order: {e}"))

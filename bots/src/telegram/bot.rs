@@ -2,32 +2,39 @@
 //! A message is parsed by [`command::parse`], the engine decides (on the blocking pool,
 //! as the chat's session user or as a guest), and [`reply`] words the answer.
 //!
-//! - **Linking:** `/login LOGIN PASSWORD` signs in through the engine (`Engine::login`:
-//!   throttled like every login) and keeps the session token for the chat, in memory;
-//!   `/logout` ends the session. The message holding the password is deleted
+//! - **Linking** (`links`): `/login LOGIN PASSWORD` signs in through the engine
+//!   (`Engine::login`: throttled like every login) and links the chat to the new session
+//!   in the engine's store (the token's hash, never the token), so the link survives a
+//!   restart; `/logout` ends the session. A customer's linked chat is their channel: their
+//!   order news are pushed to it. The message holding the password is deleted
 //!   (`deleteMessage`) before the login is even tried, whether or not it works. Every
-//!   later command acts as the session's user (`Engine::authenticate`), so the engine's
-//!   permission matrix and ownership rules apply as on every other front; a session that
-//!   expired makes the chat a guest again.
+//!   later command acts as the session's user (`Engine::telegram_chat_actor`), so the
+//!   engine's permission matrix and ownership rules apply as on every other front; a
+//!   session that ended or expired makes the chat a guest again.
 //! - **Privacy:** `/track` asks `Engine::order_by_reference` as the chat's user; the
 //!   engine answers `NotFound` for someone else's order exactly as for a missing one, a
 //!   guest is refused before anything is read, and both are rendered as the one line for
 //!   a reference that does not exist.
-//! - **At most once per update:** an update id already handled in this run is ignored
-//!   (a re-delivered update does not act twice).
+//! - **At most once per update:** each chat's latest handled update ids are kept in the
+//!   store, so an update Telegram delivers again — in the same batch or after a restart —
+//!   does not act twice.
 //!
 //! - **Communication log:** a linked customer's messages and the bot's replies go into
 //!   their log (`MessageChannel::Telegram`); a `/login` message never does.
 //!
-//! Deliberately absent for now (issue 11's later steps): links and dialogue state that
-//! survive a restart (a chat logs in again after one), the catalog, cart and
-//! registration, and webhook mode.
+//! - **Dialogue state** for guided flows is kept in the store too
+//!   ([`super::dialogue::EngineDialogues`], teloxide's `Storage`).
+//!
+//! - **Catalog and cart:** `/catalog` pages and product cards (`catalog`), `/cart` and
+//!   checkout on the customer's Draft order (`cart`).
+//!
+//! Deliberately absent for now (issue 11's later steps): the registration flow and
+//! webhook mode.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ordo_core::auth::{Actor, Principal};
-use ordo_core::engine::{OrderFilter, TicketFilter};
+use ordo_core::engine::{OrderFilter, ShipRequest, TicketFilter};
 use ordo_core::error::ErrorKind;
 use ordo_core::ids::{CustomerId, OrderReference};
 use ordo_core::message::{Direction, MessageChannel};
@@ -40,13 +47,14 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use tokio::sync::watch;
 
+use super::cart;
+use super::catalog;
 use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
+use super::links;
 use super::reply;
 use super::sender::split;
+use super::staff;
 use crate::pool::EnginePool;
-
-/// Update ids remembered to ignore a re-delivered one.
-const REMEMBERED_UPDATES: usize = 4096;
 
 /// A reply refused with 429 is tried at most this many times.
 const MAX_RATE_LIMITED_TRIES: u32 = 3;
@@ -60,45 +68,17 @@ const LISTED: usize = 10;
 /// The reason recorded when a customer cancels in the chat.
 const CANCEL_REASON: &str = "cancelled by the customer in Telegram";
 
-/// What the bot's handlers share.
+/// What the bot's handlers share. Everything a chat needs across updates (its sign-in,
+/// its dialogue, the updates handled) is in the engine's store, so a new `BotState` on
+/// the same store carries on where the last one stopped.
 pub struct BotState<S: Store> {
-    pool: EnginePool<S>,
-    /// Chat id → session token (memory only: a restart signs every chat out).
-    sessions: Mutex<HashMap<i64, command::SecretText>>,
-    handled: Mutex<RecentUpdates>,
+    pub(super) pool: EnginePool<S>,
 }
 
 impl<S: Store + Send + Sync + 'static> BotState<S> {
     /// The state of a bot working on `pool`.
     pub fn new(pool: EnginePool<S>) -> Arc<BotState<S>> {
-        Arc::new(BotState {
-            pool,
-            sessions: Mutex::new(HashMap::new()),
-            handled: Mutex::new(RecentUpdates::default()),
-        })
-    }
-}
-
-/// The last [`REMEMBERED_UPDATES`] update ids.
-#[derive(Default)]
-struct RecentUpdates {
-    order: VecDeque<u32>,
-    seen: HashSet<u32>,
-}
-
-impl RecentUpdates {
-    /// Whether `id` is new (and remembers it).
-    fn first_time(&mut self, id: u32) -> bool {
-        if !self.seen.insert(id) {
-            return false;
-        }
-        self.order.push_back(id);
-        if self.order.len() > REMEMBERED_UPDATES
-            && let Some(oldest) = self.order.pop_front()
-        {
-            self.seen.remove(&oldest);
-        }
-        true
+        Arc::new(BotState { pool })
     }
 }
 
@@ -109,13 +89,42 @@ pub fn handler<S: Store + Send + Sync + 'static>() -> UpdateHandler<RequestError
         .branch(Update::filter_callback_query().endpoint(on_callback::<S>))
 }
 
-/// Runs the bot by long polling until `stop` turns true.
-pub async fn run<S: Store + Send + Sync + 'static>(
+/// Runs the bot on the updates the webhook route accepts (after registering it with
+/// `setWebhook` and its secret) until `stop` turns true.
+pub async fn run_webhook<S: Store + Send + Sync + 'static>(
     bot: Bot,
     state: Arc<BotState<S>>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
+    updates: super::webhook::WebhookUpdates,
 ) {
-    let mut dispatcher = Dispatcher::builder(bot, handler::<S>())
+    let registered = bot
+        .set_webhook(updates.url.clone())
+        .secret_token(updates.secret.expose().to_string())
+        .await;
+    if let Err(error) = registered {
+        tracing::error!(%error, "the Telegram webhook could not be registered");
+    }
+    let listener = updates.listener();
+    let mut dispatcher = dispatcher(bot, state);
+    let stopper = stop_on(dispatcher.shutdown_token(), stop);
+    tracing::info!("Telegram bot started (webhook)");
+    dispatcher
+        .dispatch_with_listener(
+            listener,
+            teloxide::error_handlers::LoggingErrorHandler::with_custom_text(
+                "a Telegram webhook update could not be read",
+            ),
+        )
+        .await;
+    stopper.abort();
+}
+
+/// The dispatcher of the bot's handlers.
+fn dispatcher<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    state: Arc<BotState<S>>,
+) -> Dispatcher<Bot, RequestError, teloxide::dispatching::DefaultKey> {
+    Dispatcher::builder(bot, handler::<S>())
         .dependencies(dptree::deps![state])
         .default_handler(|_| async {})
         .error_handler(
@@ -123,9 +132,15 @@ pub async fn run<S: Store + Send + Sync + 'static>(
                 "a Telegram update could not be answered",
             ),
         )
-        .build();
-    let token = dispatcher.shutdown_token();
-    let stopper = tokio::spawn(async move {
+        .build()
+}
+
+/// Shuts the dispatcher down once `stop` turns true.
+fn stop_on(
+    token: teloxide::dispatching::ShutdownToken,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
         while !*stop.borrow() {
             if stop.changed().await.is_err() {
                 break;
@@ -141,7 +156,17 @@ pub async fn run<S: Store + Send + Sync + 'static>(
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
             }
         }
-    });
+    })
+}
+
+/// Runs the bot by long polling until `stop` turns true.
+pub async fn run<S: Store + Send + Sync + 'static>(
+    bot: Bot,
+    state: Arc<BotState<S>>,
+    stop: watch::Receiver<bool>,
+) {
+    let mut dispatcher = dispatcher(bot, state);
+    let stopper = stop_on(dispatcher.shutdown_token(), stop);
     tracing::info!("Telegram bot started (long polling)");
     dispatcher.dispatch().await;
     stopper.abort();
@@ -154,10 +179,10 @@ async fn on_message<S: Store + Send + Sync + 'static>(
     update: Update,
     state: Arc<BotState<S>>,
 ) -> ResponseResult<()> {
-    if !first_time(&state, &update) {
+    let chat = message.chat.id;
+    if !links::first_time(&state.pool, chat.0, update.id.0).await {
         return Ok(());
     }
-    let chat = message.chat.id;
     let text = message.text().unwrap_or_default();
     let (answer, customer) = match command::parse(text) {
         // It may hold a password: answered, never logged.
@@ -220,17 +245,46 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
     update: Update,
     state: Arc<BotState<S>>,
 ) -> ResponseResult<()> {
-    if !first_time(&state, &update) {
-        return Ok(());
-    }
-    bot.answer_callback_query(query.id.clone()).await?;
     // The chat the button was in; without its message (too old), the user's private chat.
     let chat = match (&query.message, i64::try_from(query.from.id.0)) {
         (Some(message), _) => message.chat().id,
         (None, Ok(user)) => ChatId(user),
         (None, Err(_)) => return Ok(()),
     };
-    let parsed = match query.data.as_deref().and_then(Callback::decode) {
+    if !links::first_time(&state.pool, chat.0, update.id.0).await {
+        return Ok(());
+    }
+    bot.answer_callback_query(query.id.clone()).await?;
+    let data = query.data.as_deref().unwrap_or_default();
+    let parsed = match Callback::decode(data) {
+        Some(
+            callback @ (Callback::AddToCart { .. }
+            | Callback::CartLine { .. }
+            | Callback::Cart
+            | Callback::Checkout(_)
+            | Callback::Shipping { .. }
+            | Callback::Place(_)),
+        ) => {
+            let actor = actor(&state, chat.0).await;
+            let customer = actor.as_ref().and_then(Actor::customer_id);
+            let answer = cart::press(&state, actor.unwrap_or_else(Actor::guest), callback).await;
+            send(&bot, chat, &answer.text, answer.keyboard).await?;
+            if let Some(customer) = customer {
+                log_exchange(&state, customer, &format!("[button {data}]"), &answer.text).await;
+            }
+            return Ok(());
+        }
+        Some(callback @ (Callback::CatalogPage(_) | Callback::Product { .. })) => {
+            let message = query.message.as_ref().map(|m| m.id());
+            let actor = actor(&state, chat.0).await;
+            let customer = actor.as_ref().and_then(Actor::customer_id);
+            let actor = actor.unwrap_or_else(Actor::guest);
+            let shown = browse(&bot, &state, chat, message, actor, callback).await?;
+            if let Some(customer) = customer {
+                log_exchange(&state, customer, &format!("[button {data}]"), &shown).await;
+            }
+            return Ok(());
+        }
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {
             references: vec![reference],
@@ -250,23 +304,63 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
     send(&bot, chat, &answer.text, answer.keyboard).await
 }
 
-/// Whether this update is handled for the first time in this run.
-fn first_time<S: Store>(state: &BotState<S>, update: &Update) -> bool {
-    state
-        .handled
-        .lock()
-        .map(|mut handled| handled.first_time(update.id.0))
-        .unwrap_or(true)
+/// A catalog button: another page (edited into the message that held the buttons, when
+/// there is one) or a product's card (`sendPhoto` when it has a photo; as text when it
+/// has none or Telegram refuses the photo). Returns the words shown.
+async fn browse<S: Store + Send + Sync + 'static>(
+    bot: &Bot,
+    state: &BotState<S>,
+    chat: ChatId,
+    message: Option<MessageId>,
+    actor: Actor,
+    callback: Callback,
+) -> ResponseResult<String> {
+    if let Callback::CatalogPage(number) = callback {
+        let answer = catalog::page(state, actor, number).await;
+        if let (Some(message), Some(keyboard)) = (message, answer.keyboard.clone()) {
+            let edited = bot
+                .edit_message_text(chat, message, answer.text.clone())
+                .reply_markup(keyboard)
+                .await;
+            if edited.is_ok() {
+                return Ok(answer.text);
+            }
+        }
+        send(bot, chat, &answer.text, answer.keyboard).await?;
+        return Ok(answer.text);
+    }
+    let Callback::Product { product, page } = callback else {
+        return Ok(String::new());
+    };
+    let card = catalog::card(state, actor, product, page).await;
+    let answer = card.answer;
+    if let Some(url) = card.photo.and_then(|url| reqwest::Url::parse(&url).ok()) {
+        let mut request = bot
+            .send_photo(chat, teloxide::types::InputFile::url(url))
+            .caption(catalog::caption(&answer.text));
+        if let Some(keyboard) = answer.keyboard.clone() {
+            request = request.reply_markup(keyboard);
+        }
+        match request.await {
+            Ok(_) => return Ok(answer.text),
+            Err(error) => tracing::debug!(%error, "a product photo was refused; sent as text"),
+        }
+    }
+    send(bot, chat, &answer.text, answer.keyboard).await?;
+    Ok(answer.text)
 }
 
 /// A reply and its buttons.
-struct Answer {
-    text: String,
-    keyboard: Option<InlineKeyboardMarkup>,
+pub(super) struct Answer {
+    /// The words.
+    pub(super) text: String,
+    /// The buttons under them.
+    pub(super) keyboard: Option<InlineKeyboardMarkup>,
 }
 
 impl Answer {
-    fn text(text: impl Into<String>) -> Answer {
+    /// Words without buttons.
+    pub(super) fn text(text: impl Into<String>) -> Answer {
         Answer {
             text: text.into(),
             keyboard: None,
@@ -326,65 +420,21 @@ async fn login<S: Store + Send + Sync + 'static>(
         return Ok(Answer::text(reply::LOGIN_USAGE));
     };
     bot.delete_message(chat, message).await?;
-    let outcome = state
-        .pool
-        .run(move |engine| engine.login(&login, password.expose()))
-        .await;
-    let outcome = match outcome {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(error)) => return Ok(Answer::text(reply::refused(&error.to_string()))),
-        Err(_) => return Ok(Answer::text(reply::TRY_AGAIN)),
+    let actor = match links::login(&state.pool, chat.0, login, password).await {
+        Ok(actor) => actor,
+        Err(Some(error)) => return Ok(Answer::text(reply::refused(&error.to_string()))),
+        Err(None) => return Ok(Answer::text(reply::TRY_AGAIN)),
     };
-    let staff_role = match outcome.actor.principal() {
+    let staff_role = match actor.principal() {
         Principal::Customer(_) => None,
-        _ => Some(outcome.actor.role().to_string()),
+        _ => Some(actor.role().to_string()),
     };
-    let token = command::SecretText::new(outcome.token.reveal().to_string());
-    let previous = state
-        .sessions
-        .lock()
-        .ok()
-        .and_then(|mut sessions| sessions.insert(chat.0, token));
-    if let Some(previous) = previous {
-        end_session(state, previous).await;
-    }
     Ok(Answer::text(reply::logged_in(staff_role.as_deref())))
-}
-
-/// Ends a session in the engine; a session that already ended is fine.
-async fn end_session<S: Store + Send + Sync + 'static>(
-    state: &BotState<S>,
-    token: command::SecretText,
-) {
-    let ended = state
-        .pool
-        .run(move |engine| engine.logout(token.expose()))
-        .await;
-    if let Ok(Err(error)) = ended {
-        tracing::debug!(%error, "a Telegram session was already over");
-    }
 }
 
 /// Who the chat acts as: its session's user, or a guest (no session, or one that ended).
 async fn actor<S: Store + Send + Sync + 'static>(state: &BotState<S>, chat: i64) -> Option<Actor> {
-    let token = state
-        .sessions
-        .lock()
-        .ok()
-        .and_then(|sessions| sessions.get(&chat).cloned())?;
-    let authenticated = state
-        .pool
-        .run(move |engine| engine.authenticate(token.expose()))
-        .await;
-    match authenticated {
-        Ok(Ok(actor)) => Some(actor),
-        _ => {
-            if let Ok(mut sessions) = state.sessions.lock() {
-                sessions.remove(&chat);
-            }
-            None
-        }
-    }
+    links::actor(&state.pool, chat).await
 }
 
 /// Every command but `/login`.
@@ -405,14 +455,7 @@ async fn answer<S: Store + Send + Sync + 'static>(
             ]])),
         },
         TelegramCommand::Logout => {
-            let token = state
-                .sessions
-                .lock()
-                .ok()
-                .and_then(|mut sessions| sessions.remove(&chat));
-            if let Some(token) = token {
-                end_session(state, token).await;
-            }
+            links::logout(&state.pool, chat).await;
             Answer::text(reply::LOGGED_OUT)
         }
         TelegramCommand::Track {
@@ -453,15 +496,38 @@ async fn answer<S: Store + Send + Sync + 'static>(
             }
         },
         TelegramCommand::Find(query) if linked => find(state, actor, query).await,
+        TelegramCommand::Cart => cart::show(state, actor).await,
+        TelegramCommand::Catalog(page) => catalog::page(state, actor, page).await,
         TelegramCommand::Tickets if linked => tickets(state, actor).await,
-        TelegramCommand::Orders | TelegramCommand::Find(_) | TelegramCommand::Tickets => {
-            Answer::text(reply::LOG_IN_FIRST)
+        TelegramCommand::Report(days) if linked => staff::report(state, actor, days).await,
+        TelegramCommand::Ship {
+            reference,
+            carrier: Argument::Valid(carrier),
+            tracking: Argument::Valid(tracking),
+        } => {
+            // Every unit left, with the order's own shipping method.
+            let ship = move |engine: &ordo_core::Engine<S>, actor: &Actor, order: Order| {
+                let request = ShipRequest {
+                    lines: Vec::new(),
+                    carrier,
+                    method: None,
+                    tracking,
+                    weight: None,
+                };
+                engine.ship_order(actor, order.id(), &request)?;
+                Ok(engine.get_order(actor, order.id())?.value)
+            };
+            let usage = ("ship", "REF CARRIER TRACKING");
+            with_reference(state, actor, reference, usage, ship, reply::now).await
         }
+        TelegramCommand::Ship { .. } => Answer::text(reply::usage("ship", "REF CARRIER TRACKING")),
+        TelegramCommand::Orders
+        | TelegramCommand::Find(_)
+        | TelegramCommand::Tickets
+        | TelegramCommand::Report(_) => Answer::text(reply::LOG_IN_FIRST),
         TelegramCommand::Login(_) => Answer::text(reply::LOGIN_USAGE),
         TelegramCommand::Help
         | TelegramCommand::Register
-        | TelegramCommand::Catalog(_)
-        | TelegramCommand::Cart
         | TelegramCommand::Text(_)
         | TelegramCommand::Unknown => Answer::text(reply::HELP),
     }
@@ -569,7 +635,7 @@ where
 }
 
 /// The engine's refusal, worded for the chat.
-fn refusal(error: &ordo_core::Error) -> Answer {
+pub(super) fn refusal(error: &ordo_core::Error) -> Answer {
     match error.kind() {
         ErrorKind::Forbidden => Answer::text(reply::not_permitted(&error.to_string())),
         ErrorKind::Internal => Answer::text(reply::TRY_AGAIN),

@@ -47,6 +47,7 @@
 use ordo_core::ids::{OrderId, OrderReference, ProductId};
 use ordo_core::order::OrderStatus;
 use ordo_core::pricing::ShippingMethod;
+use ordo_core::shipment::{CarrierName, TrackingNumber};
 
 use crate::sms::command::{self as sms, SmsCommand};
 
@@ -164,6 +165,19 @@ pub enum TelegramCommand {
     Text(String),
     /// A command this bot does not know, or an over-long message.
     Unknown,
+    /// Staff: `/report [sales] [today|1d|7d|30d]`, sales of the last days up to today
+    /// (today when no period is named).
+    Report(Argument<u32>),
+    /// Staff: `/ship REF CARRIER TRACKING`, every unit left of a packed order handed to
+    /// the carrier under that tracking number.
+    Ship {
+        /// The order.
+        reference: Argument<OrderReference>,
+        /// The carrier (`dhl`, `ups`, …).
+        carrier: Argument<CarrierName>,
+        /// The carrier's tracking number.
+        tracking: Argument<TrackingNumber>,
+    },
 }
 
 /// Reads a message's text; see the module documentation. Never panics.
@@ -196,6 +210,8 @@ pub fn parse(text: &str) -> TelegramCommand {
         "order" => TelegramCommand::Order(reference(first_word(arguments))),
         "status" => status(arguments),
         "tickets" => TelegramCommand::Tickets,
+        "report" => report(arguments),
+        "ship" => ship(arguments),
         _ => TelegramCommand::Unknown,
     }
 }
@@ -307,6 +323,44 @@ fn catalog(arguments: &str) -> TelegramCommand {
         .filter(|page| (1..=MAX_PAGE).contains(page))
         .unwrap_or(1);
     TelegramCommand::Catalog(page)
+}
+
+/// `/report [sales] [today|1d|7d|30d]`: how many days of sales.
+fn report(arguments: &str) -> TelegramCommand {
+    let mut words = arguments.split_whitespace();
+    let mut word = words.next();
+    if word.is_some_and(|w| w.eq_ignore_ascii_case("sales")) {
+        word = words.next();
+    }
+    TelegramCommand::Report(match word.map(str::to_ascii_lowercase).as_deref() {
+        None => Argument::Missing,
+        Some("today" | "1d") => Argument::Valid(1),
+        Some("7d") => Argument::Valid(7),
+        Some("30d") => Argument::Valid(30),
+        Some(other) => Argument::Invalid(echo(other)),
+    })
+}
+
+/// `/ship REF CARRIER TRACKING`.
+fn ship(arguments: &str) -> TelegramCommand {
+    let mut words = arguments.split_whitespace();
+    let reference = reference(words.next());
+    let carrier = match words.next() {
+        None => Argument::Missing,
+        Some(word) => {
+            CarrierName::parse(word).map_or_else(|_| Argument::Invalid(echo(word)), Argument::Valid)
+        }
+    };
+    let tracking = match words.next() {
+        None => Argument::Missing,
+        Some(word) => TrackingNumber::parse(word)
+            .map_or_else(|_| Argument::Invalid(echo(word)), Argument::Valid),
+    };
+    TelegramCommand::Ship {
+        reference,
+        carrier,
+        tracking,
+    }
 }
 
 /// `/find TEXT`.
@@ -656,6 +710,43 @@ mod tests {
 
     #[test]
     fn catalog_pages_and_find_queries_are_bounded() {
+        let TelegramCommand::Ship {
+            reference: Argument::Valid(_),
+            carrier: Argument::Valid(carrier),
+            tracking: Argument::Valid(tracking),
+        } = parse("/ship ORD-7K3M-9QX1 dhl JD0146-0000-6101")
+        else {
+            panic!("not read");
+        };
+        assert_eq!(
+            (carrier.as_str(), tracking.as_str()),
+            ("dhl", "JD014600006101")
+        );
+        assert!(matches!(
+            parse("/ship ORD-7K3M-9QX1"),
+            TelegramCommand::Ship {
+                carrier: Argument::Missing,
+                tracking: Argument::Missing,
+                ..
+            }
+        ));
+        assert_eq!(parse("/report"), TelegramCommand::Report(Argument::Missing));
+        assert_eq!(
+            parse("/report sales 7d"),
+            TelegramCommand::Report(Argument::Valid(7))
+        );
+        assert_eq!(
+            parse("/REPORT 30D"),
+            TelegramCommand::Report(Argument::Valid(30))
+        );
+        assert_eq!(
+            parse("/report today"),
+            TelegramCommand::Report(Argument::Valid(1))
+        );
+        assert_eq!(
+            parse("/report sales 9y"),
+            TelegramCommand::Report(Argument::Invalid("9Y".into()))
+        );
         assert_eq!(parse("/catalog"), TelegramCommand::Catalog(1));
         assert_eq!(parse("/catalog 3"), TelegramCommand::Catalog(3));
         assert_eq!(parse("/catalog 0"), TelegramCommand::Catalog(1));

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use ordo_core::ids::OrderReference;
 
 use super::command::{
-    self, Callback, MAX_CALLBACK_BYTES, MAX_FIND_CHARS, MAX_PAGE, MAX_REFERENCES, MAX_TEXT_CHARS,
-    TelegramCommand,
+    self, Argument, Callback, MAX_CALLBACK_BYTES, MAX_FIND_CHARS, MAX_PAGE, MAX_REFERENCES,
+    MAX_TEXT_CHARS, TelegramCommand,
 };
 
 /// Runs `data` (UTF-8 or not; invalid sequences become U+FFFD) through the message parser
@@ -68,6 +68,12 @@ fn check_parse(text: &str) {
         TelegramCommand::Catalog(page) => {
             assert!((1..=MAX_PAGE).contains(page), "a page out of bounds");
         }
+        TelegramCommand::Report(Argument::Valid(days)) => {
+            assert!(
+                [1, 7, 30].contains(days),
+                "a report period that was not offered"
+            );
+        }
         TelegramCommand::Login(Some(attempt)) => {
             if let Some(password) = &attempt.password {
                 let shown = format!("{parsed:?}");
@@ -89,6 +95,8 @@ fn check_parse(text: &str) {
         | TelegramCommand::Status { .. }
         | TelegramCommand::Tickets
         | TelegramCommand::Text(_)
+        | TelegramCommand::Report(Argument::Missing | Argument::Invalid(_))
+        | TelegramCommand::Ship { .. }
         | TelegramCommand::Unknown => {}
     }
 }

@@ -5,13 +5,27 @@
 //! - [`reply`]: the words of the bot's replies.
 //! - [`bot`]: the chat bot (teloxide `Dispatcher`, long polling): linking by `/login`,
 //!   tracking with the engine's privacy, staff commands under the permission matrix.
+//! - `cart`: `/cart` and checkout on the customer's Draft order (place → reference).
+//! - `catalog`: `/catalog` pages and product cards (photo, price for the user's group,
+//!   availability, Add to cart).
+//! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
+//! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
+//! - `staff`: `/report` (sales today, 7 or 30 days).
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
+//! - [`webhook`]: webhook mode — the route on our axum server (secret checked in
+//!   constant time) and the update listener it feeds.
 //! - `fuzzing` (feature `fuzzing`): the body of the `telegram_command` fuzz target.
 
 pub mod bot;
+mod cart;
+mod catalog;
 pub mod command;
+pub mod dialogue;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod links;
 pub mod reply;
 pub mod sender;
+mod staff;
+pub mod webhook;

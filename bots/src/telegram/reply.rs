@@ -3,9 +3,11 @@
 //! wording, the SMS channel's ([`crate::sms::reply::unknown_line`]), so a reply gives away
 //! nothing a reference that does not exist would not.
 
+use ordo_core::catalog::{BackorderPolicy, MediaKind, PriceGroup, Product};
 use ordo_core::customer::Customer;
 use ordo_core::ids::OrderReference;
 use ordo_core::order::Order;
+use ordo_core::report::SalesReport;
 use ordo_core::ticket::Ticket;
 
 use crate::sms::reply as sms;
@@ -17,15 +19,16 @@ order references to track them; a chat learns an order's status only once it is 
 in as the order's customer.";
 
 /// The welcome of a linked chat.
-pub const WELCOME_BACK: &str = "Welcome back. /orders lists your orders, /track REF \
-follows one, /cancel REF cancels one while that is still possible, /logout unlinks this \
-chat.";
+pub const WELCOME_BACK: &str = "Welcome back. /catalog shows the products, /cart your \
+cart, /orders lists your orders, /track REF follows one, /cancel REF cancels one while \
+that is still possible, /logout unlinks this chat.";
 
 /// How to use the bot.
 pub const HELP: &str = "Send /track and your order references (e.g. /track \
 ORD-7K3M-Q9TX ORD-2B6D-H4PZ), or just the references. /login LOGIN PASSWORD links this \
-chat to your account; then /orders, /cancel REF, /logout. Staff: /find TEXT, /order REF, \
-/status REF STATUS, /tickets.";
+chat to your account; then /catalog, /cart, /orders, /cancel REF, /logout. Staff: /find \
+TEXT, /order REF, /status REF STATUS, /ship REF CARRIER TRACKING, /tickets, /report \
+[7d|30d].";
 
 /// `/login` without both parts.
 pub const LOGIN_USAGE: &str = "Send /login LOGIN PASSWORD in one message; it is deleted \
@@ -50,7 +53,8 @@ pub fn logged_in(staff_role: Option<&str>) -> String {
         None => format!("You are logged in. {WELCOME_BACK}"),
         Some(role) => format!(
             "You are logged in as staff ({role}). /find TEXT, /order REF, /status REF \
-             STATUS, /tickets; /logout unlinks this chat."
+             STATUS, /ship REF CARRIER TRACKING, /tickets, /report [7d|30d]; /logout unlinks \
+             this chat."
         ),
     }
 }
@@ -180,4 +184,157 @@ pub fn tickets(tickets: &[Ticket]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `/cart` for a customer without one.
+pub const CART_EMPTY: &str = "Your cart is empty. /catalog shows what you can add.";
+
+/// `/cart` for a staff account.
+pub const CART_FOR_CUSTOMERS: &str = "The cart is for customers' accounts.";
+
+/// The lines of an order and its totals.
+fn lines_and_totals(order: &Order) -> Vec<String> {
+    let mut lines: Vec<String> = order
+        .lines()
+        .iter()
+        .map(|line| {
+            format!(
+                "{} × {} {} at {} = {}",
+                line.quantity, line.sku, line.name, line.unit_price, line.amounts.total
+            )
+        })
+        .collect();
+    let totals = order.totals();
+    lines.push(format!(
+        "Subtotal {}, discount {}, tax {}, shipping {} ({}); total {}",
+        totals.subtotal,
+        totals.discount,
+        totals.tax,
+        totals.shipping,
+        order.shipping_method(),
+        totals.total
+    ));
+    lines
+}
+
+/// The cart: its lines and totals (the buttons change it).
+pub fn cart(order: &Order) -> String {
+    let mut lines = vec!["Your cart:".to_string()];
+    lines.extend(lines_and_totals(order));
+    lines.join("\n")
+}
+
+/// The cart at checkout: what is ordered, where it goes and how.
+pub fn checkout(order: &Order) -> String {
+    let mut lines = vec!["Checkout:".to_string()];
+    lines.extend(lines_and_totals(order));
+    lines.push(format!("Ship to: {}", order.shipping_address()));
+    lines.push(format!(
+        "Shipping: {}. Choose another method below, or place the order.",
+        order.shipping_method()
+    ));
+    lines.join("\n")
+}
+
+/// The cart became an order (said again, with the same reference, for a repeated press).
+pub fn placed(order: &Order) -> String {
+    match order.reference() {
+        Some(reference) => format!(
+            "Order placed. Your reference number is {reference} (total {}). It is {} now; \
+             /track {reference} follows it.",
+            order.totals().total,
+            order.status()
+        ),
+        None => format!("Order {} is {}.", order.id(), order.status()),
+    }
+}
+
+/// `/catalog` past the last product.
+pub const CATALOG_EMPTY: &str = "No products here. /catalog shows the first page.";
+
+/// A page of the catalog: one line per product (the buttons open them).
+pub fn catalog_page(page: u32, products: &[Product]) -> String {
+    let mut lines = vec![format!("Catalog, page {page}:")];
+    lines.extend(products.iter().map(|product| {
+        format!(
+            "{} — {} ({})",
+            product.sku(),
+            product.name(),
+            product.base_price()
+        )
+    }));
+    lines.join("\n")
+}
+
+/// A product's card: name, description, specifications, videos, the price for `group`
+/// (with its quantity tiers) and availability.
+pub fn product_card(product: &Product, available: u64, group: PriceGroup) -> String {
+    let mut lines = vec![format!("{} ({})", product.name(), product.sku())];
+    if !product.description().is_empty() {
+        lines.push(product.description().to_string());
+    }
+    lines.extend(
+        product
+            .specifications()
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}")),
+    );
+    lines.extend(
+        product
+            .media()
+            .iter()
+            .filter(|media| media.kind == MediaKind::Video)
+            .map(|media| format!("Video: {}", media.url)),
+    );
+    lines.push(format!("Price: {}", product.unit_price(group, 1)));
+    let tiers = product
+        .price_lists()
+        .iter()
+        .find(|list| list.group() == group)
+        .map(|list| list.tiers())
+        .unwrap_or_default();
+    lines.extend(
+        tiers
+            .iter()
+            .filter(|tier| tier.min_quantity > 1)
+            .map(|tier| format!("From {} units: {} each", tier.min_quantity, tier.unit_price)),
+    );
+    lines.push(match (available, product.backorder()) {
+        (0, BackorderPolicy::Allow) => "Out of stock; you may order it now (backorder).".into(),
+        (0, _) => "Out of stock.".into(),
+        (units, _) => format!("In stock: {units}."),
+    });
+    lines.join("\n")
+}
+
+/// `/report`: the sales of the last `days` days, per currency.
+pub fn sales(days: u32, report: &SalesReport) -> String {
+    let title = if days == 1 {
+        "Sales today".to_string()
+    } else {
+        format!("Sales, last {days} days")
+    };
+    let mut totals =
+        std::collections::BTreeMap::<String, (u64, rust_decimal::Decimal, u64, u64)>::new();
+    for row in &report.periods {
+        let entry = totals.entry(row.currency.to_string()).or_default();
+        entry.0 += row.orders;
+        entry.1 += row.revenue;
+        entry.2 += row.units;
+        entry.3 += row.cancelled;
+    }
+    if totals.is_empty() {
+        return format!("{title}: no orders.");
+    }
+    let mut lines = vec![format!("{title}:")];
+    lines.extend(
+        totals
+            .into_iter()
+            .map(|(currency, (orders, revenue, units, cancelled))| {
+                format!(
+                    "{orders} orders, {revenue} {currency}, {units} units; {cancelled} cancelled"
+                )
+            }),
+    );
+    lines.join("\n")
 }

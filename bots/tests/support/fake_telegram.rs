@@ -10,7 +10,7 @@
 //!
 //! - A wrong token is answered 401 (`Unauthorized`), before anything else.
 //! - `getMe`, `getWebhookInfo`, `deleteWebhook` answer as the real API does for a bot in
-//!   polling mode; `getUpdates` hands out the updates queued with [`FakeTelegram::push_update`]
+//!   polling mode; `setWebhook` is accepted and kept ([`FakeTelegram::webhook`]); `getUpdates` hands out the updates queued with [`FakeTelegram::push_update`]
 //!   whose id is at least `offset` (waiting a little when there is none).
 //! - Every call of a sending method (`sendMessage`, `sendPhoto`, `sendDocument`,
 //!   `editMessageText`, `answerCallbackQuery`, `deleteMessage`) counts in
@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -74,6 +74,7 @@ struct Inner {
     calls: usize,
     updates: Vec<Value>,
     next_message_id: i64,
+    webhook: Option<Value>,
 }
 
 /// The running fake.
@@ -134,6 +135,11 @@ impl FakeTelegram {
         self.lock().calls
     }
 
+    /// The parameters of the last `setWebhook` (`url`, `secret_token`), if one came.
+    pub fn webhook(&self) -> Option<Value> {
+        self.lock().webhook.clone()
+    }
+
     /// Queues an update for `getUpdates` (its `update_id` must be set).
     pub fn push_update(&self, update: Value) {
         self.lock().updates.push(update);
@@ -142,6 +148,33 @@ impl FakeTelegram {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap()
     }
+}
+
+/// The text fields of a `multipart/form-data` body (how teloxide sends `sendPhoto` and
+/// `sendDocument`) as a JSON object: a field whose text is a JSON number, object or
+/// array becomes that value (`chat_id`, `reply_markup`), any other stays a string.
+fn multipart_fields(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed = match serde_json::from_str::<Value>(value) {
+            Ok(v @ (Value::Number(_) | Value::Object(_) | Value::Array(_))) => v,
+            _ => Value::String(value.to_string()),
+        };
+        fields.insert(name.to_string(), parsed);
+    }
+    Value::Object(fields)
 }
 
 fn ok(result: Value) -> Response {
@@ -159,13 +192,23 @@ fn error(status: StatusCode, description: &str, parameters: Option<Value>) -> Re
 async fn handle(
     State(fake): State<FakeTelegram>,
     Path((bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if bot != format!("bot{}", fake.token) {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized", None);
     }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let params: Value = if body.is_empty() {
         json!({})
+    } else if let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    {
+        multipart_fields(&body, boundary.trim_matches('"'))
     } else {
         match serde_json::from_slice(&body) {
             Ok(value) => value,
@@ -182,6 +225,10 @@ async fn handle(
         "getwebhookinfo" => ok(json!({"url": "", "has_custom_certificate": false,
             "pending_update_count": 0})),
         "deletewebhook" | "setmycommands" => ok(json!(true)),
+        "setwebhook" => {
+            fake.lock().webhook = Some(params);
+            ok(json!(true))
+        }
         "getupdates" => get_updates(&fake, &params).await,
         sending if SENDING.contains(&sending) => send(&fake, sending, params),
         _ => error(StatusCode::NOT_FOUND, "Not Found: method not found", None),
@@ -240,6 +287,13 @@ fn send(fake: &FakeTelegram, method: &str, params: Value) -> Response {
     });
     match method {
         "answercallbackquery" | "deletemessage" => ok(json!(true)),
+        "sendphoto" => ok(json!({
+            "message_id": message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Customer"},
+            "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
+            "caption": params.get("caption").cloned().unwrap_or(json!("")),
+        })),
         _ => ok(json!({
             "message_id": message_id,
             "date": 1_700_000_000,

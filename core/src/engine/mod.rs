@@ -8,6 +8,7 @@
 mod accounts;
 mod catalog;
 mod channels;
+mod checkout;
 mod customers;
 mod fulfilment;
 mod idempotency;
@@ -23,6 +24,7 @@ mod sessions;
 mod settings;
 mod shipments;
 mod staff;
+mod telegram_chats;
 mod tickets;
 mod unit;
 

@@ -153,6 +153,16 @@ impl<S: Store> Engine<S> {
         let gone = || Error::from(AuthFailure::SessionEnded);
         let mut unit = Unit::new(&self.store);
         let session = unit.session(&token.storage_key())?.ok_or_else(gone)?;
+        self.session_actor(&mut unit, &session)
+    }
+
+    /// The actor of a stored session, if it is still alive (not revoked or expired, the
+    /// account active, no password change since it began).
+    ///
+    /// # Errors
+    /// `Unauthenticated` (`SessionEnded`) when it is not.
+    pub(super) fn session_actor(&self, unit: &mut Unit<'_, S>, session: &Session) -> Result<Actor> {
+        let gone = || Error::from(AuthFailure::SessionEnded);
         if session.revoked || self.clock.now() >= session.expires_at {
             return Err(gone());
         }
@@ -300,7 +310,7 @@ impl<S: Store> Engine<S> {
 }
 
 /// The audit subject for a principal's own account.
-fn principal_subject(principal: &Principal) -> Vec<Subject> {
+pub(super) fn principal_subject(principal: &Principal) -> Vec<Subject> {
     match principal {
         Principal::Customer(id) => vec![Subject::Customer(*id)],
         Principal::Staff(id) => vec![Subject::User(*id)],

@@ -22,6 +22,17 @@ pub fn timestamp(at: Timestamp) -> [u8; 8] {
     ((at.0 as u64) ^ (1 << 63)).to_be_bytes()
 }
 
+/// A Telegram chat id as an unsigned number whose big-endian bytes sort like the id
+/// (group chats have negative ids).
+pub fn chat_ordered(chat: i64) -> u64 {
+    (chat as u64) ^ (1 << 63)
+}
+
+/// The chat id of [`chat_ordered`]'s number.
+pub fn chat_from_ordered(number: u64) -> i64 {
+    (number ^ (1 << 63)) as i64
+}
+
 /// The smallest key greater than every key starting with `prefix` (None if none exists).
 pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
@@ -376,6 +387,17 @@ mod tests {
         let times = [i64::MIN, -5, 0, 1, 1_700_000_000_000, i64::MAX];
         for pair in times.windows(2) {
             assert!(timestamp(Timestamp(pair[0])) < timestamp(Timestamp(pair[1])));
+        }
+    }
+
+    #[test]
+    fn chat_ids_sort_as_bytes_and_round_trip() {
+        let chats = [i64::MIN, -1_001_234, -1, 0, 1, 777_001, i64::MAX];
+        for pair in chats.windows(2) {
+            assert!(chat_ordered(pair[0]).to_be_bytes() < chat_ordered(pair[1]).to_be_bytes());
+        }
+        for chat in chats {
+            assert_eq!(chat_from_ordered(chat_ordered(chat)), chat);
         }
     }
 

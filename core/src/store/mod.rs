@@ -69,6 +69,7 @@ use crate::registration::CodeSecret;
 use crate::session::{LoginThrottle, Session};
 use crate::shipment::Shipment;
 use crate::staff::StaffUser;
+use crate::telegram::TelegramChat;
 use crate::ticket::Ticket;
 
 pub use memory::MemoryStore;
@@ -127,6 +128,8 @@ pub enum Record {
     Ticket(Ticket),
     /// A parcel handed to a carrier.
     Shipment(Shipment),
+    /// What the Telegram bot keeps about one chat (its link, dialogue, last update).
+    TelegramChat(TelegramChat),
 }
 
 /// Store-wide settings, kept in one record.
@@ -161,6 +164,7 @@ impl Record {
             Record::PhoneSettings(p) => RecordKey::PhoneSettings(p.phone.as_str().to_string()),
             Record::Ticket(t) => RecordKey::Ticket(t.id()),
             Record::Shipment(s) => RecordKey::Shipment(s.id()),
+            Record::TelegramChat(c) => RecordKey::TelegramChat(c.chat_id()),
         }
     }
 }
@@ -200,10 +204,12 @@ pub enum RecordKind {
     Ticket,
     /// Shipments.
     Shipment,
+    /// Telegram chats.
+    TelegramChat,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 17] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -220,6 +226,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
     RecordKind::PhoneSettings,
     RecordKind::Ticket,
     RecordKind::Shipment,
+    RecordKind::TelegramChat,
 ];
 
 /// Where a record lives.
@@ -259,6 +266,8 @@ pub enum RecordKey {
     Ticket(TicketId),
     /// A shipment.
     Shipment(ShipmentId),
+    /// A Telegram chat, by chat id.
+    TelegramChat(i64),
 }
 
 impl RecordKey {
@@ -281,6 +290,7 @@ impl RecordKey {
             RecordKey::PhoneSettings(_) => RecordKind::PhoneSettings,
             RecordKey::Ticket(_) => RecordKind::Ticket,
             RecordKey::Shipment(_) => RecordKind::Shipment,
+            RecordKey::TelegramChat(_) => RecordKind::TelegramChat,
         }
     }
 
@@ -306,6 +316,9 @@ impl RecordKey {
             RecordKind::PhoneSettings => text().map(RecordKey::PhoneSettings),
             RecordKind::Ticket => number().map(|id| RecordKey::Ticket(TicketId(id))),
             RecordKind::Shipment => number().map(|id| RecordKey::Shipment(ShipmentId(id))),
+            RecordKind::TelegramChat => {
+                number().map(|n| RecordKey::TelegramChat(keys::chat_from_ordered(n)))
+            }
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -325,6 +338,7 @@ impl RecordKey {
             RecordKey::OrderWatch(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Ticket(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Shipment(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::TelegramChat(chat) => keys::chat_ordered(*chat).to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -358,6 +372,7 @@ impl fmt::Display for RecordKey {
             RecordKey::PhoneSettings(phone) => write!(f, "phone/{phone}"),
             RecordKey::Ticket(id) => write!(f, "ticket/{id}"),
             RecordKey::Shipment(id) => write!(f, "shipment/{id}"),
+            RecordKey::TelegramChat(chat) => write!(f, "telegram_chat/{chat}"),
         }
     }
 }

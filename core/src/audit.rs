@@ -26,6 +26,8 @@ pub enum Subject {
     Ticket(TicketId),
     /// A shipment (its tracking events; shipping it is an entry of its order).
     Shipment(ShipmentId),
+    /// An invoice, by number.
+    Invoice(u64),
 }
 
 impl fmt::Display for Subject {
@@ -38,6 +40,7 @@ impl fmt::Display for Subject {
             Subject::Settings => f.write_str("settings"),
             Subject::Ticket(id) => write!(f, "ticket {id}"),
             Subject::Shipment(id) => write!(f, "shipment {id}"),
+            Subject::Invoice(number) => write!(f, "invoice {number}"),
         }
     }
 }
@@ -143,6 +146,8 @@ pub enum AuditAction {
     UnshippedCancelled,
     /// A carrier's tracking event was recorded on a shipment.
     ShipmentTracked,
+    /// An invoice was issued for an order.
+    InvoiceIssued,
 }
 
 impl fmt::Display for AuditAction {
@@ -197,6 +202,7 @@ impl fmt::Display for AuditAction {
             AuditAction::OrderShipped => "shipment sent",
             AuditAction::UnshippedCancelled => "unshipped rest cancelled",
             AuditAction::ShipmentTracked => "shipment tracked",
+            AuditAction::InvoiceIssued => "invoice issued",
         })
     }
 }

@@ -169,10 +169,14 @@ pub enum Operation {
     /// Read sales, speed, customer and stock reports (staff who run the shop: admin,
     /// sales, analysts; never customers).
     ViewReports,
+    /// Issue an order's invoice (its number comes from the one gap-free sequence): the
+    /// people who record payments — admin and order processors. Reading an issued invoice
+    /// needs only `ReadOrders` (customers: their own orders').
+    IssueInvoices,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 35] = [
+pub const ALL_OPERATIONS: [Operation; 36] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -208,6 +212,7 @@ pub const ALL_OPERATIONS: [Operation; 35] = [
     Operation::ShipOrders,
     Operation::TrackShipments,
     Operation::ViewReports,
+    Operation::IssueInvoices,
 ];
 
 impl fmt::Display for Operation {
@@ -248,6 +253,7 @@ impl fmt::Display for Operation {
             Operation::ShipOrders => "ship orders",
             Operation::TrackShipments => "record tracking events",
             Operation::ViewReports => "view reports",
+            Operation::IssueInvoices => "issue invoices",
         })
     }
 }
@@ -259,7 +265,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 35] = [
+const MATRIX: [(Operation, [bool; 8]); 36] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -300,6 +306,8 @@ const MATRIX: [(Operation, [bool; 8]); 35] = [
     (Operation::ShipOrders,        [Y,    Y,    N,    N,    Y,    N,    N,    N]),
     (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
     (Operation::ViewReports,       [Y,    N,    N,    Y,    N,    Y,    N,    N]),
+    // An invoice is money paperwork: who records payments issues it.
+    (Operation::IssueInvoices,     [Y,    Y,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

@@ -11,6 +11,7 @@ mod channels;
 mod customers;
 mod fulfilment;
 mod idempotency;
+mod invoices;
 mod notifications;
 mod orders;
 mod payments;
@@ -38,6 +39,7 @@ use crate::store::{Store, StoreError, WriteSet};
 
 pub use accounts::PurchaseHistory;
 pub use idempotency::idempotency_storage_key;
+pub use invoices::{MAX_PICK_ORDERS, PICK_STATUSES, PickList, PickRow};
 pub use notifications::DeliveryFilter;
 pub use orders::{ItemRequest, OrderRequest};
 pub use payments::{PaymentRequest, VoidRequest};
@@ -216,3 +218,6 @@ mod payment_tests;
 
 #[cfg(test)]
 mod shipment_tests;
+
+#[cfg(test)]
+mod invoice_tests;

@@ -61,6 +61,7 @@ use crate::ids::{
     CustomerId, DeliveryId, MessageId, OrderId, ProductId, ShipmentId, TicketId, UserId,
 };
 use crate::inventory::Stock;
+use crate::invoice::Invoice;
 use crate::message::CommMessage;
 use crate::order::Order;
 use crate::pricing::PricingSettings;
@@ -127,6 +128,8 @@ pub enum Record {
     Ticket(Ticket),
     /// A parcel handed to a carrier.
     Shipment(Shipment),
+    /// An issued invoice (keyed by its number).
+    Invoice(Invoice),
 }
 
 /// Store-wide settings, kept in one record.
@@ -161,6 +164,7 @@ impl Record {
             Record::PhoneSettings(p) => RecordKey::PhoneSettings(p.phone.as_str().to_string()),
             Record::Ticket(t) => RecordKey::Ticket(t.id()),
             Record::Shipment(s) => RecordKey::Shipment(s.id()),
+            Record::Invoice(i) => RecordKey::Invoice(i.number()),
         }
     }
 }
@@ -200,10 +204,12 @@ pub enum RecordKind {
     Ticket,
     /// Shipments.
     Shipment,
+    /// Invoices.
+    Invoice,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 17] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -220,6 +226,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
     RecordKind::PhoneSettings,
     RecordKind::Ticket,
     RecordKind::Shipment,
+    RecordKind::Invoice,
 ];
 
 /// Where a record lives.
@@ -259,6 +266,8 @@ pub enum RecordKey {
     Ticket(TicketId),
     /// A shipment.
     Shipment(ShipmentId),
+    /// An invoice, by number.
+    Invoice(u64),
 }
 
 impl RecordKey {
@@ -281,6 +290,7 @@ impl RecordKey {
             RecordKey::PhoneSettings(_) => RecordKind::PhoneSettings,
             RecordKey::Ticket(_) => RecordKind::Ticket,
             RecordKey::Shipment(_) => RecordKind::Shipment,
+            RecordKey::Invoice(_) => RecordKind::Invoice,
         }
     }
 
@@ -306,6 +316,7 @@ impl RecordKey {
             RecordKind::PhoneSettings => text().map(RecordKey::PhoneSettings),
             RecordKind::Ticket => number().map(|id| RecordKey::Ticket(TicketId(id))),
             RecordKind::Shipment => number().map(|id| RecordKey::Shipment(ShipmentId(id))),
+            RecordKind::Invoice => number().map(RecordKey::Invoice),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -325,6 +336,7 @@ impl RecordKey {
             RecordKey::OrderWatch(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Ticket(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Shipment(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Invoice(number) => number.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -358,6 +370,7 @@ impl fmt::Display for RecordKey {
             RecordKey::PhoneSettings(phone) => write!(f, "phone/{phone}"),
             RecordKey::Ticket(id) => write!(f, "ticket/{id}"),
             RecordKey::Shipment(id) => write!(f, "shipment/{id}"),
+            RecordKey::Invoice(number) => write!(f, "invoice/{number}"),
         }
     }
 }
@@ -447,10 +460,12 @@ pub enum IndexName {
     ShipmentByOrder,
     /// Unique: carrier ‖ 0 ‖ tracking number → shipment (for the courier webhook).
     ShipmentByTracking,
+    /// Unique: order → invoice number (one invoice per order).
+    InvoiceByOrder,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 22] = [
+pub const ALL_INDEXES: [IndexName; 23] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -473,6 +488,7 @@ pub const ALL_INDEXES: [IndexName; 22] = [
     IndexName::TicketByOrder,
     IndexName::ShipmentByOrder,
     IndexName::ShipmentByTracking,
+    IndexName::InvoiceByOrder,
 ];
 
 impl IndexName {
@@ -488,7 +504,8 @@ impl IndexName {
             | IndexName::CustomerByRegistration
             | IndexName::UserByLogin
             | IndexName::RegistrationByHandle
-            | IndexName::DeliveryByProvider => true,
+            | IndexName::DeliveryByProvider
+            | IndexName::InvoiceByOrder => true,
             IndexName::OrderByCustomer
             | IndexName::OrderByCreated
             | IndexName::OrderByStatus
@@ -529,6 +546,7 @@ impl IndexName {
             IndexName::TicketByOrder => "idx_ticket_order",
             IndexName::ShipmentByOrder => "idx_shipment_order",
             IndexName::ShipmentByTracking => "idx_shipment_tracking",
+            IndexName::InvoiceByOrder => "idx_invoice_order",
         }
     }
 }

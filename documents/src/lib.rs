@@ -5,7 +5,7 @@
 //! order reference) and an invoice — each as plain text for terminals and as PDF bytes.
 //!
 //! Pure functions: no I/O, no clock, no randomness. The same input gives the same text and
-//! byte-identical PDF bytes (printpdf writes a random trailer `/ID`; [`pdf`] replaces it
+//! byte-identical PDF bytes (printpdf writes a random trailer `/ID`; the `pdf` module replaces it
 //! with one derived from the document's bytes). PDFs use the 14 built-in PDF fonts, so no
 //! font file is needed and text is WinAnsi (characters outside it print as `?`).
 //!

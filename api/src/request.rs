@@ -700,6 +700,14 @@ pub struct ReportStock {
     pub low: Option<u64>,
 }
 
+/// `picklist`: the warehouse whose pick list to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PickListArgs {
+    /// The warehouse code (`MAIN`).
+    pub warehouse: String,
+}
+
 /// No arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -870,4 +878,8 @@ requests! {
     "report.customers" => ReportCustomers(ReportCustomers),
     /// Stock: low stock, reserved vs on hand, days of cover.
     "report.stock" => ReportStock(ReportStock),
+    /// An order's invoice, issued on first request (the next gap-free number).
+    "order.invoice" => OrderInvoice(OnOrder),
+    /// What a warehouse has to pick, per product.
+    "picklist" => PickList(PickListArgs),
 }

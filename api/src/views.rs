@@ -18,6 +18,7 @@ use ordo_core::pricing::Totals;
 use serde::{Deserialize, Serialize};
 
 mod accounts;
+mod documents;
 mod outbox;
 mod settings;
 mod shipments;
@@ -26,6 +27,9 @@ mod tickets;
 pub use accounts::{
     AmountView, MessageView, PasswordChangedView, PurchasesView, RegistrationView, SessionView,
     SignedOutView, StaffUserView, TakenView, WhoView, role_name,
+};
+pub use documents::{
+    InvoiceLineView, InvoiceView, PickListView, PickOrderView, PickRowView, TaxRateView,
 };
 pub use outbox::{AckView, NotificationView};
 pub use settings::SettingsView;

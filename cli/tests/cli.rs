@@ -18,6 +18,8 @@ mod backups;
 mod customers;
 #[path = "cli/demo.rs"]
 mod demo;
+#[path = "cli/documents.rs"]
+mod documents;
 #[path = "cli/general.rs"]
 mod general;
 #[path = "cli/orders.rs"]

@@ -26,6 +26,8 @@ pub enum Subject {
     Ticket(TicketId),
     /// A shipment (its tracking events; shipping it is an entry of its order).
     Shipment(ShipmentId),
+    /// An invoice, by number.
+    Invoice(u64),
 }
 
 impl fmt::Display for Subject {
@@ -38,6 +40,7 @@ impl fmt::Display for Subject {
             Subject::Settings => f.write_str("settings"),
             Subject::Ticket(id) => write!(f, "ticket {id}"),
             Subject::Shipment(id) => write!(f, "shipment {id}"),
+            Subject::Invoice(number) => write!(f, "invoice {number}"),
         }
     }
 }
@@ -149,6 +152,8 @@ pub enum AuditAction {
     TelegramChatUnlinked,
     /// An order's shipping method (and fee) changed.
     ShippingMethodChanged,
+    /// An invoice was issued for an order.
+    InvoiceIssued,
 }
 
 impl fmt::Display for AuditAction {
@@ -206,6 +211,7 @@ impl fmt::Display for AuditAction {
             AuditAction::TelegramChatLinked => "Telegram chat linked",
             AuditAction::TelegramChatUnlinked => "Telegram chat unlinked",
             AuditAction::ShippingMethodChanged => "shipping method changed",
+            AuditAction::InvoiceIssued => "invoice issued",
         })
     }
 }

@@ -172,10 +172,14 @@ pub enum Operation {
     /// Keep what the Telegram bot knows about a chat: its sign-in, its dialogue state and
     /// the updates it handled (the bot, running as the system, only).
     ManageChats,
+    /// Issue an order's invoice (its number comes from the one gap-free sequence): the
+    /// people who record payments — admin and order processors. Reading an issued invoice
+    /// needs only `ReadOrders` (customers: their own orders').
+    IssueInvoices,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 36] = [
+pub const ALL_OPERATIONS: [Operation; 37] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -212,6 +216,7 @@ pub const ALL_OPERATIONS: [Operation; 36] = [
     Operation::TrackShipments,
     Operation::ViewReports,
     Operation::ManageChats,
+    Operation::IssueInvoices,
 ];
 
 impl fmt::Display for Operation {
@@ -253,6 +258,7 @@ impl fmt::Display for Operation {
             Operation::TrackShipments => "record tracking events",
             Operation::ViewReports => "view reports",
             Operation::ManageChats => "keep Telegram chats' sign-ins and dialogues",
+            Operation::IssueInvoices => "issue invoices",
         })
     }
 }
@@ -264,7 +270,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 36] = [
+const MATRIX: [(Operation, [bool; 8]); 37] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -306,6 +312,8 @@ const MATRIX: [(Operation, [bool; 8]); 36] = [
     (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
     (Operation::ViewReports,       [Y,    N,    N,    Y,    N,    Y,    N,    N]),
     (Operation::ManageChats,       [Y,    N,    N,    N,    N,    N,    N,    N]),
+    // An invoice is money paperwork: who records payments issues it.
+    (Operation::IssueInvoices,     [Y,    Y,    N,    N,    N,    N,    N,    N]),
 ];
 
 impl Role {

@@ -727,6 +727,11 @@ pub const ERROR_CODES: &[(&str, ErrorKind, &str)] = &[
         ErrorKind::Validation,
         "another shipment of the same carrier has this tracking number",
     ),
+    (
+        "not_invoiceable",
+        ErrorKind::Validation,
+        "an invoice is issued only for a placed order that is not cancelled",
+    ),
     // Faults.
     (
         "corrupted",
@@ -843,7 +848,7 @@ mod tests {
         assert_eq!(table.len(), ERROR_CODES.len(), "a code is listed twice");
         let samples = samples();
         // 15 variants, Refused, Unauthenticated and Storage once per inner variant.
-        assert_eq!(samples.len(), 12 + 50 + 6 + 4);
+        assert_eq!(samples.len(), 12 + 51 + 6 + 4);
         let mut seen = BTreeSet::new();
         for error in &samples {
             let code = error.code();

@@ -32,6 +32,7 @@ pub mod engine;
 pub mod error;
 pub mod ids;
 pub mod inventory;
+pub mod invoice;
 pub mod message;
 pub mod money;
 pub mod order;

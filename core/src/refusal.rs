@@ -320,6 +320,14 @@ pub enum Refusal {
         /// The tracking number.
         tracking: String,
     },
+    /// Issuing an invoice for an order that is not placed, or cancelled.
+    #[error(
+        "a {status} order cannot be invoiced; an order is invoiced once placed, unless cancelled"
+    )]
+    NotInvoiceable {
+        /// The order's status.
+        status: OrderStatus,
+    },
 }
 
 fn list_ticket_states(states: &[crate::ticket::TicketStatus]) -> String {
@@ -392,6 +400,7 @@ impl Refusal {
             Refusal::ShipsMoreThanLeft { .. } => "ships_more_than_left",
             Refusal::NotPartiallyShipped { .. } => "not_partially_shipped",
             Refusal::TrackingNumberInUse { .. } => "tracking_number_in_use",
+            Refusal::NotInvoiceable { .. } => "not_invoiceable",
         }
     }
 
@@ -447,7 +456,8 @@ impl Refusal {
             | Refusal::NothingToVoid
             | Refusal::ShipmentRequired
             | Refusal::NotShippable { .. }
-            | Refusal::NotPartiallyShipped { .. } => None,
+            | Refusal::NotPartiallyShipped { .. }
+            | Refusal::NotInvoiceable { .. } => None,
         }
     }
 }
@@ -636,7 +646,10 @@ pub(crate) mod samples {
                 carrier: "dhl".into(),
                 tracking: "JD0123456789".into(),
             },
-            Refusal::TrackingNumberInUse { .. } => return None,
+            Refusal::TrackingNumberInUse { .. } => Refusal::NotInvoiceable {
+                status: OrderStatus::Cancelled,
+            },
+            Refusal::NotInvoiceable { .. } => return None,
         })
     }
 
@@ -679,7 +692,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 50);
+        assert_eq!(refusals.len(), 51);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

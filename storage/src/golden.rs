@@ -253,6 +253,9 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
     engine
         .track_shipment(&system, &carrier, &tracking, &event)
         .unwrap_or_else(|e| panic!("track: {e}"));
+    engine
+        .issue_invoice(&admin, order.id())
+        .unwrap_or_else(|e| panic!("invoice: {e}"));
     clock.advance(1);
     (engine, order.id())
 }

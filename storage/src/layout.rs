@@ -29,26 +29,26 @@ pub(crate) const META_LAST_ID: &[u8] = b"last_id";
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 17] = ordo_core::store::ALL_RECORD_KINDS;
+pub(crate) const RECORD_KINDS: [RecordKind; 18] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–16: records; 17–38: indexes; then these. (Slots are positions in memory and
+/// Slots 0–17: records; 18–40: indexes; then these. (Slots are positions in memory and
 /// in backup files; on disk a tree is known by its name.)
-pub(crate) const AUDIT: Slot = Slot(39);
+pub(crate) const AUDIT: Slot = Slot(41);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(40);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(42);
 /// The outbox tree of storage format 3 and earlier: emptied into deliveries by the
 /// migration to format 4, written no more (kept so older stores and backups read).
-pub(crate) const OUTBOX: Slot = Slot(41);
+pub(crate) const OUTBOX: Slot = Slot(43);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(42);
+pub(crate) const META: Slot = Slot(44);
 /// The report counters tree (`WriteSet::counters`): key → exact decimal value.
-pub(crate) const COUNTERS: Slot = Slot(43);
+pub(crate) const COUNTERS: Slot = Slot(45);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 44;
+pub(crate) const TREE_COUNT: usize = 46;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -70,34 +70,36 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::Ticket => 14,
         RecordKind::Shipment => 15,
         RecordKind::TelegramChat => 16,
+        RecordKind::Invoice => 17,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 17,
-        IndexName::OrderByCustomer => 18,
-        IndexName::OrderByCreated => 19,
-        IndexName::OrderByStatus => 20,
-        IndexName::CustomerByName => 21,
-        IndexName::CustomerByPhone => 22,
-        IndexName::CustomerByEmail => 23,
-        IndexName::ProductBySku => 24,
-        IndexName::CustomerByLogin => 25,
-        IndexName::CustomerByRegistration => 26,
-        IndexName::UserByLogin => 27,
-        IndexName::MessageByCustomer => 28,
-        IndexName::RegistrationByHandle => 29,
-        IndexName::DeliveryQueue => 30,
-        IndexName::DeliveryByStatus => 31,
-        IndexName::DeliveryByProvider => 32,
-        IndexName::TicketByCustomer => 33,
-        IndexName::TicketByStatus => 34,
-        IndexName::TicketByAssignee => 35,
-        IndexName::TicketByOrder => 36,
-        IndexName::ShipmentByOrder => 37,
-        IndexName::ShipmentByTracking => 38,
+        IndexName::OrderByReference => 18,
+        IndexName::OrderByCustomer => 19,
+        IndexName::OrderByCreated => 20,
+        IndexName::OrderByStatus => 21,
+        IndexName::CustomerByName => 22,
+        IndexName::CustomerByPhone => 23,
+        IndexName::CustomerByEmail => 24,
+        IndexName::ProductBySku => 25,
+        IndexName::CustomerByLogin => 26,
+        IndexName::CustomerByRegistration => 27,
+        IndexName::UserByLogin => 28,
+        IndexName::MessageByCustomer => 29,
+        IndexName::RegistrationByHandle => 30,
+        IndexName::DeliveryQueue => 31,
+        IndexName::DeliveryByStatus => 32,
+        IndexName::DeliveryByProvider => 33,
+        IndexName::TicketByCustomer => 34,
+        IndexName::TicketByStatus => 35,
+        IndexName::TicketByAssignee => 36,
+        IndexName::TicketByOrder => 37,
+        IndexName::ShipmentByOrder => 38,
+        IndexName::ShipmentByTracking => 39,
+        IndexName::InvoiceByOrder => 40,
     })
 }
 
@@ -121,6 +123,7 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::Ticket => "tickets",
         RecordKind::Shipment => "shipments",
         RecordKind::TelegramChat => "telegram_chats",
+        RecordKind::Invoice => "invoices",
     }
 }
 
@@ -265,6 +268,7 @@ pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
         Subject::Settings => (5u8, 0),
         Subject::Ticket(id) => (6u8, id.0),
         Subject::Shipment(id) => (7u8, id.0),
+        Subject::Invoice(number) => (8u8, number),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod customers;
+mod documents;
 mod orders;
 mod people;
 mod reports;
@@ -213,6 +214,7 @@ fn run<S: Store>(
         | Request::ReportSpeed(_)
         | Request::ReportCustomers(_)
         | Request::ReportStock(_) => reports::run(&op, request),
+        Request::OrderInvoice(_) | Request::PickList(_) => documents::run(&op, request),
     }
 }
 

@@ -955,3 +955,60 @@ fn reports_answer_from_the_counters_and_refuse_customers() {
         .to_string();
     host.fails("report.speed", day, Some(token.as_str()), 6, "forbidden");
 }
+
+#[test]
+fn the_document_ops_issue_one_invoice_per_order_and_list_what_to_pick() {
+    let (host, ada) = shop();
+    let order = |quantity: u32| {
+        host.ok(
+            "order.create",
+            json!({"customer": ada, "items": [{"sku": "MUG", "quantity": quantity}], "shipping": "standard", "payment": "card"}),
+        )["reference"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = order(2);
+    let second = order(1);
+    let invoice = host.ok("order.invoice", json!({"order": first}));
+    assert_eq!(invoice["number"], 1);
+    assert_eq!(invoice["reference"], first.as_str());
+    assert_eq!(invoice["lines"][0]["sku"], "MUG");
+    assert_eq!(
+        host.ok("order.invoice", json!({"order": second}))["number"],
+        2
+    );
+    assert_eq!(
+        host.ok("order.invoice", json!({"order": first}))["number"],
+        1,
+        "the first invoice again"
+    );
+    host.ok("order.cancel", json!({"order": second, "reason": "test"}));
+    let third = order(1);
+    host.ok("order.cancel", json!({"order": third, "reason": "test"}));
+    host.fails(
+        "order.invoice",
+        json!({"order": third}),
+        None,
+        3,
+        "not_invoiceable",
+    );
+
+    host.ok(
+        "order.advance",
+        json!({"orders": [first], "to": "confirmed"}),
+    );
+    let list = host.ok("picklist", json!({"warehouse": "main"}));
+    assert_eq!(list["warehouse"], "MAIN");
+    assert_eq!(list["orders"], 1);
+    assert_eq!(list["rows"][0]["sku"], "MUG");
+    assert_eq!(list["rows"][0]["quantity"], 2);
+    assert_eq!(list["rows"][0]["orders"][0]["reference"], first.as_str());
+    host.fails(
+        "picklist",
+        json!({"warehouse": "no such warehouse!"}),
+        None,
+        3,
+        "invalid_value",
+    );
+}

@@ -7,6 +7,7 @@
 mod account;
 mod backup;
 mod customer;
+pub(crate) mod documents;
 mod order;
 mod outbox;
 mod product;
@@ -210,6 +211,9 @@ logins: after 5 the login is locked for a while.")]
     /// Reports: sales, order speed, customers, stock (tables, --csv FILE).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// What a warehouse has to pick, per product (text, or --pdf FILE).
+    #[command(long_about = documents::PICKLIST_HELP, after_long_help = documents::PICKLIST_EXAMPLES)]
+    Picklist(documents::PicklistArgs),
 }
 
 /// Options of `ordo demo`.

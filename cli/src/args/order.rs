@@ -260,6 +260,35 @@ the new total is a refund due (`ordo order refund`)."
         #[arg(long)]
         reason: String,
     },
+    /// An order's pack slip: lines, quantities, ship-to address, no prices.
+    #[command(after_long_help = "\
+Examples:
+  ordo order packslip ORD-7K3M-9QX1
+  ordo order packslip ORD-7K3M-9QX1 --pdf slip.pdf")]
+    Packslip(super::documents::PackslipArgs),
+    /// A shipment's label: sender, recipient, carrier, tracking, weight, barcode.
+    #[command(after_long_help = "\
+Examples:
+  ordo order label ORD-7K3M-9QX1 --pdf label.pdf                 # the last shipment
+  ordo order label ORD-7K3M-9QX1 --shipment 1 --pdf label-1.pdf
+  ORDO_SELLER='Ordo Shop; 1 Market St; Springfield 12345' ordo order label ORD-7K3M-9QX1 --pdf l.pdf
+
+The label is 4 x 6 inches with a Code 128 barcode of the order reference. The sender is
+--seller (or $ORDO_SELLER): the store keeps no seller details yet. Weights come from the
+shipment (`ordo order ship --weight`).")]
+    Label(super::documents::LabelArgs),
+    /// An order's invoice (issued on first use, with the next gap-free number).
+    #[command(after_long_help = "\
+Examples:
+  ordo order invoice ORD-7K3M-9QX1
+  ordo order invoice ORD-7K3M-9QX1 --pdf invoice.pdf --seller 'Ordo Shop; 1 Market St'
+
+The first call issues the invoice: its number is the next of one sequence without gaps,
+and its figures (lines, tax per rate, totals, payments) are frozen, so printing it again
+later gives the same invoice even if the order changed. Only placed orders that are not
+cancelled are invoiced; issuing needs admin or order-processor rights, reading an issued
+invoice only the right to read the order.")]
+    Invoice(super::documents::InvoiceArgs),
 }
 
 /// `ordo order void`.

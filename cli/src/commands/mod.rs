@@ -14,6 +14,7 @@ mod activity;
 mod backup;
 mod customer;
 mod demo;
+mod documents;
 mod order;
 pub mod outbox;
 mod product;
@@ -105,6 +106,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Password => session::change_password(ctx),
         Command::Ticket(command) => ticket::run(ctx, command),
         Command::Report(command) => report::run(ctx, command),
+        Command::Picklist(args) => documents::picklist(ctx, &args),
         Command::Demo(_)
         | Command::Backup(_)
         | Command::Restore(_)

@@ -118,6 +118,9 @@ pub fn run<S: Store>(ctx: &Context<S>, command: OrderCommand) -> anyhow::Result<
         OrderCommand::CancelUnshipped { order, reason } => {
             super::shipment::cancel_unshipped(ctx, &order, &reason)
         }
+        OrderCommand::Packslip(args) => super::documents::packslip(ctx, &args),
+        OrderCommand::Label(args) => super::documents::label(ctx, &args),
+        OrderCommand::Invoice(args) => super::documents::invoice(ctx, &args),
     }
 }
 

@@ -12,6 +12,7 @@ mod checkout;
 mod customers;
 mod fulfilment;
 mod idempotency;
+mod invoices;
 mod notifications;
 mod orders;
 mod payments;
@@ -40,6 +41,7 @@ use crate::store::{Store, StoreError, WriteSet};
 
 pub use accounts::PurchaseHistory;
 pub use idempotency::idempotency_storage_key;
+pub use invoices::{MAX_PICK_ORDERS, PICK_STATUSES, PickList, PickRow};
 pub use notifications::DeliveryFilter;
 pub use orders::{ItemRequest, OrderRequest};
 pub use payments::{PaymentRequest, VoidRequest};
@@ -218,3 +220,6 @@ mod payment_tests;
 
 #[cfg(test)]
 mod shipment_tests;
+
+#[cfg(test)]
+mod invoice_tests;

@@ -611,6 +611,7 @@ fn cursor_of(key: &RecordKey) -> String {
         RecordKey::Ticket(id) => id.0.to_string(),
         RecordKey::Shipment(id) => id.0.to_string(),
         RecordKey::TelegramChat(chat) => chat.to_string(),
+        RecordKey::Invoice(number) => number.to_string(),
         RecordKey::Idempotency(_)
         | RecordKey::PhoneSettings(_)
         | RecordKey::Session(_)

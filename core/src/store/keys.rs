@@ -378,6 +378,20 @@ pub fn order_id_of(key: &[u8]) -> Option<OrderId> {
     trailing_id(key).map(OrderId)
 }
 
+/// Key in [`IndexName::InvoiceByOrder`]: the order id, big-endian.
+pub fn invoice_order_key(order: crate::ids::OrderId) -> Vec<u8> {
+    order.0.to_be_bytes().to_vec()
+}
+
+/// The index entries of an invoice.
+pub fn invoice_entries(invoice: &crate::invoice::Invoice) -> Vec<IndexEntry> {
+    vec![IndexEntry {
+        index: IndexName::InvoiceByOrder,
+        key: invoice_order_key(invoice.order()),
+        id: invoice.number(),
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

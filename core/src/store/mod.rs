@@ -61,6 +61,7 @@ use crate::ids::{
     CustomerId, DeliveryId, MessageId, OrderId, ProductId, ShipmentId, TicketId, UserId,
 };
 use crate::inventory::Stock;
+use crate::invoice::Invoice;
 use crate::message::CommMessage;
 use crate::order::Order;
 use crate::pricing::PricingSettings;
@@ -130,6 +131,8 @@ pub enum Record {
     Shipment(Shipment),
     /// What the Telegram bot keeps about one chat (its link, dialogue, last update).
     TelegramChat(TelegramChat),
+    /// An issued invoice (keyed by its number).
+    Invoice(Invoice),
 }
 
 /// Store-wide settings, kept in one record.
@@ -165,6 +168,7 @@ impl Record {
             Record::Ticket(t) => RecordKey::Ticket(t.id()),
             Record::Shipment(s) => RecordKey::Shipment(s.id()),
             Record::TelegramChat(c) => RecordKey::TelegramChat(c.chat_id()),
+            Record::Invoice(i) => RecordKey::Invoice(i.number()),
         }
     }
 }
@@ -206,10 +210,12 @@ pub enum RecordKind {
     Shipment,
     /// Telegram chats.
     TelegramChat,
+    /// Invoices.
+    Invoice,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 17] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 18] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -227,6 +233,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 17] = [
     RecordKind::Ticket,
     RecordKind::Shipment,
     RecordKind::TelegramChat,
+    RecordKind::Invoice,
 ];
 
 /// Where a record lives.
@@ -268,6 +275,8 @@ pub enum RecordKey {
     Shipment(ShipmentId),
     /// A Telegram chat, by chat id.
     TelegramChat(i64),
+    /// An invoice, by number.
+    Invoice(u64),
 }
 
 impl RecordKey {
@@ -291,6 +300,7 @@ impl RecordKey {
             RecordKey::Ticket(_) => RecordKind::Ticket,
             RecordKey::Shipment(_) => RecordKind::Shipment,
             RecordKey::TelegramChat(_) => RecordKind::TelegramChat,
+            RecordKey::Invoice(_) => RecordKind::Invoice,
         }
     }
 
@@ -319,6 +329,7 @@ impl RecordKey {
             RecordKind::TelegramChat => {
                 number().map(|n| RecordKey::TelegramChat(keys::chat_from_ordered(n)))
             }
+            RecordKind::Invoice => number().map(RecordKey::Invoice),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -339,6 +350,7 @@ impl RecordKey {
             RecordKey::Ticket(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Shipment(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::TelegramChat(chat) => keys::chat_ordered(*chat).to_be_bytes().to_vec(),
+            RecordKey::Invoice(number) => number.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -373,6 +385,7 @@ impl fmt::Display for RecordKey {
             RecordKey::Ticket(id) => write!(f, "ticket/{id}"),
             RecordKey::Shipment(id) => write!(f, "shipment/{id}"),
             RecordKey::TelegramChat(chat) => write!(f, "telegram_chat/{chat}"),
+            RecordKey::Invoice(number) => write!(f, "invoice/{number}"),
         }
     }
 }
@@ -462,10 +475,12 @@ pub enum IndexName {
     ShipmentByOrder,
     /// Unique: carrier ‖ 0 ‖ tracking number → shipment (for the courier webhook).
     ShipmentByTracking,
+    /// Unique: order → invoice number (one invoice per order).
+    InvoiceByOrder,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 22] = [
+pub const ALL_INDEXES: [IndexName; 23] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -488,6 +503,7 @@ pub const ALL_INDEXES: [IndexName; 22] = [
     IndexName::TicketByOrder,
     IndexName::ShipmentByOrder,
     IndexName::ShipmentByTracking,
+    IndexName::InvoiceByOrder,
 ];
 
 impl IndexName {
@@ -503,7 +519,8 @@ impl IndexName {
             | IndexName::CustomerByRegistration
             | IndexName::UserByLogin
             | IndexName::RegistrationByHandle
-            | IndexName::DeliveryByProvider => true,
+            | IndexName::DeliveryByProvider
+            | IndexName::InvoiceByOrder => true,
             IndexName::OrderByCustomer
             | IndexName::OrderByCreated
             | IndexName::OrderByStatus
@@ -544,6 +561,7 @@ impl IndexName {
             IndexName::TicketByOrder => "idx_ticket_order",
             IndexName::ShipmentByOrder => "idx_shipment_order",
             IndexName::ShipmentByTracking => "idx_shipment_tracking",
+            IndexName::InvoiceByOrder => "idx_invoice_order",
         }
     }
 }

@@ -57,6 +57,20 @@ pub fn text(event: &DomainEvent, facts: &Facts) -> String {
         } => format!(
             "Your order {order} is out for delivery today ({carrier}, tracking number {tracking})."
         ),
+        DomainEvent::ReturnApproved { return_id, .. } => format!(
+            "Your return {return_id} for order {order} is approved. Please send the items back."
+        ),
+        DomainEvent::ReturnRefunded {
+            return_id, amount, ..
+        } => format!("We refunded {amount} for your return {return_id} (order {order})."),
+        DomainEvent::ReturnExchanged {
+            return_id,
+            carrier,
+            tracking,
+            ..
+        } => format!(
+            "Your replacement for return {return_id} (order {order}) has shipped with {carrier}, tracking number {tracking}."
+        ),
         DomainEvent::VerificationCodeRequested { .. }
         | DomainEvent::ContactChangeRequested { .. } => match &facts.code {
             Some(code) => format!(
@@ -93,7 +107,10 @@ pub fn facts<S: Store>(engine: &Engine<S>, delivery: &Delivery) -> ordo_core::Re
         | DomainEvent::RegistrationApproved { .. }
         | DomainEvent::RefundRecorded { .. }
         | DomainEvent::ShipmentSent { .. }
-        | DomainEvent::ShipmentOutForDelivery { .. } => None,
+        | DomainEvent::ShipmentOutForDelivery { .. }
+        | DomainEvent::ReturnApproved { .. }
+        | DomainEvent::ReturnRefunded { .. }
+        | DomainEvent::ReturnExchanged { .. } => None,
     };
     Ok(Facts {
         reference: delivery.reference().map(ToString::to_string),

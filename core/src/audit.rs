@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::RecordedActor;
 use crate::clock::Timestamp;
-use crate::ids::{CustomerId, OrderId, ProductId, ShipmentId, TicketId, UserId};
+use crate::ids::{CustomerId, OrderId, ProductId, ReturnId, ShipmentId, TicketId, UserId};
 
 /// An entity an audit entry is about (entries are queryable per subject).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -26,6 +26,8 @@ pub enum Subject {
     Ticket(TicketId),
     /// A shipment (its tracking events; shipping it is an entry of its order).
     Shipment(ShipmentId),
+    /// A return.
+    Return(ReturnId),
 }
 
 impl fmt::Display for Subject {
@@ -38,6 +40,7 @@ impl fmt::Display for Subject {
             Subject::Settings => f.write_str("settings"),
             Subject::Ticket(id) => write!(f, "ticket {id}"),
             Subject::Shipment(id) => write!(f, "shipment {id}"),
+            Subject::Return(id) => write!(f, "return {id}"),
         }
     }
 }
@@ -143,6 +146,18 @@ pub enum AuditAction {
     UnshippedCancelled,
     /// A carrier's tracking event was recorded on a shipment.
     ShipmentTracked,
+    /// A return was opened.
+    ReturnOpened,
+    /// A return was approved.
+    ReturnApproved,
+    /// A return was refused.
+    ReturnRefused,
+    /// A return's units arrived and were inspected (restocked or written off).
+    ReturnReceived,
+    /// A return's units were refunded.
+    ReturnRefunded,
+    /// A return's units were exchanged for a replacement sent to the customer.
+    ReturnExchanged,
 }
 
 impl fmt::Display for AuditAction {
@@ -197,6 +212,12 @@ impl fmt::Display for AuditAction {
             AuditAction::OrderShipped => "shipment sent",
             AuditAction::UnshippedCancelled => "unshipped rest cancelled",
             AuditAction::ShipmentTracked => "shipment tracked",
+            AuditAction::ReturnOpened => "return opened",
+            AuditAction::ReturnApproved => "return approved",
+            AuditAction::ReturnRefused => "return refused",
+            AuditAction::ReturnReceived => "return received",
+            AuditAction::ReturnRefunded => "return refunded",
+            AuditAction::ReturnExchanged => "return exchanged",
         })
     }
 }

@@ -169,10 +169,21 @@ pub enum Operation {
     /// Read sales, speed, customer and stock reports (staff who run the shop: admin,
     /// sales, analysts; never customers).
     ViewReports,
+    /// Read returns (customers: their own).
+    ReadReturns,
+    /// Work any customer's returns: open one for them, approve, refuse, refund, exchange
+    /// (the service desk: customer service and admin).
+    ManageReturns,
+    /// Receive a return's units and inspect them: restock or write off (the service desk
+    /// and the warehouse, where parcels arrive).
+    ReceiveReturns,
+    /// Open a return of one's own delivered units (customers only; the engine checks
+    /// ownership; staff still approve it).
+    OpenOwnReturns,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 35] = [
+pub const ALL_OPERATIONS: [Operation; 39] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -208,6 +219,10 @@ pub const ALL_OPERATIONS: [Operation; 35] = [
     Operation::ShipOrders,
     Operation::TrackShipments,
     Operation::ViewReports,
+    Operation::ReadReturns,
+    Operation::ManageReturns,
+    Operation::ReceiveReturns,
+    Operation::OpenOwnReturns,
 ];
 
 impl fmt::Display for Operation {
@@ -248,6 +263,10 @@ impl fmt::Display for Operation {
             Operation::ShipOrders => "ship orders",
             Operation::TrackShipments => "record tracking events",
             Operation::ViewReports => "view reports",
+            Operation::ReadReturns => "read returns",
+            Operation::ManageReturns => "work returns",
+            Operation::ReceiveReturns => "receive and inspect returns",
+            Operation::OpenOwnReturns => "open their own returns",
         })
     }
 }
@@ -259,7 +278,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 35] = [
+const MATRIX: [(Operation, [bool; 8]); 39] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -300,6 +319,11 @@ const MATRIX: [(Operation, [bool; 8]); 35] = [
     (Operation::ShipOrders,        [Y,    Y,    N,    N,    Y,    N,    N,    N]),
     (Operation::TrackShipments,    [Y,    N,    N,    N,    Y,    N,    N,    N]),
     (Operation::ViewReports,       [Y,    N,    N,    Y,    N,    Y,    N,    N]),
+    // Returns are the service desk's; parcels coming back arrive at the warehouse.
+    (Operation::ReadReturns,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
+    (Operation::ManageReturns,     [Y,    N,    Y,    N,    N,    N,    N,    N]),
+    (Operation::ReceiveReturns,    [Y,    N,    Y,    N,    Y,    N,    N,    N]),
+    (Operation::OpenOwnReturns,    [N,    N,    N,    N,    N,    N,    Y,    N]),
 ];
 
 impl Role {
@@ -512,6 +536,7 @@ mod tests {
                     | Operation::ReadMessages
                     | Operation::ReadTickets
                     | Operation::ViewReports
+                    | Operation::ReadReturns
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }
@@ -519,7 +544,10 @@ mod tests {
         assert!(!Role::Warehouse.allows(Operation::CancelOrders));
         assert!(!Role::Warehouse.allows(Operation::EditOrders));
         assert!(ALL_OPERATIONS.iter().all(|op| Role::Admin.allows(*op)
-            == !matches!(op, Operation::EditOwnProfile | Operation::OpenOwnTickets)));
+            == !matches!(
+                op,
+                Operation::EditOwnProfile | Operation::OpenOwnTickets | Operation::OpenOwnReturns
+            )));
     }
 
     #[test]

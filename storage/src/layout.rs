@@ -29,26 +29,26 @@ pub(crate) const META_LAST_ID: &[u8] = b"last_id";
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 16] = ordo_core::store::ALL_RECORD_KINDS;
+pub(crate) const RECORD_KINDS: [RecordKind; 17] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–15: records; 16–37: indexes; then these. (Slots are positions in memory and
+/// Slots 0–16: records; 17–41: indexes; then these. (Slots are positions in memory and
 /// in backup files; on disk a tree is known by its name.)
-pub(crate) const AUDIT: Slot = Slot(38);
+pub(crate) const AUDIT: Slot = Slot(42);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(39);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(43);
 /// The outbox tree of storage format 3 and earlier: emptied into deliveries by the
 /// migration to format 4, written no more (kept so older stores and backups read).
-pub(crate) const OUTBOX: Slot = Slot(40);
+pub(crate) const OUTBOX: Slot = Slot(44);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(41);
+pub(crate) const META: Slot = Slot(45);
 /// The report counters tree (`WriteSet::counters`): key → exact decimal value.
-pub(crate) const COUNTERS: Slot = Slot(42);
+pub(crate) const COUNTERS: Slot = Slot(46);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 43;
+pub(crate) const TREE_COUNT: usize = 47;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -69,34 +69,38 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::PhoneSettings => 13,
         RecordKind::Ticket => 14,
         RecordKind::Shipment => 15,
+        RecordKind::Return => 16,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 16,
-        IndexName::OrderByCustomer => 17,
-        IndexName::OrderByCreated => 18,
-        IndexName::OrderByStatus => 19,
-        IndexName::CustomerByName => 20,
-        IndexName::CustomerByPhone => 21,
-        IndexName::CustomerByEmail => 22,
-        IndexName::ProductBySku => 23,
-        IndexName::CustomerByLogin => 24,
-        IndexName::CustomerByRegistration => 25,
-        IndexName::UserByLogin => 26,
-        IndexName::MessageByCustomer => 27,
-        IndexName::RegistrationByHandle => 28,
-        IndexName::DeliveryQueue => 29,
-        IndexName::DeliveryByStatus => 30,
-        IndexName::DeliveryByProvider => 31,
-        IndexName::TicketByCustomer => 32,
-        IndexName::TicketByStatus => 33,
-        IndexName::TicketByAssignee => 34,
-        IndexName::TicketByOrder => 35,
-        IndexName::ShipmentByOrder => 36,
-        IndexName::ShipmentByTracking => 37,
+        IndexName::OrderByReference => 17,
+        IndexName::OrderByCustomer => 18,
+        IndexName::OrderByCreated => 19,
+        IndexName::OrderByStatus => 20,
+        IndexName::CustomerByName => 21,
+        IndexName::CustomerByPhone => 22,
+        IndexName::CustomerByEmail => 23,
+        IndexName::ProductBySku => 24,
+        IndexName::CustomerByLogin => 25,
+        IndexName::CustomerByRegistration => 26,
+        IndexName::UserByLogin => 27,
+        IndexName::MessageByCustomer => 28,
+        IndexName::RegistrationByHandle => 29,
+        IndexName::DeliveryQueue => 30,
+        IndexName::DeliveryByStatus => 31,
+        IndexName::DeliveryByProvider => 32,
+        IndexName::TicketByCustomer => 33,
+        IndexName::TicketByStatus => 34,
+        IndexName::TicketByAssignee => 35,
+        IndexName::TicketByOrder => 36,
+        IndexName::ShipmentByOrder => 37,
+        IndexName::ShipmentByTracking => 38,
+        IndexName::ReturnByOrder => 39,
+        IndexName::ReturnByCustomer => 40,
+        IndexName::ReturnByStatus => 41,
     })
 }
 
@@ -119,6 +123,7 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::PhoneSettings => "phone_settings",
         RecordKind::Ticket => "tickets",
         RecordKind::Shipment => "shipments",
+        RecordKind::Return => "returns",
     }
 }
 
@@ -253,7 +258,7 @@ pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
 }
 
 /// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user,
-/// 5 = the store's settings (id 0), 6 = ticket, 7 = shipment.
+/// 5 = the store's settings (id 0), 6 = ticket, 7 = shipment, 8 = return.
 pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
     let (tag, id) = match subject {
         Subject::Order(id) => (1u8, id.0),
@@ -263,6 +268,7 @@ pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
         Subject::Settings => (5u8, 0),
         Subject::Ticket(id) => (6u8, id.0),
         Subject::Shipment(id) => (7u8, id.0),
+        Subject::Return(id) => (8u8, id.0),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

@@ -19,6 +19,7 @@ mod queries;
 mod registration;
 pub mod report_counters;
 mod reports;
+mod returns;
 mod sessions;
 mod settings;
 mod shipments;
@@ -45,6 +46,7 @@ pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use report_counters::{computed_counters, rebuild_counters};
 pub use reports::REPORT_TOP;
+pub use returns::{ExchangeRequest, InspectionLine, ReturnFilter, ReturnRefund};
 pub use sessions::LoginOutcome;
 pub use shipments::{MAX_SHIPMENTS_PER_ORDER, ShipRequest, TrackingResult};
 pub use tickets::TicketFilter;
@@ -216,3 +218,6 @@ mod payment_tests;
 
 #[cfg(test)]
 mod shipment_tests;
+
+#[cfg(test)]
+mod return_tests;

@@ -610,6 +610,7 @@ fn cursor_of(key: &RecordKey) -> String {
         RecordKey::OrderWatch(id) => id.0.to_string(),
         RecordKey::Ticket(id) => id.0.to_string(),
         RecordKey::Shipment(id) => id.0.to_string(),
+        RecordKey::Return(id) => id.0.to_string(),
         RecordKey::Idempotency(_)
         | RecordKey::PhoneSettings(_)
         | RecordKey::Session(_)

@@ -58,7 +58,7 @@ use crate::clock::Timestamp;
 use crate::customer::Customer;
 use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
 use crate::ids::{
-    CustomerId, DeliveryId, MessageId, OrderId, ProductId, ShipmentId, TicketId, UserId,
+    CustomerId, DeliveryId, MessageId, OrderId, ProductId, ReturnId, ShipmentId, TicketId, UserId,
 };
 use crate::inventory::Stock;
 use crate::message::CommMessage;
@@ -66,6 +66,7 @@ use crate::order::Order;
 use crate::pricing::PricingSettings;
 use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
+use crate::returns::Return;
 use crate::session::{LoginThrottle, Session};
 use crate::shipment::Shipment;
 use crate::staff::StaffUser;
@@ -127,6 +128,8 @@ pub enum Record {
     Ticket(Ticket),
     /// A parcel handed to a carrier.
     Shipment(Shipment),
+    /// Units of a delivered order coming back.
+    Return(Return),
 }
 
 /// Store-wide settings, kept in one record.
@@ -161,6 +164,7 @@ impl Record {
             Record::PhoneSettings(p) => RecordKey::PhoneSettings(p.phone.as_str().to_string()),
             Record::Ticket(t) => RecordKey::Ticket(t.id()),
             Record::Shipment(s) => RecordKey::Shipment(s.id()),
+            Record::Return(r) => RecordKey::Return(r.id()),
         }
     }
 }
@@ -200,10 +204,12 @@ pub enum RecordKind {
     Ticket,
     /// Shipments.
     Shipment,
+    /// Returns.
+    Return,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 17] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -220,6 +226,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 16] = [
     RecordKind::PhoneSettings,
     RecordKind::Ticket,
     RecordKind::Shipment,
+    RecordKind::Return,
 ];
 
 /// Where a record lives.
@@ -259,6 +266,8 @@ pub enum RecordKey {
     Ticket(TicketId),
     /// A shipment.
     Shipment(ShipmentId),
+    /// A return.
+    Return(ReturnId),
 }
 
 impl RecordKey {
@@ -281,6 +290,7 @@ impl RecordKey {
             RecordKey::PhoneSettings(_) => RecordKind::PhoneSettings,
             RecordKey::Ticket(_) => RecordKind::Ticket,
             RecordKey::Shipment(_) => RecordKind::Shipment,
+            RecordKey::Return(_) => RecordKind::Return,
         }
     }
 
@@ -306,6 +316,7 @@ impl RecordKey {
             RecordKind::PhoneSettings => text().map(RecordKey::PhoneSettings),
             RecordKind::Ticket => number().map(|id| RecordKey::Ticket(TicketId(id))),
             RecordKind::Shipment => number().map(|id| RecordKey::Shipment(ShipmentId(id))),
+            RecordKind::Return => number().map(|id| RecordKey::Return(ReturnId(id))),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -325,6 +336,7 @@ impl RecordKey {
             RecordKey::OrderWatch(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Ticket(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Shipment(id) => id.0.to_be_bytes().to_vec(),
+            RecordKey::Return(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -358,6 +370,7 @@ impl fmt::Display for RecordKey {
             RecordKey::PhoneSettings(phone) => write!(f, "phone/{phone}"),
             RecordKey::Ticket(id) => write!(f, "ticket/{id}"),
             RecordKey::Shipment(id) => write!(f, "shipment/{id}"),
+            RecordKey::Return(id) => write!(f, "return/{id}"),
         }
     }
 }
@@ -447,10 +460,16 @@ pub enum IndexName {
     ShipmentByOrder,
     /// Unique: carrier ‖ 0 ‖ tracking number → shipment (for the courier webhook).
     ShipmentByTracking,
+    /// Unique: order ‖ the return's number among the order's returns → return.
+    ReturnByOrder,
+    /// customer ‖ return → return.
+    ReturnByCustomer,
+    /// status code ‖ return → return.
+    ReturnByStatus,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 22] = [
+pub const ALL_INDEXES: [IndexName; 25] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -473,6 +492,9 @@ pub const ALL_INDEXES: [IndexName; 22] = [
     IndexName::TicketByOrder,
     IndexName::ShipmentByOrder,
     IndexName::ShipmentByTracking,
+    IndexName::ReturnByOrder,
+    IndexName::ReturnByCustomer,
+    IndexName::ReturnByStatus,
 ];
 
 impl IndexName {
@@ -481,6 +503,7 @@ impl IndexName {
         match self {
             IndexName::OrderByReference
             | IndexName::ShipmentByTracking
+            | IndexName::ReturnByOrder
             | IndexName::CustomerByPhone
             | IndexName::CustomerByEmail
             | IndexName::ProductBySku
@@ -500,7 +523,9 @@ impl IndexName {
             | IndexName::TicketByStatus
             | IndexName::TicketByAssignee
             | IndexName::TicketByOrder
-            | IndexName::ShipmentByOrder => false,
+            | IndexName::ShipmentByOrder
+            | IndexName::ReturnByCustomer
+            | IndexName::ReturnByStatus => false,
         }
     }
 
@@ -529,6 +554,9 @@ impl IndexName {
             IndexName::TicketByOrder => "idx_ticket_order",
             IndexName::ShipmentByOrder => "idx_shipment_order",
             IndexName::ShipmentByTracking => "idx_shipment_tracking",
+            IndexName::ReturnByOrder => "idx_return_order",
+            IndexName::ReturnByCustomer => "idx_return_customer",
+            IndexName::ReturnByStatus => "idx_return_status",
         }
     }
 }

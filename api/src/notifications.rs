@@ -155,7 +155,7 @@ fn optional<T>(result: ordo_core::Result<T>) -> ordo_core::Result<Option<T>> {
 mod tests {
     use super::*;
     use ordo_core::customer::{Email, Phone};
-    use ordo_core::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
+    use ordo_core::ids::{CustomerId, OrderId, OrderReference, RegistrationId, ReturnId};
     use ordo_core::money::{Currency, Money};
     use ordo_core::order::OrderStatus;
     use ordo_core::random::SeededRandom;
@@ -302,13 +302,45 @@ mod tests {
                     "Your order {r} is out for delivery today (dhl, tracking number JD0123456789)."
                 ),
             ),
+            (
+                DomainEvent::ReturnApproved {
+                    order,
+                    customer,
+                    return_id: ReturnId(41),
+                },
+                facts(),
+                format!("Your return 41 for order {r} is approved. Please send the items back."),
+            ),
+            (
+                DomainEvent::ReturnRefunded {
+                    order,
+                    customer,
+                    return_id: ReturnId(41),
+                    amount: usd(2160),
+                },
+                facts(),
+                format!("We refunded 21.60 USD for your return 41 (order {r})."),
+            ),
+            (
+                DomainEvent::ReturnExchanged {
+                    order,
+                    customer,
+                    return_id: ReturnId(41),
+                    carrier: "ups".into(),
+                    tracking: "1Z999AA10123456784".into(),
+                },
+                facts(),
+                format!(
+                    "Your replacement for return 41 (order {r}) has shipped with ups, tracking number 1Z999AA10123456784."
+                ),
+            ),
         ]
     }
 
     #[test]
     fn every_template_reads_as_written_and_fits_one_sms() {
         let all = every_template();
-        assert_eq!(all.len(), 12, "one case per template");
+        assert_eq!(all.len(), 15, "one case per template");
         for (event, facts, expected) in &all {
             let text = text(event, facts);
             if let DomainEvent::RegistrationApproved {

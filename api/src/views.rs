@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 mod accounts;
 mod outbox;
+mod returns;
 mod settings;
 mod shipments;
 mod tickets;
@@ -28,6 +29,7 @@ pub use accounts::{
     SignedOutView, StaffUserView, TakenView, WhoView, role_name,
 };
 pub use outbox::{AckView, NotificationView};
+pub use returns::{InspectionView, ReplacementView, ReturnLineView, ReturnStepView, ReturnView};
 pub use settings::SettingsView;
 pub use shipments::{ShipmentLineView, ShipmentView, TrackingEventView};
 pub use tickets::{TicketCommentView, TicketView};

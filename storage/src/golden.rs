@@ -337,7 +337,7 @@ fn golden_return(
             opened.id(),
             &ordo_core::engine::ReturnRefund {
                 amount: None,
-                method: PaymentMethod::Cash,
+                method: Some(PaymentMethod::Cash),
                 external_reference: "refund-golden".into(),
             },
         )

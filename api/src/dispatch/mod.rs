@@ -7,6 +7,7 @@ mod customers;
 mod orders;
 mod people;
 mod reports;
+mod returns;
 mod shipments;
 mod tickets;
 
@@ -213,6 +214,14 @@ fn run<S: Store>(
         | Request::ReportSpeed(_)
         | Request::ReportCustomers(_)
         | Request::ReportStock(_) => reports::run(&op, request),
+        Request::ReturnOpen(_)
+        | Request::ReturnApprove(_)
+        | Request::ReturnRefuse(_)
+        | Request::ReturnReceive(_)
+        | Request::ReturnRefund(_)
+        | Request::ReturnExchange(_)
+        | Request::ReturnShow(_)
+        | Request::ReturnList(_) => returns::run(&op, request),
     }
 }
 

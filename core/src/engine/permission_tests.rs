@@ -885,7 +885,7 @@ fn methods() -> Vec<(&'static str, Rule, Call)> {
         ("refund_return", Needs(Op::ManageReturns), |s, a| {
             let request = crate::engine::ReturnRefund {
                 amount: None,
-                method: PaymentMethod::Cash,
+                method: Some(PaymentMethod::Cash),
                 external_reference: String::new(),
             };
             let refunded = s.engine.refund_return(a, s.received, &request)?;

@@ -162,7 +162,7 @@ fn return_events(f: &Fixture) -> Vec<DomainEvent> {
 fn refund(amount: Option<Money>) -> ReturnRefund {
     ReturnRefund {
         amount,
-        method: PaymentMethod::Cash,
+        method: None,
         external_reference: String::new(),
     }
 }

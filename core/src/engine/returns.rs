@@ -73,8 +73,8 @@ pub struct ReturnRefund {
     /// Amount; `None` refunds what was paid for the units, capped by what the ledger can
     /// still refund.
     pub amount: Option<Money>,
-    /// How the money goes back.
-    pub method: PaymentMethod,
+    /// How the money goes back; the order's payment method if `None`.
+    pub method: Option<PaymentMethod>,
     /// Bank or gateway reference (may be empty).
     pub external_reference: String,
 }
@@ -300,7 +300,7 @@ impl<S: Store> Engine<S> {
             ret.refund(amount, self.clock.now())?;
             let command = LedgerCommand {
                 operation: LedgerOperation::Refund(amount),
-                method: Some(request.method),
+                method: Some(request.method.unwrap_or(order.payment_method())),
                 external_reference: external_reference.clone(),
                 key: None,
             };

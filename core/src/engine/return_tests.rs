@@ -706,3 +706,57 @@ fn the_return_transition_table_is_enforced_by_the_engine() {
     );
     assert!(return_events(&f).is_empty());
 }
+
+#[test]
+fn the_invariant_checker_sees_units_returned_twice_and_refunds_outside_the_ledger() {
+    use crate::store::{Expected, Record, Store, WriteSet, keys};
+    let f = fixture();
+    let order = delivered(&f, &[("TEE", 2)], "JD0000000001");
+    let first = f
+        .engine
+        .open_return(&f.admin, order, &ask(&[("TEE", 2)]))
+        .unwrap();
+    f.check();
+    // A second return of the same two units, written past the engine (it checks the
+    // rule against no other return, as a buggy command would).
+    let stored = f.engine.get_order(&f.admin, order).unwrap().value;
+    let shipments = f.engine.order_shipments(&f.admin, order).unwrap();
+    let twice = crate::returns::Return::open(
+        ReturnId(9_001),
+        &stored,
+        &shipments,
+        std::slice::from_ref(&first),
+        &ask(&[("TEE", 2)]),
+        Timestamp(1),
+    );
+    assert!(twice.is_err(), "the rule itself refuses it");
+    let twice = crate::returns::Return::open(
+        ReturnId(9_001),
+        &stored,
+        &shipments,
+        &[],
+        &ask(&[("TEE", 2)]),
+        Timestamp(1),
+    )
+    .unwrap();
+    let mut writes = WriteSet::new();
+    // Number 2, as the engine would give the order's second return.
+    let entries: Vec<_> = keys::return_entries(&twice)
+        .into_iter()
+        .map(|mut e| {
+            if e.index == crate::store::IndexName::ReturnByOrder {
+                e.key = keys::return_owner_prefix(order.0)
+                    .into_iter()
+                    .chain(2u64.to_be_bytes())
+                    .collect();
+            }
+            e
+        })
+        .collect();
+    writes.reindex(&[], &entries);
+    writes.put(Record::Return(twice), Expected::Absent);
+    f.store.apply(writes).unwrap();
+    let broken = crate::testkit::invariants::check_store(f.store.as_ref()).unwrap_err();
+    assert!(broken.contains("4 units of product"), "{broken}");
+    assert!(broken.contains("returned, 2 delivered"), "{broken}");
+}

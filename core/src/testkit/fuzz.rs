@@ -205,7 +205,8 @@ fn work_return(
             refused_or_done(engine.receive_return(&admin, id, &lines)).is_some()
         }
         4 => {
-            let amount = (cents % 3 > 0).then(|| sample::usd_cents(i64::from(cents % 100_000)));
+            let amount =
+                (!cents.is_multiple_of(3)).then(|| sample::usd_cents(i64::from(cents % 100_000)));
             let request = crate::engine::ReturnRefund {
                 amount,
                 method: None,

@@ -5,11 +5,11 @@
 //! replacement sent, and a status history. The rules are pure functions of the order, its
 //! shipments and its other returns, so the engine only loads and writes:
 //!
-//! - **What may come back**: units that were shipped AND delivered. An order with
-//!   shipments counts, per product, the units of its shipments whose tracking status is
-//!   delivered; an order without shipments (moved to delivered by status) counts every
-//!   unit once it is delivered. Over all returns of an order that are not refused, never
-//!   more units of a product come back than that ([`returnable_units`]).
+//! - **What may come back**: units that were shipped AND delivered. A delivered order
+//!   counts every unit (it is delivered once every parcel is, or when staff say so); a
+//!   partially shipped or shipped order counts, per product, the units of its shipments
+//!   whose carrier reported them delivered. Over all returns of an order that are not
+//!   refused, never more units of a product come back than that ([`returnable_units`]).
 //! - **What may be refunded**: never more than was paid for those units — per line, its
 //!   total less its discount plus its tax, for `n` of its `q` units `⌊gross × n / q⌋`
 //!   (rounded down to the minor unit, so the limits of several returns of one line never
@@ -257,8 +257,8 @@ pub struct Returnable {
 }
 
 /// Per product of `order`: units delivered and units already in (not refused) returns.
-/// Delivered units are those of delivered shipments; an order without shipments counts
-/// every unit once it is delivered (and none before).
+/// A delivered order counts every unit; before that, the units of its delivered
+/// shipments count.
 pub fn returnable_units(
     order: &Order,
     shipments: &[Shipment],
@@ -268,12 +268,8 @@ pub fn returnable_units(
         .lines()
         .iter()
         .map(|line| {
-            let delivered = if shipments.is_empty() {
-                if order.status() == OrderStatus::Delivered {
-                    line.quantity
-                } else {
-                    0
-                }
+            let delivered = if order.status() == OrderStatus::Delivered {
+                line.quantity
             } else {
                 shipments
                     .iter()

@@ -11,6 +11,7 @@ mod order;
 mod outbox;
 mod product;
 mod report;
+mod returns;
 mod serve;
 mod settings;
 pub(crate) mod shipment;
@@ -29,6 +30,7 @@ pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs, VoidA
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
 pub use report::{ReportArgs, ReportCommand, StockReportArgs};
+pub use returns::ReturnCommand;
 pub use serve::ServeArgs;
 pub use settings::SettingsCommand;
 pub use sms::{SimulateArgs, SmsCommand};
@@ -210,6 +212,9 @@ logins: after 5 the login is locked for a while.")]
     /// Reports: sales, order speed, customers, stock (tables, --csv FILE).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Returns and exchanges: open, approve, refuse, receive, refund, exchange, show, list.
+    #[command(subcommand, long_about = returns::RETURN_HELP)]
+    Return(ReturnCommand),
 }
 
 /// Options of `ordo demo`.

@@ -18,6 +18,7 @@ mod order;
 pub mod outbox;
 mod product;
 pub mod report;
+mod returns;
 mod serve;
 mod session;
 mod settings;
@@ -105,6 +106,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Password => session::change_password(ctx),
         Command::Ticket(command) => ticket::run(ctx, command),
         Command::Report(command) => report::run(ctx, command),
+        Command::Return(command) => returns::run(ctx, command),
         Command::Demo(_)
         | Command::Backup(_)
         | Command::Restore(_)

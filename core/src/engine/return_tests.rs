@@ -760,3 +760,27 @@ fn the_invariant_checker_sees_units_returned_twice_and_refunds_outside_the_ledge
     assert!(broken.contains("4 units of product"), "{broken}");
     assert!(broken.contains("returned, 2 delivered"), "{broken}");
 }
+
+#[test]
+fn an_order_staff_marked_delivered_returns_every_unit_whatever_its_parcels_say() {
+    let f = fixture();
+    let order = f.order(&[("TEE", 2)]).unwrap().id();
+    f.engine
+        .advance_orders(&f.admin, &[order], OrderStatus::Packed)
+        .unwrap();
+    ship(&f, order, &[], "JD0000000009");
+    // In transit: nothing delivered yet.
+    let early = f
+        .engine
+        .open_return(&f.admin, order, &ask(&[("TEE", 1)]))
+        .unwrap_err();
+    assert_eq!(early.code(), "returns_more_than_delivered");
+    // The customer has it; staff say so before the carrier does.
+    f.status(order, OrderStatus::Delivered).unwrap();
+    let ret = f
+        .engine
+        .open_return(&f.admin, order, &ask(&[("TEE", 2)]))
+        .unwrap();
+    assert_eq!(ret.units(), 2);
+    f.check();
+}

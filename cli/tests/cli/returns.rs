@@ -178,3 +178,36 @@ fn customers_open_and_read_only_their_own_returns() {
     let own = shop.json_env("--as ada return list", &ada_pw);
     assert_eq!(len(&own["items"]), 1);
 }
+
+#[test]
+fn the_demo_takes_returns_back_restocked_refunded_and_written_off() {
+    let shop = Shop::new();
+    let demo = shop.json("demo --scale 20");
+    let opened = demo["returns"].as_u64().expect("returns");
+    assert!(opened >= 3, "{demo}");
+    let listed = shop.json("return list");
+    assert_eq!(len(&listed["items"]) as u64, opened);
+    let statuses: Vec<String> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or("").to_string())
+        .collect();
+    for wanted in ["refunded", "exchanged", "approved", "refused"] {
+        assert!(statuses.iter().any(|s| s == wanted), "{statuses:?}");
+    }
+    // Refunded: one restocked, one written off (damaged units are refunded too).
+    let outcomes: Vec<String> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|r| r["status"] == "refunded")
+        .map(|r| {
+            r["inspections"][0]["outcome"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(outcomes, vec!["restocked", "written_off"]);
+}

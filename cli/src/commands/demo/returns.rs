@@ -12,6 +12,7 @@ use ordo_api::views::ReturnView;
 use ordo_core::store::Store;
 
 use super::{Demo, ListView, OrderView};
+use crate::context::Refused;
 
 /// What each demo return becomes, in order.
 #[derive(Clone, Copy)]
@@ -93,8 +94,14 @@ impl<S: Store> Demo<S> {
                 restock,
                 write_off,
             }))?;
-            let request = match fate {
-                Fate::Exchanged => Request::ReturnExchange(ReturnExchange {
+            let refund = Request::ReturnRefund(ReturnRefundArgs {
+                id,
+                amount: None,
+                method: None,
+                external_reference: format!("RF-{id}"),
+            });
+            if let Fate::Exchanged = fate {
+                let exchange = Request::ReturnExchange(ReturnExchange {
                     id,
                     lines: vec![ExchangeLineArgs {
                         sku: line.sku.clone(),
@@ -103,15 +110,18 @@ impl<S: Store> Demo<S> {
                     warehouse: None,
                     carrier: "dhl".to_string(),
                     tracking_number: format!("DHLX{:08}", order.id),
-                }),
-                _ => Request::ReturnRefund(ReturnRefundArgs {
-                    id,
-                    amount: None,
-                    method: None,
-                    external_reference: format!("RF-{id}"),
-                }),
-            };
-            let _: ReturnView = self.call(request)?;
+                });
+                match self.call::<ReturnView>(exchange) {
+                    Ok(_) => continue,
+                    // Bought at a discount, the same item now costs more than was paid:
+                    // the desk refunds instead.
+                    Err(e)
+                        if e.downcast_ref::<Refused>()
+                            .is_some_and(|r| r.0.code == "exchange_exceeds_return") => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let _: ReturnView = self.call(refund)?;
         }
         Ok(opened)
     }

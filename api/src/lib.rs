@@ -27,6 +27,7 @@ pub const ORDO_API_VERSION: u32 = 1;
 mod dispatch;
 pub mod request;
 pub mod response;
+pub mod return_args;
 
 pub use dispatch::{Caller, MAX_REQUEST_BYTES, execute, execute_json};
 pub use request::{OPS, Request};

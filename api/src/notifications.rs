@@ -57,6 +57,20 @@ pub fn text(event: &DomainEvent, facts: &Facts) -> String {
         } => format!(
             "Your order {order} is out for delivery today ({carrier}, tracking number {tracking})."
         ),
+        DomainEvent::ReturnApproved { return_id, .. } => format!(
+            "Your return {return_id} for order {order} is approved. Please send the items back."
+        ),
+        DomainEvent::ReturnRefunded {
+            return_id, amount, ..
+        } => format!("We refunded {amount} for your return {return_id} (order {order})."),
+        DomainEvent::ReturnExchanged {
+            return_id,
+            carrier,
+            tracking,
+            ..
+        } => format!(
+            "Your replacement for return {return_id} (order {order}) has shipped with {carrier}, tracking number {tracking}."
+        ),
         DomainEvent::VerificationCodeRequested { .. }
         | DomainEvent::ContactChangeRequested { .. } => match &facts.code {
             Some(code) => format!(
@@ -93,7 +107,10 @@ pub fn facts<S: Store>(engine: &Engine<S>, delivery: &Delivery) -> ordo_core::Re
         | DomainEvent::RegistrationApproved { .. }
         | DomainEvent::RefundRecorded { .. }
         | DomainEvent::ShipmentSent { .. }
-        | DomainEvent::ShipmentOutForDelivery { .. } => None,
+        | DomainEvent::ShipmentOutForDelivery { .. }
+        | DomainEvent::ReturnApproved { .. }
+        | DomainEvent::ReturnRefunded { .. }
+        | DomainEvent::ReturnExchanged { .. } => None,
     };
     Ok(Facts {
         reference: delivery.reference().map(ToString::to_string),
@@ -138,7 +155,7 @@ fn optional<T>(result: ordo_core::Result<T>) -> ordo_core::Result<Option<T>> {
 mod tests {
     use super::*;
     use ordo_core::customer::{Email, Phone};
-    use ordo_core::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
+    use ordo_core::ids::{CustomerId, OrderId, OrderReference, RegistrationId, ReturnId};
     use ordo_core::money::{Currency, Money};
     use ordo_core::order::OrderStatus;
     use ordo_core::random::SeededRandom;
@@ -285,13 +302,45 @@ mod tests {
                     "Your order {r} is out for delivery today (dhl, tracking number JD0123456789)."
                 ),
             ),
+            (
+                DomainEvent::ReturnApproved {
+                    order,
+                    customer,
+                    return_id: ReturnId(41),
+                },
+                facts(),
+                format!("Your return 41 for order {r} is approved. Please send the items back."),
+            ),
+            (
+                DomainEvent::ReturnRefunded {
+                    order,
+                    customer,
+                    return_id: ReturnId(41),
+                    amount: usd(2160),
+                },
+                facts(),
+                format!("We refunded 21.60 USD for your return 41 (order {r})."),
+            ),
+            (
+                DomainEvent::ReturnExchanged {
+                    order,
+                    customer,
+                    return_id: ReturnId(41),
+                    carrier: "ups".into(),
+                    tracking: "1Z999AA10123456784".into(),
+                },
+                facts(),
+                format!(
+                    "Your replacement for return 41 (order {r}) has shipped with ups, tracking number 1Z999AA10123456784."
+                ),
+            ),
         ]
     }
 
     #[test]
     fn every_template_reads_as_written_and_fits_one_sms() {
         let all = every_template();
-        assert_eq!(all.len(), 12, "one case per template");
+        assert_eq!(all.len(), 15, "one case per template");
         for (event, facts, expected) in &all {
             let text = text(event, facts);
             if let DomainEvent::RegistrationApproved {

@@ -882,4 +882,20 @@ requests! {
     "order.invoice" => OrderInvoice(OnOrder),
     /// What a warehouse has to pick, per product.
     "picklist" => PickList(PickListArgs),
+    /// Open a return of delivered units (staff, or a customer for their own order).
+    "return.open" => ReturnOpen(crate::return_args::ReturnOpen),
+    /// Approve a requested return.
+    "return.approve" => ReturnApprove(crate::return_args::OnReturn),
+    /// Refuse a requested return, with a reason.
+    "return.refuse" => ReturnRefuse(crate::return_args::ReturnRefuse),
+    /// Receive a return: every unit restocked or written off.
+    "return.receive" => ReturnReceive(crate::return_args::ReturnReceive),
+    /// Refund a received return through the order's ledger.
+    "return.refund" => ReturnRefund(crate::return_args::ReturnRefundArgs),
+    /// Send a replacement for a received return instead of a refund.
+    "return.exchange" => ReturnExchange(crate::return_args::ReturnExchange),
+    /// A return.
+    "return.show" => ReturnShow(crate::return_args::OnReturn),
+    /// A page of returns.
+    "return.list" => ReturnList(crate::return_args::ReturnList),
 }

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 mod accounts;
 mod documents;
 mod outbox;
+mod returns;
 mod settings;
 mod shipments;
 mod tickets;
@@ -32,6 +33,7 @@ pub use documents::{
     InvoiceLineView, InvoiceView, PickListView, PickOrderView, PickRowView, TaxRateView,
 };
 pub use outbox::{AckView, NotificationView};
+pub use returns::{InspectionView, ReplacementView, ReturnLineView, ReturnStepView, ReturnView};
 pub use settings::SettingsView;
 pub use shipments::{ShipmentLineView, ShipmentView, TrackingEventView};
 pub use tickets::{TicketCommentView, TicketView};

@@ -28,6 +28,8 @@ mod orders;
 mod products;
 #[path = "cli/reports.rs"]
 mod reports;
+#[path = "cli/returns.rs"]
+mod returns;
 #[path = "cli/serve.rs"]
 mod serve;
 #[path = "cli/settings.rs"]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::RecordedActor;
 use crate::clock::Timestamp;
-use crate::ids::{CustomerId, OrderId, ProductId, ShipmentId, TicketId, UserId};
+use crate::ids::{CustomerId, OrderId, ProductId, ReturnId, ShipmentId, TicketId, UserId};
 
 /// An entity an audit entry is about (entries are queryable per subject).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -28,6 +28,8 @@ pub enum Subject {
     Shipment(ShipmentId),
     /// An invoice, by number.
     Invoice(u64),
+    /// A return.
+    Return(ReturnId),
 }
 
 impl fmt::Display for Subject {
@@ -41,6 +43,7 @@ impl fmt::Display for Subject {
             Subject::Ticket(id) => write!(f, "ticket {id}"),
             Subject::Shipment(id) => write!(f, "shipment {id}"),
             Subject::Invoice(number) => write!(f, "invoice {number}"),
+            Subject::Return(id) => write!(f, "return {id}"),
         }
     }
 }
@@ -154,6 +157,18 @@ pub enum AuditAction {
     ShippingMethodChanged,
     /// An invoice was issued for an order.
     InvoiceIssued,
+    /// A return was opened.
+    ReturnOpened,
+    /// A return was approved.
+    ReturnApproved,
+    /// A return was refused.
+    ReturnRefused,
+    /// A return's units arrived and were inspected (restocked or written off).
+    ReturnReceived,
+    /// A return's units were refunded.
+    ReturnRefunded,
+    /// A return's units were exchanged for a replacement sent to the customer.
+    ReturnExchanged,
 }
 
 impl fmt::Display for AuditAction {
@@ -212,6 +227,12 @@ impl fmt::Display for AuditAction {
             AuditAction::TelegramChatUnlinked => "Telegram chat unlinked",
             AuditAction::ShippingMethodChanged => "shipping method changed",
             AuditAction::InvoiceIssued => "invoice issued",
+            AuditAction::ReturnOpened => "return opened",
+            AuditAction::ReturnApproved => "return approved",
+            AuditAction::ReturnRefused => "return refused",
+            AuditAction::ReturnReceived => "return received",
+            AuditAction::ReturnRefunded => "return refunded",
+            AuditAction::ReturnExchanged => "return exchanged",
         })
     }
 }

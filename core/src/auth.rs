@@ -176,10 +176,21 @@ pub enum Operation {
     /// people who record payments — admin and order processors. Reading an issued invoice
     /// needs only `ReadOrders` (customers: their own orders').
     IssueInvoices,
+    /// Read returns (customers: their own).
+    ReadReturns,
+    /// Work any customer's returns: open one for them, approve, refuse, refund, exchange
+    /// (the service desk: customer service and admin).
+    ManageReturns,
+    /// Receive a return's units and inspect them: restock or write off (the service desk
+    /// and the warehouse, where parcels arrive).
+    ReceiveReturns,
+    /// Open a return of one's own delivered units (customers only; the engine checks
+    /// ownership; staff still approve it).
+    OpenOwnReturns,
 }
 
 /// Every operation.
-pub const ALL_OPERATIONS: [Operation; 37] = [
+pub const ALL_OPERATIONS: [Operation; 41] = [
     Operation::ReadCatalog,
     Operation::ManageCatalog,
     Operation::ManageStock,
@@ -217,6 +228,10 @@ pub const ALL_OPERATIONS: [Operation; 37] = [
     Operation::ViewReports,
     Operation::ManageChats,
     Operation::IssueInvoices,
+    Operation::ReadReturns,
+    Operation::ManageReturns,
+    Operation::ReceiveReturns,
+    Operation::OpenOwnReturns,
 ];
 
 impl fmt::Display for Operation {
@@ -259,6 +274,10 @@ impl fmt::Display for Operation {
             Operation::ViewReports => "view reports",
             Operation::ManageChats => "keep Telegram chats' sign-ins and dialogues",
             Operation::IssueInvoices => "issue invoices",
+            Operation::ReadReturns => "read returns",
+            Operation::ManageReturns => "work returns",
+            Operation::ReceiveReturns => "receive and inspect returns",
+            Operation::OpenOwnReturns => "open their own returns",
         })
     }
 }
@@ -270,7 +289,7 @@ const N: bool = false;
 /// A customer's permissions apply to their own data only (the engine checks ownership).
 /// `docs/permissions.md` is generated from this table and a test keeps them equal.
 #[rustfmt::skip]
-const MATRIX: [(Operation, [bool; 8]); 37] = [
+const MATRIX: [(Operation, [bool; 8]); 41] = [
     //                              Admin OrdPr CustS Sales Wareh Analy Cust  Guest
     (Operation::ReadCatalog,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
     (Operation::ManageCatalog,     [Y,    N,    N,    Y,    N,    N,    N,    N]),
@@ -314,6 +333,11 @@ const MATRIX: [(Operation, [bool; 8]); 37] = [
     (Operation::ManageChats,       [Y,    N,    N,    N,    N,    N,    N,    N]),
     // An invoice is money paperwork: who records payments issues it.
     (Operation::IssueInvoices,     [Y,    Y,    N,    N,    N,    N,    N,    N]),
+    // Returns are the service desk's; parcels coming back arrive at the warehouse.
+    (Operation::ReadReturns,       [Y,    Y,    Y,    Y,    Y,    Y,    Y,    N]),
+    (Operation::ManageReturns,     [Y,    N,    Y,    N,    N,    N,    N,    N]),
+    (Operation::ReceiveReturns,    [Y,    N,    Y,    N,    Y,    N,    N,    N]),
+    (Operation::OpenOwnReturns,    [N,    N,    N,    N,    N,    N,    Y,    N]),
 ];
 
 impl Role {
@@ -526,6 +550,7 @@ mod tests {
                     | Operation::ReadMessages
                     | Operation::ReadTickets
                     | Operation::ViewReports
+                    | Operation::ReadReturns
             );
             assert_eq!(Role::Analyst.allows(op), read, "{op:?}");
         }
@@ -533,7 +558,10 @@ mod tests {
         assert!(!Role::Warehouse.allows(Operation::CancelOrders));
         assert!(!Role::Warehouse.allows(Operation::EditOrders));
         assert!(ALL_OPERATIONS.iter().all(|op| Role::Admin.allows(*op)
-            == !matches!(op, Operation::EditOwnProfile | Operation::OpenOwnTickets)));
+            == !matches!(
+                op,
+                Operation::EditOwnProfile | Operation::OpenOwnTickets | Operation::OpenOwnReturns
+            )));
     }
 
     #[test]

@@ -628,7 +628,10 @@ pub fn recipients(
         }
         DomainEvent::PaymentRecorded { .. }
         | DomainEvent::RefundRecorded { .. }
-        | DomainEvent::RegistrationApproved { .. } => out.push(preferred(customer)),
+        | DomainEvent::RegistrationApproved { .. }
+        | DomainEvent::ReturnApproved { .. }
+        | DomainEvent::ReturnRefunded { .. }
+        | DomainEvent::ReturnExchanged { .. } => out.push(preferred(customer)),
     }
     out
 }

@@ -104,6 +104,8 @@ pub enum EntityKind {
     Ticket,
     /// A shipment.
     Shipment,
+    /// A return.
+    Return,
 }
 
 impl fmt::Display for EntityKind {
@@ -121,6 +123,7 @@ impl fmt::Display for EntityKind {
             EntityKind::Delivery => "delivery",
             EntityKind::Ticket => "ticket",
             EntityKind::Shipment => "shipment",
+            EntityKind::Return => "return",
         })
     }
 }
@@ -732,6 +735,31 @@ pub const ERROR_CODES: &[(&str, ErrorKind, &str)] = &[
         ErrorKind::Validation,
         "an invoice is issued only for a placed order that is not cancelled",
     ),
+    (
+        "not_returnable",
+        ErrorKind::Validation,
+        "an order takes returns once some of its units are shipped and delivered",
+    ),
+    (
+        "returns_more_than_delivered",
+        ErrorKind::Validation,
+        "a return names more units of a line than were delivered and not already returned",
+    ),
+    (
+        "illegal_return_transition",
+        ErrorKind::Validation,
+        "the return lifecycle does not allow this status change",
+    ),
+    (
+        "refund_exceeds_return",
+        ErrorKind::Validation,
+        "a return's refund is at most what was paid for its units",
+    ),
+    (
+        "exchange_exceeds_return",
+        ErrorKind::Validation,
+        "a replacement is worth at most what was paid for the returned units",
+    ),
     // Faults.
     (
         "corrupted",
@@ -848,7 +876,7 @@ mod tests {
         assert_eq!(table.len(), ERROR_CODES.len(), "a code is listed twice");
         let samples = samples();
         // 15 variants, Refused, Unauthenticated and Storage once per inner variant.
-        assert_eq!(samples.len(), 12 + 51 + 6 + 4);
+        assert_eq!(samples.len(), 12 + 56 + 6 + 4);
         let mut seen = BTreeSet::new();
         for error in &samples {
             let code = error.code();

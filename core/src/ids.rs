@@ -64,6 +64,10 @@ typed_id!(
     /// Identifies a shipment (a parcel handed to a carrier).
     ShipmentId
 );
+typed_id!(
+    /// Identifies a return (units of a delivered order coming back).
+    ReturnId
+);
 
 /// Crockford base-32 alphabet: no I, L, O, U, so misreadings are rare.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -44,6 +44,7 @@ pub mod ratelimit;
 pub mod refusal;
 pub mod registration;
 pub mod report;
+pub mod returns;
 pub mod secret;
 pub mod session;
 pub mod shipment;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::customer::{Email, Phone};
-use crate::ids::{CustomerId, OrderId, OrderReference, RegistrationId};
+use crate::ids::{CustomerId, OrderId, OrderReference, RegistrationId, ReturnId};
 use crate::money::Money;
 use crate::order::OrderStatus;
 use crate::registration::Channel;
@@ -119,6 +119,39 @@ pub enum DomainEvent {
         /// The tracking number.
         tracking: String,
     },
+    /// Customer service approved a return: the customer may send the units.
+    ReturnApproved {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// The return.
+        return_id: ReturnId,
+    },
+    /// A return's units were refunded (the ledger's refund entry, told once).
+    ReturnRefunded {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// The return.
+        return_id: ReturnId,
+        /// Amount paid back.
+        amount: Money,
+    },
+    /// A replacement for a return's units left with a carrier.
+    ReturnExchanged {
+        /// Order.
+        order: OrderId,
+        /// Its customer.
+        customer: CustomerId,
+        /// The return.
+        return_id: ReturnId,
+        /// The carrier.
+        carrier: String,
+        /// The tracking number.
+        tracking: String,
+    },
 }
 
 impl DomainEvent {
@@ -134,7 +167,10 @@ impl DomainEvent {
             | DomainEvent::RegistrationApproved { customer, .. }
             | DomainEvent::RefundRecorded { customer, .. }
             | DomainEvent::ShipmentSent { customer, .. }
-            | DomainEvent::ShipmentOutForDelivery { customer, .. } => *customer,
+            | DomainEvent::ShipmentOutForDelivery { customer, .. }
+            | DomainEvent::ReturnApproved { customer, .. }
+            | DomainEvent::ReturnRefunded { customer, .. }
+            | DomainEvent::ReturnExchanged { customer, .. } => *customer,
         }
     }
 
@@ -147,7 +183,10 @@ impl DomainEvent {
             | DomainEvent::PaymentRecorded { order, .. }
             | DomainEvent::RefundRecorded { order, .. }
             | DomainEvent::ShipmentSent { order, .. }
-            | DomainEvent::ShipmentOutForDelivery { order, .. } => Some(*order),
+            | DomainEvent::ShipmentOutForDelivery { order, .. }
+            | DomainEvent::ReturnApproved { order, .. }
+            | DomainEvent::ReturnRefunded { order, .. }
+            | DomainEvent::ReturnExchanged { order, .. } => Some(*order),
             DomainEvent::VerificationCodeRequested { .. }
             | DomainEvent::ContactChangeRequested { .. }
             | DomainEvent::RegistrationApproved { .. } => None,
@@ -166,7 +205,10 @@ impl DomainEvent {
             | DomainEvent::RegistrationApproved { .. }
             | DomainEvent::RefundRecorded { .. }
             | DomainEvent::ShipmentSent { .. }
-            | DomainEvent::ShipmentOutForDelivery { .. } => false,
+            | DomainEvent::ShipmentOutForDelivery { .. }
+            | DomainEvent::ReturnApproved { .. }
+            | DomainEvent::ReturnRefunded { .. }
+            | DomainEvent::ReturnExchanged { .. } => false,
         }
     }
 
@@ -183,6 +225,9 @@ impl DomainEvent {
             DomainEvent::RefundRecorded { .. } => "refund",
             DomainEvent::ShipmentSent { .. } => "shipment sent",
             DomainEvent::ShipmentOutForDelivery { .. } => "out for delivery",
+            DomainEvent::ReturnApproved { .. } => "return approved",
+            DomainEvent::ReturnRefunded { .. } => "return refunded",
+            DomainEvent::ReturnExchanged { .. } => "return exchanged",
         }
     }
 }

@@ -328,6 +328,63 @@ pub enum Refusal {
         /// The order's status.
         status: OrderStatus,
     },
+    /// A return of an order that has not shipped (or was cancelled).
+    #[error("a {status} order takes no return; units come back once shipped and delivered")]
+    NotReturnable {
+        /// The order's status.
+        status: OrderStatus,
+    },
+    /// Returning more units of a line than were delivered and not already returned.
+    #[error("{sku}: cannot return {requested} units, {left} delivered and not yet returned")]
+    ReturnsMoreThanDelivered {
+        /// The line's SKU.
+        sku: String,
+        /// Units asked back.
+        requested: u32,
+        /// Units delivered and in no other return.
+        left: u32,
+    },
+    /// A return status change its lifecycle does not allow.
+    #[error("a {from} return cannot become {to}{}", list_return_states(allowed))]
+    IllegalReturnTransition {
+        /// The return's status.
+        from: crate::returns::ReturnStatus,
+        /// The status asked for.
+        to: crate::returns::ReturnStatus,
+        /// The statuses reachable from `from`.
+        allowed: Vec<crate::returns::ReturnStatus>,
+    },
+    /// A refund above what was paid for the returned units.
+    #[error("cannot refund {amount} for this return: its units were paid {limit}")]
+    RefundExceedsReturn {
+        /// Amount asked.
+        amount: Money,
+        /// What was paid for the returned units.
+        limit: Money,
+    },
+    /// Replacement units worth more than was paid for the returned units.
+    #[error("the replacement is worth {value}; the returned units were paid {limit}")]
+    ExchangeExceedsReturn {
+        /// The replacement's value at today's prices.
+        value: Money,
+        /// What was paid for the returned units.
+        limit: Money,
+    },
+}
+
+fn list_return_states(states: &[crate::returns::ReturnStatus]) -> String {
+    if states.is_empty() {
+        " (it is final)".to_string()
+    } else {
+        format!(
+            " (it may become {})",
+            states
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    }
 }
 
 fn list_ticket_states(states: &[crate::ticket::TicketStatus]) -> String {
@@ -401,6 +458,11 @@ impl Refusal {
             Refusal::NotPartiallyShipped { .. } => "not_partially_shipped",
             Refusal::TrackingNumberInUse { .. } => "tracking_number_in_use",
             Refusal::NotInvoiceable { .. } => "not_invoiceable",
+            Refusal::NotReturnable { .. } => "not_returnable",
+            Refusal::ReturnsMoreThanDelivered { .. } => "returns_more_than_delivered",
+            Refusal::IllegalReturnTransition { .. } => "illegal_return_transition",
+            Refusal::RefundExceedsReturn { .. } => "refund_exceeds_return",
+            Refusal::ExchangeExceedsReturn { .. } => "exchange_exceeds_return",
         }
     }
 
@@ -415,6 +477,11 @@ impl Refusal {
             Refusal::WrongCode { .. } => Some("verification code"),
             Refusal::NothingToShip | Refusal::ShipsMoreThanLeft { .. } => Some("lines"),
             Refusal::TrackingNumberInUse { .. } => Some("tracking number"),
+            Refusal::ReturnsMoreThanDelivered { .. } | Refusal::ExchangeExceedsReturn { .. } => {
+                Some("lines")
+            }
+            Refusal::RefundExceedsReturn { .. } => Some("amount"),
+            Refusal::NotReturnable { .. } | Refusal::IllegalReturnTransition { .. } => None,
             Refusal::OrderArchived
             | Refusal::OrderNotArchived
             | Refusal::OrderNotArchivable { .. }
@@ -649,7 +716,26 @@ pub(crate) mod samples {
             Refusal::TrackingNumberInUse { .. } => Refusal::NotInvoiceable {
                 status: OrderStatus::Cancelled,
             },
-            Refusal::NotInvoiceable { .. } => return None,
+            Refusal::NotInvoiceable { .. } => Refusal::NotReturnable { status },
+            Refusal::NotReturnable { .. } => Refusal::ReturnsMoreThanDelivered {
+                sku: "TEE".into(),
+                requested: 3,
+                left: 2,
+            },
+            Refusal::ReturnsMoreThanDelivered { .. } => Refusal::IllegalReturnTransition {
+                from: crate::returns::ReturnStatus::Refused,
+                to: crate::returns::ReturnStatus::Approved,
+                allowed: vec![],
+            },
+            Refusal::IllegalReturnTransition { .. } => Refusal::RefundExceedsReturn {
+                amount: eur(2000),
+                limit: eur(1500),
+            },
+            Refusal::RefundExceedsReturn { .. } => Refusal::ExchangeExceedsReturn {
+                value: eur(2000),
+                limit: eur(1500),
+            },
+            Refusal::ExchangeExceedsReturn { .. } => return None,
         })
     }
 
@@ -692,7 +778,7 @@ mod tests {
     fn every_sample_chain_visits_each_variant_once() {
         let refusals = refusals();
         let codes: std::collections::BTreeSet<_> = refusals.iter().map(Refusal::code).collect();
-        assert_eq!(refusals.len(), 51);
+        assert_eq!(refusals.len(), 56);
         assert_eq!(codes.len(), refusals.len(), "two refusals share a code");
         let failures = auth_failures();
         let codes: std::collections::BTreeSet<_> = failures.iter().map(AuthFailure::code).collect();

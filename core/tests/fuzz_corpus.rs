@@ -38,3 +38,22 @@ fn cli_args_corpus_never_panics() {
         ordo_core::testkit::fuzz::parsers(&bytes);
     }
 }
+
+#[test]
+fn the_engine_ops_corpus_works_returns_through_every_step() {
+    let files = corpus("engine_ops");
+    let counts = |file: &str| {
+        let (_, bytes) = files
+            .iter()
+            .find(|(name, _)| name.ends_with(file))
+            .unwrap_or_else(|| panic!("{file} is missing from the corpus"));
+        let counts = ordo_core::testkit::fuzz::engine_ops_counted(bytes);
+        (counts.opened, counts.steps)
+    };
+    // A delivered order (no parcels): two returns opened, approved, received (restocked,
+    // written off), refunded and exchanged, a third refused; one open refused for units
+    // already returned.
+    assert_eq!(counts("returns-delivered-refund-exchange"), (3, 7));
+    // A parcel delivered: a return restocked into EAST and refunded, another exchanged.
+    assert_eq!(counts("returns-shipped-parcel"), (2, 6));
+}

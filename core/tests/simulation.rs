@@ -208,6 +208,8 @@ struct Sim {
     crashes: u64,
     successes: u64,
     faults_seen: u64,
+    /// Return commands that succeeded.
+    returns_worked: u64,
 }
 
 fn new_engine(
@@ -269,6 +271,7 @@ impl Sim {
             crashes: 0,
             successes: 0,
             faults_seen: 0,
+            returns_worked: 0,
         }
     }
 
@@ -495,6 +498,14 @@ impl Sim {
         let current = e.get_order(a, id).unwrap().value;
         let sku = SKUS[self.pick(SKUS.len())];
         let result = match choice {
+            // Delivered units come back: open a return, or work one of the order's.
+            13 if matches!(
+                current.status(),
+                OrderStatus::Delivered | OrderStatus::Shipped | OrderStatus::PartiallyShipped
+            ) && self.pick(2) == 0 =>
+            {
+                return self.return_step(&current);
+            }
             // Packed orders mostly ship in parcels; shipped ones hear from carriers.
             9 | 10 | 13
                 if (current.status().ships() && self.pick(4) > 0)
@@ -602,6 +613,120 @@ impl Sim {
         }
     }
 
+    /// A return of `order`: opened (some units of one line), or one of its returns moved
+    /// on — approved (sometimes refused), received (each unit restocked into a warehouse
+    /// or written off), refunded through the ledger or exchanged for a unit from stock.
+    fn return_step(&mut self, order: &ordo_core::order::Order) {
+        use ordo_core::returns::{Inspection, ReturnRequestLine, ReturnStatus};
+        let (e, a) = (&self.engine, &self.admin);
+        let filter = ordo_core::engine::ReturnFilter {
+            order: Some(order.id()),
+            ..Default::default()
+        };
+        let open: Vec<_> = e
+            .list_returns(a, &filter)
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|r| !r.status().allowed_next().is_empty())
+            .collect();
+        let mut order_changed = false;
+        let result = match open.get(self.pick(open.len() + 1)) {
+            None => {
+                let Some(line) = order.lines().get(self.pick(order.lines().len().max(1))) else {
+                    return;
+                };
+                let request = ReturnRequestLine {
+                    sku: line.sku.clone(),
+                    quantity: 1 + self.pick(line.quantity as usize) as u32,
+                    reason: "does not fit".into(),
+                };
+                e.open_return(a, order.id(), &[request])
+            }
+            Some(ret) => match ret.status() {
+                ReturnStatus::Requested if self.pick(4) == 0 => {
+                    e.refuse_return(a, ret.id(), "worn")
+                }
+                ReturnStatus::Requested => e.approve_return(a, ret.id()),
+                ReturnStatus::Approved => {
+                    let mut lines = Vec::new();
+                    for line in ret.lines() {
+                        let kept = self.pick(line.quantity as usize + 1) as u32;
+                        if kept > 0 {
+                            let warehouse = WAREHOUSES[self.pick(2)];
+                            lines.push((
+                                line.sku.clone(),
+                                kept,
+                                Inspection::Restocked {
+                                    warehouse: ordo_core::inventory::WarehouseCode::parse(
+                                        warehouse,
+                                    )
+                                    .unwrap(),
+                                },
+                            ));
+                        }
+                        if kept < line.quantity {
+                            lines.push((
+                                line.sku.clone(),
+                                line.quantity - kept,
+                                Inspection::WrittenOff {
+                                    reason: "damaged".into(),
+                                },
+                            ));
+                        }
+                    }
+                    e.receive_return(a, ret.id(), &lines)
+                }
+                ReturnStatus::Received if self.pick(3) > 0 => {
+                    order_changed = true;
+                    let request = ordo_core::engine::ReturnRefund {
+                        amount: None,
+                        method: None,
+                        external_reference: String::new(),
+                    };
+                    e.refund_return(a, ret.id(), &request)
+                }
+                ReturnStatus::Received => {
+                    self.next_key += 1;
+                    let sku = ordo_core::catalog::Sku::parse(SKUS[self.pick(SKUS.len())]).unwrap();
+                    let request = ordo_core::engine::ExchangeRequest {
+                        lines: vec![(sku, 1)],
+                        warehouse: None,
+                        carrier: CarrierName::parse("ups").unwrap(),
+                        tracking: TrackingNumber::parse(&format!(
+                            "RX{}X{}",
+                            self.seed, self.next_key
+                        ))
+                        .unwrap(),
+                    };
+                    e.exchange_return(a, ret.id(), &request)
+                }
+                ReturnStatus::Refused | ReturnStatus::Refunded | ReturnStatus::Exchanged => {
+                    return;
+                }
+            },
+        };
+        match result {
+            Ok(_) => {
+                self.successes += 1;
+                self.returns_worked += 1;
+                if order_changed {
+                    let stored = self.engine.get_order(&self.admin, order.id()).unwrap();
+                    self.acked
+                        .orders
+                        .insert(order.id(), Some((stored.version, stored.value.status())));
+                }
+            }
+            Err(Error::Storage(StoreError::Io(_))) => {
+                self.faults_seen += 1;
+                if order_changed {
+                    self.acked.orders.insert(order.id(), None);
+                }
+            }
+            Err(e) => assert_business(&e),
+        }
+    }
+
     fn note_plain(&mut self, result: Result<(), Error>) {
         match result {
             Ok(()) => self.successes += 1,
@@ -650,9 +775,21 @@ impl Sim {
         self.check_conservation();
     }
 
-    /// On hand + shipped = Σ of every audited restock and adjustment, per product.
+    /// On hand + shipped = Σ of every audited restock and adjustment + units restocked
+    /// from returns, per product (written-off units are in neither: they left as shipped
+    /// units and never came back on hand; a replacement leaves as shipped).
     fn check_conservation(&self) {
+        let returns = invariants::all_returns(self.store.as_ref()).unwrap();
         for (sku, product) in &self.products {
+            let came_back: i64 = returns
+                .iter()
+                .flat_map(|r| r.inspections())
+                .filter(|i| {
+                    i.product == *product
+                        && matches!(i.outcome, ordo_core::returns::Inspection::Restocked { .. })
+                })
+                .map(|i| i64::from(i.quantity))
+                .sum();
             let stock = self.engine.stock_of(&self.admin, *product).unwrap();
             let shipped: u64 = stock.levels().iter().map(|l| l.shipped()).sum();
             let received: i64 = self
@@ -675,7 +812,7 @@ impl Sim {
                 .sum();
             assert_eq!(
                 stock.total_on_hand() as i64 + shipped as i64,
-                received,
+                received + came_back,
                 "conservation of {sku}"
             );
         }
@@ -698,8 +835,8 @@ fn assert_business(e: &Error) {
 }
 
 /// What one seed did: successful commands, injected failures, crashes, orders, accounts,
-/// shipments.
-type Outcome = (u64, u64, u64, usize, u64, u64);
+/// shipments, successful return commands.
+type Outcome = (u64, u64, u64, usize, u64, u64, u64);
 
 fn run(seed: u64) -> Outcome {
     let mut sim = Sim::new(seed);
@@ -721,6 +858,7 @@ fn run(seed: u64) -> Outcome {
         sim.acked.orders.len(),
         sim.accounts,
         invariants::all_shipments(sim.store.as_ref()).unwrap().len() as u64,
+        sim.returns_worked,
     )
 }
 
@@ -740,11 +878,11 @@ fn seeds() -> Vec<u64> {
 
 #[test]
 fn simulation_keeps_every_invariant_under_faults_and_crashes() {
-    let mut totals = (0, 0, 0, 0, 0, 0);
+    let mut totals = (0, 0, 0, 0, 0, 0, 0);
     for seed in seeds() {
         let outcome = std::panic::catch_unwind(|| run(seed));
         match outcome {
-            Ok((ok, faults, crashes, orders, accounts, shipments)) => {
+            Ok((ok, faults, crashes, orders, accounts, shipments, returns)) => {
                 totals = (
                     totals.0 + ok,
                     totals.1 + faults,
@@ -752,6 +890,7 @@ fn simulation_keeps_every_invariant_under_faults_and_crashes() {
                     totals.3 + orders,
                     totals.4 + accounts,
                     totals.5 + shipments,
+                    totals.6 + returns,
                 );
             }
             Err(panic) => {
@@ -763,11 +902,16 @@ fn simulation_keeps_every_invariant_under_faults_and_crashes() {
         }
     }
     eprintln!(
-        "simulation: {} successful commands, {} injected write failures, {} crashes, {} orders, {} verified accounts, {} shipments",
-        totals.0, totals.1, totals.2, totals.3, totals.4, totals.5
+        "simulation: {} successful commands, {} injected write failures, {} crashes, {} orders, {} verified accounts, {} shipments, {} return commands",
+        totals.0, totals.1, totals.2, totals.3, totals.4, totals.5, totals.6
     );
     assert!(
-        totals.0 > 0 && totals.1 > 0 && totals.2 > 0 && totals.4 > 0 && totals.5 > 0,
+        totals.0 > 0
+            && totals.1 > 0
+            && totals.2 > 0
+            && totals.4 > 0
+            && totals.5 > 0
+            && totals.6 > 0,
         "the simulation must exercise successes, faults and crashes"
     );
 }

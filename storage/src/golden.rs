@@ -256,8 +256,105 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
     engine
         .issue_invoice(&admin, order.id())
         .unwrap_or_else(|e| panic!("invoice: {e}"));
+    golden_return(&engine, &admin, customer.id());
     clock.advance(1);
     (engine, order.id())
+}
+
+/// A third order, paid, shipped and delivered, comes back in part: one unit restocked,
+/// one written off, and refunded (a return with inspections of both kinds and a refund).
+fn golden_return(
+    engine: &ordo_core::engine::Engine<MemoryStore>,
+    admin: &Actor,
+    customer: ordo_core::ids::CustomerId,
+) {
+    use ordo_core::returns::{Inspection, ReturnRequestLine};
+    use ordo_core::shipment::{CarrierName, TrackingEvent, TrackingNumber, TrackingStatus};
+    let sku = ordo_core::catalog::Sku::parse("TEE-GOLD-M").unwrap_or_else(|e| panic!("{e}"));
+    let order = engine
+        .create_order(admin, &OrderRequest::simple(customer, &[("TEE-GOLD-M", 3)]))
+        .unwrap_or_else(|e| panic!("third order: {e}"));
+    engine
+        .record_payment(
+            admin,
+            order.id(),
+            &PaymentRequest {
+                amount: order.totals().total,
+                method: PaymentMethod::Cash,
+                external_reference: String::new(),
+                idempotency_key: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("pay: {e}"));
+    engine
+        .advance_orders(admin, &[order.id()], ordo_core::order::OrderStatus::Packed)
+        .unwrap_or_else(|e| panic!("pack: {e}"));
+    let carrier = CarrierName::parse("ups").unwrap_or_else(|e| panic!("{e}"));
+    let tracking = TrackingNumber::parse("1Z0GOLDEN0003").unwrap_or_else(|e| panic!("{e}"));
+    engine
+        .ship_order(
+            admin,
+            order.id(),
+            &ordo_core::engine::ShipRequest {
+                lines: Vec::new(),
+                carrier: carrier.clone(),
+                method: None,
+                tracking: tracking.clone(),
+                weight: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("ship: {e}"));
+    let delivered = TrackingEvent::new(
+        ordo_core::clock::Timestamp(1_764_100_000_000),
+        TrackingStatus::Delivered,
+        "Front door",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    engine
+        .track_shipment(&Actor::system(), &carrier, &tracking, &delivered)
+        .unwrap_or_else(|e| panic!("deliver: {e}"));
+    let opened = engine
+        .open_return(
+            admin,
+            order.id(),
+            &[ReturnRequestLine {
+                sku: sku.clone(),
+                quantity: 2,
+                reason: "too small".into(),
+            }],
+        )
+        .unwrap_or_else(|e| panic!("open return: {e}"));
+    engine
+        .approve_return(admin, opened.id())
+        .unwrap_or_else(|e| panic!("approve: {e}"));
+    let main = ordo_core::inventory::WarehouseCode::parse("MAIN").unwrap_or_else(|e| panic!("{e}"));
+    engine
+        .receive_return(
+            admin,
+            opened.id(),
+            &[
+                (sku.clone(), 1, Inspection::Restocked { warehouse: main }),
+                (
+                    sku,
+                    1,
+                    Inspection::WrittenOff {
+                        reason: "stained".into(),
+                    },
+                ),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("receive: {e}"));
+    engine
+        .refund_return(
+            admin,
+            opened.id(),
+            &ordo_core::engine::ReturnRefund {
+                amount: None,
+                method: Some(PaymentMethod::Cash),
+                external_reference: "refund-golden".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("refund: {e}"));
 }
 
 /// File name of a record kind's golden file.

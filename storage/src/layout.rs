@@ -29,26 +29,26 @@ pub(crate) const META_LAST_ID: &[u8] = b"last_id";
 pub(crate) const META_ID_OFFSET: &[u8] = b"id_offset";
 
 /// Every record kind, in tree-slot order.
-pub(crate) const RECORD_KINDS: [RecordKind; 18] = ordo_core::store::ALL_RECORD_KINDS;
+pub(crate) const RECORD_KINDS: [RecordKind; 19] = ordo_core::store::ALL_RECORD_KINDS;
 
 /// A tree's position in [`Trees::all`] (and in the writer's per-tree batches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Slot(pub(crate) usize);
 
-/// Slots 0–17: records; 18–40: indexes; then these. (Slots are positions in memory and
+/// Slots 0–18: records; 19–44: indexes; then these. (Slots are positions in memory and
 /// in backup files; on disk a tree is known by its name.)
-pub(crate) const AUDIT: Slot = Slot(41);
+pub(crate) const AUDIT: Slot = Slot(45);
 /// The audit-by-subject tree.
-pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(42);
+pub(crate) const AUDIT_BY_SUBJECT: Slot = Slot(46);
 /// The outbox tree of storage format 3 and earlier: emptied into deliveries by the
 /// migration to format 4, written no more (kept so older stores and backups read).
-pub(crate) const OUTBOX: Slot = Slot(43);
+pub(crate) const OUTBOX: Slot = Slot(47);
 /// The meta tree.
-pub(crate) const META: Slot = Slot(44);
+pub(crate) const META: Slot = Slot(48);
 /// The report counters tree (`WriteSet::counters`): key → exact decimal value.
-pub(crate) const COUNTERS: Slot = Slot(45);
+pub(crate) const COUNTERS: Slot = Slot(49);
 /// How many trees there are.
-pub(crate) const TREE_COUNT: usize = 46;
+pub(crate) const TREE_COUNT: usize = 50;
 
 /// The tree of a record kind.
 pub(crate) fn record_slot(kind: RecordKind) -> Slot {
@@ -71,35 +71,39 @@ pub(crate) fn record_slot(kind: RecordKind) -> Slot {
         RecordKind::Shipment => 15,
         RecordKind::TelegramChat => 16,
         RecordKind::Invoice => 17,
+        RecordKind::Return => 18,
     })
 }
 
 /// The tree of an index (exhaustive, so a new index must be given a slot here).
 pub(crate) fn index_slot(index: IndexName) -> Slot {
     Slot(match index {
-        IndexName::OrderByReference => 18,
-        IndexName::OrderByCustomer => 19,
-        IndexName::OrderByCreated => 20,
-        IndexName::OrderByStatus => 21,
-        IndexName::CustomerByName => 22,
-        IndexName::CustomerByPhone => 23,
-        IndexName::CustomerByEmail => 24,
-        IndexName::ProductBySku => 25,
-        IndexName::CustomerByLogin => 26,
-        IndexName::CustomerByRegistration => 27,
-        IndexName::UserByLogin => 28,
-        IndexName::MessageByCustomer => 29,
-        IndexName::RegistrationByHandle => 30,
-        IndexName::DeliveryQueue => 31,
-        IndexName::DeliveryByStatus => 32,
-        IndexName::DeliveryByProvider => 33,
-        IndexName::TicketByCustomer => 34,
-        IndexName::TicketByStatus => 35,
-        IndexName::TicketByAssignee => 36,
-        IndexName::TicketByOrder => 37,
-        IndexName::ShipmentByOrder => 38,
-        IndexName::ShipmentByTracking => 39,
-        IndexName::InvoiceByOrder => 40,
+        IndexName::OrderByReference => 19,
+        IndexName::OrderByCustomer => 20,
+        IndexName::OrderByCreated => 21,
+        IndexName::OrderByStatus => 22,
+        IndexName::CustomerByName => 23,
+        IndexName::CustomerByPhone => 24,
+        IndexName::CustomerByEmail => 25,
+        IndexName::ProductBySku => 26,
+        IndexName::CustomerByLogin => 27,
+        IndexName::CustomerByRegistration => 28,
+        IndexName::UserByLogin => 29,
+        IndexName::MessageByCustomer => 30,
+        IndexName::RegistrationByHandle => 31,
+        IndexName::DeliveryQueue => 32,
+        IndexName::DeliveryByStatus => 33,
+        IndexName::DeliveryByProvider => 34,
+        IndexName::TicketByCustomer => 35,
+        IndexName::TicketByStatus => 36,
+        IndexName::TicketByAssignee => 37,
+        IndexName::TicketByOrder => 38,
+        IndexName::ShipmentByOrder => 39,
+        IndexName::ShipmentByTracking => 40,
+        IndexName::InvoiceByOrder => 41,
+        IndexName::ReturnByOrder => 42,
+        IndexName::ReturnByCustomer => 43,
+        IndexName::ReturnByStatus => 44,
     })
 }
 
@@ -124,6 +128,7 @@ pub(crate) fn record_tree_name(kind: RecordKind) -> &'static str {
         RecordKind::Shipment => "shipments",
         RecordKind::TelegramChat => "telegram_chats",
         RecordKind::Invoice => "invoices",
+        RecordKind::Return => "returns",
     }
 }
 
@@ -258,7 +263,7 @@ pub(crate) fn sequence_of(key: &[u8]) -> Option<u64> {
 }
 
 /// `tag ‖ id` of a subject: 1 = order, 2 = customer, 3 = product, 4 = staff user,
-/// 5 = the store's settings (id 0), 6 = ticket, 7 = shipment.
+/// 5 = the store's settings (id 0), 6 = ticket, 7 = shipment, 8 = return.
 pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
     let (tag, id) = match subject {
         Subject::Order(id) => (1u8, id.0),
@@ -269,6 +274,7 @@ pub(crate) fn subject_prefix(subject: Subject) -> [u8; 9] {
         Subject::Ticket(id) => (6u8, id.0),
         Subject::Shipment(id) => (7u8, id.0),
         Subject::Invoice(number) => (8u8, number),
+        Subject::Return(id) => (9u8, id.0),
     };
     let mut key = [0u8; 9];
     key[0] = tag;

@@ -8,6 +8,7 @@ mod documents;
 mod orders;
 mod people;
 mod reports;
+mod returns;
 mod shipments;
 mod tickets;
 
@@ -215,6 +216,14 @@ fn run<S: Store>(
         | Request::ReportCustomers(_)
         | Request::ReportStock(_) => reports::run(&op, request),
         Request::OrderInvoice(_) | Request::PickList(_) => documents::run(&op, request),
+        Request::ReturnOpen(_)
+        | Request::ReturnApprove(_)
+        | Request::ReturnRefuse(_)
+        | Request::ReturnReceive(_)
+        | Request::ReturnRefund(_)
+        | Request::ReturnExchange(_)
+        | Request::ReturnShow(_)
+        | Request::ReturnList(_) => returns::run(&op, request),
     }
 }
 

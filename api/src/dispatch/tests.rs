@@ -1012,3 +1012,116 @@ fn the_document_ops_issue_one_invoice_per_order_and_list_what_to_pick() {
         "invalid_value",
     );
 }
+
+#[test]
+fn the_return_ops_take_units_back_refund_and_exchange() {
+    let (host, ada) = shop();
+    let order = host.ok(
+        "order.create",
+        json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 4}], "shipping": "standard", "payment": "cash"}),
+    );
+    let reference = order["reference"].as_str().unwrap().to_string();
+    let line = |q: u32| json!([{"sku": "MUG", "quantity": q, "reason": "chipped"}]);
+    host.fails(
+        "return.open",
+        json!({"order": reference, "lines": line(1)}),
+        None,
+        3,
+        "not_returnable",
+    );
+    host.ok(
+        "payment.record",
+        json!({"order": reference, "amount": {"amount": order["total"], "currency": order["currency"]}, "method": "cash"}),
+    );
+    host.ok(
+        "order.advance",
+        json!({"orders": [reference], "to": "delivered"}),
+    );
+    let opened = host.ok("return.open", json!({"order": reference, "lines": line(2)}));
+    let id = opened["id"].as_u64().unwrap();
+    assert_eq!(opened["status"], "requested");
+    assert_eq!(opened["number"], 1);
+    host.fails(
+        "return.open",
+        json!({"order": reference, "lines": line(3)}),
+        None,
+        3,
+        "returns_more_than_delivered",
+    );
+    assert_eq!(
+        host.ok("return.approve", json!({"id": id}))["status"],
+        "approved"
+    );
+    host.fails(
+        "return.receive",
+        json!({"id": id, "restock": [{"sku": "MUG", "quantity": 1, "warehouse": "MAIN"}]}),
+        None,
+        3,
+        "invalid_value",
+    );
+    let received = host.ok(
+        "return.receive",
+        json!({"id": id, "restock": [{"sku": "MUG", "quantity": 1, "warehouse": "MAIN"}], "write_off": [{"sku": "MUG", "quantity": 1, "reason": "broken"}]}),
+    );
+    assert_eq!(received["inspections"].as_array().unwrap().len(), 2);
+    let limit = received["refund_limit"].as_str().unwrap().to_string();
+    host.fails(
+        "return.refund",
+        json!({"id": id, "amount": {"amount": "9999.00", "currency": "USD"}}),
+        None,
+        3,
+        "refund_exceeds_return",
+    );
+    let refunded = host.ok("return.refund", json!({"id": id}));
+    assert_eq!(refunded["status"], "refunded");
+    assert_eq!(refunded["refunded"], json!(limit));
+    let shown = host.ok("return.show", json!({"id": id}));
+    assert_eq!(shown["history"].as_array().unwrap().len(), 4);
+    let ledger = host.ok("order.get", json!({"reference": reference}));
+    assert!(ledger.to_string().contains("refund"), "{ledger}");
+
+    // A second return is refused; a third exchanged for another mug from stock.
+    let second = host.ok("return.open", json!({"order": reference, "lines": line(1)}));
+    let second_id = second["id"].as_u64().unwrap();
+    assert_eq!(
+        host.ok(
+            "return.refuse",
+            json!({"id": second_id, "reason": "past 30 days"})
+        )["status"],
+        "refused"
+    );
+    let third = host.ok("return.open", json!({"order": reference, "lines": line(2)}));
+    let third_id = third["id"].as_u64().unwrap();
+    host.ok("return.approve", json!({"id": third_id}));
+    host.ok(
+        "return.receive",
+        json!({"id": third_id, "write_off": [{"sku": "MUG", "quantity": 2, "reason": "broken"}]}),
+    );
+    let exchanged = host.ok(
+        "return.exchange",
+        json!({"id": third_id, "lines": [{"sku": "MUG", "quantity": 2}], "carrier": "ups", "tracking_number": "1Z999AA10123456784"}),
+    );
+    assert_eq!(exchanged["status"], "exchanged");
+    assert_eq!(
+        exchanged["replacement_tracking_number"],
+        "1Z999AA10123456784"
+    );
+    let stock = host.ok("product.get", json!({"sku": "MUG"}));
+    assert!(stock.to_string().contains("\"on_hand\":5"), "{stock}");
+
+    let all = host.ok("return.list", json!({"order": reference}));
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    let refused = host.ok("return.list", json!({"status": "refused"}));
+    assert_eq!(refused["items"].as_array().unwrap().len(), 1);
+    let paged = host.ok("return.list", json!({"limit": 2}));
+    assert_eq!(paged["items"].as_array().unwrap().len(), 2);
+    assert!(paged["next_cursor"].is_string());
+    host.fails(
+        "return.list",
+        json!({"status": "lost"}),
+        None,
+        3,
+        "invalid_value",
+    );
+    host.fails("return.show", json!({"id": 999_999}), None, 4, "not_found");
+}

@@ -12,6 +12,7 @@ mod order;
 mod outbox;
 mod product;
 mod report;
+mod returns;
 mod serve;
 mod settings;
 pub(crate) mod shipment;
@@ -30,6 +31,7 @@ pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs, VoidA
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
 pub use report::{ReportArgs, ReportCommand, StockReportArgs};
+pub use returns::ReturnCommand;
 pub use serve::ServeArgs;
 pub use settings::SettingsCommand;
 pub use sms::{SimulateArgs, SmsCommand};
@@ -214,6 +216,9 @@ logins: after 5 the login is locked for a while.")]
     /// What a warehouse has to pick, per product (text, or --pdf FILE).
     #[command(long_about = documents::PICKLIST_HELP, after_long_help = documents::PICKLIST_EXAMPLES)]
     Picklist(documents::PicklistArgs),
+    /// Returns and exchanges: open, approve, refuse, receive, refund, exchange, show, list.
+    #[command(subcommand, long_about = returns::RETURN_HELP)]
+    Return(ReturnCommand),
 }
 
 /// Options of `ordo demo`.

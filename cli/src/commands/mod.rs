@@ -19,6 +19,7 @@ mod order;
 pub mod outbox;
 mod product;
 pub mod report;
+mod returns;
 mod serve;
 mod session;
 mod settings;
@@ -107,6 +108,7 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         Command::Ticket(command) => ticket::run(ctx, command),
         Command::Report(command) => report::run(ctx, command),
         Command::Picklist(args) => documents::picklist(ctx, &args),
+        Command::Return(command) => returns::run(ctx, command),
         Command::Demo(_)
         | Command::Backup(_)
         | Command::Restore(_)

@@ -10,12 +10,14 @@ use super::views::{AuditEntryView, CustomerView, OrderPageView, OrderView, Produ
 mod accounts;
 mod operations;
 mod reports;
+mod returns;
 mod shipments;
 mod tickets;
 
 pub use accounts::{messages, purchases, staff_list};
 pub use operations::{backup, notifications, settings};
 pub use reports::{report_customers, report_sales, report_speed, report_stock};
+pub use returns::{return_detail, return_list};
 pub use shipments::shipment_list;
 pub use tickets::{ticket_detail, ticket_list};
 

@@ -34,6 +34,8 @@ pub struct DemoView {
     pub customer_login: Option<CustomerLoginView>,
     /// Seconds the run took.
     pub seconds: f64,
+    /// Returns opened (restocked and refunded, written off, exchanged, approved, refused).
+    pub returns: usize,
 }
 
 /// A demo staff user's sign-in.

@@ -21,6 +21,7 @@ mod queries;
 mod registration;
 pub mod report_counters;
 mod reports;
+mod returns;
 mod sessions;
 mod settings;
 mod shipments;
@@ -49,6 +50,7 @@ pub use queries::{OrderFilter, Page, Skipped};
 pub use registration::{Registration, RegistrationRequest, VerifyRequest};
 pub use report_counters::{computed_counters, rebuild_counters};
 pub use reports::REPORT_TOP;
+pub use returns::{ExchangeRequest, InspectionLine, ReturnFilter, ReturnRefund};
 pub use sessions::LoginOutcome;
 pub use shipments::{MAX_SHIPMENTS_PER_ORDER, ShipRequest, TrackingResult};
 pub use tickets::TicketFilter;
@@ -223,3 +225,6 @@ mod shipment_tests;
 
 #[cfg(test)]
 mod invoice_tests;
+
+#[cfg(test)]
+mod return_tests;

@@ -204,7 +204,7 @@ impl<S: Store> Engine<S> {
 
     /// Checks `command` against `order` (its status and its ledger) and appends the entry:
     /// the audit's field changes and the event to raise, if customers hear of it.
-    fn push_checked(
+    pub(super) fn push_checked(
         &self,
         order: &mut Order,
         command: &LedgerCommand,

@@ -612,6 +612,7 @@ fn cursor_of(key: &RecordKey) -> String {
         RecordKey::Shipment(id) => id.0.to_string(),
         RecordKey::TelegramChat(chat) => chat.to_string(),
         RecordKey::Invoice(number) => number.to_string(),
+        RecordKey::Return(id) => id.0.to_string(),
         RecordKey::Idempotency(_)
         | RecordKey::PhoneSettings(_)
         | RecordKey::Session(_)

@@ -414,7 +414,11 @@ impl<S: Store> Engine<S> {
     }
 
     /// An order's shipments, loaded in the unit (so version-checked at apply).
-    fn shipments_in_unit(&self, unit: &mut Unit<'_, S>, order: OrderId) -> Result<Vec<Shipment>> {
+    pub(super) fn shipments_in_unit(
+        &self,
+        unit: &mut Unit<'_, S>,
+        order: OrderId,
+    ) -> Result<Vec<Shipment>> {
         self.shipment_ids(unit.store(), order)?
             .into_iter()
             .map(|id| self.shipment_in_unit(unit, id))

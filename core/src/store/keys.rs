@@ -11,6 +11,7 @@ use crate::ids::{CustomerId, OrderId, OrderReference, ProductId, RegistrationId}
 use crate::message::CommMessage;
 use crate::order::{Order, OrderStatus};
 use crate::registration::HandleHash;
+use crate::returns::{Return, ReturnStatus};
 use crate::shipment::{CarrierName, Shipment, TrackingNumber};
 use crate::staff::StaffUser;
 use crate::ticket::{Ticket, TicketStatus};
@@ -371,6 +372,45 @@ pub fn shipment_tracking_key(carrier: &CarrierName, tracking: &TrackingNumber) -
         &[0],
         tracking.as_str().as_bytes(),
     ])
+}
+
+/// Index entries of a return: the unique `order ‖ number` (its number among the order's
+/// returns, 8 bytes), `customer ‖ id`, `status ‖ id`; each prefix lists its returns in
+/// opening order.
+pub fn return_entries(ret: &Return) -> Vec<IndexEntry> {
+    let id = ret.id().0;
+    let id_bytes = id.to_be_bytes();
+    vec![
+        IndexEntry {
+            index: IndexName::ReturnByOrder,
+            key: join(&[
+                &ret.order().0.to_be_bytes(),
+                &u64::from(ret.number()).to_be_bytes(),
+            ]),
+            id,
+        },
+        IndexEntry {
+            index: IndexName::ReturnByCustomer,
+            key: join(&[&ret.customer().0.to_be_bytes(), &id_bytes]),
+            id,
+        },
+        IndexEntry {
+            index: IndexName::ReturnByStatus,
+            key: join(&[&[ret.status().code()], &id_bytes]),
+            id,
+        },
+    ]
+}
+
+/// Prefix of one status in [`IndexName::ReturnByStatus`].
+pub fn return_status_prefix(status: ReturnStatus) -> Vec<u8> {
+    vec![status.code()]
+}
+
+/// Prefix of one order or customer in [`IndexName::ReturnByOrder`] or
+/// [`IndexName::ReturnByCustomer`].
+pub fn return_owner_prefix(id: u64) -> Vec<u8> {
+    id.to_be_bytes().to_vec()
 }
 
 /// The order id at the end of an order index key.

@@ -58,7 +58,7 @@ use crate::clock::Timestamp;
 use crate::customer::Customer;
 use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
 use crate::ids::{
-    CustomerId, DeliveryId, MessageId, OrderId, ProductId, ShipmentId, TicketId, UserId,
+    CustomerId, DeliveryId, MessageId, OrderId, ProductId, ReturnId, ShipmentId, TicketId, UserId,
 };
 use crate::inventory::Stock;
 use crate::invoice::Invoice;
@@ -67,6 +67,7 @@ use crate::order::Order;
 use crate::pricing::PricingSettings;
 use crate::ratelimit::RateBucket;
 use crate::registration::CodeSecret;
+use crate::returns::Return;
 use crate::session::{LoginThrottle, Session};
 use crate::shipment::Shipment;
 use crate::staff::StaffUser;
@@ -133,6 +134,8 @@ pub enum Record {
     TelegramChat(TelegramChat),
     /// An issued invoice (keyed by its number).
     Invoice(Invoice),
+    /// Units of a delivered order coming back.
+    Return(Return),
 }
 
 /// Store-wide settings, kept in one record.
@@ -169,6 +172,7 @@ impl Record {
             Record::Shipment(s) => RecordKey::Shipment(s.id()),
             Record::TelegramChat(c) => RecordKey::TelegramChat(c.chat_id()),
             Record::Invoice(i) => RecordKey::Invoice(i.number()),
+            Record::Return(r) => RecordKey::Return(r.id()),
         }
     }
 }
@@ -212,10 +216,12 @@ pub enum RecordKind {
     TelegramChat,
     /// Invoices.
     Invoice,
+    /// Returns.
+    Return,
 }
 
 /// Every record kind.
-pub const ALL_RECORD_KINDS: [RecordKind; 18] = [
+pub const ALL_RECORD_KINDS: [RecordKind; 19] = [
     RecordKind::Product,
     RecordKind::Customer,
     RecordKind::Order,
@@ -234,6 +240,7 @@ pub const ALL_RECORD_KINDS: [RecordKind; 18] = [
     RecordKind::Shipment,
     RecordKind::TelegramChat,
     RecordKind::Invoice,
+    RecordKind::Return,
 ];
 
 /// Where a record lives.
@@ -277,6 +284,8 @@ pub enum RecordKey {
     TelegramChat(i64),
     /// An invoice, by number.
     Invoice(u64),
+    /// A return.
+    Return(ReturnId),
 }
 
 impl RecordKey {
@@ -301,6 +310,7 @@ impl RecordKey {
             RecordKey::Shipment(_) => RecordKind::Shipment,
             RecordKey::TelegramChat(_) => RecordKind::TelegramChat,
             RecordKey::Invoice(_) => RecordKind::Invoice,
+            RecordKey::Return(_) => RecordKind::Return,
         }
     }
 
@@ -330,6 +340,7 @@ impl RecordKey {
                 number().map(|n| RecordKey::TelegramChat(keys::chat_from_ordered(n)))
             }
             RecordKind::Invoice => number().map(RecordKey::Invoice),
+            RecordKind::Return => number().map(|id| RecordKey::Return(ReturnId(id))),
             RecordKind::Settings => [RecordKey::Settings, RecordKey::PricingSettings]
                 .into_iter()
                 .find(|key| key.id_bytes() == bytes),
@@ -351,6 +362,7 @@ impl RecordKey {
             RecordKey::Shipment(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::TelegramChat(chat) => keys::chat_ordered(*chat).to_be_bytes().to_vec(),
             RecordKey::Invoice(number) => number.to_be_bytes().to_vec(),
+            RecordKey::Return(id) => id.0.to_be_bytes().to_vec(),
             RecordKey::Idempotency(key)
             | RecordKey::PhoneSettings(key)
             | RecordKey::Session(key)
@@ -386,6 +398,7 @@ impl fmt::Display for RecordKey {
             RecordKey::Shipment(id) => write!(f, "shipment/{id}"),
             RecordKey::TelegramChat(chat) => write!(f, "telegram_chat/{chat}"),
             RecordKey::Invoice(number) => write!(f, "invoice/{number}"),
+            RecordKey::Return(id) => write!(f, "return/{id}"),
         }
     }
 }
@@ -477,10 +490,16 @@ pub enum IndexName {
     ShipmentByTracking,
     /// Unique: order → invoice number (one invoice per order).
     InvoiceByOrder,
+    /// Unique: order ‖ the return's number among the order's returns → return.
+    ReturnByOrder,
+    /// customer ‖ return → return.
+    ReturnByCustomer,
+    /// status code ‖ return → return.
+    ReturnByStatus,
 }
 
 /// Every index, for backends that create one tree or table each.
-pub const ALL_INDEXES: [IndexName; 23] = [
+pub const ALL_INDEXES: [IndexName; 26] = [
     IndexName::OrderByReference,
     IndexName::OrderByCustomer,
     IndexName::OrderByCreated,
@@ -504,6 +523,9 @@ pub const ALL_INDEXES: [IndexName; 23] = [
     IndexName::ShipmentByOrder,
     IndexName::ShipmentByTracking,
     IndexName::InvoiceByOrder,
+    IndexName::ReturnByOrder,
+    IndexName::ReturnByCustomer,
+    IndexName::ReturnByStatus,
 ];
 
 impl IndexName {
@@ -512,6 +534,7 @@ impl IndexName {
         match self {
             IndexName::OrderByReference
             | IndexName::ShipmentByTracking
+            | IndexName::ReturnByOrder
             | IndexName::CustomerByPhone
             | IndexName::CustomerByEmail
             | IndexName::ProductBySku
@@ -532,7 +555,9 @@ impl IndexName {
             | IndexName::TicketByStatus
             | IndexName::TicketByAssignee
             | IndexName::TicketByOrder
-            | IndexName::ShipmentByOrder => false,
+            | IndexName::ShipmentByOrder
+            | IndexName::ReturnByCustomer
+            | IndexName::ReturnByStatus => false,
         }
     }
 
@@ -562,6 +587,9 @@ impl IndexName {
             IndexName::ShipmentByOrder => "idx_shipment_order",
             IndexName::ShipmentByTracking => "idx_shipment_tracking",
             IndexName::InvoiceByOrder => "idx_invoice_order",
+            IndexName::ReturnByOrder => "idx_return_order",
+            IndexName::ReturnByCustomer => "idx_return_customer",
+            IndexName::ReturnByStatus => "idx_return_status",
         }
     }
 }

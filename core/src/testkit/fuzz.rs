@@ -41,6 +41,7 @@ pub fn parsers(data: &[u8]) {
     let _ = OrderStatus::parse(text);
     let _ = PaymentMethod::parse(text);
     let _ = ShippingMethod::parse(text);
+    let _ = crate::returns::ReturnStatus::parse(text);
     // A parsed setting must also apply without panicking (or be refused).
     if let Ok(change) = crate::pricing::PricingChange::parse(text) {
         let _ = crate::pricing::PricingSettings::default().with(&change);
@@ -134,6 +135,21 @@ enum Op {
         status: u8,
         at: u16,
     },
+    /// A return of some units of one product of an order (appended: older corpus files
+    /// decode as before).
+    OpenReturn {
+        order: u8,
+        product: u8,
+        quantity: u8,
+    },
+    /// One step of a return: approve, refuse, receive (restocked into MAIN or EAST, or
+    /// written off), refund (an amount, or what the units were paid), exchange.
+    WorkReturn {
+        pick: u8,
+        action: u8,
+        cents: u32,
+        product: u8,
+    },
 }
 
 /// An engine result, with a broken invariant of ordo's own (`Error::Internal`, or a store
@@ -149,10 +165,93 @@ fn refused_or_done<T>(result: crate::Result<T>) -> Option<T> {
     }
 }
 
+/// One step of return `id` by the administrator: refusals are expected, bugs are not.
+fn work_return(
+    engine: &crate::Engine<Arc<MemoryStore>>,
+    id: crate::ids::ReturnId,
+    action: u8,
+    cents: u32,
+    product: &str,
+) -> bool {
+    use crate::returns::Inspection;
+    let admin = sample::admin();
+    let Ok(current) = engine.get_return(&admin, id) else {
+        panic!("an opened return vanished")
+    };
+    let (Ok(main), Ok(east), Ok(product)) = (
+        WarehouseCode::parse("MAIN"),
+        WarehouseCode::parse("EAST"),
+        Sku::parse(product),
+    ) else {
+        panic!("fuzz setup")
+    };
+    match action % 6 {
+        0 => refused_or_done(engine.approve_return(&admin, id)).is_some(),
+        1 => refused_or_done(engine.refuse_return(&admin, id, "fuzz")).is_some(),
+        // Every unit restocked (MAIN or EAST by the amount's parity) or written off.
+        2 | 3 => {
+            let outcome = match (action % 6, cents % 2) {
+                (2, 0) => Inspection::Restocked { warehouse: main },
+                (2, _) => Inspection::Restocked { warehouse: east },
+                _ => Inspection::WrittenOff {
+                    reason: "fuzz".into(),
+                },
+            };
+            let lines: Vec<_> = current
+                .lines()
+                .iter()
+                .map(|l| (l.sku.clone(), l.quantity, outcome.clone()))
+                .collect();
+            refused_or_done(engine.receive_return(&admin, id, &lines)).is_some()
+        }
+        4 => {
+            let amount =
+                (!cents.is_multiple_of(3)).then(|| sample::usd_cents(i64::from(cents % 100_000)));
+            let request = crate::engine::ReturnRefund {
+                amount,
+                method: None,
+                external_reference: String::new(),
+            };
+            refused_or_done(engine.refund_return(&admin, id, &request)).is_some()
+        }
+        _ => {
+            let Ok(tracking) = TrackingNumber::parse(&format!("FX{cents:08}")) else {
+                panic!("fuzz tracking number")
+            };
+            let Ok(carrier) = CarrierName::parse("ups") else {
+                panic!("fuzz carrier")
+            };
+            let request = crate::engine::ExchangeRequest {
+                lines: vec![(product, 1)],
+                warehouse: None,
+                carrier,
+                tracking,
+            };
+            refused_or_done(engine.exchange_return(&admin, id, &request)).is_some()
+        }
+    }
+}
+
 /// Arbitrary command sequences on the in-memory store; every invariant is checked after each
 /// step, and no operation may fail with an internal error (either panics, which the fuzzer
 /// reports).
 pub fn engine_ops(data: &[u8]) {
+    let _ = engine_ops_counted(data);
+}
+
+/// What one run of [`engine_ops`] did with returns (so tests can tell that a corpus
+/// exercises them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReturnCounts {
+    /// Returns opened.
+    pub opened: u64,
+    /// Return steps that succeeded (approve, refuse, receive, refund, exchange).
+    pub steps: u64,
+}
+
+/// [`engine_ops`], counting what it did with returns.
+pub fn engine_ops_counted(data: &[u8]) -> ReturnCounts {
+    let mut counts = ReturnCounts::default();
     let mut input = Unstructured::new(data);
     let store = Arc::new(MemoryStore::new());
     let (engine, clock) = sample::engine(store.clone(), 1);
@@ -172,6 +271,7 @@ pub fn engine_ops(data: &[u8]) {
         .filter_map(|n| engine.create_customer(&admin, &sample::customer(n)).ok())
         .collect();
     let mut orders: Vec<OrderId> = Vec::new();
+    let mut returns: Vec<crate::ids::ReturnId> = Vec::new();
     for _ in 0..64 {
         let Ok(op) = Op::arbitrary(&mut input) else {
             break;
@@ -373,9 +473,44 @@ pub fn engine_ops(data: &[u8]) {
                     &event,
                 ));
             }
+            Op::OpenReturn {
+                order,
+                product,
+                quantity,
+            } => {
+                let Some(id) = pick(order) else { continue };
+                let Ok(sku) = Sku::parse(sku(product)) else {
+                    panic!("fuzz SKU")
+                };
+                let line = crate::returns::ReturnRequestLine {
+                    sku,
+                    quantity: u32::from(quantity),
+                    reason: "fuzz".into(),
+                };
+                if let Some(opened) = refused_or_done(engine.open_return(&admin, id, &[line])) {
+                    returns.push(opened.id());
+                    counts.opened += 1;
+                }
+            }
+            Op::WorkReturn {
+                pick: which,
+                action,
+                cents,
+                product,
+            } => {
+                let Some(id) =
+                    (!returns.is_empty()).then(|| returns[usize::from(which) % returns.len()])
+                else {
+                    continue;
+                };
+                if work_return(&engine, id, action, cents, sku(product)) {
+                    counts.steps += 1;
+                }
+            }
         }
         if let Err(violation) = invariants::check_store(store.as_ref()) {
             panic!("invariant broken: {violation}");
         }
     }
+    counts
 }

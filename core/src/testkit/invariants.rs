@@ -8,6 +8,7 @@ use std::ops::Bound;
 use crate::ids::{OrderId, ProductId};
 use crate::inventory::{Stock, WarehouseCode};
 use crate::order::Order;
+use crate::returns::{Return, ReturnStatus, returnable_units};
 use crate::shipment::Shipment;
 use crate::store::{
     ALL_INDEXES, IndexName, IndexRange, Record, RecordKey, RecordKind, Store, keys,
@@ -72,6 +73,20 @@ pub fn all_shipments(store: &dyn Store) -> Result<Vec<Shipment>, String> {
         .collect())
 }
 
+/// All returns in the store.
+///
+/// # Errors
+/// A description of a storage error.
+pub fn all_returns(store: &dyn Store) -> Result<Vec<Return>, String> {
+    Ok(all_records(store, RecordKind::Return)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Return(r) => Some(r),
+            _ => None,
+        })
+        .collect())
+}
+
 /// Checks every invariant; returns the first violation found.
 ///
 /// # Errors
@@ -82,6 +97,7 @@ pub fn check_store(store: &dyn Store) -> Result<(), String> {
     check_orders(&orders)?;
     check_reservations(&orders, &stock)?;
     check_shipments(store, &orders)?;
+    check_returns(store, &orders, &stock)?;
     check_order_indexes(store, &orders)?;
     check_report_counters(store)
 }
@@ -155,6 +171,116 @@ fn check_shipments(store: &dyn Store, orders: &[Order]) -> Result<(), String> {
     if let Some(((order, product), units)) = shipped.into_iter().find(|(_, u)| *u > 0) {
         return Err(format!(
             "{units} units of product {product} shipped for order {order}, which has no such line"
+        ));
+    }
+    Ok(())
+}
+
+/// Returns: each one's own invariants (every received unit inspected once: restocked +
+/// written off = returned, so written-off units are known; a refund within its limit),
+/// its index entries; per order and product, units in returns that are not refused never
+/// above the units shipped and delivered; per order, refunds of returns within the
+/// ledger's refunds (they are entries of it); per product, units restocked from returns
+/// never above the units that ever shipped (they came back from the shelf's shipments).
+fn check_returns(store: &dyn Store, orders: &[Order], stock: &[Stock]) -> Result<(), String> {
+    let returns = all_returns(store)?;
+    if returns.is_empty() {
+        return Ok(());
+    }
+    let shipments = all_shipments(store)?;
+    for ret in &returns {
+        if let Some(v) = ret.invariant_violation() {
+            return Err(format!("return {}: {v}", ret.id()));
+        }
+    }
+    let mut restocked: BTreeMap<ProductId, u64> = BTreeMap::new();
+    for inspected in returns.iter().flat_map(|r| r.inspections()) {
+        if matches!(
+            inspected.outcome,
+            crate::returns::Inspection::Restocked { .. }
+        ) {
+            *restocked.entry(inspected.product).or_default() += u64::from(inspected.quantity);
+        }
+    }
+    for (product, units) in restocked {
+        let shipped: u64 = stock
+            .iter()
+            .filter(|s| s.product() == product)
+            .flat_map(|s| s.levels())
+            .map(|l| l.shipped())
+            .sum();
+        if units > shipped {
+            return Err(format!(
+                "{units} units of product {product} restocked from returns, {shipped} ever shipped"
+            ));
+        }
+    }
+    for order in orders {
+        let of_order: Vec<Return> = returns
+            .iter()
+            .filter(|r| r.order() == order.id())
+            .cloned()
+            .collect();
+        if of_order.is_empty() {
+            continue;
+        }
+        let parcels: Vec<Shipment> = shipments
+            .iter()
+            .filter(|s| s.order() == order.id())
+            .cloned()
+            .collect();
+        for units in returnable_units(order, &parcels, &of_order) {
+            if units.returned > units.delivered {
+                return Err(format!(
+                    "order {}: {} units of product {} returned, {} delivered",
+                    order.id(),
+                    units.returned,
+                    units.product,
+                    units.delivered
+                ));
+            }
+        }
+        let mut refunded = crate::money::Money::zero(order.currency());
+        for ret in of_order
+            .iter()
+            .filter(|r| r.status() == ReturnStatus::Refunded)
+        {
+            if let Some(amount) = ret.refunded() {
+                refunded = refunded.add(&amount).map_err(|e| e.to_string())?;
+            }
+        }
+        let ledger = order.ledger_sums().map_err(|e| e.to_string())?;
+        if refunded > ledger.refunded {
+            return Err(format!(
+                "order {}: returns refunded {refunded}, the ledger {}",
+                order.id(),
+                ledger.refunded
+            ));
+        }
+    }
+    // Indexes last: a return written past the rules shows as the rule it breaks.
+    for ret in &returns {
+        for entry in keys::return_entries(ret) {
+            let found = store
+                .index_get(entry.index, &entry.key)
+                .map_err(|e| e.to_string())?;
+            if found != Some(entry.id) {
+                return Err(format!(
+                    "return {}: index {:?} gives {found:?}",
+                    ret.id(),
+                    entry.index
+                ));
+            }
+        }
+    }
+    if let Some(orphan) = returns
+        .iter()
+        .find(|r| !orders.iter().any(|o| o.id() == r.order()))
+    {
+        return Err(format!(
+            "return {} of a missing order {}",
+            orphan.id(),
+            orphan.order()
         ));
     }
     Ok(())

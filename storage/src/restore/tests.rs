@@ -270,8 +270,10 @@ fn a_backup_of_an_earlier_format_restores_by_tree_name_and_migrates_at_open() {
         .unwrap()
         .backup(&current)
         .unwrap();
-    // Format 4 had no shipment or counter trees; format 3 no delivery or ticket trees either.
-    let format_4 = |name: &str| !name.contains("shipment") && name != "report_counters";
+    // Format 4 had no shipment, return or counter trees; format 3 no delivery or ticket trees either.
+    let format_4 = |name: &str| {
+        !name.contains("shipment") && !name.contains("return") && name != "report_counters"
+    };
     let format_3 =
         |name: &str| format_4(name) && !name.contains("deliver") && !name.contains("ticket");
     let older = scratch.path().join("older.ordo-backup");

@@ -11,6 +11,7 @@ mod dice;
 mod passphrase;
 mod people;
 mod plan;
+mod returns;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -117,6 +118,8 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
     let orders = demo.trade(&setting, scale(ORDERS), &dice, &bar)?;
     bar.set_message("service desk");
     let tickets = demo.tickets(&buyers, &dice, scale(TICKETS))?;
+    bar.set_message("returns");
+    let returns = demo.returns(warehouses.first().copied().unwrap_or("MAIN"))?;
     bar.set_message("registrations");
     let (approval, code) = demo.registrations()?;
     bar.finish_and_clear();
@@ -132,6 +135,7 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
         staff,
         customer_login,
         seconds: (began.elapsed().as_millis() as f64) / 1000.0,
+        returns,
     };
     let tour = demo.tour(data, &view, &buyers, (&approval, &code))?;
     out.show(&view, || tour)
@@ -150,6 +154,7 @@ fn already_there(data: &Path, out: Output) -> anyhow::Result<()> {
         staff: Vec::new(),
         customer_login: None,
         seconds: 0.0,
+        returns: 0,
     };
     out.show(&view, || {
         format!(
@@ -574,7 +579,7 @@ fn data_flag(data: &Path) -> String {
 fn headline(data: &Path, view: &DemoView) -> String {
     format!(
         "Demo shop ready in {} ({:.1} s): {} products in {}, {} customers, {} orders over \
-         the last {DAYS} days, {} service tickets, {} staff users, {} pending \
+         the last {DAYS} days, {} service tickets, {} returns, {} staff users, {} pending \
          registrations.\n\nA short tour:\n",
         data.display(),
         view.seconds,
@@ -583,6 +588,7 @@ fn headline(data: &Path, view: &DemoView) -> String {
         view.customers,
         view.orders,
         view.tickets,
+        view.returns,
         view.staff.len(),
         view.registrations,
     )

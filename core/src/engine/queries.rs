@@ -157,6 +157,78 @@ struct Source {
 }
 
 impl<S: Store> Engine<S> {
+    /// Walks the `prefix ‖ id` keys of `index` after `after` (the key's trailing id), reading
+    /// each entry's record (`key_of`, `take`) and keeping those `keep` accepts, up to
+    /// `limit` entries (read or skipped) or [`MAX_SCANNED_PER_SOURCE`] keys; a record that
+    /// does not decode is named in `skipped`. The one paged walk behind ticket and return
+    /// listings.
+    pub(super) fn walk_index<T>(
+        &self,
+        (index, prefix): (IndexName, &[u8]),
+        after: Option<u64>,
+        limit: usize,
+        key_of: impl Fn(u64) -> RecordKey,
+        take: impl Fn(Record) -> Option<T>,
+        keep: impl Fn(&T) -> bool,
+    ) -> Result<Page<T>> {
+        let mut range = IndexRange {
+            start: match after {
+                Some(id) => Bound::Excluded([prefix, &id.to_be_bytes()].concat()),
+                None => Bound::Included(prefix.to_vec()),
+            },
+            end: keys::prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded),
+            reverse: false,
+        };
+        let mut items = Vec::new();
+        let mut skipped: Vec<SkippedRecord> = Vec::new();
+        let mut scanned = 0usize;
+        loop {
+            let entries = self.store.index_scan(index, &range, 256)?;
+            let exhausted = entries.len() < 256;
+            for (key, id) in entries {
+                scanned += 1;
+                // The key's last 8 bytes: the record's id, or its position (a return's
+                // number in its order).
+                let position = keys::trailing_id(&key).unwrap_or(id);
+                range.start = Bound::Excluded(key);
+                let record_key = key_of(id);
+                match self.store.get(&record_key) {
+                    Ok(Some(Versioned { value, .. })) => match take(value) {
+                        Some(item) => {
+                            if keep(&item) {
+                                items.push(item);
+                            }
+                        }
+                        None => skipped.push(SkippedRecord {
+                            key: record_key,
+                            reason: format!("{} points at a record of another kind", index.name()),
+                        }),
+                    },
+                    Ok(None) => {}
+                    Err(StoreError::Corrupted { reason, .. }) => skipped.push(SkippedRecord {
+                        key: record_key,
+                        reason,
+                    }),
+                    Err(other) => return Err(other.into()),
+                }
+                if items.len() + skipped.len() >= limit || scanned >= MAX_SCANNED_PER_SOURCE {
+                    return Ok(Page {
+                        items,
+                        next_cursor: Some(position.to_string()),
+                        skipped,
+                    });
+                }
+            }
+            if exhausted {
+                return Ok(Page {
+                    items,
+                    next_cursor: None,
+                    skipped,
+                });
+            }
+        }
+    }
+
     /// An order by id. Customers see only their own (others are `NotFound`).
     ///
     /// # Errors

@@ -37,11 +37,8 @@ use crate::validate::{self, limits};
 
 use super::Engine;
 use super::payments::LedgerCommand;
-use super::queries::{MAX_PAGE, Page, Skipped, hide_not_found};
+use super::queries::{MAX_PAGE, Page, hide_not_found};
 use super::unit::Unit;
-
-/// Most index entries one listing call reads before it returns a partial page.
-const MAX_SCANNED: usize = 20_000;
 
 /// Filters for [`Engine::list_returns`]; all optional, combined with AND. Returns come in
 /// opening (id) order, oldest first.
@@ -561,7 +558,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Walks `prefix ‖ id` keys of `index` after return `after`, keeping the returns that
-    /// match `filter`, up to `limit` entries (read or skipped) or [`MAX_SCANNED`] keys.
+    /// match `filter`, up to `limit` entries (read or skipped) or the scan bound.
     fn walk_returns(
         &self,
         index: IndexName,
@@ -570,61 +567,16 @@ impl<S: Store> Engine<S> {
         filter: &ReturnFilter,
         limit: usize,
     ) -> Result<Page<Return>> {
-        let mut range = IndexRange {
-            start: match after {
-                Some(id) => Bound::Excluded([prefix, &id.to_be_bytes()].concat()),
-                None => Bound::Included(prefix.to_vec()),
+        self.walk_index(
+            (index, prefix),
+            after,
+            limit,
+            |id| RecordKey::Return(ReturnId(id)),
+            |record| match record {
+                Record::Return(r) => Some(r),
+                _ => None,
             },
-            end: keys::prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded),
-            reverse: false,
-        };
-        let mut items = Vec::new();
-        let mut skipped: Vec<Skipped> = Vec::new();
-        let mut scanned = 0usize;
-        loop {
-            let entries = self.store.index_scan(index, &range, 256)?;
-            let exhausted = entries.len() < 256;
-            for (key, id) in entries {
-                scanned += 1;
-                let position = keys::trailing_id(&key).unwrap_or(id);
-                range.start = Bound::Excluded(key);
-                let record_key = RecordKey::Return(ReturnId(id));
-                match self.store.get(&record_key) {
-                    Ok(Some(Versioned {
-                        value: Record::Return(r),
-                        ..
-                    })) => {
-                        if filter.matches(&r) {
-                            items.push(r);
-                        }
-                    }
-                    Ok(Some(_)) => skipped.push(Skipped {
-                        key: record_key,
-                        reason: "expected a return record".into(),
-                    }),
-                    Ok(None) => {}
-                    Err(StoreError::Corrupted { reason, .. }) => skipped.push(Skipped {
-                        key: record_key,
-                        reason,
-                    }),
-                    Err(other) => return Err(other.into()),
-                }
-                if items.len() + skipped.len() >= limit || scanned >= MAX_SCANNED {
-                    // The key's last 8 bytes: the return id, or its number in an order.
-                    return Ok(Page {
-                        items,
-                        next_cursor: Some(position.to_string()),
-                        skipped,
-                    });
-                }
-            }
-            if exhausted {
-                return Ok(Page {
-                    items,
-                    next_cursor: None,
-                    skipped,
-                });
-            }
-        }
+            |r| filter.matches(r),
+        )
     }
 }

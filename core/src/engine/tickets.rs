@@ -10,8 +10,6 @@
 //! The opening of a ticket and every comment the customer sees also go into the
 //! customer's communication log (channel `ticket`), in the same write set.
 
-use std::ops::Bound;
-
 use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation, Role};
 use crate::clock::Timestamp;
@@ -20,17 +18,12 @@ use crate::error::{EntityKind, Error, Result};
 use crate::ids::{CustomerId, MessageId, OrderId, TicketId, UserId};
 use crate::message::{CommMessage, Direction, MessageChannel};
 use crate::staff::StaffUser;
-use crate::store::{
-    IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, keys,
-};
+use crate::store::{IndexName, Record, RecordKey, RecordKind, Store, StoreError, Versioned, keys};
 use crate::ticket::{Ticket, TicketComment, TicketDraft, TicketStatus, Visibility};
 
 use super::Engine;
-use super::queries::{MAX_PAGE, Page, Skipped, hide_not_found};
+use super::queries::{MAX_PAGE, Page, hide_not_found};
 use super::unit::Unit;
-
-/// Most index entries one listing call reads before it returns a partial page.
-const MAX_SCANNED: usize = 20_000;
 
 /// Filters for [`Engine::list_tickets`]. All are optional and combine with AND. Tickets
 /// come in opening (id) order, oldest first: the order a desk works them in.
@@ -394,7 +387,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Walks `prefix ‖ id` keys of `index` after ticket `after`, keeping the tickets that
-    /// match `filter`, up to `limit` entries (read or skipped) or [`MAX_SCANNED`] keys.
+    /// match `filter`, up to `limit` entries (read or skipped) or the scan bound.
     fn walk_tickets(
         &self,
         index: IndexName,
@@ -403,60 +396,17 @@ impl<S: Store> Engine<S> {
         filter: &TicketFilter,
         limit: usize,
     ) -> Result<Page<Ticket>> {
-        let mut range = IndexRange {
-            start: match after {
-                Some(id) => Bound::Excluded([prefix, &id.to_be_bytes()].concat()),
-                None => Bound::Included(prefix.to_vec()),
+        self.walk_index(
+            (index, prefix),
+            after,
+            limit,
+            |id| RecordKey::Ticket(TicketId(id)),
+            |record| match record {
+                Record::Ticket(r) => Some(r),
+                _ => None,
             },
-            end: keys::prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded),
-            reverse: false,
-        };
-        let mut items = Vec::new();
-        let mut skipped: Vec<Skipped> = Vec::new();
-        let mut scanned = 0usize;
-        loop {
-            let entries = self.store.index_scan(index, &range, 256)?;
-            let exhausted = entries.len() < 256;
-            for (key, id) in entries {
-                scanned += 1;
-                range.start = Bound::Excluded(key);
-                let record_key = RecordKey::Ticket(TicketId(id));
-                match self.store.get(&record_key) {
-                    Ok(Some(Versioned {
-                        value: Record::Ticket(t),
-                        ..
-                    })) => {
-                        if filter.matches(&t) {
-                            items.push(t);
-                        }
-                    }
-                    Ok(Some(_)) => skipped.push(Skipped {
-                        key: record_key,
-                        reason: "expected a ticket record".into(),
-                    }),
-                    Ok(None) => {}
-                    Err(StoreError::Corrupted { reason, .. }) => skipped.push(Skipped {
-                        key: record_key,
-                        reason,
-                    }),
-                    Err(other) => return Err(other.into()),
-                }
-                if items.len() + skipped.len() >= limit || scanned >= MAX_SCANNED {
-                    return Ok(Page {
-                        items,
-                        next_cursor: Some(id.to_string()),
-                        skipped,
-                    });
-                }
-            }
-            if exhausted {
-                return Ok(Page {
-                    items,
-                    next_cursor: None,
-                    skipped,
-                });
-            }
-        }
+            |r| filter.matches(r),
+        )
     }
 
     /// Loads a ticket the actor may change, lets `change` change it (returning the audit

@@ -12,11 +12,19 @@ use proptest::prelude::*;
 
 use ordo_core::auth::Actor;
 use ordo_core::catalog::BackorderPolicy;
-use ordo_core::engine::{Engine, OrderFilter, OrderRequest, PaymentRequest};
+use ordo_core::catalog::Sku;
+use ordo_core::clock::Timestamp;
+use ordo_core::engine::{
+    Engine, ExchangeRequest, OrderFilter, OrderRequest, PaymentRequest, ReturnFilter, ReturnRefund,
+    ShipRequest,
+};
 use ordo_core::error::Error;
 use ordo_core::ids::{CustomerId, OrderId};
+use ordo_core::inventory::WarehouseCode;
 use ordo_core::order::{ALL_STATUSES, OrderStatus};
 use ordo_core::payment::PaymentMethod;
+use ordo_core::returns::{Inspection, ReturnRequestLine, ReturnStatus};
+use ordo_core::shipment::{ALL_TRACKING_STATUSES, CarrierName, TrackingEvent, TrackingNumber};
 use ordo_core::store::MemoryStore;
 use ordo_core::testkit::{invariants, sample};
 
@@ -79,6 +87,37 @@ enum Op {
         order: usize,
         cents: i64,
     },
+    /// Ships `quantity` units of one line (or, with `all`, everything left) in a parcel.
+    Ship {
+        order: usize,
+        line: usize,
+        quantity: u32,
+        all: bool,
+    },
+    CancelUnshipped {
+        order: usize,
+    },
+    /// A carrier's event for one of the order's parcels (maybe old, maybe a replay).
+    Track {
+        order: usize,
+        parcel: usize,
+        status: usize,
+        at: i64,
+    },
+    ReturnOpen {
+        order: usize,
+        line: usize,
+        quantity: u32,
+    },
+    /// Moves one of the order's returns on: approve or refuse, receive (`kept` units
+    /// restocked, the rest written off), refund, or exchange for a unit of `product`.
+    ReturnStep {
+        order: usize,
+        pick: usize,
+        choice: usize,
+        kept: u32,
+        product: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -97,7 +136,16 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0usize..4, 0usize..2, 0u64..8).prop_map(|(product, warehouse, quantity)| Op::Restock { product, warehouse, quantity }),
         1 => (0usize..4, 0usize..2, -4i64..4).prop_map(|(product, warehouse, delta)| Op::Adjust { product, warehouse, delta }),
         2 => (idx.clone(), 0i64..6000).prop_map(|(order, cents)| Op::Pay { order, cents }),
-        1 => (idx, 0i64..6000).prop_map(|(order, cents)| Op::Refund { order, cents }),
+        1 => (idx.clone(), 0i64..6000).prop_map(|(order, cents)| Op::Refund { order, cents }),
+        4 => (idx.clone(), 0usize..4, 1u32..4, proptest::bool::weighted(0.3))
+            .prop_map(|(order, line, quantity, all)| Op::Ship { order, line, quantity, all }),
+        1 => idx.clone().prop_map(|order| Op::CancelUnshipped { order }),
+        3 => (idx.clone(), 0usize..3, 0usize..ALL_TRACKING_STATUSES.len(), 0i64..5)
+            .prop_map(|(order, parcel, status, at)| Op::Track { order, parcel, status, at }),
+        2 => (idx.clone(), 0usize..4, 1u32..4)
+            .prop_map(|(order, line, quantity)| Op::ReturnOpen { order, line, quantity }),
+        4 => (idx, 0usize..3, 0usize..4, 0u32..4, 0usize..4)
+            .prop_map(|(order, pick, choice, kept, product)| Op::ReturnStep { order, pick, choice, kept, product }),
     ]
 }
 
@@ -111,6 +159,11 @@ struct Model {
     net_received: HashMap<&'static str, i64>,
     /// Successful mutations per order (one audit entry each).
     mutations: HashMap<OrderId, usize>,
+    /// Units back on the shelf from returns, per SKU (stock conservation).
+    restocked: HashMap<&'static str, i64>,
+    /// Parcels shipped, and return commands that succeeded (the run did something).
+    parcels: usize,
+    returns_worked: usize,
 }
 
 impl Model {
@@ -137,6 +190,9 @@ impl Model {
             orders: Vec::new(),
             net_received,
             mutations: HashMap::new(),
+            restocked: HashMap::new(),
+            parcels: 0,
+            returns_worked: 0,
         }
     }
 
@@ -206,15 +262,18 @@ impl Model {
                 let Some(id) = self.order(order_index(other)) else {
                     return;
                 };
-                let before = e.get_order(a, id).unwrap().value;
+                let loaded = e.get_order(a, id).unwrap();
+                let (before, before_version) = (loaded.value, loaded.version);
                 let result = match other {
                     Op::AddItem {
                         product, quantity, ..
-                    } => e.add_item(a, id, SKUS[*product], *quantity),
+                    } => e.add_item(a, id, SKUS[*product], *quantity).map(|_| ()),
                     Op::SetQuantity {
                         product, quantity, ..
-                    } => e.set_quantity(a, id, SKUS[*product], *quantity),
-                    Op::RemoveItem { product, .. } => e.remove_item(a, id, SKUS[*product]),
+                    } => e.set_quantity(a, id, SKUS[*product], *quantity).map(|_| ()),
+                    Op::RemoveItem { product, .. } => {
+                        e.remove_item(a, id, SKUS[*product]).map(|_| ())
+                    }
                     Op::Status { to, .. } => {
                         let to = ALL_STATUSES[*to];
                         let r = e.change_status(a, id, to);
@@ -225,26 +284,119 @@ impl Model {
                                 before.status()
                             );
                         }
-                        r
+                        r.map(|_| ())
                     }
                     Op::Advance { choice, .. } => {
                         let next = before.status().allowed_next();
                         // Mostly forward; one time in four the other way (usually cancel).
                         let pick = if *choice == 3 { 1 } else { 0 };
                         match next.get(pick).or(next.first()) {
-                            Some(OrderStatus::Cancelled) => e.cancel_order(a, id, "test"),
-                            Some(to) => e.change_status(a, id, *to),
+                            Some(OrderStatus::Cancelled) => {
+                                e.cancel_order(a, id, "test").map(|_| ())
+                            }
+                            Some(to) => e.change_status(a, id, *to).map(|_| ()),
                             None => return,
                         }
                     }
-                    Op::Cancel { .. } => e.cancel_order(a, id, "test"),
-                    Op::Archive { .. } => e.archive_order(a, id, "test"),
-                    Op::Restore { .. } => e.restore_order(a, id),
-                    Op::Pay { cents, .. } => e.record_payment(a, id, &Model::payment(*cents)),
-                    Op::Refund { cents, .. } => e.record_refund(a, id, &Model::payment(*cents)),
+                    Op::Cancel { .. } => e.cancel_order(a, id, "test").map(|_| ()),
+                    Op::Archive { .. } => e.archive_order(a, id, "test").map(|_| ()),
+                    Op::Restore { .. } => e.restore_order(a, id).map(|_| ()),
+                    Op::Pay { cents, .. } => {
+                        e.record_payment(a, id, &Model::payment(*cents)).map(|_| ())
+                    }
+                    Op::Refund { cents, .. } => {
+                        e.record_refund(a, id, &Model::payment(*cents)).map(|_| ())
+                    }
+                    Op::Ship {
+                        line,
+                        quantity,
+                        all,
+                        ..
+                    } => {
+                        self.parcels += 1;
+                        let lines = match before.lines().get(*line) {
+                            Some(l) if !*all => vec![(l.sku.clone(), *quantity)],
+                            _ => Vec::new(),
+                        };
+                        let request = ShipRequest {
+                            lines,
+                            carrier: CarrierName::parse("dhl").unwrap(),
+                            method: None,
+                            tracking: TrackingNumber::parse(&format!("MODEL{}", self.parcels))
+                                .unwrap(),
+                            weight: None,
+                        };
+                        let r = e.ship_order(a, id, &request).map(|_| ());
+                        if r.is_err() {
+                            self.parcels -= 1;
+                        }
+                        r
+                    }
+                    Op::CancelUnshipped { .. } => e.cancel_unshipped(a, id, "test").map(|_| ()),
+                    Op::Track {
+                        parcel, status, at, ..
+                    } => {
+                        let parcels = e.order_shipments(a, id).unwrap();
+                        let Some(shipment) = parcels.get(*parcel) else {
+                            return;
+                        };
+                        let event = TrackingEvent::new(
+                            Timestamp(*at),
+                            ALL_TRACKING_STATUSES[*status],
+                            "hub",
+                        )
+                        .unwrap();
+                        e.track_shipment(a, shipment.carrier(), shipment.tracking(), &event)
+                            .map(|_| ())
+                    }
+                    Op::ReturnOpen { line, quantity, .. } => {
+                        let Some(l) = before.lines().get(*line) else {
+                            return;
+                        };
+                        let request = ReturnRequestLine {
+                            sku: l.sku.clone(),
+                            quantity: *quantity,
+                            reason: "does not fit".into(),
+                        };
+                        let r = e.open_return(a, id, &[request]).map(|_| ());
+                        self.returns_worked += usize::from(r.is_ok());
+                        r
+                    }
+                    Op::ReturnStep {
+                        pick,
+                        choice,
+                        kept,
+                        product,
+                        ..
+                    } => {
+                        let r = return_step(
+                            e,
+                            a,
+                            &mut self.restocked,
+                            id,
+                            (*pick, *choice, *kept, *product),
+                        );
+                        self.returns_worked += usize::from(r.is_ok());
+                        r
+                    }
                     Op::Create { .. } | Op::Restock { .. } | Op::Adjust { .. } => unreachable!(),
                 };
-                (Some(id), Some(result.map(|_| ())))
+                // Carriers and returns change the order only sometimes (a parcel's event
+                // moves it on the last delivery; a return when refunded): every version
+                // they moved has its one audit entry.
+                if matches!(
+                    other,
+                    Op::Track { .. } | Op::ReturnOpen { .. } | Op::ReturnStep { .. }
+                ) {
+                    let moved = e.get_order(a, id).unwrap().version - before_version;
+                    if result.is_err() {
+                        assert_eq!(moved, 0, "a refused {other:?} changed order {id}");
+                    }
+                    *self.mutations.entry(id).or_default() += moved as usize;
+                    (None, Some(result.map(|_| ())))
+                } else {
+                    (Some(id), Some(result.map(|_| ())))
+                }
             }
         };
         if let (Some(id), Some(Ok(()))) = (target, &result) {
@@ -260,14 +412,15 @@ impl Model {
 
     fn check(&self) {
         invariants::check_store(self.store.as_ref()).unwrap();
-        // Stock conservation: on hand + shipped = everything received or adjusted.
+        // Stock conservation: on hand + shipped = everything received or adjusted, and
+        // the units returns put back on the shelf.
         for sku in SKUS {
             let product = self.engine.product_by_sku(&self.admin, sku).unwrap();
             let stock = self.engine.stock_of(&self.admin, product.id()).unwrap();
             let shipped: u64 = stock.levels().iter().map(|l| l.shipped()).sum();
             assert_eq!(
                 stock.total_on_hand() as i64 + shipped as i64,
-                self.net_received[sku],
+                self.net_received[sku] + self.restocked.get(sku).copied().unwrap_or(0),
                 "conservation of {sku}"
             );
         }
@@ -295,6 +448,75 @@ impl Model {
     }
 }
 
+/// Moves one of order `id`'s returns on, as `(pick, choice, kept, product)` say; units
+/// restocked are added to `restocked`.
+fn return_step(
+    e: &Engine<Arc<MemoryStore>>,
+    a: &Actor,
+    restocked: &mut HashMap<&'static str, i64>,
+    id: OrderId,
+    (pick, choice, kept, product): (usize, usize, u32, usize),
+) -> Result<(), Error> {
+    let filter = ReturnFilter {
+        order: Some(id),
+        ..ReturnFilter::default()
+    };
+    let returns = e.list_returns(a, &filter).unwrap().items;
+    let Some(ret) = returns.get(pick % returns.len().max(1)) else {
+        return Ok(());
+    };
+    match ret.status() {
+        ReturnStatus::Requested if choice == 0 => e.refuse_return(a, ret.id(), "worn").map(|_| ()),
+        ReturnStatus::Requested => e.approve_return(a, ret.id()).map(|_| ()),
+        ReturnStatus::Approved => {
+            let mut lines = Vec::new();
+            let mut back = Vec::new();
+            for line in ret.lines() {
+                let shelf = kept.min(line.quantity);
+                if shelf > 0 {
+                    let warehouse = WarehouseCode::parse(WAREHOUSES[choice % 2]).unwrap();
+                    lines.push((line.sku.clone(), shelf, Inspection::Restocked { warehouse }));
+                    back.push((line.sku.clone(), shelf));
+                }
+                if shelf < line.quantity {
+                    let reason = "damaged".into();
+                    lines.push((
+                        line.sku.clone(),
+                        line.quantity - shelf,
+                        Inspection::WrittenOff { reason },
+                    ));
+                }
+            }
+            let r = e.receive_return(a, ret.id(), &lines).map(|_| ());
+            if r.is_ok() {
+                for (sku, units) in back {
+                    let sku = SKUS.iter().find(|s| **s == sku.as_str()).unwrap();
+                    *restocked.entry(sku).or_default() += i64::from(units);
+                }
+            }
+            r
+        }
+        ReturnStatus::Received if choice < 3 => {
+            let request = ReturnRefund {
+                amount: None,
+                method: None,
+                external_reference: String::new(),
+            };
+            e.refund_return(a, ret.id(), &request).map(|_| ())
+        }
+        ReturnStatus::Received => {
+            let request = ExchangeRequest {
+                lines: vec![(Sku::parse(SKUS[product]).unwrap(), 1)],
+                warehouse: None,
+                carrier: CarrierName::parse("ups").unwrap(),
+                tracking: TrackingNumber::parse(&format!("RX{}X{}", ret.id(), product)).unwrap(),
+            };
+            e.exchange_return(a, ret.id(), &request).map(|_| ())
+        }
+        ReturnStatus::Refused | ReturnStatus::Refunded | ReturnStatus::Exchanged => Ok(()),
+    }
+}
+
 fn order_index(op: &Op) -> usize {
     match op {
         Op::AddItem { order, .. }
@@ -306,7 +528,12 @@ fn order_index(op: &Op) -> usize {
         | Op::Archive { order }
         | Op::Restore { order }
         | Op::Pay { order, .. }
-        | Op::Refund { order, .. } => *order,
+        | Op::Refund { order, .. }
+        | Op::Ship { order, .. }
+        | Op::CancelUnshipped { order }
+        | Op::Track { order, .. }
+        | Op::ReturnOpen { order, .. }
+        | Op::ReturnStep { order, .. } => *order,
         Op::Create { .. } | Op::Restock { .. } | Op::Adjust { .. } => 0,
     }
 }
@@ -322,6 +549,107 @@ proptest! {
             model.check();
         }
     }
+}
+
+/// The model's parcels and returns on a path that must succeed: two parcels (one line's
+/// units, then the rest), delivered, a return opened, approved, received (one unit
+/// restocked, one written off) and refunded — checked after every step.
+#[test]
+fn parcels_and_returns_keep_the_invariants() {
+    let mut model = Model::new();
+    let mut ops = vec![Op::Create {
+        customer: 0,
+        items: vec![(0, 3), (1, 1)],
+        draft: false,
+    }];
+    ops.extend((0..3).map(|_| Op::Advance {
+        order: 0,
+        choice: 0,
+    }));
+    ops.extend([
+        Op::Pay {
+            order: 0,
+            cents: 2000,
+        },
+        Op::Ship {
+            order: 0,
+            line: 0,
+            quantity: 2,
+            all: false,
+        },
+        Op::Ship {
+            order: 0,
+            line: 0,
+            quantity: 0,
+            all: true,
+        },
+    ]);
+    ops.extend((0..2).map(|parcel| Op::Track {
+        order: 0,
+        parcel,
+        status: 2,
+        at: 1,
+    }));
+    ops.extend([
+        Op::ReturnOpen {
+            order: 0,
+            line: 0,
+            quantity: 2,
+        },
+        Op::ReturnStep {
+            order: 0,
+            pick: 0,
+            choice: 1,
+            kept: 1,
+            product: 0,
+        },
+        Op::ReturnStep {
+            order: 0,
+            pick: 0,
+            choice: 1,
+            kept: 1,
+            product: 0,
+        },
+        Op::ReturnStep {
+            order: 0,
+            pick: 0,
+            choice: 1,
+            kept: 1,
+            product: 0,
+        },
+    ]);
+    for op in &ops {
+        model.step(op);
+        model.check();
+    }
+    let order = model.orders[0];
+    let stored = model.engine.get_order(&model.admin, order).unwrap().value;
+    assert_eq!(stored.status(), OrderStatus::Delivered);
+    assert_eq!(model.parcels, 2);
+    assert_eq!(
+        model
+            .engine
+            .order_shipments(&model.admin, order)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        model.returns_worked, 4,
+        "opened, approved, received, refunded"
+    );
+    assert_eq!(model.restocked.get("TEE"), Some(&1));
+    let filter = ReturnFilter {
+        order: Some(order),
+        ..ReturnFilter::default()
+    };
+    let returns = model
+        .engine
+        .list_returns(&model.admin, &filter)
+        .unwrap()
+        .items;
+    assert_eq!(returns.len(), 1);
+    assert_eq!(returns[0].status(), ReturnStatus::Refunded);
 }
 
 #[test]

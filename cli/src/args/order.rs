@@ -275,7 +275,7 @@ Examples:
 
 The label is 4 x 6 inches with a Code 128 barcode of the order reference. The sender is
 --seller (or $ORDO_SELLER): the store keeps no seller details yet. Weights come from the
-shipment (`ordo order ship --weight`).")]
+shipment (`ordo order ship --weight`, or its products' weights).")]
     Label(super::documents::LabelArgs),
     /// An order's invoice (issued on first use, with the next gap-free number).
     #[command(after_long_help = "\

@@ -16,7 +16,8 @@ pub struct ShipArgs {
     /// The carrier's tracking number.
     #[arg(long)]
     pub tracking: String,
-    /// The parcel's weight in kg (e.g. 1.25).
+    /// The parcel's weight in kg (e.g. 1.25); without it, the sum of its products'
+    /// weights when every one has a weight.
     #[arg(long)]
     pub weight: Option<String>,
     /// standard, express or pickup (default: the order's shipping method).

@@ -42,6 +42,30 @@ fn demo_builds_a_shop_once() {
         tickets.iter().any(|t| t["status"] != "open"),
         "the desk worked some: {tickets:?}"
     );
+    // Nothing the demo made is dated after the moment it finished.
+    let now = ordo_core::clock::Clock::now(&ordo_core::clock::SystemClock).to_string();
+    for ticket in tickets {
+        assert!(text(ticket, "updated_at") <= now, "{ticket} after {now}");
+    }
+    let returns = shop.json("return list --limit 100");
+    let returns = returns["items"].as_array().expect("a page of returns");
+    assert_eq!(returns.len(), 5);
+    assert_eq!(made["returns"], 5);
+    for ret in returns {
+        assert!(text(ret, "created_at") <= now, "{ret} after {now}");
+        let order = shop.json(&format!("order show {}", ret["order_id"]));
+        let delivered = order["status_history"]
+            .as_array()
+            .expect("a history")
+            .iter()
+            .find(|change| change["status"] == "delivered")
+            .map(|change| text(change, "at"))
+            .expect("a returned order was delivered");
+        assert!(
+            delivered <= text(ret, "created_at"),
+            "return {ret} opened before its order was delivered at {delivered}"
+        );
+    }
     assert_eq!(made["warehouses"], serde_json::json!(["MAIN", "EAST"]));
     assert_eq!(made["registrations"], 5);
     assert_eq!(made["customer_logins"], 20);

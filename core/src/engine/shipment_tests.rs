@@ -424,3 +424,39 @@ fn the_warehouse_ships_customers_read_their_own_shipments_only() {
         Error::not_found(crate::error::EntityKind::Order, order)
     );
 }
+
+#[test]
+fn a_parcel_without_a_weight_weighs_what_its_products_weigh_when_all_are_known() {
+    let f = fixture();
+    let mut tee = sample::product("TEE", 2000);
+    tee.weight_kg = Some("0.25".into());
+    f.engine.update_product(&f.admin, "TEE", tee).unwrap();
+    let mut mug = sample::product("MUG", 850);
+    mug.weight_kg = None;
+    f.engine.update_product(&f.admin, "MUG", mug).unwrap();
+    let order = packed(&f, &[("TEE", 3), ("MUG", 1)]);
+    let unweighed = |lines: &[(&str, u32)], tracking: &str| ShipRequest {
+        weight: None,
+        ..request(lines, tracking)
+    };
+
+    let tees = f
+        .engine
+        .ship_order(&f.admin, order, &unweighed(&[("TEE", 2)], "TRK000001"))
+        .unwrap();
+    assert_eq!(tees.weight(), Some(Weight::from_grams(500).unwrap()));
+    // The mug has no weight: the parcel's is unknown rather than too light.
+    let rest = f
+        .engine
+        .ship_order(&f.admin, order, &unweighed(&[], "TRK000002"))
+        .unwrap();
+    assert_eq!(rest.weight(), None);
+    assert_eq!(f.engine.order_shipments(&f.admin, order).unwrap().len(), 2);
+    // A weight given by the warehouse wins.
+    let order = packed(&f, &[("TEE", 1)]);
+    let weighed = f
+        .engine
+        .ship_order(&f.admin, order, &request(&[], "TRK000003"))
+        .unwrap();
+    assert_eq!(weighed.weight(), Some(Weight::parse_kg("1.2").unwrap()));
+}

@@ -96,6 +96,24 @@ fn units_of(order: &Order, lines: &[(Sku, u32)]) -> Result<Vec<(ProductId, u32)>
         .collect()
 }
 
+/// What a parcel of `lines` weighs by its products' weights, when every product has one
+/// (and the sum is a weight a parcel may have); `None` leaves it to the label.
+fn parcel_weight<S: Store>(
+    unit: &mut Unit<'_, S>,
+    lines: &[ShipmentLine],
+) -> Result<Option<Weight>> {
+    let mut grams: u64 = 0;
+    for line in lines {
+        let Some(weight) = unit.product(line.product)?.weight() else {
+            return Ok(None);
+        };
+        grams = grams.saturating_add(u64::from(weight.grams()) * u64::from(line.quantity));
+    }
+    Ok(u32::try_from(grams)
+        .ok()
+        .and_then(|g| Weight::from_grams(g).ok()))
+}
+
 impl<S: Store> Engine<S> {
     /// Hands units of a packed (or partially shipped) order to a carrier: consumes their
     /// stock, records the shipment, and moves the order to partially shipped, or shipped
@@ -151,6 +169,10 @@ impl<S: Store> Engine<S> {
                     })
                 })
                 .collect::<Vec<_>>();
+            let weight = match request.weight {
+                Some(weight) => Some(weight),
+                None => parcel_weight(unit, &lines)?,
+            };
             let now = self.clock.now();
             let draft = ShipmentDraft {
                 order: id,
@@ -159,7 +181,7 @@ impl<S: Store> Engine<S> {
                 carrier: request.carrier.clone(),
                 method: request.method.unwrap_or(order.shipping_method()),
                 tracking: request.tracking.clone(),
-                weight: request.weight,
+                weight,
             };
             // The order refuses first (nothing to ship, too many units, wrong status), so
             // its refusal is the one a caller sees.

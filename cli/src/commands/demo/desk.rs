@@ -8,6 +8,7 @@ use ordo_api::request::{
     TicketSetStatus,
 };
 use ordo_api::views::{StaffUserView, TicketView};
+use ordo_core::clock::Clock;
 use ordo_core::store::Store;
 use ordo_core::ticket::{TicketPriority, TicketStatus};
 
@@ -71,9 +72,12 @@ impl<S: Store> Demo<S> {
             };
             let orders: ListView<OrderView> = self.call(Request::OrderList(OrderList {
                 customer: Some(buyer.id.0),
-                limit: Some(1),
+                limit: Some(20),
                 ..OrderList::default()
             }))?;
+            // Their newest order that existed when they wrote.
+            let now = self.clock.now().to_string();
+            let about = orders.items.iter().find(|o| o.created_at <= now);
             let (subject, message, answer) = CASES[n % CASES.len()];
             let priority = match dice.weighted(&[20, 60, 15, 5]) {
                 0 => TicketPriority::Low,
@@ -83,13 +87,14 @@ impl<S: Store> Demo<S> {
             };
             let ticket: TicketView = self.call(Request::TicketOpen(TicketOpen {
                 customer: Some(CustomerKey::Id { id: buyer.id.0 }),
-                order: orders.items.first().map(|o| OrderKey::Id { id: o.id }),
+                order: about.map(|o| OrderKey::Id { id: o.id }),
                 subject: subject.to_string(),
                 priority,
                 message: message.to_string(),
             }))?;
             opened += 1;
-            self.clock.advance(dice.between(60_000, 3_600_000));
+            self.clock
+                .advance(dice.between(60_000, super::TICKET_STEP_MS));
             if dice.chance(80) {
                 let _: TicketView = self.call(Request::TicketAssign(TicketAssign {
                     id: ticket.id,

@@ -9,6 +9,7 @@ use ordo_api::return_args::{
     ReturnReceive, ReturnRefundArgs, ReturnRefuse, WriteOffArgs,
 };
 use ordo_api::views::ReturnView;
+use ordo_core::clock::Clock;
 use ordo_core::store::Store;
 
 use super::{Demo, ListView, OrderView};
@@ -24,6 +25,9 @@ enum Fate {
     Refused,
 }
 
+/// How many returns the demo opens (at most).
+pub(super) const COUNT: usize = FATES.len();
+
 const FATES: [Fate; 5] = [
     Fate::RestockedAndRefunded,
     Fate::WrittenOff,
@@ -38,13 +42,18 @@ impl<S: Store> Demo<S> {
     pub(super) fn returns(&self, warehouse: &str) -> anyhow::Result<usize> {
         let delivered: ListView<OrderView> = self.call(Request::OrderList(OrderList {
             status: Some("delivered".to_string()),
-            limit: Some(50),
+            limit: Some(500),
             ..OrderList::default()
         }))?;
-        let paid = delivered
-            .items
-            .iter()
-            .filter(|o| o.payment_status == "paid" && !o.lines.is_empty());
+        // Delivered before the desk's work starts, so no return is older than its parcel.
+        let now = self.clock.now().to_string();
+        let paid = delivered.items.iter().filter(|o| {
+            o.payment_status == "paid"
+                && !o.lines.is_empty()
+                && o.status_history
+                    .iter()
+                    .any(|change| change.status == "delivered" && change.at <= now)
+        });
         let mut opened = 0;
         for (order, fate) in paid.zip(FATES) {
             let Some(line) = order.lines.first() else {
@@ -88,7 +97,7 @@ impl<S: Store> Demo<S> {
                     Vec::new(),
                 ),
             };
-            self.clock.advance(2 * 86_400_000);
+            self.clock.advance(super::RETURN_STEP_MS - 3_600_000);
             let _: ReturnView = self.call(Request::ReturnReceive(ReturnReceive {
                 id,
                 restock,

@@ -14,7 +14,8 @@
 //!   direction, …), pure functions returning `ordo_core::Error`, each part checked by
 //!   ordo-core's parsers.
 //! - `store`: the only module that names a storage backend: opens `SledStore` (immediate
-//!   durability), backs it up, verifies and restores backup files.
+//!   durability) or, with `--database`, `PgStore`; backs sled up, verifies and restores
+//!   backup files.
 //! - `identity`: who acts: `--as LOGIN` (signs in for one command, signs out after),
 //!   `$ORDO_TOKEN` (a session from `ordo login`), else `local admin ($USER)`.
 //! - `password`: passwords from `$ORDO_PASSWORD` / `$ORDO_NEW_PASSWORD`, a no-echo prompt,

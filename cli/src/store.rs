@@ -2,27 +2,41 @@
 //! backs it up, verifies backups and restores them.
 //!
 //! Every other module sees only `ordo_core::store::Store` through the engine (and
-//! [`BackupInfo`], re-exported here).
+//! [`BackupInfo`], re-exported here). The store is a sled data directory (`--data DIR`,
+//! the default) or a PostgreSQL database (`--database postgres://…` or
+//! `$ORDO_DATABASE_URL`), which several `ordo` processes may share.
 
 use std::path::Path;
 
 use anyhow::Context as _;
-use ordo_core::store::StoreError;
+use ordo_core::audit::{AuditEntry, Subject};
+use ordo_core::store::{
+    IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, Store, StoreError, Versioned,
+    WriteSet,
+};
+use ordo_postgres::{PgConfig, PgStore};
 use ordo_storage::backup::DataDir;
 use ordo_storage::{Durability, IfNotEmpty, SledStore, StoreConfig, backup};
+use rust_decimal::Decimal;
 
 pub use ordo_storage::BackupInfo;
 
-/// The store the CLI runs on.
-pub type AppStore = SledStore;
+/// The store the CLI runs on: one of the backends.
+#[derive(Debug)]
+pub enum AppStore {
+    /// A sled data directory (one process at a time).
+    Sled(SledStore),
+    /// A PostgreSQL database (any number of processes).
+    Postgres(PgStore),
+}
 
-/// Opens (creating if needed) the store in `dir`, with every acknowledged change on stable
-/// storage before the command reports success.
+/// Opens (creating if needed) the sled store in `dir`, with every acknowledged change on
+/// stable storage before the command reports success.
 ///
 /// # Errors
 /// If the directory cannot be created, is in use by another ordo process, or holds data
 /// that cannot be read.
-pub fn open_store(dir: &Path) -> anyhow::Result<AppStore> {
+pub fn open_sled(dir: &Path) -> anyhow::Result<SledStore> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     let store = SledStore::open(dir, StoreConfig::new(Durability::Immediate))
@@ -30,12 +44,104 @@ pub fn open_store(dir: &Path) -> anyhow::Result<AppStore> {
     Ok(store)
 }
 
+/// [`open_sled`] as the CLI's store.
+///
+/// # Errors
+/// As [`open_sled`].
+pub fn open_store(dir: &Path) -> anyhow::Result<AppStore> {
+    open_sled(dir).map(AppStore::Sled)
+}
+
+/// Opens the PostgreSQL database at `url`, creating or upgrading its tables. A commit is
+/// durable when the server acknowledges it (its own `fsync`).
+///
+/// # Errors
+/// If the URL does not parse (the error does not repeat it: it may hold a password), the
+/// server cannot be reached, or the database was written by a newer ordo.
+pub fn open_database(url: &str) -> anyhow::Result<AppStore> {
+    let store = PgStore::open(url, PgConfig::default()).map_err(ordo_core::Error::from)?;
+    Ok(AppStore::Postgres(store))
+}
+
 /// Writes a consistent snapshot of `store` to `file`.
 ///
 /// # Errors
-/// If the file cannot be written or a stored value does not decode.
+/// If the file cannot be written or a stored value does not decode; always for a
+/// PostgreSQL store, whose backups are the database's own (`pg_dump`).
 pub fn backup(store: &AppStore, file: &Path) -> anyhow::Result<BackupInfo> {
-    store.backup(file).map_err(|e| backup_error(file, e))
+    match store {
+        AppStore::Sled(store) => store.backup(file).map_err(|e| backup_error(file, e)),
+        AppStore::Postgres(_) => Err(anyhow::anyhow!(
+            "a PostgreSQL store is backed up by the database: use pg_dump (and pg_restore)"
+        )),
+    }
+}
+
+/// Calls the same method on whichever backend `self` is.
+macro_rules! each {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            AppStore::Sled($store) => $call,
+            AppStore::Postgres($store) => $call,
+        }
+    };
+}
+
+impl Store for AppStore {
+    fn next_id(&self) -> Result<u64, StoreError> {
+        each!(self, s => s.next_id())
+    }
+    fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
+        each!(self, s => s.get(key))
+    }
+    fn scan(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<Vec<Versioned<Record>>, StoreError> {
+        each!(self, s => s.scan(kind, after, limit))
+    }
+    fn scan_listing(
+        &self,
+        kind: RecordKind,
+        after: Option<&RecordKey>,
+        limit: usize,
+    ) -> Result<ScanPage, StoreError> {
+        each!(self, s => s.scan_listing(kind, after, limit))
+    }
+    fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        each!(self, s => s.index_get(index, key))
+    }
+    fn index_scan(
+        &self,
+        index: IndexName,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+        each!(self, s => s.index_scan(index, range, limit))
+    }
+    fn audit_for(
+        &self,
+        subject: Subject,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        each!(self, s => s.audit_for(subject, after, limit))
+    }
+    fn sync(&self) -> Result<(), StoreError> {
+        each!(self, s => s.sync())
+    }
+    fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
+        each!(self, s => s.apply(writes))
+    }
+    fn counters(
+        &self,
+        range: &IndexRange,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Decimal)>, StoreError> {
+        each!(self, s => s.counters(range, limit))
+    }
 }
 
 /// Checks `file` end to end without restoring it.

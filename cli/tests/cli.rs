@@ -24,6 +24,8 @@ mod documents;
 mod general;
 #[path = "cli/orders.rs"]
 mod orders;
+#[path = "cli/postgres.rs"]
+mod postgres;
 #[path = "cli/products.rs"]
 mod products;
 #[path = "cli/reports.rs"]

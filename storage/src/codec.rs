@@ -10,6 +10,10 @@
 //! Moving to another serialization (postcard has a documented stable wire format) means a
 //! new format byte here and a migration; nothing outside this module knows about bincode.
 //! See `docs/storage-format.md` for the layout of each tree.
+//!
+//! Public for the other backends (`ordo-postgres`), which store records, audit entries and
+//! report counters in exactly these bytes, so a value means the same thing everywhere and
+//! a store moves between backends unchanged.
 
 use bincode::config::{self, Configuration, LittleEndian, Varint};
 use serde::Serialize;
@@ -139,7 +143,7 @@ fn decode_payload<T: DeserializeOwned>(key: &str, payload: &[u8]) -> Result<T, S
 ///
 /// # Errors
 /// `Io` if the record cannot be encoded (a bug) or is too large.
-pub(crate) fn encode_record(version: u64, record: &Record) -> Result<Vec<u8>, StoreError> {
+pub fn encode_record(version: u64, record: &Record) -> Result<Vec<u8>, StoreError> {
     encode("record", &(version, record))
 }
 
@@ -147,7 +151,7 @@ pub(crate) fn encode_record(version: u64, record: &Record) -> Result<Vec<u8>, St
 ///
 /// # Errors
 /// `Corrupted` naming `key` if the bytes are not a record value.
-pub(crate) fn decode_record(key: &str, bytes: &[u8]) -> Result<(u64, Record), StoreError> {
+pub fn decode_record(key: &str, bytes: &[u8]) -> Result<(u64, Record), StoreError> {
     decode(key, bytes)
 }
 
@@ -200,7 +204,7 @@ pub(crate) fn decode_counter(key: &str, bytes: &[u8]) -> Result<u64, StoreError>
 ///
 /// # Errors
 /// `Io` only on an encoder bug.
-pub(crate) fn encode_amount(value: rust_decimal::Decimal) -> Result<Vec<u8>, StoreError> {
+pub fn encode_amount(value: rust_decimal::Decimal) -> Result<Vec<u8>, StoreError> {
     encode("report counter", &value.serialize())
 }
 
@@ -209,7 +213,7 @@ pub(crate) fn encode_amount(value: rust_decimal::Decimal) -> Result<Vec<u8>, Sto
 ///
 /// # Errors
 /// `Corrupted` naming `key()` (also for bytes no decimal has, such as a scale above 28).
-pub(crate) fn decode_amount(
+pub fn decode_amount(
     key: impl Fn() -> String,
     bytes: &[u8],
 ) -> Result<rust_decimal::Decimal, StoreError> {
@@ -256,7 +260,7 @@ pub(crate) fn decode_marker(key: &str, bytes: &[u8]) -> Result<(), StoreError> {
 ///
 /// # Errors
 /// `Io` if it cannot be encoded.
-pub(crate) fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, StoreError> {
+pub fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, StoreError> {
     encode("audit entry", entry)
 }
 
@@ -264,7 +268,7 @@ pub(crate) fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, StoreError> {
 ///
 /// # Errors
 /// `Corrupted` naming `key`.
-pub(crate) fn decode_audit(key: &str, bytes: &[u8]) -> Result<AuditEntry, StoreError> {
+pub fn decode_audit(key: &str, bytes: &[u8]) -> Result<AuditEntry, StoreError> {
     decode(key, bytes)
 }
 

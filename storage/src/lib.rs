@@ -58,7 +58,7 @@
 //! that do not decode are copied and reported ([`BackupInfo::undecodable`]), never fatal.
 
 pub mod backup;
-mod codec;
+pub mod codec;
 mod commit;
 mod config;
 mod datadir;

@@ -113,6 +113,16 @@ pub struct GlobalArgs {
         global = true
     )]
     pub data: PathBuf,
+    /// PostgreSQL database URL (postgres://user:password@host/db): use it instead of the
+    /// data directory; several ordo processes may share one database.
+    #[arg(
+        long = "database",
+        value_name = "URL",
+        env = "ORDO_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database: Option<String>,
     /// Print exactly one JSON object or array on stdout instead of tables.
     #[arg(long, global = true)]
     pub json: bool,

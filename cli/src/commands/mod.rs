@@ -51,10 +51,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         return backup::verify(out, args);
     }
     if let Command::Serve(args) = &cli.command {
+        if cli.global.database.is_some() {
+            return Err(anyhow::anyhow!(
+                "ordo serve runs on a data directory (--data) only, not yet on --database"
+            ));
+        }
         return serve::run(&data, out, args);
     }
     if let Command::Sms(command) = &cli.command {
         return sms::run(out, command);
+    }
+    if let Some(url) = cli.global.database.as_deref() {
+        return on_database(url, cli.command, &data, out, &identity);
     }
     let service = remote::find(&data, &identity::os_user())?;
     let transport = match (cli.command, service) {
@@ -88,6 +96,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::open(transport, out, &identity)?;
     let outcome = in_context(&ctx, command);
     // End the --as session even when the command failed; its error comes first.
+    let closed = ctx.close();
+    outcome.and(closed)
+}
+
+/// Runs a command on the PostgreSQL store at `url` (no service socket: every process
+/// works on the database directly).
+fn on_database(
+    url: &str,
+    command: Command,
+    data: &std::path::Path,
+    out: Output,
+    identity: &Identity,
+) -> anyhow::Result<()> {
+    let command = match command {
+        Command::Backup(_) | Command::Restore(_) => {
+            return Err(anyhow::anyhow!(
+                "a PostgreSQL store is backed up and restored by the database: use pg_dump \
+                 and pg_restore"
+            ));
+        }
+        Command::Demo(args) => return demo::run(store::open_database(url)?, data, out, &args),
+        command => command,
+    };
+    let ctx = Context::open(Transport::local(store::open_database(url)?)?, out, identity)?;
+    let outcome = in_context(&ctx, command);
     let closed = ctx.close();
     outcome.and(closed)
 }

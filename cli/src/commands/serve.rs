@@ -42,7 +42,7 @@ pub fn run(data: &Path, out: Output, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(service) = remote::find(data, &identity::os_user())? {
         return Err(service.busy("serve", "one service per data directory"));
     }
-    let store = store::open_store(data)?;
+    let store = store::open_sled(data)?;
     if args.demo {
         seed_demo(&store, data, out, args.demo_scale)?;
     }

@@ -51,6 +51,7 @@ pub fn ordo() -> Command {
         "ORDO_TOKEN",
         "ORDO_PASSWORD",
         "ORDO_NEW_PASSWORD",
+        "ORDO_DATABASE_URL",
     ] {
         command.env_remove(name);
     }

@@ -6,6 +6,7 @@
 //! most [`EngineConfig::max_attempts`] times.
 
 mod accounts;
+mod backoff;
 mod catalog;
 mod channels;
 mod checkout;
@@ -160,23 +161,21 @@ impl<S: Store> Engine<S> {
     /// (`Error::Conflict`, `StoreError::Conflict`) — at most `max_attempts` times.
     fn transact<T>(&self, decide: impl Fn(&mut Unit<'_, S>) -> Result<T>) -> Result<T> {
         let attempts = self.config.max_attempts.max(1);
-        for _ in 0..attempts {
+        for attempt in 0..attempts {
+            // Exponential backoff with jitter after the first lost race (see `backoff`).
+            if attempt > 0 {
+                backoff::pause(attempt - 1);
+            }
             let mut unit = Unit::new(&self.store);
             let outcome = match decide(&mut unit).and_then(|outcome| {
                 unit.fan_out()?;
                 Ok(outcome)
             }) {
-                Err(Error::Storage(StoreError::Conflict) | Error::Conflict) => {
-                    std::thread::yield_now();
-                    continue;
-                }
+                Err(Error::Storage(StoreError::Conflict) | Error::Conflict) => continue,
                 // An invariant seen broken on records that moved while the unit read them
                 // (one read before a concurrent change, another after) is a torn read, not
                 // a bug: decide again on fresh data. Checked only on this rare path.
-                Err(Error::Internal(_)) if unit.moved_since_read()? => {
-                    std::thread::yield_now();
-                    continue;
-                }
+                Err(Error::Internal(_)) if unit.moved_since_read()? => continue,
                 other => other?,
             };
             let writes: WriteSet = unit.finish();
@@ -185,7 +184,7 @@ impl<S: Store> Engine<S> {
             }
             match self.store.apply(writes) {
                 Ok(()) => return Ok(outcome),
-                Err(StoreError::Conflict) => std::thread::yield_now(),
+                Err(StoreError::Conflict) => {}
                 Err(other) => return Err(other.into()),
             }
         }

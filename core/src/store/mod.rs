@@ -13,10 +13,20 @@
 //!   the earlier write sets of the batch leave behind, exactly like a put's.
 //! - A unique index insert whose key already maps to a different id MUST return
 //!   `Conflict` and write nothing.
-//! - Audit sequence numbers are strictly increasing across all applies. No reader depends
-//!   on them across subjects: `audit_for` reads one subject's entries in order, and
-//!   notifications are records (deliveries) consumed as a pending set by their status and
-//!   due time, never by a global sequence a late commit could slip under.
+//! - Audit sequence numbers are unique, never reused, and increasing within one write set
+//!   and across write sets applied one after another. They need NOT follow commit order
+//!   between concurrent write sets: a backend that takes them from a database sequence
+//!   (PostgreSQL) hands a number out before its transaction commits, so an entry with a
+//!   smaller number can become visible after one with a larger number. Therefore no reader
+//!   keeps a "sequence > cursor" position across calls to catch up on later entries:
+//!   `audit_for` returns one subject's entries ordered by sequence and the engine reads a
+//!   subject's whole trail afresh each time, and notifications are records (deliveries)
+//!   consumed as a pending set by their status and due time, never by a sequence a late
+//!   commit could slip under. Per subject the order is the commit order whenever every
+//!   write set that audits the subject also puts the subject's record: such write sets
+//!   conflict on its version, so they commit one after another, and a backend MUST number
+//!   a write set's entries only after its version checks hold (conformance check
+//!   `audit_of_one_subject_follows_its_record_versions`).
 //! - Bytes that do not decode MUST be reported as [`StoreError::Corrupted`] naming the key,
 //!   never a panic. [`Store::get`], [`Store::scan`], `audit_for`, the
 //!   index calls and `apply` return the error. **Only listings skip:** [`Store::scan_listing`]

@@ -601,6 +601,53 @@ pub fn engine_records_round_trip<S: Store>(store: S) {
     assert_eq!(deliveries.items.len(), 2);
 }
 
+/// Audit sequence numbers are unique, but only per subject do they promise an order: when
+/// every write set that audits a subject also puts that subject's record (so the write
+/// sets conflict on its version and commit one after another), the subject's entries read
+/// back in the order of the record's versions. Four threads race read-modify-write loops
+/// on one record, each write auditing the version it wrote.
+pub fn audit_of_one_subject_follows_its_record_versions<S: Store + 'static>(store: S) {
+    const THREADS: u64 = 4;
+    const WRITES: u64 = 25;
+    put(&store, marker("subject", "0"), Expected::Absent).unwrap();
+    let subject = Subject::Order(OrderId(42));
+    let store = Arc::new(store);
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let mut written = 0u64;
+                while written < WRITES {
+                    let (version, _) = fingerprint_of(store.as_ref(), "subject").unwrap();
+                    let mut ws = WriteSet::new();
+                    ws.put(
+                        marker("subject", &(version + 1).to_string()),
+                        Expected::Version(version),
+                    );
+                    let mut entry = audit(vec![subject]);
+                    // The version this write set leaves the record at.
+                    entry.at = Timestamp(i64::try_from(version + 1).unwrap());
+                    ws.audit.push(entry);
+                    match store.apply(ws) {
+                        Ok(()) => written += 1,
+                        Err(StoreError::Conflict) => continue,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                written
+            })
+        })
+        .collect();
+    let written: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(written, THREADS * WRITES);
+    let trail = store.audit_for(subject, None, 1000).unwrap();
+    assert_eq!(trail.len() as u64, THREADS * WRITES);
+    let versions: Vec<i64> = trail.iter().map(|e| e.record.at.0).collect();
+    let expected: Vec<i64> = (2..2 + i64::try_from(THREADS * WRITES).unwrap()).collect();
+    assert_eq!(versions, expected, "entries of one subject in commit order");
+    assert!(trail.windows(2).all(|w| w[0].sequence < w[1].sequence));
+}
+
 /// Generates one `#[test]` per conformance check for a store built by `$factory`
 /// (an expression evaluated afresh for each test).
 #[macro_export]
@@ -654,6 +701,10 @@ macro_rules! store_conformance_tests {
             #[test]
             fn engine_records_round_trip() {
                 check::engine_records_round_trip($factory);
+            }
+            #[test]
+            fn audit_of_one_subject_follows_its_record_versions() {
+                check::audit_of_one_subject_follows_its_record_versions($factory);
             }
         }
     };

@@ -639,3 +639,85 @@ fn staff_see_failed_deliveries_and_retry_them() {
     assert!(shop.json("outbox list").as_array().unwrap().is_empty());
     assert_eq!(shop.json("outbox list --all")[0]["status"], "sent");
 }
+
+/// The value of cookie `name` in a response's `Set-Cookie` headers.
+fn set_cookie(response: &reqwest::blocking::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|line| {
+            let pair = line.split(';').next()?;
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+}
+
+#[test]
+fn the_web_console_and_portal_are_served_with_the_demo_sign_ins() {
+    let shop = Shop::new();
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    let admin = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .expect("the admin's password");
+    let password = admin.split_whitespace().nth(1).expect("a password");
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{}/console/signin", service.base))
+        .send()
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let csp = form.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    let nonce = set_cookie(&form, "ordo_csrf").expect("a CSRF nonce cookie");
+    let body = form.text().unwrap();
+    let token = body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's token")
+        .to_string();
+    // Without the token: 403, no session.
+    let refused = client
+        .post(format!("{}/console/signin", service.base))
+        .header("cookie", format!("ordo_csrf={nonce}"))
+        .form(&[("login", "admin"), ("password", password)])
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(set_cookie(&refused, "ordo_console").is_none());
+    let signed = client
+        .post(format!("{}/console/signin", service.base))
+        .header("cookie", format!("ordo_csrf={nonce}"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("login", "admin"),
+            ("password", password),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let session = set_cookie(&signed, "ordo_console").expect("the session cookie");
+    let orders = client
+        .get(format!("{}/console/orders", service.base))
+        .header("cookie", format!("ordo_console={session}"))
+        .send()
+        .unwrap();
+    assert_eq!(orders.status(), 200);
+    let page = orders.text().unwrap();
+    assert!(page.matches("/console/orders/").count() >= 5, "{page}");
+    let portal = client.get(format!("{}/", service.base)).send().unwrap();
+    assert_eq!(portal.status(), 200);
+    let (status, logs) = service.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        !logs.contains(&session),
+        "the session token reached the logs"
+    );
+    assert!(!logs.contains(password), "a password reached the logs");
+}

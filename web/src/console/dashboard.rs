@@ -20,7 +20,7 @@ use crate::{call, csrf};
 use super::{Staff, page, staff};
 
 /// Counted up to this many; more shows as `N+`.
-pub(crate) const COUNT_CAP: usize = 200;
+pub(crate) const COUNT_CAP: usize = 50;
 
 /// The statuses of orders waiting for the shop.
 pub(crate) const WAITING: [&str; 4] = ["placed", "confirmed", "picking", "packed"];

@@ -266,8 +266,9 @@ fn scope_of(op: Option<&str>) -> Option<RateScope> {
 
 /// Counts a login or registration from `peer` against its bucket (in the store, through
 /// the contract's `rate.take`); the refusal to answer with when it is over its budget,
-/// or when the count could not be taken.
-async fn limit<S: Store + Send + Sync + 'static>(
+/// or when the count could not be taken. Public for the web pages' sign-in and
+/// registration forms (ordo-web), which share the buckets of `/api/v1`.
+pub async fn limit<S: Store + Send + Sync + 'static>(
     state: &AppState<S>,
     peer: IpAddr,
     op: Option<&str>,

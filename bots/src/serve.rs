@@ -209,6 +209,11 @@ pub fn sms_sender(config: &ServeConfig) -> Result<Option<TwilioSender>, ConfigEr
     Ok(Some(TwilioSender::new(TwilioClient::new(client)?)))
 }
 
+/// Routes served beside [`http::router`]'s, built from the service's state once it
+/// listens: the web pages (`ordo_web::router`), which depend on this crate and so are
+/// handed in by the binary rather than named here.
+pub type ExtraRoutes = Box<dyn FnOnce(AppState<ServiceStore>) -> axum::Router + Send>;
+
 /// Runs the service on `store` (the data directory `data_dir`) until SIGINT or SIGTERM;
 /// `ready` is called once everything listens.
 ///
@@ -221,7 +226,21 @@ pub fn run(
     config: ServeConfig,
     ready: impl FnOnce(&Ready),
 ) -> Result<(), ServeError> {
-    run_until(store, data_dir, config, ready, || {
+    run_with(store, data_dir, config, None, ready)
+}
+
+/// [`run`], serving `extra` routes too.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(
+    store: SledStore,
+    data_dir: &Path,
+    config: ServeConfig,
+    extra: Option<ExtraRoutes>,
+    ready: impl FnOnce(&Ready),
+) -> Result<(), ServeError> {
+    run_serving(store, data_dir, config, extra, ready, || {
         let signals = Signals::install()?;
         Ok(signals.wait())
     })
@@ -237,6 +256,25 @@ pub fn run_until<F, Fut>(
     store: SledStore,
     data_dir: &Path,
     config: ServeConfig,
+    ready: impl FnOnce(&Ready),
+    shutdown: F,
+) -> Result<(), ServeError>
+where
+    F: FnOnce() -> Result<Fut, ServeError>,
+    Fut: Future<Output = ()>,
+{
+    run_serving(store, data_dir, config, None, ready, shutdown)
+}
+
+/// [`run_until`] with `extra` routes.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_serving<F, Fut>(
+    store: SledStore,
+    data_dir: &Path,
+    config: ServeConfig,
+    extra: Option<ExtraRoutes>,
     ready: impl FnOnce(&Ready),
     shutdown: F,
 ) -> Result<(), ServeError>
@@ -276,7 +314,7 @@ where
         }
     };
     let state = AppState::new(pool.clone(), config);
-    let served = runtime.block_on(serve(state, data_dir, backup_plan, ready, shutdown));
+    let served = runtime.block_on(serve(state, data_dir, backup_plan, extra, ready, shutdown));
     if let Some(backups) = backups {
         backups.stop();
     }
@@ -299,6 +337,7 @@ async fn serve<F, Fut>(
     state: AppState<ServiceStore>,
     data_dir: &Path,
     backups: Option<BackupPlan>,
+    extra: Option<ExtraRoutes>,
     ready: impl FnOnce(&Ready),
     shutdown: F,
 ) -> Result<(), ServeError>
@@ -328,6 +367,9 @@ where
     let (stop, stopped) = watch::channel(false);
 
     let mut app = http::router(state.clone());
+    if let Some(extra) = extra {
+        app = app.merge(extra(state.clone()));
+    }
     let telegram_webhook =
         crate::telegram::webhook::routes(&state.config).map(|(route, updates)| {
             app = std::mem::take(&mut app).merge(route);

@@ -46,7 +46,11 @@ pub fn run(data: &Path, out: Output, args: &ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         seed_demo(&store, data, out, args.demo_scale)?;
     }
-    ordo_bots::serve::run(store, data, config, |ready| print_ready(ready, data))?;
+    // The web pages (ordo-web) are merged into the service's router.
+    let web: ordo_bots::serve::ExtraRoutes = Box::new(ordo_web::router);
+    ordo_bots::serve::run_with(store, data, config, Some(web), |ready| {
+        print_ready(ready, data)
+    })?;
     Ok(())
 }
 
@@ -151,7 +155,10 @@ fn print_ready(ready: &Ready, data: &Path) {
 pub fn try_it(http: SocketAddr, data: &Path) -> String {
     let api = format!("http://{http}/api/v1");
     format!(
-        "Try it:\n  \
+        "Web:\n  \
+         console: http://{http}/console   (staff: a login and password, e.g. the demo's above)\n  \
+         portal:  http://{http}/          (customers: e.g. the demo's customer sign-in above)\n\n\
+         Try it:\n  \
          curl -s http://{http}/healthz\n  \
          TOKEN=$(curl -s {api} -d '{{\"op\": \"session.login\", \"args\": {{\"login\": \"LOGIN\", \"password\": \"PASSWORD\"}}}}' | jq -r .ok.token)\n  \
          curl -s {api} -H \"Authorization: Bearer $TOKEN\" -d '{{\"op\": \"order.list\", \"args\": {{\"limit\": 5}}}}'\n  \

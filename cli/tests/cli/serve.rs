@@ -639,3 +639,418 @@ fn staff_see_failed_deliveries_and_retry_them() {
     assert!(shop.json("outbox list").as_array().unwrap().is_empty());
     assert_eq!(shop.json("outbox list --all")[0]["status"], "sent");
 }
+
+/// The value of cookie `name` in a response's `Set-Cookie` headers.
+fn set_cookie(response: &reqwest::blocking::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|line| {
+            let pair = line.split(';').next()?;
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+}
+
+#[test]
+fn the_web_console_and_portal_are_served_with_the_demo_sign_ins() {
+    let shop = Shop::new();
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    let admin = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .expect("the admin's password");
+    let password = admin.split_whitespace().nth(1).expect("a password");
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{}/console/signin", service.base))
+        .send()
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let csp = form.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    let nonce = set_cookie(&form, "ordo_csrf").expect("a CSRF nonce cookie");
+    let body = form.text().unwrap();
+    let token = body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's token")
+        .to_string();
+    // Without the token: 403, no session.
+    let refused = client
+        .post(format!("{}/console/signin", service.base))
+        .header("cookie", format!("ordo_csrf={nonce}"))
+        .form(&[("login", "admin"), ("password", password)])
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(set_cookie(&refused, "ordo_console").is_none());
+    let signed = client
+        .post(format!("{}/console/signin", service.base))
+        .header("cookie", format!("ordo_csrf={nonce}"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("login", "admin"),
+            ("password", password),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let session = set_cookie(&signed, "ordo_console").expect("the session cookie");
+    let orders = client
+        .get(format!("{}/console/orders", service.base))
+        .header("cookie", format!("ordo_console={session}"))
+        .send()
+        .unwrap();
+    assert_eq!(orders.status(), 200);
+    let page = orders.text().unwrap();
+    assert!(page.matches("/console/orders/").count() >= 5, "{page}");
+    let portal = client.get(format!("{}/", service.base)).send().unwrap();
+    assert_eq!(portal.status(), 200);
+    let (status, logs) = service.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        !logs.contains(&session),
+        "the session token reached the logs"
+    );
+    assert!(!logs.contains(password), "a password reached the logs");
+}
+
+/// A headless Chromium behind chromedriver, driven over the W3C WebDriver protocol (a few
+/// JSON calls with the blocking reqwest client the other tests use).
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::blocking::Client,
+}
+
+/// The WebDriver key of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    /// chromedriver and a Chromium session, or `None` when they are not installed (a
+    /// failure instead when `ORDO_REQUIRE_CHROMIUM=1`, as in CI).
+    fn start() -> Option<Browser> {
+        let installed = std::path::Path::new("/usr/bin/chromium").exists()
+            && std::process::Command::new("chromedriver")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success());
+        if !installed {
+            assert!(
+                std::env::var("ORDO_REQUIRE_CHROMIUM").as_deref() != Ok("1"),
+                "ORDO_REQUIRE_CHROMIUM=1 but chromium or chromium-driver is not installed"
+            );
+            eprintln!("chromium/chromedriver not installed: skipping the browser test");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let driver = std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let profile =
+            std::env::temp_dir().join(format!("ordo-chromium-{}-{}", std::process::id(), port));
+        std::fs::create_dir_all(&profile).unwrap();
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--no-first-run", "--window-size=1200,900",
+                    format!("--user-data-dir={}", profile.display())],
+            }
+        }}});
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let session = loop {
+            if let Ok(response) = http
+                .post(format!("{base}/session"))
+                .json(&capabilities)
+                .send()
+            {
+                let value: Value = response.json().unwrap();
+                let id = value["value"]["sessionId"].as_str();
+                assert!(id.is_some(), "no browser session: {value}");
+                break id.unwrap().to_string();
+            }
+            assert!(Instant::now() < deadline, "chromedriver never answered");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        Some(Browser {
+            driver,
+            base,
+            session,
+            http,
+        })
+    }
+
+    fn try_call(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, Value> {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method.clone(), url);
+        if method == reqwest::Method::POST {
+            request = request.json(&body);
+        }
+        let value: Value = request.send().unwrap().json().unwrap();
+        if value["value"].get("error").is_some() {
+            return Err(value);
+        }
+        Ok(value["value"].clone())
+    }
+
+    fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        self.try_call(method.clone(), path, body)
+            .unwrap_or_else(|error| panic!("{method} {path}: {error}"))
+    }
+
+    /// Waits (up to 20 s) until the first `css` element's text is `expected` (the page
+    /// after a form post may still be loading).
+    fn wait_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            let found = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/element",
+                    json!({"using": "css selector", "value": css}),
+                )
+                .ok()
+                .and_then(|e| e[ELEMENT].as_str().map(str::to_string));
+            if let Some(element) = found
+                && let Ok(text) = self.try_call(
+                    reqwest::Method::GET,
+                    &format!("/element/{element}/text"),
+                    json!({}),
+                )
+            {
+                last = text.as_str().unwrap_or_default().to_string();
+                if last == expected {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{css} on {} reads {last:?}, not {expected:?}", self.url());
+    }
+
+    fn go(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({"url": url}));
+    }
+
+    fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", json!({}))
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn all(&self, css: &str) -> Vec<String> {
+        self.call(
+            reqwest::Method::POST,
+            "/elements",
+            json!({"using": "css selector", "value": css}),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[ELEMENT].as_str().unwrap().to_string())
+        .collect()
+    }
+
+    fn one(&self, css: &str) -> String {
+        let found = self.all(css);
+        assert!(!found.is_empty(), "no {css} on {}", self.url());
+        found[0].clone()
+    }
+
+    fn click(&self, element: &str) {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            json!({}),
+        );
+    }
+
+    fn type_in(&self, css: &str, text: &str) {
+        let element = self.one(css);
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/clear"),
+            json!({}),
+        );
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            json!({"text": text}),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        let element = self.one(css);
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/text"),
+            json!({}),
+        )
+        .as_str()
+        .unwrap()
+        .to_string()
+    }
+
+    /// Saves a PNG screenshot as `target/web-screenshots/{name}.png`.
+    fn screenshot(&self, name: &str) {
+        use base64::Engine as _;
+        let encoded = self.call(reqwest::Method::GET, "/screenshot", json!({}));
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap())
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target")
+            .join("web-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[test]
+fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let shop = Shop::new();
+    let (service, printed) = Service::start_with(&shop, &["--demo", "--demo-scale", "1"], &[]);
+    let admin = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("the admin's password")
+        .to_string();
+    let customer = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Customer sign-in: "))
+        .expect("the demo's customer sign-in")
+        .to_string();
+    let mut words = customer.split_whitespace();
+    let login = words.next().unwrap().to_string();
+    let password = words.nth(1).unwrap().to_string();
+    let base = service.base.clone();
+
+    // The customer signs in, puts two products in the cart and checks out.
+    browser.go(&format!("{base}/signin"));
+    browser.type_in("input[name=login]", &login);
+    browser.type_in("input[name=password]", &password);
+    browser.click(&browser.one("form[action='/signin'] button"));
+    browser.screenshot("portal-catalog");
+    let mut added = 0;
+    for nth in 0..2 {
+        browser.go(&format!("{base}/"));
+        let buttons = browser.all("form[action='/cart/add'] button");
+        assert!(buttons.len() >= 2, "{} add buttons", buttons.len());
+        browser.click(&buttons[nth]);
+        assert!(browser.url().ends_with("/cart"), "{}", browser.url());
+        added += 1;
+    }
+    assert_eq!(added, 2);
+    assert_eq!(browser.all("form[action='/cart/remove']").len(), 2);
+    browser.screenshot("portal-cart");
+    browser.click(&browser.one("form[action='/cart/checkout'] button"));
+    let placed = browser.url();
+    let reference = placed
+        .split("/orders/")
+        .nth(1)
+        .and_then(|rest| rest.split('?').next())
+        .expect("the order page")
+        .to_string();
+    assert!(browser.text(".notice").contains(&reference));
+    browser.screenshot("portal-placed");
+
+    // Two orders tracked at once: the new one and one from "my orders".
+    browser.go(&format!("{base}/orders"));
+    let other = browser
+        .all("table a")
+        .iter()
+        .map(|a| self_text(&browser, a))
+        .find(|r| *r != reference)
+        .expect("another order of this customer");
+    browser.go(&format!("{base}/track?refs={reference}+{other}"));
+    assert_eq!(browser.all(".tracked").len(), 2);
+    browser.screenshot("portal-track");
+
+    // Staff sign in, find the order, take it to shipped.
+    browser.go(&format!("{base}/console/signin"));
+    browser.type_in("input[name=login]", "admin");
+    browser.type_in("input[name=password]", &admin);
+    browser.click(&browser.one("form[action='/console/signin'] button"));
+    browser.screenshot("console-dashboard");
+    browser.go(&format!("{base}/console/orders?reference={reference}"));
+    browser.click(&browser.one("#orders a"));
+    let mut moved = 0;
+    for status in ["confirmed", "picking", "packed"] {
+        // The select offers the next status first.
+        browser.click(&browser.one("#status-form button"));
+        browser.wait_text("#status", status);
+        moved += 1;
+    }
+    assert_eq!(moved, 3);
+    browser.type_in("#ship-form input[name=carrier]", "ups");
+    browser.type_in(
+        "#ship-form input[name=tracking_number]",
+        "1Z999AA10123456784",
+    );
+    browser.click(&browser.one("#ship-form button"));
+    browser.wait_text("#status", "shipped");
+    browser.screenshot("console-order");
+
+    // The customer's page shows the new status (the portal session is still signed in).
+    browser.go(&format!("{base}/orders/{reference}"));
+    browser.wait_text("#status", "shipped");
+    assert!(browser.text("main").contains("1Z999AA10123456784"));
+    browser.screenshot("portal-order-shipped");
+    drop(browser);
+    let (status, _) = service.stop();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// The visible text of an element.
+fn self_text(browser: &Browser, element: &str) -> String {
+    browser
+        .call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/text"),
+            json!({}),
+        )
+        .as_str()
+        .unwrap()
+        .to_string()
+}

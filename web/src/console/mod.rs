@@ -1,0 +1,149 @@
+//! The staff console (`/console`): sign-in, dashboard, orders (table and order page with
+//! the actions the role may take), tickets.
+//!
+//! A page is offered in the navigation only when the role's row of the permission matrix
+//! (`Role::allows`, the engine's one table) has its operation, and is refused with 403 if
+//! requested anyway; every action is the engine's to allow or refuse.
+
+mod auth;
+mod dashboard;
+mod order;
+mod orders;
+mod tickets;
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use ordo_api::views::WhoView;
+use ordo_core::auth::{Operation, Role};
+use ordo_core::store::Store;
+
+use crate::layout::{self, Bar, Link, respond, see_other};
+use crate::state::WebState;
+use crate::{cookies, csrf};
+
+/// The console's routes (nested under `/console`).
+pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> {
+    Router::new()
+        .route("/", get(dashboard::show::<S>))
+        .route("/signin", get(auth::form).post(auth::sign_in::<S>))
+        .route("/signout", post(auth::sign_out::<S>))
+        .route("/orders", get(orders::list::<S>))
+        .route("/orders/{id}", get(order::show::<S>))
+        .route("/orders/{id}/status", post(order::set_status::<S>))
+        .route("/orders/{id}/cancel", post(order::cancel::<S>))
+        .route("/orders/{id}/ship", post(order::ship::<S>))
+        .route("/orders/{id}/pay", post(order::pay::<S>))
+        .route("/tickets", get(tickets::list::<S>))
+}
+
+/// A signed-in staff user on a console page.
+pub(crate) struct Staff {
+    /// The session token.
+    pub token: String,
+    /// Who they are.
+    pub who: WhoView,
+    /// Their role.
+    pub role: Role,
+    /// The token the page's forms carry.
+    pub csrf: String,
+}
+
+impl Staff {
+    /// Whether the role may `operation` (the permission matrix).
+    pub fn may(&self, operation: Operation) -> bool {
+        self.role.allows(operation)
+    }
+}
+
+/// The staff user of the console cookie, or the answer for a visitor who is not one
+/// (to the sign-in page).
+pub(crate) async fn staff<S: Store + Send + Sync + 'static>(
+    web: &WebState<S>,
+    headers: &HeaderMap,
+    csrf: &csrf::Token,
+) -> Result<Staff, Response> {
+    let token = cookies::get(headers, cookies::CONSOLE);
+    let who = crate::call::who(web, token.as_deref()).await;
+    match (token, who) {
+        (Some(token), Some(who)) => match Role::parse(&who.role) {
+            Ok(role) if role != Role::Customer && role != Role::Guest => Ok(Staff {
+                token,
+                who,
+                role,
+                csrf: csrf.0.clone(),
+            }),
+            _ => Err(see_other("/console/signin", Vec::new())),
+        },
+        _ => Err(see_other("/console/signin", Vec::new())),
+    }
+}
+
+/// The 403 page when the role may not use a page needing `operation`.
+pub(crate) fn refusal(staff: &Staff, operation: Operation) -> Option<Response> {
+    if staff.may(operation) {
+        return None;
+    }
+    let body = html! {
+        h1 { "Not for your role" }
+        p.alert { "Your role (" (staff.who.role) ") may not use this page." }
+    };
+    Some(respond(StatusCode::FORBIDDEN, page("Refused", staff, body)))
+}
+
+/// The navigation a role is offered.
+fn links(staff: &Staff) -> Vec<Link> {
+    let mut links = vec![Link {
+        href: "/console",
+        label: "Dashboard",
+    }];
+    if staff.may(Operation::ReadOrders) {
+        links.push(Link {
+            href: "/console/orders",
+            label: "Orders",
+        });
+    }
+    if staff.may(Operation::ReadTickets) {
+        links.push(Link {
+            href: "/console/tickets",
+            label: "Tickets",
+        });
+    }
+    links
+}
+
+/// A console page.
+pub(crate) fn page(title: &str, staff: &Staff, body: Markup) -> Markup {
+    layout::page(
+        title,
+        &Bar {
+            brand: "ordo console",
+            home: "/console",
+            links: links(staff),
+            signed_in: Some(&staff.who.actor),
+            sign_out: "/console/signout",
+            sign_in: "/console/signin",
+            csrf: &staff.csrf,
+        },
+        body,
+    )
+}
+
+/// A page for a visitor who is not signed in.
+pub(crate) fn guest_page(title: &str, csrf: &str, body: Markup) -> Markup {
+    layout::page(
+        title,
+        &Bar {
+            brand: "ordo console",
+            home: "/console",
+            links: Vec::new(),
+            signed_in: None,
+            sign_out: "/console/signout",
+            sign_in: "/console/signin",
+            csrf,
+        },
+        body,
+    )
+}

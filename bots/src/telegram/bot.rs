@@ -28,8 +28,9 @@
 //! - **Catalog and cart:** `/catalog` pages and product cards (`catalog`), `/cart` and
 //!   checkout on the customer's Draft order (`cart`).
 //!
-//! Deliberately absent for now (issue 11's later steps): the registration flow and
-//! webhook mode.
+//! - **Registration** (`register`): `/register` (or the Register button) is a guided flow
+//!   whose progress is the chat's dialogue state; every decision is the engine's
+//!   (`Engine::register_for_telegram_chat` and friends).
 
 use std::sync::Arc;
 
@@ -44,13 +45,14 @@ use ordo_core::ticket::TicketStatus;
 use teloxide::RequestError;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ReplyMarkup};
 use tokio::sync::watch;
 
 use super::cart;
 use super::catalog;
 use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
 use super::links;
+use super::register;
 use super::reply;
 use super::sender::split;
 use super::staff;
@@ -184,7 +186,15 @@ async fn on_message<S: Store + Send + Sync + 'static>(
         return Ok(());
     }
     let text = message.text().unwrap_or_default();
+    if register_reads(&bot, &state, &message, text).await? {
+        return Ok(());
+    }
     let (answer, customer) = match command::parse(text) {
+        TelegramCommand::Register => {
+            let signed_in = actor(&state, chat.0).await.is_some();
+            let said = register::start(&state, chat, signed_in).await;
+            return send_markup(&bot, chat, &said.text, said.markup).await;
+        }
         // It may hold a password: answered, never logged.
         TelegramCommand::Login(attempt) => {
             (login(&bot, &state, chat, message.id, attempt).await?, None)
@@ -200,6 +210,46 @@ async fn on_message<S: Store + Send + Sync + 'static>(
         log_exchange(&state, customer, text, &answer.text).await;
     }
     Ok(())
+}
+
+/// A registration in progress reads the chat's answers (any text that is not a command,
+/// and a shared contact); a message holding the password is deleted before the engine
+/// reads it. `/start` leaves the registration. Returns whether the message was the
+/// registration's. Nothing here reaches the communication log.
+async fn register_reads<S: Store + Send + Sync + 'static>(
+    bot: &Bot,
+    state: &Arc<BotState<S>>,
+    message: &Message,
+    text: &str,
+) -> ResponseResult<bool> {
+    let chat = message.chat.id;
+    let contact = message.contact();
+    let command = text.trim_start().starts_with('/');
+    if contact.is_none() && (command || text.trim().is_empty()) {
+        if command && command::parse(text) == TelegramCommand::Start {
+            register::leave(state, chat).await;
+        }
+        return Ok(false);
+    }
+    let Some(step) = register::current(state, chat).await else {
+        return Ok(false);
+    };
+    let input = match contact {
+        Some(contact) => register::Input::Contact {
+            phone: &contact.phone_number,
+            own: contact.user_id.is_some()
+                && contact.user_id == message.from.as_ref().map(|user| user.id),
+        },
+        None => {
+            if register::holds_secret(&step) {
+                bot.delete_message(chat, message.id).await?;
+            }
+            register::Input::Text(text)
+        }
+    };
+    let said = register::answer(state, chat, step, input).await;
+    send_markup(bot, chat, &said.text, said.markup).await?;
+    Ok(true)
 }
 
 /// Writes a linked customer's message and the bot's reply into their communication log
@@ -285,6 +335,11 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             }
             return Ok(());
         }
+        Some(Callback::Register) => {
+            let signed_in = actor(&state, chat.0).await.is_some();
+            let said = register::start(&state, chat, signed_in).await;
+            return send_markup(&bot, chat, &said.text, said.markup).await;
+        }
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {
             references: vec![reference],
@@ -368,14 +423,26 @@ impl Answer {
     }
 }
 
-/// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part.
-/// A part refused with 429 is sent again after Telegram's `retry_after` (at most
-/// [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most [`MAX_RETRY_AFTER`]).
+/// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part;
+/// see [`send_markup`].
 async fn send(
     bot: &Bot,
     chat: ChatId,
     text: &str,
     keyboard: Option<InlineKeyboardMarkup>,
+) -> ResponseResult<()> {
+    send_markup(bot, chat, text, keyboard.map(ReplyMarkup::InlineKeyboard)).await
+}
+
+/// Sends `text` (in parts when over Telegram's limit), the markup (buttons, reply
+/// keyboard or its removal) on the last part. A part refused with 429 is sent again after
+/// Telegram's `retry_after` (at most [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most
+/// [`MAX_RETRY_AFTER`]).
+async fn send_markup(
+    bot: &Bot,
+    chat: ChatId,
+    text: &str,
+    keyboard: Option<ReplyMarkup>,
 ) -> ResponseResult<()> {
     let parts = split(text);
     let last = parts.len().saturating_sub(1);
@@ -452,6 +519,7 @@ async fn answer<S: Store + Send + Sync + 'static>(
             text: reply::WELCOME.to_string(),
             keyboard: Some(InlineKeyboardMarkup::new([[
                 InlineKeyboardButton::callback("Log in", Callback::Login.encode()),
+                InlineKeyboardButton::callback("Register", Callback::Register.encode()),
             ]])),
         },
         TelegramCommand::Logout => {

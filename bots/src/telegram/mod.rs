@@ -10,6 +10,7 @@
 //!   availability, Add to cart).
 //! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
 //! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
+//! - [`register`]: `/register`, the guided registration kept as the chat's dialogue.
 //! - `staff`: `/report` (sales today, 7 or 30 days).
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
@@ -25,6 +26,7 @@ pub mod dialogue;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod links;
+pub mod register;
 pub mod reply;
 pub mod sender;
 mod staff;

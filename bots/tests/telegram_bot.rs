@@ -772,11 +772,16 @@ async fn a_duplicated_update_is_handled_once() {
     chats.say_twice(ada, &format!("/cancel {first}"));
     chats.say(ada, "/help");
     let service = Service::start(&shop.shop.data, &telegram);
-    let texts = replies(&telegram, ada, 3).await;
+    // The bot's replies (the cancellation pushed by the dispatcher, which takes its turn
+    // among them now that one chat gets a message a second, left out).
+    let texts = bot_replies(&telegram, ada, 3).await;
     // Give a second handling time to show up.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
     service.stop();
-    let texts_after = texts_to(&telegram, ada);
+    let texts_after: Vec<String> = texts_to(&telegram, ada)
+        .into_iter()
+        .filter(|t| !t.starts_with("Your order "))
+        .collect();
     assert_eq!(texts_after, texts, "one reply per update");
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert_eq!(texts[1], format!("{first} is now cancelled."));
@@ -1618,4 +1623,68 @@ async fn a_typed_phone_needs_the_sms_code_a_restart_resumes_and_a_business_await
     assert!(!holds(&bytes, NEW_PASSWORD));
     assert!(!holds(&bytes, &code));
     assert_eq!(texts_to(&telegram, chat).len(), 16, "one reply per update");
+}
+
+// --- Telegram's per-chat send rate ------------------------------------------------------
+
+/// When each `sendMessage` to `chat` arrived, in order.
+fn arrivals(calls: &[support::fake_telegram::Call], chat: i64) -> Vec<Instant> {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendmessage" && c.chat_id() == Some(chat))
+        .map(|c| c.at)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_to_one_chat_are_a_second_apart_and_another_chat_is_not_held_back() {
+    let shop = Shop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (busy, quiet) = (990, 991);
+    // Waiting before the bot starts: they arrive in one batch of updates.
+    for _ in 0..3 {
+        chats.say(busy, "/help");
+    }
+    chats.say(quiet, "/help");
+    let service = Service::start(&shop.data, &telegram);
+    let sent = wait_for(|| {
+        let sent = telegram.sent();
+        (arrivals(&sent, busy).len() == 3 && arrivals(&sent, quiet).len() == 1).then_some(sent)
+    })
+    .await;
+    service.stop();
+    let (busy_at, quiet_at) = (arrivals(&sent, busy), arrivals(&sent, quiet));
+    for pair in busy_at.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(950), "only {gap:?} apart");
+    }
+    assert!(
+        quiet_at[0] < busy_at[1],
+        "the quiet chat's reply waited behind the busy chat's"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_messages_to_one_chat_are_a_second_apart_and_another_chat_is_not_held_back() {
+    let shop = Shop::new();
+    let engine = shop.engine();
+    // Two codes for one chat, one for another.
+    register(&engine, 1, 650);
+    register(&engine, 2, 650);
+    register(&engine, 3, 651);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let dispatcher = dispatcher(engine, &telegram);
+    let started = Instant::now();
+    assert_eq!(dispatcher.run_once().await.unwrap(), 3, "one batch");
+    let sent = telegram.sent();
+    let (busy_at, quiet_at) = (arrivals(&sent, 650), arrivals(&sent, 651));
+    assert_eq!((busy_at.len(), quiet_at.len()), (2, 1));
+    let gap = busy_at[1] - busy_at[0];
+    assert!(gap >= Duration::from_millis(950), "only {gap:?} apart");
+    assert!(
+        quiet_at[0] - started < Duration::from_millis(900),
+        "the other chat waited {:?}",
+        quiet_at[0] - started
+    );
 }

@@ -52,6 +52,7 @@ use super::cart;
 use super::catalog;
 use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
 use super::links;
+use super::pace::ChatPacer;
 use super::register;
 use super::reply;
 use super::sender::split;
@@ -75,12 +76,20 @@ const CANCEL_REASON: &str = "cancelled by the customer in Telegram";
 /// the same store carries on where the last one stopped.
 pub struct BotState<S: Store> {
     pub(super) pool: EnginePool<S>,
+    /// The turns of each chat (shared with the dispatcher's sender in `ordo serve`).
+    pub(super) pacer: Arc<ChatPacer>,
 }
 
 impl<S: Store + Send + Sync + 'static> BotState<S> {
-    /// The state of a bot working on `pool`.
+    /// The state of a bot working on `pool`, with a pacer of its own.
     pub fn new(pool: EnginePool<S>) -> Arc<BotState<S>> {
-        Arc::new(BotState { pool })
+        BotState::paced(pool, ChatPacer::telegram())
+    }
+
+    /// The state of a bot working on `pool` whose messages take their turns from
+    /// `pacer`.
+    pub fn paced(pool: EnginePool<S>, pacer: Arc<ChatPacer>) -> Arc<BotState<S>> {
+        Arc::new(BotState { pool, pacer })
     }
 }
 
@@ -193,7 +202,7 @@ async fn on_message<S: Store + Send + Sync + 'static>(
         TelegramCommand::Register => {
             let signed_in = actor(&state, chat.0).await.is_some();
             let said = register::start(&state, chat, signed_in).await;
-            return send_markup(&bot, chat, &said.text, said.markup).await;
+            return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
         }
         // It may hold a password: answered, never logged.
         TelegramCommand::Login(attempt) => {
@@ -205,7 +214,7 @@ async fn on_message<S: Store + Send + Sync + 'static>(
             (answer(&state, chat.0, actor, parsed).await, customer)
         }
     };
-    send(&bot, chat, &answer.text, answer.keyboard).await?;
+    send(&bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
     if let Some(customer) = customer {
         log_exchange(&state, customer, text, &answer.text).await;
     }
@@ -248,7 +257,7 @@ async fn register_reads<S: Store + Send + Sync + 'static>(
         }
     };
     let said = register::answer(state, chat, step, input).await;
-    send_markup(bot, chat, &said.text, said.markup).await?;
+    send_markup(bot, &state.pacer, chat, &said.text, said.markup).await?;
     Ok(true)
 }
 
@@ -318,7 +327,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             let actor = actor(&state, chat.0).await;
             let customer = actor.as_ref().and_then(Actor::customer_id);
             let answer = cart::press(&state, actor.unwrap_or_else(Actor::guest), callback).await;
-            send(&bot, chat, &answer.text, answer.keyboard).await?;
+            send(&bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
             if let Some(customer) = customer {
                 log_exchange(&state, customer, &format!("[button {data}]"), &answer.text).await;
             }
@@ -338,7 +347,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
         Some(Callback::Register) => {
             let signed_in = actor(&state, chat.0).await.is_some();
             let said = register::start(&state, chat, signed_in).await;
-            return send_markup(&bot, chat, &said.text, said.markup).await;
+            return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
         }
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {
@@ -347,7 +356,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             too_many: 0,
         },
         Some(Callback::Cancel(reference)) => TelegramCommand::Cancel(Argument::Valid(reference)),
-        _ => return send(&bot, chat, reply::STALE_BUTTON, None).await,
+        _ => return send(&bot, &state.pacer, chat, reply::STALE_BUTTON, None).await,
     };
     let answer = match parsed {
         TelegramCommand::Login(None) => Answer::text(reply::LOGIN_USAGE),
@@ -356,7 +365,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             answer(&state, chat.0, actor, parsed).await
         }
     };
-    send(&bot, chat, &answer.text, answer.keyboard).await
+    send(&bot, &state.pacer, chat, &answer.text, answer.keyboard).await
 }
 
 /// A catalog button: another page (edited into the message that held the buttons, when
@@ -381,7 +390,7 @@ async fn browse<S: Store + Send + Sync + 'static>(
                 return Ok(answer.text);
             }
         }
-        send(bot, chat, &answer.text, answer.keyboard).await?;
+        send(bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
         return Ok(answer.text);
     }
     let Callback::Product { product, page } = callback else {
@@ -396,12 +405,13 @@ async fn browse<S: Store + Send + Sync + 'static>(
         if let Some(keyboard) = answer.keyboard.clone() {
             request = request.reply_markup(keyboard);
         }
+        state.pacer.wait_turn(chat.0).await;
         match request.await {
             Ok(_) => return Ok(answer.text),
             Err(error) => tracing::debug!(%error, "a product photo was refused; sent as text"),
         }
     }
-    send(bot, chat, &answer.text, answer.keyboard).await?;
+    send(bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
     Ok(answer.text)
 }
 
@@ -427,19 +437,22 @@ impl Answer {
 /// see [`send_markup`].
 async fn send(
     bot: &Bot,
+    pacer: &ChatPacer,
     chat: ChatId,
     text: &str,
     keyboard: Option<InlineKeyboardMarkup>,
 ) -> ResponseResult<()> {
-    send_markup(bot, chat, text, keyboard.map(ReplyMarkup::InlineKeyboard)).await
+    let markup = keyboard.map(ReplyMarkup::InlineKeyboard);
+    send_markup(bot, pacer, chat, text, markup).await
 }
 
 /// Sends `text` (in parts when over Telegram's limit), the markup (buttons, reply
 /// keyboard or its removal) on the last part. A part refused with 429 is sent again after
 /// Telegram's `retry_after` (at most [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most
-/// [`MAX_RETRY_AFTER`]).
+/// [`MAX_RETRY_AFTER`]). Each part waits for the chat's turn (one message a second).
 async fn send_markup(
     bot: &Bot,
+    pacer: &ChatPacer,
     chat: ChatId,
     text: &str,
     keyboard: Option<ReplyMarkup>,
@@ -451,6 +464,7 @@ async fn send_markup(
         let mut tries = 0;
         loop {
             tries += 1;
+            pacer.wait_turn(chat.0).await;
             let mut request = bot.send_message(chat, part.clone());
             if let Some(markup) = markup.clone() {
                 request = request.reply_markup(markup);

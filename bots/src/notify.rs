@@ -153,9 +153,26 @@ impl<S: Store + Send + Sync + 'static> Dispatcher<S> {
             .run(move |engine| engine.claim_deliveries(&Actor::system(), channel, &owner, batch))
             .await??;
         let count = claimed.len();
+        // One recipient's deliveries in order; different recipients side by side, so a
+        // sender pacing one chat or number holds no other back.
+        let mut queues: Vec<Vec<Delivery>> = Vec::new();
         for delivery in claimed {
-            self.work(delivery).await?;
+            match queues
+                .iter_mut()
+                .find(|queue| queue.first().map(Delivery::recipient) == Some(delivery.recipient()))
+            {
+                Some(queue) => queue.push(delivery),
+                None => queues.push(vec![delivery]),
+            }
         }
+        let worked = futures_util::future::join_all(queues.into_iter().map(|queue| async move {
+            for delivery in queue {
+                self.work(delivery).await?;
+            }
+            Ok::<(), DispatchError>(())
+        }))
+        .await;
+        worked.into_iter().collect::<Result<Vec<()>, _>>()?;
         Ok(count)
     }
 

@@ -170,14 +170,19 @@ fn start_telegram(
             return;
         }
     };
+    // One chat's turns are shared by the bot's replies and the pushed news.
+    let pacer = crate::telegram::pace::ChatPacer::telegram();
     let dispatcher = Dispatcher::new(
         state.pool.clone(),
-        Arc::new(crate::telegram::sender::TelegramSender::new(bot.clone())),
+        Arc::new(crate::telegram::sender::TelegramSender::paced(
+            bot.clone(),
+            pacer.clone(),
+        )),
         Dispatcher::<ServiceStore>::unique_name(DeliveryChannel::Telegram),
         Pace::default(),
     );
     tasks.spawn("telegram-dispatcher", |stop| Box::pin(dispatcher.run(stop)));
-    let bot_state = crate::telegram::bot::BotState::new(state.pool.clone());
+    let bot_state = crate::telegram::bot::BotState::paced(state.pool.clone(), pacer);
     match webhook {
         Some(updates) => tasks.spawn("telegram-bot", |stop| {
             Box::pin(crate::telegram::bot::run_webhook(

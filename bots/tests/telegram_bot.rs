@@ -772,11 +772,16 @@ async fn a_duplicated_update_is_handled_once() {
     chats.say_twice(ada, &format!("/cancel {first}"));
     chats.say(ada, "/help");
     let service = Service::start(&shop.shop.data, &telegram);
-    let texts = replies(&telegram, ada, 3).await;
+    // The bot's replies (the cancellation pushed by the dispatcher, which takes its turn
+    // among them now that one chat gets a message a second, left out).
+    let texts = bot_replies(&telegram, ada, 3).await;
     // Give a second handling time to show up.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
     service.stop();
-    let texts_after = texts_to(&telegram, ada);
+    let texts_after: Vec<String> = texts_to(&telegram, ada)
+        .into_iter()
+        .filter(|t| !t.starts_with("Your order "))
+        .collect();
     assert_eq!(texts_after, texts, "one reply per update");
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert_eq!(texts[1], format!("{first} is now cancelled."));
@@ -1335,4 +1340,351 @@ async fn warehouse_staff_ship_a_packed_order_and_a_customer_may_not() {
         .order_shipments(&sample::admin(), id)
         .unwrap();
     assert_eq!(shipments.len(), 1, "shipped once");
+}
+
+// --- /register (issue 11, step 3) ------------------------------------------------------
+
+use ordo_bots::telegram::register;
+
+impl Chats {
+    /// A contact shared in chat `chat` (whose user is `chat`) with `phone`, belonging to
+    /// Telegram user `owner`; returns the message id.
+    fn share_contact(&mut self, chat: i64, phone: &str, owner: i64) -> i64 {
+        let update = self.next_update;
+        self.next_update += 1;
+        let message_id = update * 10;
+        self.telegram.push_update(json!({
+            "update_id": update,
+            "message": {
+                "message_id": message_id,
+                "date": 1_700_000_000,
+                "chat": {"id": chat, "type": "private", "first_name": "Customer"},
+                "from": {"id": chat, "is_bot": false, "first_name": "Customer"},
+                "contact": {"phone_number": phone, "first_name": "Someone", "user_id": owner},
+            }
+        }));
+        message_id
+    }
+
+    /// Says `text` in `chat` and waits for the bot's `count`-th reply there; returns it.
+    async fn ask(&mut self, chat: i64, text: &str, count: usize) -> String {
+        self.say(chat, text);
+        replies(&self.telegram, chat, count).await[count - 1].clone()
+    }
+}
+
+/// The raw bytes of every file under `dir`, joined.
+fn raw_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            all.extend(raw_bytes(&path));
+        } else {
+            all.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    all
+}
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+/// The reply markup of the last message sent to `chat`.
+fn last_markup(telegram: &FakeTelegram, chat: i64) -> serde_json::Value {
+    telegram
+        .sent()
+        .iter()
+        .rev()
+        .find(|c| c.method == "sendmessage" && c.chat_id() == Some(chat))
+        .unwrap()
+        .params["reply_markup"]
+        .clone()
+}
+
+const NEW_PASSWORD: &str = "velvet comet harbor 58";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_with_the_own_shared_contact_then_log_in_and_list_orders() {
+    let shop = Shop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let chat = 880;
+
+    assert_eq!(chats.ask(chat, "/start", 1).await, reply::WELCOME);
+    assert_eq!(
+        last_markup(&telegram, chat)["inline_keyboard"][0][1]["callback_data"],
+        json!(Callback::Register.encode())
+    );
+    chats.press(chat, &Callback::Register.encode());
+    assert_eq!(replies(&telegram, chat, 2).await[1], register::ASK_NAME);
+    let asked = chats.ask(chat, "Ada Lovelace", 3).await;
+    assert_eq!(
+        asked,
+        format!("Thanks, Ada Lovelace. {}", register::ASK_PHONE)
+    );
+    let button = &last_markup(&telegram, chat)["keyboard"][0][0];
+    assert_eq!(button["request_contact"], json!(true), "{button}");
+
+    // Someone else's contact is refused politely; the sender's own is taken.
+    chats.share_contact(chat, "15550004444", 31337);
+    assert_eq!(
+        replies(&telegram, chat, 4).await[3],
+        register::NOT_YOUR_CONTACT
+    );
+    chats.share_contact(chat, "15550009999", chat);
+    assert_eq!(replies(&telegram, chat, 5).await[4], register::ASK_EMAIL);
+    assert_eq!(
+        chats.ask(chat, "ada@example.com", 6).await,
+        register::ASK_KIND
+    );
+    assert_eq!(
+        chats.ask(chat, register::PERSONAL, 7).await,
+        register::ASK_ADDRESS
+    );
+    assert_eq!(
+        chats
+            .ask(
+                chat,
+                "Ada Lovelace, 12 Main Street, Springfield, 12345, US",
+                8
+            )
+            .await,
+        register::ASK_LOGIN,
+        "no code: Telegram vouched for the phone"
+    );
+    assert_eq!(chats.ask(chat, "ada.tg", 9).await, register::ASK_PASSWORD);
+    let secret = chats.say(chat, NEW_PASSWORD);
+    let done = replies(&telegram, chat, 10).await[9].clone();
+    assert!(
+        done.starts_with("Welcome! Your account is ready. Your Registration ID is CUS-"),
+        "{done}"
+    );
+    assert_eq!(deleted_in(&telegram, chat), vec![secret]);
+
+    // The new customer logs in and lists their (no) orders.
+    let login = chats.say(chat, &format!("/login ada.tg {NEW_PASSWORD}"));
+    assert_eq!(
+        replies(&telegram, chat, 11).await[10],
+        reply::logged_in(None)
+    );
+    assert_eq!(deleted_in(&telegram, chat), vec![secret, login]);
+    assert_eq!(chats.ask(chat, "/orders", 12).await, reply::orders(&[]));
+    service.stop();
+
+    let engine = shop.engine();
+    let customers = engine
+        .list_customers(&sample::admin(), Some("Ada Lovelace"), None, 10)
+        .unwrap()
+        .items;
+    assert_eq!(customers.len(), 1);
+    assert_eq!(
+        customers[0].status(),
+        ordo_core::customer::CustomerStatus::Active
+    );
+    assert_eq!(customers[0].phone().as_str(), "+15550009999");
+    assert!(done.contains(&customers[0].registration_id().unwrap().to_string()));
+    assert_eq!(
+        engine.telegram_dialogue(&Actor::system(), chat).unwrap(),
+        None,
+        "the flow is over"
+    );
+    drop(engine);
+    // No password at rest (the login id is, as a control that the bytes are readable),
+    // and none in any call to Telegram but the deleted message's own.
+    let bytes = raw_bytes(&shop.data);
+    assert!(holds(&bytes, "ada.tg"));
+    assert!(!holds(&bytes, NEW_PASSWORD));
+    let leaks = telegram
+        .sent()
+        .iter()
+        .filter(|call| call.params.to_string().contains(NEW_PASSWORD))
+        .count();
+    assert_eq!(leaks, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_phone_needs_the_sms_code_a_restart_resumes_and_a_business_awaits_approval() {
+    let shop = Shop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let service = Service::start(&shop.data, &telegram);
+    let mut chats = Chats::new(&telegram);
+    let chat = 881;
+
+    assert_eq!(chats.ask(chat, "/register", 1).await, register::ASK_NAME);
+    chats.ask(chat, "Grace Hopper", 2).await;
+    assert!(
+        chats
+            .ask(chat, "not a phone", 3)
+            .await
+            .starts_with("Sorry:")
+    );
+    assert_eq!(
+        chats.ask(chat, "+1 555 000 7777", 4).await,
+        register::ASK_EMAIL
+    );
+    chats.ask(chat, "grace@example.com", 5).await;
+    assert_eq!(chats.ask(chat, "business", 6).await, register::ASK_COMPANY);
+    assert_eq!(chats.ask(chat, "Acme Ltd", 7).await, register::ASK_TAX_ID);
+    assert_eq!(
+        chats.ask(chat, "DE123456789", 8).await,
+        register::ASK_ADDRESS
+    );
+    assert!(
+        chats
+            .ask(chat, "somewhere nice", 9)
+            .await
+            .starts_with("Sorry:")
+    );
+    assert_eq!(
+        chats
+            .ask(chat, "Grace Hopper, 1 Navy Way, Arlington, 22201, US", 10)
+            .await,
+        register::ASK_CODE
+    );
+    service.stop();
+
+    // Mid-registration, the bot is down. The chat's record keeps the progress — the
+    // customer id, never the code or a handle; the code went out by SMS.
+    let engine = shop.engine();
+    let (customer, nonce) = sample::deliveries(&engine)
+        .into_iter()
+        .find_map(|d| match *d.event() {
+            ordo_core::outbox::DomainEvent::VerificationCodeRequested {
+                customer,
+                nonce,
+                channel: Channel::Sms,
+            } => Some((customer, nonce)),
+            _ => None,
+        })
+        .expect("a code sent by SMS");
+    let code = engine
+        .verification_code(&Actor::system(), customer, nonce)
+        .unwrap()
+        .unwrap();
+    let dialogue = engine
+        .telegram_dialogue(&Actor::system(), chat)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        dialogue,
+        format!(
+            r#"{{"flow":"register","step":"code","customer":{}}}"#,
+            customer.0
+        )
+    );
+    drop(engine);
+    assert!(!holds(&raw_bytes(&shop.data), &code));
+
+    // A new bot resumes at the code.
+    let service = Service::start(&shop.data, &telegram);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert!(
+        chats
+            .ask(chat, wrong, 11)
+            .await
+            .contains("verification code is not correct"),
+        "{:?}",
+        texts_to(&telegram, chat)
+    );
+    assert_eq!(chats.ask(chat, &code, 12).await, register::ASK_LOGIN);
+    assert_eq!(chats.ask(chat, "acme.tg", 13).await, register::ASK_PASSWORD);
+    let weak = chats.say(chat, "short");
+    assert!(replies(&telegram, chat, 14).await[13].starts_with("Sorry:"));
+    let good = chats.say(chat, NEW_PASSWORD);
+    assert_eq!(
+        replies(&telegram, chat, 15).await[14],
+        register::awaiting_approval("acme.tg")
+    );
+    assert_eq!(deleted_in(&telegram, chat), vec![weak, good]);
+    // Awaiting approval: no login yet.
+    assert!(
+        chats
+            .ask(chat, &format!("/login acme.tg {NEW_PASSWORD}"), 16)
+            .await
+            .starts_with("Sorry:")
+    );
+    service.stop();
+
+    let engine = shop.engine();
+    let grace = engine.get_customer(&sample::admin(), customer).unwrap();
+    assert_eq!(
+        grace.status(),
+        ordo_core::customer::CustomerStatus::PendingApproval
+    );
+    assert_eq!(grace.phone().as_str(), "+15550007777");
+    drop(engine);
+    let bytes = raw_bytes(&shop.data);
+    assert!(holds(&bytes, "acme.tg"), "control: the login id is stored");
+    assert!(!holds(&bytes, NEW_PASSWORD));
+    assert!(!holds(&bytes, &code));
+    assert_eq!(texts_to(&telegram, chat).len(), 16, "one reply per update");
+}
+
+// --- Telegram's per-chat send rate ------------------------------------------------------
+
+/// When each `sendMessage` to `chat` arrived, in order.
+fn arrivals(calls: &[support::fake_telegram::Call], chat: i64) -> Vec<Instant> {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendmessage" && c.chat_id() == Some(chat))
+        .map(|c| c.at)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_to_one_chat_are_a_second_apart_and_another_chat_is_not_held_back() {
+    let shop = Shop::new();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (busy, quiet) = (990, 991);
+    // Waiting before the bot starts: they arrive in one batch of updates.
+    for _ in 0..3 {
+        chats.say(busy, "/help");
+    }
+    chats.say(quiet, "/help");
+    let service = Service::start(&shop.data, &telegram);
+    let sent = wait_for(|| {
+        let sent = telegram.sent();
+        (arrivals(&sent, busy).len() == 3 && arrivals(&sent, quiet).len() == 1).then_some(sent)
+    })
+    .await;
+    service.stop();
+    let (busy_at, quiet_at) = (arrivals(&sent, busy), arrivals(&sent, quiet));
+    for pair in busy_at.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(950), "only {gap:?} apart");
+    }
+    assert!(
+        quiet_at[0] < busy_at[1],
+        "the quiet chat's reply waited behind the busy chat's"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_messages_to_one_chat_are_a_second_apart_and_another_chat_is_not_held_back() {
+    let shop = Shop::new();
+    let engine = shop.engine();
+    // Two codes for one chat, one for another.
+    register(&engine, 1, 650);
+    register(&engine, 2, 650);
+    register(&engine, 3, 651);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let dispatcher = dispatcher(engine, &telegram);
+    let started = Instant::now();
+    assert_eq!(dispatcher.run_once().await.unwrap(), 3, "one batch");
+    let sent = telegram.sent();
+    let (busy_at, quiet_at) = (arrivals(&sent, 650), arrivals(&sent, 651));
+    assert_eq!((busy_at.len(), quiet_at.len()), (2, 1));
+    let gap = busy_at[1] - busy_at[0];
+    assert!(gap >= Duration::from_millis(950), "only {gap:?} apart");
+    assert!(
+        quiet_at[0] - started < Duration::from_millis(900),
+        "the other chat waited {:?}",
+        quiet_at[0] - started
+    );
 }

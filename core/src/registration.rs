@@ -180,6 +180,29 @@ pub fn unknown_registration() -> Error {
     }
 }
 
+/// The handle of a registration made in Telegram chat `chat` for `customer`: derived (an
+/// HMAC under the store's code secret), so neither the bot nor the chat's record ever
+/// holds it, and only the engine — given that chat and customer — reaches the
+/// registration. Only its [`HandleHash`] is stored, as for every handle.
+pub(crate) fn chat_handle(
+    secret: &CodeSecret,
+    chat: i64,
+    customer: CustomerId,
+) -> RegistrationHandle {
+    let digest = match Hmac::<Sha256>::new_from_slice(&secret.0) {
+        Ok(mut mac) => {
+            mac.update(b"ordo telegram registration v1");
+            mac.update(&chat.to_be_bytes());
+            mac.update(&customer.0.to_be_bytes());
+            let tag: [u8; 32] = mac.finalize().into_bytes().into();
+            tag
+        }
+        // HMAC accepts keys of any length; unreachable, and a plain hash would do.
+        Err(_) => Sha256::digest([chat.to_be_bytes(), customer.0.to_be_bytes()].concat()).into(),
+    };
+    RegistrationHandle(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The 6-digit code for `customer` and `nonce`.
 pub fn derive_code(secret: &CodeSecret, customer: CustomerId, nonce: u64) -> String {
     let digest = mac(secret, customer, nonce);

@@ -28,8 +28,9 @@
 //! - **Catalog and cart:** `/catalog` pages and product cards (`catalog`), `/cart` and
 //!   checkout on the customer's Draft order (`cart`).
 //!
-//! Deliberately absent for now (issue 11's later steps): the registration flow and
-//! webhook mode.
+//! - **Registration** (`register`): `/register` (or the Register button) is a guided flow
+//!   whose progress is the chat's dialogue state; every decision is the engine's
+//!   (`Engine::register_for_telegram_chat` and friends).
 
 use std::sync::Arc;
 
@@ -44,13 +45,15 @@ use ordo_core::ticket::TicketStatus;
 use teloxide::RequestError;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ReplyMarkup};
 use tokio::sync::watch;
 
 use super::cart;
 use super::catalog;
 use super::command::{self, Argument, Callback, LoginAttempt, TelegramCommand};
 use super::links;
+use super::pace::ChatPacer;
+use super::register;
 use super::reply;
 use super::sender::split;
 use super::staff;
@@ -73,12 +76,20 @@ const CANCEL_REASON: &str = "cancelled by the customer in Telegram";
 /// the same store carries on where the last one stopped.
 pub struct BotState<S: Store> {
     pub(super) pool: EnginePool<S>,
+    /// The turns of each chat (shared with the dispatcher's sender in `ordo serve`).
+    pub(super) pacer: Arc<ChatPacer>,
 }
 
 impl<S: Store + Send + Sync + 'static> BotState<S> {
-    /// The state of a bot working on `pool`.
+    /// The state of a bot working on `pool`, with a pacer of its own.
     pub fn new(pool: EnginePool<S>) -> Arc<BotState<S>> {
-        Arc::new(BotState { pool })
+        BotState::paced(pool, ChatPacer::telegram())
+    }
+
+    /// The state of a bot working on `pool` whose messages take their turns from
+    /// `pacer`.
+    pub fn paced(pool: EnginePool<S>, pacer: Arc<ChatPacer>) -> Arc<BotState<S>> {
+        Arc::new(BotState { pool, pacer })
     }
 }
 
@@ -184,7 +195,15 @@ async fn on_message<S: Store + Send + Sync + 'static>(
         return Ok(());
     }
     let text = message.text().unwrap_or_default();
+    if register_reads(&bot, &state, &message, text).await? {
+        return Ok(());
+    }
     let (answer, customer) = match command::parse(text) {
+        TelegramCommand::Register => {
+            let signed_in = actor(&state, chat.0).await.is_some();
+            let said = register::start(&state, chat, signed_in).await;
+            return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
+        }
         // It may hold a password: answered, never logged.
         TelegramCommand::Login(attempt) => {
             (login(&bot, &state, chat, message.id, attempt).await?, None)
@@ -195,11 +214,51 @@ async fn on_message<S: Store + Send + Sync + 'static>(
             (answer(&state, chat.0, actor, parsed).await, customer)
         }
     };
-    send(&bot, chat, &answer.text, answer.keyboard).await?;
+    send(&bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
     if let Some(customer) = customer {
         log_exchange(&state, customer, text, &answer.text).await;
     }
     Ok(())
+}
+
+/// A registration in progress reads the chat's answers (any text that is not a command,
+/// and a shared contact); a message holding the password is deleted before the engine
+/// reads it. `/start` leaves the registration. Returns whether the message was the
+/// registration's. Nothing here reaches the communication log.
+async fn register_reads<S: Store + Send + Sync + 'static>(
+    bot: &Bot,
+    state: &Arc<BotState<S>>,
+    message: &Message,
+    text: &str,
+) -> ResponseResult<bool> {
+    let chat = message.chat.id;
+    let contact = message.contact();
+    let command = text.trim_start().starts_with('/');
+    if contact.is_none() && (command || text.trim().is_empty()) {
+        if command && command::parse(text) == TelegramCommand::Start {
+            register::leave(state, chat).await;
+        }
+        return Ok(false);
+    }
+    let Some(step) = register::current(state, chat).await else {
+        return Ok(false);
+    };
+    let input = match contact {
+        Some(contact) => register::Input::Contact {
+            phone: &contact.phone_number,
+            own: contact.user_id.is_some()
+                && contact.user_id == message.from.as_ref().map(|user| user.id),
+        },
+        None => {
+            if register::holds_secret(&step) {
+                bot.delete_message(chat, message.id).await?;
+            }
+            register::Input::Text(text)
+        }
+    };
+    let said = register::answer(state, chat, step, input).await;
+    send_markup(bot, &state.pacer, chat, &said.text, said.markup).await?;
+    Ok(true)
 }
 
 /// Writes a linked customer's message and the bot's reply into their communication log
@@ -268,7 +327,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             let actor = actor(&state, chat.0).await;
             let customer = actor.as_ref().and_then(Actor::customer_id);
             let answer = cart::press(&state, actor.unwrap_or_else(Actor::guest), callback).await;
-            send(&bot, chat, &answer.text, answer.keyboard).await?;
+            send(&bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
             if let Some(customer) = customer {
                 log_exchange(&state, customer, &format!("[button {data}]"), &answer.text).await;
             }
@@ -285,6 +344,11 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             }
             return Ok(());
         }
+        Some(Callback::Register) => {
+            let signed_in = actor(&state, chat.0).await.is_some();
+            let said = register::start(&state, chat, signed_in).await;
+            return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
+        }
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {
             references: vec![reference],
@@ -292,7 +356,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             too_many: 0,
         },
         Some(Callback::Cancel(reference)) => TelegramCommand::Cancel(Argument::Valid(reference)),
-        _ => return send(&bot, chat, reply::STALE_BUTTON, None).await,
+        _ => return send(&bot, &state.pacer, chat, reply::STALE_BUTTON, None).await,
     };
     let answer = match parsed {
         TelegramCommand::Login(None) => Answer::text(reply::LOGIN_USAGE),
@@ -301,7 +365,7 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             answer(&state, chat.0, actor, parsed).await
         }
     };
-    send(&bot, chat, &answer.text, answer.keyboard).await
+    send(&bot, &state.pacer, chat, &answer.text, answer.keyboard).await
 }
 
 /// A catalog button: another page (edited into the message that held the buttons, when
@@ -326,7 +390,7 @@ async fn browse<S: Store + Send + Sync + 'static>(
                 return Ok(answer.text);
             }
         }
-        send(bot, chat, &answer.text, answer.keyboard).await?;
+        send(bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
         return Ok(answer.text);
     }
     let Callback::Product { product, page } = callback else {
@@ -341,12 +405,13 @@ async fn browse<S: Store + Send + Sync + 'static>(
         if let Some(keyboard) = answer.keyboard.clone() {
             request = request.reply_markup(keyboard);
         }
+        state.pacer.wait_turn(chat.0).await;
         match request.await {
             Ok(_) => return Ok(answer.text),
             Err(error) => tracing::debug!(%error, "a product photo was refused; sent as text"),
         }
     }
-    send(bot, chat, &answer.text, answer.keyboard).await?;
+    send(bot, &state.pacer, chat, &answer.text, answer.keyboard).await?;
     Ok(answer.text)
 }
 
@@ -368,14 +433,29 @@ impl Answer {
     }
 }
 
-/// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part.
-/// A part refused with 429 is sent again after Telegram's `retry_after` (at most
-/// [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most [`MAX_RETRY_AFTER`]).
+/// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part;
+/// see [`send_markup`].
 async fn send(
     bot: &Bot,
+    pacer: &ChatPacer,
     chat: ChatId,
     text: &str,
     keyboard: Option<InlineKeyboardMarkup>,
+) -> ResponseResult<()> {
+    let markup = keyboard.map(ReplyMarkup::InlineKeyboard);
+    send_markup(bot, pacer, chat, text, markup).await
+}
+
+/// Sends `text` (in parts when over Telegram's limit), the markup (buttons, reply
+/// keyboard or its removal) on the last part. A part refused with 429 is sent again after
+/// Telegram's `retry_after` (at most [`MAX_RATE_LIMITED_TRIES`] tries, each wait at most
+/// [`MAX_RETRY_AFTER`]). Each part waits for the chat's turn (one message a second).
+async fn send_markup(
+    bot: &Bot,
+    pacer: &ChatPacer,
+    chat: ChatId,
+    text: &str,
+    keyboard: Option<ReplyMarkup>,
 ) -> ResponseResult<()> {
     let parts = split(text);
     let last = parts.len().saturating_sub(1);
@@ -384,6 +464,7 @@ async fn send(
         let mut tries = 0;
         loop {
             tries += 1;
+            pacer.wait_turn(chat.0).await;
             let mut request = bot.send_message(chat, part.clone());
             if let Some(markup) = markup.clone() {
                 request = request.reply_markup(markup);
@@ -452,6 +533,7 @@ async fn answer<S: Store + Send + Sync + 'static>(
             text: reply::WELCOME.to_string(),
             keyboard: Some(InlineKeyboardMarkup::new([[
                 InlineKeyboardButton::callback("Log in", Callback::Login.encode()),
+                InlineKeyboardButton::callback("Register", Callback::Register.encode()),
             ]])),
         },
         TelegramCommand::Logout => {

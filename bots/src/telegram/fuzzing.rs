@@ -25,6 +25,28 @@ pub fn telegram_command(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     check_parse(&text);
     check_callback(&text);
+    check_registration(&text);
+}
+
+/// The registration's readers: the personal/business answer, and a stored dialogue state
+/// (JSON from the chat's record) that reads only as what it re-encodes to.
+fn check_registration(text: &str) {
+    if let Some(business) = super::register::kind(text) {
+        let word = text.trim().to_ascii_lowercase();
+        assert_eq!(
+            business,
+            ["business", "company", "b2b"].contains(&word.as_str()),
+            "a kind answer misread"
+        );
+    }
+    if let Ok(flow) = serde_json::from_str::<super::register::Flow>(text) {
+        let again = serde_json::to_string(&flow).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<super::register::Flow>(&again).ok(),
+            Some(flow),
+            "a dialogue state that does not round-trip"
+        );
+    }
 }
 
 /// The message parser's promises.

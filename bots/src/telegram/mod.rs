@@ -10,7 +10,9 @@
 //!   availability, Add to cart).
 //! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
 //! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
+//! - [`register`]: `/register`, the guided registration kept as the chat's dialogue.
 //! - `staff`: `/report` (sales today, 7 or 30 days).
+//! - [`pace`]: at most one message a second to one chat, other chats not held back.
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
 //! - [`webhook`]: webhook mode — the route on our axum server (secret checked in
@@ -25,6 +27,8 @@ pub mod dialogue;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod links;
+pub mod pace;
+pub mod register;
 pub mod reply;
 pub mod sender;
 mod staff;

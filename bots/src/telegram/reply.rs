@@ -13,8 +13,8 @@ use ordo_core::ticket::Ticket;
 use crate::sms::reply as sms;
 
 /// The welcome of a chat that is not linked to an account.
-pub const WELCOME: &str = "Welcome to ordo. Log in to follow your orders here: send \
-/login LOGIN PASSWORD (the message is deleted as soon as it is read). Anyone may send \
+pub const WELCOME: &str = "Welcome to ordo. New here? /register creates an account. \
+Log in to follow your orders here: send /login LOGIN PASSWORD (the message is deleted as soon as it is read). Anyone may send \
 order references to track them; a chat learns an order's status only once it is logged \
 in as the order's customer.";
 
@@ -26,7 +26,7 @@ that is still possible, /logout unlinks this chat.";
 /// How to use the bot.
 pub const HELP: &str = "Send /track and your order references (e.g. /track \
 ORD-7K3M-Q9TX ORD-2B6D-H4PZ), or just the references. /login LOGIN PASSWORD links this \
-chat to your account; then /catalog, /cart, /orders, /cancel REF, /logout. Staff: /find \
+chat to your account (/register creates one); then /catalog, /cart, /orders, /cancel REF, /logout. Staff: /find \
 TEXT, /order REF, /status REF STATUS, /ship REF CARRIER TRACKING, /tickets, /report \
 [7d|30d].";
 

@@ -16,6 +16,7 @@
 //! parts of at most that many characters (at most [`MAX_PARTS`]; a longer one is refused
 //! as permanent rather than sent half).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ordo_core::delivery::{DeliveryChannel, Recipient};
@@ -24,6 +25,8 @@ use teloxide::{ApiError, RequestError};
 
 use crate::config::ServeConfig;
 use crate::notify::{SendFailure, SendFuture, Sender, Sent};
+
+use super::pace::ChatPacer;
 
 /// Telegram's limit on a message's text, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
@@ -71,15 +74,23 @@ pub fn from_config(config: &ServeConfig) -> Result<Option<Bot>, BotError> {
     bot(token.expose(), &telegram.api_url).map(Some)
 }
 
-/// Sends Telegram deliveries through the Bot API.
+/// Sends Telegram deliveries through the Bot API, each message in its chat's turn
+/// ([`ChatPacer`]: one a second to one chat).
 pub struct TelegramSender {
     bot: Bot,
+    pacer: Arc<ChatPacer>,
 }
 
 impl TelegramSender {
-    /// A sender over `bot`.
+    /// A sender over `bot`, with a pacer of its own.
     pub fn new(bot: Bot) -> TelegramSender {
-        TelegramSender { bot }
+        TelegramSender::paced(bot, ChatPacer::telegram())
+    }
+
+    /// A sender over `bot` whose messages take their turns from `pacer` (shared with the
+    /// bot's replies).
+    pub fn paced(bot: Bot, pacer: Arc<ChatPacer>) -> TelegramSender {
+        TelegramSender { bot, pacer }
     }
 
     /// Sends `text` to `chat` in as few messages as the length limit allows; the id of
@@ -96,6 +107,7 @@ impl TelegramSender {
         }
         let mut first = None;
         for part in parts {
+            self.pacer.wait_turn(chat).await;
             let message = self
                 .bot
                 .send_message(ChatId(chat), part)

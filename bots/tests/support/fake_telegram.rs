@@ -15,7 +15,7 @@
 //! - Every call of a sending method (`sendMessage`, `sendPhoto`, `sendDocument`,
 //!   `editMessageText`, `answerCallbackQuery`, `deleteMessage`) counts in
 //!   [`FakeTelegram::calls`]; a scripted reply answers it instead of success, and only a
-//!   successful one is recorded in [`FakeTelegram::sent`].
+//!   successful one is recorded in [`FakeTelegram::sent`], with the time it arrived.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -53,6 +53,8 @@ pub struct Call {
     pub method: String,
     /// Its JSON parameters.
     pub params: Value,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Call {
@@ -284,6 +286,7 @@ fn send(fake: &FakeTelegram, method: &str, params: Value) -> Response {
     inner.sent.push(Call {
         method: method.to_string(),
         params: params.clone(),
+        at: std::time::Instant::now(),
     });
     match method {
         "answercallbackquery" | "deletemessage" => ok(json!(true)),

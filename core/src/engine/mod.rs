@@ -28,6 +28,7 @@ mod settings;
 mod shipments;
 mod staff;
 mod telegram_chats;
+mod telegram_registration;
 mod tickets;
 mod unit;
 

@@ -64,6 +64,22 @@ impl<S: Store> Engine<S> {
         request: &RegistrationRequest,
     ) -> Result<Registration> {
         actor.require(Operation::Register)?;
+        let handle = RegistrationHandle::generate(self.random.as_ref());
+        let customer = self.create_registration(actor, request, |_, _| handle.clone(), true)?;
+        Ok(Registration { customer, handle })
+    }
+
+    /// Writes a pending registration: the customer (pending verification), its handle
+    /// (`handle` of the store's code secret and the new id) indexed by hash, the audit
+    /// entry and — when `send_code` — the event that has the code sent through
+    /// `request.channel`.
+    pub(super) fn create_registration(
+        &self,
+        actor: &Actor,
+        request: &RegistrationRequest,
+        handle: impl Fn(&registration::CodeSecret, CustomerId) -> RegistrationHandle,
+        send_code: bool,
+    ) -> Result<Customer> {
         let draft = CustomerDraft::parse(&request.customer)?;
         if request.customer.addresses.is_empty() {
             return Err(Error::invalid(
@@ -71,18 +87,23 @@ impl<S: Store> Engine<S> {
                 "is required (a default shipping address)",
             ));
         }
-        let handle = RegistrationHandle::generate(self.random.as_ref());
-        let customer = self.transact(|unit| {
+        self.transact(|unit| {
             self.claim_contact(unit, actor, &draft, None)?;
-            self.settings(unit)?;
+            let settings = self.settings(unit)?;
             let now = self.clock.now();
             let id = CustomerId(unit.store().next_id()?);
+            let handle = handle(&settings.code_secret, id);
             let mut customer =
                 Customer::create(id, draft.clone(), CustomerStatus::PendingVerification, now);
             let verification = self.fresh_verification(request.channel, Some(handle.hash()));
             let nonce = verification.nonce;
             customer.start_verification(verification)?;
             unit.reindex(&[], &keys::customer_entries(&customer));
+            let code_by = if send_code {
+                request.channel.to_string()
+            } else {
+                "(none: the phone was verified by Telegram)".to_string()
+            };
             self.customer_audit(
                 unit,
                 actor,
@@ -92,21 +113,22 @@ impl<S: Store> Engine<S> {
                     FieldChange::new("name", None, Some(customer.name().to_string())),
                     FieldChange::new("phone", None, Some(customer.phone().to_string())),
                     FieldChange::new("email", None, Some(customer.email().to_string())),
-                    FieldChange::new("code sent by", None, Some(request.channel.to_string())),
+                    FieldChange::new("code sent by", None, Some(code_by)),
                 ],
             );
-            unit.event(
-                now,
-                DomainEvent::VerificationCodeRequested {
-                    customer: id,
-                    channel: request.channel,
-                    nonce,
-                },
-            );
+            if send_code {
+                unit.event(
+                    now,
+                    DomainEvent::VerificationCodeRequested {
+                        customer: id,
+                        channel: request.channel,
+                        nonce,
+                    },
+                );
+            }
             unit.put(Record::Customer(customer.clone()));
             Ok(customer)
-        })?;
-        Ok(Registration { customer, handle })
+        })
     }
 
     /// A verification with a fresh nonce, issued now.
@@ -191,7 +213,7 @@ impl<S: Store> Engine<S> {
 
     /// The pending registration a handle reaches. Unknown, finished and lapsed
     /// registrations all give the one [`unknown_registration`] error.
-    fn registration(
+    pub(super) fn registration(
         &self,
         unit: &mut Unit<'_, S>,
         handle: &RegistrationHandle,
@@ -305,13 +327,27 @@ impl<S: Store> Engine<S> {
         let nonce = self.check_registration_code(actor, &handle, &request.code)?;
         let hash =
             PasswordHash::create(&password, self.config.password_params, self.random.as_ref())?;
+        self.finish_registration(actor, &handle, |v| v.nonce == nonce, &login, hash)
+    }
+
+    /// Completes the registration `handle` reaches, if its verification still passes
+    /// `still` (else `CodeSuperseded`): the login set (checked free), a consumer active
+    /// with a Registration ID, a business waiting for approval.
+    pub(super) fn finish_registration(
+        &self,
+        actor: &Actor,
+        handle: &RegistrationHandle,
+        still: impl Fn(&Verification) -> bool,
+        login: &LoginId,
+        hash: PasswordHash,
+    ) -> Result<Customer> {
         self.transact(|unit| {
-            let mut customer = self.registration(unit, &handle)?;
+            let mut customer = self.registration(unit, handle)?;
             // A code resent while the password was being hashed: the checked one is void.
-            if customer.verification().map(|v| v.nonce) != Some(nonce) {
+            if !customer.verification().is_some_and(&still) {
                 return Err(Refusal::CodeSuperseded.into());
             }
-            self.check_login_free(unit, &login, Some(customer.id()))?;
+            self.check_login_free(unit, login, Some(customer.id()))?;
             let before = keys::customer_entries(&customer);
             let credentials = Credentials {
                 login: login.clone(),
@@ -352,7 +388,7 @@ impl<S: Store> Engine<S> {
 
     /// Checks a registration's code (counting a wrong one) and returns the nonce of the
     /// code that was right.
-    fn check_registration_code(
+    pub(super) fn check_registration_code(
         &self,
         actor: &Actor,
         handle: &RegistrationHandle,

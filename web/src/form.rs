@@ -72,6 +72,19 @@ pub(crate) fn alert(message: Option<&str>) -> Markup {
     html! { @if let Some(message) = message { p.alert role="alert" { (message) } } }
 }
 
+/// The sign-in form (portal and console alike): its error, login kept, password never.
+pub(crate) fn sign_in(outcome: &Outcome, csrf: &str, action: &str) -> Markup {
+    html! {
+        (alert(outcome.form_error("signin", &["login", "password"])))
+        form.stack method="post" action=(action) {
+            (crate::layout::csrf_field(csrf))
+            (field(outcome, "signin", "login", "Login", "text", ""))
+            label { "Password" input type="password" name="password" autocomplete="current-password"; }
+            button type="submit" { "Sign in" }
+        }
+    }
+}
+
 /// The HTTP status of a refusal (the table of `POST /api/v1`).
 pub(crate) fn status_of(error: &ApiError) -> StatusCode {
     ordo_bots::http::http_status(&ordo_api::Response::error(error.clone(), None))

@@ -9,7 +9,7 @@ use maud::html;
 use ordo_core::store::Store;
 
 use crate::form::{self, Fields, Outcome};
-use crate::layout::{csrf_field, respond, see_other};
+use crate::layout::{respond, see_other};
 use crate::signin::{self, Side};
 use crate::state::WebState;
 use crate::{cookies, csrf};
@@ -24,13 +24,7 @@ pub(crate) async fn form(Extension(token): Extension<csrf::Token>) -> Response {
 fn render(csrf: &str, outcome: &Outcome, status: StatusCode) -> Response {
     let body = html! {
         h1 { "Staff sign-in" }
-        (form::alert(outcome.form_error("signin", &["login", "password"])))
-        form.stack method="post" action="/console/signin" {
-            (csrf_field(csrf))
-            (form::field(outcome, "signin", "login", "Login", "text", ""))
-            label { "Password" input type="password" name="password" autocomplete="current-password"; }
-            button type="submit" { "Sign in" }
-        }
+        (form::sign_in(outcome, csrf, "/console/signin"))
     };
     respond(status, guest_page("Sign in", csrf, body))
 }

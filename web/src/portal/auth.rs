@@ -9,7 +9,7 @@ use maud::html;
 use ordo_core::store::Store;
 
 use crate::form::{self, Fields, Outcome};
-use crate::layout::{csrf_field, respond, see_other};
+use crate::layout::{respond, see_other};
 use crate::signin::{self, Side};
 use crate::state::WebState;
 use crate::{cookies, csrf};
@@ -29,13 +29,7 @@ pub(crate) async fn form<S: Store + Send + Sync + 'static>(
 fn render(visitor: &Visitor, outcome: &Outcome, status: StatusCode) -> Response {
     let body = html! {
         h1 { "Sign in" }
-        (form::alert(outcome.form_error("signin", &["login", "password"])))
-        form.stack method="post" action="/signin" {
-            (csrf_field(&visitor.csrf))
-            (form::field(outcome, "signin", "login", "Login", "text", ""))
-            label { "Password" input type="password" name="password" autocomplete="current-password"; }
-            button type="submit" { "Sign in" }
-        }
+        (form::sign_in(outcome, &visitor.csrf, "/signin"))
     };
     respond(status, page("Sign in", visitor, body))
 }

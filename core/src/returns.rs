@@ -258,7 +258,7 @@ pub struct Returnable {
 
 /// Per product of `order`: units delivered and units already in (not refused) returns.
 /// A delivered order counts every unit; before that, the units of its delivered
-/// shipments count.
+/// shipments of order lines count (a return's replacement parcel is not a line's).
 pub fn returnable_units(
     order: &Order,
     shipments: &[Shipment],
@@ -273,7 +273,7 @@ pub fn returnable_units(
             } else {
                 shipments
                     .iter()
-                    .filter(|s| s.status() == TrackingStatus::Delivered)
+                    .filter(|s| s.ships_order_lines() && s.status() == TrackingStatus::Delivered)
                     .flat_map(|s| s.lines())
                     .filter(|l| l.product == line.product)
                     .map(|l| l.quantity)

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::ids::{OrderId, ProductId, ShipmentId};
+use crate::ids::{OrderId, ProductId, ReturnId, ShipmentId};
 use crate::pricing::ShippingMethod;
 
 /// Most tracking events one shipment keeps (older ones are dropped first).
@@ -305,9 +305,13 @@ pub struct ShipmentDraft {
     pub tracking: TrackingNumber,
     /// The parcel's weight, if weighed.
     pub weight: Option<Weight>,
+    /// The return whose replacement units it carries (an exchange); `None` for units of
+    /// the order's lines.
+    pub for_return: Option<ReturnId>,
 }
 
-/// A parcel handed to a carrier.
+/// A parcel handed to a carrier: units of the order's lines, or the replacement units of
+/// one of its returns (an exchange), which the order's line counts leave out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shipment {
     id: ShipmentId,
@@ -324,6 +328,8 @@ pub struct Shipment {
     status_at: Option<Timestamp>,
     events: Vec<TrackingEvent>,
     updated_at: Timestamp,
+    /// The return whose replacement it carries (appended in schema 4).
+    for_return: Option<ReturnId>,
 }
 
 impl Shipment {
@@ -349,7 +355,37 @@ impl Shipment {
             status_at: None,
             events: Vec::new(),
             updated_at: at,
+            for_return: draft.for_return,
         })
+    }
+
+    /// A shipment as schema 3 stored it, which knew only shipments of order lines.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_schema_3(
+        id: ShipmentId,
+        draft: ShipmentDraft,
+        shipped_at: Timestamp,
+        status: TrackingStatus,
+        status_at: Option<Timestamp>,
+        events: Vec<TrackingEvent>,
+        updated_at: Timestamp,
+    ) -> Shipment {
+        Shipment {
+            id,
+            order: draft.order,
+            number: draft.number,
+            lines: draft.lines,
+            carrier: draft.carrier,
+            method: draft.method,
+            tracking: draft.tracking,
+            weight: draft.weight,
+            shipped_at,
+            status,
+            status_at,
+            events,
+            updated_at,
+            for_return: None,
+        }
     }
 
     /// Id.
@@ -404,6 +440,14 @@ impl Shipment {
     pub fn updated_at(&self) -> Timestamp {
         self.updated_at
     }
+    /// The return whose replacement units it carries; `None` for units of order lines.
+    pub fn for_return(&self) -> Option<ReturnId> {
+        self.for_return
+    }
+    /// Whether it carries units of the order's lines (not an exchange's replacement).
+    pub fn ships_order_lines(&self) -> bool {
+        self.for_return.is_none()
+    }
 
     /// Takes a carrier's event: a replay changes nothing; a new event is kept, and moves
     /// the status if it is no older than the event that last moved it and the move is
@@ -451,6 +495,7 @@ mod tests {
             method: ShippingMethod::Standard,
             tracking: TrackingNumber::parse("jd01 2345-6789").unwrap(),
             weight: Some(Weight::parse_kg("1.25").unwrap()),
+            for_return: None,
         };
         Shipment::new(ShipmentId(9), draft, Timestamp(1_000)).unwrap()
     }

@@ -29,7 +29,7 @@ pub(crate) const FORMAT_BINCODE2: u8 = 1;
 /// Version of the encoded types' shape. Bump it (with a migration) whenever a stored type
 /// changes in a way bincode cannot read from old bytes (any field added, removed,
 /// reordered or retyped; any enum variant inserted before another).
-pub(crate) const SCHEMA_VERSION: u8 = 3;
+pub(crate) const SCHEMA_VERSION: u8 = 4;
 
 /// The oldest schema version [`upgrade_value`] reads (see `ordo_core::store::legacy`).
 pub(crate) const OLDEST_SCHEMA_VERSION: u8 = 1;
@@ -147,12 +147,20 @@ pub fn encode_record(version: u64, record: &Record) -> Result<Vec<u8>, StoreErro
     encode("record", &(version, record))
 }
 
-/// Decodes a record value.
+/// Decodes a record value. A value of an older schema this build upgrades from is read
+/// through its frozen shapes and upgraded on the way (a sled store rewrites every value
+/// when it opens; a PostgreSQL store rewrites a record the next time it is written).
 ///
 /// # Errors
 /// `Corrupted` naming `key` if the bytes are not a record value.
 pub fn decode_record(key: &str, bytes: &[u8]) -> Result<(u64, Record), StoreError> {
-    decode(key, bytes)
+    match schema_of(key, bytes)? {
+        SCHEMA_VERSION => decode(key, bytes),
+        schema if (OLDEST_SCHEMA_VERSION..SCHEMA_VERSION).contains(&schema) => {
+            decode_legacy_record(key, schema, bytes.get(ENVELOPE_LEN..).unwrap_or_default())
+        }
+        _ => decode(key, bytes),
+    }
 }
 
 /// Only the version of a record value (the writer's version check), without decoding the
@@ -269,7 +277,14 @@ pub fn encode_audit(entry: &AuditEntry) -> Result<Vec<u8>, StoreError> {
 /// # Errors
 /// `Corrupted` naming `key`.
 pub fn decode_audit(key: &str, bytes: &[u8]) -> Result<AuditEntry, StoreError> {
-    decode(key, bytes)
+    // Audit entries kept their shape since schema 1 (actions and events only gained
+    // variants at the end), so an older envelope is read as today's.
+    match schema_of(key, bytes)? {
+        schema if (OLDEST_SCHEMA_VERSION..SCHEMA_VERSION).contains(&schema) => {
+            decode_payload(key, bytes.get(ENVELOPE_LEN..).unwrap_or_default())
+        }
+        _ => decode(key, bytes),
+    }
 }
 
 /// An outbox message value.
@@ -341,13 +356,7 @@ pub(crate) fn upgrade_value(
     let upgraded = match kind {
         ValueKind::Record => {
             let payload = bytes.get(ENVELOPE_LEN..).unwrap_or_default();
-            let (version, record) = if schema == 1 {
-                let (version, record) = decode_payload::<(u64, legacy::v1::Record)>(key, payload)?;
-                (version, legacy::v1::upgrade(record))
-            } else {
-                let (version, record) = decode_payload::<(u64, legacy::v2::Record)>(key, payload)?;
-                (version, legacy::v2::upgrade(record))
-            };
+            let (version, record) = decode_legacy_record(key, schema, payload)?;
             encode_record(version, &record)?
         }
         ValueKind::Id => {
@@ -376,6 +385,27 @@ pub(crate) fn upgrade_value(
         }
     };
     Ok(Some(upgraded))
+}
+
+/// A record value of an older schema (`schema` < [`SCHEMA_VERSION`]), decoded with the
+/// frozen shapes of that version and upgraded to today's record.
+fn decode_legacy_record(
+    key: &str,
+    schema: u8,
+    payload: &[u8],
+) -> Result<(u64, Record), StoreError> {
+    match schema {
+        1 => decode_payload::<(u64, legacy::v1::Record)>(key, payload)
+            .map(|(version, record)| (version, legacy::v1::upgrade(record))),
+        2 => decode_payload::<(u64, legacy::v2::Record)>(key, payload)
+            .map(|(version, record)| (version, legacy::v2::upgrade(record))),
+        3 => decode_payload::<(u64, legacy::v3::Record)>(key, payload)
+            .map(|(version, record)| (version, legacy::v3::upgrade(record))),
+        other => Err(corrupted(
+            key,
+            format!("no upgrade from schema version {other} to {SCHEMA_VERSION}"),
+        )),
+    }
 }
 
 /// A counter of any schema version this build reads or upgrades (the storage format

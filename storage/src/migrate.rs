@@ -1,18 +1,19 @@
 //! Upgrading a database written by an earlier version of ordo, at open.
 //!
 //! Storage format 2 (schema 1 values), format 3 (schema 2 values with an outbox), format 4
-//! (delivery records, no shipments or report counters) and format 5 (schema 2: products
-//! without weight or dimensions) become format 6 (schema 3 values; notifications are
-//! delivery records; shipment trees; report counters):
+//! (delivery records, no shipments or report counters), format 5 (schema 2: products
+//! without weight or dimensions) and format 6 (schema 3: shipments of order lines only)
+//! become format 7 (schema 4 values: a shipment may carry a return's replacement;
+//! notifications are delivery records; shipment trees; report counters):
 //!
 //! 1. **A backup first.** After a flush, the data directory is copied file by file to
-//!    `DIR.before-format-6` beside it (built as `….partial`, fsynced, then renamed in), so
+//!    `DIR.before-format-7` beside it (built as `….partial`, fsynced, then renamed in), so
 //!    the previous release can open the copy as it was. A copy that already exists is
 //!    kept: it is the state before the first attempt.
 //! 2. **Every value is rewritten** tree by tree, in batches: records are decoded with the
-//!    frozen shapes of their schema (1 or 2) and upgraded (`ordo_core::store::legacy`), other
-//!    values get today's envelope after a check that they decode. A value already at schema 3 is left
-//!    alone, so a migration cut short by a crash simply runs again at the next open.
+//!    frozen shapes of their schema (1, 2 or 3) and upgraded (`ordo_core::store::legacy`),
+//!    other values get today's envelope after a check that they decode. A value already at
+//!    schema 4 is left alone, so a migration cut short by a crash simply runs again at the next open.
 //! 3. **The outbox is drained into deliveries.** Each message that was never acknowledged
 //!    becomes the deliveries today's engine would have written for it
 //!    (`ordo_core::delivery::recipients`, the customer as stored), in one sled transaction
@@ -21,7 +22,7 @@
 //! 4. **The report counters are computed from the orders** (format 5 added them): the
 //!    counters tree is emptied and filled with the sum of every order's contribution, so a
 //!    migration cut short simply computes them again.
-//! 5. **The format version moves last**, after a flush: until it says 6 the database is
+//! 5. **The format version moves last**, after a flush: until it says 7 the database is
 //!    treated as not (fully) migrated.
 
 use std::path::{Path, PathBuf};
@@ -650,6 +651,86 @@ mod tests {
         assert_eq!(
             codec::decode_counter_any_schema("format", &format).unwrap(),
             OLDEST_FORMAT_VERSION
+        );
+    }
+}
+
+#[cfg(test)]
+mod format_6_tests {
+    use ordo_core::store::{ALL_RECORD_KINDS, Record, RecordKind, Store};
+
+    use super::*;
+    use crate::{Durability, SledStore, StoreConfig};
+
+    /// A data directory of the release before exchanges shipped parcels: format 6, every
+    /// record of schema 3 (the golden files of version 3), its meta counters too.
+    #[test]
+    fn a_format_6_store_opens_with_its_shipments_carrying_order_lines() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        drop(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
+        {
+            let db = sled::open(&dir).unwrap();
+            let trees = Trees::open(&db).unwrap();
+            for entry in std::fs::read_dir(crate::golden::folder(3)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                if !name.starts_with("record-") || name == "record-customer-pending.bin" {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                assert_eq!(codec::schema_of(&name, &bytes).unwrap(), 3);
+                let (_, record) = codec::decode_record(&name, &bytes).unwrap();
+                let key = record.key();
+                let tree = if name == "record-pricing-settings.bin" {
+                    trees.records(RecordKind::Settings)
+                } else {
+                    trees.records(key.kind())
+                };
+                tree.insert(key.id_bytes(), bytes).unwrap();
+            }
+            let meta = trees.tree(layout::META);
+            for item in meta.iter() {
+                let (key, value) = item.unwrap();
+                let mut old = value.to_vec();
+                old[1] = 3;
+                meta.insert(key, old).unwrap();
+            }
+            let mut format = codec::encode_counter(6).unwrap();
+            format[1] = 3;
+            meta.insert(layout::META_FORMAT_VERSION, format).unwrap();
+            db.flush().unwrap();
+        }
+        let store = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
+        assert!(backup_path(&dir).join("db").exists());
+        let mut kinds = 0;
+        for kind in ALL_RECORD_KINDS {
+            let found = store.scan(kind, None, 10).unwrap();
+            assert!(!found.is_empty(), "{kind:?} survived the migration");
+            kinds += 1;
+            for record in found {
+                if let Record::Shipment(shipment) = record.value {
+                    assert_eq!(shipment.for_return(), None);
+                    assert!(shipment.units() > 0);
+                }
+            }
+        }
+        assert_eq!(kinds, ALL_RECORD_KINDS.len());
+        drop(store);
+        let db = sled::open(&dir).unwrap();
+        let trees = Trees::open(&db).unwrap();
+        let format = trees
+            .tree(layout::META)
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        assert_eq!(codec::decode_counter("format", &format).unwrap(), 7);
+        let shipments = trees.records(RecordKind::Shipment);
+        let (_, value) = shipments.iter().next().unwrap().unwrap();
+        assert_eq!(
+            codec::schema_of("shipment", &value).unwrap(),
+            codec::SCHEMA_VERSION,
+            "rewritten at open"
         );
     }
 }

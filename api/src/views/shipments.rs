@@ -28,6 +28,10 @@ pub struct ShipmentView {
     pub lines: Vec<ShipmentLineView>,
     /// The carrier's events, in arrival order.
     pub events: Vec<TrackingEventView>,
+    /// The return whose replacement units it carries (an exchange); absent for units of
+    /// the order's lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_return_id: Option<u64>,
 }
 
 /// Units of one line in a shipment.
@@ -78,6 +82,7 @@ impl ShipmentView {
                 })
                 .collect(),
             events: shipment.events().iter().map(event_view).collect(),
+            for_return_id: shipment.for_return().map(|r| r.get()),
         }
     }
 }

@@ -118,6 +118,19 @@ fn a_return_is_received_restocked_written_off_refunded_and_exchanged() {
     assert_eq!(exchanged["status"], "exchanged");
     assert_eq!(on_hand(&shop, "MUG-1", "MAIN"), before - 1);
     shop.fails(&format!("return refund {second_id}"), 3);
+    // The replacement left as a parcel of the order that carriers track.
+    let parcels = shop.json(&format!("order shipments {reference}"));
+    let replacement = parcels
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["for_return_id"] == second_id))
+        .unwrap_or_else(|| panic!("no replacement parcel in {parcels}"));
+    assert_eq!(replacement["tracking_number"], "1Z999AA10123456784");
+    assert_eq!(replacement["status"], "in_transit");
+    let table = shop.ok(&format!("order shipments {reference}"));
+    assert!(
+        table.contains(&format!("(replacement, return {second_id})")),
+        "{table}"
+    );
 
     let listed = shop.json(&format!("return list --order {reference}"));
     assert_eq!(len(&listed["items"]), 2);

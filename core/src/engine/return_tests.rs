@@ -784,3 +784,110 @@ fn an_order_staff_marked_delivered_returns_every_unit_whatever_its_parcels_say()
     assert_eq!(ret.units(), 2);
     f.check();
 }
+
+#[test]
+fn an_exchange_ships_its_replacement_as_a_tracked_parcel_that_leaves_the_order_lines_alone() {
+    let f = fixture();
+    let order = f.order(&[("TEE", 2), ("MUG", 1)]).unwrap().id();
+    f.engine
+        .advance_orders(&f.admin, &[order], OrderStatus::Packed)
+        .unwrap();
+    // Two parcels: the TEEs arrive, the MUG is still on its way.
+    ship(&f, order, &[("TEE", 2)], "JD0000000001");
+    ship(&f, order, &[("MUG", 1)], "JD0000000002");
+    deliver(&f, "JD0000000001");
+    let status = |f: &Fixture| f.engine.get_order(&f.admin, order).unwrap().value.status();
+    assert_eq!(status(&f), OrderStatus::Shipped);
+    let id = received(&f, order, &[("TEE", 1)]);
+    let request = |tracking: &str| ExchangeRequest {
+        lines: vec![(sku("TEE"), 1)],
+        warehouse: None,
+        carrier: CarrierName::parse("dhl").unwrap(),
+        tracking: TrackingNumber::parse(tracking).unwrap(),
+    };
+    // A tracking number a parcel already has is refused, and nothing changes.
+    let taken = f
+        .engine
+        .exchange_return(&f.admin, id, &request("JD0000000002"))
+        .unwrap_err();
+    assert_eq!(taken.code(), "tracking_number_in_use");
+    assert_eq!(
+        f.engine.get_return(&f.admin, id).unwrap().status(),
+        ReturnStatus::Received
+    );
+    assert_eq!(f.engine.order_shipments(&f.admin, order).unwrap().len(), 2);
+    f.engine
+        .exchange_return(&f.admin, id, &request("JD0000000003"))
+        .unwrap();
+    let parcels = f.engine.order_shipments(&f.admin, order).unwrap();
+    assert_eq!(parcels.len(), 3);
+    let replacement = &parcels[2];
+    assert_eq!(replacement.number(), 3);
+    assert_eq!(replacement.for_return(), Some(id));
+    assert!(!replacement.ships_order_lines());
+    assert_eq!(replacement.tracking().as_str(), "JD0000000003");
+    assert_eq!(replacement.units(), 1);
+    assert_eq!(replacement.status(), TrackingStatus::InTransit);
+    assert!(parcels[..2].iter().all(|p| p.ships_order_lines()));
+    f.check();
+
+    // The courier webhook tracks it like any parcel: the customer hears "out for
+    // delivery", and its delivery moves the parcel, not the order.
+    let event = |status, at| TrackingEvent::new(Timestamp(at), status, "Depot").unwrap();
+    let dhl = CarrierName::parse("dhl").unwrap();
+    let number = TrackingNumber::parse("JD0000000003").unwrap();
+    for (status, at) in [
+        (TrackingStatus::OutForDelivery, 6_000),
+        (TrackingStatus::Delivered, 7_000),
+    ] {
+        let tracked = f
+            .engine
+            .track_shipment(&Actor::system(), &dhl, &number, &event(status, at))
+            .unwrap();
+        let TrackingResult::Known {
+            shipment,
+            order_status,
+            ..
+        } = tracked
+        else {
+            panic!("the replacement parcel is known: {tracked:?}");
+        };
+        assert_eq!(shipment.status(), status);
+        assert_eq!(
+            order_status,
+            OrderStatus::Shipped,
+            "the MUG is not delivered"
+        );
+    }
+    let heard = sample::deliveries(&f.engine)
+        .into_iter()
+        .filter(|d| {
+            matches!(d.event(), DomainEvent::ShipmentOutForDelivery { tracking, .. }
+                if tracking == "JD0000000003")
+        })
+        .count();
+    assert!(
+        heard >= 1,
+        "the customer hears the replacement is out for delivery"
+    );
+    // The replacement's delivered TEE is not one more TEE of the order's lines: a second
+    // return of two TEEs is more than the two delivered minus the one in a return.
+    let second = f
+        .engine
+        .open_return(&f.admin, order, &ask(&[("TEE", 2)]))
+        .unwrap_err();
+    assert_eq!(second.code(), "returns_more_than_delivered");
+    // The last delivered TEE comes back too and is exchanged; its replacement still on the
+    // road does not hold the order back: the order's own last parcel delivers it.
+    let last = received(&f, order, &[("TEE", 1)]);
+    f.engine
+        .exchange_return(&f.admin, last, &request("JD0000000004"))
+        .unwrap();
+    deliver(&f, "JD0000000002");
+    assert_eq!(status(&f), OrderStatus::Delivered);
+    let parcels = f.engine.order_shipments(&f.admin, order).unwrap();
+    assert_eq!(parcels.len(), 4);
+    assert_eq!(parcels[3].for_return(), Some(last));
+    assert_eq!(parcels[3].status(), TrackingStatus::InTransit);
+    f.check();
+}

@@ -19,7 +19,9 @@ use std::ops::Bound;
 use crate::audit::{AuditAction, AuditRecord, FieldChange, Subject};
 use crate::auth::{Actor, Operation, Role};
 use crate::catalog::Sku;
+use crate::error::Refusal;
 use crate::error::{EntityKind, Error, Result};
+use crate::ids::ShipmentId;
 use crate::ids::{CustomerId, OrderId, ReturnId};
 use crate::inventory::WarehouseCode;
 use crate::money::Money;
@@ -29,7 +31,7 @@ use crate::returns::{
     Inspection, MAX_RETURNS_PER_ORDER, Replacement, ReplacementParcel, Return, ReturnRequestLine,
     ReturnStatus,
 };
-use crate::shipment::{CarrierName, TrackingNumber};
+use crate::shipment::{CarrierName, Shipment, ShipmentDraft, ShipmentLine, TrackingNumber};
 use crate::store::{
     IndexName, IndexRange, Record, RecordKey, RecordKind, Store, StoreError, Versioned, keys,
 };
@@ -38,6 +40,7 @@ use crate::validate::{self, limits};
 use super::Engine;
 use super::payments::LedgerCommand;
 use super::queries::{MAX_PAGE, Page, hide_not_found};
+use super::shipments::{MAX_SHIPMENTS_PER_ORDER, parcel_weight};
 use super::unit::Unit;
 
 /// Filters for [`Engine::list_returns`]; all optional, combined with AND. Returns come in
@@ -319,13 +322,16 @@ impl<S: Store> Engine<S> {
 
     /// Exchanges a received return: replacement units (worth, at the customer's prices
     /// with tax, no more than was paid for the returned units) are reserved against stock
-    /// and shipped at once with the carrier and tracking number given; the customer hears
-    /// the tracking number.
+    /// and shipped at once as a shipment of the order that carries the return's
+    /// replacement (the carrier and tracking number given, the order's shipping method,
+    /// the products' weight), so the courier webhook tracks it like any parcel; the
+    /// customer hears the tracking number. The order's lines do not count it.
     ///
     /// # Errors
     /// `Forbidden` without `ManageReturns`; `NotFound` for the return or a SKU;
     /// `InsufficientStock`; `Refused` (`IllegalReturnTransition`, `ExchangeExceedsReturn`,
-    /// `ProductNotForSale`); `Validation` for bad lines; `Storage`.
+    /// `ProductNotForSale`, `TrackingNumberInUse`); `Validation` for bad lines or an order
+    /// with the most shipments it may have; `Storage`.
     pub fn exchange_return(
         &self,
         actor: &Actor,
@@ -389,6 +395,7 @@ impl<S: Store> Engine<S> {
             };
             let from = ret.status();
             ret.exchange(replacements, parcel, now)?;
+            let shipment = self.replacement_shipment(unit, ret, request)?;
             let mut changes = vec![status_change(from, ret.status())];
             for r in ret.replacements() {
                 changes.push(FieldChange::new(
@@ -403,8 +410,16 @@ impl<S: Store> Engine<S> {
             changes.push(FieldChange::new(
                 "shipment",
                 None,
-                Some(format!("{} {}", request.carrier, request.tracking)),
+                Some(format!(
+                    "#{} {} {}",
+                    shipment.number(),
+                    request.carrier,
+                    request.tracking
+                )),
             ));
+            if let Some(weight) = shipment.weight() {
+                changes.push(FieldChange::new("weight", None, Some(weight.to_string())));
+            }
             let event = DomainEvent::ReturnExchanged {
                 order: ret.order(),
                 customer: ret.customer(),
@@ -414,6 +429,60 @@ impl<S: Store> Engine<S> {
             };
             Ok((changes, vec![event], false))
         })
+    }
+
+    /// Writes the shipment that carries an exchanged return's replacement units (the next
+    /// number among its order's shipments), with its index entries.
+    fn replacement_shipment(
+        &self,
+        unit: &mut Unit<'_, S>,
+        ret: &Return,
+        request: &ExchangeRequest,
+    ) -> Result<Shipment> {
+        let tracking_key = keys::shipment_tracking_key(&request.carrier, &request.tracking);
+        if unit
+            .index_id(IndexName::ShipmentByTracking, &tracking_key)?
+            .is_some()
+        {
+            return Err(Refusal::TrackingNumberInUse {
+                carrier: request.carrier.to_string(),
+                tracking: request.tracking.to_string(),
+            }
+            .into());
+        }
+        let shipped = self.shipments_in_unit(unit, ret.order())?.len();
+        if shipped >= MAX_SHIPMENTS_PER_ORDER {
+            return Err(Error::invalid(
+                "lines",
+                format!("an order ships in at most {MAX_SHIPMENTS_PER_ORDER} parcels"),
+            ));
+        }
+        let order = unit.order(ret.order())?;
+        let lines: Vec<ShipmentLine> = ret
+            .replacements()
+            .iter()
+            .map(|r| ShipmentLine {
+                product: r.product,
+                sku: r.sku.clone(),
+                name: r.name.clone(),
+                quantity: r.quantity,
+            })
+            .collect();
+        let weight = parcel_weight(unit, &lines)?;
+        let draft = ShipmentDraft {
+            order: order.id(),
+            number: u32::try_from(shipped + 1).unwrap_or(u32::MAX),
+            lines,
+            carrier: request.carrier.clone(),
+            method: order.shipping_method(),
+            tracking: request.tracking.clone(),
+            weight,
+            for_return: Some(ret.id()),
+        };
+        let shipment = Shipment::new(ShipmentId(unit.store().next_id()?), draft, ret.updated_at())?;
+        unit.reindex(&[], &keys::shipment_entries(&shipment));
+        unit.put(Record::Shipment(shipment.clone()));
+        Ok(shipment)
     }
 
     /// A return; a customer reads only their own (another's is `NotFound`, worded as for

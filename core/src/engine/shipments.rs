@@ -98,7 +98,7 @@ fn units_of(order: &Order, lines: &[(Sku, u32)]) -> Result<Vec<(ProductId, u32)>
 
 /// What a parcel of `lines` weighs by its products' weights, when every product has one
 /// (and the sum is a weight a parcel may have); `None` leaves it to the label.
-fn parcel_weight<S: Store>(
+pub(super) fn parcel_weight<S: Store>(
     unit: &mut Unit<'_, S>,
     lines: &[ShipmentLine],
 ) -> Result<Option<Weight>> {
@@ -182,6 +182,7 @@ impl<S: Store> Engine<S> {
                 method: request.method.unwrap_or(order.shipping_method()),
                 tracking: request.tracking.clone(),
                 weight,
+                for_return: None,
             };
             // The order refuses first (nothing to ship, too many units, wrong status), so
             // its refusal is the one a caller sees.
@@ -247,7 +248,11 @@ impl<S: Store> Engine<S> {
         let reason =
             validate::required_text("cancellation reason", reason, limits::MAX_NAME_CHARS)?;
         self.transact(|unit| {
-            let shipments = self.shipments_in_unit(unit, id)?;
+            let shipments: Vec<Shipment> = self
+                .shipments_in_unit(unit, id)?
+                .into_iter()
+                .filter(Shipment::ships_order_lines)
+                .collect();
             let all_delivered = shipments
                 .iter()
                 .all(|s| s.status() == TrackingStatus::Delivered);
@@ -377,14 +382,18 @@ impl<S: Store> Engine<S> {
                 changes,
             });
             unit.put(Record::Shipment(shipment.clone()));
+            // A return's replacement parcel moves only itself: the order's status follows
+            // the parcels of its own lines.
             if matches!(
                 outcome,
                 TrackingOutcome::Moved(_, TrackingStatus::Delivered)
             ) && order.status() == OrderStatus::Shipped
+                && shipment.ships_order_lines()
             {
                 let others = self.shipments_in_unit(unit, order.id())?;
                 let all_delivered = others
                     .iter()
+                    .filter(|s| s.ships_order_lines())
                     .all(|s| s.id() == shipment.id() || s.status() == TrackingStatus::Delivered);
                 if all_delivered {
                     order = self.change_in_unit(

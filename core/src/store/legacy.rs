@@ -2,7 +2,7 @@
 //!
 //! A backend that finds values of an older schema (the storage codec's schema byte) decodes
 //! them with the matching module here and stores the result of its `upgrade` ([`v1::upgrade`],
-//! [`v2::upgrade`]). Each module is
+//! [`v2::upgrade`], [`v3::upgrade`]). Each module is
 //! frozen: it mirrors the shapes of its version field by field (bincode is positional) and
 //! is only ever added to when the next version bumps, never edited. The golden files of
 //! every version (`storage/golden/v{N}/`) are decoded through these modules by a test.
@@ -212,10 +212,11 @@ pub mod v2 {
     use crate::pricing::PricingSettings;
     use crate::ratelimit::RateBucket;
     use crate::session::{LoginThrottle, Session};
-    use crate::shipment::Shipment;
     use crate::staff::StaffUser;
     use crate::store::{IdempotencyRecord, Settings};
     use crate::ticket::Ticket;
+
+    use super::v3::Shipment;
 
     /// A product's details as versions 1 and 2 kept them: no weight, no dimensions.
     #[derive(Debug, Deserialize)]
@@ -275,12 +276,12 @@ pub mod v2 {
         PhoneSettings(PhoneSettings),
         /// Unchanged since.
         Ticket(Ticket),
-        /// Unchanged since.
+        /// Upgraded: see [`super::v3::Shipment`].
         Shipment(Shipment),
     }
 
     /// Today's record for a version-2 record: a product has no weight or dimensions until
-    /// staff give it some.
+    /// staff give it some; a shipment carries order lines.
     pub fn upgrade(record: Record) -> crate::store::Record {
         use crate::store::Record as Now;
         match record {
@@ -300,7 +301,7 @@ pub mod v2 {
             Record::OrderWatch(w) => Now::OrderWatch(w),
             Record::PhoneSettings(p) => Now::PhoneSettings(p),
             Record::Ticket(t) => Now::Ticket(t),
-            Record::Shipment(s) => Now::Shipment(s),
+            Record::Shipment(s) => Now::Shipment(s.upgrade()),
         }
     }
 
@@ -325,5 +326,147 @@ pub mod v2 {
                 dimensions: None,
             },
         )
+    }
+}
+
+/// Schema version 3 (until exchanges shipped their replacements as shipments: a shipment
+/// had no return).
+pub mod v3 {
+    use serde::Deserialize;
+
+    use crate::catalog::Product;
+    use crate::clock::Timestamp;
+    use crate::customer::Customer;
+    use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
+    use crate::ids::{OrderId, ShipmentId};
+    use crate::inventory::Stock;
+    use crate::invoice::Invoice;
+    use crate::message::CommMessage;
+    use crate::order::Order;
+    use crate::pricing::{PricingSettings, ShippingMethod};
+    use crate::ratelimit::RateBucket;
+    use crate::returns::Return;
+    use crate::session::{LoginThrottle, Session};
+    use crate::shipment::{
+        CarrierName, ShipmentDraft, ShipmentLine, TrackingEvent, TrackingNumber, TrackingStatus,
+        Weight,
+    };
+    use crate::staff::StaffUser;
+    use crate::store::{IdempotencyRecord, Settings};
+    use crate::telegram::TelegramChat;
+    use crate::ticket::Ticket;
+
+    /// A shipment as versions 2 and 3 kept it: always units of the order's lines.
+    #[derive(Debug, Deserialize)]
+    pub struct Shipment {
+        id: ShipmentId,
+        order: OrderId,
+        number: u32,
+        lines: Vec<ShipmentLine>,
+        carrier: CarrierName,
+        method: ShippingMethod,
+        tracking: TrackingNumber,
+        weight: Option<Weight>,
+        shipped_at: Timestamp,
+        status: TrackingStatus,
+        status_at: Option<Timestamp>,
+        events: Vec<TrackingEvent>,
+        updated_at: Timestamp,
+    }
+
+    impl Shipment {
+        /// Today's shipment: of the order's lines, for no return.
+        pub fn upgrade(self) -> crate::shipment::Shipment {
+            crate::shipment::Shipment::from_schema_3(
+                self.id,
+                ShipmentDraft {
+                    order: self.order,
+                    number: self.number,
+                    lines: self.lines,
+                    carrier: self.carrier,
+                    method: self.method,
+                    tracking: self.tracking,
+                    weight: self.weight,
+                    for_return: None,
+                },
+                self.shipped_at,
+                self.status,
+                self.status_at,
+                self.events,
+                self.updated_at,
+            )
+        }
+    }
+
+    /// Every record kind of version 3, in its variant order.
+    #[derive(Debug, Deserialize)]
+    pub enum Record {
+        /// Unchanged since.
+        Product(Product),
+        /// Unchanged since.
+        Customer(Customer),
+        /// Unchanged since.
+        Order(Box<Order>),
+        /// Unchanged since.
+        Stock(Stock),
+        /// Unchanged since.
+        Idempotency(IdempotencyRecord),
+        /// Unchanged since.
+        User(StaffUser),
+        /// Unchanged since.
+        Session(Session),
+        /// Unchanged since.
+        Throttle(LoginThrottle),
+        /// Unchanged since.
+        Message(CommMessage),
+        /// Unchanged since.
+        Settings(Settings),
+        /// Unchanged since.
+        RateBucket(RateBucket),
+        /// Unchanged since.
+        PricingSettings(PricingSettings),
+        /// Unchanged since.
+        Delivery(Delivery),
+        /// Unchanged since.
+        OrderWatch(OrderWatch),
+        /// Unchanged since.
+        PhoneSettings(PhoneSettings),
+        /// Unchanged since.
+        Ticket(Ticket),
+        /// Upgraded: see [`Shipment`].
+        Shipment(Shipment),
+        /// Unchanged since.
+        TelegramChat(TelegramChat),
+        /// Unchanged since.
+        Invoice(Invoice),
+        /// Unchanged since.
+        Return(Return),
+    }
+
+    /// Today's record for a version-3 record: a shipment carries order lines.
+    pub fn upgrade(record: Record) -> crate::store::Record {
+        use crate::store::Record as Now;
+        match record {
+            Record::Product(p) => Now::Product(p),
+            Record::Customer(c) => Now::Customer(c),
+            Record::Order(o) => Now::Order(o),
+            Record::Stock(s) => Now::Stock(s),
+            Record::Idempotency(i) => Now::Idempotency(i),
+            Record::User(u) => Now::User(u),
+            Record::Session(s) => Now::Session(s),
+            Record::Throttle(t) => Now::Throttle(t),
+            Record::Message(m) => Now::Message(m),
+            Record::Settings(s) => Now::Settings(s),
+            Record::RateBucket(b) => Now::RateBucket(b),
+            Record::PricingSettings(p) => Now::PricingSettings(p),
+            Record::Delivery(d) => Now::Delivery(d),
+            Record::OrderWatch(w) => Now::OrderWatch(w),
+            Record::PhoneSettings(p) => Now::PhoneSettings(p),
+            Record::Ticket(t) => Now::Ticket(t),
+            Record::Shipment(s) => Now::Shipment(s.upgrade()),
+            Record::TelegramChat(c) => Now::TelegramChat(c),
+            Record::Invoice(i) => Now::Invoice(i),
+            Record::Return(r) => Now::Return(r),
+        }
     }
 }

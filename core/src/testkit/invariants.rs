@@ -127,15 +127,22 @@ fn check_report_counters(store: &dyn Store) -> Result<(), String> {
 }
 
 /// Every unit of an order that ships in parcels is in exactly one parcel or still
-/// reserved: per line, shipped (Σ of its shipments) + reserved = quantity; a shipment
-/// belongs to an existing order and is found by its two index entries.
+/// reserved: per line, shipped (Σ of its shipments of order lines) + reserved = quantity;
+/// a shipment belongs to an existing order and is found by its two index entries; a
+/// parcel carrying a return's replacement belongs to an exchanged return of the same
+/// order, carries exactly its replacement units under its tracking number, and is that
+/// return's only one.
 fn check_shipments(store: &dyn Store, orders: &[Order]) -> Result<(), String> {
     let shipments = all_shipments(store)?;
     let mut shipped: BTreeMap<(OrderId, ProductId), u64> = BTreeMap::new();
+    let mut replaced: BTreeMap<crate::ids::ReturnId, u32> = BTreeMap::new();
     for shipment in &shipments {
-        for line in shipment.lines() {
-            *shipped.entry((shipment.order(), line.product)).or_default() +=
-                u64::from(line.quantity);
+        if let Some(for_return) = shipment.for_return() {
+            check_replacement_parcel(store, shipment, for_return)?;
+            *replaced.entry(for_return).or_default() += 1;
+            if replaced.get(&for_return).is_some_and(|n| *n > 1) {
+                return Err(format!("return {for_return} has two replacement parcels"));
+            }
         }
         for entry in keys::shipment_entries(shipment) {
             let found = store
@@ -149,9 +156,19 @@ fn check_shipments(store: &dyn Store, orders: &[Order]) -> Result<(), String> {
                 ));
             }
         }
+        if !shipment.ships_order_lines() {
+            continue;
+        }
+        for line in shipment.lines() {
+            *shipped.entry((shipment.order(), line.product)).or_default() +=
+                u64::from(line.quantity);
+        }
     }
     for order in orders {
-        if !shipments.iter().any(|s| s.order() == order.id()) {
+        if !shipments
+            .iter()
+            .any(|s| s.order() == order.id() && s.ships_order_lines())
+        {
             continue;
         }
         for line in order.lines() {
@@ -171,6 +188,50 @@ fn check_shipments(store: &dyn Store, orders: &[Order]) -> Result<(), String> {
     if let Some(((order, product), units)) = shipped.into_iter().find(|(_, u)| *u > 0) {
         return Err(format!(
             "{units} units of product {product} shipped for order {order}, which has no such line"
+        ));
+    }
+    Ok(())
+}
+
+/// A replacement parcel: its return exists, is of the same order, is exchanged, and sent
+/// exactly its replacement units with this carrier and tracking number.
+fn check_replacement_parcel(
+    store: &dyn Store,
+    shipment: &Shipment,
+    for_return: crate::ids::ReturnId,
+) -> Result<(), String> {
+    let ret = all_returns(store)?
+        .into_iter()
+        .find(|r| r.id() == for_return)
+        .ok_or_else(|| {
+            format!(
+                "shipment {} carries the replacement of a missing return {for_return}",
+                shipment.id()
+            )
+        })?;
+    let units: Vec<(ProductId, u32)> = shipment
+        .lines()
+        .iter()
+        .map(|l| (l.product, l.quantity))
+        .collect();
+    let replacements: Vec<(ProductId, u32)> = ret
+        .replacements()
+        .iter()
+        .map(|r| (r.product, r.quantity))
+        .collect();
+    let parcel = ret
+        .parcel()
+        .map(|p| (p.carrier.clone(), p.tracking.clone()));
+    if ret.order() != shipment.order()
+        || ret.status() != ReturnStatus::Exchanged
+        || units != replacements
+        || parcel != Some((shipment.carrier().clone(), shipment.tracking().clone()))
+    {
+        return Err(format!(
+            "shipment {} does not carry what {} return {for_return} of order {} sent",
+            shipment.id(),
+            ret.status(),
+            ret.order()
         ));
     }
     Ok(())

@@ -1,4 +1,5 @@
-//! Human output for shipments: one row per parcel, its units and its last carrier event.
+//! Human output for shipments: one row per parcel, its units (a return's replacement
+//! parcel says so) and its last carrier event.
 
 use super::{date_and_minutes, table};
 use crate::render::views::ShipmentView;
@@ -23,12 +24,15 @@ pub fn shipment_list(shipments: &[ShipmentView]) -> String {
         &[0, 5],
     );
     for s in shipments {
-        let units = s
+        let mut units = s
             .lines
             .iter()
             .map(|l| format!("{} ×{}", l.sku, l.quantity))
             .collect::<Vec<_>>()
             .join(", ");
+        if let Some(ret) = s.for_return_id {
+            units.push_str(&format!(" (replacement, return {ret})"));
+        }
         let last = s
             .events
             .last()

@@ -34,7 +34,7 @@ pub use documents::{
 };
 pub use outbox::{AckView, NotificationView};
 pub use returns::{InspectionView, ReplacementView, ReturnLineView, ReturnStepView, ReturnView};
-pub use settings::SettingsView;
+pub use settings::{SellerView, SettingsView};
 pub use shipments::{ShipmentLineView, ShipmentView, TrackingEventView};
 pub use tickets::{TicketCommentView, TicketView};
 

@@ -7,8 +7,9 @@
 //! engine (`engine::invoices`) issues at most one invoice per order and takes the number
 //! inside the unit of work (see there for why the sequence has no gaps).
 //!
-//! The seller is not stored: the store keeps no seller details today (pricing settings
-//! hold rates and fees only), so adapters print the seller they are configured with.
+//! The seller is copied in too, from the store's settings at issue (`seller.*`); an invoice
+//! issued before the store had seller details (or by a release before schema 4) has an
+//! empty one, and adapters print the seller they are configured with instead.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ use crate::money::{Currency, Money};
 use crate::order::{Order, OrderStatus};
 use crate::payment::{LedgerEntry, LedgerSums};
 use crate::pricing::Totals;
+use crate::seller::Seller;
 
 /// One invoiced line: the order line as it stood at issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +74,8 @@ pub struct Invoice {
     taxes: Vec<TaxAtRate>,
     totals: Totals,
     payments: Vec<LedgerEntry>,
+    /// The seller at issue (appended in schema 4; empty when the store had none).
+    seller: Seller,
 }
 
 impl OrderStatus {
@@ -87,12 +91,12 @@ impl OrderStatus {
 }
 
 impl Invoice {
-    /// Freezes `order` into invoice `number`, issued at `at`.
+    /// Freezes `order` into invoice `number`, sold by `seller`, issued at `at`.
     ///
     /// # Errors
     /// `Refused(NotInvoiceable)` for a draft or cancelled order (or one without a
     /// reference); `CurrencyMismatch`/`Validation` if the tax sums overflow.
-    pub fn issue(number: u64, order: &Order, at: Timestamp) -> Result<Invoice> {
+    pub fn issue(number: u64, order: &Order, seller: &Seller, at: Timestamp) -> Result<Invoice> {
         let reference = match order.reference() {
             Some(reference) if order.status().invoiceable() => reference.clone(),
             Some(_) | None => {
@@ -143,7 +147,41 @@ impl Invoice {
             taxes,
             totals: *order.totals(),
             payments: order.ledger().to_vec(),
+            seller: seller.clone(),
         })
+    }
+
+    /// An invoice as schema 3 stored it, without a seller.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_schema_3(
+        number: u64,
+        order: OrderId,
+        reference: OrderReference,
+        customer: CustomerId,
+        issued_at: Timestamp,
+        buyer: String,
+        buyer_address: Address,
+        currency: Currency,
+        lines: Vec<InvoiceLine>,
+        taxes: Vec<TaxAtRate>,
+        totals: Totals,
+        payments: Vec<LedgerEntry>,
+    ) -> Invoice {
+        Invoice {
+            number,
+            order,
+            reference,
+            customer,
+            issued_at,
+            buyer,
+            buyer_address,
+            currency,
+            lines,
+            taxes,
+            totals,
+            payments,
+            seller: Seller::default(),
+        }
     }
 
     /// The invoice number (1, 2, 3, … with no gap).
@@ -193,6 +231,10 @@ impl Invoice {
     /// The order's ledger at issue (payments, refunds, holds).
     pub fn payments(&self) -> &[LedgerEntry] {
         &self.payments
+    }
+    /// The seller at issue (empty if the store had no seller details then).
+    pub fn seller(&self) -> &Seller {
+        &self.seller
     }
 
     /// What was paid and refunded at issue.

@@ -46,6 +46,7 @@ pub mod registration;
 pub mod report;
 pub mod returns;
 pub mod secret;
+pub mod seller;
 pub mod session;
 pub mod shipment;
 pub mod staff;

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::TaxCategory;
 use crate::error::{Error, Result};
 use crate::money::{Currency, Money, RoundingMode};
+use crate::seller::{Seller, SellerField};
 use crate::validate::{self, limits};
 
 /// The most decimal places a tax rate may have (0.082500 = 8.25 %).
@@ -456,7 +457,8 @@ pub fn price(
     Ok((amounts, totals))
 }
 
-/// The store's pricing settings: tax rates, shipping fees and how tax is rounded. Kept in
+/// The store's settings: tax rates, shipping fees, how tax is rounded, and the seller
+/// invoices and labels print (schema 4). Kept in
 /// the store (`Record::PricingSettings`), changed only by the audited, admin-only
 /// `Engine::change_pricing_settings`, so every process prices identically. A store that
 /// never saved any prices with [`PricingSettings::default`].
@@ -465,22 +467,25 @@ pub struct PricingSettings {
     tax_rates: TaxRates,
     shipping_rates: ShippingRates,
     tax_rounding: RoundingMode,
+    /// Who sells (appended in schema 4; empty until set).
+    seller: Seller,
 }
 
 impl Default for PricingSettings {
     /// 20 % standard and 5 % reduced tax, standard 5.00 and express 15.00 shipping in USD
-    /// and EUR, tax rounded half to even.
+    /// and EUR, tax rounded half to even, no seller details.
     fn default() -> Self {
         PricingSettings {
             tax_rates: TaxRates::default(),
             shipping_rates: ShippingRates::sample(),
             tax_rounding: RoundingMode::HalfEven,
+            seller: Seller::default(),
         }
     }
 }
 
 impl PricingSettings {
-    /// Settings from their parts.
+    /// Settings from their parts (no seller details; see [`PricingSettings::with`]).
     pub fn new(
         tax_rates: TaxRates,
         shipping_rates: ShippingRates,
@@ -490,7 +495,13 @@ impl PricingSettings {
             tax_rates,
             shipping_rates,
             tax_rounding,
+            seller: Seller::default(),
         }
+    }
+
+    /// Who sells, as invoices and labels print it.
+    pub fn seller(&self) -> &Seller {
+        &self.seller
     }
 
     /// Tax rates per category.
@@ -527,6 +538,9 @@ impl PricingSettings {
                 next.shipping_rates = self.shipping_rates.with_fee(*method, *currency, *fee)?;
             }
             PricingChange::TaxRounding(mode) => next.tax_rounding = *mode,
+            PricingChange::Seller { field, value } => {
+                next.seller = self.seller.with(*field, value)?;
+            }
         }
         Ok(next)
     }
@@ -549,6 +563,12 @@ impl PricingSettings {
             );
         }
         fields.insert("rounding".into(), self.tax_rounding.to_string());
+        for field in SellerField::ALL {
+            let value = self.seller.get(field);
+            if !value.is_empty() {
+                fields.insert(field.to_string(), value);
+            }
+        }
         fields
     }
 
@@ -593,11 +613,19 @@ pub enum PricingChange {
     },
     /// `rounding=half-even|half-up`: how the tax step rounds.
     TaxRounding(RoundingMode),
+    /// `seller.name=…`, `seller.address=LINE; LINE`, `seller.tax_id=…`,
+    /// `seller.contact=…` (an empty value clears it).
+    Seller {
+        /// The part.
+        field: SellerField,
+        /// Its new value, as typed.
+        value: String,
+    },
 }
 
 impl PricingChange {
     /// Parses `tax.standard=0.2`, `tax.reduced=5%`, `shipping.express.EUR=15.00`,
-    /// `shipping.express.JPY=none` or `rounding=half-up`.
+    /// `shipping.express.JPY=none`, `rounding=half-up` or `seller.name=Ordo Shop`.
     ///
     /// # Errors
     /// `Validation` naming the setting, for an unknown name or a bad value.
@@ -607,7 +635,8 @@ impl PricingChange {
                 "setting",
                 format!(
                     "{text:?} is not a setting; use tax.CATEGORY=RATE, \
-                     shipping.METHOD.CURRENCY=AMOUNT or rounding=half-even|half-up"
+                     shipping.METHOD.CURRENCY=AMOUNT, rounding=half-even|half-up or \
+                     seller.name|address|tax_id|contact=TEXT"
                 ),
             )
         };
@@ -640,6 +669,15 @@ impl PricingChange {
             }
             [head] if head.eq_ignore_ascii_case("rounding") => {
                 Ok(PricingChange::TaxRounding(RoundingMode::parse(value)?))
+            }
+            [head, field] if head.eq_ignore_ascii_case("seller") => {
+                let field = SellerField::parse(field)?;
+                // Checked now, so a bad value is refused before any write.
+                Seller::default().with(field, value)?;
+                Ok(PricingChange::Seller {
+                    field,
+                    value: value.to_string(),
+                })
             }
             _ => Err(unknown()),
         }
@@ -834,6 +872,46 @@ mod tests {
         )
         .unwrap();
         assert_eq!(fits.total, usd(dec!(960000005.00)));
+    }
+
+    #[test]
+    fn the_seller_is_a_setting_listed_only_once_set() {
+        let parse = PricingChange::parse;
+        let before = PricingSettings::default();
+        assert!(!before.fields().keys().any(|k| k.starts_with("seller.")));
+        let after = before
+            .with(&parse("seller.name = Ordo Shop").unwrap())
+            .unwrap()
+            .with(&parse("Seller.Address=1 Market St;Leeds").unwrap())
+            .unwrap();
+        assert_eq!(after.seller().name(), "Ordo Shop");
+        assert_eq!(
+            after.diff(&before),
+            vec![
+                (
+                    "seller.address".to_string(),
+                    None,
+                    Some("1 Market St; Leeds".to_string())
+                ),
+                (
+                    "seller.name".to_string(),
+                    None,
+                    Some("Ordo Shop".to_string())
+                ),
+            ]
+        );
+        let cleared = after.with(&parse("seller.address=").unwrap()).unwrap();
+        assert_eq!(cleared.fields().get("seller.address"), None);
+        assert_eq!(
+            parse("seller.iban=GB00").unwrap_err().field(),
+            Some("setting")
+        );
+        assert_eq!(
+            parse(&format!("seller.name={}", "x".repeat(121)))
+                .unwrap_err()
+                .field(),
+            Some("seller.name")
+        );
     }
 
     #[test]

@@ -41,9 +41,10 @@ pub struct Party {
     pub address: Vec<String>,
 }
 
-/// What is printed when no seller was configured: the store keeps no seller details yet,
-/// so adapters pass one they are configured with (`ordo --seller`, `ORDO_SELLER`).
-pub const SELLER_NOT_CONFIGURED: &str = "(seller not configured: set ORDO_SELLER)";
+/// What is printed when no seller is known: neither the store's settings (`seller.*`) nor
+/// the adapter (`ordo --seller`, `ORDO_SELLER`) name one.
+pub const SELLER_NOT_CONFIGURED: &str =
+    "(seller not configured: ordo settings set seller.name=...)";
 
 impl Party {
     /// A party from `Name; line; line …` (semicolons separate lines; blanks dropped); the
@@ -61,6 +62,24 @@ impl Party {
             },
             None => Party::unconfigured(),
         }
+    }
+
+    /// The party of the store's seller details: name, address lines, then the tax id and
+    /// the contact when set (a seller set without a name prints the placeholder name).
+    pub fn from_seller(seller: &ordo_api::views::SellerView) -> Party {
+        let mut address = seller.address.clone();
+        if !seller.tax_id.is_empty() {
+            address.push(format!("Tax id: {}", seller.tax_id));
+        }
+        if !seller.contact.is_empty() {
+            address.push(seller.contact.clone());
+        }
+        let name = if seller.name.is_empty() {
+            SELLER_NOT_CONFIGURED.to_string()
+        } else {
+            seller.name.clone()
+        };
+        Party { name, address }
     }
 
     /// The placeholder seller.

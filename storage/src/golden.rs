@@ -153,9 +153,19 @@ fn seeded_store() -> (ordo_core::engine::Engine<MemoryStore>, OrderId) {
     engine
         .change_pricing_settings(
             &admin,
-            &[ordo_core::pricing::PricingChange::TaxRounding(
-                ordo_core::money::RoundingMode::HalfUp,
-            )],
+            &[
+                ordo_core::pricing::PricingChange::TaxRounding(
+                    ordo_core::money::RoundingMode::HalfUp,
+                ),
+                ordo_core::pricing::PricingChange::parse("seller.name=Golden Goods Ltd")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                ordo_core::pricing::PricingChange::parse(
+                    "seller.address=1 Market St; Leeds LS1 1AA",
+                )
+                .unwrap_or_else(|e| panic!("{e}")),
+                ordo_core::pricing::PricingChange::parse("seller.tax_id=GB123456789")
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ],
         )
         .unwrap_or_else(|e| panic!("pricing settings: {e}"));
     // Ada's phone subscribes to her order's news; another number texts STOP.
@@ -533,6 +543,18 @@ mod tests {
         let pending = std::fs::read(dir.join("record-customer-pending.bin")).unwrap();
         let (version, record) = codec::decode_record("pending", &pending).unwrap();
         assert_eq!(codec::encode_record(version, &record).unwrap(), pending);
+        // Schema 4 keeps the seller in the settings and in each invoice issued after.
+        let ordo_core::store::Record::PricingSettings(settings) =
+            &record_of(&dir, "record-pricing-settings.bin")
+        else {
+            panic!("not pricing settings");
+        };
+        assert_eq!(settings.seller().name(), "Golden Goods Ltd");
+        let ordo_core::store::Record::Invoice(invoice) = &record_of(&dir, "record-invoice.bin")
+        else {
+            panic!("not an invoice");
+        };
+        assert_eq!(invoice.seller().tax_id(), "GB123456789");
         let parcel = std::fs::read(dir.join(REPLACEMENT_SHIPMENT_FILE)).unwrap();
         let (version, record) = codec::decode_record("replacement", &parcel).unwrap();
         let ordo_core::store::Record::Shipment(shipment) = &record else {
@@ -547,6 +569,11 @@ mod tests {
         let message = codec::decode_outbox("outbox", &outbox).unwrap();
         assert_eq!(codec::encode_outbox(&message).unwrap(), outbox);
         assert_eq!(checked, ALL_RECORD_KINDS.len());
+    }
+
+    fn record_of(dir: &Path, file: &str) -> ordo_core::store::Record {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        codec::decode_record(file, &bytes).unwrap().1
     }
 
     /// Upgrades every golden file of `schema` and checks what comes out; returns how many.
@@ -589,6 +616,14 @@ mod tests {
                         if let Some(verification) = customer.verification() {
                             assert_eq!((verification.resends, verification.handle), (0, None));
                         }
+                    }
+                    // Settings and invoices before schema 4 had no seller.
+                    if let ordo_core::store::Record::PricingSettings(settings) = &record {
+                        assert!(settings.seller().is_empty());
+                    }
+                    if let ordo_core::store::Record::Invoice(invoice) = &record {
+                        assert!(invoice.seller().is_empty());
+                        assert!(!invoice.lines().is_empty());
                     }
                     // Shipments before schema 4 carried order lines.
                     if let ordo_core::store::Record::Shipment(shipment) = &record {

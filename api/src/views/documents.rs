@@ -5,7 +5,7 @@ use ordo_core::engine::PickList;
 use ordo_core::invoice::Invoice;
 use serde::{Deserialize, Serialize};
 
-use super::{PaymentView, TotalsView, amount};
+use super::{PaymentView, SellerView, TotalsView, amount};
 
 /// An issued invoice: the order's figures frozen at issue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +36,10 @@ pub struct InvoiceView {
     pub refunded: String,
     /// The ledger at issue, oldest first.
     pub payments: Vec<PaymentView>,
+    /// The seller at issue (the store's `seller.*` settings then); absent for an invoice
+    /// issued before the store had any, which prints the seller the adapter is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller: Option<SellerView>,
 }
 
 /// One invoiced line.
@@ -160,6 +164,7 @@ impl InvoiceView {
             paid: amount(&sums.paid),
             refunded: amount(&sums.refunded),
             payments: invoice.payments().iter().map(PaymentView::new).collect(),
+            seller: SellerView::of(invoice.seller()),
         })
     }
 }

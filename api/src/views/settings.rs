@@ -1,9 +1,10 @@
-//! The JSON shape of the pricing settings (`ordo settings show`).
+//! The JSON shape of the store's settings (`ordo settings show`): pricing and the seller.
 
 use std::collections::BTreeMap;
 
 use ordo_core::catalog::TaxCategory;
 use ordo_core::pricing::PricingSettings;
+use ordo_core::seller::Seller;
 use serde::{Deserialize, Serialize};
 
 use super::amount;
@@ -20,6 +21,34 @@ pub struct SettingsView {
     /// Every setting by name as `ordo settings set` takes it, with its value as people read
     /// it (`tax.standard` → `20%`).
     pub settings: BTreeMap<String, String>,
+    /// Who sells, as invoices and labels print it; absent until `seller.*` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller: Option<SellerView>,
+}
+
+/// The seller's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerView {
+    /// The name (may be empty when only other parts are set).
+    pub name: String,
+    /// Address lines.
+    pub address: Vec<String>,
+    /// Tax id (VAT number); empty when not set.
+    pub tax_id: String,
+    /// An email address or phone number; empty when not set.
+    pub contact: String,
+}
+
+impl SellerView {
+    /// The view of `seller`, or `None` when nothing is set.
+    pub fn of(seller: &Seller) -> Option<SellerView> {
+        (!seller.is_empty()).then(|| SellerView {
+            name: seller.name().to_string(),
+            address: seller.address().to_vec(),
+            tax_id: seller.tax_id().to_string(),
+            contact: seller.contact().to_string(),
+        })
+    }
 }
 
 /// One shipping fee.
@@ -62,6 +91,7 @@ impl SettingsView {
             shipping,
             rounding: settings.tax_rounding().to_string(),
             settings: settings.fields().into_iter().collect(),
+            seller: SellerView::of(settings.seller()),
         }
     }
 }

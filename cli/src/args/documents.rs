@@ -45,8 +45,9 @@ pub struct PackslipArgs {
 #[derive(Debug, Args)]
 pub struct SellerArgs {
     /// The seller (label sender, invoice seller): `Name; street; city …`, lines separated
-    /// by semicolons. The store keeps no seller details yet; without this a placeholder
-    /// is printed.
+    /// by semicolons. By default the store's seller (`ordo settings set seller.name=…
+    /// seller.address='1 Market St; Leeds'`); an invoice always prints the seller frozen
+    /// into it at issue, and this only when it has none.
     #[arg(long, value_name = "TEXT", env = "ORDO_SELLER")]
     pub seller: Option<String>,
 }

@@ -274,8 +274,9 @@ Examples:
   ORDO_SELLER='Ordo Shop; 1 Market St; Springfield 12345' ordo order label ORD-7K3M-9QX1 --pdf l.pdf
 
 The label is 4 x 6 inches with a Code 128 barcode of the order reference. The sender is
---seller (or $ORDO_SELLER): the store keeps no seller details yet. Weights come from the
-shipment (`ordo order ship --weight`, or its products' weights).")]
+--seller (or $ORDO_SELLER) when given, else the store's seller (`ordo settings set
+seller.name='Ordo Shop' seller.address='1 Market St; Springfield 12345'`). Weights come
+from the shipment (`ordo order ship --weight`, or its products' weights).")]
     Label(super::documents::LabelArgs),
     /// An order's invoice (issued on first use, with the next gap-free number).
     #[command(after_long_help = "\
@@ -284,7 +285,7 @@ Examples:
   ordo order invoice ORD-7K3M-9QX1 --pdf invoice.pdf --seller 'Ordo Shop; 1 Market St'
 
 The first call issues the invoice: its number is the next of one sequence without gaps,
-and its figures (lines, tax per rate, totals, payments) are frozen, so printing it again
+and its figures (seller, lines, tax per rate, totals, payments) are frozen, so printing it again
 later gives the same invoice even if the order changed. Only placed orders that are not
 cancelled are invoiced; issuing needs admin or order-processor rights, reading an issued
 invoice only the right to read the order.")]

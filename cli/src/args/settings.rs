@@ -1,11 +1,12 @@
-//! `ordo settings …`: the store's pricing settings.
+//! `ordo settings …`: the store's settings (pricing and the seller).
 
 use clap::Subcommand;
 
 /// Settings subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
-    /// Show the tax rates, shipping fees and tax rounding every order is priced with.
+    /// Show the tax rates, shipping fees and tax rounding every order is priced with, and
+    /// the seller invoices and labels print.
     #[command(after_long_help = "\
 Examples:
   ordo settings show
@@ -23,12 +24,18 @@ Settings:
                                 currency). Pickup is always free.
   rounding=MODE                 how tax is rounded to the currency's minor unit: half-even
                                 (banker's rounding, the default) or half-up.
+  seller.name=TEXT              who sells, printed on invoices and as the labels' sender;
+  seller.address=LINE;LINE      also seller.tax_id (VAT number) and seller.contact (email
+                                or phone). An empty value clears it. An invoice keeps the
+                                seller it was issued with.
 
 Examples:
   ordo settings set tax.standard=21%
   ordo settings set shipping.express.EUR=12.00 shipping.standard.JPY=800
   ordo settings set rounding=half-up
   ordo settings set shipping.express.USD=none
+  ordo settings set seller.name='Ordo Shop Ltd' seller.address='1 Market St; Leeds LS1 1AA' \
+                    seller.tax_id=GB123456789
 
 Only an administrator may change them. Orders created afterwards are priced with the new
 settings; existing orders keep the rates and rounding they were priced with. Each change

@@ -12,7 +12,7 @@ use ordo_documents::{DocumentError, Party};
 
 use crate::args::documents::{InvoiceArgs, LabelArgs, PackslipArgs, PicklistArgs, SellerArgs};
 use crate::context::Context;
-use crate::render::views::{InvoiceView, OrderView, PickListView, ShipmentView};
+use crate::render::views::{InvoiceView, OrderView, PickListView, SettingsView, ShipmentView};
 
 fn key(id_or_reference: &str) -> OrderKey {
     OrderKey::Text(id_or_reference.trim().to_string())
@@ -31,10 +31,27 @@ fn refused(error: DocumentError) -> Error {
     }
 }
 
-fn seller(args: &SellerArgs) -> Party {
-    args.seller
-        .as_deref()
-        .map_or_else(Party::unconfigured, Party::parse)
+/// The sender a label prints: `--seller` (or `ORDO_SELLER`) when given, else the store's
+/// `seller.*` settings, else the placeholder.
+fn sender<S: Store>(ctx: &Context<S>, args: &SellerArgs) -> anyhow::Result<Party> {
+    if let Some(text) = args.seller.as_deref() {
+        return Ok(Party::parse(text));
+    }
+    let settings: SettingsView = ctx.call(Request::SettingsGet(ordo_api::request::Nothing {}))?;
+    Ok(settings
+        .seller
+        .as_ref()
+        .map_or_else(Party::unconfigured, Party::from_seller))
+}
+
+/// The seller an invoice prints: the one frozen into it at issue, else `--seller` (or
+/// `ORDO_SELLER`), else the placeholder.
+fn invoice_seller(view: &InvoiceView, args: &SellerArgs) -> Party {
+    match (&view.seller, args.seller.as_deref()) {
+        (Some(seller), _) => Party::from_seller(seller),
+        (None, Some(text)) => Party::parse(text),
+        (None, None) => Party::unconfigured(),
+    }
 }
 
 /// Writes `bytes` to `file`, then shows `view` (JSON) or where the file went (text).
@@ -94,7 +111,7 @@ pub(super) fn label<S: Store>(ctx: &Context<S>, args: &LabelArgs) -> anyhow::Res
     let shipments: Vec<ShipmentView> = ctx.call(Request::OrderShipments(OnOrder {
         order: key(&args.order),
     }))?;
-    let sender = seller(&args.seller);
+    let sender = sender(ctx, &args.seller)?;
     match &args.pdf {
         Some(file) => {
             let bytes = ordo_documents::label_pdf(&order, &shipments, args.shipment, &sender)
@@ -114,7 +131,7 @@ pub(super) fn invoice<S: Store>(ctx: &Context<S>, args: &InvoiceArgs) -> anyhow:
     let view: InvoiceView = ctx.call(Request::OrderInvoice(OnOrder {
         order: key(&args.order),
     }))?;
-    let seller = seller(&args.seller);
+    let seller = invoice_seller(&view, &args.seller);
     match &args.pdf {
         Some(file) => write_pdf(
             ctx,

@@ -146,3 +146,90 @@ fn the_document_commands_teach_in_their_help() {
         assert!(help.contains(needle), "{line}: {help}");
     }
 }
+
+#[test]
+fn the_store_s_seller_is_printed_and_frozen_into_each_invoice() {
+    let shop = Shop::new();
+    shop.product("MUG-1");
+    let ada = shop.customer("Ada Lovelace", "+442071234567");
+    let reference = |order: serde_json::Value| {
+        order["reference"]
+            .as_str()
+            .expect("a reference")
+            .to_string()
+    };
+    let first = reference(shop.order(&ada, "MUG-1:1"));
+    // No seller yet: settings say so, and the invoice prints the placeholder.
+    let settings = shop.ok("settings show");
+    assert!(settings.contains("No seller yet"), "{settings}");
+    shop.ok(&format!("order advance {first} --to packed"));
+    shop.ok(&format!(
+        "order ship {first} --carrier dhl --tracking JD0000000001"
+    ));
+    let label = shop.ok(&format!("order label {first}"));
+    assert!(
+        label.contains(ordo_documents::SELLER_NOT_CONFIGURED),
+        "{label}"
+    );
+
+    // A bad value is refused with the setting's name; nothing is written.
+    let refused = shop.fails(
+        &format!(
+            "settings set seller.name=Ordo seller.tax_id={}",
+            "1".repeat(41)
+        ),
+        3,
+    );
+    assert!(refused.contains("seller.tax_id"), "{refused}");
+    assert!(shop.json("settings show")["seller"].is_null());
+    shop.ok(
+        "settings set seller.name='Ordo Shop Ltd' seller.address='1 Market St; Leeds LS1 1AA' \
+         seller.tax_id=GB123456789 seller.contact=orders@ordo.example",
+    );
+    let settings = shop.json("settings show");
+    assert_eq!(settings["seller"]["name"], "Ordo Shop Ltd");
+    assert_eq!(
+        settings["settings"]["seller.address"],
+        "1 Market St; Leeds LS1 1AA"
+    );
+    let history = shop.ok("settings history");
+    assert!(history.contains("seller.tax_id"), "{history}");
+
+    // The label's sender and the invoice's seller are the store's now.
+    let label = shop.ok(&format!("order label {first}"));
+    assert!(
+        label.contains("Ordo Shop Ltd") && label.contains("Leeds LS1 1AA"),
+        "{label}"
+    );
+    let overridden = shop.ok(&format!(
+        "order label {first} --seller 'Pop-up Stall; Market Hall'"
+    ));
+    assert!(overridden.contains("Pop-up Stall"), "{overridden}");
+    let invoice = shop.ok(&format!("order invoice {first}"));
+    assert!(
+        invoice.contains("Ordo Shop Ltd") && invoice.contains("Tax id: GB123456789"),
+        "{invoice}"
+    );
+    let view: InvoiceView =
+        serde_json::from_value(shop.json(&format!("order invoice {first}"))).expect("invoice");
+    assert_eq!(
+        view.seller.as_ref().map(|s| s.contact.as_str()),
+        Some("orders@ordo.example")
+    );
+
+    // A new name later: the issued invoice keeps the seller it was issued with (even
+    // against --seller); the next invoice prints the new one.
+    shop.ok("settings set seller.name='Ordo Trading plc' seller.tax_id=");
+    let again = shop.ok(&format!("order invoice {first} --seller 'Someone Else'"));
+    assert!(
+        again.contains("Ordo Shop Ltd") && !again.contains("Ordo Trading plc"),
+        "{again}"
+    );
+    assert!(!again.contains("Someone Else"), "{again}");
+    let second = reference(shop.order(&ada, "MUG-1:1"));
+    let next = shop.ok(&format!("order invoice {second}"));
+    assert!(
+        next.contains("Ordo Trading plc") && !next.contains("Tax id"),
+        "{next}"
+    );
+}

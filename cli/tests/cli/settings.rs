@@ -98,7 +98,8 @@ fn bad_settings_are_refused_with_their_name() {
         (
             "settings set colour=red",
             "error: setting \"colour=red\" is not a setting; use tax.CATEGORY=RATE, \
-             shipping.METHOD.CURRENCY=AMOUNT or rounding=half-even|half-up",
+             shipping.METHOD.CURRENCY=AMOUNT, rounding=half-even|half-up or \
+             seller.name|address|tax_id|contact=TEXT",
         ),
     ] {
         assert_eq!(shop.fails(line, 3), message, "{line}");

@@ -124,7 +124,8 @@ impl<S: Store> Engine<S> {
                 .checked_add(1)
                 .ok_or_else(|| Error::Internal("invoice numbers exhausted".into()))?;
             let now = self.clock.now();
-            let invoice = Invoice::issue(number, &order, now)?;
+            let seller = unit.pricing_settings()?.seller().clone();
+            let invoice = Invoice::issue(number, &order, &seller, now)?;
             unit.audit(AuditRecord {
                 at: now,
                 actor: actor.record(),

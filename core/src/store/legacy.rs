@@ -209,14 +209,13 @@ pub mod v2 {
     use crate::message::CommMessage;
     use crate::money::Money;
     use crate::order::Order;
-    use crate::pricing::PricingSettings;
     use crate::ratelimit::RateBucket;
     use crate::session::{LoginThrottle, Session};
     use crate::staff::StaffUser;
     use crate::store::{IdempotencyRecord, Settings};
     use crate::ticket::Ticket;
 
-    use super::v3::Shipment;
+    use super::v3::{PricingSettings, Shipment};
 
     /// A product's details as versions 1 and 2 kept them: no weight, no dimensions.
     #[derive(Debug, Deserialize)]
@@ -266,7 +265,7 @@ pub mod v2 {
         Settings(Settings),
         /// Unchanged since.
         RateBucket(RateBucket),
-        /// Unchanged since.
+        /// Upgraded: see [`super::v3::PricingSettings`].
         PricingSettings(PricingSettings),
         /// Unchanged since.
         Delivery(Delivery),
@@ -296,7 +295,7 @@ pub mod v2 {
             Record::Message(m) => Now::Message(m),
             Record::Settings(s) => Now::Settings(s),
             Record::RateBucket(b) => Now::RateBucket(b),
-            Record::PricingSettings(p) => Now::PricingSettings(p),
+            Record::PricingSettings(p) => Now::PricingSettings(p.upgrade()),
             Record::Delivery(d) => Now::Delivery(d),
             Record::OrderWatch(w) => Now::OrderWatch(w),
             Record::PhoneSettings(p) => Now::PhoneSettings(p),
@@ -329,21 +328,23 @@ pub mod v2 {
     }
 }
 
-/// Schema version 3 (until exchanges shipped their replacements as shipments: a shipment
-/// had no return).
+/// Schema version 3 (until exchanges shipped their replacements as shipments — a shipment
+/// had no return — and the store kept the seller's details in its settings and invoices).
 pub mod v3 {
     use serde::Deserialize;
 
     use crate::catalog::Product;
     use crate::clock::Timestamp;
-    use crate::customer::Customer;
+    use crate::customer::{Address, Customer};
     use crate::delivery::{Delivery, OrderWatch, PhoneSettings};
-    use crate::ids::{OrderId, ShipmentId};
+    use crate::ids::{CustomerId, OrderId, OrderReference, ShipmentId};
     use crate::inventory::Stock;
-    use crate::invoice::Invoice;
+    use crate::invoice::{InvoiceLine, TaxAtRate};
     use crate::message::CommMessage;
+    use crate::money::{Currency, RoundingMode};
     use crate::order::Order;
-    use crate::pricing::{PricingSettings, ShippingMethod};
+    use crate::payment::LedgerEntry;
+    use crate::pricing::{ShippingMethod, ShippingRates, TaxRates, Totals};
     use crate::ratelimit::RateBucket;
     use crate::returns::Return;
     use crate::session::{LoginThrottle, Session};
@@ -398,6 +399,63 @@ pub mod v3 {
         }
     }
 
+    /// The store's settings as versions 2 and 3 kept them: no seller.
+    #[derive(Debug, Deserialize)]
+    pub struct PricingSettings {
+        tax_rates: TaxRates,
+        shipping_rates: ShippingRates,
+        tax_rounding: RoundingMode,
+    }
+
+    impl PricingSettings {
+        /// Today's settings: the same rates, no seller details.
+        pub fn upgrade(self) -> crate::pricing::PricingSettings {
+            crate::pricing::PricingSettings::new(
+                self.tax_rates,
+                self.shipping_rates,
+                self.tax_rounding,
+            )
+        }
+    }
+
+    /// An invoice as version 3 kept it: no seller.
+    #[derive(Debug, Deserialize)]
+    pub struct Invoice {
+        number: u64,
+        order: OrderId,
+        reference: OrderReference,
+        customer: CustomerId,
+        issued_at: Timestamp,
+        buyer: String,
+        buyer_address: Address,
+        currency: Currency,
+        lines: Vec<InvoiceLine>,
+        taxes: Vec<TaxAtRate>,
+        totals: Totals,
+        payments: Vec<LedgerEntry>,
+    }
+
+    impl Invoice {
+        /// Today's invoice: the same figures, an empty seller (adapters print the one
+        /// they are configured with).
+        pub fn upgrade(self) -> crate::invoice::Invoice {
+            crate::invoice::Invoice::from_schema_3(
+                self.number,
+                self.order,
+                self.reference,
+                self.customer,
+                self.issued_at,
+                self.buyer,
+                self.buyer_address,
+                self.currency,
+                self.lines,
+                self.taxes,
+                self.totals,
+                self.payments,
+            )
+        }
+    }
+
     /// Every record kind of version 3, in its variant order.
     #[derive(Debug, Deserialize)]
     pub enum Record {
@@ -423,7 +481,7 @@ pub mod v3 {
         Settings(Settings),
         /// Unchanged since.
         RateBucket(RateBucket),
-        /// Unchanged since.
+        /// Upgraded: see [`PricingSettings`].
         PricingSettings(PricingSettings),
         /// Unchanged since.
         Delivery(Delivery),
@@ -437,13 +495,14 @@ pub mod v3 {
         Shipment(Shipment),
         /// Unchanged since.
         TelegramChat(TelegramChat),
-        /// Unchanged since.
+        /// Upgraded: see [`Invoice`].
         Invoice(Invoice),
         /// Unchanged since.
         Return(Return),
     }
 
-    /// Today's record for a version-3 record: a shipment carries order lines.
+    /// Today's record for a version-3 record: a shipment carries order lines; settings and
+    /// invoices have no seller.
     pub fn upgrade(record: Record) -> crate::store::Record {
         use crate::store::Record as Now;
         match record {
@@ -458,14 +517,14 @@ pub mod v3 {
             Record::Message(m) => Now::Message(m),
             Record::Settings(s) => Now::Settings(s),
             Record::RateBucket(b) => Now::RateBucket(b),
-            Record::PricingSettings(p) => Now::PricingSettings(p),
+            Record::PricingSettings(p) => Now::PricingSettings(p.upgrade()),
             Record::Delivery(d) => Now::Delivery(d),
             Record::OrderWatch(w) => Now::OrderWatch(w),
             Record::PhoneSettings(p) => Now::PhoneSettings(p),
             Record::Ticket(t) => Now::Ticket(t),
             Record::Shipment(s) => Now::Shipment(s.upgrade()),
             Record::TelegramChat(c) => Now::TelegramChat(c),
-            Record::Invoice(i) => Now::Invoice(i),
+            Record::Invoice(i) => Now::Invoice(i.upgrade()),
             Record::Return(r) => Now::Return(r),
         }
     }

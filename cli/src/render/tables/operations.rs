@@ -3,14 +3,22 @@
 use super::{date_and_minutes, fields, table};
 use crate::render::views::{BackupView, NotificationView, SettingsView};
 
-/// The pricing settings, one `name  value` line each, as `ordo settings set` names them.
+/// The settings, one `name  value` line each, as `ordo settings set` names them.
 pub fn settings(s: &SettingsView) -> String {
     let mut t = table(&["Setting", "Value"], &[]);
     for (name, value) in &s.settings {
         t.add_row(vec![name.clone(), value.clone()]);
     }
     t.add_row(vec!["tax.zero".to_string(), "0% (always)".to_string()]);
-    format!("{t}\nPickup is always free. Change with `ordo settings set NAME=VALUE` (admin only).")
+    let seller = if s.seller.is_none() {
+        "\nNo seller yet: invoices and labels print a placeholder until \
+         `ordo settings set seller.name=… seller.address=…`."
+    } else {
+        ""
+    };
+    format!(
+        "{t}\nPickup is always free. Change with `ordo settings set NAME=VALUE` (admin only).{seller}"
+    )
 }
 
 /// A backup file's header and entries per tree.

@@ -70,6 +70,11 @@ fn demo_builds_a_shop_once() {
     assert_eq!(made["registrations"], 5);
     assert_eq!(made["customer_logins"], 20);
     assert_eq!(len(&made["staff"]), 6);
+    // The demo shop has a seller for its invoices and labels.
+    assert_eq!(
+        shop.json("settings show")["seller"]["name"],
+        "Ordo Demo Outfitters Ltd"
+    );
 
     let (count, statuses, archived, payments) = census(&shop);
     assert_eq!(count, 500);

@@ -10,6 +10,14 @@ use rust_decimal::Decimal;
 /// The SKU whose presence means the demo has already run (the first product created).
 pub const MARKER_SKU: &str = "TEE-CLASSIC-BLK-S";
 
+/// The demo shop's seller details, as `ordo settings set` takes them.
+pub const SELLER: [&str; 4] = [
+    "seller.name=Ordo Demo Outfitters Ltd",
+    "seller.address=12 Harbour Road; Bristol BS1 5TY; United Kingdom",
+    "seller.tax_id=GB987654321",
+    "seller.contact=orders@ordo-demo.example",
+];
+
 /// The demo's warehouses: (code, units received per product at the start).
 pub const WAREHOUSES: [(&str, u64); 2] = [("MAIN", 3_000), ("EAST", 3_000)];
 

@@ -106,6 +106,10 @@ pub fn run<S: Store>(store: S, data: &Path, out: Output, args: &DemoArgs) -> any
     let bar = progress(out, (products.len() + people.len()) as u64);
     bar.set_message("staff");
     let staff = demo.staff()?;
+    // Who sells: invoices and labels print it.
+    let _: serde_json::Value = demo.call(Request::SettingsSet(ordo_api::request::SetSettings {
+        changes: catalog::SELLER.iter().map(|s| (*s).to_string()).collect(),
+    }))?;
     let (all_skus, skus) = demo.catalog(products, &bar)?;
     let buyers = demo.customers(&people, &bar)?;
     bar.set_message("customer logins");

@@ -8,6 +8,7 @@
 mod auth;
 mod dashboard;
 mod order;
+mod order_edit;
 mod orders;
 mod tickets;
 
@@ -37,6 +38,44 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/orders/{id}/ship", post(order::ship::<S>))
         .route("/orders/{id}/pay", post(order::pay::<S>))
         .route("/tickets", get(tickets::list::<S>))
+        .route("/orders/{id}/items/add", post(order_edit::add_item::<S>))
+        .route(
+            "/orders/{id}/items/quantity",
+            post(order_edit::set_quantity::<S>),
+        )
+        .route(
+            "/orders/{id}/items/remove",
+            post(order_edit::remove_item::<S>),
+        )
+        .route("/orders/{id}/address", post(order_edit::set_address::<S>))
+        .route("/orders/{id}/archive", post(order_edit::archive::<S>))
+        .route("/orders/{id}/restore", post(order_edit::restore::<S>))
+        .route("/orders/{id}/refund", post(order_edit::refund::<S>))
+}
+
+/// The console form input an engine validation error's `field` belongs to: the engine
+/// names fields in words (`address line 1`), the forms' inputs are identifiers.
+pub(crate) fn input_name(field: &str) -> &str {
+    match field {
+        "address line 1" => "line1",
+        "address line 2" => "line2",
+        "postal code" => "postal_code",
+        "product name" => "name",
+        "base price" => "base_price",
+        "restock quantity" | "adjustment" => "quantity",
+        "weight" | "weight kg" => "weight_kg",
+        "SKU" => "sku",
+        "message" => "text",
+        "rejection reason" => "reason",
+        "dimensions" => "dimensions_cm",
+        "tax category" => "tax_category",
+        "price lists" | "price list" | "tiers" => "wholesale",
+        "media" | "media URL" | "media caption" => "photos",
+        other if other.starts_with("specification") => "specifications",
+        // `quantity for SKU MUG-1`: the line's own form holds one quantity input.
+        other if other.starts_with("quantity") => "quantity",
+        other => other,
+    }
 }
 
 /// A signed-in staff user on a console page.

@@ -6,6 +6,7 @@
 //! requested anyway; every action is the engine's to allow or refuse.
 
 mod auth;
+mod customers;
 mod dashboard;
 mod order;
 mod order_edit;
@@ -51,6 +52,12 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/orders/{id}/archive", post(order_edit::archive::<S>))
         .route("/orders/{id}/restore", post(order_edit::restore::<S>))
         .route("/orders/{id}/refund", post(order_edit::refund::<S>))
+        .route("/customers", get(customers::list::<S>))
+        .route("/customers/pending", get(customers::pending::<S>))
+        .route("/customers/{id}", get(customers::show::<S>))
+        .route("/customers/{id}/log", post(customers::add_log::<S>))
+        .route("/customers/{id}/approve", post(customers::approve::<S>))
+        .route("/customers/{id}/reject", post(customers::reject::<S>))
 }
 
 /// The console form input an engine validation error's `field` belongs to: the engine
@@ -148,6 +155,12 @@ fn links(staff: &Staff) -> Vec<Link> {
         links.push(Link {
             href: "/console/tickets",
             label: "Tickets",
+        });
+    }
+    if staff.may(Operation::ReadCustomers) {
+        links.push(Link {
+            href: "/console/customers",
+            label: "Customers",
         });
     }
     links

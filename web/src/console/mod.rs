@@ -11,6 +11,7 @@ mod dashboard;
 mod order;
 mod order_edit;
 mod orders;
+mod products;
 mod tickets;
 
 use axum::Router;
@@ -58,6 +59,15 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/customers/{id}/log", post(customers::add_log::<S>))
         .route("/customers/{id}/approve", post(customers::approve::<S>))
         .route("/customers/{id}/reject", post(customers::reject::<S>))
+        .route("/products", get(products::list::<S>))
+        .route(
+            "/products/new",
+            get(products::new::<S>).post(products::create::<S>),
+        )
+        .route("/products/{id}", get(products::show::<S>))
+        .route("/products/{id}/edit", post(products::edit::<S>))
+        .route("/products/{id}/restock", post(products::restock::<S>))
+        .route("/products/{id}/adjust", post(products::adjust::<S>))
 }
 
 /// The console form input an engine validation error's `field` belongs to: the engine
@@ -161,6 +171,12 @@ fn links(staff: &Staff) -> Vec<Link> {
         links.push(Link {
             href: "/console/customers",
             label: "Customers",
+        });
+    }
+    if staff.may(Operation::ReadCatalog) {
+        links.push(Link {
+            href: "/console/products",
+            label: "Products",
         });
     }
     links

@@ -4,3 +4,4 @@
 
 mod customers;
 mod order_edit;
+mod products;

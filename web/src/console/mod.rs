@@ -1,5 +1,6 @@
-//! The staff console (`/console`): sign-in, dashboard, orders (table and order page with
-//! the actions the role may take), tickets.
+//! The staff console (`/console`): sign-in, dashboard (with the sales chart), orders
+//! (table and order page with the actions the role may take), tickets, customers,
+//! products and stock, reports.
 //!
 //! A page is offered in the navigation only when the role's row of the permission matrix
 //! (`Role::allows`, the engine's one table) has its operation, and is refused with 403 if
@@ -12,6 +13,7 @@ mod order;
 mod order_edit;
 mod orders;
 mod products;
+mod reports;
 mod tickets;
 
 use axum::Router;
@@ -68,6 +70,7 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/products/{id}/edit", post(products::edit::<S>))
         .route("/products/{id}/restock", post(products::restock::<S>))
         .route("/products/{id}/adjust", post(products::adjust::<S>))
+        .route("/reports", get(reports::show::<S>))
 }
 
 /// The console form input an engine validation error's `field` belongs to: the engine
@@ -177,6 +180,12 @@ fn links(staff: &Staff) -> Vec<Link> {
         links.push(Link {
             href: "/console/products",
             label: "Products",
+        });
+    }
+    if staff.may(Operation::ViewReports) {
+        links.push(Link {
+            href: "/console/reports",
+            label: "Reports",
         });
     }
     links

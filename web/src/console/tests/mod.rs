@@ -5,3 +5,4 @@
 mod customers;
 mod order_edit;
 mod products;
+mod reports;

@@ -110,12 +110,11 @@ fn items(staff: &Staff, order: &OrderView, id: u64, outcome: &Outcome) -> Markup
         @for line in &order.lines {
             @let name = line_form(&line.sku);
             (form::alert(outcome.form_error(&name, &["quantity"])))
-            div.inline.line-edit {
+            div.line-edit {
                 form.inline.quantity-form method="post" action={ "/console/orders/" (id) "/items/quantity" } {
                     (csrf_field(csrf))
                     input type="hidden" name="sku" value=(line.sku);
-                    span { (line.sku) " · " (line.name) }
-                    (field(outcome, &name, "quantity", "Quantity", "number", &line.quantity.to_string()))
+                    (field(outcome, &name, "quantity", &format!("{} · {}", line.sku, line.name), "number", &line.quantity.to_string()))
                     button type="submit" { "Change" }
                 }
                 form.inline.remove-form method="post" action={ "/console/orders/" (id) "/items/remove" } {

@@ -214,14 +214,14 @@ fn product_form(
                 Some(p) => p { "Currency: " (p.currency) },
             }
             (field(outcome, "product", "base_price", "Retail price", "text", &get(|p| p.base_price.clone())))
-            (area(outcome, "wholesale", "Wholesale prices (one `min quantity = unit price` a line, the first from 1)", &get(tiers_text)))
+            (area(outcome, "wholesale", "Wholesale prices (one \"min quantity = unit price\" a line, the first from 1)", &get(tiers_text)))
             (select(outcome, "tax_category", "Tax category", &TAX_CATEGORIES, &get(|p| p.tax_category.clone())))
             (select(outcome, "backorder", "Backorders", &["deny", "allow"],
                 if product.is_some_and(|p| p.backorder_allowed) { "allow" } else { "deny" }))
             label { "On sale" input type="checkbox" name="active" value="1" checked[active]; }
             (field(outcome, "product", "weight_kg", "Weight (kg)", "text", &get(|p| p.weight_kg.clone().unwrap_or_default())))
             (field(outcome, "product", "dimensions_cm", "Size L x W x H (cm)", "text", &get(|p| p.dimensions_cm.clone().unwrap_or_default())))
-            (area(outcome, "specifications", "Specifications (one `Name: Value` a line)", &specs))
+            (area(outcome, "specifications", "Specifications (one \"Name: Value\" a line)", &specs))
             (area(outcome, "photos", "Photo URLs (one a line)", &get(|p| media_text(p, "photo"))))
             (area(outcome, "videos", "Video links (one a line)", &get(|p| media_text(p, "video"))))
             button type="submit" { (if product.is_some() { "Save" } else { "Create" }) }

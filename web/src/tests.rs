@@ -98,6 +98,10 @@ async fn shop() -> Shop {
     shop_with(ServeConfig::default()).await
 }
 
+// The console pages of issue 16's second part, on this harness, in their own files.
+#[path = "console/tests/mod.rs"]
+mod console_pages;
+
 /// A browser: keeps cookies, sends the CSRF token of its nonce with every form.
 struct Client {
     app: Router,

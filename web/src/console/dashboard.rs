@@ -1,5 +1,6 @@
-//! `GET /console`: orders today and this week, orders waiting per status, low stock and
-//! open tickets — each shown only when the role may read it.
+//! `GET /console`: orders today and this week, orders waiting per status, low stock,
+//! open tickets and the sales chart of the last 30 days — each shown only when the role
+//! may read it.
 
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -77,7 +78,8 @@ fn today_and_monday() -> (String, String) {
     (day(today), day(monday))
 }
 
-fn day(date: time::Date) -> String {
+/// `date` as `YYYY-MM-DD`.
+pub(super) fn day(date: time::Date) -> String {
     format!(
         "{:04}-{:02}-{:02}",
         date.year(),
@@ -173,6 +175,7 @@ pub(crate) async fn show<S: Store + Send + Sync + 'static>(
     } else {
         None
     };
+    let chart = super::reports::dashboard_chart(&web, &staff).await;
     let body = html! {
         h1 { "Dashboard" }
         div.cards {
@@ -189,6 +192,7 @@ pub(crate) async fn show<S: Store + Send + Sync + 'static>(
                 } }
             }
         }
+        @if let Some(chart) = chart { (chart) }
     };
     respond(StatusCode::OK, page("Dashboard", &staff, body))
 }

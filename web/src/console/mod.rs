@@ -1,14 +1,19 @@
-//! The staff console (`/console`): sign-in, dashboard, orders (table and order page with
-//! the actions the role may take), tickets.
+//! The staff console (`/console`): sign-in, dashboard (with the sales chart), orders
+//! (table and order page with the actions the role may take), tickets, customers,
+//! products and stock, reports.
 //!
 //! A page is offered in the navigation only when the role's row of the permission matrix
 //! (`Role::allows`, the engine's one table) has its operation, and is refused with 403 if
 //! requested anyway; every action is the engine's to allow or refuse.
 
 mod auth;
+mod customers;
 mod dashboard;
 mod order;
+mod order_edit;
 mod orders;
+mod products;
+mod reports;
 mod tickets;
 
 use axum::Router;
@@ -37,6 +42,60 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/orders/{id}/ship", post(order::ship::<S>))
         .route("/orders/{id}/pay", post(order::pay::<S>))
         .route("/tickets", get(tickets::list::<S>))
+        .route("/orders/{id}/items/add", post(order_edit::add_item::<S>))
+        .route(
+            "/orders/{id}/items/quantity",
+            post(order_edit::set_quantity::<S>),
+        )
+        .route(
+            "/orders/{id}/items/remove",
+            post(order_edit::remove_item::<S>),
+        )
+        .route("/orders/{id}/address", post(order_edit::set_address::<S>))
+        .route("/orders/{id}/archive", post(order_edit::archive::<S>))
+        .route("/orders/{id}/restore", post(order_edit::restore::<S>))
+        .route("/orders/{id}/refund", post(order_edit::refund::<S>))
+        .route("/customers", get(customers::list::<S>))
+        .route("/customers/pending", get(customers::pending::<S>))
+        .route("/customers/{id}", get(customers::show::<S>))
+        .route("/customers/{id}/log", post(customers::add_log::<S>))
+        .route("/customers/{id}/approve", post(customers::approve::<S>))
+        .route("/customers/{id}/reject", post(customers::reject::<S>))
+        .route("/products", get(products::list::<S>))
+        .route(
+            "/products/new",
+            get(products::new::<S>).post(products::create::<S>),
+        )
+        .route("/products/{id}", get(products::show::<S>))
+        .route("/products/{id}/edit", post(products::edit::<S>))
+        .route("/products/{id}/restock", post(products::restock::<S>))
+        .route("/products/{id}/adjust", post(products::adjust::<S>))
+        .route("/reports", get(reports::show::<S>))
+}
+
+/// The console form input an engine validation error's `field` belongs to: the engine
+/// names fields in words (`address line 1`), the forms' inputs are identifiers.
+pub(crate) fn input_name(field: &str) -> &str {
+    match field {
+        "address line 1" => "line1",
+        "address line 2" => "line2",
+        "postal code" => "postal_code",
+        "product name" => "name",
+        "base price" => "base_price",
+        "restock quantity" | "adjustment" => "quantity",
+        "weight" | "weight kg" => "weight_kg",
+        "SKU" => "sku",
+        "message" => "text",
+        "rejection reason" => "reason",
+        "dimensions" => "dimensions_cm",
+        "tax category" => "tax_category",
+        "price lists" | "price list" | "tiers" => "wholesale",
+        "media" | "media URL" | "media caption" => "photos",
+        other if other.starts_with("specification") => "specifications",
+        // `quantity for SKU MUG-1`: the line's own form holds one quantity input.
+        other if other.starts_with("quantity") => "quantity",
+        other => other,
+    }
 }
 
 /// A signed-in staff user on a console page.
@@ -109,6 +168,24 @@ fn links(staff: &Staff) -> Vec<Link> {
         links.push(Link {
             href: "/console/tickets",
             label: "Tickets",
+        });
+    }
+    if staff.may(Operation::ReadCustomers) {
+        links.push(Link {
+            href: "/console/customers",
+            label: "Customers",
+        });
+    }
+    if staff.may(Operation::ReadCatalog) {
+        links.push(Link {
+            href: "/console/products",
+            label: "Products",
+        });
+    }
+    if staff.may(Operation::ViewReports) {
+        links.push(Link {
+            href: "/console/reports",
+            label: "Reports",
         });
     }
     links

@@ -24,7 +24,7 @@ use crate::{call, csrf};
 use super::{Staff, page, staff};
 
 /// The payment methods a payment may be recorded with (their wire names).
-const METHODS: [&str; 4] = ["card", "cash", "bank_transfer", "cash_on_delivery"];
+pub(super) const METHODS: [&str; 4] = ["card", "cash", "bank_transfer", "cash_on_delivery"];
 
 /// `GET /console/orders/{id}`.
 pub(crate) async fn show<S: Store + Send + Sync + 'static>(
@@ -105,6 +105,7 @@ async fn render<S: Store + Send + Sync + 'static>(
         } }
         p { "Ships to: " (order.shipping_address) " (" (order.shipping_method) ")" }
         (actions(staff, &order, id, outcome))
+        (super::order_edit::forms(staff, &order, id, outcome))
         h2 { "Payments" }
         @if order.payments.is_empty() { p { "None." } } @else {
             div.scroll { table {
@@ -192,8 +193,9 @@ fn actions(staff: &Staff, order: &OrderView, id: u64, outcome: &Outcome) -> Mark
     }
 }
 
-/// Runs a form's request; back to the order page, or the page with the refusal.
-async fn act<S: Store + Send + Sync + 'static>(
+/// Runs a form's request; back to the order page, or the page with the refusal (its
+/// `field` named as the form's input, [`super::input_name`]).
+pub(super) async fn act<S: Store + Send + Sync + 'static>(
     web: &WebState<S>,
     headers: &HeaderMap,
     token: &csrf::Token,
@@ -214,7 +216,8 @@ async fn act<S: Store + Send + Sync + 'static>(
     };
     match done {
         Ok(()) => see_other(&format!("/console/orders/{id}"), Vec::new()),
-        Err(error) => {
+        Err(mut error) => {
+            error.field = error.field.map(|name| super::input_name(&name).to_string());
             let outcome = Outcome {
                 form: form_name.to_string(),
                 input: fields,
@@ -225,7 +228,8 @@ async fn act<S: Store + Send + Sync + 'static>(
     }
 }
 
-fn text(fields: &Fields, name: &str) -> String {
+/// The trimmed value of input `name` (empty when absent).
+pub(super) fn text(fields: &Fields, name: &str) -> String {
     fields
         .get(name)
         .map(|v| v.trim().to_string())
@@ -291,17 +295,7 @@ pub(crate) async fn pay<S: Store + Send + Sync + 'static>(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let staff_token = crate::cookies::get(&headers, crate::cookies::CONSOLE);
-    let currency = match call::view::<S, OrderView>(
-        &web,
-        staff_token.as_deref(),
-        Request::OrderGet(OrderKey::Id { id }),
-    )
-    .await
-    {
-        Ok(order) => order.currency,
-        Err(_) => String::new(),
-    };
+    let currency = currency(&web, &headers, id).await;
     let request = call::request(
         "payment.record",
         json!({
@@ -318,4 +312,24 @@ pub(crate) async fn pay<S: Store + Send + Sync + 'static>(
         error
     });
     act(&web, &headers, &token, id, "pay", fields, request).await
+}
+
+/// The currency of order `id` as the console session sees it (empty when it does not: the
+/// request is then refused like any other for that order).
+pub(super) async fn currency<S: Store + Send + Sync + 'static>(
+    web: &WebState<S>,
+    headers: &HeaderMap,
+    id: u64,
+) -> String {
+    let staff_token = crate::cookies::get(headers, crate::cookies::CONSOLE);
+    match call::view::<S, OrderView>(
+        web,
+        staff_token.as_deref(),
+        Request::OrderGet(OrderKey::Id { id }),
+    )
+    .await
+    {
+        Ok(order) => order.currency,
+        Err(_) => String::new(),
+    }
 }

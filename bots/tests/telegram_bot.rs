@@ -1747,7 +1747,7 @@ async fn picklist_sends_the_pdf_to_warehouse_staff_and_refuses_the_others() {
     chats.say(walt, "/picklist W9");
     chats.say(walt, "/picklist w9!");
     chats.say(walt, "/picklist");
-    chats.say(sam, "/login sam.sales staff passphrase 77");
+    chats.say(sam, &format!("/login sam.sales {STAFF_PASSWORD}"));
     chats.say(sam, "/picklist MAIN");
     chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
     chats.say(ada, "/picklist MAIN");

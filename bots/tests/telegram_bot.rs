@@ -1688,3 +1688,327 @@ async fn pushed_messages_to_one_chat_are_a_second_apart_and_another_chat_is_not_
         quiet_at[0] - started
     );
 }
+
+// --- Files: /picklist and /report (issue 11, staff documents) ---------------------------
+
+/// The successful `method` calls to `chat` (`senddocument`, `sendphoto`).
+fn calls_to(telegram: &FakeTelegram, chat: i64, method: &str) -> Vec<support::fake_telegram::Call> {
+    telegram
+        .sent()
+        .into_iter()
+        .filter(|call| call.method == method && call.chat_id() == Some(chat))
+        .collect()
+}
+
+/// All the text of every page of a PDF, as lopdf extracts it (as ordo-documents' tests
+/// read their PDFs).
+fn pdf_text(bytes: &[u8]) -> String {
+    let document = lopdf::Document::load_mem(bytes).unwrap();
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    document.extract_text(&pages).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn picklist_sends_the_pdf_to_warehouse_staff_and_refuses_the_others() {
+    let shop = AccountsShop::new();
+    let engine = shop.shop.engine();
+    let admin = sample::admin();
+    engine
+        .create_product(&admin, sample::product("MUG-2", 900))
+        .unwrap();
+    engine
+        .restock(&admin, "MUG-2", "MAIN", 10, "stock")
+        .unwrap();
+    let mixed = engine
+        .create_order(
+            &admin,
+            &OrderRequest::simple(shop.ada, &[("MUG-2", 2), ("TEE", 1)]),
+        )
+        .unwrap();
+    engine
+        .change_status(&admin, mixed.id(), OrderStatus::Confirmed)
+        .unwrap();
+    let first = engine
+        .order_by_reference(&admin, &shop.ada_orders[0])
+        .unwrap()
+        .value;
+    engine
+        .change_status(&admin, first.id(), OrderStatus::Confirmed)
+        .unwrap();
+    engine
+        .add_user(&admin, "Sam", "sam.sales", Role::Sales, STAFF_PASSWORD)
+        .unwrap();
+    drop(engine);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (walt, sam, ada, stranger) = (1101, 1102, 1103, 1104);
+    chats.say(walt, &format!("/login {WAREHOUSE_LOGIN} {STAFF_PASSWORD}"));
+    chats.say(walt, "/picklist main");
+    chats.say(walt, "/picklist W9");
+    chats.say(walt, "/picklist w9!");
+    chats.say(walt, "/picklist");
+    chats.say(sam, &format!("/login sam.sales {STAFF_PASSWORD}"));
+    chats.say(sam, "/picklist MAIN");
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(ada, "/picklist MAIN");
+    chats.say(stranger, "/picklist MAIN");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let walt_texts = replies(&telegram, walt, 4).await;
+    let sam_texts = replies(&telegram, sam, 2).await;
+    let ada_texts = replies(&telegram, ada, 2).await;
+    let stranger_texts = replies(&telegram, stranger, 1).await;
+    let documents = wait_for(|| {
+        let documents = calls_to(&telegram, walt, "senddocument");
+        (!documents.is_empty()).then_some(documents)
+    })
+    .await;
+    service.stop();
+
+    // Exactly one document, to the warehouse worker only.
+    assert_eq!(documents.len(), 1, "{documents:?}");
+    assert_eq!(
+        telegram
+            .sent()
+            .iter()
+            .filter(|c| c.method == "senddocument")
+            .count(),
+        1
+    );
+    let document = &documents[0];
+    assert_eq!(document.files.len(), 1);
+    let file = &document.files[0];
+    assert_eq!(file.field, "document");
+    assert_eq!(file.file_name.as_deref(), Some("picklist-MAIN.pdf"));
+    assert!(file.bytes.starts_with(b"%PDF-"), "not a PDF");
+    let text = pdf_text(&file.bytes);
+    for sku in ["MUG-2", "TEE"] {
+        assert!(text.contains(sku), "{sku} not in {text}");
+    }
+    assert!(text.contains(&shop.ada_orders[0]), "{text}");
+    assert!(
+        text.contains(&mixed.reference().unwrap().to_string()),
+        "{text}"
+    );
+    assert_eq!(
+        document.params["caption"],
+        "Pick list of MAIN: 2 products, 4 units for 2 orders."
+    );
+    // The words: nothing in W9, a word that is no code, the usage.
+    assert_eq!(walt_texts.len(), 4, "{walt_texts:?}");
+    assert_eq!(walt_texts[1], reply::nothing_to_pick("W9"));
+    assert_eq!(walt_texts[2], reply::not_a_warehouse("W9!"));
+    assert_eq!(walt_texts[3], reply::usage("picklist", "WAREHOUSE"));
+    // Sales staff and a customer are refused politely; a chat not linked logs in first.
+    for refused in [&sam_texts[1], &ada_texts[1]] {
+        assert!(
+            refused.starts_with("Sorry, your account may not do that"),
+            "{refused}"
+        );
+    }
+    assert_eq!(stranger_texts, vec![reply::LOG_IN_FIRST.to_string()]);
+    // The customer's refusal is in her communication log like every exchange.
+    let log: Vec<(Direction, String)> = shop
+        .shop
+        .engine()
+        .messages(&admin, shop.ada, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.channel == MessageChannel::Telegram)
+        .map(|m| (m.direction, m.text))
+        .collect();
+    assert!(
+        log.contains(&(Direction::Inbound, "/picklist MAIN".to_string()))
+            && log.contains(&(Direction::Outbound, ada_texts[1].clone())),
+        "{log:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_sends_the_sales_chart_as_a_png_photo_to_the_staff_chat_only() {
+    let shop = AccountsShop::new();
+    shop.shop
+        .engine()
+        .add_user(
+            &sample::admin(),
+            "Sam",
+            "sam.sales",
+            Role::Sales,
+            STAFF_PASSWORD,
+        )
+        .unwrap();
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let mut chats = Chats::new(&telegram);
+    let (sam, walt, ada) = (1151, 1152, 1153);
+    chats.say(sam, &format!("/login sam.sales {STAFF_PASSWORD}"));
+    chats.say(walt, &format!("/login {WAREHOUSE_LOGIN} {STAFF_PASSWORD}"));
+    chats.say(ada, &format!("/login {ADA_LOGIN} {ADA_PASSWORD}"));
+    chats.say(sam, "/report sales 7d");
+    chats.say(walt, "/report sales 7d");
+    chats.say(ada, "/report");
+    let service = Service::start(&shop.shop.data, &telegram);
+    let texts = replies(&telegram, sam, 2).await;
+    let photos = wait_for(|| {
+        let photos = calls_to(&telegram, sam, "sendphoto");
+        (!photos.is_empty()).then_some(photos)
+    })
+    .await;
+    let walt_texts = replies(&telegram, walt, 2).await;
+    let ada_texts = replies(&telegram, ada, 2).await;
+    service.stop();
+
+    assert!(
+        texts[1].starts_with("Sales, last 7 days:\n3 orders"),
+        "{}",
+        texts[1]
+    );
+    // One photo, uploaded (not a URL), to the staff chat that asked and nowhere else.
+    assert_eq!(photos.len(), 1);
+    let all_photos: Vec<_> = telegram
+        .sent()
+        .into_iter()
+        .filter(|c| c.method == "sendphoto")
+        .collect();
+    assert_eq!(all_photos.len(), 1, "{all_photos:?}");
+    let photo = &photos[0];
+    assert_eq!(photo.files.len(), 1);
+    let file = &photo.files[0];
+    assert_eq!(file.field, "photo");
+    assert_eq!(file.file_name.as_deref(), Some("sales-7d.png"));
+    assert!(file.bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(file.bytes.len() > 5_000, "{} bytes", file.bytes.len());
+    assert_eq!(photo.params["caption"], reply::sales_caption(7));
+    // The text came first.
+    let text_at = telegram
+        .sent()
+        .into_iter()
+        .find(|c| {
+            c.method == "sendmessage" && c.chat_id() == Some(sam) && c.text() == Some(&texts[1])
+        })
+        .unwrap()
+        .at;
+    assert!(text_at <= photo.at);
+    // The others were refused, with no chart.
+    for refused in [&walt_texts[1], &ada_texts[1]] {
+        assert!(
+            refused.starts_with("Sorry, your account may not do that"),
+            "{refused}"
+        );
+    }
+}
+
+// --- /register: "Send the code again" (issue 11) -----------------------------------------
+
+/// The `VerificationCodeRequested` events of `customer`'s registration so far.
+fn codes_requested(engine: &Engine<SledStore>) -> Vec<(ordo_core::ids::CustomerId, u64)> {
+    sample::deliveries(engine)
+        .into_iter()
+        .filter_map(|d| match *d.event() {
+            ordo_core::outbox::DomainEvent::VerificationCodeRequested {
+                customer, nonce, ..
+            } => Some((customer, nonce)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_phone_gets_a_fresh_code_by_button_or_resend_within_the_engines_cooldown() {
+    // The bot alone on an engine whose clock the test moves (the resend cooldown is 60 s).
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(ordo_core::clock::ManualClock::new(
+        ordo_core::clock::Clock::now(&SystemClock),
+    ));
+    let engine = Engine::new(
+        open(&dir.path().join("shop")),
+        clock.clone(),
+        Arc::new(SeededRandom::new(12)),
+        EngineConfig::default(),
+    );
+    let pool = EnginePool::new(engine, 2);
+    let telegram = FakeTelegram::start(TOKEN).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(ordo_bots::telegram::bot::run(
+        bot(TOKEN, &telegram.api_url()).unwrap(),
+        ordo_bots::telegram::bot::BotState::new(pool.clone()),
+        stopped,
+    ));
+    let mut chats = Chats::new(&telegram);
+    let chat = 1201;
+    let resend = Callback::ResendCode.encode();
+    // Nothing to resend before a registration waits for a code.
+    assert_eq!(
+        chats.ask(chat, "/resend", 1).await,
+        register::NO_CODE_TO_RESEND
+    );
+    chats.ask(chat, "/register", 2).await;
+    chats.ask(chat, "Linus Typed", 3).await;
+    chats.ask(chat, "+1 555 000 8888", 4).await;
+    chats.ask(chat, "linus@example.com", 5).await;
+    chats.ask(chat, "personal", 6).await;
+    assert_eq!(
+        chats
+            .ask(
+                chat,
+                "Linus Typed, 2 Main Street, Springfield, 12345, US",
+                7
+            )
+            .await,
+        register::ASK_CODE
+    );
+    let markup = last_markup(&telegram, chat);
+    assert_eq!(
+        markup["inline_keyboard"][0][0]["text"],
+        register::RESEND_BUTTON
+    );
+    assert_eq!(
+        markup["inline_keyboard"][0][0]["callback_data"],
+        resend.as_str()
+    );
+    let engine = |pool: &EnginePool<SledStore>| {
+        let pool = pool.clone();
+        async move { pool.run(codes_requested).await.unwrap() }
+    };
+    assert_eq!(engine(&pool).await.len(), 1, "the first code");
+
+    // At once: the engine's cooldown refuses, politely, and sends nothing.
+    chats.press(chat, &resend);
+    let too_soon = replies(&telegram, chat, 8).await[7].clone();
+    assert!(too_soon.starts_with("Sorry:"), "{too_soon}");
+    assert_eq!(engine(&pool).await.len(), 1, "no second code yet");
+
+    // After the cooldown, /resend sends a fresh code; the old one no longer works.
+    clock.advance(ordo_core::registration::RESEND_COOLDOWN_MS);
+    assert_eq!(
+        chats.ask(chat, "/resend", 9).await,
+        register::CODE_SENT_AGAIN
+    );
+    let codes = engine(&pool).await;
+    assert_eq!(codes.len(), 2, "a second code");
+    let (customer, old_nonce) = codes[0];
+    let new_nonce = codes[1].1;
+    let (old, new) = pool
+        .run(move |e| {
+            (
+                e.verification_code(&Actor::system(), customer, old_nonce)
+                    .unwrap(),
+                e.verification_code(&Actor::system(), customer, new_nonce)
+                    .unwrap()
+                    .unwrap(),
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(old, None, "the first code was replaced");
+    // The button again, at once: too soon again.
+    chats.press(chat, &resend);
+    assert!(replies(&telegram, chat, 10).await[9].starts_with("Sorry:"));
+    assert_eq!(engine(&pool).await.len(), 2);
+    // The new code verifies the phone.
+    assert_eq!(chats.ask(chat, &new, 11).await, register::ASK_LOGIN);
+    // Once verified there is no code to resend: the question is asked again.
+    assert_eq!(chats.ask(chat, "/resend", 12).await, register::ASK_LOGIN);
+    assert_eq!(engine(&pool).await.len(), 2, "no code after verification");
+    assert_eq!(texts_to(&telegram, chat).len(), 12, "one reply per update");
+    stop.send(true).unwrap();
+    running.await.unwrap();
+}

@@ -12,10 +12,14 @@
 //! Every document but the label is a list of [`Line`]s rendered twice: joined as text,
 //! or flowed onto A4 pages. The label has a fixed 100 × 150 mm layout.
 //!
+//! [`chart`] draws PNG bar charts in memory (the sales report's, and the CLI's other
+//! report charts) with the DejaVu Sans shipped in `documents/assets/fonts`.
+//!
 //! No business rule lives here: what is on a pick list, what an invoice says, and who may
 //! see either is decided by ordo-core; this crate only lays out what the views hold.
 
 mod barcode;
+pub mod chart;
 mod content;
 mod invoice;
 mod label;
@@ -111,6 +115,8 @@ pub enum DocumentError {
     },
     /// A draft order has no reference to print.
     NoReference,
+    /// A chart could not be drawn (its font, or the drawing itself).
+    Chart(String),
 }
 
 impl fmt::Display for DocumentError {
@@ -124,6 +130,7 @@ impl fmt::Display for DocumentError {
                 f.write_str("the order has no shipment yet: ship it first")
             }
             DocumentError::NoReference => f.write_str("a draft order has no reference yet"),
+            DocumentError::Chart(why) => write!(f, "cannot draw the chart: {why}"),
         }
     }
 }

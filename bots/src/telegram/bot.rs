@@ -60,10 +60,10 @@ use super::staff;
 use crate::pool::EnginePool;
 
 /// A reply refused with 429 is tried at most this many times.
-const MAX_RATE_LIMITED_TRIES: u32 = 3;
+pub(super) const MAX_RATE_LIMITED_TRIES: u32 = 3;
 
 /// The longest `retry_after` a reply waits (a longer one is cut to this).
-const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+pub(super) const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Orders `/orders` lists at most; tickets `/tickets`; customers `/find`.
 const LISTED: usize = 10;
@@ -203,6 +203,20 @@ async fn on_message<S: Store + Send + Sync + 'static>(
             let signed_in = actor(&state, chat.0).await.is_some();
             let said = register::start(&state, chat, signed_in).await;
             return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
+        }
+        TelegramCommand::Resend => {
+            let said = register::resend(&state, chat).await;
+            return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
+        }
+        // Staff commands that send files: the words and the file go out from `staff`.
+        parsed @ (TelegramCommand::Picklist(_) | TelegramCommand::Report(_)) => {
+            let actor = actor(&state, chat.0).await;
+            let customer = actor.as_ref().and_then(Actor::customer_id);
+            let shown = staff::answer(&bot, &state, chat, actor, parsed).await?;
+            if let Some(customer) = customer {
+                log_exchange(&state, customer, text, &shown).await;
+            }
+            return Ok(());
         }
         // It may hold a password: answered, never logged.
         TelegramCommand::Login(attempt) => {
@@ -349,6 +363,10 @@ async fn on_callback<S: Store + Send + Sync + 'static>(
             let said = register::start(&state, chat, signed_in).await;
             return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
         }
+        Some(Callback::ResendCode) => {
+            let said = register::resend(&state, chat).await;
+            return send_markup(&bot, &state.pacer, chat, &said.text, said.markup).await;
+        }
         Some(Callback::Login) => TelegramCommand::Login(None),
         Some(Callback::Track(reference)) => TelegramCommand::Track {
             references: vec![reference],
@@ -435,7 +453,7 @@ impl Answer {
 
 /// Sends `text` (in parts when over Telegram's limit), the keyboard on the last part;
 /// see [`send_markup`].
-async fn send(
+pub(super) async fn send(
     bot: &Bot,
     pacer: &ChatPacer,
     chat: ChatId,
@@ -581,7 +599,6 @@ async fn answer<S: Store + Send + Sync + 'static>(
         TelegramCommand::Cart => cart::show(state, actor).await,
         TelegramCommand::Catalog(page) => catalog::page(state, actor, page).await,
         TelegramCommand::Tickets if linked => tickets(state, actor).await,
-        TelegramCommand::Report(days) if linked => staff::report(state, actor, days).await,
         TelegramCommand::Ship {
             reference,
             carrier: Argument::Valid(carrier),
@@ -603,10 +620,13 @@ async fn answer<S: Store + Send + Sync + 'static>(
             with_reference(state, actor, reference, usage, ship, reply::now).await
         }
         TelegramCommand::Ship { .. } => Answer::text(reply::usage("ship", "REF CARRIER TRACKING")),
-        TelegramCommand::Orders
-        | TelegramCommand::Find(_)
-        | TelegramCommand::Tickets
-        | TelegramCommand::Report(_) => Answer::text(reply::LOG_IN_FIRST),
+        TelegramCommand::Orders | TelegramCommand::Find(_) | TelegramCommand::Tickets => {
+            Answer::text(reply::LOG_IN_FIRST)
+        }
+        // Answered with their files by `staff::answer` in `on_message`; never here.
+        TelegramCommand::Report(_) | TelegramCommand::Picklist(_) => Answer::text(reply::HELP),
+        // Answered by `register::resend` in `on_message`; never here.
+        TelegramCommand::Resend => Answer::text(reply::HELP),
         TelegramCommand::Login(_) => Answer::text(reply::LOGIN_USAGE),
         TelegramCommand::Help
         | TelegramCommand::Register

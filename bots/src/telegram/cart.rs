@@ -86,7 +86,8 @@ pub(super) async fn press<S: Store + Send + Sync + 'static>(
         | Callback::CatalogPage(_)
         | Callback::Product { .. }
         | Callback::Track(_)
-        | Callback::Cancel(_) => Ok(cart_of(engine, actor, me)?.map_or(View::Empty, View::Cart)),
+        | Callback::Cancel(_)
+        | Callback::ResendCode => Ok(cart_of(engine, actor, me)?.map_or(View::Empty, View::Cart)),
     })
     .await
 }

@@ -9,8 +9,8 @@
 //! removed, compared in ASCII lower case (`/Track@ordo_bot` is `/track`). The rest of the
 //! text is its arguments:
 //!
-//! - `/start`, `/help`, `/register`, `/logout`, `/orders`, `/cart`, `/tickets`: no
-//!   arguments (any are ignored).
+//! - `/start`, `/help`, `/register`, `/logout`, `/orders`, `/cart`, `/tickets`,
+//!   `/resend`: no arguments (any are ignored).
 //! - `/login LOGIN PASSWORD`: the first word is the login id, the rest of the text (spaces
 //!   inside kept, ends trimmed) the password, held in a [`SecretText`] that never prints.
 //!   `/login` alone starts the guided flow ([`TelegramCommand::Login`] with `None`); a
@@ -24,6 +24,9 @@
 //! - `/status REF NEW_STATUS`: a reference and an [`OrderStatus`] name.
 //! - `/find TEXT`: the rest of the text, trimmed, at most [`MAX_FIND_CHARS`] characters.
 //! - `/catalog [PAGE]`: a page number from 1 (default 1, at most [`MAX_PAGE`]).
+//! - `/picklist WAREHOUSE`: a warehouse code ([`WarehouseCode`], upper-cased);
+//!   [`Argument::Invalid`] when it is not one (more than 16 characters, other than
+//!   letters, digits and `-`).
 //! - Any other `/word` is [`TelegramCommand::Unknown`].
 //!
 //! A text that is not a command and is made only of order references (by the SMS rule:
@@ -45,6 +48,7 @@
 //! decodes to `None` (the button is stale: the handler answers "please try again").
 
 use ordo_core::ids::{OrderId, OrderReference, ProductId};
+use ordo_core::inventory::WarehouseCode;
 use ordo_core::order::OrderStatus;
 use ordo_core::pricing::ShippingMethod;
 use ordo_core::shipment::{CarrierName, TrackingNumber};
@@ -178,6 +182,10 @@ pub enum TelegramCommand {
         /// The carrier's tracking number.
         tracking: Argument<TrackingNumber>,
     },
+    /// Staff: `/picklist WAREHOUSE`, the pick list of a warehouse as a PDF document.
+    Picklist(Argument<WarehouseCode>),
+    /// `/resend`: a registration waiting for its SMS code asks for a fresh one.
+    Resend,
 }
 
 /// Reads a message's text; see the module documentation. Never panics.
@@ -212,6 +220,8 @@ pub fn parse(text: &str) -> TelegramCommand {
         "tickets" => TelegramCommand::Tickets,
         "report" => report(arguments),
         "ship" => ship(arguments),
+        "picklist" => picklist(first_word(arguments)),
+        "resend" => TelegramCommand::Resend,
         _ => TelegramCommand::Unknown,
     }
 }
@@ -363,6 +373,15 @@ fn ship(arguments: &str) -> TelegramCommand {
     }
 }
 
+/// `/picklist WAREHOUSE`: a warehouse code (upper-cased by [`WarehouseCode::parse`]).
+fn picklist(word: Option<&str>) -> TelegramCommand {
+    TelegramCommand::Picklist(match word {
+        None => Argument::Missing,
+        Some(word) => WarehouseCode::parse(word)
+            .map_or_else(|_| Argument::Invalid(echo(word)), Argument::Valid),
+    })
+}
+
 /// `/find TEXT`.
 fn find(arguments: &str) -> TelegramCommand {
     TelegramCommand::Find(arguments.trim().chars().take(MAX_FIND_CHARS).collect())
@@ -436,6 +455,8 @@ pub enum Callback {
     Track(OrderReference),
     /// Cancel this order.
     Cancel(OrderReference),
+    /// Send the registration's SMS code again (the chat's registration says whose).
+    ResendCode,
 }
 
 impl Callback {
@@ -467,6 +488,7 @@ impl Callback {
             Callback::Place(order) => format!("{v}:plc:{order}"),
             Callback::Track(reference) => format!("{v}:trk:{reference}"),
             Callback::Cancel(reference) => format!("{v}:cnl:{reference}"),
+            Callback::ResendCode => format!("{v}:resend"),
         }
     }
 
@@ -508,6 +530,7 @@ impl Callback {
             ("plc", [order]) => Some(Callback::Place(OrderId(number(order)?))),
             ("trk", [reference]) => Some(Callback::Track(canonical_reference(reference)?)),
             ("cnl", [reference]) => Some(Callback::Cancel(canonical_reference(reference)?)),
+            ("resend", []) => Some(Callback::ResendCode),
             _ => None,
         }
     }
@@ -574,6 +597,7 @@ mod tests {
         assert_eq!(parse("/Cart@x extra words"), TelegramCommand::Cart);
         assert_eq!(parse("/tickets"), TelegramCommand::Tickets);
         assert_eq!(parse("/logout"), TelegramCommand::Logout);
+        assert_eq!(parse("/Resend@ordo_bot now"), TelegramCommand::Resend);
         assert_eq!(parse("/nonsense"), TelegramCommand::Unknown);
         assert_eq!(parse("/"), TelegramCommand::Unknown);
     }
@@ -763,6 +787,30 @@ mod tests {
     }
 
     #[test]
+    fn picklist_reads_one_warehouse_code_in_upper_case() {
+        let TelegramCommand::Picklist(Argument::Valid(code)) = parse("/picklist w1") else {
+            panic!("not read");
+        };
+        assert_eq!(code.as_str(), "W1");
+        assert!(matches!(
+            parse("/PickList@ordo_bot MAIN-2 extra"),
+            TelegramCommand::Picklist(Argument::Valid(code)) if code.as_str() == "MAIN-2"
+        ));
+        assert_eq!(
+            parse("/picklist"),
+            TelegramCommand::Picklist(Argument::Missing)
+        );
+        assert_eq!(
+            parse("/picklist w1!"),
+            TelegramCommand::Picklist(Argument::Invalid("W1!".into()))
+        );
+        assert_eq!(
+            parse(&format!("/picklist {}", "w".repeat(17))),
+            TelegramCommand::Picklist(Argument::Invalid("W".repeat(17)))
+        );
+    }
+
+    #[test]
     fn an_over_long_message_is_not_read() {
         let text = format!("/start {}", "a".repeat(MAX_TEXT_CHARS));
         assert_eq!(parse(&text), TelegramCommand::Unknown);
@@ -805,6 +853,7 @@ mod tests {
             Callback::Place(order),
             Callback::Track(reference(6)),
             Callback::Cancel(reference(7)),
+            Callback::ResendCode,
         ];
         for callback in callbacks {
             let data = callback.encode();
@@ -832,6 +881,8 @@ mod tests {
             "1:inc:18446744073709551616:1",
             "1:trk:ord-7k3m-9qx1",
             "1:nope",
+            "1:resend:5",
+            "1:RESEND",
         ] {
             assert_eq!(Callback::decode(data), None, "{data:?}");
         }
@@ -871,6 +922,7 @@ mod tests {
             id.prop_map(|o| Callback::Place(OrderId(o))),
             id.prop_map(|seed| Callback::Track(reference(seed))),
             id.prop_map(|seed| Callback::Cancel(reference(seed))),
+            Just(Callback::ResendCode),
         ]
     }
 

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use ordo_core::ids::OrderReference;
+use ordo_core::inventory::WarehouseCode;
 
 use super::command::{
     self, Argument, Callback, LoginAttempt, MAX_CALLBACK_BYTES, MAX_FIND_CHARS, MAX_PAGE,
@@ -18,7 +19,7 @@ use super::command::{
 /// # Panics
 /// When a promise is broken — the fuzzer reports these: a `Track` list that is not
 /// distinct or over the cap, a reference that does not re-parse to itself, a `/find` query
-/// or a page out of bounds, an over-long text that was read, a password visible in
+/// or a page out of bounds, a warehouse code that does not re-parse, an over-long text that was read, a password visible in
 /// `Debug`, callback data that decodes but is not the canonical spelling of what it
 /// decoded to, or an encoding over 64 bytes.
 pub fn telegram_command(data: &[u8]) {
@@ -112,6 +113,13 @@ fn check_parse(text: &str) {
                 );
             }
         }
+        TelegramCommand::Picklist(Argument::Valid(code)) => {
+            assert_eq!(
+                WarehouseCode::parse(code.as_str()).ok().as_ref(),
+                Some(code),
+                "a warehouse code that does not re-parse"
+            );
+        }
         TelegramCommand::Start
         | TelegramCommand::Help
         | TelegramCommand::Register
@@ -126,6 +134,8 @@ fn check_parse(text: &str) {
         | TelegramCommand::Text(_)
         | TelegramCommand::Report(Argument::Missing | Argument::Invalid(_))
         | TelegramCommand::Ship { .. }
+        | TelegramCommand::Picklist(Argument::Missing | Argument::Invalid(_))
+        | TelegramCommand::Resend
         | TelegramCommand::Unknown => {}
     }
 }

@@ -11,7 +11,10 @@
 //! - `links`: a chat's sign-in and handled updates, kept in the engine's store.
 //! - [`dialogue`]: teloxide's dialogue `Storage` on the engine's store.
 //! - [`register`]: `/register`, the guided registration kept as the chat's dialogue.
-//! - `staff`: `/report` (sales today, 7 or 30 days).
+//! - `staff`: staff commands that send files: `/picklist WAREHOUSE` (the pick list as a
+//!   PDF document) and `/report` (sales today, 7 or 30 days).
+//! - `upload`: a file for a chat from memory (`sendDocument`, `sendPhoto`), paced and
+//!   retried like a message, logged by kind, name and size.
 //! - [`pace`]: at most one message a second to one chat, other chats not held back.
 //! - [`sender`]: the Telegram dispatcher's sender (`sendMessage`; 429 waits, a blocked or
 //!   missing chat is permanent).
@@ -32,4 +35,5 @@ pub mod register;
 pub mod reply;
 pub mod sender;
 mod staff;
+mod upload;
 pub mod webhook;

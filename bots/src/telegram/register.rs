@@ -7,6 +7,9 @@
 //! business (company, tax id) → delivery address → the engine registers the customer for
 //! this chat → the code (typed phone only) → login id → password (its message deleted as
 //! soon as it is read) → the Registration ID, or "awaiting approval" for a business.
+//! While the code is awaited, "Send the code again" (a button under the question, or
+//! `/resend`) asks the engine for a fresh one; its cooldown and cap are the engine's, and
+//! a refused resend is shown as the engine words it.
 //!
 //! The bot only renders and keeps progress: every decision (formats, duplicates, the code,
 //! the password's strength, whether Telegram's word for the phone counts) is the
@@ -27,7 +30,10 @@ use ordo_core::ids::CustomerId;
 use ordo_core::store::Store;
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;
-use teloxide::types::{ButtonRequest, ChatId, KeyboardButton, KeyboardMarkup, ReplyMarkup};
+use teloxide::types::{
+    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
+    KeyboardMarkup, ReplyMarkup,
+};
 
 use super::bot::BotState;
 use super::dialogue::EngineDialogues;
@@ -172,6 +178,14 @@ digits, dots, dashes or underscores).";
 /// The password question.
 pub const ASK_PASSWORD: &str = "Now choose a password (at least 10 characters). The \
 message is deleted as soon as it is read.";
+/// A fresh code was sent.
+pub const CODE_SENT_AGAIN: &str = "We sent a new 6-digit code by SMS to your phone; the \
+earlier one no longer works. Please send the new one here.";
+/// `/resend` (or its button) with no registration waiting for a code.
+pub const NO_CODE_TO_RESEND: &str = "No code is awaited in this chat. Send /register to \
+create an account.";
+/// The label of the button that asks for a fresh code.
+pub const RESEND_BUTTON: &str = "Send the code again";
 /// A registration that lapsed or is gone.
 pub const GONE: &str = "This registration has expired. Send /register to start again.";
 
@@ -248,6 +262,37 @@ pub(super) async fn start<S: Store + Send + Sync + 'static>(
 /// Leaves the flow (another command was sent mid-way: `/start`).
 pub(super) async fn leave<S: Store + Send + Sync + 'static>(state: &BotState<S>, chat: ChatId) {
     let _ = keep(state, chat, None).await;
+}
+
+/// "Send the code again" (`/resend` or its button): while the chat's registration waits
+/// for the SMS code, the engine sends a fresh one (or refuses: too soon, too many, in its
+/// own words); at any other step the question is asked again.
+pub(super) async fn resend<S: Store + Send + Sync + 'static>(
+    state: &BotState<S>,
+    chat: ChatId,
+) -> Said {
+    let customer = match current(state, chat).await {
+        Some(Step::Code { customer }) => customer,
+        Some(other) => return Said::text(prompt(&other)),
+        None => return Said::text(NO_CODE_TO_RESEND),
+    };
+    let sent = state
+        .pool
+        .run(move |engine| {
+            engine.resend_telegram_registration_code(&Actor::system(), chat.0, CustomerId(customer))
+        })
+        .await;
+    match sent {
+        Ok(Ok(())) => Said::text(CODE_SENT_AGAIN).with(resend_keyboard()),
+        Ok(Err(error)) if error.kind() == ErrorKind::NotFound => {
+            let _ = keep(state, chat, None).await;
+            Said::text(GONE)
+        }
+        Ok(Err(error)) => {
+            Said::text(super::reply::refused(&error.to_string())).with(resend_keyboard())
+        }
+        Err(_) => Said::text(super::reply::TRY_AGAIN),
+    }
 }
 
 /// Whether the message answering `step` must be deleted as soon as it is read (it is
@@ -377,7 +422,7 @@ async fn advance<S: Store + Send + Sync + 'static>(
                 ),
                 Ok(Err(error)) if error.kind() == ErrorKind::NotFound => (Said::text(GONE), None),
                 Ok(Err(error)) => (
-                    Said::text(super::reply::refused(&error.to_string())),
+                    Said::text(super::reply::refused(&error.to_string())).with(resend_keyboard()),
                     Some(Step::Code { customer }),
                 ),
                 Err(_) => (
@@ -479,7 +524,10 @@ async fn register<S: Store + Send + Sync + 'static>(
                     Some(Step::Login { customer, business }),
                 )
             } else {
-                (Said::text(ASK_CODE), Some(Step::Code { customer }))
+                (
+                    Said::text(ASK_CODE).with(resend_keyboard()),
+                    Some(Step::Code { customer }),
+                )
             }
         }
         // A phone or email someone else holds: the flow ends; the others are the answer's.
@@ -583,6 +631,16 @@ fn contact_keyboard() -> ReplyMarkup {
 }
 
 /// The Personal / Business reply buttons.
+/// The "Send the code again" button under the code question.
+fn resend_keyboard() -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new([[
+        InlineKeyboardButton::callback(
+            RESEND_BUTTON,
+            super::command::Callback::ResendCode.encode(),
+        ),
+    ]]))
+}
+
 fn kind_keyboard() -> ReplyMarkup {
     ReplyMarkup::Keyboard(
         KeyboardMarkup::new([[KeyboardButton::new(PERSONAL), KeyboardButton::new(BUSINESS)]])

@@ -28,7 +28,7 @@ pub const HELP: &str = "Send /track and your order references (e.g. /track \
 ORD-7K3M-Q9TX ORD-2B6D-H4PZ), or just the references. /login LOGIN PASSWORD links this \
 chat to your account (/register creates one); then /catalog, /cart, /orders, /cancel REF, /logout. Staff: /find \
 TEXT, /order REF, /status REF STATUS, /ship REF CARRIER TRACKING, /tickets, /report \
-[7d|30d].";
+[7d|30d], /picklist WAREHOUSE.";
 
 /// `/login` without both parts.
 pub const LOGIN_USAGE: &str = "Send /login LOGIN PASSWORD in one message; it is deleted \
@@ -53,7 +53,8 @@ pub fn logged_in(staff_role: Option<&str>) -> String {
         None => format!("You are logged in. {WELCOME_BACK}"),
         Some(role) => format!(
             "You are logged in as staff ({role}). /find TEXT, /order REF, /status REF \
-             STATUS, /ship REF CARRIER TRACKING, /tickets, /report [7d|30d]; /logout unlinks \
+             STATUS, /ship REF CARRIER TRACKING, /tickets, /report [7d|30d], /picklist \
+             WAREHOUSE; /logout unlinks \
              this chat."
         ),
     }
@@ -337,4 +338,34 @@ pub fn sales(days: u32, report: &SalesReport) -> String {
             }),
     );
     lines.join("\n")
+}
+
+/// `/picklist` with a word that is no warehouse code.
+pub fn not_a_warehouse(word: &str) -> String {
+    format!("{word}: not a warehouse code (1 to 16 letters, digits or '-').")
+}
+
+/// `/picklist` for a warehouse with nothing to pick (no order ready to pick has units
+/// reserved there, or no such warehouse).
+pub fn nothing_to_pick(warehouse: &str) -> String {
+    format!(
+        "Nothing to pick in warehouse {warehouse}: no confirmed or picking order has units \
+         reserved there. Check the warehouse code if you expected some."
+    )
+}
+
+/// The caption of a pick list sent as a PDF document.
+pub fn picklist_caption(warehouse: &str, products: usize, units: u64, orders: usize) -> String {
+    let more = if orders == 1 { "order" } else { "orders" };
+    let kinds = if products == 1 { "product" } else { "products" };
+    format!("Pick list of {warehouse}: {products} {kinds}, {units} units for {orders} {more}.")
+}
+
+/// The caption of the sales chart sent after `/report`'s text.
+pub fn sales_caption(days: u32) -> String {
+    if days == 1 {
+        "Sales today: revenue and orders.".to_string()
+    } else {
+        format!("Sales, last {days} days: revenue and orders per day.")
+    }
 }

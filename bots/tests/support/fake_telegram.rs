@@ -16,14 +16,17 @@
 //!   `editMessageText`, `answerCallbackQuery`, `deleteMessage`) counts in
 //!   [`FakeTelegram::calls`]; a scripted reply answers it instead of success, and only a
 //!   successful one is recorded in [`FakeTelegram::sent`], with the time it arrived.
+//! - A multipart/form-data call (teloxide's `sendDocument`, and `sendPhoto` of a file from
+//!   memory) is read with axum's `Multipart` extractor: its text fields become the call's
+//!   parameters, its file parts [`Call::files`] with their name and exact bytes. A photo
+//!   sent by URL is a JSON call whose `photo` parameter is the URL.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -55,6 +58,20 @@ pub struct Call {
     pub params: Value,
     /// When it arrived.
     pub at: std::time::Instant,
+    /// The files uploaded with it (multipart), in order.
+    pub files: Vec<UploadedFile>,
+}
+
+/// One file part of a multipart call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The parameter it is (`document`, `photo`): teloxide sends the file in a part of
+    /// its own and the parameter as `attach://PART`, which the fake resolves.
+    pub field: String,
+    /// The file name given with it.
+    pub file_name: Option<String>,
+    /// Its bytes, exactly as received.
+    pub bytes: Vec<u8>,
 }
 
 impl Call {
@@ -152,31 +169,42 @@ impl FakeTelegram {
     }
 }
 
-/// The text fields of a `multipart/form-data` body (how teloxide sends `sendPhoto` and
-/// `sendDocument`) as a JSON object: a field whose text is a JSON number, object or
-/// array becomes that value (`chat_id`, `reply_markup`), any other stays a string.
-fn multipart_fields(body: &[u8], boundary: &str) -> Value {
-    let text = String::from_utf8_lossy(body);
+/// A `multipart/form-data` body (how teloxide uploads files): the text fields as a JSON
+/// object — a field whose text is a JSON number, object or array becomes that value
+/// (`chat_id`, `reply_markup`), any other stays a string — and the file parts. A field
+/// teloxide sends as `attach://PART` names a file part; the file is given that field's
+/// name.
+async fn multipart_fields(mut form: Multipart) -> Result<(Value, Vec<UploadedFile>), String> {
     let mut fields = serde_json::Map::new();
-    for part in text.split(&format!("--{boundary}")) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+    let mut files = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| e.to_string())?.to_vec();
+        if file_name.is_some() {
+            files.push(UploadedFile {
+                field: name,
+                file_name,
+                bytes,
+            });
             continue;
-        };
-        let Some(name) = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-        else {
-            continue;
-        };
-        let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let parsed = match serde_json::from_str::<Value>(value) {
+        }
+        let value = String::from_utf8_lossy(&bytes).into_owned();
+        let parsed = match serde_json::from_str::<Value>(&value) {
             Ok(v @ (Value::Number(_) | Value::Object(_) | Value::Array(_))) => v,
-            _ => Value::String(value.to_string()),
+            _ => Value::String(value),
         };
-        fields.insert(name.to_string(), parsed);
+        fields.insert(name, parsed);
     }
-    Value::Object(fields)
+    // `document=attach://x7…` and a file part named `x7…`: the file is the document.
+    for (name, value) in &fields {
+        if let Some(part) = value.as_str().and_then(|v| v.strip_prefix("attach://")) {
+            for file in files.iter_mut().filter(|f| f.field == part) {
+                file.field.clone_from(name);
+            }
+        }
+    }
+    Ok((Value::Object(fields), files))
 }
 
 fn ok(result: Value) -> Response {
@@ -195,7 +223,7 @@ async fn handle(
     State(fake): State<FakeTelegram>,
     Path((bot, method)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
     if bot != format!("bot{}", fake.token) {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized", None);
@@ -204,17 +232,27 @@ async fn handle(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let params: Value = if body.is_empty() {
-        json!({})
-    } else if let Some(boundary) = content_type
-        .strip_prefix("multipart/form-data")
-        .and_then(|rest| rest.split("boundary=").nth(1))
-    {
-        multipart_fields(&body, boundary.trim_matches('"'))
+    let (params, files) = if content_type.starts_with("multipart/form-data") {
+        let read = match Multipart::from_request(request, &()).await {
+            Ok(form) => multipart_fields(form).await,
+            Err(rejection) => Err(rejection.body_text()),
+        };
+        match read {
+            Ok(read) => read,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "Bad Request: bad multipart", None),
+        }
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(value) => value,
-            Err(_) => return error(StatusCode::BAD_REQUEST, "Bad Request: not JSON", None),
+        let body = match axum::body::to_bytes(request.into_body(), 64 << 20).await {
+            Ok(body) => body,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "Bad Request: body", None),
+        };
+        if body.is_empty() {
+            (json!({}), Vec::new())
+        } else {
+            match serde_json::from_slice(&body) {
+                Ok(value) => (value, Vec::new()),
+                Err(_) => return error(StatusCode::BAD_REQUEST, "Bad Request: not JSON", None),
+            }
         }
     };
     let method = method.to_ascii_lowercase();
@@ -232,7 +270,7 @@ async fn handle(
             ok(json!(true))
         }
         "getupdates" => get_updates(&fake, &params).await,
-        sending if SENDING.contains(&sending) => send(&fake, sending, params),
+        sending if SENDING.contains(&sending) => send(&fake, sending, params, files),
         _ => error(StatusCode::NOT_FOUND, "Not Found: method not found", None),
     }
 }
@@ -255,7 +293,7 @@ async fn get_updates(fake: &FakeTelegram, params: &Value) -> Response {
     ok(json!([]))
 }
 
-fn send(fake: &FakeTelegram, method: &str, params: Value) -> Response {
+fn send(fake: &FakeTelegram, method: &str, params: Value, files: Vec<UploadedFile>) -> Response {
     let mut inner = fake.lock();
     inner.calls += 1;
     if let Some(reply) = inner.script.pop_front() {
@@ -287,9 +325,17 @@ fn send(fake: &FakeTelegram, method: &str, params: Value) -> Response {
         method: method.to_string(),
         params: params.clone(),
         at: std::time::Instant::now(),
+        files,
     });
     match method {
         "answercallbackquery" | "deletemessage" => ok(json!(true)),
+        "senddocument" => ok(json!({
+            "message_id": message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Customer"},
+            "document": {"file_id": "d1", "file_unique_id": "u2"},
+            "caption": params.get("caption").cloned().unwrap_or(json!("")),
+        })),
         "sendphoto" => ok(json!({
             "message_id": message_id,
             "date": 1_700_000_000,

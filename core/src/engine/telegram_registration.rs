@@ -99,6 +99,41 @@ impl<S: Store> Engine<S> {
         })
     }
 
+    /// Sends a fresh SMS code for the registration of `customer` made in chat `chat`, while
+    /// its typed phone still waits for one: the registration's own resend
+    /// ([`Engine::resend_verification`]: wrong codes entered so far still count, a new code
+    /// waits [`registration::RESEND_COOLDOWN_MS`] after the last, at most
+    /// [`registration::MAX_RESENDS`] times).
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor may manage chats; `NotFound` (registration) for a
+    /// customer not registering in this chat, finished or lapsed; `Validation` once the
+    /// phone is verified for the chat (no code is needed); `Refused` during the cooldown
+    /// (`ResendTooSoon`) or after the last resend (`ResendLimitReached`); `Storage`.
+    pub fn resend_telegram_registration_code(
+        &self,
+        actor: &Actor,
+        chat: i64,
+        customer: CustomerId,
+    ) -> Result<()> {
+        actor.require(Operation::ManageChats)?;
+        let handle = self.chat_registration_handle(chat, customer)?;
+        {
+            let mut unit = Unit::new(&self.store);
+            let pending = self.chat_registration(&mut unit, &handle, customer)?;
+            if pending
+                .verification()
+                .is_some_and(|v| v.channel == Channel::Telegram { chat_id: chat })
+            {
+                return Err(Error::invalid(
+                    "code",
+                    "is not needed: the phone number is already verified",
+                ));
+            }
+        }
+        self.resend_verification(actor, handle.reveal()).map(|_| ())
+    }
+
     /// Completes the registration of `customer` made in chat `chat` with the chosen
     /// `login` and `password`, once its phone is verified for this chat (shared by
     /// Telegram, or its code confirmed). A consumer becomes active with a Registration ID;
@@ -261,6 +296,52 @@ mod tests {
             .complete_telegram_registration(&system, 7, pending.id(), "bo.tg", PASSWORD)
             .unwrap();
         assert_eq!(done.status(), CustomerStatus::Active);
+    }
+
+    #[test]
+    fn a_typed_phone_gets_a_fresh_code_after_the_cooldown_and_only_in_its_chat() {
+        let (engine, clock) = sample::engine_with_cheap_passwords(MemoryStore::new(), 3);
+        let system = Actor::system();
+        let pending = engine
+            .register_for_telegram_chat(&system, 9, &sample::customer(3), false)
+            .unwrap();
+        let too_soon = engine
+            .resend_telegram_registration_code(&system, 9, pending.id())
+            .unwrap_err();
+        assert_eq!(too_soon.code(), "resend_too_soon", "{too_soon}");
+        assert_eq!(code_requests(&engine).len(), 1, "no second code yet");
+        clock.advance(crate::registration::RESEND_COOLDOWN_MS);
+        let elsewhere = engine
+            .resend_telegram_registration_code(&system, 10, pending.id())
+            .unwrap_err();
+        assert_eq!(elsewhere.kind(), ErrorKind::NotFound);
+        let guest = engine
+            .resend_telegram_registration_code(&Actor::guest(), 9, pending.id())
+            .unwrap_err();
+        assert_eq!(guest.kind(), ErrorKind::Forbidden);
+        engine
+            .resend_telegram_registration_code(&system, 9, pending.id())
+            .unwrap();
+        let nonces = code_requests(&engine);
+        assert_eq!(nonces.len(), 2, "a second code");
+        // The old code no longer works, the new one does.
+        let old = engine
+            .verification_code(&system, pending.id(), nonces[0])
+            .unwrap();
+        assert_eq!(old, None);
+        let code = engine
+            .verification_code(&system, pending.id(), nonces[1])
+            .unwrap()
+            .unwrap();
+        engine
+            .confirm_telegram_registration_code(&system, 9, pending.id(), &code)
+            .unwrap();
+        // Verified: no code is needed any more.
+        clock.advance(crate::registration::RESEND_COOLDOWN_MS);
+        let needless = engine
+            .resend_telegram_registration_code(&system, 9, pending.id())
+            .unwrap_err();
+        assert_eq!(needless.kind(), ErrorKind::Validation, "{needless}");
     }
 
     #[test]

@@ -70,3 +70,14 @@ fn sqlite_drivers_run() {
         &SCALE,
     ));
 }
+
+#[test]
+fn the_postgres_driver_runs_and_keeps_invariants() {
+    let (url, _) = ordo_benches::postgres_driver::database(None);
+    let store = ordo_benches::postgres_driver::open(&url, 6, ordo_postgres::Isolation::default());
+    let engine = ordo_driver::engine(store.clone(), 3);
+    let customers = ordo_driver::load(&engine, &SCALE, 2);
+    check(&OrdoDriver::new("ordo-postgres", engine, customers));
+    invariants::check_store(store.as_ref()).unwrap();
+    assert!(store.stats().applied > 0);
+}

@@ -1,7 +1,7 @@
 //! # ordo-benches
 //!
 //! A TPC-C-shaped order-entry workload run against ordo (on [`SledStore`] in both
-//! durability modes and on the in-memory store) and against SQLite (rusqlite, WAL, with
+//! durability modes, on PostgreSQL and on the in-memory store) and against SQLite (rusqlite, WAL, with
 //! `synchronous=FULL` and `=NORMAL`) in the same process, so the ratio between them is
 //! trustworthy on a noisy machine. The `tpcc` binary drives it; criterion benches in
 //! `benches/` time single operations.
@@ -15,6 +15,7 @@
 pub mod dataset;
 pub mod driver;
 pub mod ordo_driver;
+pub mod postgres_driver;
 pub mod pricing;
 pub mod rng;
 pub mod run;

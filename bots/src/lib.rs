@@ -15,7 +15,9 @@
 //! - `notify`: the notification dispatchers (claim, word, send, report), one per channel.
 //! - `telegram`: the Telegram channel (commands, callback data, the bot).
 //! - `carriers`: couriers' signed tracking webhooks (`POST /carriers/{carrier}/events`).
+//! - `backend`: `AppStore`, the store a service runs on (sled or PostgreSQL).
 
+pub mod backend;
 pub mod carriers;
 pub mod config;
 mod exchange;

@@ -26,11 +26,12 @@ use ordo_core::clock::SystemClock;
 use ordo_core::random::SeededRandom;
 use ordo_core::store::StoreError;
 use ordo_core::{Engine, EngineConfig};
-use ordo_storage::{BackupSchedule, SledStore, spawn_backups};
+use ordo_storage::{BackupSchedule, spawn_backups};
 use rand::RngCore;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::backend::AppStore;
 use crate::config::{BackupPlan, ServeConfig};
 use crate::http::{self, AppState};
 use crate::notify::{Dispatcher, Pace};
@@ -40,8 +41,8 @@ use crate::sms::twilio::{ConfigError, TwilioClient};
 use crate::socket::{self, SocketError};
 use ordo_core::delivery::DeliveryChannel;
 
-/// The store the service runs on: shared with the backup thread.
-pub type ServiceStore = Arc<SledStore>;
+/// The store the service runs on (sled or PostgreSQL): shared by the engine and tasks.
+pub type ServiceStore = Arc<AppStore>;
 
 /// How long background tasks get to finish after the stop signal.
 pub const TASK_GRACE: Duration = Duration::from_secs(30);
@@ -219,14 +220,15 @@ pub fn sms_sender(config: &ServeConfig) -> Result<Option<TwilioSender>, ConfigEr
 /// handed in by the binary rather than named here.
 pub type ExtraRoutes = Box<dyn FnOnce(AppState<ServiceStore>) -> axum::Router + Send>;
 
-/// Runs the service on `store` (the data directory `data_dir`) until SIGINT or SIGTERM;
-/// `ready` is called once everything listens.
+/// Runs the service on `store` (a sled store, or a PostgreSQL one that other services may
+/// share) until SIGINT or SIGTERM; the admin socket is made in `data_dir` (on sled, the
+/// store's own directory). `ready` is called once everything listens.
 ///
 /// # Errors
 /// [`ServeError`] when something cannot be started; after a clean start, shutting down
 /// returns `Ok`.
 pub fn run(
-    store: SledStore,
+    store: impl Into<AppStore>,
     data_dir: &Path,
     config: ServeConfig,
     ready: impl FnOnce(&Ready),
@@ -239,7 +241,7 @@ pub fn run(
 /// # Errors
 /// As [`run`].
 pub fn run_with(
-    store: SledStore,
+    store: impl Into<AppStore>,
     data_dir: &Path,
     config: ServeConfig,
     extra: Option<ExtraRoutes>,
@@ -258,7 +260,7 @@ pub fn run_with(
 /// # Errors
 /// As [`run`].
 pub fn run_until<F, Fut>(
-    store: SledStore,
+    store: impl Into<AppStore>,
     data_dir: &Path,
     config: ServeConfig,
     ready: impl FnOnce(&Ready),
@@ -276,7 +278,7 @@ where
 /// # Errors
 /// As [`run`].
 pub fn run_serving<F, Fut>(
-    store: SledStore,
+    store: impl Into<AppStore>,
     data_dir: &Path,
     config: ServeConfig,
     extra: Option<ExtraRoutes>,
@@ -287,7 +289,7 @@ where
     F: FnOnce() -> Result<Fut, ServeError>,
     Fut: Future<Output = ()>,
 {
-    let store = Arc::new(store);
+    let store: ServiceStore = Arc::new(store.into());
     let dispatch = config.dispatch();
     let engine = Engine::new(
         store.clone(),
@@ -309,14 +311,21 @@ where
         .build()
         .map_err(ServeError::Runtime)?;
     let pool = EnginePool::new(engine, config.blocking_threads());
-    let backup_plan = config.backup_plan(data_dir);
-    let backups = match &backup_plan {
-        None => None,
-        Some(plan) => {
+    // Automatic backups are sled's; a PostgreSQL store is backed up by the database.
+    let backup_plan = store.sled().and_then(|_| config.backup_plan(data_dir));
+    if store.sled().is_none() {
+        tracing::info!(
+            store = store.backend_name(),
+            "no automatic backups: a PostgreSQL store is backed up by the database (pg_dump)"
+        );
+    }
+    let backups = match (&backup_plan, store.sled()) {
+        (Some(plan), Some(sled)) => {
             let schedule = BackupSchedule::every_minutes(&plan.dir, plan.every_minutes, plan.keep)
                 .map_err(ServeError::Backups)?;
-            Some(spawn_backups(store.clone(), schedule).map_err(ServeError::Backups)?)
+            Some(spawn_backups(sled.clone(), schedule).map_err(ServeError::Backups)?)
         }
+        _ => None,
     };
     let state = AppState::new(pool.clone(), config);
     let served = runtime.block_on(serve(state, data_dir, backup_plan, extra, ready, shutdown));

@@ -9,26 +9,16 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use ordo_core::audit::{AuditEntry, Subject};
-use ordo_core::store::{
-    IndexName, IndexRange, Record, RecordKey, RecordKind, ScanPage, Store, StoreError, Versioned,
-    WriteSet,
-};
+use ordo_core::store::StoreError;
 use ordo_postgres::{PgConfig, PgStore};
 use ordo_storage::backup::DataDir;
 use ordo_storage::{Durability, IfNotEmpty, SledStore, StoreConfig, backup};
-use rust_decimal::Decimal;
 
 pub use ordo_storage::BackupInfo;
 
-/// The store the CLI runs on: one of the backends.
-#[derive(Debug)]
-pub enum AppStore {
-    /// A sled data directory (one process at a time).
-    Sled(SledStore),
-    /// A PostgreSQL database (any number of processes).
-    Postgres(PgStore),
-}
+/// The store the CLI runs on: one of the backends (the service's own type, so `ordo serve`
+/// runs on what the other commands open).
+pub use ordo_bots::backend::AppStore;
 
 /// Opens (creating if needed) the sled store in `dir`, with every acknowledged change on
 /// stable storage before the command reports success.
@@ -49,7 +39,7 @@ pub fn open_sled(dir: &Path) -> anyhow::Result<SledStore> {
 /// # Errors
 /// As [`open_sled`].
 pub fn open_store(dir: &Path) -> anyhow::Result<AppStore> {
-    open_sled(dir).map(AppStore::Sled)
+    open_sled(dir).map(AppStore::from)
 }
 
 /// Opens the PostgreSQL database at `url`, creating or upgrading its tables. A commit is
@@ -74,73 +64,6 @@ pub fn backup(store: &AppStore, file: &Path) -> anyhow::Result<BackupInfo> {
         AppStore::Postgres(_) => Err(anyhow::anyhow!(
             "a PostgreSQL store is backed up by the database: use pg_dump (and pg_restore)"
         )),
-    }
-}
-
-/// Calls the same method on whichever backend `self` is.
-macro_rules! each {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            AppStore::Sled($store) => $call,
-            AppStore::Postgres($store) => $call,
-        }
-    };
-}
-
-impl Store for AppStore {
-    fn next_id(&self) -> Result<u64, StoreError> {
-        each!(self, s => s.next_id())
-    }
-    fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
-        each!(self, s => s.get(key))
-    }
-    fn scan(
-        &self,
-        kind: RecordKind,
-        after: Option<&RecordKey>,
-        limit: usize,
-    ) -> Result<Vec<Versioned<Record>>, StoreError> {
-        each!(self, s => s.scan(kind, after, limit))
-    }
-    fn scan_listing(
-        &self,
-        kind: RecordKind,
-        after: Option<&RecordKey>,
-        limit: usize,
-    ) -> Result<ScanPage, StoreError> {
-        each!(self, s => s.scan_listing(kind, after, limit))
-    }
-    fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
-        each!(self, s => s.index_get(index, key))
-    }
-    fn index_scan(
-        &self,
-        index: IndexName,
-        range: &IndexRange,
-        limit: usize,
-    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
-        each!(self, s => s.index_scan(index, range, limit))
-    }
-    fn audit_for(
-        &self,
-        subject: Subject,
-        after: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        each!(self, s => s.audit_for(subject, after, limit))
-    }
-    fn sync(&self) -> Result<(), StoreError> {
-        each!(self, s => s.sync())
-    }
-    fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
-        each!(self, s => s.apply(writes))
-    }
-    fn counters(
-        &self,
-        range: &IndexRange,
-        limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Decimal)>, StoreError> {
-        each!(self, s => s.counters(range, limit))
     }
 }
 

@@ -36,9 +36,12 @@
 //!   the database's own (`pg_dump`).
 //! - No LISTEN/NOTIFY and no advisory locks (CockroachDB lacks the first and ignores the
 //!   second): dispatchers poll and claim deliveries with leases, as on sled.
+//! - [`injected::SerializationFailures`] fails a random fraction of applies as a 40001
+//!   would: the tests' stand-in for CockroachDB and YugabyteDB.
 
 mod apply;
 mod error;
+pub mod injected;
 mod names;
 pub mod schema;
 mod store;

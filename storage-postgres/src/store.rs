@@ -170,6 +170,22 @@ impl PgStore {
         }
     }
 
+    /// Makes every later `next_id` return more than `floor` (ids copied in from another
+    /// store, by `ordo migrate`, must never be handed out again). Never lowers the
+    /// sequence.
+    ///
+    /// # Errors
+    /// `Io` if the server fails.
+    pub fn raise_ids_above(&self, floor: u64) -> Result<(), StoreError> {
+        let floor = i64::try_from(floor)
+            .map_err(|_| StoreError::Io(format!("id floor {floor} is out of range")))?;
+        self.query(
+            "SELECT setval('ordo_ids', GREATEST($1::BIGINT, (SELECT last_value FROM ordo_ids)))",
+            &[&floor],
+        )?;
+        Ok(())
+    }
+
     /// A pooled connection.
     pub(crate) fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
         self.pool.get().map_err(from_pool)

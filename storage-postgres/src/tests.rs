@@ -166,3 +166,73 @@ mod ordering {
         assert_eq!(store.stats().applied, 3);
     }
 }
+
+/// The parts of the conformance suite that retry on `Conflict` (directly, or through the
+/// engine), with a random fraction of applies failing as SQLSTATE 40001 would on
+/// CockroachDB or YugabyteDB. The other checks apply once and expect success, which an
+/// injected failure would refuse by design; they run above without injection.
+mod injected_failures {
+    use std::sync::Arc;
+
+    use ordo_core::testkit::conformance as check;
+
+    use crate::Isolation;
+    use crate::injected::{Injected, SerializationFailures};
+
+    /// A fresh store failing `per_mille` of applies after the first `spared`.
+    fn store(
+        isolation: Isolation,
+        per_mille: u32,
+        spared: u64,
+    ) -> (SerializationFailures<crate::PgStore>, Arc<Injected>) {
+        let store =
+            SerializationFailures::new(super::store(isolation), per_mille, 7).sparing_first(spared);
+        let counts = store.counts();
+        (store, counts)
+    }
+
+    /// Asserts failures were injected (and applies got through).
+    fn injected(counts: &Injected) {
+        eprintln!(
+            "{} injected serialization failures in {} applies",
+            counts.failed(),
+            counts.applies()
+        );
+        assert!(counts.failed() > 0, "nothing was injected");
+        assert!(counts.applies() > counts.failed());
+    }
+
+    macro_rules! under {
+        ($name:ident, $isolation:expr) => {
+            mod $name {
+                use super::*;
+
+                #[test]
+                fn concurrent_updates_lose_nothing() {
+                    // The setup write does not retry: spared.
+                    let (store, counts) = store($isolation, 200, 1);
+                    check::concurrent_updates_lose_nothing(store);
+                    injected(&counts);
+                }
+
+                #[test]
+                fn audit_of_one_subject_follows_its_record_versions() {
+                    let (store, counts) = store($isolation, 200, 1);
+                    check::audit_of_one_subject_follows_its_record_versions(store);
+                    injected(&counts);
+                }
+
+                #[test]
+                fn engine_records_round_trip() {
+                    // Every write goes through the engine, which retries.
+                    let (store, counts) = store($isolation, 300, 0);
+                    check::engine_records_round_trip(store);
+                    injected(&counts);
+                }
+            }
+        };
+    }
+
+    under!(read_committed, Isolation::ReadCommitted);
+    under!(serializable, Isolation::Serializable);
+}

@@ -1,5 +1,5 @@
-//! TPC-C-shaped throughput driver: ordo (sled Immediate / Periodic, in-memory) against
-//! SQLite (WAL, synchronous FULL / NORMAL), same workload, same process.
+//! TPC-C-shaped throughput driver: ordo (sled Immediate / Periodic, PostgreSQL, in-memory)
+//! against SQLite (WAL, synchronous FULL / NORMAL), same workload, same process.
 //!
 //! `cargo run --release -p ordo-benches --bin tpcc -- --seconds 20 --threads 1,2,4,8`
 //!
@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use ordo_benches::driver::Driver;
 use ordo_benches::ordo_driver::{self, OrdoDriver};
+use ordo_benches::postgres_driver;
 use ordo_benches::run::{self, RunStats};
 use ordo_benches::sqlite_driver::{self, SqliteDriver, Synchronous};
 use ordo_benches::workload::{Scale, Transaction};
@@ -50,6 +51,10 @@ struct Args {
     /// Where to put the databases (default: a temporary directory).
     #[arg(long)]
     dir: Option<std::path::PathBuf>,
+    /// The `ordo-postgres` driver's server: an empty database per thread count is made
+    /// with `CREATE DATABASE` there (default: a throwaway local server, fsync off).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 struct Row {
@@ -179,6 +184,32 @@ fn main() {
                     )),
                 ));
             }
+            if wanted(&args, "ordo-postgres") {
+                // No seed to copy: each thread count loads a fresh database (READ
+                // COMMITTED, the default isolation).
+                let (url, throwaway) = postgres_driver::database(args.database.as_deref());
+                let store = postgres_driver::open(
+                    &url,
+                    max_threads + 4,
+                    ordo_postgres::Isolation::default(),
+                );
+                let engine = ordo_driver::engine(store, 5);
+                let started = Instant::now();
+                let customers = ordo_driver::load(&engine, &scale, 4);
+                eprintln!(
+                    "  loaded ordo-postgres in {:.1}s{}",
+                    started.elapsed().as_secs_f64(),
+                    if throwaway {
+                        " (throwaway local server, fsync off)"
+                    } else {
+                        ""
+                    }
+                );
+                list.push((
+                    "server",
+                    Box::new(OrdoDriver::new("ordo-postgres", engine, customers)),
+                ));
+            }
             if wanted(&args, "ordo-memory") {
                 let engine = ordo_driver::engine(MemoryStore::new(), 4);
                 let customers = ordo_driver::load(&engine, &scale, 4);
@@ -222,6 +253,10 @@ fn main() {
     println!(
         "ratio periodic/normal: {}",
         ratio("ordo-sled-periodic", "sqlite-normal")
+    );
+    println!(
+        "ratio postgres/sled-immediate: {}",
+        ratio("ordo-postgres", "ordo-sled-immediate")
     );
 }
 

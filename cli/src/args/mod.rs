@@ -8,6 +8,7 @@ mod account;
 mod backup;
 mod customer;
 pub(crate) mod documents;
+mod migrate;
 mod order;
 mod outbox;
 mod product;
@@ -27,6 +28,7 @@ use clap::{Args, Parser, Subcommand};
 pub use account::{LogArgs, RegisterArgs, UpdateArgs, VerifyCodeArgs};
 pub use backup::{BackupArgs, RestoreArgs, VerifyArgs};
 pub use customer::CustomerCommand;
+pub use migrate::MigrateArgs;
 pub use order::{OrderCommand, OrderCreateArgs, OrderListArgs, PaymentArgs, VoidArgs};
 pub use outbox::OutboxCommand;
 pub use product::{ProductAddArgs, ProductCommand, ProductStockArgs, ProductUpdateArgs};
@@ -229,6 +231,9 @@ logins: after 5 the login is locked for a while.")]
     /// Returns and exchanges: open, approve, refuse, receive, refund, exchange, show, list.
     #[command(subcommand, long_about = returns::RETURN_HELP)]
     Return(ReturnCommand),
+    /// Copy a whole store into an empty one (sled ⇄ PostgreSQL), then verify the copy.
+    #[command(long_about = migrate::MIGRATE_HELP, after_long_help = migrate::MIGRATE_EXAMPLES)]
+    Migrate(MigrateArgs),
 }
 
 /// Options of `ordo demo`.

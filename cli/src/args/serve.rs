@@ -28,6 +28,10 @@ What runs:
 Stop it with Ctrl-C or `kill -TERM <pid>`: it stops accepting, finishes the requests in
 flight, stops the backups, closes the store and removes the socket, then exits 0.
 
+On PostgreSQL (--database URL or ORDO_DATABASE_URL) the service runs on the database and
+--data DIR holds only its socket: several services, each with its own DIR, may share one
+database. There are no automatic backups then: use the database's own (pg_dump).
+
 Configuration: --config FILE (TOML; every key in docs/ordo.example.toml) and ORDO_*
 environment variables, which win over the file: ORDO_LISTEN, ORDO_PUBLIC_URL,
 ORDO_BACKUP_DIR, ORDO_BACKUP_EVERY_MINUTES (0 turns backups off), ORDO_BACKUP_KEEP,
@@ -47,7 +51,8 @@ Examples:
   curl -s http://127.0.0.1:8080/healthz
   curl -s http://127.0.0.1:8080/api/v1 \\
        -d '{\"op\": \"session.login\", \"args\": {\"login\": \"sam\", \"password\": \"…\"}}'
-  ordo order list                                # while it runs: through the socket";
+  ordo order list                                # while it runs: through the socket
+  ordo --database postgres://ordo@db/ordo --data /run/ordo-1 serve --listen 0.0.0.0:8080";
 
 /// Options of `ordo serve`.
 #[derive(Debug, Args)]

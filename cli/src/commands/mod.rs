@@ -15,6 +15,7 @@ mod backup;
 mod customer;
 mod demo;
 mod documents;
+mod migrate;
 mod order;
 pub mod outbox;
 mod product;
@@ -50,13 +51,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Verify(args) = &cli.command {
         return backup::verify(out, args);
     }
+    if let Command::Migrate(args) = &cli.command {
+        return migrate::run(out, args);
+    }
     if let Command::Serve(args) = &cli.command {
-        if cli.global.database.is_some() {
-            return Err(anyhow::anyhow!(
-                "ordo serve runs on a data directory (--data) only, not yet on --database"
-            ));
-        }
-        return serve::run(&data, out, args);
+        return serve::run(&data, cli.global.database.as_deref(), out, args);
     }
     if let Command::Sms(command) = &cli.command {
         return sms::run(out, command);
@@ -147,7 +146,8 @@ fn in_context(ctx: &Context<AppStore>, command: Command) -> anyhow::Result<()> {
         | Command::Restore(_)
         | Command::Verify(_)
         | Command::Serve(_)
-        | Command::Sms(_) => Err(anyhow::anyhow!(
+        | Command::Sms(_)
+        | Command::Migrate(_) => Err(anyhow::anyhow!(
             "internal error: this command does not run in a context"
         )),
     }

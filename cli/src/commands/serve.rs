@@ -7,6 +7,8 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 
+use anyhow::Context as _;
+
 use ordo_api::request::{CustomerList, ListArgs, OrderList};
 use ordo_api::{ApiError, Request};
 use ordo_bots::config::{ListenAddress, ServeConfig};
@@ -23,12 +25,20 @@ use crate::store;
 
 use super::demo;
 
-/// Runs `ordo serve`.
+/// Runs `ordo serve` on the sled store in `data`, or on the PostgreSQL `database` when
+/// given (then `data` holds only the admin socket: each process sharing the database
+/// has its own).
 ///
 /// # Errors
 /// A bad configuration (naming the key; exit 2); a service already running on `data` or the
-/// store in use (exit 5); an address or socket that cannot be bound; the demo failing.
-pub fn run(data: &Path, out: Output, args: &ServeArgs) -> anyhow::Result<()> {
+/// store in use (exit 5); an address or socket that cannot be bound; the database
+/// unreachable; the demo failing.
+pub fn run(
+    data: &Path,
+    database: Option<&str>,
+    out: Output,
+    args: &ServeArgs,
+) -> anyhow::Result<()> {
     init_logs();
     let env = std::env::vars_os()
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
@@ -42,14 +52,23 @@ pub fn run(data: &Path, out: Output, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(service) = remote::find(data, &identity::os_user())? {
         return Err(service.busy("serve", "one service per data directory"));
     }
-    let store = store::open_sled(data)?;
+    let store = match database {
+        Some(url) => {
+            std::fs::create_dir_all(data).with_context(|| {
+                format!("cannot create {} for the admin socket", data.display())
+            })?;
+            store::open_database(url)?
+        }
+        None => store::open_store(data)?,
+    };
     if args.demo {
         seed_demo(&store, data, out, args.demo_scale)?;
     }
     // The web pages (ordo-web) are merged into the service's router.
+    let postgres = store.sled().is_none();
     let web: ordo_bots::serve::ExtraRoutes = Box::new(ordo_web::router);
     ordo_bots::serve::run_with(store, data, config, Some(web), |ready| {
-        print_ready(ready, data)
+        print_ready(ready, data, postgres)
     })?;
     Ok(())
 }
@@ -125,7 +144,7 @@ fn is_empty<S: Store>(transport: &Transport<S>) -> anyhow::Result<bool> {
 }
 
 /// Says where the service listens (stdout, at once: scripts and tests wait for it).
-fn print_ready(ready: &Ready, data: &Path) {
+fn print_ready(ready: &Ready, data: &Path, postgres: bool) {
     let backups = match &ready.backups {
         Some(plan) => format!(
             "every {} min into {} (keeping {})",
@@ -133,13 +152,21 @@ fn print_ready(ready: &Ready, data: &Path) {
             plan.dir.display(),
             plan.keep
         ),
+        None if postgres => {
+            "the database's own (pg_dump): no automatic backups on PostgreSQL".to_string()
+        }
         None => "off".to_string(),
+    };
+    let store = if postgres {
+        "  store:   PostgreSQL (--database; other ordo serve processes may share it)\n"
+    } else {
+        ""
     };
     let mut stdout = std::io::stdout().lock();
     // Nothing to do if stdout is gone: the service runs on, its logs say where.
     let _ = writeln!(
         stdout,
-        "ordo serve: listening on http://{}\n  socket:  {} (ordo commands on {} go through it)\n  \
+        "ordo serve: listening on http://{}\n{store}  socket:  {} (ordo commands on {} go through it)\n  \
          backups: {backups}\n  stop:    Ctrl-C or kill -TERM {}\n\n{}",
         ready.http,
         ready.socket.display(),

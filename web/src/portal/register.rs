@@ -23,7 +23,7 @@ use maud::{Markup, html};
 use ordo_api::request::{CustomerKey, Register, ResendCode, Verify};
 use ordo_api::views::{CustomerView, RegistrationView};
 use ordo_api::{ApiError, Outcome as Answer, Request};
-use ordo_core::credentials::{LoginId, Password};
+use ordo_core::credentials::{LoginId, MIN_PASSWORD_CHARS, Password};
 use ordo_core::customer::{AddressInput, CustomerInput};
 use ordo_core::store::Store;
 use serde::Deserialize;
@@ -164,7 +164,7 @@ fn render_form(visitor: &Visitor, outcome: &Outcome, status: StatusCode) -> Resp
                 legend { "Sign-in" }
                 (field(outcome, "register", "login", "Login", "text", ""))
                 label {
-                    "Password (at least 12 characters)"
+                    "Password (at least " (MIN_PASSWORD_CHARS) " characters)"
                     input type="password" name="password" autocomplete="new-password" aria-invalid=[password_error.map(|_| "true")];
                     @if let Some(message) = password_error { span.error { (message) } }
                 }

@@ -156,6 +156,103 @@ fn start(ordo: &str, data: &std::path::Path) -> (Child, String, String) {
     (child, address, printed)
 }
 
+/// Today and the Monday of this week (UTC), `YYYY-MM-DD`, as the dashboard asks.
+fn today_and_monday() -> (String, String) {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // 1970-01-01 was a Thursday: days since the last Monday.
+    let since_monday = (days + 3).rem_euclid(7);
+    (civil(days), civil(days - since_monday))
+}
+
+/// The date `days` after 1970-01-01 (H. Hinnant's civil_from_days).
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The dashboard's six order figures (today, this week, four waiting statuses) through
+/// `POST /api/v1`, counted as the page counts them today (`order.list`, up to 50 items
+/// each) and with `order.count`: the whole set's median and p95 over `n` rounds.
+fn dashboard_counts(address: &str, admin_password: &str, n: usize) {
+    let login = format!(
+        r#"{{"op": "session.login", "args": {{"login": "admin", "password": "{admin_password}"}}}}"#
+    );
+    let signed = api(address, &login, None);
+    let token = signed
+        .split(r#""token":""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a session token")
+        .to_string();
+    let (today, monday) = today_and_monday();
+    let filters = [
+        format!(r#""from": "{today}""#),
+        format!(r#""from": "{monday}""#),
+        r#""status": "placed""#.to_string(),
+        r#""status": "confirmed""#.to_string(),
+        r#""status": "picking""#.to_string(),
+        r#""status": "packed""#.to_string(),
+    ];
+    println!();
+    println!("the dashboard's six order figures through POST /api/v1, {n} rounds");
+    println!("{:<38} {:>9} {:>9}", "requests", "median_ms", "p95_ms");
+    for (name, op, extra) in [
+        (
+            "6 x order.list (limit 50, counted)",
+            "order.list",
+            r#", "limit": 50"#,
+        ),
+        ("6 x order.count", "order.count", ""),
+    ] {
+        let mut times: Vec<f64> = (0..n)
+            .map(|_| {
+                let started = Instant::now();
+                for filter in &filters {
+                    let body = format!(r#"{{"op": "{op}", "args": {{{filter}{extra}}}}}"#);
+                    let answer = api(address, &body, Some(&token));
+                    assert!(answer.contains(r#""ok""#), "{body}: {answer}");
+                }
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name:<38} {:>9.1} {:>9.1}",
+            quantile(&times, 0.5),
+            quantile(&times, 0.95)
+        );
+    }
+    for filter in &filters {
+        let body = format!(r#"{{"op": "order.count", "args": {{{filter}}}}}"#);
+        println!("  {filter}: {}", api(address, &body, Some(&token)).trim());
+    }
+}
+
+/// `POST /api/v1` with a JSON `body` (and a bearer token); the response body.
+fn api(address: &str, body: &str, token: Option<&str>) -> String {
+    let mut stream = TcpStream::connect(address).expect("the service accepts connections");
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request = format!(
+        "POST /api/v1 HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n")
+        .map_or(raw.clone(), |(_, b)| b.to_string())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -247,6 +344,7 @@ fn main() {
         println!("{name:<14} {path:<24} {median:>9.1} {p95:>9.1} {max:>9.1}");
     }
     println!("pages with p95 over {GOAL_MS} ms: {over}");
+    dashboard_counts(&address, &admin_password, n);
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&data);

@@ -1011,6 +1011,11 @@ fn methods() -> Vec<(&'static str, Rule, Call)> {
             assert_eq!(page.items.len(), 3);
             Ok(())
         }),
+        ("count_orders", Needs(Op::ReadOrders), |s, a| {
+            s.engine
+                .count_orders(a, &crate::engine::OrderCountFilter::default())
+                .map(ok)
+        }),
     ]
 }
 
@@ -1059,8 +1064,8 @@ fn every_public_method_obeys_the_matrix_for_every_role() {
             }
         }
     }
-    // 106 methods with an actor × 8 roles; the counts pin how many of each there were.
-    assert_eq!(succeeded + refused, 106 * 8);
+    // 107 methods with an actor × 8 roles; the counts pin how many of each there were.
+    assert_eq!(succeeded + refused, 107 * 8);
     assert!(succeeded > 100 && refused > 200, "{succeeded} / {refused}");
 }
 

@@ -713,6 +713,20 @@ pub struct PickListArgs {
 #[serde(deny_unknown_fields)]
 pub struct Nothing {}
 
+/// `order.count`: how many orders match, counted without reading them (drafts and
+/// archived orders included, as index entries).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+pub struct OrderCountArgs {
+    /// Created on or after this day (UTC), `2026-11-01`.
+    pub from: Option<String>,
+    /// Created on or before this day (UTC), `2026-11-30`.
+    pub to: Option<String>,
+    /// Only this status (`placed`, `shipped`, …).
+    pub status: Option<String>,
+}
+
 /// Defines [`Request`], its op names ([`OPS`]) and [`Request::op`] from one list, so the
 /// three cannot drift apart.
 macro_rules! requests {
@@ -898,4 +912,6 @@ requests! {
     "return.show" => ReturnShow(crate::return_args::OnReturn),
     /// A page of returns.
     "return.list" => ReturnList(crate::return_args::ReturnList),
+    /// How many orders match a status and creation dates, without reading them.
+    "order.count" => OrderCount(OrderCountArgs),
 }

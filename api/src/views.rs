@@ -653,3 +653,12 @@ impl<T> ListView<T> {
         }
     }
 }
+
+/// The answer to `order.count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCountView {
+    /// How many orders matched (at most 100,000).
+    pub count: u64,
+    /// Whether counting stopped at 100,000 (there are at least that many).
+    pub capped: bool,
+}

@@ -10,10 +10,17 @@ pub(crate) const PORTAL: &str = "ordo_portal";
 pub(crate) const CONSOLE: &str = "ordo_console";
 /// The CSRF nonce forms are bound to.
 pub(crate) const CSRF: &str = "ordo_csrf";
+/// The key of a registration waiting for its code (`portal::pending`), sent to
+/// `/register` only. Never the registration handle itself.
+pub(crate) const REGISTRATION: &str = "ordo_registration";
 
 /// The path each cookie is sent to.
 pub(crate) fn path_of(name: &str) -> &'static str {
-    if name == CONSOLE { "/console" } else { "/" }
+    match name {
+        CONSOLE => "/console",
+        REGISTRATION => "/register",
+        _ => "/",
+    }
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.

@@ -659,3 +659,10 @@ async fn pages_and_actions_follow_the_permission_matrix() {
     );
     assert!(!list.body.contains("<script>"));
 }
+
+// Tests of later pages, in their own files, as children of this module (they share its
+// shop and client).
+#[path = "portal/register_tests.rs"]
+mod portal_register;
+#[path = "portal/tickets_tests.rs"]
+mod portal_tickets;

@@ -224,6 +224,7 @@ fn run<S: Store>(
         | Request::ReturnExchange(_)
         | Request::ReturnShow(_)
         | Request::ReturnList(_) => returns::run(&op, request),
+        Request::OrderCount(_) => orders::run(&op, request),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use ordo_core::Result;
 use ordo_core::clock::{DAY_MS, Timestamp};
-use ordo_core::engine::OrderFilter;
+use ordo_core::engine::{OrderCountFilter, OrderFilter};
 use ordo_core::error::Error;
 use ordo_core::ids::CustomerId;
 use ordo_core::order::{Order, OrderStatus};
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{Op, value};
 use crate::request::Request;
-use crate::views::{AuditEntryView, ListView, OrderView};
+use crate::views::{AuditEntryView, ListView, OrderCountView, OrderView};
 
 pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
     let (engine, actor) = (op.engine, op.actor);
@@ -48,6 +48,26 @@ pub(super) fn run<S: Store>(op: &Op<'_, S>, request: Request) -> Result<Value> {
                 .map(|o| OrderView::new(&o.value))
                 .collect::<Result<Vec<_>>>()?;
             value(&ListView::new(&page, items))
+        }
+        Request::OrderCount(args) => {
+            let filter = OrderCountFilter {
+                from: args
+                    .from
+                    .as_deref()
+                    .map(|d| Timestamp::parse_date(d, "from date"))
+                    .transpose()?,
+                to: args
+                    .to
+                    .as_deref()
+                    .map(|d| Timestamp::parse_date(d, "to date").map(|day| day.plus_ms(DAY_MS)))
+                    .transpose()?,
+                status: args.status.as_deref().map(OrderStatus::parse).transpose()?,
+            };
+            let counted = engine.count_orders(actor, &filter)?;
+            value(&OrderCountView {
+                count: counted.count,
+                capped: counted.capped,
+            })
         }
         Request::OrderAddItem(args) => {
             let id = op.order_id(&args.order)?;

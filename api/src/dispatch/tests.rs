@@ -1125,3 +1125,72 @@ fn the_return_ops_take_units_back_refund_and_exchange() {
     );
     host.fails("return.show", json!({"id": 999_999}), None, 4, "not_found");
 }
+
+#[test]
+fn order_count_counts_what_the_listing_holds_without_reading_orders() {
+    let (host, ada) = shop();
+    let mut placed = 0;
+    for _ in 0..3 {
+        host.ok(
+            "order.create",
+            json!({"customer": ada, "items": [{"sku": "MUG", "quantity": 1}], "shipping": "standard", "payment": "card"}),
+        );
+        placed += 1;
+    }
+    assert_eq!(placed, 3);
+    let first =
+        host.ok("order.list", json!({"limit": 1, "oldest_first": true}))["items"][0]["reference"]
+            .clone();
+    host.ok(
+        "order.set_status",
+        json!({"order": first, "status": "confirmed"}),
+    );
+    assert_eq!(
+        host.ok("order.count", json!({})),
+        json!({"count": 3, "capped": false})
+    );
+    assert_eq!(
+        host.ok("order.count", json!({"status": "placed"}))["count"],
+        2
+    );
+    assert_eq!(
+        host.ok("order.count", json!({"status": "confirmed"}))["count"],
+        1
+    );
+    let today = &host.ok("order.list", json!({"limit": 1}))["items"][0]["created_at"]
+        .as_str()
+        .unwrap()[..10]
+        .to_string();
+    assert_eq!(
+        host.ok("order.count", json!({"from": today, "to": today}))["count"],
+        3
+    );
+    assert_eq!(
+        host.ok("order.count", json!({"to": "1999-01-01"}))["count"],
+        0
+    );
+    host.fails(
+        "order.count",
+        json!({"status": "nonsense"}),
+        None,
+        3,
+        "invalid_value",
+    );
+    // A customer counts their own; a guest may not count.
+    let session = host.ok(
+        "session.login",
+        json!({"login": "ada", "password": "rainy-tulip-orbit-42"}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        host.ok_as("order.count", json!({"status": "placed"}), Some(&session))["count"],
+        2
+    );
+    let remote = Host {
+        caller: Caller::Remote,
+        ..Host::new()
+    };
+    remote.fails("order.count", json!({}), None, 6, "forbidden");
+}

@@ -851,6 +851,20 @@ impl Browser {
         panic!("{css} on {} reads {last:?}, not {expected:?}", self.url());
     }
 
+    /// Waits (up to 20 s) until the address contains `part` (a click on a form's button
+    /// returns before the next page has loaded); the address.
+    fn wait_url(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.url();
+            if url.contains(part) {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "still at {url}, not at {part}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn go(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", json!({"url": url}));
     }
@@ -915,6 +929,46 @@ impl Browser {
         .to_string()
     }
 
+    /// Resizes the window to `width` × `height` CSS pixels.
+    fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        );
+    }
+
+    /// The value `script` (a function body) returns in the page.
+    fn execute(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": script, "args": []}),
+        )
+    }
+
+    /// Whether the page is no wider than the window (no horizontal scrollbar), and the
+    /// two widths.
+    fn fits_width(&self) -> (bool, Value) {
+        let widths =
+            self.execute("return [document.documentElement.scrollWidth, window.innerWidth];");
+        let fits = widths[0].as_u64().unwrap() <= widths[1].as_u64().unwrap();
+        (fits, widths)
+    }
+
+    /// Whether `element` lies within the window's width (x and width, CSS pixels).
+    fn within_width(&self, element: &str) -> bool {
+        let rect = self.call(
+            reqwest::Method::GET,
+            &format!("/element/{element}/rect"),
+            json!({}),
+        );
+        let inner = self.execute("return window.innerWidth;");
+        rect["x"].as_f64().unwrap() >= 0.0
+            && rect["x"].as_f64().unwrap() + rect["width"].as_f64().unwrap()
+                <= inner.as_f64().unwrap()
+    }
+
     /// Saves a PNG screenshot as `target/web-screenshots/{name}.png`.
     fn screenshot(&self, name: &str) {
         use base64::Engine as _;
@@ -943,6 +997,32 @@ impl Drop for Browser {
     }
 }
 
+/// The 6-digit verification code sent to `phone`, read from the notification deliveries
+/// through the running service (as the SMS dispatcher would send it).
+fn code_sent_to(shop: &Shop, phone: &str) -> String {
+    let customer = shop.json(&format!("customer show {phone}"));
+    let id = customer["id"].as_u64().expect("the new customer's id");
+    let mut after = 0;
+    let mut code = None;
+    // Bounded: the demo's deliveries, a page of 1000 at a time.
+    for _ in 0..1000 {
+        let page = shop.json(&format!("outbox list --all --limit 1000 --after {after}"));
+        let items = page.as_array().expect("deliveries");
+        let Some(last) = items.last() else { break };
+        after = last["id"].as_u64().expect("an id");
+        for delivery in items {
+            if delivery["event"] == "verification code" && delivery["customer_id"] == id {
+                let text = delivery["text"].as_str().unwrap_or_default();
+                code = text
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|w| w.len() == 6)
+                    .map(str::to_string);
+            }
+        }
+    }
+    code.unwrap_or_else(|| panic!("no verification code for customer {id}"))
+}
+
 #[test]
 fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
     let Some(browser) = Browser::start() else {
@@ -956,53 +1036,84 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
         .and_then(|l| l.split_whitespace().nth(1))
         .expect("the admin's password")
         .to_string();
-    let customer = printed
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Customer sign-in: "))
-        .expect("the demo's customer sign-in")
-        .to_string();
-    let mut words = customer.split_whitespace();
-    let login = words.next().unwrap().to_string();
-    let password = words.nth(1).unwrap().to_string();
     let base = service.base.clone();
+    let (phone, login, password) = ("+442079460123", "nora", "velvet-harbor-lamp-2024");
 
-    // The customer signs in, puts two products in the cart and checks out.
+    // A visitor registers through the portal's form and enters the code sent by SMS.
+    browser.go(&format!("{base}/register"));
+    for (name, value) in [
+        ("name", "Nora Quinn"),
+        ("phone", phone),
+        ("email", "nora@example.com"),
+        ("line1", "1 Canada Square"),
+        ("city", "London"),
+        ("postal_code", "E14 5AB"),
+        ("country", "GB"),
+        ("login", login),
+        ("password", password),
+    ] {
+        browser.type_in(&format!("#register-form input[name={name}]"), value);
+    }
+    browser.screenshot("portal-register");
+    browser.click(&browser.one("#register-form button[type=submit]"));
+    browser.wait_url("/register/code");
+    let code = code_sent_to(&shop, phone);
+    browser.type_in("#code-form input[name=code]", &code);
+    browser.click(&browser.one("#code-form button"));
+    browser.wait_url("/register/welcome");
+    let registration_id = browser.text("#registration-id");
+    assert!(registration_id.starts_with("CUS-"), "{registration_id}");
+    browser.screenshot("portal-registered");
+
+    // Signed in by the registration; sign out and in again with the chosen login.
+    browser.click(&browser.one("form[action='/signout'] button"));
     browser.go(&format!("{base}/signin"));
-    browser.type_in("input[name=login]", &login);
-    browser.type_in("input[name=password]", &password);
+    browser.type_in("input[name=login]", login);
+    browser.type_in("input[name=password]", password);
     browser.click(&browser.one("form[action='/signin'] button"));
     browser.screenshot("portal-catalog");
+
+    // Two products in the cart, checkout; then a second order.
     let mut added = 0;
     for nth in 0..2 {
         browser.go(&format!("{base}/"));
         let buttons = browser.all("form[action='/cart/add'] button");
         assert!(buttons.len() >= 2, "{} add buttons", buttons.len());
         browser.click(&buttons[nth]);
-        assert!(browser.url().ends_with("/cart"), "{}", browser.url());
+        browser.wait_url("/cart");
         added += 1;
     }
     assert_eq!(added, 2);
     assert_eq!(browser.all("form[action='/cart/remove']").len(), 2);
     browser.screenshot("portal-cart");
-    browser.click(&browser.one("form[action='/cart/checkout'] button"));
-    let placed = browser.url();
-    let reference = placed
-        .split("/orders/")
-        .nth(1)
-        .and_then(|rest| rest.split('?').next())
-        .expect("the order page")
-        .to_string();
-    assert!(browser.text(".notice").contains(&reference));
+    let checkout = |browser: &Browser| {
+        browser.click(&browser.one("form[action='/cart/checkout'] button"));
+        let placed = browser.wait_url("?placed=1");
+        let reference = placed
+            .split("/orders/")
+            .nth(1)
+            .and_then(|rest| rest.split('?').next())
+            .expect("the order page")
+            .to_string();
+        assert!(browser.text(".notice").contains(&reference));
+        reference
+    };
+    let reference = checkout(&browser);
     browser.screenshot("portal-placed");
+    browser.go(&format!("{base}/"));
+    browser.click(&browser.all("form[action='/cart/add'] button")[0]);
+    let other = checkout(&browser);
+    assert_ne!(other, reference);
 
-    // Two orders tracked at once: the new one and one from "my orders".
+    // Both orders are in "my orders" and tracked at once.
     browser.go(&format!("{base}/orders"));
-    let other = browser
+    let mine: Vec<String> = browser
         .all("table a")
         .iter()
         .map(|a| self_text(&browser, a))
-        .find(|r| *r != reference)
-        .expect("another order of this customer");
+        .collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert!(mine.contains(&reference) && mine.contains(&other));
     browser.go(&format!("{base}/track?refs={reference}+{other}"));
     assert_eq!(browser.all(".tracked").len(), 2);
     browser.screenshot("portal-track");
@@ -1037,9 +1148,47 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
     browser.wait_text("#status", "shipped");
     assert!(browser.text("main").contains("1Z999AA10123456784"));
     browser.screenshot("portal-order-shipped");
+
+    // A phone-sized screen (390 × 844): the catalog and the cart fit its width, and their
+    // forms work there.
+    browser.resize(390, 844);
+    browser.go(&format!("{base}/"));
+    let (fits, widths) = browser.fits_width();
+    assert!(fits, "the catalog scrolls sideways on a phone: {widths}");
+    let inner = widths[1].as_u64().unwrap();
+    assert!(
+        (300..=390).contains(&inner),
+        "not a phone-sized window: {widths}"
+    );
+    let buttons = browser.all("form[action='/cart/add'] button");
+    assert!(!buttons.is_empty());
+    assert!(browser.within_width(&buttons[0]));
+    browser.screenshot("portal-phone-catalog");
+    browser.click(&buttons[0]);
+    browser.wait_url("/cart");
+    let (fits, widths) = browser.fits_width();
+    assert!(fits, "the cart scrolls sideways on a phone: {widths}");
+    // Nor does the cart's table need scrolling inside its box.
+    let table = browser.execute(
+        "const box = document.querySelector('main .scroll'); return [box.scrollWidth, box.clientWidth];",
+    );
+    assert!(
+        table[0].as_u64().unwrap() <= table[1].as_u64().unwrap(),
+        "the cart's table is wider than a phone: {table}"
+    );
+    let place = browser.one("form[action='/cart/checkout'] button");
+    assert!(
+        browser.within_width(&place),
+        "the checkout button is off screen"
+    );
+    assert_eq!(browser.all("form[action='/cart/remove']").len(), 1);
+    browser.screenshot("portal-phone-cart");
     drop(browser);
-    let (status, _) = service.stop();
+    let (status, logs) = service.stop();
     assert_eq!(status.code(), Some(0));
+    for secret in [password, code.as_str()] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
 }
 
 /// The visible text of an element.

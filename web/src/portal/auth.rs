@@ -30,6 +30,7 @@ fn render(visitor: &Visitor, outcome: &Outcome, status: StatusCode) -> Response 
     let body = html! {
         h1 { "Sign in" }
         (form::sign_in(outcome, &visitor.csrf, "/signin"))
+        p { "New here? " a href="/register" { "Create an account" } }
     };
     respond(status, page("Sign in", visitor, body))
 }

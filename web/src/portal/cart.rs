@@ -71,11 +71,11 @@ async fn render<S: Store + Send + Sync + 'static>(
             Ok(None) => p { "Your cart is empty. " a href="/" { "Browse the catalog" } },
             Ok(Some(order)) => {
                 div.scroll { table {
-                    tr { th { "Product" } th.num { "Unit" } th { "Quantity" } th.num { "Total" } th {} }
+                    tr { th { "Product" } th.num.hide-small { "Unit" } th { "Quantity" } th.num { "Total" } th {} }
                     @for line in &order.lines {
                         tr {
                             td { (line.name) br; small { (line.sku) } }
-                            td.num { (line.unit_price) }
+                            td.num.hide-small { (line.unit_price) }
                             td {
                                 form.inline method="post" action="/cart/quantity" {
                                     (csrf_field(csrf))

@@ -57,6 +57,20 @@ fn own_price<'a>(product: &'a ProductView, group: Option<&str>) -> &'a str {
         .map_or(product.base_price.as_str(), |tier| tier.unit_price.as_str())
 }
 
+/// What a guest sees instead of the catalog. Deliberate: the permission matrix gives
+/// guests `register` only, and a product's view carries every price list (wholesale
+/// included) and stock figures, so the catalog opens with an account, whose own prices it
+/// then shows.
+fn guest_prompt() -> Markup {
+    html! {
+        p.notice #guest-prompt {
+            "Prices and availability depend on your account. "
+            a href="/signin" { "Sign in" } " or " a href="/register" { "create an account" }
+            " to see the catalog with your prices."
+        }
+    }
+}
+
 fn availability(product: &ProductView) -> Markup {
     html! {
         @if product.stock.available > 0 {
@@ -106,7 +120,7 @@ pub(crate) async fn index<S: Store + Send + Sync + 'static>(
         // Guests may not read the catalog (the engine's matrix): invite them in.
         Err(error) if visitor.session.is_none() && error.kind == "forbidden" => html! {
             h1 { "Welcome" }
-            p { a href="/signin" { "Sign in" } " to see the catalog with your prices and availability." }
+            (guest_prompt())
         },
         Err(error) => html! { h1 { "Catalog" } p.alert { (error.message) } },
         Ok(page) => html! {
@@ -147,6 +161,10 @@ pub(crate) async fn product<S: Store + Send + Sync + 'static>(
     .await;
     let product = match found {
         Ok(product) => product,
+        Err(error) if visitor.session.is_none() && error.kind == "forbidden" => {
+            let body = html! { h1 { "Sign in to see this product" } (guest_prompt()) };
+            return respond(StatusCode::FORBIDDEN, page("Sign in", &visitor, body));
+        }
         Err(error) => {
             let status = crate::form::status_of(&error);
             let body = html! { h1 { "Not found" } p.alert { (error.message) } };

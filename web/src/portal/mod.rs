@@ -9,6 +9,9 @@ mod auth;
 mod cart;
 pub(crate) mod catalog;
 mod orders;
+mod pending;
+mod register;
+mod tickets;
 
 use axum::Router;
 use axum::http::HeaderMap;
@@ -40,6 +43,10 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/orders/{reference}", get(orders::one::<S>))
         .route("/orders/{reference}/cancel", post(orders::cancel::<S>))
         .route("/track", get(orders::track::<S>))
+        .merge(register::routes::<S>())
+        .route("/tickets", get(tickets::mine::<S>).post(tickets::open::<S>))
+        .route("/tickets/{id}", get(tickets::one::<S>))
+        .route("/tickets/{id}/reply", post(tickets::reply::<S>))
 }
 
 /// The visitor of a portal page: their session (when it is a live customer session) and
@@ -96,11 +103,21 @@ pub(crate) fn page(title: &str, visitor: &Visitor, body: Markup) -> Markup {
             href: "/orders",
             label: "My orders",
         });
+        links.push(Link {
+            href: "/tickets",
+            label: "My tickets",
+        });
     }
     links.push(Link {
         href: "/track",
         label: "Track",
     });
+    if visitor.session.is_none() {
+        links.push(Link {
+            href: "/register",
+            label: "Register",
+        });
+    }
     let name = visitor.session.as_ref().map(|(_, who)| who.actor.as_str());
     layout::page(
         title,

@@ -179,6 +179,7 @@ async fn render_one<S: Store + Send + Sync + 'static>(
         } }
         p { "Ships to: " (order.shipping_address) }
         (shipments_table(&shipments))
+        p { a href={ "/tickets?order=" (reference) "#open" } { "A question about this order?" } }
         @if cancellable(&order.status) {
             h2 { "Cancel this order" }
             form.stack method="post" action={ "/orders/" (reference) "/cancel" } {

@@ -14,6 +14,7 @@ mod order_edit;
 mod orders;
 mod products;
 mod reports;
+mod ticket;
 mod tickets;
 
 use axum::Router;
@@ -71,6 +72,10 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/products/{id}/restock", post(products::restock::<S>))
         .route("/products/{id}/adjust", post(products::adjust::<S>))
         .route("/reports", get(reports::show::<S>))
+        .route("/tickets/{id}", get(ticket::show::<S>))
+        .route("/tickets/{id}/comment", post(ticket::comment::<S>))
+        .route("/tickets/{id}/status", post(ticket::set_status::<S>))
+        .route("/tickets/{id}/assign", post(ticket::assign::<S>))
 }
 
 /// The console form input an engine validation error's `field` belongs to: the engine

@@ -1,4 +1,5 @@
-//! `GET /console/tickets`: open tickets (roles that may read tickets).
+//! `GET /console/tickets`: open tickets (roles that may read tickets), each linked to its
+//! page (`ticket`).
 
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -48,7 +49,7 @@ pub(crate) async fn list<S: Store + Send + Sync + 'static>(
                     tr { th { "#" } th { "Subject" } th { "Status" } th { "Priority" } th { "Customer" } th { "Order" } th.hide-small { "Updated" } }
                     @for t in &page.items {
                         tr {
-                            td { (t.id) } td { (t.subject) } td { span.badge { (t.status) } } td { (t.priority) }
+                            td { a href={ "/console/tickets/" (t.id) } { (t.id) } } td { a href={ "/console/tickets/" (t.id) } { (t.subject) } } td { span.badge { (t.status) } } td { (t.priority) }
                             td { (t.customer_id) }
                             td { @if let Some(order) = t.order_id { a href={ "/console/orders/" (order) } { (order) } } }
                             td.hide-small { (t.updated_at) }

@@ -6,3 +6,4 @@ mod customers;
 mod order_edit;
 mod products;
 mod reports;
+mod ticket;

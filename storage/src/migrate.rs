@@ -347,6 +347,52 @@ mod tests {
     use super::*;
     use crate::{Durability, SledStore, StoreConfig};
 
+    /// A raw sled handle for building old-format stores in tests. sled's background
+    /// threads can hold the directory lock for a moment after a `Db` is dropped, so this
+    /// opens with retries and, when dropped, waits until the lock is free (as `SledStore`
+    /// does), or the next open of the directory could fail as locked.
+    pub(super) struct RawDb {
+        db: Option<sled::Db>,
+        dir: std::path::PathBuf,
+    }
+
+    impl std::ops::Deref for RawDb {
+        type Target = sled::Db;
+        fn deref(&self) -> &sled::Db {
+            self.db.as_ref().expect("open until dropped")
+        }
+    }
+
+    impl Drop for RawDb {
+        fn drop(&mut self) {
+            drop(self.db.take());
+            assert!(
+                crate::store::wait_for_unlock(&self.dir, std::time::Duration::from_secs(10)),
+                "the database lock was not released"
+            );
+        }
+    }
+
+    /// Opens `dir` with sled directly, retrying while a dropped handle still holds the lock.
+    pub(super) fn open_raw(dir: &Path) -> RawDb {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match sled::open(dir) {
+                Ok(db) => {
+                    return RawDb {
+                        db: Some(db),
+                        dir: dir.to_path_buf(),
+                    };
+                }
+                Err(e) if std::time::Instant::now() < deadline => {
+                    let _ = e;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => panic!("cannot open {}: {e}", dir.display()),
+            }
+        }
+    }
+
     /// Turns a value of the current schema into what schema 1 wrote for the same shape.
     fn as_schema_1(mut bytes: Vec<u8>) -> Vec<u8> {
         bytes[1] = 1;
@@ -357,7 +403,7 @@ mod tests {
     /// schema 1 — the golden files of version 1 placed where that release put them.
     fn previous_release_store(dir: &Path) -> Vec<(String, CustomerId)> {
         drop(SledStore::open(dir, StoreConfig::new(Durability::Immediate)).unwrap());
-        let db = sled::open(dir).unwrap();
+        let db = open_raw(dir);
         let trees = Trees::open(&db).unwrap();
         let golden = crate::golden::folder(1);
         let mut customers = Vec::new();
@@ -480,7 +526,7 @@ mod tests {
         // Opening again migrates nothing more and keeps the first copy.
         let again = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap();
         drop(again);
-        let db = sled::open(&dir).unwrap();
+        let db = open_raw(&dir);
         let trees = Trees::open(&db).unwrap();
         assert!(
             trees.tree(layout::OUTBOX).is_empty(),
@@ -561,7 +607,7 @@ mod tests {
         }
         // As format 4 left it: the same trees, no counters, the version saying 4.
         {
-            let db = sled::open(&dir).unwrap();
+            let db = open_raw(&dir);
             let trees = Trees::open(&db).unwrap();
             trees.tree(layout::COUNTERS).clear().unwrap();
             trees
@@ -594,7 +640,7 @@ mod tests {
         assert_eq!(codec::schema_of("product", &old_product).unwrap(), 2);
         drop(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
         {
-            let db = sled::open(&dir).unwrap();
+            let db = open_raw(&dir);
             let trees = Trees::open(&db).unwrap();
             trees
                 .records(RecordKind::Product)
@@ -628,7 +674,7 @@ mod tests {
         let dir = temp.path().join("shop");
         previous_release_store(&dir);
         {
-            let db = sled::open(&dir).unwrap();
+            let db = open_raw(&dir);
             let trees = Trees::open(&db).unwrap();
             trees
                 .records(ordo_core::store::RecordKind::Order)
@@ -641,7 +687,7 @@ mod tests {
         }
         let error = SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap_err();
         assert!(matches!(error, StoreError::Corrupted { .. }), "{error}");
-        let db = sled::open(&dir).unwrap();
+        let db = open_raw(&dir);
         let trees = Trees::open(&db).unwrap();
         let format = trees
             .tree(layout::META)
@@ -659,6 +705,7 @@ mod tests {
 mod format_6_tests {
     use ordo_core::store::{ALL_RECORD_KINDS, Record, RecordKind, Store};
 
+    use super::tests::open_raw;
     use super::*;
     use crate::{Durability, SledStore, StoreConfig};
 
@@ -670,7 +717,7 @@ mod format_6_tests {
         let dir = temp.path().join("shop");
         drop(SledStore::open(&dir, StoreConfig::new(Durability::Immediate)).unwrap());
         {
-            let db = sled::open(&dir).unwrap();
+            let db = open_raw(&dir);
             let trees = Trees::open(&db).unwrap();
             for entry in std::fs::read_dir(crate::golden::folder(3)).unwrap() {
                 let path = entry.unwrap().path();
@@ -717,7 +764,7 @@ mod format_6_tests {
         }
         assert_eq!(kinds, ALL_RECORD_KINDS.len());
         drop(store);
-        let db = sled::open(&dir).unwrap();
+        let db = open_raw(&dir);
         let trees = Trees::open(&db).unwrap();
         let format = trees
             .tree(layout::META)

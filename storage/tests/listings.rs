@@ -23,6 +23,15 @@ fn damage(dir: &Path, tree: &str, key: &[u8], value: &[u8]) {
     let db = sled::open(dir).unwrap();
     db.open_tree(tree).unwrap().insert(key, value).unwrap();
     db.flush().unwrap();
+    drop(db);
+    // sled's background threads may hold the directory lock a moment after the drop:
+    // wait for it, or the next open could fail as locked.
+    let file = std::fs::File::open(dir.join("db")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while file.try_lock().is_err() {
+        assert!(std::time::Instant::now() < deadline, "the lock was not released");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn damage(dir: &Path, tree: &str, key: &[u8], value: &[u8]) {
     let file = std::fs::File::open(dir.join("db")).unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while file.try_lock().is_err() {
-        assert!(std::time::Instant::now() < deadline, "the lock was not released");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lock was not released"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }

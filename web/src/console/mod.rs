@@ -78,6 +78,25 @@ pub(crate) fn routes<S: Store + Send + Sync + 'static>() -> Router<WebState<S>> 
         .route("/tickets/{id}/assign", post(ticket::assign::<S>))
 }
 
+/// Runs a console form's request as `staff`: `Ok` once the engine took it, else its
+/// refusal with the `field` named as the form's input ([`input_name`]).
+pub(crate) async fn submit<S: Store + Send + Sync + 'static>(
+    web: &WebState<S>,
+    staff: &Staff,
+    request: Result<ordo_api::Request, ordo_api::ApiError>,
+) -> Result<(), ordo_api::ApiError> {
+    let done = match request {
+        Ok(request) => crate::call::value(web, Some(&staff.token), request)
+            .await
+            .map(drop),
+        Err(error) => Err(error),
+    };
+    done.map_err(|mut error| {
+        error.field = error.field.map(|name| input_name(&name).to_string());
+        error
+    })
+}
+
 /// The console form input an engine validation error's `field` belongs to: the engine
 /// names fields in words (`address line 1`), the forms' inputs are identifiers.
 pub(crate) fn input_name(field: &str) -> &str {
@@ -90,7 +109,8 @@ pub(crate) fn input_name(field: &str) -> &str {
         "restock quantity" | "adjustment" => "quantity",
         "weight" | "weight kg" => "weight_kg",
         "SKU" => "sku",
-        "message" => "text",
+        "message" | "comment" => "text",
+        "login" | "user" => "assignee",
         "rejection reason" => "reason",
         "dimensions" => "dimensions_cm",
         "tax category" => "tax_category",

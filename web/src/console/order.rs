@@ -208,16 +208,9 @@ pub(super) async fn act<S: Store + Send + Sync + 'static>(
         Ok(staff) => staff,
         Err(answer) => return answer,
     };
-    let done = match request {
-        Ok(request) => call::value(web, Some(&staff.token), request)
-            .await
-            .map(drop),
-        Err(error) => Err(error),
-    };
-    match done {
+    match super::submit(web, &staff, request).await {
         Ok(()) => see_other(&format!("/console/orders/{id}"), Vec::new()),
-        Err(mut error) => {
-            error.field = error.field.map(|name| super::input_name(&name).to_string());
+        Err(error) => {
             let outcome = Outcome {
                 form: form_name.to_string(),
                 input: fields,

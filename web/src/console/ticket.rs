@@ -129,20 +129,9 @@ async fn act<S: Store + Send + Sync + 'static>(
     if let Some(refused) = refusal(&staff, Operation::ManageTickets) {
         return refused;
     }
-    let done = match request {
-        Ok(request) => call::value(web, Some(&staff.token), request)
-            .await
-            .map(drop),
-        Err(error) => Err(error),
-    };
-    match done {
+    match super::submit(web, &staff, request).await {
         Ok(()) => see_other(&format!("/console/tickets/{id}"), Vec::new()),
-        Err(mut error) => {
-            error.field = error.field.map(|name| match name.as_str() {
-                "comment" | "text" => "text".to_string(),
-                "assignee" | "login" | "user" => "assignee".to_string(),
-                other => other.to_string(),
-            });
+        Err(error) => {
             let outcome = Outcome {
                 form: form_name.to_string(),
                 input: fields,

@@ -6,6 +6,15 @@
 //! each other in a cycle (the one exception: a record one write set puts and another only
 //! expects, and the other way round; PostgreSQL then refuses one with 40P01, a `Conflict`).
 //!
+//! 0. Under READ COMMITTED only: insert a guard row (`ordo_absent_guard`) for every key
+//!    expected absent, put or only read, in key order. A row lock cannot be taken on a
+//!    record that does not exist, so without it a write set that found a key absent (a
+//!    watch list nobody has yet) could commit after another created that record (a `SUB`
+//!    landing meanwhile), both on the strength of the same absence. With it, the second of
+//!    two such write sets waits for the first to end and then sees its outcome in step 1
+//!    (each statement of READ COMMITTED reads afresh). The rows are deleted again before
+//!    commit, so the table is empty between transactions. SERIALIZABLE needs no guard: its
+//!    predicate locks see the same conflict and refuse one transaction with 40001.
 //! 1. `SELECT … ORDER BY kind, id FOR UPDATE` the records put, then `FOR SHARE` the ones
 //!    only expected; every expected version is compared with what was found.
 //! 2. `UPDATE` the records that exist (locked: the version cannot move any more).
@@ -79,6 +88,8 @@ struct Prepared {
     expectations: Vec<((&'static str, Vec<u8>), Expected)>,
     /// Read-only keys (not put), by (kind, id).
     reads: Vec<(&'static str, Vec<u8>)>,
+    /// Keys expected absent (put or only read), by (kind, id), deduplicated.
+    absent: Vec<(&'static str, Vec<u8>)>,
     index_removes: Vec<(&'static str, Vec<u8>)>,
     /// By (index, key); the last insert of a key wins.
     index_inserts: Vec<(&'static str, Vec<u8>, i64)>,
@@ -120,6 +131,13 @@ fn prepare(writes: WriteSet) -> Result<Prepared, StoreError> {
     }
     reads.sort();
     reads.dedup();
+    let mut absent: Vec<(&'static str, Vec<u8>)> = expectations
+        .iter()
+        .filter(|(_, expected)| *expected == Expected::Absent)
+        .map(|(key, _)| key.clone())
+        .collect();
+    absent.sort();
+    absent.dedup();
     let mut index_removes: Vec<(&'static str, Vec<u8>)> = writes
         .index_removes
         .iter()
@@ -142,6 +160,7 @@ fn prepare(writes: WriteSet) -> Result<Prepared, StoreError> {
         puts: puts.into_values().collect(),
         expectations,
         reads,
+        absent,
         index_removes,
         index_inserts: inserts
             .into_iter()
@@ -267,10 +286,49 @@ fn attempt_once(
         statements,
         trips,
     };
+    let guarded = isolation == Isolation::ReadCommitted && !prepared.absent.is_empty();
+    if guarded {
+        guard_absent_keys(&mut steps, &prepared.absent)?;
+    }
     write(&mut steps, prepared)?;
+    if guarded {
+        release_absent_keys(&mut steps, &prepared.absent)?;
+    }
     *steps.trips += 1;
     // Dropping an uncommitted transaction (any `?` above) rolls it back.
     steps.tx.commit().map_err(pg)
+}
+
+/// Step 0 (READ COMMITTED): a guard row per key expected absent, in key order; waits for
+/// any other transaction guarding one of them to end.
+fn guard_absent_keys(
+    steps: &mut Steps<'_, '_>,
+    keys: &[(&'static str, Vec<u8>)],
+) -> Result<(), Failure> {
+    let kinds: Vec<&str> = keys.iter().map(|(kind, _)| *kind).collect();
+    let ids: Vec<&[u8]> = keys.iter().map(|(_, id)| id.as_slice()).collect();
+    steps.execute(
+        "INSERT INTO ordo_absent_guard (kind, id) \
+         SELECT * FROM unnest($1::text[], $2::bytea[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING",
+        &[&kinds, &ids],
+    )?;
+    Ok(())
+}
+
+/// Deletes the guard rows this transaction inserted (others wait for its end all the same:
+/// a row inserted and deleted by an open transaction is still its row until then).
+fn release_absent_keys(
+    steps: &mut Steps<'_, '_>,
+    keys: &[(&'static str, Vec<u8>)],
+) -> Result<(), Failure> {
+    let kinds: Vec<&str> = keys.iter().map(|(kind, _)| *kind).collect();
+    let ids: Vec<&[u8]> = keys.iter().map(|(_, id)| id.as_slice()).collect();
+    steps.execute(
+        "DELETE FROM ordo_absent_guard g USING unnest($1::text[], $2::bytea[]) AS u(kind, id) \
+         WHERE g.kind = u.kind AND g.id = u.id",
+        &[&kinds, &ids],
+    )?;
+    Ok(())
 }
 
 fn write(steps: &mut Steps<'_, '_>, p: &Prepared) -> Result<(), Failure> {

@@ -75,6 +75,14 @@ impl<S: Store> SerializationFailures<S> {
         self
     }
 
+    /// Counts into `counts` (shared with other wrappers, e.g. the stores of one test run
+    /// that reconnects) instead of counts of its own.
+    #[must_use]
+    pub fn counting_into(mut self, counts: Arc<Injected>) -> SerializationFailures<S> {
+        self.counts = counts;
+        self
+    }
+
     /// The counts, shared with this wrapper.
     pub fn counts(&self) -> Arc<Injected> {
         self.counts.clone()

@@ -15,9 +15,10 @@ use ordo_core::store::StoreError;
 use crate::error::from_pg;
 
 /// Every migration, oldest first: (version, SQL). Append new ones at the end.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE ordo_records (
     kind TEXT COLLATE "C" NOT NULL,
     id BYTEA NOT NULL,
@@ -47,10 +48,25 @@ CREATE TABLE ordo_counters (
 );
 CREATE SEQUENCE ordo_ids;
 "#,
-)];
+    ),
+    // Under READ COMMITTED, a write set that found a record absent locks a row here for
+    // that key (and so does one creating the record), so the two cannot both commit on
+    // the strength of the same absence (see `apply`). Rows live only inside a
+    // transaction: each apply deletes the ones it inserted before it commits.
+    (
+        2,
+        r#"
+CREATE TABLE ordo_absent_guard (
+    kind TEXT COLLATE "C" NOT NULL,
+    id BYTEA NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+"#,
+    ),
+];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Applies the migrations `client`'s database lacks.
 ///

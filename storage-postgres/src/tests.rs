@@ -160,10 +160,112 @@ mod ordering {
             eprintln!("apply of {rows} puts/index entries/counters: {sent} round trips, {took:?}");
             trips.push(sent);
         }
-        // BEGIN, lock, insert records, insert index entries, nextval, audit, audit
-        // subjects, counters, COMMIT.
-        assert_eq!(trips, vec![9, 9]);
+        // BEGIN, guard the new keys, lock, insert records, insert index entries, nextval,
+        // audit, audit subjects, counters, release the guards, COMMIT.
+        assert_eq!(trips, vec![11, 11]);
         assert_eq!(store.stats().applied, 3);
+    }
+}
+
+/// Read expectations of absence under READ COMMITTED (the guard of `apply`'s step 0).
+mod absence {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+
+    use ordo_core::clock::Timestamp;
+    use ordo_core::ids::OrderId;
+    use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKey, Store, WriteSet};
+    use rust_decimal::Decimal;
+
+    use crate::{Isolation, PgConfig, PgStore, testserver};
+
+    fn marker(key: &str) -> Record {
+        Record::Idempotency(IdempotencyRecord {
+            key: key.to_string(),
+            fingerprint: "f".to_string(),
+            order: OrderId(1),
+            created_at: Timestamp(1),
+        })
+    }
+
+    /// A decides on K being absent (a read expectation, as a status change does of an
+    /// order's watch list nobody has yet) and is held up before it commits; B creates K
+    /// meanwhile. Without the guard B commits first and A then commits too, on an absence
+    /// that no longer held (the new subscriber would miss A's notice). With it, B waits
+    /// for A: both commit, A first — the order in which their reads hold.
+    #[test]
+    fn a_write_set_that_found_a_key_absent_commits_before_one_creating_it() {
+        let url = testserver::fresh_database().unwrap();
+        let config = PgConfig {
+            isolation: Isolation::ReadCommitted,
+            ..PgConfig::default()
+        };
+        let store = Arc::new(PgStore::open(&url, config).unwrap());
+        let mut ws = WriteSet::new();
+        ws.count(b"slow".to_vec(), Decimal::ONE);
+        store.apply(ws).unwrap();
+        let mut blocker = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut hold = blocker.transaction().unwrap();
+        hold.execute(
+            "UPDATE ordo_counters SET value = value WHERE key = $1",
+            &[&b"slow".as_slice()],
+        )
+        .unwrap();
+        let finished = Arc::new(AtomicU64::new(0));
+        let run = |ws: WriteSet| {
+            let (store, finished) = (store.clone(), finished.clone());
+            std::thread::spawn(move || {
+                let result = store.apply(ws);
+                (result, finished.fetch_add(1, Ordering::SeqCst))
+            })
+        };
+        // A: K absent (read only), writes A, and waits on the held counter row.
+        let mut a = WriteSet::new();
+        a.expect(RecordKey::Idempotency("K".to_string()), Expected::Absent);
+        a.put(marker("A"), Expected::Absent);
+        a.count(b"slow".to_vec(), Decimal::ONE);
+        let a = run(a);
+        // Until A waits for the counter row (its checks are done by then).
+        let mut probe = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let waiting: i64 = probe
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE wait_event_type = 'Lock' AND query LIKE '%ordo_counters%'",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "A never reached the counter row");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // B creates K.
+        let mut b = WriteSet::new();
+        b.put(marker("K"), Expected::Absent);
+        let b = run(b);
+        // Time for B to commit, if nothing holds it back.
+        std::thread::sleep(Duration::from_millis(300));
+        hold.commit().unwrap();
+        let (a_result, a_order) = a.join().unwrap();
+        let (b_result, b_order) = b.join().unwrap();
+        a_result.unwrap();
+        b_result.unwrap();
+        assert!(
+            a_order < b_order,
+            "B created K before A, which had found K absent, committed"
+        );
+        let key = RecordKey::Idempotency("K".to_string());
+        assert!(store.get(&key).unwrap().is_some());
+        let guards: i64 = probe
+            .query_one("SELECT count(*) FROM ordo_absent_guard", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(guards, 0, "guard rows live only inside a transaction");
     }
 }
 

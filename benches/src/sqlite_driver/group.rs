@@ -128,13 +128,23 @@ pub(super) fn commit(
 ) -> rusqlite::Result<Vec<(u64, Done)>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut answers = Vec::with_capacity(group.len());
+    let mut group = group;
+    if group.len() == 1
+        && let Some((ticket, write)) = group.pop()
+    {
+        // A group of one needs no savepoint: the transaction is the write's own.
+        let done = apply(&tx, write)?;
+        if done.outcome == Outcome::Committed {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
+        answers.push((ticket, done));
+        return Ok(answers);
+    }
     for (ticket, write) in group {
         let mut savepoint = tx.savepoint()?;
-        let done = match write {
-            Write::NewOrder(plan) => work::write_new_order(&savepoint, plan)?,
-            Write::Payment(plan) => work::write_payment(&savepoint, &plan)?,
-            Write::Delivery => work::delivery(&savepoint)?,
-        };
+        let done = apply(&savepoint, write)?;
         if done.outcome != Outcome::Committed {
             savepoint.rollback()?;
         }
@@ -144,6 +154,15 @@ pub(super) fn commit(
     }
     tx.commit()?;
     Ok(answers)
+}
+
+/// Runs one queued write's statements.
+fn apply(conn: &Connection, write: Write) -> rusqlite::Result<Done> {
+    match write {
+        Write::NewOrder(plan) => work::write_new_order(conn, plan),
+        Write::Payment(plan) => work::write_payment(conn, &plan),
+        Write::Delivery => work::delivery(conn),
+    }
 }
 
 /// SQLite under test, the careful way: group commit over one writer, reads on their own
@@ -283,11 +302,12 @@ mod tests {
         let path = temp.path().join("group.db");
         load(&path, &SCALE);
         let mut conn = connect(&path, Synchronous::Normal).unwrap();
-        let mut plans = new_orders(&conn, 3).into_iter();
+        let mut plans = new_orders(&conn, 4).into_iter();
         let first = plans.next().unwrap();
         let second = plans.next().unwrap();
         // Its earlier lines reserve stock before the last one finds too little.
         let greedy = plans.next().unwrap().with_last_quantity(1 << 40);
+        let short = plans.next().unwrap().with_last_quantity(1 << 40);
         commit(&mut conn, vec![(0, Write::NewOrder(first))]).unwrap();
         let mut rng = Rng::new(3);
         let payment = (0..1_000)
@@ -358,6 +378,18 @@ mod tests {
             })
             .unwrap();
         assert_eq!(shipped, 2);
+
+        // A group of one that does not commit (another New-Order short on its last line)
+        // rolls its whole transaction back.
+        let answers = commit(&mut conn, vec![(6, Write::NewOrder(short))]).unwrap();
+        assert_eq!(answers.len(), 1);
+        assert_eq!(answers[0].1.outcome, Outcome::RolledBack);
+        assert_eq!(count(&conn, "orders"), orders + 1);
+        let reserved_after: i64 = conn
+            .query_row("SELECT SUM(reserved) FROM stock", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(reserved_after, reserved);
+        assert_eq!(count(&conn, "audit"), audit + 4);
     }
 
     /// Many clients through the queue: every write is answered, and what committed is in

@@ -8,7 +8,7 @@
 //! rolls back only itself — commits once (one fsync under FULL for the whole group),
 //! answers every client of the group and steps down; a client still waiting then leads the
 //! next group. The writer never checkpoints (`wal_autocheckpoint=0`): a background thread
-//! does ([`super::checkpointer`]). Readers have their own connections (`query_only`).
+//! does, nudged by the writer's WAL hook ([`super::checkpointer`]). Readers have their own connections (`query_only`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -58,17 +58,13 @@ pub(super) struct CommitQueue {
 }
 
 impl CommitQueue {
-    /// A queue over `writer` (its automatic checkpoints are switched off).
-    ///
-    /// # Errors
-    /// Setting the pragma.
-    pub(super) fn new(writer: Connection) -> rusqlite::Result<CommitQueue> {
-        writer.execute_batch("PRAGMA wal_autocheckpoint=0;")?;
-        Ok(CommitQueue {
+    /// A queue over `writer`.
+    pub(super) fn new(writer: Connection) -> CommitQueue {
+        CommitQueue {
             queue: Mutex::new(Queue::default()),
             answered: Condvar::new(),
             writer: Mutex::new(writer),
-        })
+        }
     }
 
     /// Queues `write` and waits for its answer, leading a group if no one is.
@@ -185,14 +181,18 @@ impl GroupCommitDriver {
         threads: usize,
         scale: &Scale,
     ) -> GroupCommitDriver {
-        let writer = connect(path, synchronous).expect("open sqlite writer");
+        let checkpointer =
+            Checkpointer::start(path, synchronous).expect("start sqlite checkpointer");
+        let mut writer = connect(path, synchronous).expect("open sqlite writer");
+        checkpointer
+            .attach(&mut writer)
+            .expect("hand checkpoints to the checkpointer");
         GroupCommitDriver {
             name: name.to_string(),
             readers: Connections::open(path, synchronous, "PRAGMA query_only=1;", threads)
                 .expect("open sqlite readers"),
-            writes: CommitQueue::new(writer).expect("sqlite writer"),
-            checkpointer: Checkpointer::start(path, synchronous)
-                .expect("start sqlite checkpointer"),
+            writes: CommitQueue::new(writer),
+            checkpointer,
             customers: scale.customers,
             recent: RecentReferences::default(),
         }
@@ -400,7 +400,7 @@ mod tests {
         let path = temp.path().join("queue.db");
         load(&path, &SCALE);
         let plans = new_orders(&connect(&path, Synchronous::Normal).unwrap(), 40);
-        let queue = CommitQueue::new(connect(&path, Synchronous::Normal).unwrap()).unwrap();
+        let queue = CommitQueue::new(connect(&path, Synchronous::Normal).unwrap());
         let committed: usize = std::thread::scope(|scope| {
             let handles: Vec<_> = plans
                 .chunks(10)

@@ -120,11 +120,10 @@ impl CommitQueue {
 /// Whatever SQLite reports (the whole transaction is then rolled back).
 pub(super) fn commit(
     conn: &mut Connection,
-    group: Vec<(u64, Write)>,
+    mut group: Vec<(u64, Write)>,
 ) -> rusqlite::Result<Vec<(u64, Done)>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut answers = Vec::with_capacity(group.len());
-    let mut group = group;
     if group.len() == 1
         && let Some((ticket, write)) = group.pop()
     {

@@ -420,8 +420,8 @@ fn main() {
 fn print_table(rows: &[Row], runs: u32, top: usize) {
     println!(
         "New-Order/s is the median of {runs} run(s) with the lowest–highest; the other columns \
-         are from the median run. Ratios below: ordo over the stronger SQLite row of its class \
-         (pool or group) at {top} threads, medians."
+         are from the median run (the lower middle one for an even count). Ratios below: ordo \
+         over the stronger SQLite row of its class (pool or group) at {top} threads, medians."
     );
     println!();
     println!(

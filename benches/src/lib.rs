@@ -2,8 +2,9 @@
 //!
 //! A TPC-C-shaped order-entry workload run against ordo (on [`SledStore`] in both
 //! durability modes, on PostgreSQL and on the in-memory store) and against SQLite (rusqlite, WAL, with
-//! `synchronous=FULL` and `=NORMAL`) in the same process, so the ratio between them is
-//! trustworthy on a noisy machine. The `tpcc` binary drives it; criterion benches in
+//! `synchronous=FULL` and `=NORMAL`, each as a simple connection pool and as a group-commit
+//! writer, doing the same logical work as ordo) in the same process, so the ratio between
+//! them is trustworthy on a noisy machine. The `tpcc` binary drives it; criterion benches in
 //! `benches/` time single operations.
 //!
 //! [`SledStore`]: ordo_storage::SledStore

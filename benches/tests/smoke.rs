@@ -10,7 +10,7 @@ use std::time::Duration;
 use ordo_benches::driver::Driver;
 use ordo_benches::ordo_driver::{self, OrdoDriver};
 use ordo_benches::run;
-use ordo_benches::sqlite_driver::{self, SqliteDriver, Synchronous};
+use ordo_benches::sqlite_driver::{self, GroupCommitDriver, SqliteDriver, Synchronous};
 use ordo_benches::workload::{Scale, Transaction};
 use ordo_core::store::MemoryStore;
 use ordo_core::testkit::invariants;
@@ -50,25 +50,50 @@ fn ordo_drivers_run_and_keep_invariants() {
     invariants::check_store(sled.as_ref()).unwrap();
 }
 
+/// Every SQLite driver kind on a fresh copy of one loaded database (as `tpcc` runs them).
 #[test]
 fn sqlite_drivers_run() {
     let temp = tempfile::tempdir().unwrap();
-    let path = temp.path().join("bench.db");
-    sqlite_driver::load(&path, &SCALE);
-    check(&SqliteDriver::new(
-        "sqlite-full",
-        &path,
-        Synchronous::Full,
-        2,
-        &SCALE,
-    ));
-    check(&SqliteDriver::new(
-        "sqlite-normal",
-        &path,
-        Synchronous::Normal,
-        2,
-        &SCALE,
-    ));
+    let seed = temp.path().join("seed.db");
+    sqlite_driver::load(&seed, &SCALE);
+    let copy = |name: &str| {
+        let path = temp.path().join(format!("{name}.db"));
+        std::fs::copy(&seed, &path).unwrap();
+        path
+    };
+    for (name, synchronous) in [
+        ("sqlite-full-pool", Synchronous::Full),
+        ("sqlite-normal-pool", Synchronous::Normal),
+    ] {
+        check(&SqliteDriver::new(
+            name,
+            &copy(name),
+            synchronous,
+            2,
+            &SCALE,
+        ));
+    }
+    for (name, synchronous) in [
+        ("sqlite-full-group", Synchronous::Full),
+        ("sqlite-normal-group", Synchronous::Normal),
+    ] {
+        let driver = GroupCommitDriver::new(name, &copy(name), synchronous, 2, &SCALE);
+        check(&driver);
+        let checkpoints = driver.checkpoints();
+        // Nudged by the WAL's size, or at its interval (500 ms) at the latest.
+        for _ in 0..20 {
+            if checkpoints.passive() > 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        eprintln!("{name}: {} passive checkpoints", checkpoints.passive());
+        assert!(
+            checkpoints.passive() > 0,
+            "{name}: the checkpointer never ran"
+        );
+        assert_eq!(checkpoints.failed(), 0, "{name}: a checkpoint failed");
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! (`{"amount": "12.50", "currency": "USD"}`), times are RFC 3339 strings, enumerations are
 //! lower-case words — parsed into domain types by ordo-core, never checked here.
 
-use ordo_core::catalog::{BackorderPolicy, PriceTier, ProductInput, TaxCategory};
+use ordo_core::catalog::{BackorderPolicy, Media, PriceTier, ProductInput, TaxCategory};
 use ordo_core::customer::{AddressInput, CustomerInput};
 use ordo_core::engine::{OrderRequest, PaymentRequest, VoidRequest};
 use ordo_core::money::Money;
@@ -76,10 +76,13 @@ pub struct ProductUpdate {
     pub base_price: Option<Money>,
     /// Specifications, replacing all: `[["Material", "Cotton"]]`.
     pub specifications: Option<Vec<(String, String)>>,
-    /// Photo URLs, replacing all photos.
+    /// Photo URLs, replacing all photos (a URL the product already has keeps its caption).
     pub photos: Option<Vec<String>>,
-    /// Video URLs, replacing all videos.
+    /// Video URLs, replacing all videos (as `photos`).
     pub videos: Option<Vec<String>>,
+    /// The whole media list with captions, `[{"kind": "photo", "url": "…", "caption":
+    /// "…"}]`, replacing photos and videos alike (then `photos` and `videos` must be absent).
+    pub media: Option<Vec<Media>>,
     /// Wholesale tiers, replacing the wholesale list (`[]` removes it):
     /// `[{"min_quantity": 10, "unit_price": {"amount": "13.99", "currency": "USD"}}]`.
     pub wholesale: Option<Vec<PriceTier>>,

@@ -92,16 +92,32 @@ fn patched(mut input: ProductInput, patch: &ProductUpdate) -> Result<ProductInpu
     if let Some(specifications) = &patch.specifications {
         input.specifications.clone_from(specifications);
     }
+    if let Some(media) = &patch.media {
+        if patch.photos.is_some() || patch.videos.is_some() {
+            return Err(Error::invalid(
+                "media",
+                "give either the whole media list or photos and videos, not both",
+            ));
+        }
+        input.media.clone_from(media);
+    }
     for (kind, urls) in [
         (MediaKind::Photo, &patch.photos),
         (MediaKind::Video, &patch.videos),
     ] {
         if let Some(urls) = urls {
-            input.media.retain(|m| m.kind != kind);
-            input.media.extend(urls.iter().map(|url| Media {
-                kind,
-                url: url.trim().to_string(),
-                caption: String::new(),
+            let (old, kept): (Vec<Media>, Vec<Media>) =
+                input.media.drain(..).partition(|m| m.kind == kind);
+            input.media = kept;
+            input.media.extend(urls.iter().map(|url| {
+                let url = url.trim().to_string();
+                // A URL the product already had keeps its caption.
+                let caption = old
+                    .iter()
+                    .find(|m| m.url == url)
+                    .map(|m| m.caption.clone())
+                    .unwrap_or_default();
+                Media { kind, url, caption }
             }));
         }
     }

@@ -118,6 +118,40 @@ fn the_catalog_ops() {
         2,
         "invalid_arguments",
     );
+    // Media with captions: the whole list, then photos as URLs keep the captions they had.
+    let with_media = host.ok(
+        "product.update",
+        json!({"sku": "MUG", "media": [
+            {"kind": "photo", "url": "https://cdn.example.com/mug.jpg", "caption": "Front"},
+            {"kind": "video", "url": "https://video.example.com/mug", "caption": "Spin"},
+        ]}),
+    );
+    assert_eq!(with_media["media"][0]["caption"], "Front", "{with_media}");
+    let photos = host.ok(
+        "product.update",
+        json!({"sku": "MUG", "photos": ["https://cdn.example.com/mug.jpg", "https://cdn.example.com/mug-2.jpg"]}),
+    );
+    let captions: Vec<(&str, &str)> = photos["media"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["url"].as_str().unwrap(), m["caption"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        captions,
+        vec![
+            ("https://video.example.com/mug", "Spin"),
+            ("https://cdn.example.com/mug.jpg", "Front"),
+            ("https://cdn.example.com/mug-2.jpg", ""),
+        ]
+    );
+    host.fails(
+        "product.update",
+        json!({"sku": "MUG", "media": [], "photos": []}),
+        None,
+        3,
+        "invalid_value",
+    );
     let adjusted = host.ok(
         "product.adjust",
         json!({"sku": "MUG", "warehouse": "MAIN", "quantity": -3, "reason": "broken"}),

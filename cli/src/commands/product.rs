@@ -124,6 +124,7 @@ fn update<S: Store>(ctx: &Context<S>, args: &ProductUpdateArgs) -> anyhow::Resul
         },
         photos: media(&args.photos),
         videos: media(&args.videos),
+        media: None,
         wholesale,
         tax_category: args.tax.as_deref().map(TaxCategory::parse).transpose()?,
         backorder: args

@@ -146,7 +146,13 @@ fn media_text(product: &ProductView, kind: &str) -> String {
         .media
         .iter()
         .filter(|m| m.kind == kind)
-        .map(|m| m.url.as_str())
+        .map(|m| {
+            if m.caption.is_empty() {
+                m.url.clone()
+            } else {
+                format!("{} {}", m.url, m.caption)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -222,8 +228,8 @@ fn product_form(
             (field(outcome, "product", "weight_kg", "Weight (kg)", "text", &get(|p| p.weight_kg.clone().unwrap_or_default())))
             (field(outcome, "product", "dimensions_cm", "Size L x W x H (cm)", "text", &get(|p| p.dimensions_cm.clone().unwrap_or_default())))
             (area(outcome, "specifications", "Specifications (one \"Name: Value\" a line)", &specs))
-            (area(outcome, "photos", "Photo URLs (one a line)", &get(|p| media_text(p, "photo"))))
-            (area(outcome, "videos", "Video links (one a line)", &get(|p| media_text(p, "video"))))
+            (area(outcome, "photos", "Photos: one a line, the URL then an optional caption", &get(|p| media_text(p, "photo"))))
+            (area(outcome, "videos", "Videos: one a line, the link then an optional caption", &get(|p| media_text(p, "video"))))
             button type="submit" { (if product.is_some() { "Save" } else { "Create" }) }
         }
     }
@@ -310,14 +316,17 @@ fn render_new(staff: &Staff, outcome: &Outcome) -> Response {
     respond(status, page("New product", staff, body))
 }
 
-/// The media list of the form's photo and video lines.
+/// The media list of the form's photo and video lines: each a URL, then optionally a
+/// caption after the first space (a URL has none), so editing keeps the captions.
 fn media(fields: &Fields) -> Vec<Value> {
-    let photos = lines(fields, "photos")
-        .into_iter()
-        .map(|url| json!({"kind": "photo", "url": url, "caption": ""}));
-    let videos = lines(fields, "videos")
-        .into_iter()
-        .map(|url| json!({"kind": "video", "url": url, "caption": ""}));
+    let item = |kind: &'static str| {
+        move |line: String| {
+            let (url, caption) = line.split_once(char::is_whitespace).unwrap_or((&line, ""));
+            json!({"kind": kind, "url": url, "caption": caption.trim()})
+        }
+    };
+    let photos = lines(fields, "photos").into_iter().map(item("photo"));
+    let videos = lines(fields, "videos").into_iter().map(item("video"));
     photos.chain(videos).collect()
 }
 
@@ -530,8 +539,6 @@ async fn act<S: Store + Send + Sync + 'static>(
 fn update_request(fields: &Fields, product: &ProductView) -> Result<Request, ApiError> {
     let sku = text(fields, "sku");
     let new_sku = (!sku.is_empty() && sku != product.sku).then_some(sku);
-    let photos = lines(fields, "photos");
-    let videos = lines(fields, "videos");
     call::request(
         "product.update",
         json!({
@@ -541,8 +548,7 @@ fn update_request(fields: &Fields, product: &ProductView) -> Result<Request, Api
             "description": fields.get("description").cloned().unwrap_or_default(),
             "base_price": {"amount": amount(fields, "base_price")?, "currency": product.currency},
             "specifications": specifications(fields)?,
-            "photos": photos,
-            "videos": videos,
+            "media": media(fields),
             "wholesale": tiers(fields, &product.currency)?,
             "tax_category": text(fields, "tax_category"),
             "backorder": text(fields, "backorder"),

@@ -43,7 +43,7 @@ const NEW_PRODUCT: [(&str, &str); 13] = [
     ("weight_kg", "0.4"),
     ("dimensions_cm", "40x35x2"),
     ("specifications", "Material: Canvas\nColour: Natural"),
-    ("photos", "https://cdn.example.com/bag.jpg"),
+    ("photos", "https://cdn.example.com/bag.jpg Front view"),
 ];
 
 #[tokio::test]
@@ -112,6 +112,8 @@ async fn sales_staff_create_and_edit_products_with_errors_next_to_their_fields()
     assert_eq!(bag["weight_kg"], "0.4");
     assert_eq!(bag["specifications"].as_array().unwrap().len(), 2);
     assert_eq!(bag["media"].as_array().unwrap().len(), 2);
+    assert_eq!(bag["media"][0]["url"], "https://cdn.example.com/bag.jpg");
+    assert_eq!(bag["media"][0]["caption"], "Front view");
     let tiers = &bag["price_lists"]
         .as_array()
         .unwrap()
@@ -124,6 +126,13 @@ async fn sales_staff_create_and_edit_products_with_errors_next_to_their_fields()
     assert!(page.body.contains("Tote &lt;script&gt;bag&lt;/script&gt;"));
     assert!(!page.body.contains("<script>"));
     assert!(page.body.contains("product-form") && page.body.contains("10 = 18.50"));
+    // The edit form shows each photo with its caption, so saving it keeps the caption.
+    assert!(
+        page.body
+            .contains("https://cdn.example.com/bag.jpg Front view</textarea>"),
+        "{}",
+        page.body
+    );
     // Sales may not change stock: no stock forms.
     assert!(!page.body.contains("restock-form"));
 
@@ -153,6 +162,7 @@ async fn sales_staff_create_and_edit_products_with_errors_next_to_their_fields()
     assert_eq!(renamed["base_price"], "26.50");
     assert_eq!(renamed["specifications"].as_array().unwrap().len(), 1);
     assert_eq!(renamed["media"].as_array().unwrap().len(), 1);
+    assert_eq!(renamed["media"][0]["caption"], "Front view");
 }
 
 #[tokio::test]

@@ -30,16 +30,47 @@ impl Default for Durability {
     }
 }
 
+/// Bytes of accepted changes held in memory (the overlay in front of sled) that start a
+/// checkpoint by default: 16 MiB is a few thousand orders, large enough for sled to take
+/// them in big sorted batches, small enough that replaying the log after a crash takes well
+/// under a second. Writers wait when the overlay reaches four times this.
+pub const DEFAULT_CHECKPOINT_BYTES: usize = 16 << 20;
+
 /// Settings for [`SledStore::open`](crate::SledStore::open).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreConfig {
     /// When acknowledged writes are durable.
     pub durability: Durability,
+    /// See [`StoreConfig::with_checkpoint_bytes`].
+    checkpoint_bytes: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig::new(Durability::default())
+    }
 }
 
 impl StoreConfig {
     /// A configuration with the given durability.
     pub fn new(durability: Durability) -> StoreConfig {
-        StoreConfig { durability }
+        StoreConfig {
+            durability,
+            checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
+        }
+    }
+
+    /// Checkpoint once the changes held in memory reach about `bytes` (at least 1; the
+    /// default is [`DEFAULT_CHECKPOINT_BYTES`]). Writers wait while four times this is held.
+    /// Small values make checkpoints frequent (crash tests use this); durability does not
+    /// depend on it.
+    pub fn with_checkpoint_bytes(mut self, bytes: usize) -> StoreConfig {
+        self.checkpoint_bytes = bytes.max(1);
+        self
+    }
+
+    /// The checkpoint trigger in bytes.
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.checkpoint_bytes
     }
 }

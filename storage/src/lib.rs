@@ -58,6 +58,7 @@
 //! that do not decode are copied and reported ([`BackupInfo::undecodable`]), never fatal.
 
 pub mod backup;
+mod checkpoint;
 pub mod codec;
 mod commit;
 mod config;
@@ -70,15 +71,17 @@ pub mod fuzzing;
 mod golden;
 mod layout;
 mod migrate;
+mod overlay;
 mod restore;
 mod schedule;
 mod stats;
 mod store;
 mod sync;
+mod wal;
 mod writer;
 
 pub use backup::{BackupInfo, IfNotEmpty};
-pub use config::{Durability, StoreConfig};
+pub use config::{DEFAULT_CHECKPOINT_BYTES, Durability, StoreConfig};
 pub use datadir::SERVICE_SOCKET;
 pub use schedule::{BackupSchedule, BackupThread, spawn_backups};
 pub use stats::StoreStats;

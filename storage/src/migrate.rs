@@ -771,7 +771,10 @@ mod format_6_tests {
             .get(layout::META_FORMAT_VERSION)
             .unwrap()
             .unwrap();
-        assert_eq!(codec::decode_counter("format", &format).unwrap(), 7);
+        assert_eq!(
+            codec::decode_counter("format", &format).unwrap(),
+            layout::STORAGE_FORMAT_VERSION
+        );
         let shipments = trees.records(RecordKind::Shipment);
         let (_, value) = shipments.iter().next().unwrap().unwrap();
         assert_eq!(

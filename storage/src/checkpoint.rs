@@ -202,7 +202,7 @@ impl Checkpointer {
             .spawn(move || {
                 // Bounded by the stop signal.
                 loop {
-                    let stopping = own.checkpoint_signal.wait(CHECKPOINT_EVERY);
+                    let stopping = own.checkpoint_signal.wait(own.checkpoint_every);
                     if stopping && own.crashed() {
                         return;
                     }
@@ -241,3 +241,6 @@ impl Drop for Checkpointer {
         self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -43,6 +43,8 @@ pub struct StoreConfig {
     pub durability: Durability,
     /// See [`StoreConfig::with_checkpoint_bytes`].
     checkpoint_bytes: usize,
+    /// How often a checkpoint runs while the overlay holds anything.
+    checkpoint_every: std::time::Duration,
 }
 
 impl Default for StoreConfig {
@@ -57,7 +59,21 @@ impl StoreConfig {
         StoreConfig {
             durability,
             checkpoint_bytes: DEFAULT_CHECKPOINT_BYTES,
+            checkpoint_every: crate::checkpoint::CHECKPOINT_EVERY,
         }
+    }
+
+    /// Checkpoint at least every `every` while changes are held in memory (default: 2
+    /// seconds). A long interval leaves more of the commit log to replay after a crash;
+    /// durability does not depend on it.
+    pub fn with_checkpoint_every(mut self, every: std::time::Duration) -> StoreConfig {
+        self.checkpoint_every = every.max(std::time::Duration::from_millis(1));
+        self
+    }
+
+    /// The interval of timed checkpoints.
+    pub(crate) fn checkpoint_every(&self) -> std::time::Duration {
+        self.checkpoint_every
     }
 
     /// Checkpoint once the changes held in memory reach about `bytes` (at least 1; the

@@ -61,6 +61,10 @@ pub(crate) struct Shared {
     pub(crate) checkpoint_signal: checkpoint::Signal,
     /// Overlay bytes that trigger a checkpoint (writers wait at four times this).
     pub(crate) checkpoint_bytes: usize,
+    /// How often a checkpoint runs while the overlay holds anything.
+    pub(crate) checkpoint_every: Duration,
+    /// How many log records the open replayed (0 after a clean close).
+    pub(crate) replayed: u64,
     /// The writer's statistics.
     pub(crate) counters: Counters,
     /// Which committed log positions are durable (`Store::sync` waits on it).
@@ -92,6 +96,7 @@ struct Opening {
     /// The log and the overlay it was replayed into (`None`: no log, empty overlay).
     recovered: Option<(Recovered, Overlay)>,
     checkpoint_bytes: usize,
+    checkpoint_every: Duration,
 }
 
 impl Shared {
@@ -247,6 +252,7 @@ impl SledStore {
             dir: Some(dir.to_path_buf()),
             recovered: Some((recovered, overlay)),
             checkpoint_bytes: config.checkpoint_bytes(),
+            checkpoint_every: config.checkpoint_every(),
         };
         SledStore::start(db, trees, opening)
     }
@@ -275,6 +281,7 @@ impl SledStore {
             dir: None,
             recovered: None,
             checkpoint_bytes: config.checkpoint_bytes(),
+            checkpoint_every: config.checkpoint_every(),
         };
         SledStore::start(db, trees, opening)
     }
@@ -302,6 +309,12 @@ impl SledStore {
         self.shared.counters.snapshot()
     }
 
+    /// How many commit log records the open replayed: 0 after a clean close, the batches
+    /// accepted after the last checkpoint after a crash.
+    pub fn replayed_at_open(&self) -> u64 {
+        self.shared.replayed
+    }
+
     /// The durability mode the store was opened with.
     pub fn durability(&self) -> Durability {
         self.durability
@@ -314,18 +327,20 @@ impl SledStore {
             dir,
             recovered,
             checkpoint_bytes,
+            checkpoint_every,
         } = opening;
         let sled_ids = read_counter(&trees, layout::META_LAST_ID)?;
         let id_floor = read_counter(&trees, layout::META_ID_OFFSET)?;
         let checkpointed = read_counter(&trees, layout::META_LOG_POSITION)?;
-        let (log, overlay, last_position, logged_ids) = match recovered {
+        let (log, overlay, last_position, logged_ids, replayed) = match recovered {
             Some((recovered, overlay)) => (
                 Some(recovered.log),
                 overlay,
                 recovered.last_position,
                 recovered.id_high,
+                recovered.replayed,
             ),
-            None => (None, Overlay::new(checkpointed), checkpointed, 0),
+            None => (None, Overlay::new(checkpointed), checkpointed, 0, 0),
         };
         let shared = Arc::new(Shared {
             db,
@@ -338,6 +353,8 @@ impl SledStore {
             checkpoint: Mutex::new(syncer),
             checkpoint_signal: checkpoint::Signal::default(),
             checkpoint_bytes,
+            checkpoint_every,
+            replayed,
             counters: Counters::default(),
             watermark: Watermark::starting_at(last_position),
             failure: Mutex::new(None),

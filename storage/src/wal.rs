@@ -15,12 +15,14 @@
 //!
 //! Records go to segment files named by the first position they hold (`{position:020}.wal`);
 //! a segment rolls after [`SEGMENT_BYTES`] so that segments wholly checkpointed can be
-//! deleted. At open a bad record (short, torn, wrong checksum) at the **tail** of the last
-//! segment is cut off (a write the crash interrupted, never acknowledged); a bad record with
-//! a valid one after it is damage and the store refuses to open.
+//! deleted. A segment is zero-filled a little ahead of its records (see [`EXTEND_BYTES`]):
+//! zeros where a record would start end the segment. At open a bad record (short, torn,
+//! wrong checksum) at the **tail** of the last segment is cut off (a write the crash
+//! interrupted, never acknowledged); a bad record with a valid one after it is damage and
+//! the store refuses to open.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -39,6 +41,12 @@ pub(crate) const SEGMENT_BYTES: u64 = 64 << 20;
 
 /// The directory of the log inside a store directory.
 pub(crate) const LOG_DIR: &str = "log";
+
+/// How far ahead of the records a segment is filled with zeros: a record then overwrites
+/// allocated blocks without changing the file's size, so its `fdatasync` writes data only
+/// (an append that grows the file costs a journal commit on every `fdatasync`). One size
+/// change per this many bytes remains.
+const EXTEND_BYTES: u64 = 1 << 20;
 
 /// Bytes before a record's payload: its length and checksum.
 const HEADER: usize = 8;
@@ -229,8 +237,10 @@ pub(crate) fn is_segment_name(name: &str) -> bool {
 struct Segments {
     /// The active segment (shared so a sync need not hold the lock while it waits).
     file: Arc<File>,
-    /// Its size in bytes.
+    /// Where the next record goes (the records' end; zeros follow up to `allocated`).
     size: u64,
+    /// The active segment's length, zero-filled beyond `size`.
+    allocated: u64,
     /// The last position written (its `write` returned) to any segment.
     written: u64,
     /// Every segment, oldest first, the active one last: (first position, path).
@@ -307,6 +317,13 @@ impl Log {
             let mut offset = 0;
             while offset < bytes.len() {
                 let Some((record, next)) = record_at(&bytes, offset) else {
+                    if bytes
+                        .get(offset..)
+                        .is_some_and(|rest| rest.iter().all(|b| *b == 0))
+                    {
+                        // The zero-filled space ahead of the records: the segment's end.
+                        break;
+                    }
                     let last_good = seen.unwrap_or(checkpointed).max(checkpointed);
                     if !is_last || valid_record_after(&bytes, offset + 1, last_good) {
                         return Err(corrupted(
@@ -359,21 +376,25 @@ impl Log {
                 tail_size = offset.min(bytes.len()) as u64;
             }
         }
-        let (file, size) = match all.last() {
+        let (file, size, allocated) = match all.last() {
             Some((_, path)) => {
                 let file = OpenOptions::new()
-                    .append(true)
+                    .write(true)
                     .open(path)
                     .map_err(|e| from_io(&format!("cannot open {}", path.display()), &e))?;
+                let allocated = file
+                    .metadata()
+                    .map_err(|e| from_io(&format!("cannot read {}", path.display()), &e))?
+                    .len();
                 file.sync_data()
                     .map_err(|e| from_io(&format!("cannot fsync {}", path.display()), &e))?;
-                (file, tail_size)
+                (file, tail_size, allocated)
             }
             None => {
                 let path = dir.join(segment_name(last + 1));
                 let file = create_segment(&dir, &path)?;
                 all.push((last + 1, path));
-                (file, 0)
+                (file, 0, 0)
             }
         };
         Ok(Recovered {
@@ -382,6 +403,7 @@ impl Log {
                 segments: Mutex::new(Segments {
                     file: Arc::new(file),
                     size,
+                    allocated,
                     written: last,
                     all,
                 }),
@@ -415,12 +437,24 @@ impl Log {
             let file = create_segment(&self.dir, &path)?;
             segments.file = Arc::new(file);
             segments.size = 0;
+            segments.allocated = 0;
             segments.all.push((position, path));
         }
-        (&*segments.file)
-            .write_all(record)
+        let end = segments.size + record.len() as u64;
+        if end > segments.allocated {
+            let extended = end + EXTEND_BYTES;
+            let zeros = vec![0u8; usize::try_from(extended - segments.allocated).unwrap_or(0)];
+            segments
+                .file
+                .write_all_at(&zeros, segments.allocated)
+                .map_err(|e| from_io("cannot extend the commit log", &e))?;
+            segments.allocated = extended;
+        }
+        segments
+            .file
+            .write_all_at(record, segments.size)
             .map_err(|e| from_io("cannot write the commit log", &e))?;
-        segments.size += record.len() as u64;
+        segments.size = end;
         segments.written = position;
         Ok(())
     }
@@ -491,7 +525,8 @@ impl Log {
 fn create_segment(dir: &Path, path: &Path) -> Result<File, StoreError> {
     let file = OpenOptions::new()
         .create(true)
-        .append(true)
+        .truncate(true)
+        .write(true)
         .open(path)
         .map_err(|e| from_io(&format!("cannot create {}", path.display()), &e))?;
     sync_dir(dir)?;

@@ -12,19 +12,20 @@ use ordo_core::store::StoreError;
 use super::{Log, LogRecord, encode, segment_name};
 use crate::layout::{self, Slot};
 
-/// A record at `position` with a put, a removal and an empty value.
+/// A record at `position` with an empty value, a removal and a put (last, so that the
+/// record ends in non-zero bytes: a cut can never look like the zero fill after it).
 fn record(position: u64) -> LogRecord {
     LogRecord {
         position,
         id_high: position * 10,
         changes: vec![
+            (layout::META, b"empty".to_vec(), Some(Vec::new())),
+            (Slot(20), b"gone".to_vec(), None),
             (
                 layout::record_slot(ordo_core::store::RecordKind::Order),
                 position.to_be_bytes().to_vec(),
                 Some(format!("order {position}").into_bytes()),
             ),
-            (Slot(20), b"gone".to_vec(), None),
-            (layout::META, b"empty".to_vec(), Some(Vec::new())),
         ],
     }
 }
@@ -85,27 +86,49 @@ fn a_torn_last_record_is_cut_off_at_every_byte() {
     drop(log);
     let path = only_segment(dir.path());
     let whole = std::fs::read(&path).unwrap();
-    let last_len = encode(3, 30, &record(3).changes).unwrap().len();
-    let last_start = whole.len() - last_len;
+    let len = |p: u64| encode(p, p * 10, &record(p).changes).unwrap().len();
+    let last_start = len(1) + len(2);
+    let last_end = last_start + len(3);
+    assert!(whole.len() > last_end, "the segment is zero-filled ahead");
+    assert!(whole[last_end..].iter().all(|b| *b == 0));
     let mut cuts = 0;
-    for cut in last_start..whole.len() {
-        std::fs::write(&path, &whole[..cut]).unwrap();
-        let (log, replayed, last) = open(dir.path(), 0).unwrap();
-        assert_eq!(replayed, vec![record(1), record(2)], "cut at {cut}");
-        assert_eq!(last, 2);
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().len(),
-            last_start as u64,
-            "the torn bytes are gone (cut at {cut})"
-        );
-        // The log goes on after the cut: the record can be written again.
-        append(&log, 3);
-        drop(log);
-        let (_, replayed, _) = open(dir.path(), 0).unwrap();
-        assert_eq!(replayed, vec![record(1), record(2), record(3)]);
-        cuts += 1;
+    for cut in last_start..last_end {
+        // The write stopped at `cut`: at the end of the file, or inside the zero-filled
+        // space ahead of the records.
+        let mut torn_in_place = whole[..cut].to_vec();
+        torn_in_place.resize(whole.len(), 0);
+        for (variant, bytes) in [
+            ("at the end", &whole[..cut]),
+            ("in place", &torn_in_place[..]),
+        ] {
+            std::fs::write(&path, bytes).unwrap();
+            let (log, replayed, last) = open(dir.path(), 0).unwrap();
+            assert_eq!(
+                replayed,
+                vec![record(1), record(2)],
+                "cut {variant} at {cut}"
+            );
+            assert_eq!(last, 2);
+            if cut > last_start {
+                assert_eq!(
+                    std::fs::metadata(&path).unwrap().len(),
+                    last_start as u64,
+                    "the torn bytes are gone (cut {variant} at {cut})"
+                );
+            }
+            // The log goes on after the cut: the record can be written again.
+            append(&log, 3);
+            drop(log);
+            let (_, replayed, _) = open(dir.path(), 0).unwrap();
+            assert_eq!(
+                replayed,
+                vec![record(1), record(2), record(3)],
+                "{variant} {cut}"
+            );
+            cuts += 1;
+        }
     }
-    assert_eq!(cuts, last_len);
+    assert_eq!(cuts, 2 * len(3));
 }
 
 #[test]

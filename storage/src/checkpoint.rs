@@ -111,7 +111,7 @@ fn run(
     flush_and_sync(shared, syncer.as_deref_mut())?;
     meta.insert(layout::META_LOG_POSITION, codec::encode_counter(upto)?)
         .map_err(from_sled)?;
-    flush_and_sync(shared, syncer.as_deref_mut())?;
+    flush_and_sync(shared, syncer)?;
     shared.checkpointed.fetch_max(upto, Ordering::AcqRel);
     shared.ids_checkpointed.fetch_max(ids, Ordering::AcqRel);
     #[cfg(test)]

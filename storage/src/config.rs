@@ -3,22 +3,20 @@
 /// When an acknowledged write is safe from a crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
-    /// `apply` returns only after the write set is on stable storage: sled's log is
-    /// flushed and the database files are `fsync`ed (`sync_all`), with the directories
-    /// whose entries changed. An acknowledged write survives a process crash and a power
-    /// loss. Writes are group-committed: one flush and one `fsync` per batch of
+    /// `apply` returns only after the write set is on stable storage: its commit log record
+    /// is written and the log `fdatasync`ed. An acknowledged write survives a process crash
+    /// and a power loss. Writes are group-committed: one `fdatasync` per batch of
     /// concurrent write sets.
     Immediate,
-    /// `apply` returns once the write set is applied in memory. A flush thread writes out
-    /// and `fsync`s everything every `flush_every_ms` milliseconds (sled's own periodic
-    /// flush alone does not: see `docs/storage-format.md`). A process crash may lose the
-    /// write sets acknowledged in about the last `flush_every_ms`; a power loss those
+    /// `apply` returns once the write set's commit log record is written (`write(2)`, no
+    /// sync). A flush thread `fdatasync`s the log every `flush_every_ms` milliseconds. A
+    /// process crash (even SIGKILL) loses nothing acknowledged; a power loss may lose those
     /// acknowledged since the last flush round began (about `flush_every_ms` plus the
     /// round's duration) — whole write sets, never part of one — and the store reopens
     /// consistent. Outbox messages reach dispatchers only after the round that made them
     /// durable.
     Periodic {
-        /// Background flush interval in milliseconds (at least 1).
+        /// Background `fdatasync` interval in milliseconds (at least 1).
         flush_every_ms: u64,
     },
 }

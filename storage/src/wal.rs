@@ -185,7 +185,7 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
     let header = bytes.get(offset..offset.checked_add(HEADER)?)?;
     let len = usize::try_from(u32::from_le_bytes(header.get(..4)?.try_into().ok()?)).ok()?;
     let crc = u32::from_le_bytes(header.get(4..)?.try_into().ok()?);
-    if len > MAX_RECORD || len < PAYLOAD_HEAD {
+    if !(PAYLOAD_HEAD..=MAX_RECORD).contains(&len) {
         return None;
     }
     let start = offset + HEADER;

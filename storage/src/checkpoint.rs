@@ -84,7 +84,7 @@ fn run(
     }
     let started = Instant::now();
     durable::make_durable(shared)?;
-    for (applied, (slot, changes)) in trees.into_iter().enumerate() {
+    for (applied, (slot, changes)) in trees.iter().enumerate() {
         #[cfg(test)]
         if shared.stops_at(Stop::AfterTrees(applied)) {
             return Ok(());
@@ -93,13 +93,13 @@ fn run(
         let mut batch = sled::Batch::default();
         for (key, value) in changes {
             match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
+                Some(value) => batch.insert(key.as_slice(), value.clone()),
+                None => batch.remove(key.as_slice()),
             }
         }
         shared
             .trees
-            .tree(slot)
+            .tree(*slot)
             .apply_batch(batch)
             .map_err(from_sled)?;
     }
@@ -121,7 +121,7 @@ fn run(
     if let Some(log) = &shared.log {
         log.remove_through(upto)?;
     }
-    shared.overlay.remove_through(upto);
+    shared.overlay.remove_through(upto, &trees);
     shared.counters.flushed(started.elapsed());
     Ok(())
 }

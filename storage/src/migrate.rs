@@ -24,8 +24,8 @@
 //! 4. **The report counters are computed from the orders** (format 5 added them): the
 //!    counters tree is emptied and filled with the sum of every order's contribution, so a
 //!    migration cut short simply computes them again.
-//! 5. **The format version moves last**, after a flush: until it says the current version the database is
-//!    treated as not (fully) migrated.
+//! 5. **The format version moves last**, after a flush: until it says the current version
+//!    the database is treated as not (fully) migrated.
 
 use std::path::{Path, PathBuf};
 

@@ -26,6 +26,9 @@ use crate::wal::Change;
 /// estimate, so the cap below tracks real use to within a small factor.
 const ENTRY_OVERHEAD: usize = 64;
 
+/// Keys removed per hold of the write lock after a checkpoint.
+const REMOVE_CHUNK: usize = 1024;
+
 /// One overlay entry: the log position that wrote it and the value (`None`: removed).
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
@@ -138,22 +141,33 @@ impl Overlay {
         (state.last_position, trees)
     }
 
-    /// Drops the entries written at or below `position` (they are in sled now) and wakes
-    /// writers waiting for room.
-    pub(crate) fn remove_through(&self, position: u64) {
-        {
-            let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
-            for tree in &mut state.slots {
-                tree.retain(|_, entry| entry.position > position);
+    /// Drops the entries of `taken` (a [`Overlay::snapshot`] now in sled) that are still
+    /// those written at or below `position` (a newer write of the same key stays), and
+    /// wakes writers waiting for room. The write lock is taken per chunk of keys, so
+    /// readers never wait for a whole checkpoint's worth: which of these entries a reader
+    /// still finds changes nothing it sees, since sled holds the same values.
+    pub(crate) fn remove_through(&self, position: u64, taken: &[(Slot, TreeChanges)]) {
+        for (slot, changes) in taken {
+            for chunk in changes.chunks(REMOVE_CHUNK) {
+                let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+                let Some(tree) = state.slots.get_mut(slot.0) else {
+                    continue;
+                };
+                let mut freed = 0;
+                for (key, _) in chunk {
+                    if tree
+                        .get(key)
+                        .is_some_and(|entry| entry.position <= position)
+                        && let Some(entry) = tree.remove(key)
+                    {
+                        freed += cost(key, entry.value.as_ref());
+                    }
+                }
+                // Under the write lock, so no other update interleaves.
+                let held = self.bytes.load(Ordering::Acquire);
+                self.bytes
+                    .store(held.saturating_sub(freed), Ordering::Release);
             }
-            let held = state
-                .slots
-                .iter()
-                .flat_map(|tree| tree.iter())
-                .map(|(key, entry)| cost(key, entry.value.as_ref()))
-                .sum();
-            // Recounted under the lock: the estimate never drifts across checkpoints.
-            self.bytes.store(held, Ordering::Release);
         }
         let _guard = self.room.0.lock().unwrap_or_else(|p| p.into_inner());
         self.room.1.notify_all();

@@ -98,6 +98,11 @@ pub(crate) struct Writer {
     failed: Option<String>,
 }
 
+/// The overlay's cap, in checkpoint triggers: writers wait above it. Four triggers leave the
+/// checkpointer room to finish one checkpoint while the next fills, and bound the memory
+/// (64 MiB of changes by default) and the log to replay after a crash.
+const OVERLAY_CAP_FACTOR: usize = 4;
+
 /// The longest a writer waits for the checkpointer to make room in the overlay.
 const ROOM_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -248,7 +253,10 @@ impl Writer {
 
     /// Waits while the overlay is over its cap (the checkpointer is behind).
     fn wait_for_room(&self) -> Result<(), StoreError> {
-        let cap = self.shared.checkpoint_bytes.saturating_mul(4);
+        let cap = self
+            .shared
+            .checkpoint_bytes
+            .saturating_mul(OVERLAY_CAP_FACTOR);
         let deadline = Instant::now() + ROOM_TIMEOUT;
         // Bounded by the deadline and by a checkpointer failure.
         while self.shared.overlay.bytes() >= cap {

@@ -148,14 +148,16 @@ fn removing_through_a_position_keeps_newer_writes_of_the_same_key() {
     // Written after the snapshot: must survive the removal.
     overlay.insert(3, vec![(SLOT, key(1), Some(b"newer".to_vec()))]);
     let before = overlay.bytes();
-    overlay.remove_through(upto);
+    overlay.remove_through(upto, &taken);
     assert!(overlay.bytes() < before);
     let view = overlay.view(&trees);
     assert_eq!(view.get(SLOT, &key(1)).unwrap().unwrap().as_ref(), b"newer");
     // Key 2 left the overlay (the checkpoint would have put it in sled).
     assert_eq!(view.get(SLOT, &key(2)).unwrap(), None);
     drop(view);
-    overlay.remove_through(3);
+    let (upto, taken) = overlay.snapshot();
+    assert_eq!(upto, 3);
+    overlay.remove_through(upto, &taken);
     assert!(overlay.is_empty());
     assert_eq!(overlay.bytes(), 0);
 }

@@ -102,4 +102,16 @@ pub use store::SledStore;
 mod tests {
     ordo_core::store_conformance_tests!(crate::SledStore::temporary().unwrap());
     ordo_core::store_counter_conformance_tests!(crate::SledStore::temporary().unwrap());
+
+    /// The same contract with a checkpoint after every batch: reads constantly merge the
+    /// overlay with what checkpoints already moved into sled.
+    mod checkpointing_constantly {
+        fn store() -> crate::SledStore {
+            let config = crate::StoreConfig::default().with_checkpoint_bytes(1);
+            crate::SledStore::temporary_with(config).unwrap()
+        }
+
+        ordo_core::store_conformance_tests!(store());
+        ordo_core::store_counter_conformance_tests!(store());
+    }
 }

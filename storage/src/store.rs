@@ -204,13 +204,16 @@ impl SledStore {
     /// A restore into `dir` that a crash interrupted is completed or undone first (see
     /// [`crate::backup::restore`]). Everything found at open is `fsync`ed before the store
     /// is used (also in `Periodic` mode), so whatever a reader sees at first is durable.
-    /// A new store gets its marker file (see `docs/storage-format.md`).
+    /// The commit log written since the last checkpoint is replayed (a torn record at its
+    /// end is cut off; nothing to replay after a clean close). A new store gets its marker
+    /// file (see `docs/storage-format.md`).
     ///
     /// # Errors
     /// `Locked` if another process has the directory open, or a restore into it is
     /// running while it is missing; `Corrupted` if the database
-    /// was written by an unknown storage format version or sled finds its files damaged;
-    /// `Io` if the directory cannot be created, read or synced, or `flush_every_ms` is 0.
+    /// was written by an unknown storage format version, sled finds its files damaged, or
+    /// the commit log holds a damaged record before valid ones or misses records; `Io` if
+    /// the directory cannot be created, read or synced, or `flush_every_ms` is 0.
     pub fn open(dir: &Path, config: StoreConfig) -> Result<SledStore, StoreError> {
         if config.durability == (Durability::Periodic { flush_every_ms: 0 }) {
             return Err(StoreError::Io(

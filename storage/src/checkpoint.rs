@@ -93,8 +93,8 @@ fn run(
         let mut batch = sled::Batch::default();
         for (key, value) in changes {
             match value {
-                Some(value) => batch.insert(key.as_slice(), value.clone()),
-                None => batch.remove(key.as_slice()),
+                Some(value) => batch.insert(key.clone(), value.clone()),
+                None => batch.remove(key.clone()),
             }
         }
         shared

@@ -39,13 +39,14 @@ pub(crate) struct Entry {
 /// The overlay's contents.
 #[derive(Debug)]
 pub(crate) struct State {
-    slots: Vec<BTreeMap<Vec<u8>, Entry>>,
+    /// Keys as `IVec` (short ones inline): a snapshot's clones cost no allocation.
+    slots: Vec<BTreeMap<IVec, Entry>>,
     /// The last log position inserted.
     last_position: u64,
 }
 
 /// Every entry of one tree taken for a checkpoint: key and value (`None`: removed).
-pub(crate) type TreeChanges = Vec<(Vec<u8>, Option<IVec>)>;
+pub(crate) type TreeChanges = Vec<(IVec, Option<IVec>)>;
 
 /// The overlay (see the module documentation).
 #[derive(Debug)]
@@ -100,7 +101,7 @@ impl Overlay {
             let Some(tree) = state.slots.get_mut(slot.0) else {
                 continue;
             };
-            if let Some(old) = tree.insert(key, Entry { position, value }) {
+            if let Some(old) = tree.insert(IVec::from(key), Entry { position, value }) {
                 freed += ENTRY_OVERHEAD + key_len + old.value.as_ref().map_or(0, |v| v.len());
             }
         }
@@ -249,7 +250,7 @@ impl View<'_> {
 /// forward or reverse key order, up to `limit` present entries.
 fn merge<'o>(
     sled_items: impl Iterator<Item = sled::Result<(IVec, IVec)>>,
-    overlay_items: impl Iterator<Item = (&'o Vec<u8>, &'o Entry)>,
+    overlay_items: impl Iterator<Item = (&'o IVec, &'o Entry)>,
     reverse: bool,
     limit: usize,
 ) -> Result<Vec<(IVec, IVec)>, StoreError> {
@@ -273,7 +274,7 @@ fn merge<'o>(
             (Some(_), None) => false,
             (None, Some(_)) => true,
             (Some(sled_key), Some((overlay_key, _))) => {
-                let order = overlay_key.as_slice().cmp(sled_key.as_ref());
+                let order = overlay_key.as_ref().cmp(sled_key.as_ref());
                 let order = if reverse { order.reverse() } else { order };
                 if order == std::cmp::Ordering::Equal {
                     // The overlay's entry replaces sled's.
@@ -286,7 +287,7 @@ fn merge<'o>(
             if let Some((key, entry)) = overlay_items.next()
                 && let Some(value) = &entry.value
             {
-                out.push((IVec::from(key.as_slice()), value.clone()));
+                out.push((key.clone(), value.clone()));
             }
         } else if let Some(item) = sled_items.next() {
             out.push(item.map_err(from_sled)?);

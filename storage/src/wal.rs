@@ -48,6 +48,9 @@ pub(crate) const LOG_DIR: &str = "log";
 /// change per this many bytes remains.
 const EXTEND_BYTES: u64 = 1 << 20;
 
+/// What a segment is extended with (written in pieces, never allocated per extension).
+static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
+
 /// Bytes before a record's payload: its length and checksum.
 const HEADER: usize = 8;
 /// Bytes of a payload before its changes: position, id high-water mark, change count.
@@ -443,12 +446,16 @@ impl Log {
         let end = segments.size + record.len() as u64;
         if end > segments.allocated {
             let extended = end + EXTEND_BYTES;
-            let zeros = vec![0u8; usize::try_from(extended - segments.allocated).unwrap_or(0)];
-            segments
-                .file
-                .write_all_at(&zeros, segments.allocated)
-                .map_err(|e| from_io("cannot extend the commit log", &e))?;
-            segments.allocated = extended;
+            // Bounded: each round writes up to ZEROS.len() bytes more.
+            while segments.allocated < extended {
+                let left = usize::try_from(extended - segments.allocated).unwrap_or(usize::MAX);
+                let zeros = ZEROS.get(..left.min(ZEROS.len())).unwrap_or(&ZEROS);
+                segments
+                    .file
+                    .write_all_at(zeros, segments.allocated)
+                    .map_err(|e| from_io("cannot extend the commit log", &e))?;
+                segments.allocated += zeros.len() as u64;
+            }
         }
         segments
             .file

@@ -3,7 +3,8 @@
 //!
 //! One checkpoint, serialized with every other by the store's checkpoint lock:
 //!
-//! 1. take a snapshot of the overlay (every entry, and the last log position `P` it covers);
+//! 1. take a snapshot of the overlay (every entry, and a log position `P` it covers: every
+//!    entry written at or below `P` is in it; entries written meanwhile may be too);
 //! 2. `fdatasync` the log (so sled never holds a change a power loss could take from the
 //!    log: sled only ever runs behind it);
 //! 3. apply the snapshot to sled, one `apply_batch` per tree (the log, not a sled

@@ -29,6 +29,9 @@ const ENTRY_OVERHEAD: usize = 64;
 /// Keys removed per hold of the write lock after a checkpoint.
 const REMOVE_CHUNK: usize = 1024;
 
+/// Keys copied per hold of the read lock by a checkpoint's snapshot.
+const SNAPSHOT_CHUNK: usize = 4096;
+
 /// One overlay entry: the log position that wrote it and the value (`None`: removed).
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
@@ -123,23 +126,42 @@ impl Overlay {
         self.read().slots.iter().all(BTreeMap::is_empty)
     }
 
-    /// Everything held, per tree, and the last log position it covers.
+    /// Everything held, per tree, and a log position `P` such that every entry written at
+    /// or below `P` is in it (its latest value, or a newer one). The read lock is taken per
+    /// chunk of keys, so the writer (and the readers queued behind it) never wait for a
+    /// whole copy: an entry inserted meanwhile has a position above `P`, and taking it too
+    /// (or not) is harmless, since its record stays in the log until a later checkpoint.
     pub(crate) fn snapshot(&self) -> (u64, Vec<(Slot, TreeChanges)>) {
-        let state = self.read();
-        let trees = state
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, tree)| !tree.is_empty())
-            .map(|(slot, tree)| {
-                let changes = tree
-                    .iter()
-                    .map(|(key, entry)| (key.clone(), entry.value.clone()))
-                    .collect();
-                (Slot(slot), changes)
-            })
-            .collect();
-        (state.last_position, trees)
+        let upto = self.read().last_position;
+        let mut trees = Vec::new();
+        for slot in 0..TREE_COUNT {
+            let mut changes: TreeChanges = Vec::new();
+            let mut after: Option<IVec> = None;
+            // Bounded: each round takes a full chunk of keys above the last, or ends.
+            loop {
+                let state = self.read();
+                let Some(tree) = state.slots.get(slot) else {
+                    break;
+                };
+                let start = after
+                    .as_ref()
+                    .map_or(Bound::Unbounded, |key| Bound::Excluded(key.as_ref()));
+                let before = changes.len();
+                changes.extend(
+                    tree.range::<[u8], _>((start, Bound::Unbounded))
+                        .take(SNAPSHOT_CHUNK)
+                        .map(|(key, entry)| (key.clone(), entry.value.clone())),
+                );
+                if changes.len() - before < SNAPSHOT_CHUNK {
+                    break;
+                }
+                after = changes.last().map(|(key, _)| key.clone());
+            }
+            if !changes.is_empty() {
+                trees.push((Slot(slot), changes));
+            }
+        }
+        (upto, trees)
     }
 
     /// Drops the entries of `taken` (a [`Overlay::snapshot`] now in sled) that are still

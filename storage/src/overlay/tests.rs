@@ -161,3 +161,34 @@ fn removing_through_a_position_keeps_newer_writes_of_the_same_key() {
     assert!(overlay.is_empty());
     assert_eq!(overlay.bytes(), 0);
 }
+
+#[test]
+fn a_snapshot_larger_than_a_chunk_takes_every_entry_in_key_order() {
+    let overlay = Overlay::new(0);
+    let count = 3 * super::SNAPSHOT_CHUNK + 17;
+    let changes = (0..count as u32)
+        .map(|n| {
+            (
+                SLOT,
+                n.to_be_bytes().to_vec(),
+                Some(n.to_le_bytes().to_vec()),
+            )
+        })
+        .collect();
+    overlay.insert(1, changes);
+    overlay.insert(2, vec![(Slot(21), b"other".to_vec(), None)]);
+    let (upto, taken) = overlay.snapshot();
+    assert_eq!(upto, 2);
+    assert_eq!(taken.len(), 2);
+    let (slot, entries) = &taken[0];
+    assert_eq!(*slot, SLOT);
+    assert_eq!(entries.len(), count);
+    for (n, (key, value)) in entries.iter().enumerate() {
+        assert_eq!(key.as_ref(), (n as u32).to_be_bytes());
+        assert_eq!(value.as_deref(), Some(&(n as u32).to_le_bytes()[..]));
+    }
+    assert_eq!(taken[1].1, vec![(sled::IVec::from(&b"other"[..]), None)]);
+    overlay.remove_through(upto, &taken);
+    assert!(overlay.is_empty());
+    assert_eq!(overlay.bytes(), 0);
+}

@@ -121,6 +121,15 @@ fn foreign_entry(dir: &Path) -> Result<Option<String>, StoreError> {
                 }
                 true
             }
+            (crate::wal::LOG_DIR, EntryKind::Dir) => {
+                let log = dir.join(crate::wal::LOG_DIR);
+                for (segment, kind) in entries(&log)? {
+                    if kind != EntryKind::File || !crate::wal::is_segment_name(&segment) {
+                        return Ok(Some(format!("{}/{segment}", crate::wal::LOG_DIR)));
+                    }
+                }
+                true
+            }
             (name, EntryKind::File) => is_store_file(name),
             (SERVICE_SOCKET, EntryKind::Socket) => true,
             _ => false,

@@ -1,25 +1,24 @@
 //! When a committed batch counts as durable: the durability watermark, and the thread that
 //! makes [`Durability::Periodic`] batches durable.
 //!
-//! A batch is readable as soon as its sled transaction commits, but it is durable only
-//! after sled's log is flushed and the files are `fsync`ed ([`crate::sync`]). Records may
+//! A batch is readable as soon as its commit log record is written and it is in the overlay
+//! ([`crate::overlay`]), but it is durable only after the log is `fdatasync`ed. Records may
 //! be read inside that window (the next write would conflict with them anyway), but a
 //! dispatcher must not act on one: a text saying "order placed" for an order a power cut
-//! then erases cannot be taken back. So the store numbers its committed batches and keeps a
-//! **watermark**, the last batch known durable; `Store::sync` (which a dispatcher calls
-//! after claiming deliveries, before sending) waits until the watermark reaches the last
-//! batch committed when it was called:
+//! then erases cannot be taken back. So the store keeps a **watermark**, the last log
+//! position known durable; `Store::sync` (which a dispatcher calls after claiming
+//! deliveries, before sending) waits until the watermark reaches the last position
+//! committed when it was called:
 //!
-//! - in `Immediate` mode the writer raises it after each batch's flush and `fsync`, before
+//! - in `Immediate` mode the writer raises it after each batch's `fdatasync`, before
 //!   answering the callers (so `sync` rarely waits);
 //! - in `Periodic` mode the [`PeriodicFlusher`] thread raises it every `flush_every_ms`,
-//!   after its own flush and `fsync`, and `sync` asks it for a round at once (sled's
-//!   background flusher alone promises nothing that could drive it; see
-//!   `docs/storage-format.md`);
-//! - at open everything recovered is `fsync`ed first, so both numbers start at 0.
+//!   after its own `fdatasync`, and `sync` asks it for a round at once; a checkpoint
+//!   also syncs the log first;
+//! - at open the log's tail is `fdatasync`ed first, so both start at its last position.
 //!
-//! Batches are numbered by the one writer in commit order, so "every batch up to the
-//! watermark is durable" is a prefix property and one number suffices.
+//! Log positions are handed out by the one writer in commit order, so "every batch up to
+//! the watermark is durable" is a prefix property and one number suffices.
 //!
 //! [`Durability::Periodic`]: crate::Durability::Periodic
 
@@ -30,9 +29,8 @@ use std::time::{Duration, Instant};
 
 use ordo_core::store::StoreError;
 
-use crate::error::{from_io, from_sled};
+use crate::error::from_io;
 use crate::store::Shared;
-use crate::sync::FileSyncer;
 
 /// The last batch committed and the last one durable.
 #[derive(Debug, Default)]
@@ -44,14 +42,17 @@ pub(crate) struct Watermark {
 }
 
 impl Watermark {
-    /// Both at 0: everything stored at open has been made durable.
-    pub(crate) fn new() -> Watermark {
-        Watermark::default()
+    /// Both at `position`: everything found in the log at open has been made durable.
+    pub(crate) fn starting_at(position: u64) -> Watermark {
+        let watermark = Watermark::default();
+        watermark.committed.store(position, Ordering::Release);
+        watermark.durable.store(position, Ordering::Release);
+        watermark
     }
 
-    /// The writer committed one more batch.
-    pub(crate) fn committed_one(&self) {
-        self.committed.fetch_add(1, Ordering::AcqRel);
+    /// The writer committed the batch at log `position`.
+    pub(crate) fn committed_through(&self, position: u64) {
+        self.committed.fetch_max(position, Ordering::AcqRel);
     }
 
     /// The last batch committed.
@@ -92,28 +93,22 @@ impl Watermark {
     }
 }
 
-/// Flushes sled's log and `fsync`s the files, then raises the watermark to what was
-/// committed before the flush began (a batch committed meanwhile waits for the next round).
+/// `fdatasync`s the commit log, then raises the watermark to the last position written
+/// before the `fdatasync` began (a batch written meanwhile waits for the next round).
 ///
-/// Without a syncer (a temporary store) the flush alone counts: such a store promises
-/// nothing across a crash.
+/// Without a log (a temporary store) what is committed counts as durable: such a store
+/// promises nothing across a crash.
 ///
 /// # Errors
-/// `Io` if the flush or an `fsync` fails: the data may not be durable.
-pub(crate) fn make_durable(
-    shared: &Shared,
-    syncer: Option<&mut FileSyncer>,
-) -> Result<(), StoreError> {
-    let batch = shared.watermark.committed();
+/// `Io` if the `fdatasync` fails: the data may not be durable.
+pub(crate) fn make_durable(shared: &Shared) -> Result<(), StoreError> {
     let started = Instant::now();
-    shared.db.flush().map_err(from_sled)?;
-    shared.counters.flushed(started.elapsed());
-    if let Some(syncer) = syncer {
-        let started = Instant::now();
-        syncer.sync()?;
-        shared.counters.synced(started.elapsed());
-    }
-    shared.watermark.durable_up_to(batch);
+    let through = match &shared.log {
+        Some(log) => log.sync()?,
+        None => shared.watermark.committed(),
+    };
+    shared.counters.synced(started.elapsed());
+    shared.watermark.durable_up_to(through);
     Ok(())
 }
 
@@ -141,7 +136,6 @@ impl PeriodicFlusher {
     /// `Io` if the thread cannot be started.
     pub(crate) fn spawn(
         shared: Arc<Shared>,
-        mut syncer: Option<FileSyncer>,
         every: Duration,
     ) -> Result<PeriodicFlusher, StoreError> {
         let stop: StopSignal = Arc::new((Mutex::new(Requests::default()), Condvar::new()));
@@ -153,7 +147,7 @@ impl PeriodicFlusher {
                 // Bounded by the stop signal: each round waits `every` unless stopping.
                 while !stopping {
                     stopping = wait_or_stop(&signal, every);
-                    if let Err(error) = make_durable(&shared, syncer.as_mut()) {
+                    if let Err(error) = make_durable(&shared) {
                         // After a failed fsync the kernel may have dropped the dirty
                         // pages: a retry could "succeed" without the data. Fail-stop.
                         shared.fail(&format!("periodic flush failed: {error}"));

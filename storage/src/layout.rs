@@ -13,7 +13,7 @@ use crate::error::from_sled;
 /// The on-disk layout version kept in the meta tree. Bump it with a migration when a
 /// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
 /// by the codec's schema byte).
-pub(crate) const STORAGE_FORMAT_VERSION: u64 = 7;
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 8;
 
 /// Meta key: the layout version the database was created with.
 pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";
@@ -23,6 +23,10 @@ pub(crate) const META_LAST_AUDIT: &[u8] = b"last_audit_sequence";
 pub(crate) const META_LAST_OUTBOX: &[u8] = b"last_outbox_sequence";
 /// Meta key: the last id handed out by `next_id`.
 pub(crate) const META_LAST_ID: &[u8] = b"last_id";
+
+/// Meta key: the last commit log position a checkpoint moved into the trees (format 8;
+/// the log is replayed after it at open, see [`crate::wal`]).
+pub(crate) const META_LOG_POSITION: &[u8] = b"log_position";
 
 /// Meta key: the floor of `next_id` (set by a restore, so a restored
 /// database never hands out an id its records already use).
@@ -242,11 +246,6 @@ impl Trees {
     /// The tree of an index.
     pub(crate) fn index(&self, index: IndexName) -> &sled::Tree {
         self.tree(index_slot(index))
-    }
-
-    /// The report counters tree.
-    pub(crate) fn counters(&self) -> &sled::Tree {
-        self.tree(COUNTERS)
     }
 }
 

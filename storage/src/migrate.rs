@@ -3,11 +3,13 @@
 //! Storage format 2 (schema 1 values), format 3 (schema 2 values with an outbox), format 4
 //! (delivery records, no shipments or report counters), format 5 (schema 2: products
 //! without weight or dimensions) and format 6 (schema 3: shipments of order lines only)
-//! become format 7 (schema 4 values: a shipment may carry a return's replacement;
-//! notifications are delivery records; shipment trees; report counters):
+//! become today's format (schema 4 values: a shipment may carry a return's replacement;
+//! notifications are delivery records; shipment trees; report counters; format 8 adds only
+//! the commit log, so a format-7 store is upgraded by moving its version, at open, without
+//! this migration):
 //!
 //! 1. **A backup first.** After a flush, the data directory is copied file by file to
-//!    `DIR.before-format-7` beside it (built as `….partial`, fsynced, then renamed in), so
+//!    `DIR.before-format-8` beside it (built as `….partial`, fsynced, then renamed in), so
 //!    the previous release can open the copy as it was. A copy that already exists is
 //!    kept: it is the state before the first attempt.
 //! 2. **Every value is rewritten** tree by tree, in batches: records are decoded with the
@@ -22,8 +24,8 @@
 //! 4. **The report counters are computed from the orders** (format 5 added them): the
 //!    counters tree is emptied and filled with the sum of every order's contribution, so a
 //!    migration cut short simply computes them again.
-//! 5. **The format version moves last**, after a flush: until it says 7 the database is
-//!    treated as not (fully) migrated.
+//! 5. **The format version moves last**, after a flush: until it says the current version
+//!    the database is treated as not (fully) migrated.
 
 use std::path::{Path, PathBuf};
 
@@ -711,6 +713,80 @@ mod format_6_tests {
 
     /// A data directory of the release before exchanges shipped parcels: format 6, every
     /// record of schema 3 (the golden files of version 3), its meta counters too.
+    /// Format 8 only adds the commit log: a format-7 store (no `log/`, no
+    /// `meta/log_position`) opens with its data as it was, no copy beside it, and is
+    /// format 8 afterwards; what is written then survives a crash through the new log.
+    #[test]
+    fn a_format_7_store_opens_with_an_empty_commit_log_and_no_copy() {
+        use ordo_core::clock::Timestamp;
+        use ordo_core::ids::OrderId;
+        use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKey, WriteSet};
+
+        let marker = |key: &str| {
+            let mut writes = WriteSet::new();
+            writes.put(
+                Record::Idempotency(IdempotencyRecord {
+                    key: key.to_string(),
+                    fingerprint: "f".to_string(),
+                    order: OrderId(1),
+                    created_at: Timestamp(0),
+                }),
+                Expected::Absent,
+            );
+            writes
+        };
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        let config = StoreConfig::new(Durability::Immediate);
+        {
+            let store = SledStore::open(&dir, config.clone()).unwrap();
+            store.apply(marker("before")).unwrap();
+            assert_eq!(store.next_id().unwrap(), 1);
+        }
+        {
+            // What the previous release left: no log, no log position, format 7.
+            let db = open_raw(&dir);
+            let meta = db.open_tree("meta").unwrap();
+            meta.remove(layout::META_LOG_POSITION).unwrap();
+            meta.insert(
+                layout::META_FORMAT_VERSION,
+                codec::encode_counter(7).unwrap(),
+            )
+            .unwrap();
+            db.flush().unwrap();
+        }
+        std::fs::remove_dir_all(dir.join(crate::wal::LOG_DIR)).unwrap();
+        let store = SledStore::open(&dir, config.clone()).unwrap();
+        assert_eq!(store.replayed_at_open(), 0);
+        assert!(
+            store
+                .get(&RecordKey::Idempotency("before".into()))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(store.next_id().unwrap(), 2, "ids go on");
+        assert!(dir.join(crate::wal::LOG_DIR).is_dir());
+        assert!(!backup_path(&dir).exists(), "no copy for a log-only change");
+        store.apply(marker("after")).unwrap();
+        drop(store);
+        let db = open_raw(&dir);
+        let format = db
+            .open_tree("meta")
+            .unwrap()
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        assert_eq!(codec::decode_counter("format", &format).unwrap(), 8);
+        drop(db);
+        let store = SledStore::open(&dir, config).unwrap();
+        assert!(
+            store
+                .get(&RecordKey::Idempotency("after".into()))
+                .unwrap()
+                .is_some()
+        );
+    }
+
     #[test]
     fn a_format_6_store_opens_with_its_shipments_carrying_order_lines() {
         let temp = tempfile::tempdir().unwrap();
@@ -771,7 +847,10 @@ mod format_6_tests {
             .get(layout::META_FORMAT_VERSION)
             .unwrap()
             .unwrap();
-        assert_eq!(codec::decode_counter("format", &format).unwrap(), 7);
+        assert_eq!(
+            codec::decode_counter("format", &format).unwrap(),
+            layout::STORAGE_FORMAT_VERSION
+        );
         let shipments = trees.records(RecordKind::Shipment);
         let (_, value) = shipments.iter().next().unwrap().unwrap();
         assert_eq!(

@@ -1,5 +1,6 @@
-//! Counters the writer keeps about its work, for benchmarks and operators: how well group
-//! commit batches, and what the flush and `fsync` of [`Durability::Immediate`] cost.
+//! Counters the writer and the checkpointer keep about their work, for benchmarks and
+//! operators: how well group commit batches, what the commit log's `fdatasync` costs, and
+//! how long checkpoints into sled take.
 //!
 //! [`Durability::Immediate`]: crate::Durability::Immediate
 
@@ -9,17 +10,20 @@ use std::time::Duration;
 /// A snapshot of the writer's counters since the store was opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
-    /// Batches committed (each one sled transaction and, in `Immediate` mode, one flush).
+    /// Batches committed (each one commit log record and, in `Immediate` mode, one
+    /// `fdatasync`).
     pub batches: u64,
     /// Write sets committed.
     pub write_sets: u64,
     /// Write sets rejected with `Conflict` (or another error) before commit.
     pub rejected: u64,
-    /// Time spent in sled transactions applying batches.
+    /// Time the writer spent writing batches to the commit log and the overlay.
     pub apply_time: Duration,
-    /// Time spent in sled's `flush()` (`Immediate` mode).
+    /// Time spent in checkpoints (moving the overlay into sled, flushing and `fsync`ing
+    /// it), on the checkpoint thread.
     pub flush_time: Duration,
-    /// Time spent in `fsync` of the database files after the flush (`Immediate` mode).
+    /// Time spent in `fdatasync` of the commit log (per batch in `Immediate` mode, per
+    /// round in `Periodic` mode, and before each checkpoint).
     pub fsync_time: Duration,
 }
 

@@ -3,7 +3,8 @@
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ordo_core::audit::{AuditEntry, Subject};
@@ -13,6 +14,7 @@ use ordo_core::store::{
 };
 
 use crate::backup::BackupInfo;
+use crate::checkpoint::{self, Checkpointer};
 use crate::codec;
 use crate::commit::CommitQueue;
 use crate::config::{Durability, StoreConfig};
@@ -21,24 +23,51 @@ use crate::durable::{PeriodicFlusher, Watermark};
 use crate::error::{from_io, from_sled, from_sled_open, writer_stopped};
 use crate::layout::{self, Trees};
 use crate::migrate;
+use crate::overlay::{Overlay, View};
 use crate::stats::{Counters, StoreStats};
 use crate::sync::FileSyncer;
+use crate::wal::{Log, Recovered};
 use crate::writer::{Answer, Sequences, Work, Writer};
 
-/// What the store and its writer share.
+/// The storage format whose stores have no commit log (upgraded at open by bumping the
+/// version: see `docs/storage-format.md`).
+const LOG_FREE_FORMAT_VERSION: u64 = 7;
+
+/// sled's own background flush interval (durability never rests on it: the commit log is
+/// the commit point and checkpoints flush and `fsync` sled themselves).
+const SLED_FLUSH_EVERY_MS: u64 = 1000;
+
+/// What the store, its writer and its checkpointer share.
 pub(crate) struct Shared {
-    /// The database.
+    /// The database: the checkpointed copy of the store.
     pub(crate) db: sled::Db,
     /// Its trees.
     pub(crate) trees: Trees,
-    /// Held shared by every read call and exclusively by the writer while it commits, so a
-    /// read never sees part of a batch. Readers never wait for a flush or `fsync`.
-    gate: RwLock<()>,
+    /// Accepted changes not yet checkpointed into sled (every read looks here first; its
+    /// lock is the read gate: a read never sees part of a batch).
+    pub(crate) overlay: Overlay,
+    /// The commit log (`None` for a temporary store, which promises nothing across a crash).
+    pub(crate) log: Option<Log>,
+    /// The last id handed out (see [`Shared::next_id`]).
+    pub(crate) ids: AtomicU64,
+    /// The id counter as the last checkpoint wrote it to sled.
+    pub(crate) ids_checkpointed: AtomicU64,
+    /// The log position the last checkpoint recorded in sled.
+    pub(crate) checkpointed: AtomicU64,
+    /// Serializes checkpoints; holds the `fsync` handles of sled's files (`None` for a
+    /// temporary store).
+    checkpoint: Mutex<Option<FileSyncer>>,
+    /// Wakes the checkpoint thread.
+    pub(crate) checkpoint_signal: checkpoint::Signal,
+    /// Overlay bytes that trigger a checkpoint (writers wait at four times this).
+    pub(crate) checkpoint_bytes: usize,
+    /// How often a checkpoint runs while the overlay holds anything.
+    pub(crate) checkpoint_every: Duration,
+    /// How many log records the open replayed (0 after a clean close).
+    pub(crate) replayed: u64,
     /// The writer's statistics.
     pub(crate) counters: Counters,
-    /// Added to sled's id counter (see [`layout::META_ID_OFFSET`]).
-    id_offset: u64,
-    /// Which committed batches are durable (`Store::sync` waits on it).
+    /// Which committed log positions are durable (`Store::sync` waits on it).
     pub(crate) watermark: Watermark,
     /// Set when making data durable failed in the background: the writer then refuses
     /// every request (fail-stop) until the store is reopened.
@@ -47,6 +76,12 @@ pub(crate) struct Shared {
     /// durable, so a test can look at the store inside that window.
     #[cfg(test)]
     pub(crate) after_commit: Mutex<Option<Box<dyn Fn() + Send>>>,
+    /// Test-only: where checkpoints stop, as if the process died there.
+    #[cfg(test)]
+    pub(crate) stop_checkpoints: Mutex<Option<checkpoint::Stop>>,
+    /// Test-only: the store "crashed": closing it writes nothing more.
+    #[cfg(test)]
+    pub(crate) crashed: std::sync::atomic::AtomicBool,
 }
 
 /// The longest [`Store::sync`] waits for data to become durable before reporting an error.
@@ -58,6 +93,10 @@ struct Opening {
     /// `None` for a temporary store (nothing is `fsync`ed).
     syncer: Option<FileSyncer>,
     dir: Option<PathBuf>,
+    /// The log and the overlay it was replayed into (`None`: no log, empty overlay).
+    recovered: Option<(Recovered, Overlay)>,
+    checkpoint_bytes: usize,
+    checkpoint_every: Duration,
 }
 
 impl Shared {
@@ -65,48 +104,24 @@ impl Shared {
     /// in use is at most this. Reads only, so a backup writes nothing to take it.
     ///
     /// # Errors
-    /// `Corrupted` if the counter does not decode; `Io`.
+    /// Never today; kept fallible for the callers' shape.
     pub(crate) fn last_id(&self) -> Result<u64, StoreError> {
-        let meta = self.trees.tree(layout::META);
-        let last = match meta.get(layout::META_LAST_ID).map_err(from_sled)? {
-            Some(bytes) => codec::decode_counter("meta/last_id", &bytes)?,
-            None => 0,
-        };
-        Ok(last.max(self.id_offset))
+        Ok(self.ids.load(Ordering::Acquire))
     }
 
-    /// A fresh id from a dense counter in the meta tree (ids people can read: 1, 2, 3, …,
-    /// not sled's `generate_id`, which skips a million at every reopen). The counter is
-    /// written to sled's log before any record that uses the id, and sled recovers a prefix
-    /// of its log, so an id whose record survived a crash is never handed out again. A
-    /// restored database starts above the floor its backup recorded.
+    /// A fresh id from a dense counter (ids people can read: 1, 2, 3, …). The counter
+    /// lives in memory; every commit log record carries its value when written (at least
+    /// every id a write set in it could use, since callers take ids before they apply),
+    /// the checkpointer writes it to sled's meta tree, and at open it restarts from the
+    /// highest of the two (and the id floor of a restored store): an id whose record
+    /// survived a crash is never handed out again.
     pub(crate) fn next_id(&self) -> Result<u64, StoreError> {
-        let meta = self.trees.tree(layout::META);
-        // Bounded: a lost compare-and-swap means another thread took an id meanwhile.
-        for _ in 0..10_000 {
-            let current = meta.get(layout::META_LAST_ID).map_err(from_sled)?;
-            let last = match &current {
-                Some(bytes) => codec::decode_counter("meta/last_id", bytes)?,
-                None => 0,
-            };
-            let next = last
-                .max(self.id_offset)
-                .checked_add(1)
-                .ok_or_else(|| StoreError::Io("ids are exhausted".to_string()))?;
-            let swapped = meta
-                .compare_and_swap(
-                    layout::META_LAST_ID,
-                    current,
-                    Some(codec::encode_counter(next)?),
-                )
-                .map_err(|e| StoreError::Io(e.to_string()))?;
-            if swapped.is_ok() {
-                return Ok(next);
-            }
-        }
-        Err(StoreError::Io(
-            "could not allocate an id under contention".to_string(),
-        ))
+        self.ids
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |last| {
+                last.checked_add(1)
+            })
+            .map(|last| last + 1)
+            .map_err(|_| StoreError::Io("ids are exhausted".to_string()))
     }
 
     /// Records a failure that leaves durability uncertain (see [`Shared::failure`]).
@@ -124,14 +139,36 @@ impl Shared {
             .clone()
     }
 
-    fn read_gate(&self) -> RwLockReadGuard<'_, ()> {
-        // Poisoning would mean a panic while holding `()`: there is no state to be torn.
-        self.gate.read().unwrap_or_else(|p| p.into_inner())
+    /// A consistent read of the store: overlay, then sled.
+    pub(crate) fn view(&self) -> View<'_> {
+        self.overlay.view(&self.trees)
     }
 
-    /// The writer's exclusive hold while it commits a batch.
-    pub(crate) fn write_gate(&self) -> RwLockWriteGuard<'_, ()> {
-        self.gate.write().unwrap_or_else(|p| p.into_inner())
+    /// The checkpoint lock (see [`crate::checkpoint`]).
+    pub(crate) fn checkpoint_lock(&self) -> std::sync::MutexGuard<'_, Option<FileSyncer>> {
+        self.checkpoint.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a test made the store "crash" (closing then writes nothing more).
+    pub(crate) fn crashed(&self) -> bool {
+        #[cfg(test)]
+        {
+            self.crashed.load(Ordering::Acquire)
+        }
+        #[cfg(not(test))]
+        {
+            false
+        }
+    }
+
+    /// Whether a test stops checkpoints at `stop`.
+    #[cfg(test)]
+    pub(crate) fn stops_at(&self, stop: checkpoint::Stop) -> bool {
+        *self
+            .stop_checkpoints
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            == Some(stop)
     }
 }
 
@@ -143,6 +180,8 @@ pub struct SledStore {
     commits: Option<CommitQueue>,
     /// `Periodic` mode's flush thread.
     flusher: Option<PeriodicFlusher>,
+    /// The checkpoint thread.
+    checkpointer: Option<Checkpointer>,
     dir: Option<PathBuf>,
     durability: Durability,
     /// Declared after `shared`, so it is dropped after the database: waits until sled has
@@ -165,63 +204,89 @@ impl SledStore {
     /// A restore into `dir` that a crash interrupted is completed or undone first (see
     /// [`crate::backup::restore`]). Everything found at open is `fsync`ed before the store
     /// is used (also in `Periodic` mode), so whatever a reader sees at first is durable.
-    /// A new store gets its marker file (see `docs/storage-format.md`).
+    /// The commit log written since the last checkpoint is replayed (a torn record at its
+    /// end is cut off; nothing to replay after a clean close). A new store gets its marker
+    /// file (see `docs/storage-format.md`).
     ///
     /// # Errors
     /// `Locked` if another process has the directory open, or a restore into it is
     /// running while it is missing; `Corrupted` if the database
-    /// was written by an unknown storage format version or sled finds its files damaged;
-    /// `Io` if the directory cannot be created, read or synced, or `flush_every_ms` is 0.
+    /// was written by an unknown storage format version, sled finds its files damaged, or
+    /// the commit log holds a damaged record before valid ones or misses records; `Io` if
+    /// the directory cannot be created, read or synced, or `flush_every_ms` is 0.
     pub fn open(dir: &Path, config: StoreConfig) -> Result<SledStore, StoreError> {
-        let flush_every_ms = match config.durability {
-            // sled's background flush still runs; the writer adds a flush per batch.
-            Durability::Immediate => 500,
-            Durability::Periodic { flush_every_ms: 0 } => {
-                return Err(StoreError::Io(
-                    "flush_every_ms must be at least 1 millisecond".to_string(),
-                ));
-            }
-            Durability::Periodic { flush_every_ms } => flush_every_ms,
-        };
+        if config.durability == (Durability::Periodic { flush_every_ms: 0 }) {
+            return Err(StoreError::Io(
+                "flush_every_ms must be at least 1 millisecond".to_string(),
+            ));
+        }
         // A restore into `dir` that a crash interrupted is completed or undone first.
         datadir::recover(dir)?;
         std::fs::create_dir_all(dir)
             .map_err(|e| from_io(&format!("cannot create {}", dir.display()), &e))?;
+        // sled's own background flush promises nothing here: checkpoints flush and fsync.
         let db = sled::Config::new()
             .path(dir)
-            .flush_every_ms(Some(flush_every_ms))
+            .flush_every_ms(Some(SLED_FLUSH_EVERY_MS))
             .open()
             .map_err(|e| from_sled_open(dir, e))?;
         let trees = Trees::open(&db)?;
-        let committed = prepare_meta(&db, &trees, Some(dir))?;
+        prepare_meta(&db, &trees, Some(dir))?;
         let opened = datadir::mark(dir)?;
         let syncer = FileSyncer::new(dir, opened)?;
+        let checkpointed = read_counter(&trees, layout::META_LOG_POSITION)?;
+        let overlay = Overlay::new(checkpointed);
+        let started = Instant::now();
+        let recovered = Log::open(dir, checkpointed, |record| {
+            overlay.insert(record.position, record.changes);
+            Ok(())
+        })?;
+        if recovered.replayed > 0 {
+            tracing::info!(
+                records = recovered.replayed,
+                through = recovered.last_position,
+                took_ms = started.elapsed().as_millis() as u64,
+                "replayed the commit log after an unclean close"
+            );
+        }
         let opening = Opening {
             durability: config.durability,
             syncer: Some(syncer),
             dir: Some(dir.to_path_buf()),
+            recovered: Some((recovered, overlay)),
+            checkpoint_bytes: config.checkpoint_bytes(),
+            checkpoint_every: config.checkpoint_every(),
         };
-        SledStore::start(db, trees, committed, opening)
+        SledStore::start(db, trees, opening)
     }
 
     /// A store in a fresh temporary directory, deleted when the store is dropped (tests).
-    /// Writes are flushed per batch as in `Immediate` mode but not `fsync`ed.
+    /// Writes go through the overlay and checkpoints as in a store on disk, but there is no
+    /// commit log and nothing is `fsync`ed.
     ///
     /// # Errors
     /// `Io` if sled cannot create its files.
     pub fn temporary() -> Result<SledStore, StoreError> {
+        SledStore::temporary_with(StoreConfig::default())
+    }
+
+    /// [`SledStore::temporary`] with `config`'s checkpoint trigger (tests).
+    pub(crate) fn temporary_with(config: StoreConfig) -> Result<SledStore, StoreError> {
         let db = sled::Config::new()
             .temporary(true)
             .open()
             .map_err(from_sled)?;
         let trees = Trees::open(&db)?;
-        let committed = prepare_meta(&db, &trees, None)?;
+        prepare_meta(&db, &trees, None)?;
         let opening = Opening {
             durability: Durability::Immediate,
             syncer: None,
             dir: None,
+            recovered: None,
+            checkpoint_bytes: config.checkpoint_bytes(),
+            checkpoint_every: config.checkpoint_every(),
         };
-        SledStore::start(db, trees, committed, opening)
+        SledStore::start(db, trees, opening)
     }
 
     /// The directory the store lives in (`None` for a temporary store).
@@ -247,59 +312,83 @@ impl SledStore {
         self.shared.counters.snapshot()
     }
 
+    /// How many commit log records the open replayed: 0 after a clean close, the batches
+    /// accepted after the last checkpoint after a crash.
+    pub fn replayed_at_open(&self) -> u64 {
+        self.shared.replayed
+    }
+
     /// The durability mode the store was opened with.
     pub fn durability(&self) -> Durability {
         self.durability
     }
 
-    fn start(
-        db: sled::Db,
-        trees: Trees,
-        committed: Sequences,
-        opening: Opening,
-    ) -> Result<SledStore, StoreError> {
-        let id_offset = match trees
-            .tree(layout::META)
-            .get(layout::META_ID_OFFSET)
-            .map_err(from_sled)?
-        {
-            Some(bytes) => codec::decode_counter("meta/id_offset", &bytes)?,
-            None => 0,
-        };
-        let shared = Arc::new(Shared {
-            db,
-            trees,
-            gate: RwLock::new(()),
-            counters: Counters::default(),
-            id_offset,
-            watermark: Watermark::new(),
-            failure: Mutex::new(None),
-            #[cfg(test)]
-            after_commit: Mutex::new(None),
-        });
+    fn start(db: sled::Db, trees: Trees, opening: Opening) -> Result<SledStore, StoreError> {
         let Opening {
             durability,
             syncer,
             dir,
+            recovered,
+            checkpoint_bytes,
+            checkpoint_every,
         } = opening;
-        let (writer, flusher) = match durability {
-            Durability::Immediate => (
-                Writer::new(shared.clone(), durability, syncer, committed),
-                None,
+        let sled_ids = read_counter(&trees, layout::META_LAST_ID)?;
+        let id_floor = read_counter(&trees, layout::META_ID_OFFSET)?;
+        let checkpointed = read_counter(&trees, layout::META_LOG_POSITION)?;
+        let (log, overlay, last_position, logged_ids, replayed) = match recovered {
+            Some((recovered, overlay)) => (
+                Some(recovered.log),
+                overlay,
+                recovered.last_position,
+                recovered.id_high,
+                recovered.replayed,
             ),
-            Durability::Periodic { flush_every_ms } => {
-                let every = Duration::from_millis(flush_every_ms);
-                let flusher = PeriodicFlusher::spawn(shared.clone(), syncer, every)?;
-                (
-                    Writer::new(shared.clone(), durability, None, committed),
-                    Some(flusher),
-                )
+            None => (None, Overlay::new(checkpointed), checkpointed, 0, 0),
+        };
+        let shared = Arc::new(Shared {
+            db,
+            trees,
+            overlay,
+            log,
+            ids: AtomicU64::new(sled_ids.max(id_floor).max(logged_ids)),
+            ids_checkpointed: AtomicU64::new(sled_ids),
+            checkpointed: AtomicU64::new(checkpointed),
+            checkpoint: Mutex::new(syncer),
+            checkpoint_signal: checkpoint::Signal::default(),
+            checkpoint_bytes,
+            checkpoint_every,
+            replayed,
+            counters: Counters::default(),
+            watermark: Watermark::starting_at(last_position),
+            failure: Mutex::new(None),
+            #[cfg(test)]
+            after_commit: Mutex::new(None),
+            #[cfg(test)]
+            stop_checkpoints: Mutex::new(None),
+            #[cfg(test)]
+            crashed: std::sync::atomic::AtomicBool::new(false),
+        });
+        let committed = {
+            let view = shared.view();
+            Sequences {
+                audit: last_sequence(&view, layout::META_LAST_AUDIT, layout::AUDIT)?,
+                outbox: last_sequence(&view, layout::META_LAST_OUTBOX, layout::OUTBOX)?,
             }
         };
+        let writer = Writer::new(shared.clone(), durability, committed, last_position);
+        let flusher = match durability {
+            Durability::Immediate => None,
+            Durability::Periodic { flush_every_ms } => Some(PeriodicFlusher::spawn(
+                shared.clone(),
+                Duration::from_millis(flush_every_ms),
+            )?),
+        };
+        let checkpointer = Checkpointer::spawn(shared.clone())?;
         Ok(SledStore {
             shared,
             commits: Some(CommitQueue::new(writer)),
             flusher,
+            checkpointer: Some(checkpointer),
             _lock_release: LockRelease(dir.clone()),
             dir,
             durability,
@@ -317,15 +406,14 @@ impl SledStore {
     /// Reads the entries of `kind` in key order starting at `start`: each key with its
     /// record, or the reason it does not decode. Only sled failing is an error here.
     fn scan_from(
-        &self,
+        view: &View<'_>,
         kind: RecordKind,
         start: Bound<Vec<u8>>,
         limit: usize,
     ) -> Result<Vec<ScannedEntry>, StoreError> {
-        let tree = self.shared.trees.records(kind);
+        let slot = layout::record_slot(kind);
         let mut out = Vec::new();
-        for item in tree.range((start, Bound::Unbounded)).take(limit) {
-            let (key, bytes) = item.map_err(from_sled)?;
+        for (key, bytes) in view.range(slot, slice_bound(&start), Bound::Unbounded, false, limit)? {
             let label = format!("{}/{}", layout::record_tree_name(kind), layout::hex(&key));
             let entry = codec::decode_record(&label, &bytes).and_then(|(version, value)| {
                 if value.key().kind() != kind || value.key().id_bytes() != key.as_ref() {
@@ -358,6 +446,11 @@ impl Drop for SledStore {
         }
         // Its last round makes a clean close durable.
         drop(self.flusher.take());
+        // Its last checkpoint moves everything into sled: a clean reopen replays nothing.
+        drop(self.checkpointer.take());
+        if self.shared.crashed() {
+            return;
+        }
         if let Err(error) = self.shared.db.flush() {
             tracing::error!(%error, "final flush of the store failed");
         }
@@ -421,16 +514,31 @@ fn misplaced(label: &str, found: &RecordKey) -> StoreError {
 }
 
 /// Checks (or, for a new database, writes) the format version, migrating a database of
-/// the previous format first (see [`migrate`]); returns the last sequence numbers handed
-/// out.
-fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<Sequences, StoreError> {
+/// an earlier format first (see [`migrate`]).
+fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<(), StoreError> {
     let meta = trees.tree(layout::META);
     let format_label = "meta/format_version";
     match meta.get(layout::META_FORMAT_VERSION).map_err(from_sled)? {
         Some(bytes) => {
             let version = codec::decode_counter_any_schema(format_label, &bytes)?;
             if (migrate::OLDEST_FORMAT_VERSION..layout::STORAGE_FORMAT_VERSION).contains(&version) {
-                migrate::migrate(db, trees, dir)?;
+                if version == LOG_FREE_FORMAT_VERSION {
+                    // Format 8 only adds the commit log: a format-7 store has none, so its
+                    // log starts empty and no value changes.
+                    meta.insert(
+                        layout::META_FORMAT_VERSION,
+                        codec::encode_counter(layout::STORAGE_FORMAT_VERSION)?,
+                    )
+                    .map_err(from_sled)?;
+                    db.flush().map_err(from_sled)?;
+                    tracing::info!(
+                        "upgraded the store from storage format {version} to {} (adds the \
+                         commit log)",
+                        layout::STORAGE_FORMAT_VERSION
+                    );
+                } else {
+                    migrate::migrate(db, trees, dir)?;
+                }
             } else if version != layout::STORAGE_FORMAT_VERSION {
                 return Err(StoreError::Corrupted {
                     key: format_label.to_string(),
@@ -451,27 +559,35 @@ fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<Sequ
             db.flush().map_err(from_sled)?;
         }
     }
-    Ok(Sequences {
-        audit: last_sequence(trees, layout::META_LAST_AUDIT, layout::AUDIT)?,
-        outbox: last_sequence(trees, layout::META_LAST_OUTBOX, layout::OUTBOX)?,
-    })
+    Ok(())
+}
+
+/// A meta counter as sled holds it (0 when absent).
+fn read_counter(trees: &Trees, key: &[u8]) -> Result<u64, StoreError> {
+    match trees.tree(layout::META).get(key).map_err(from_sled)? {
+        Some(bytes) => {
+            codec::decode_counter(&format!("meta/{}", String::from_utf8_lossy(key)), &bytes)
+        }
+        None => Ok(0),
+    }
 }
 
 /// The last sequence number of the audit trail or the outbox: the meta counter, which is
-/// written in the same transaction as the entries. The tree's largest key is a
-/// cross-check that costs one lookup (the outbox counter is the only record of acked
-/// messages, so the counter is what prevents reuse).
-fn last_sequence(trees: &Trees, counter: &[u8], slot: layout::Slot) -> Result<u64, StoreError> {
+/// written in the same batch as the entries. The tree's largest key is a cross-check that
+/// costs one lookup (the outbox counter is the only record of acked messages, so the
+/// counter is what prevents reuse).
+fn last_sequence(view: &View<'_>, counter: &[u8], slot: layout::Slot) -> Result<u64, StoreError> {
     let label = format!("meta/{}", String::from_utf8_lossy(counter));
-    let recorded = match trees.tree(layout::META).get(counter).map_err(from_sled)? {
+    let recorded = match view.get(layout::META, counter)? {
         Some(bytes) => codec::decode_counter(&label, &bytes)?,
         None => 0,
     };
-    let largest = match trees.tree(slot).last().map_err(from_sled)? {
-        Some((key, _)) => layout::sequence_of(&key)
+    let last = view.range(slot, Bound::Unbounded, Bound::Unbounded, true, 1)?;
+    let largest = match last.first() {
+        Some((key, _)) => layout::sequence_of(key)
             .filter(|_| key.len() == 8)
             .ok_or_else(|| StoreError::Corrupted {
-                key: layout::hex(&key),
+                key: layout::hex(key),
                 reason: "is not a sequence number".to_string(),
             })?,
         None => 0,
@@ -499,14 +615,8 @@ impl Store for SledStore {
     }
 
     fn get(&self, key: &RecordKey) -> Result<Option<Versioned<Record>>, StoreError> {
-        let _gate = self.shared.read_gate();
-        let Some(bytes) = self
-            .shared
-            .trees
-            .records(key.kind())
-            .get(key.id_bytes())
-            .map_err(from_sled)?
-        else {
+        let view = self.shared.view();
+        let Some(bytes) = view.get(layout::record_slot(key.kind()), &key.id_bytes())? else {
             return Ok(None);
         };
         let label = layout::record_label(key);
@@ -526,8 +636,8 @@ impl Store for SledStore {
         let Some(start) = SledStore::scan_start(kind, after).filter(|_| limit > 0) else {
             return Ok(Vec::new());
         };
-        let _gate = self.shared.read_gate();
-        self.scan_from(kind, start, limit)?
+        let view = self.shared.view();
+        SledStore::scan_from(&view, kind, start, limit)?
             .into_iter()
             .map(|(_, entry)| entry)
             .collect()
@@ -542,9 +652,9 @@ impl Store for SledStore {
         let Some(start) = SledStore::scan_start(kind, after).filter(|_| limit > 0) else {
             return Ok(ScanPage::default());
         };
-        let _gate = self.shared.read_gate();
+        let view = self.shared.view();
         let mut page = ScanPage::default();
-        for (key, entry) in self.scan_from(kind, start, limit)? {
+        for (key, entry) in SledStore::scan_from(&view, kind, start, limit)? {
             match entry {
                 Ok(record) => page.records.push(record),
                 Err(StoreError::Corrupted { key: label, reason }) => {
@@ -564,8 +674,8 @@ impl Store for SledStore {
     }
 
     fn index_get(&self, index: IndexName, key: &[u8]) -> Result<Option<u64>, StoreError> {
-        let _gate = self.shared.read_gate();
-        match self.shared.trees.index(index).get(key).map_err(from_sled)? {
+        let view = self.shared.view();
+        match view.get(layout::index_slot(index), key)? {
             Some(bytes) => codec::decode_id(&layout::index_label(index, key), &bytes).map(Some),
             None => Ok(None),
         }
@@ -580,20 +690,21 @@ impl Store for SledStore {
         if range.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let _gate = self.shared.read_gate();
-        let tree = self.shared.trees.index(index);
-        let bounds = (slice_bound(&range.start), slice_bound(&range.end));
-        let entries = tree.range::<&[u8], _>(bounds);
-        let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
-            let (key, bytes) = item.map_err(from_sled)?;
-            let id = codec::decode_id(&layout::index_label(index, &key), &bytes)?;
-            Ok((key.to_vec(), id))
-        };
-        if range.reverse {
-            entries.rev().take(limit).map(decode).collect()
-        } else {
-            entries.take(limit).map(decode).collect()
-        }
+        let view = self.shared.view();
+        let entries = view.range(
+            layout::index_slot(index),
+            slice_bound(&range.start),
+            slice_bound(&range.end),
+            range.reverse,
+            limit,
+        )?;
+        entries
+            .into_iter()
+            .map(|(key, bytes)| {
+                let id = codec::decode_id(&layout::index_label(index, &key), &bytes)?;
+                Ok((key.to_vec(), id))
+            })
+            .collect()
     }
 
     fn counters(
@@ -604,19 +715,21 @@ impl Store for SledStore {
         if range.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let _gate = self.shared.read_gate();
-        let bounds = (slice_bound(&range.start), slice_bound(&range.end));
-        let entries = self.shared.trees.counters().range::<&[u8], _>(bounds);
-        let decode = |item: sled::Result<(sled::IVec, sled::IVec)>| {
-            let (key, bytes) = item.map_err(from_sled)?;
-            let value = codec::decode_amount(|| layout::counter_label(&key), &bytes)?;
-            Ok((key.to_vec(), value))
-        };
-        if range.reverse {
-            entries.rev().take(limit).map(decode).collect()
-        } else {
-            entries.take(limit).map(decode).collect()
-        }
+        let view = self.shared.view();
+        let entries = view.range(
+            layout::COUNTERS,
+            slice_bound(&range.start),
+            slice_bound(&range.end),
+            range.reverse,
+            limit,
+        )?;
+        entries
+            .into_iter()
+            .map(|(key, bytes)| {
+                let value = codec::decode_amount(|| layout::counter_label(&key), &bytes)?;
+                Ok((key.to_vec(), value))
+            })
+            .collect()
     }
 
     fn audit_for(
@@ -631,13 +744,18 @@ impl Store for SledStore {
         let from = after.map_or(0, |a| a.saturating_add(1));
         let prefix = layout::subject_prefix(subject);
         let start = layout::subject_key(subject, from);
-        let end = keys::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
-        let _gate = self.shared.read_gate();
-        let by_subject = self.shared.trees.tree(layout::AUDIT_BY_SUBJECT);
-        let audit = self.shared.trees.tree(layout::AUDIT);
+        let end = keys::prefix_end(&prefix);
+        let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let view = self.shared.view();
+        let markers = view.range(
+            layout::AUDIT_BY_SUBJECT,
+            Bound::Included(start.as_slice()),
+            end,
+            false,
+            limit,
+        )?;
         let mut out = Vec::new();
-        for item in by_subject.range((Bound::Included(start), end)).take(limit) {
-            let (key, marker) = item.map_err(from_sled)?;
+        for (key, marker) in markers {
             let label = format!("audit_by_subject/{}", layout::hex(&key));
             codec::decode_marker(&label, &marker)?;
             let sequence = layout::sequence_of(&key).ok_or_else(|| StoreError::Corrupted {
@@ -645,9 +763,8 @@ impl Store for SledStore {
                 reason: "key is too short for a sequence number".to_string(),
             })?;
             let entry_label = format!("audit/{sequence}");
-            let bytes = audit
-                .get(layout::sequence_key(sequence))
-                .map_err(from_sled)?
+            let bytes = view
+                .get(layout::AUDIT, &layout::sequence_key(sequence))?
                 .ok_or_else(|| StoreError::Corrupted {
                     key: label.clone(),
                     reason: format!("points to the missing entry {entry_label}"),

@@ -1,45 +1,45 @@
-//! The single writer: the one state that changes the database.
+//! The single writer: the one state that changes the store.
 //!
 //! Callers hand their [`WriteSet`] to the [`crate::commit`] queue; whichever caller leads
 //! passes up to [`MAX_BATCH`] queued requests to [`Writer::process`], which, for each write
 //! set in order, checks its expected versions (those of its puts and of its read
-//! expectations) and unique index keys against the state the earlier accepted write sets of
-//! the same batch leave behind (an overlay of the keys they write). A write set that fails a check is answered `Conflict` and leaves no trace. The
-//! accepted ones become one `sled::Batch` per tree, applied in ONE multi-tree sled
-//! transaction — sled seals the transaction's log writes as one recovery unit, so after a
-//! crash either the whole batch is there or none of it. In [`Durability::Immediate`] the
-//! writer then flushes sled and `fsync`s the files once, raises the durability watermark (so
-//! `Store::sync` returns for it only now, see [`crate::durable`]), and only then
-//! are the accepted callers answered (group commit). In `Periodic` mode the flush thread
-//! does the flush, `fsync` and watermark later.
+//! expectations) and unique index keys against the store (overlay, then sled: see
+//! [`crate::overlay`]) as the earlier accepted write sets of the same batch leave it. A write
+//! set that fails a check is answered `Conflict` and leaves no trace. The accepted ones
+//! become ONE commit log record ([`crate::wal`]), written before anything else sees them;
+//! then the batch enters the overlay, where every reader sees it whole. In
+//! [`Durability::Immediate`] the writer then `fdatasync`s the log once, raises the
+//! durability watermark (so `Store::sync` returns for it only now, see [`crate::durable`]),
+//! and only then are the accepted callers answered (group commit). In `Periodic` mode the
+//! flush thread does the `fdatasync` and the watermark later. The checkpointer
+//! ([`crate::checkpoint`]) moves the overlay into sled in the background.
 //!
-//! Because only one caller at a time holds the writer, a version read from sled here
-//! cannot change before the batch commits, and the transaction never meets a conflict
-//! (its closure, which sled may rerun, only copies prepared batches and has no side
-//! effects).
+//! Because only one caller at a time holds the writer, a version read here cannot change
+//! before the batch commits.
 //!
-//! A failed commit, flush or `fsync` leaves the on-disk state uncertain: the writer then
+//! A failed log write or `fdatasync` leaves the on-disk state uncertain: the writer then
 //! refuses every later request (fail-stop) until the store is reopened.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
-use sled::transaction::{ConflictableTransactionResult, TransactionError, Transactional};
 
 use ordo_core::audit::AuditEntry;
 use ordo_core::store::{IndexName, RecordKey, RecordKind, StoreError, WriteSet};
 
 use crate::backup::{self, BackupInfo};
+use crate::checkpoint;
 use crate::codec;
 use crate::config::Durability;
 use crate::durable;
-use crate::error::from_sled;
-use crate::layout::{self, Slot, TREE_COUNT, Trees};
+use crate::layout;
+use crate::overlay::View;
 use crate::store::Shared;
-use crate::sync::FileSyncer;
+use crate::wal::{self, Change};
 
 /// The most requests committed together (bounds a batch's memory and latency).
 pub(crate) const MAX_BATCH: usize = 256;
@@ -90,26 +90,35 @@ impl Answer {
 pub(crate) struct Writer {
     shared: Arc<Shared>,
     durability: Durability,
-    syncer: Option<FileSyncer>,
     /// The last audit and outbox sequence numbers committed.
     committed: Sequences,
+    /// The last commit log position written.
+    position: u64,
     /// Set after a failure that leaves the stored state uncertain.
     failed: Option<String>,
 }
 
+/// The overlay's cap, in checkpoint triggers: writers wait above it. Four triggers leave the
+/// checkpointer room to finish one checkpoint while the next fills, and bound the memory
+/// (64 MiB of changes by default) and the log to replay after a crash.
+const OVERLAY_CAP_FACTOR: usize = 4;
+
+/// The longest a writer waits for the checkpointer to make room in the overlay.
+const ROOM_TIMEOUT: Duration = Duration::from_secs(120);
+
 impl Writer {
-    /// A writer continuing after the `committed` sequence numbers.
+    /// A writer continuing after the `committed` sequence numbers and log `position`.
     pub(crate) fn new(
         shared: Arc<Shared>,
         durability: Durability,
-        syncer: Option<FileSyncer>,
         committed: Sequences,
+        position: u64,
     ) -> Writer {
         Writer {
             shared,
             durability,
-            syncer,
             committed,
+            position,
             failed: None,
         }
     }
@@ -138,16 +147,21 @@ impl Writer {
         let mut backups = Vec::new();
         let mut plan = Plan::new(self.committed);
         let mut accepted: Vec<usize> = Vec::with_capacity(works.len());
-        for (index, work) in works.into_iter().enumerate() {
-            match work {
-                Work::Apply(writes) => match plan.admit(&self.shared.trees, writes) {
-                    Ok(()) => accepted.push(index),
-                    Err(error) => {
-                        self.shared.counters.rejected();
-                        set_answer(&mut answers, index, Answer::Applied(Err(error)));
-                    }
-                },
-                Work::Backup(target) => backups.push((index, target)),
+        {
+            // Only this writer adds to the overlay, so what the view shows stays current
+            // until the batch is committed below (after the view is dropped).
+            let view = self.shared.view();
+            for (index, work) in works.into_iter().enumerate() {
+                match work {
+                    Work::Apply(writes) => match plan.admit(&view, writes) {
+                        Ok(()) => accepted.push(index),
+                        Err(error) => {
+                            self.shared.counters.rejected();
+                            set_answer(&mut answers, index, Answer::Applied(Err(error)));
+                        }
+                    },
+                    Work::Backup(target) => backups.push((index, target)),
+                }
             }
         }
         let outcome = self.commit(plan);
@@ -160,9 +174,18 @@ impl Writer {
         for index in accepted {
             set_answer(&mut answers, index, Answer::Applied(outcome.clone()));
         }
-        // Nothing is written while the writer dumps, so the snapshot is consistent.
+        // Nothing is written while the writer checkpoints and dumps, so the snapshot is
+        // consistent: sled alone holds the whole store once everything is checkpointed.
         for (index, target) in backups {
-            let written = backup::write(&self.shared, &target);
+            let written = if self.failed.is_some() {
+                Err(StoreError::Io(
+                    "storage stopped after an earlier failure; reopen the store".to_string(),
+                ))
+            } else {
+                checkpoint::with_all_checkpointed(&self.shared, || {
+                    backup::write(&self.shared, &target)
+                })
+            };
             set_answer(&mut answers, index, Answer::Backup(written));
         }
         answers
@@ -175,24 +198,40 @@ impl Writer {
             .collect()
     }
 
-    /// Applies the plan atomically and makes it durable as the mode promises.
+    /// Logs the plan as one record, puts it in the overlay, and makes it durable as the
+    /// mode promises.
     fn commit(&mut self, plan: Plan) -> Result<(), StoreError> {
         if plan.is_empty() {
             return Ok(());
         }
         let sequences = plan.sequences;
-        let batches = plan.into_batches()?;
+        let changes = plan.into_changes()?;
+        self.wait_for_room()?;
+        let position = self
+            .position
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Io("the commit log is out of positions".to_string()))?;
         let started = Instant::now();
-        let result = self.apply_batches(&batches);
-        self.shared.counters.applied(started.elapsed());
-        if let Err(error) = &result {
-            self.failed = Some(error.to_string());
-            return result;
+        if let Some(log) = &self.shared.log {
+            let id_high = self.shared.ids.load(Ordering::Acquire);
+            let record = wal::encode(position, id_high, &changes)?;
+            if let Err(error) = log.append(position, &record) {
+                // The log may end in part of this record: nothing more may follow it.
+                self.failed = Some(error.to_string());
+                return Err(error);
+            }
         }
+        // Readers see the batch only once it is in the log.
+        self.shared.overlay.insert(position, changes);
+        self.position = position;
+        self.shared.counters.applied(started.elapsed());
         debug_assert!(sequences.audit >= self.committed.audit);
         debug_assert!(sequences.outbox >= self.committed.outbox);
         self.committed = sequences;
-        self.shared.watermark.committed_one();
+        self.shared.watermark.committed_through(position);
+        if self.shared.overlay.bytes() >= self.shared.checkpoint_bytes {
+            self.shared.checkpoint_signal.request();
+        }
         #[cfg(test)]
         if let Some(hook) = &*self
             .shared
@@ -203,7 +242,7 @@ impl Writer {
             hook();
         }
         if self.durability == Durability::Immediate {
-            let durable = self.make_durable();
+            let durable = durable::make_durable(&self.shared);
             if let Err(error) = &durable {
                 self.failed = Some(error.to_string());
             }
@@ -212,36 +251,35 @@ impl Writer {
         Ok(())
     }
 
-    /// One sled transaction over the trees that have changes.
-    fn apply_batches(&self, batches: &[(Slot, sled::Batch)]) -> Result<(), StoreError> {
-        let trees: Vec<&sled::Tree> = batches
-            .iter()
-            .map(|(slot, _)| self.shared.trees.tree(*slot))
-            .collect();
-        // Readers hold the gate for a whole call, so none sees part of the batch.
-        let _gate = self.shared.write_gate();
-        let result = Transactional::<()>::transaction(
-            trees.as_slice(),
-            |views| -> ConflictableTransactionResult<(), ()> {
-                for (view, (_, batch)) in views.iter().zip(batches) {
-                    view.apply_batch(batch)?;
-                }
-                Ok(())
-            },
-        );
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Storage(error)) => Err(from_sled(error)),
-            Err(TransactionError::Abort(())) => Err(StoreError::Io(
-                "storage transaction aborted unexpectedly".to_string(),
-            )),
+    /// Waits while the overlay is over its cap (the checkpointer is behind).
+    fn wait_for_room(&self) -> Result<(), StoreError> {
+        let cap = self
+            .shared
+            .checkpoint_bytes
+            .saturating_mul(OVERLAY_CAP_FACTOR);
+        let deadline = Instant::now() + ROOM_TIMEOUT;
+        // Bounded by the deadline and by a checkpointer failure.
+        while self.shared.overlay.bytes() >= cap {
+            self.shared.checkpoint_signal.request();
+            if self
+                .shared
+                .overlay
+                .wait_for_room(cap, Duration::from_millis(100))
+            {
+                break;
+            }
+            if let Some(reason) = self.shared.failure() {
+                return Err(StoreError::Io(format!(
+                    "storage stopped after an earlier failure ({reason}); reopen the store"
+                )));
+            }
+            if Instant::now() >= deadline {
+                return Err(StoreError::Io(
+                    "the checkpointer fell behind: no room for more changes".to_string(),
+                ));
+            }
         }
-    }
-
-    /// Flush sled's log, then `fsync` the files (see [`crate::sync`]), then let
-    /// `Store::sync` callers see the batch as durable (see [`crate::durable`]).
-    fn make_durable(&mut self) -> Result<(), StoreError> {
-        durable::make_durable(&self.shared, self.syncer.as_mut())
+        Ok(())
     }
 }
 
@@ -251,9 +289,6 @@ fn set_answer(answers: &mut [Option<Answer>], index: usize, answer: Answer) {
         *slot = Some(answer);
     }
 }
-
-/// One staged change: a tree, a key and the new value (`None` removes).
-type Change = (Slot, Vec<u8>, Option<Vec<u8>>);
 
 /// The accepted changes of one batch and the state they leave behind.
 struct Plan {
@@ -287,12 +322,12 @@ impl Plan {
     }
 
     /// The version of `key` as the batch so far leaves it.
-    fn current_version(&self, trees: &Trees, key: &RecordKey) -> Result<Option<u64>, StoreError> {
+    fn current_version(&self, view: &View, key: &RecordKey) -> Result<Option<u64>, StoreError> {
         let id = key.id_bytes();
         if let Some(version) = self.versions.get(&(key.kind(), id.clone())) {
             return Ok(Some(*version));
         }
-        match trees.records(key.kind()).get(&id).map_err(from_sled)? {
+        match view.get(layout::record_slot(key.kind()), &id)? {
             Some(bytes) => {
                 codec::decode_record_version(&layout::record_label(key), &bytes).map(Some)
             }
@@ -303,25 +338,25 @@ impl Plan {
     /// The id an index key maps to as the batch so far leaves it.
     fn current_index(
         &self,
-        trees: &Trees,
+        view: &View,
         index: IndexName,
         key: &[u8],
     ) -> Result<Option<u64>, StoreError> {
         if let Some(id) = self.index_keys.get(&(index, key.to_vec())) {
             return Ok(*id);
         }
-        match trees.index(index).get(key).map_err(from_sled)? {
+        match view.get(layout::index_slot(index), key)? {
             Some(bytes) => codec::decode_id(&layout::index_label(index, key), &bytes).map(Some),
             None => Ok(None),
         }
     }
 
     /// A report counter's value as the batch so far leaves it (zero when absent).
-    fn current_counter(&self, trees: &Trees, key: &[u8]) -> Result<Decimal, StoreError> {
+    fn current_counter(&self, view: &View, key: &[u8]) -> Result<Decimal, StoreError> {
         if let Some(value) = self.counters.get(key) {
             return Ok(*value);
         }
-        match trees.counters().get(key).map_err(from_sled)? {
+        match view.get(layout::COUNTERS, key)? {
             Some(bytes) => codec::decode_amount(|| layout::counter_label(key), &bytes),
             None => Ok(Decimal::ZERO),
         }
@@ -331,14 +366,14 @@ impl Plan {
     /// state: the writer is the only one writing, so no delta is lost).
     fn counter_values(
         &self,
-        trees: &Trees,
+        view: &View,
         writes: &WriteSet,
     ) -> Result<HashMap<Vec<u8>, Decimal>, StoreError> {
         let mut values: HashMap<Vec<u8>, Decimal> = HashMap::new();
         for delta in &writes.counters {
             let value = match values.get(&delta.key) {
                 Some(value) => *value,
-                None => self.current_counter(trees, &delta.key)?,
+                None => self.current_counter(view, &delta.key)?,
             };
             let sum = value
                 .checked_add(delta.delta)
@@ -349,9 +384,9 @@ impl Plan {
     }
 
     /// Checks a write set against the batch's state and stages it, or rejects it whole.
-    fn admit(&mut self, trees: &Trees, writes: WriteSet) -> Result<(), StoreError> {
-        self.check(trees, &writes)?;
-        let counters = self.counter_values(trees, &writes)?;
+    fn admit(&mut self, view: &View, writes: WriteSet) -> Result<(), StoreError> {
+        self.check(view, &writes)?;
+        let counters = self.counter_values(view, &writes)?;
         let mut counter_changes: Vec<Change> = Vec::with_capacity(counters.len());
         for (key, value) in &counters {
             let encoded = if value.is_zero() {
@@ -392,14 +427,14 @@ impl Plan {
 
     /// The contract's checks: versions (of the puts and of the read expectations, against
     /// the store as the batch's earlier write sets leave it), then unique index keys.
-    fn check(&self, trees: &Trees, writes: &WriteSet) -> Result<(), StoreError> {
+    fn check(&self, view: &View, writes: &WriteSet) -> Result<(), StoreError> {
         let puts = writes
             .puts
             .iter()
             .map(|(record, expected)| (record.key(), *expected));
         let reads = writes.reads.iter().cloned();
         for (key, expected) in puts.chain(reads) {
-            if !expected.matches(self.current_version(trees, &key)?) {
+            if !expected.matches(self.current_version(view, &key)?) {
                 return Err(StoreError::Conflict);
             }
         }
@@ -411,7 +446,7 @@ impl Plan {
             if removed_here {
                 continue;
             }
-            match self.current_index(trees, entry.index, &entry.key)? {
+            match self.current_index(view, entry.index, &entry.key)? {
                 Some(id) if id != entry.id => return Err(StoreError::Conflict),
                 Some(_) | None => {}
             }
@@ -462,8 +497,8 @@ impl Plan {
         Ok((changes, sequences))
     }
 
-    /// One sled batch per tree that changes, the meta counter included.
-    fn into_batches(mut self) -> Result<Vec<(Slot, sled::Batch)>, StoreError> {
+    /// Every change in apply order, the meta sequence counters included (one log record).
+    fn into_changes(mut self) -> Result<Vec<Change>, StoreError> {
         if self.sequences.audit != self.first.audit {
             self.changes.push((
                 layout::META,
@@ -478,22 +513,7 @@ impl Plan {
                 Some(codec::encode_counter(self.sequences.outbox)?),
             ));
         }
-        let mut batches: Vec<Option<sled::Batch>> = (0..TREE_COUNT).map(|_| None).collect();
-        for (slot, key, value) in self.changes {
-            let Some(batch) = batches.get_mut(slot.0) else {
-                return Err(StoreError::Io(format!("no tree in slot {}", slot.0)));
-            };
-            let batch = batch.get_or_insert_with(sled::Batch::default);
-            match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
-            }
-        }
-        Ok(batches
-            .into_iter()
-            .enumerate()
-            .filter_map(|(slot, batch)| batch.map(|b| (Slot(slot), b)))
-            .collect())
+        Ok(self.changes)
     }
 }
 
@@ -636,6 +656,7 @@ mod tests {
 
         use super::super::{Plan, Sequences};
         use crate::layout::Trees;
+        use crate::overlay::Overlay;
 
         fn put(key: &str, expected: Expected) -> WriteSet {
             let mut writes = WriteSet::new();
@@ -664,7 +685,9 @@ mod tests {
             let db = sled::Config::new().temporary(true).open().unwrap();
             let trees = Trees::open(&db).unwrap();
             let mut plan = Plan::new(Sequences::default());
-            let admit = |plan: &mut Plan, writes| plan.admit(&trees, writes);
+            let overlay = Overlay::new(0);
+            let view = overlay.view(&trees);
+            let admit = |plan: &mut Plan, writes| plan.admit(&view, writes);
             admit(&mut plan, put("a", Expected::Absent)).unwrap();
             // Nothing is committed yet, but the batch has written `a` at version 1.
             assert_eq!(

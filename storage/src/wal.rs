@@ -1,0 +1,555 @@
+//! The commit log: an append-only, checksummed file of accepted batches in `DIR/log/`, the
+//! store's commit point (sled is the checkpointed, indexed copy; see [`crate::checkpoint`]).
+//!
+//! Each batch the writer accepts becomes one **record**: its log position (consecutive
+//! u64s), the id high-water mark when it was written (see [`crate::store::Shared::next_id`])
+//! and every change as an absolute "key := value" or "key removed", counters and sequence
+//! numbers included, so replaying a record twice leaves the same state as once. Layout (all
+//! integers little-endian, `docs/storage-format.md`):
+//!
+//! ```text
+//! len u32 (payload bytes) ‖ crc32 u32 (of the payload) ‖ payload:
+//!   position u64 ‖ id_high u64 ‖ count u32 ‖ count × (slot u16 ‖ key_len u32 ‖ key ‖
+//!   present u8 ‖ [value_len u32 ‖ value if present = 1])
+//! ```
+//!
+//! Records go to segment files named by the first position they hold (`{position:020}.wal`);
+//! a segment rolls after [`SEGMENT_BYTES`] so that segments wholly checkpointed can be
+//! deleted. A segment is zero-filled a little ahead of its records (see [`EXTEND_BYTES`]):
+//! zeros where a record would start end the segment. At open a bad record (short, torn,
+//! wrong checksum) at the **tail** of the last segment is cut off (a write the crash
+//! interrupted, never acknowledged); a bad record with a valid one after it is damage and
+//! the store refuses to open.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ordo_core::store::StoreError;
+
+use crate::error::from_io;
+use crate::layout::{Slot, TREE_COUNT};
+use crate::sync::{sync_dir, sync_parent};
+
+/// One change: a tree, a key and the new value (`None` removes).
+pub(crate) type Change = (Slot, Vec<u8>, Option<Vec<u8>>);
+
+/// The size after which the next record starts a new segment (a checkpoint deletes whole
+/// segments, so this bounds the disk the log holds beyond the overlay's cap).
+pub(crate) const SEGMENT_BYTES: u64 = 64 << 20;
+
+/// The directory of the log inside a store directory.
+pub(crate) const LOG_DIR: &str = "log";
+
+/// How far ahead of the records a segment is filled with zeros: a record then overwrites
+/// allocated blocks without changing the file's size, so its `fdatasync` writes data only
+/// (an append that grows the file costs a journal commit on every `fdatasync`). One size
+/// change per this many bytes remains.
+const EXTEND_BYTES: u64 = 1 << 20;
+
+/// What a segment is extended with (written in pieces, never allocated per extension).
+static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
+
+/// Bytes before a record's payload: its length and checksum.
+const HEADER: usize = 8;
+/// Bytes of a payload before its changes: position, id high-water mark, change count.
+const PAYLOAD_HEAD: usize = 20;
+/// A length beyond this is not a record (a torn or damaged header).
+const MAX_RECORD: usize = 1 << 30;
+/// How far past the last good position a record found after a bad one may lie to count as
+/// proof that the bad one is not the tail (filters the byte-by-byte search cheaply).
+const SEARCH_SPAN: u64 = 1 << 32;
+
+/// One decoded record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LogRecord {
+    /// Its log position.
+    pub(crate) position: u64,
+    /// The last id handed out when it was written.
+    pub(crate) id_high: u64,
+    /// Its changes, in apply order.
+    pub(crate) changes: Vec<Change>,
+}
+
+/// Encodes one record (header and payload).
+///
+/// # Errors
+/// `Io` if a key, value or the record exceeds the format's lengths.
+pub(crate) fn encode(
+    position: u64,
+    id_high: u64,
+    changes: &[Change],
+) -> Result<Vec<u8>, StoreError> {
+    let too_long = || StoreError::Io("a write set is too large for the commit log".to_string());
+    let size = changes
+        .iter()
+        .map(|(_, key, value)| 11 + key.len() + value.as_ref().map_or(0, |v| 4 + v.len()))
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(HEADER + PAYLOAD_HEAD + size);
+    out.extend_from_slice(&[0u8; HEADER]);
+    out.extend_from_slice(&position.to_le_bytes());
+    out.extend_from_slice(&id_high.to_le_bytes());
+    let count = u32::try_from(changes.len()).map_err(|_| too_long())?;
+    out.extend_from_slice(&count.to_le_bytes());
+    for (slot, key, value) in changes {
+        let slot = u16::try_from(slot.0).map_err(|_| too_long())?;
+        out.extend_from_slice(&slot.to_le_bytes());
+        let key_len = u32::try_from(key.len()).map_err(|_| too_long())?;
+        out.extend_from_slice(&key_len.to_le_bytes());
+        out.extend_from_slice(key);
+        match value {
+            Some(value) => {
+                out.push(1);
+                let len = u32::try_from(value.len()).map_err(|_| too_long())?;
+                out.extend_from_slice(&len.to_le_bytes());
+                out.extend_from_slice(value);
+            }
+            None => out.push(0),
+        }
+    }
+    let payload_len = out.len() - HEADER;
+    if payload_len > MAX_RECORD {
+        return Err(too_long());
+    }
+    let len = u32::try_from(payload_len).map_err(|_| too_long())?;
+    let crc = crc32fast::hash(&out[HEADER..]);
+    out[..4].copy_from_slice(&len.to_le_bytes());
+    out[4..HEADER].copy_from_slice(&crc.to_le_bytes());
+    Ok(out)
+}
+
+/// A little-endian reader over a payload; `None` when it runs short.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).and_then(|b| b.first().copied())
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+/// Decodes a payload whose checksum matched; `None` if it is malformed.
+fn decode_payload(payload: &[u8]) -> Option<LogRecord> {
+    let mut cursor = Cursor(payload);
+    let position = cursor.u64()?;
+    let id_high = cursor.u64()?;
+    let count = cursor.u32()?;
+    let mut changes = Vec::new();
+    for _ in 0..count {
+        let slot = usize::from(cursor.u16()?);
+        if slot >= TREE_COUNT {
+            return None;
+        }
+        let key_len = usize::try_from(cursor.u32()?).ok()?;
+        let key = cursor.take(key_len)?.to_vec();
+        let value = match cursor.u8()? {
+            0 => None,
+            1 => {
+                let len = usize::try_from(cursor.u32()?).ok()?;
+                Some(cursor.take(len)?.to_vec())
+            }
+            _ => return None,
+        };
+        changes.push((Slot(slot), key, value));
+    }
+    if !cursor.0.is_empty() {
+        return None;
+    }
+    Some(LogRecord {
+        position,
+        id_high,
+        changes,
+    })
+}
+
+/// The record at `offset` of `bytes` and the offset after it, if one is whole and valid.
+fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
+    let header = bytes.get(offset..offset.checked_add(HEADER)?)?;
+    let len = usize::try_from(u32::from_le_bytes(header.get(..4)?.try_into().ok()?)).ok()?;
+    let crc = u32::from_le_bytes(header.get(4..)?.try_into().ok()?);
+    if !(PAYLOAD_HEAD..=MAX_RECORD).contains(&len) {
+        return None;
+    }
+    let start = offset + HEADER;
+    let payload = bytes.get(start..start.checked_add(len)?)?;
+    if crc32fast::hash(payload) != crc {
+        return None;
+    }
+    decode_payload(payload).map(|record| (record, start + len))
+}
+
+/// Whether a valid record with a position after `last_good` starts anywhere in
+/// `bytes[from..]` (then a bad record before it is damage, not a torn tail).
+fn valid_record_after(bytes: &[u8], from: usize, last_good: u64) -> bool {
+    let end = bytes.len().saturating_sub(HEADER + PAYLOAD_HEAD);
+    (from..=end).any(|offset| {
+        let position = bytes
+            .get(offset + HEADER..offset + HEADER + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes);
+        match position {
+            Some(p) if p > last_good && p - last_good <= SEARCH_SPAN => {
+                record_at(bytes, offset).is_some()
+            }
+            _ => false,
+        }
+    })
+}
+
+/// A segment file's name for its first position.
+fn segment_name(first: u64) -> String {
+    format!("{first:020}.wal")
+}
+
+/// The first position of a segment named `name`, if it is a segment's name.
+fn segment_first(name: &str) -> Option<u64> {
+    let digits = name.strip_suffix(".wal")?;
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether `name` is a log segment's file name (for the data directory's inventory).
+pub(crate) fn is_segment_name(name: &str) -> bool {
+    segment_first(name).is_some()
+}
+
+/// The segment being appended to, and the older ones.
+struct Segments {
+    /// The active segment (shared so a sync need not hold the lock while it waits).
+    file: Arc<File>,
+    /// Where the next record goes (the records' end; zeros follow up to `allocated`).
+    size: u64,
+    /// The active segment's length, zero-filled beyond `size`.
+    allocated: u64,
+    /// The last position written (its `write` returned) to any segment.
+    written: u64,
+    /// Every segment, oldest first, the active one last: (first position, path).
+    all: Vec<(u64, PathBuf)>,
+}
+
+/// The open log of a store directory.
+pub(crate) struct Log {
+    dir: PathBuf,
+    segments: Mutex<Segments>,
+    /// When the active segment rolls ([`SEGMENT_BYTES`]; smaller in tests).
+    segment_bytes: u64,
+}
+
+/// What [`Log::open`] found.
+pub(crate) struct Recovered {
+    /// The log, ready to append after the last record.
+    pub(crate) log: Log,
+    /// The last position in the log (or the checkpointed one, if higher).
+    pub(crate) last_position: u64,
+    /// The highest id high-water mark of any record.
+    pub(crate) id_high: u64,
+    /// How many records after the checkpoint were replayed.
+    pub(crate) replayed: u64,
+}
+
+fn corrupted(path: &Path, reason: String) -> StoreError {
+    StoreError::Corrupted {
+        key: path.display().to_string(),
+        reason,
+    }
+}
+
+impl Log {
+    /// Opens (creating if needed) the log in `store_dir/log`, hands every record after
+    /// `checkpointed` to `replay` in order, cuts off a torn tail, and `fdatasync`s the last
+    /// segment (so whatever is replayed is durable before anyone reads it).
+    ///
+    /// # Errors
+    /// `Corrupted` if a record other than the last is bad, positions after the checkpoint
+    /// are not consecutive, or records the checkpoint does not cover are missing; `Io`
+    /// if the files cannot be read, written or synced; whatever `replay` returns.
+    pub(crate) fn open(
+        store_dir: &Path,
+        checkpointed: u64,
+        mut replay: impl FnMut(LogRecord) -> Result<(), StoreError>,
+    ) -> Result<Recovered, StoreError> {
+        let dir = store_dir.join(LOG_DIR);
+        let created = !dir.exists();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| from_io(&format!("cannot create {}", dir.display()), &e))?;
+        if created {
+            sync_parent(&dir)?;
+        }
+        let listing = |e: std::io::Error| from_io(&format!("cannot list {}", dir.display()), &e);
+        let mut all: Vec<(u64, PathBuf)> = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(listing)? {
+            let entry = entry.map_err(listing)?;
+            if let Some(first) = entry.file_name().to_str().and_then(segment_first) {
+                all.push((first, entry.path()));
+            }
+        }
+        all.sort();
+        let mut last = checkpointed;
+        let mut seen: Option<u64> = None;
+        let mut id_high = 0;
+        let mut replayed = 0;
+        let mut tail_size = 0u64;
+        let count = all.len();
+        for (number, (_, path)) in all.iter().enumerate() {
+            let is_last = number + 1 == count;
+            let bytes = std::fs::read(path)
+                .map_err(|e| from_io(&format!("cannot read {}", path.display()), &e))?;
+            let mut offset = 0;
+            while offset < bytes.len() {
+                let Some((record, next)) = record_at(&bytes, offset) else {
+                    if bytes
+                        .get(offset..)
+                        .is_some_and(|rest| rest.iter().all(|b| *b == 0))
+                    {
+                        // The zero-filled space ahead of the records: the segment's end.
+                        break;
+                    }
+                    let last_good = seen.unwrap_or(checkpointed).max(checkpointed);
+                    if !is_last || valid_record_after(&bytes, offset + 1, last_good) {
+                        return Err(corrupted(
+                            path,
+                            format!(
+                                "the commit log record at byte {offset} is damaged and valid \
+                                 records follow it; the log cannot be replayed past it"
+                            ),
+                        ));
+                    }
+                    tracing::warn!(
+                        segment = %path.display(),
+                        offset,
+                        cut = bytes.len() - offset,
+                        "cutting off a torn record at the end of the commit log"
+                    );
+                    truncate(path, offset as u64)?;
+                    break;
+                };
+                let position = record.position;
+                if seen.is_some_and(|s| position <= s) {
+                    return Err(corrupted(
+                        path,
+                        format!("commit log position {position} is out of order"),
+                    ));
+                }
+                if position > checkpointed {
+                    let expected = seen.unwrap_or(checkpointed).max(checkpointed) + 1;
+                    if position != expected {
+                        return Err(corrupted(
+                            path,
+                            format!(
+                                "commit log position {position} follows {}: records are \
+                                 missing",
+                                expected - 1
+                            ),
+                        ));
+                    }
+                    id_high = id_high.max(record.id_high);
+                    replay(record)?;
+                    replayed += 1;
+                } else {
+                    id_high = id_high.max(record.id_high);
+                }
+                seen = Some(position);
+                last = last.max(position);
+                offset = next;
+            }
+            if is_last {
+                tail_size = offset.min(bytes.len()) as u64;
+            }
+        }
+        let (file, size, allocated) = match all.last() {
+            Some((_, path)) => {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| from_io(&format!("cannot open {}", path.display()), &e))?;
+                let allocated = file
+                    .metadata()
+                    .map_err(|e| from_io(&format!("cannot read {}", path.display()), &e))?
+                    .len();
+                file.sync_data()
+                    .map_err(|e| from_io(&format!("cannot fsync {}", path.display()), &e))?;
+                (file, tail_size, allocated)
+            }
+            None => {
+                let path = dir.join(segment_name(last + 1));
+                let file = create_segment(&dir, &path)?;
+                all.push((last + 1, path));
+                (file, 0, 0)
+            }
+        };
+        Ok(Recovered {
+            log: Log {
+                dir,
+                segments: Mutex::new(Segments {
+                    file: Arc::new(file),
+                    size,
+                    allocated,
+                    written: last,
+                    all,
+                }),
+                segment_bytes: SEGMENT_BYTES,
+            },
+            last_position: last,
+            id_high,
+            replayed,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Segments> {
+        // Poisoning would mean a panic mid-append: the writer stops on it (fail-stop).
+        self.segments.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends one encoded record (`write(2)`, no `fsync`): after this a process crash
+    /// keeps it (the page cache survives), a power loss may not. Rolls to a new segment
+    /// first if the active one is full (the old one is `fdatasync`ed before).
+    ///
+    /// # Errors
+    /// `Io`: the log may now end in part of this record; the writer must stop.
+    pub(crate) fn append(&self, position: u64, record: &[u8]) -> Result<(), StoreError> {
+        let mut segments = self.lock();
+        if segments.size >= self.segment_bytes {
+            segments
+                .file
+                .sync_data()
+                .map_err(|e| from_io("cannot fsync a commit log segment", &e))?;
+            let path = self.dir.join(segment_name(position));
+            let file = create_segment(&self.dir, &path)?;
+            segments.file = Arc::new(file);
+            segments.size = 0;
+            segments.allocated = 0;
+            segments.all.push((position, path));
+        }
+        let end = segments.size + record.len() as u64;
+        if end > segments.allocated {
+            let extended = end + EXTEND_BYTES;
+            // Bounded: each round writes up to ZEROS.len() bytes more.
+            while segments.allocated < extended {
+                let left = usize::try_from(extended - segments.allocated).unwrap_or(usize::MAX);
+                let zeros = ZEROS.get(..left.min(ZEROS.len())).unwrap_or(&ZEROS);
+                segments
+                    .file
+                    .write_all_at(zeros, segments.allocated)
+                    .map_err(|e| from_io("cannot extend the commit log", &e))?;
+                segments.allocated += zeros.len() as u64;
+            }
+        }
+        segments
+            .file
+            .write_all_at(record, segments.size)
+            .map_err(|e| from_io("cannot write the commit log", &e))?;
+        segments.size = end;
+        segments.written = position;
+        Ok(())
+    }
+
+    /// `fdatasync`s what was written; returns the last position now durable.
+    ///
+    /// # Errors
+    /// `Io` if the `fdatasync` fails (the data may not be durable).
+    pub(crate) fn sync(&self) -> Result<u64, StoreError> {
+        // Older segments were synced when the log rolled past them.
+        let (file, written) = {
+            let segments = self.lock();
+            (segments.file.clone(), segments.written)
+        };
+        file.sync_data()
+            .map_err(|e| from_io("cannot fdatasync the commit log", &e))?;
+        Ok(written)
+    }
+
+    /// Deletes every segment whose records are all at or below `position` (never the
+    /// active one); returns how many.
+    ///
+    /// # Errors
+    /// `Io` if a file cannot be removed or the directory synced.
+    pub(crate) fn remove_through(&self, position: u64) -> Result<usize, StoreError> {
+        let mut segments = self.lock();
+        let mut removed = 0;
+        // A segment ends where the next begins: it is wholly covered if the next one's
+        // first position is at most `position + 1`.
+        while segments.all.len() > 1
+            && segments
+                .all
+                .get(1)
+                .is_some_and(|(next, _)| *next <= position.saturating_add(1))
+        {
+            let (first, path) = segments.all.remove(0);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    segments.all.insert(0, (first, path));
+                    return Err(from_io("cannot delete a commit log segment", &e));
+                }
+            }
+            removed += 1;
+        }
+        drop(segments);
+        if removed > 0 {
+            sync_dir(&self.dir)?;
+        }
+        Ok(removed)
+    }
+
+    /// How many segment files the log has (tests).
+    #[cfg(test)]
+    pub(crate) fn segment_count(&self) -> usize {
+        self.lock().all.len()
+    }
+
+    /// Rolls segments after `bytes` instead of [`SEGMENT_BYTES`] (tests).
+    #[cfg(test)]
+    pub(crate) fn set_segment_bytes(&mut self, bytes: u64) {
+        self.segment_bytes = bytes;
+    }
+}
+
+/// Creates an empty segment and makes its directory entry durable.
+fn create_segment(dir: &Path, path: &Path) -> Result<File, StoreError> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| from_io(&format!("cannot create {}", path.display()), &e))?;
+    sync_dir(dir)?;
+    Ok(file)
+}
+
+/// Cuts a segment to `len` bytes and makes that durable.
+fn truncate(path: &Path, len: u64) -> Result<(), StoreError> {
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| from_io(&format!("cannot open {}", path.display()), &e))?;
+    file.set_len(len)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| from_io(&format!("cannot truncate {}", path.display()), &e))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+//! The commit log on its own: records round-trip, a torn tail is cut at every byte, damage
+//! before valid records refuses to open, positions must be consecutive, segments roll and
+//! are deleted only when wholly checkpointed.
+
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use ordo_core::store::StoreError;
+
+use super::{Log, LogRecord, encode, segment_name};
+use crate::layout::{self, Slot};
+
+/// A record at `position` with an empty value, a removal and a put (last, so that the
+/// record ends in non-zero bytes: a cut can never look like the zero fill after it).
+fn record(position: u64) -> LogRecord {
+    LogRecord {
+        position,
+        id_high: position * 10,
+        changes: vec![
+            (layout::META, b"empty".to_vec(), Some(Vec::new())),
+            (Slot(20), b"gone".to_vec(), None),
+            (
+                layout::record_slot(ordo_core::store::RecordKind::Order),
+                position.to_be_bytes().to_vec(),
+                Some(format!("order {position}").into_bytes()),
+            ),
+        ],
+    }
+}
+
+/// Opens the log in `dir`, collecting what it replays after `checkpointed`.
+fn open(dir: &Path, checkpointed: u64) -> Result<(Log, Vec<LogRecord>, u64), StoreError> {
+    let mut replayed = Vec::new();
+    let recovered = Log::open(dir, checkpointed, |r| {
+        replayed.push(r);
+        Ok(())
+    })?;
+    Ok((recovered.log, replayed, recovered.last_position))
+}
+
+fn append(log: &Log, position: u64) {
+    let r = record(position);
+    log.append(
+        position,
+        &encode(r.position, r.id_high, &r.changes).unwrap(),
+    )
+    .unwrap();
+}
+
+/// The one segment's path and length of each record in it.
+fn only_segment(dir: &Path) -> std::path::PathBuf {
+    dir.join(super::LOG_DIR).join(segment_name(1))
+}
+
+#[test]
+fn records_round_trip_and_replay_starts_after_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, replayed, last) = open(dir.path(), 0).unwrap();
+    assert!(replayed.is_empty());
+    assert_eq!(last, 0);
+    for position in 1..=5 {
+        append(&log, position);
+    }
+    assert_eq!(log.sync().unwrap(), 5);
+    drop(log);
+    let (_, replayed, last) = open(dir.path(), 0).unwrap();
+    assert_eq!(replayed, (1..=5).map(record).collect::<Vec<_>>());
+    assert_eq!(last, 5);
+    let (_, replayed, last) = open(dir.path(), 3).unwrap();
+    assert_eq!(replayed, vec![record(4), record(5)]);
+    assert_eq!(last, 5);
+    // Replaying again changes nothing: the log is read, never consumed.
+    let (_, again, _) = open(dir.path(), 3).unwrap();
+    assert_eq!(again, replayed);
+}
+
+#[test]
+fn a_torn_last_record_is_cut_off_at_every_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, _, _) = open(dir.path(), 0).unwrap();
+    for position in 1..=3 {
+        append(&log, position);
+    }
+    drop(log);
+    let path = only_segment(dir.path());
+    let whole = std::fs::read(&path).unwrap();
+    let len = |p: u64| encode(p, p * 10, &record(p).changes).unwrap().len();
+    let last_start = len(1) + len(2);
+    let last_end = last_start + len(3);
+    assert!(whole.len() > last_end, "the segment is zero-filled ahead");
+    assert!(whole[last_end..].iter().all(|b| *b == 0));
+    let mut cuts = 0;
+    for cut in last_start..last_end {
+        // The write stopped at `cut`: at the end of the file, or inside the zero-filled
+        // space ahead of the records.
+        let mut torn_in_place = whole[..cut].to_vec();
+        torn_in_place.resize(whole.len(), 0);
+        for (variant, bytes) in [
+            ("at the end", &whole[..cut]),
+            ("in place", &torn_in_place[..]),
+        ] {
+            std::fs::write(&path, bytes).unwrap();
+            let (log, replayed, last) = open(dir.path(), 0).unwrap();
+            assert_eq!(
+                replayed,
+                vec![record(1), record(2)],
+                "cut {variant} at {cut}"
+            );
+            assert_eq!(last, 2);
+            if cut > last_start {
+                assert_eq!(
+                    std::fs::metadata(&path).unwrap().len(),
+                    last_start as u64,
+                    "the torn bytes are gone (cut {variant} at {cut})"
+                );
+            }
+            // The log goes on after the cut: the record can be written again.
+            append(&log, 3);
+            drop(log);
+            let (_, replayed, _) = open(dir.path(), 0).unwrap();
+            assert_eq!(
+                replayed,
+                vec![record(1), record(2), record(3)],
+                "{variant} {cut}"
+            );
+            cuts += 1;
+        }
+    }
+    assert_eq!(cuts, 2 * len(3));
+}
+
+#[test]
+fn a_damaged_record_before_valid_ones_refuses_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, _, _) = open(dir.path(), 0).unwrap();
+    for position in 1..=3 {
+        append(&log, position);
+    }
+    drop(log);
+    let path = only_segment(dir.path());
+    let whole = std::fs::read(&path).unwrap();
+    let first_len = encode(1, 10, &record(1).changes).unwrap().len();
+    let second_len = encode(2, 20, &record(2).changes).unwrap().len();
+    let mut refused = 0;
+    // Every byte of the middle record, header included.
+    for at in first_len..first_len + second_len {
+        let mut damaged = whole.clone();
+        damaged[at] ^= 0x40;
+        std::fs::write(&path, &damaged).unwrap();
+        match open(dir.path(), 0) {
+            Err(StoreError::Corrupted { key, reason }) => {
+                assert!(key.ends_with(".wal"), "{key}");
+                assert!(reason.contains("damaged"), "{reason}");
+                refused += 1;
+            }
+            Err(other) => panic!("byte {at}: {other}"),
+            Ok((_, replayed, _)) => panic!("byte {at}: opened with {} records", replayed.len()),
+        }
+        // Refusing changed nothing on disk.
+        assert_eq!(std::fs::read(&path).unwrap(), damaged);
+    }
+    assert_eq!(refused, second_len);
+}
+
+#[test]
+fn missing_records_after_the_checkpoint_refuse_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, _, _) = open(dir.path(), 0).unwrap();
+    for position in [1, 2, 4] {
+        append(&log, position);
+    }
+    drop(log);
+    match open(dir.path(), 0) {
+        Err(StoreError::Corrupted { reason, .. }) => {
+            assert!(reason.contains("missing"), "{reason}")
+        }
+        other => panic!(
+            "expected Corrupted, got {:?}",
+            other.map(|(_, r, _)| r.len())
+        ),
+    }
+    // A checkpoint past the gap makes the records before it irrelevant.
+    let (_, replayed, last) = open(dir.path(), 3).unwrap();
+    assert_eq!(replayed, vec![record(4)]);
+    assert_eq!(last, 4);
+    // A checkpoint before the first record the log holds: records were lost.
+    let (log, _, _) = open(dir.path(), 3).unwrap();
+    drop(log);
+    let other = tempfile::tempdir().unwrap();
+    let (log, _, _) = open(other.path(), 5).unwrap();
+    append(&log, 6);
+    drop(log);
+    assert!(matches!(
+        open(other.path(), 3),
+        Err(StoreError::Corrupted { .. })
+    ));
+}
+
+#[test]
+fn segments_roll_and_only_wholly_checkpointed_ones_are_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut log, _, _) = open(dir.path(), 0).unwrap();
+    log.set_segment_bytes(1);
+    for position in 1..=10 {
+        append(&log, position);
+    }
+    // Each record after the first starts a segment.
+    assert_eq!(log.segment_count(), 10);
+    assert_eq!(log.remove_through(4).unwrap(), 4);
+    assert_eq!(log.segment_count(), 6);
+    // The active segment is never deleted, even when wholly checkpointed.
+    assert_eq!(log.remove_through(10).unwrap(), 5);
+    assert_eq!(log.segment_count(), 1);
+    append(&log, 11);
+    drop(log);
+    let (_, replayed, last) = open(dir.path(), 10).unwrap();
+    assert_eq!(replayed, vec![record(11)]);
+    assert_eq!(last, 11);
+    let files = std::fs::read_dir(dir.path().join(super::LOG_DIR))
+        .unwrap()
+        .count();
+    assert_eq!(files, 2, "segments 10 and 11");
+}
+
+#[test]
+fn an_empty_log_starts_after_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, replayed, last) = open(dir.path(), 41).unwrap();
+    assert!(replayed.is_empty());
+    assert_eq!(last, 41);
+    append(&log, 42);
+    drop(log);
+    let (_, replayed, _) = open(dir.path(), 41).unwrap();
+    assert_eq!(replayed, vec![record(42)]);
+    assert!(
+        dir.path()
+            .join(super::LOG_DIR)
+            .join(segment_name(42))
+            .exists()
+    );
+}

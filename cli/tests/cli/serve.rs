@@ -865,6 +865,19 @@ impl Browser {
         }
     }
 
+    /// Waits until the page is exactly `url` (a redirect has landed).
+    fn wait_for_url(&self, url: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = self.url();
+            if now == url {
+                return;
+            }
+            assert!(Instant::now() < deadline, "still at {now}, not at {url}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn go(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", json!({"url": url}));
     }
@@ -1067,10 +1080,13 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
 
     // Signed in by the registration; sign out and in again with the chosen login.
     browser.click(&browser.one("form[action='/signout'] button"));
+    // The sign-out lands on the catalog; going on before it has would race its redirect.
+    browser.wait_for_url(&format!("{base}/"));
     browser.go(&format!("{base}/signin"));
     browser.type_in("input[name=login]", login);
     browser.type_in("input[name=password]", password);
     browser.click(&browser.one("form[action='/signin'] button"));
+    browser.wait_for_url(&format!("{base}/"));
     browser.screenshot("portal-catalog");
 
     // Two products in the cart, checkout; then a second order.
@@ -1123,6 +1139,7 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
     browser.type_in("input[name=login]", "admin");
     browser.type_in("input[name=password]", &admin);
     browser.click(&browser.one("form[action='/console/signin'] button"));
+    browser.wait_for_url(&format!("{base}/console"));
     browser.screenshot("console-dashboard");
     browser.go(&format!("{base}/console/orders?reference={reference}"));
     browser.click(&browser.one("#orders a"));

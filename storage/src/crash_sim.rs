@@ -6,7 +6,7 @@
 //! Crash kinds:
 //! - **torn tail**: the writer stops between a log append and its `fdatasync` (the
 //!   `after_commit` hook fails); the last record is then left whole, cut at a random byte or
-//!   zeroed from a random byte in place (unless a checkpoint already covered it);
+//!   zeroed from a random byte in place (unless a log `fdatasync` already covered it);
 //! - **mid-checkpoint**: a checkpoint stops after some trees were applied, before the log
 //!   position is recorded;
 //! - **before log deletion**: a checkpoint stops after sled is flushed and the position
@@ -43,8 +43,8 @@ use rust_decimal::Decimal;
 use crate::checkpoint::{Stop, checkpoint};
 use crate::{Durability, SledStore, StoreConfig};
 
-/// Seeds run by default (about 10 s in a debug build on a busy 2-core machine).
-const DEFAULT_SEEDS: u64 = 6;
+/// Seeds run by default (about 8 s in a debug build on a busy 2-core machine).
+const DEFAULT_SEEDS: u64 = 24;
 /// Threads (account slots) at most.
 const SLOTS: usize = 3;
 /// A worker gives up after this many write sets (the crash comes long before).
@@ -509,20 +509,40 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
         let kind = CRASHES[(first_kind + round) % CRASHES.len()];
         let crash_after = 1 + rng.below(30);
         let dead = Arc::new(AtomicBool::new(false));
-        // The torn tail's crash: (position, whether a checkpoint had not yet covered it).
-        let torn_at: Arc<Mutex<Option<(u64, bool)>>> = Arc::new(Mutex::new(None));
+        // Where checkpoints stop from the crash on (the torn tail's: before any tree, so no
+        // checkpoint records a position past the record torn; set by the hook, the others'
+        // a moment before the crash, so the checkpoint cut short has acknowledged batches
+        // to move).
+        let stop = match kind {
+            Crash::TornTail => Some(Stop::AfterTrees(0)),
+            Crash::MidCheckpoint => Some(Stop::AfterTrees(rng.below(4) as usize)),
+            Crash::BeforeLogDeletion => Some(Stop::BeforeLogDeletion),
+            Crash::Plain => None,
+        };
+        // The torn tail's crash: (its log position, whether no log `fdatasync` covered it).
+        let crashed_at: Arc<Mutex<Option<(u64, bool)>>> = Arc::new(Mutex::new(None));
         {
             let weak = Arc::downgrade(&store.shared);
             let dead = dead.clone();
-            let torn_at = torn_at.clone();
+            let crashed_at = crashed_at.clone();
             let batches = AtomicU64::new(0);
+            // The writer stops between the log append of the batch that meets the crash
+            // and its `fdatasync`: that batch is logged, never acknowledged.
             *store.shared.after_commit.lock().unwrap() = Some(Box::new(move || {
                 let crash = || Err(StoreError::Io("simulated crash".to_string()));
+                let batch = batches.fetch_add(1, Ordering::AcqRel) + 1;
+                if kind != Crash::TornTail {
+                    // The other kinds crash when the test says so (see below).
+                    return if dead.load(Ordering::Acquire) {
+                        crash()
+                    } else {
+                        Ok(())
+                    };
+                }
                 if dead.load(Ordering::Acquire) {
                     return crash();
                 }
-                let batch = batches.fetch_add(1, Ordering::AcqRel) + 1;
-                if kind != Crash::TornTail || batch < crash_after {
+                if batch < crash_after {
                     return Ok(());
                 }
                 dead.store(true, Ordering::Release);
@@ -530,21 +550,19 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
                     return crash();
                 };
                 let position = shared.watermark.committed();
-                // No checkpoint may record a position past this record from now on.
+                // Waits for a checkpoint in progress; none completes past `stop` after it.
                 let _checkpoints = shared.checkpoint_lock();
-                *shared.stop_checkpoints.lock().unwrap() = Some(Stop::AfterTrees(0));
-                let covered = shared.checkpointed.load(Ordering::Acquire) >= position;
-                *torn_at.lock().unwrap() = Some((position, !covered));
+                *shared.stop_checkpoints.lock().unwrap() = stop;
+                // Once a log `fdatasync` began after the append (a checkpoint's, whose
+                // snapshot may hold part of this record and which may have applied that
+                // part to sled), the record is on disk whole: it can no longer be torn.
+                let synced = shared.watermark.durable() >= position;
+                *crashed_at.lock().unwrap() = Some((position, !synced));
                 crash()
             }));
         }
         let threads = 1 + rng.below(SLOTS as u64) as usize;
         let acked = AtomicU64::new(0);
-        let stop = match kind {
-            Crash::MidCheckpoint => Some(Stop::AfterTrees(rng.below(4) as usize)),
-            Crash::BeforeLogDeletion => Some(Stop::BeforeLogDeletion),
-            Crash::TornTail | Crash::Plain => None,
-        };
         let results: Vec<Result<Vec<Attempt>, String>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|slot| {
@@ -574,7 +592,18 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 *store.shared.stop_checkpoints.lock().unwrap() = stop;
+                std::thread::sleep(Duration::from_millis(rng.below(5)));
                 dead.store(true, Ordering::Release);
+                // A writer waiting for room the stopped checkpoints never make is let go as
+                // a crash would: by the store failing.
+                let deadline = Instant::now() + Duration::from_millis(300);
+                while !handles.iter().all(|h| h.is_finished()) {
+                    if Instant::now() >= deadline {
+                        store.shared.fail("simulated crash");
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
             }
             handles
                 .into_iter()
@@ -594,7 +623,7 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
         if !dead.load(Ordering::Acquire) {
             return Err(format!("round {round}: the {kind:?} crash never came"));
         }
-        if let Some(stop) = stop {
+        if let Some(stop) = stop.filter(|_| kind != Crash::TornTail) {
             // The checkpoint the crash cuts short (the thread's own may have been already).
             let has_work = !store.shared.overlay.is_empty();
             checkpoint(&store.shared).map_err(|e| format!("checkpoint: {e}"))?;
@@ -605,10 +634,10 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
         store.shared.crashed.store(true, Ordering::Release);
         drop(store);
         if kind == Crash::TornTail {
-            let (position, may_tear) = torn_at
+            let (position, may_tear) = crashed_at
                 .lock()
                 .unwrap()
-                .ok_or_else(|| "the torn tail crash recorded nothing".to_string())?;
+                .ok_or_else(|| format!("round {round}: the torn tail recorded no crash"))?;
             if may_tear && tear(dir.path(), position, rng.below(3), &mut rng)? {
                 counts.torn += 1;
             }

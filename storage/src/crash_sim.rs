@@ -494,9 +494,22 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
     let numbers = AtomicU64::new(0);
     let first_kind = rng.below(4) as usize;
     for round in 0..=CRASHES.len() {
+        let kind = CRASHES[(first_kind + round) % CRASHES.len()];
+        // Constant checkpoints, except in every other torn tail's round: a checkpoint's log
+        // `fdatasync` right after the append makes the record whole, so with constant
+        // checkpoints a tail is seldom torn.
+        let quiet = kind == Crash::TornTail && rng.below(2) == 0;
         let config = StoreConfig::new(Durability::Immediate)
-            .with_checkpoint_bytes(1 + rng.below(4_000) as usize)
-            .with_checkpoint_every(Duration::from_millis(1 + rng.below(30)));
+            .with_checkpoint_bytes(if quiet {
+                1 << 20
+            } else {
+                1 + rng.below(4_000) as usize
+            })
+            .with_checkpoint_every(Duration::from_millis(if quiet {
+                1_000
+            } else {
+                1 + rng.below(30)
+            }));
         let store = SledStore::open(dir.path(), config).map_err(|e| format!("open: {e}"))?;
         if store.replayed_at_open() > 0 {
             counts.reopens_replaying += 1;
@@ -506,7 +519,6 @@ fn run_seed(seed: u64, counts: &mut Counts) -> Result<(), String> {
         if round == CRASHES.len() {
             break;
         }
-        let kind = CRASHES[(first_kind + round) % CRASHES.len()];
         let crash_after = 1 + rng.below(30);
         let dead = Arc::new(AtomicBool::new(false));
         // Where checkpoints stop from the crash on (the torn tail's: before any tree, so no

@@ -254,8 +254,8 @@ fn worker(
                 acked.fetch_add(1, Ordering::AcqRel);
                 attempts.push(attempt);
             }
-            Err(error) if dead.load(Ordering::Acquire) => {
-                let _ = error;
+            // Refused by the crash: not acknowledged, maybe logged.
+            Err(_) if dead.load(Ordering::Acquire) => {
                 attempts.push(attempt);
                 return Ok(attempts);
             }

@@ -73,6 +73,8 @@ mod checkpoint;
 pub mod codec;
 mod commit;
 mod config;
+#[cfg(test)]
+mod crash_sim;
 mod datadir;
 mod durable;
 mod error;

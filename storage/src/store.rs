@@ -73,9 +73,10 @@ pub(crate) struct Shared {
     /// every request (fail-stop) until the store is reopened.
     failure: Mutex<Option<String>>,
     /// Test-only: run by the writer after a batch is committed and before it is made
-    /// durable, so a test can look at the store inside that window.
+    /// durable, so a test can look at the store inside that window; an error stops the
+    /// writer there (as if the process died between the log append and its `fdatasync`).
     #[cfg(test)]
-    pub(crate) after_commit: Mutex<Option<Box<dyn Fn() + Send>>>,
+    pub(crate) after_commit: Mutex<Option<AfterCommit>>,
     /// Test-only: where checkpoints stop, as if the process died there.
     #[cfg(test)]
     pub(crate) stop_checkpoints: Mutex<Option<checkpoint::Stop>>,
@@ -83,6 +84,10 @@ pub(crate) struct Shared {
     #[cfg(test)]
     pub(crate) crashed: std::sync::atomic::AtomicBool,
 }
+
+/// Test-only: the hook the writer runs between a log append and its `fdatasync`.
+#[cfg(test)]
+pub(crate) type AfterCommit = Box<dyn Fn() -> Result<(), StoreError> + Send>;
 
 /// The longest [`Store::sync`] waits for data to become durable before reporting an error.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(60);

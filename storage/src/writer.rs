@@ -238,8 +238,11 @@ impl Writer {
             .after_commit
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            && let Err(error) = hook()
         {
-            hook();
+            // As if the process died here: the record is logged but never made durable.
+            self.failed = Some(error.to_string());
+            return Err(error);
         }
         if self.durability == Durability::Immediate {
             let durable = durable::make_durable(&self.shared);
@@ -586,6 +589,7 @@ mod tests {
         *store.shared.after_commit.lock().unwrap() = Some(Box::new(move || {
             committed_tx.send(()).unwrap();
             resume_rx.lock().unwrap().recv().unwrap();
+            Ok(())
         }));
         let writer = {
             let store = store.clone();

@@ -280,6 +280,27 @@ pub fn contribution(order: &Order) -> Vec<(Vec<u8>, Decimal)> {
 /// The deltas that take the counters from an order's `old` contribution to its `new` one
 /// (zero differences left out, in key order).
 pub fn deltas(old: &[(Vec<u8>, Decimal)], new: &[(Vec<u8>, Decimal)]) -> Vec<CounterDelta> {
+    // The common cases without a map: nothing moved (a payment, a confirmation), or a new
+    // order (nothing to subtract: sort, and sum a key that appears twice).
+    if old == new {
+        return Vec::new();
+    }
+    if old.is_empty() {
+        let mut sorted: Vec<&(Vec<u8>, Decimal)> = new.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<CounterDelta> = Vec::with_capacity(sorted.len());
+        for (key, value) in sorted {
+            match out.last_mut() {
+                Some(last) if last.key == *key => last.delta += *value,
+                _ => out.push(CounterDelta {
+                    key: key.clone(),
+                    delta: *value,
+                }),
+            }
+        }
+        out.retain(|delta| !delta.delta.is_zero());
+        return out;
+    }
     let mut sums: BTreeMap<&[u8], Decimal> = BTreeMap::new();
     for (key, value) in new {
         *sums.entry(key.as_slice()).or_default() += *value;
@@ -356,4 +377,48 @@ pub fn rebuild_counters<S: Store + ?Sized>(store: &S) -> Result<usize> {
         store.apply(writes)?;
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::deltas;
+
+    fn figures(list: &[(&str, i64)]) -> Vec<(Vec<u8>, Decimal)> {
+        list.iter()
+            .map(|(key, value)| (key.as_bytes().to_vec(), Decimal::from(*value)))
+            .collect()
+    }
+
+    fn pairs(list: &[crate::store::CounterDelta]) -> Vec<(String, Decimal)> {
+        list.iter()
+            .map(|d| (String::from_utf8_lossy(&d.key).into_owned(), d.delta))
+            .collect()
+    }
+
+    /// The shortcuts (nothing moved; nothing to subtract) give what the general case gives:
+    /// key order, a key listed twice summed, zeros left out.
+    #[test]
+    fn deltas_take_the_same_shape_on_every_path() {
+        let new = figures(&[("b", 2), ("a", 1), ("c", 0), ("b", 3)]);
+        let expected = vec![
+            ("a".to_string(), Decimal::from(1)),
+            ("b".to_string(), Decimal::from(5)),
+        ];
+        assert_eq!(pairs(&deltas(&[], &new)), expected);
+        // The general path (an old contribution with a key the new one lacks).
+        let old = figures(&[("z", 4)]);
+        let mut general = expected.clone();
+        general.push(("z".to_string(), Decimal::from(-4)));
+        assert_eq!(pairs(&deltas(&old, &new)), general);
+        assert!(deltas(&new, &new).is_empty());
+        assert_eq!(
+            pairs(&deltas(&new, &[])),
+            vec![
+                ("a".to_string(), Decimal::from(-1)),
+                ("b".to_string(), Decimal::from(-5)),
+            ]
+        );
+    }
 }

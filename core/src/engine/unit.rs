@@ -19,6 +19,7 @@
 //! first read is checked even if a later read saw a newer version.
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use super::report_counters;
 use crate::audit::AuditRecord;
@@ -45,7 +46,7 @@ pub(crate) struct Unit<'a, S: Store> {
     versions: HashMap<RecordKey, Expected>,
     stocks: BTreeMap<ProductId, Stock>,
     /// Products read by this unit (commands never write a product they price with).
-    products: HashMap<ProductId, Product>,
+    products: HashMap<ProductId, Rc<Product>>,
     /// Events raised so far, fanned out into deliveries by [`Unit::fan_out`].
     events: Vec<(Timestamp, DomainEvent)>,
     writes: WriteSet,
@@ -95,14 +96,14 @@ impl<'a, S: Store> Unit<'a, S> {
     }
 
     /// A product, read once per unit of work (an order prices and reserves the same product
-    /// more than once).
-    pub(crate) fn product(&mut self, id: ProductId) -> Result<Product> {
+    /// more than once) and shared, not copied, with each caller.
+    pub(crate) fn product(&mut self, id: ProductId) -> Result<Rc<Product>> {
         if let Some(product) = self.products.get(&id) {
             return Ok(product.clone());
         }
         let key = RecordKey::Product(id);
         let product = match self.load(key.clone())? {
-            Some(Record::Product(p)) => p,
+            Some(Record::Product(p)) => Rc::new(p),
             Some(_) => return Err(corrupted(&key, "product")),
             None => return Err(Error::not_found(EntityKind::Product, id)),
         };
@@ -117,7 +118,7 @@ impl<'a, S: Store> Unit<'a, S> {
             .map(ProductId))
     }
 
-    pub(crate) fn product_by_sku(&mut self, sku: &Sku) -> Result<Product> {
+    pub(crate) fn product_by_sku(&mut self, sku: &Sku) -> Result<Rc<Product>> {
         let id = self
             .product_id_by_sku(sku)?
             .ok_or_else(|| Error::not_found(EntityKind::Product, format!("with SKU {sku}")))?;

@@ -902,10 +902,17 @@ impl Browser {
         .collect()
     }
 
+    /// The first element matching `css`, waiting up to 20 s for it to appear (a page a
+    /// click navigated to may still be loading when the next command comes).
     fn one(&self, css: &str) -> String {
-        let found = self.all(css);
-        assert!(!found.is_empty(), "no {css} on {}", self.url());
-        found[0].clone()
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(first) = self.all(css).into_iter().next() {
+                return first;
+            }
+            assert!(Instant::now() < deadline, "no {css} on {}", self.url());
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn click(&self, element: &str) {
@@ -1100,6 +1107,7 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
         added += 1;
     }
     assert_eq!(added, 2);
+    browser.one("form[action='/cart/remove']");
     assert_eq!(browser.all("form[action='/cart/remove']").len(), 2);
     browser.screenshot("portal-cart");
     let checkout = |browser: &Browser| {
@@ -1117,7 +1125,8 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
     let reference = checkout(&browser);
     browser.screenshot("portal-placed");
     browser.go(&format!("{base}/"));
-    browser.click(&browser.all("form[action='/cart/add'] button")[0]);
+    browser.click(&browser.one("form[action='/cart/add'] button"));
+    browser.wait_url("/cart");
     let other = checkout(&browser);
     assert_ne!(other, reference);
 
@@ -1198,6 +1207,7 @@ fn in_a_real_browser_a_customer_orders_and_staff_ship_it() {
         browser.within_width(&place),
         "the checkout button is off screen"
     );
+    browser.one("form[action='/cart/remove']");
     assert_eq!(browser.all("form[action='/cart/remove']").len(), 1);
     browser.screenshot("portal-phone-cart");
     drop(browser);

@@ -713,80 +713,6 @@ mod format_6_tests {
 
     /// A data directory of the release before exchanges shipped parcels: format 6, every
     /// record of schema 3 (the golden files of version 3), its meta counters too.
-    /// Format 8 only adds the commit log: a format-7 store (no `log/`, no
-    /// `meta/log_position`) opens with its data as it was, no copy beside it, and is
-    /// format 8 afterwards; what is written then survives a crash through the new log.
-    #[test]
-    fn a_format_7_store_opens_with_an_empty_commit_log_and_no_copy() {
-        use ordo_core::clock::Timestamp;
-        use ordo_core::ids::OrderId;
-        use ordo_core::store::{Expected, IdempotencyRecord, Record, RecordKey, WriteSet};
-
-        let marker = |key: &str| {
-            let mut writes = WriteSet::new();
-            writes.put(
-                Record::Idempotency(IdempotencyRecord {
-                    key: key.to_string(),
-                    fingerprint: "f".to_string(),
-                    order: OrderId(1),
-                    created_at: Timestamp(0),
-                }),
-                Expected::Absent,
-            );
-            writes
-        };
-        let temp = tempfile::tempdir().unwrap();
-        let dir = temp.path().join("shop");
-        let config = StoreConfig::new(Durability::Immediate);
-        {
-            let store = SledStore::open(&dir, config.clone()).unwrap();
-            store.apply(marker("before")).unwrap();
-            assert_eq!(store.next_id().unwrap(), 1);
-        }
-        {
-            // What the previous release left: no log, no log position, format 7.
-            let db = open_raw(&dir);
-            let meta = db.open_tree("meta").unwrap();
-            meta.remove(layout::META_LOG_POSITION).unwrap();
-            meta.insert(
-                layout::META_FORMAT_VERSION,
-                codec::encode_counter(7).unwrap(),
-            )
-            .unwrap();
-            db.flush().unwrap();
-        }
-        std::fs::remove_dir_all(dir.join(crate::wal::LOG_DIR)).unwrap();
-        let store = SledStore::open(&dir, config.clone()).unwrap();
-        assert_eq!(store.replayed_at_open(), 0);
-        assert!(
-            store
-                .get(&RecordKey::Idempotency("before".into()))
-                .unwrap()
-                .is_some()
-        );
-        assert_eq!(store.next_id().unwrap(), 2, "ids go on");
-        assert!(dir.join(crate::wal::LOG_DIR).is_dir());
-        assert!(!backup_path(&dir).exists(), "no copy for a log-only change");
-        store.apply(marker("after")).unwrap();
-        drop(store);
-        let db = open_raw(&dir);
-        let format = db
-            .open_tree("meta")
-            .unwrap()
-            .get(layout::META_FORMAT_VERSION)
-            .unwrap()
-            .unwrap();
-        assert_eq!(codec::decode_counter("format", &format).unwrap(), 8);
-        drop(db);
-        let store = SledStore::open(&dir, config).unwrap();
-        assert!(
-            store
-                .get(&RecordKey::Idempotency("after".into()))
-                .unwrap()
-                .is_some()
-        );
-    }
-
     #[test]
     fn a_format_6_store_opens_with_its_shipments_carrying_order_lines() {
         let temp = tempfile::tempdir().unwrap();
@@ -857,6 +783,73 @@ mod format_6_tests {
             codec::schema_of("shipment", &value).unwrap(),
             codec::SCHEMA_VERSION,
             "rewritten at open"
+        );
+    }
+}
+
+#[cfg(test)]
+mod format_7_tests {
+    use ordo_core::store::{RecordKey, Store};
+
+    use super::tests::open_raw;
+    use super::*;
+    use crate::writer::tests::change;
+    use crate::{Durability, SledStore, StoreConfig};
+
+    /// Format 8 only adds the commit log: a format-7 store (no `log/`, no
+    /// `meta/log_position`) opens with its data as it was, no copy beside it, and is
+    /// format 8 afterwards; what is written then survives a crash through the new log.
+    #[test]
+    fn a_format_7_store_opens_with_an_empty_commit_log_and_no_copy() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        let config = StoreConfig::new(Durability::Immediate);
+        {
+            let store = SledStore::open(&dir, config.clone()).unwrap();
+            store.apply(change("before")).unwrap();
+            assert_eq!(store.next_id().unwrap(), 1);
+        }
+        {
+            // What the previous release left: no log, no log position, format 7.
+            let db = open_raw(&dir);
+            let meta = db.open_tree("meta").unwrap();
+            meta.remove(layout::META_LOG_POSITION).unwrap();
+            meta.insert(
+                layout::META_FORMAT_VERSION,
+                codec::encode_counter(7).unwrap(),
+            )
+            .unwrap();
+            db.flush().unwrap();
+        }
+        std::fs::remove_dir_all(dir.join(crate::wal::LOG_DIR)).unwrap();
+        let store = SledStore::open(&dir, config.clone()).unwrap();
+        assert_eq!(store.replayed_at_open(), 0);
+        assert!(
+            store
+                .get(&RecordKey::Idempotency("before".into()))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(store.next_id().unwrap(), 2, "ids go on");
+        assert!(dir.join(crate::wal::LOG_DIR).is_dir());
+        assert!(!backup_path(&dir).exists(), "no copy for a log-only change");
+        store.apply(change("after")).unwrap();
+        drop(store);
+        let db = open_raw(&dir);
+        let format = db
+            .open_tree("meta")
+            .unwrap()
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        assert_eq!(codec::decode_counter("format", &format).unwrap(), 8);
+        drop(db);
+        let store = SledStore::open(&dir, config).unwrap();
+        assert!(
+            store
+                .get(&RecordKey::Idempotency("after".into()))
+                .unwrap()
+                .is_some()
         );
     }
 }

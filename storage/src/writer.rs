@@ -537,7 +537,7 @@ fn next_sequence(sequence: u64) -> Result<u64, StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::Arc;
     use std::sync::mpsc;
     use std::time::{Duration, Instant};
@@ -551,7 +551,7 @@ mod tests {
     use crate::{Durability, SledStore, StoreConfig};
 
     /// A write set with one record.
-    fn change(key: &str) -> WriteSet {
+    pub(crate) fn change(key: &str) -> WriteSet {
         let mut writes = WriteSet::new();
         writes.put(
             Record::Idempotency(IdempotencyRecord {

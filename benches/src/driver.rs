@@ -21,6 +21,11 @@ pub trait Driver: Send + Sync {
 
     /// Runs one transaction of kind `kind` for a client with `rng`.
     fn run(&self, kind: Transaction, rng: &mut Rng, scale: &Scale) -> Outcome;
+
+    /// Pays the work the run's commits deferred (a sled checkpoint, a SQLite WAL
+    /// checkpoint), after the clients stop and before the clock does, so a run's throughput
+    /// includes it. Nothing by default.
+    fn settle(&self) {}
 }
 
 /// The last references New-Order created, for Order-Status by reference (shared by clients).

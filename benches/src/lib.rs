@@ -13,6 +13,7 @@
 // that hosts embed.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+pub mod allocator;
 pub mod dataset;
 pub mod driver;
 pub mod ordo_driver;

@@ -28,6 +28,8 @@ pub struct OrdoDriver<S: Store> {
     actor: Actor,
     unknown: AtomicU64,
     recent: RecentReferences,
+    /// What [`Driver::settle`] runs (see [`OrdoDriver::settling_with`]).
+    settle: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 /// An engine for benchmarking: system clock, seeded references.
@@ -98,7 +100,15 @@ impl<S: Store> OrdoDriver<S> {
             actor: sample::admin(),
             unknown: AtomicU64::new(0),
             recent: RecentReferences::default(),
+            settle: None,
         }
+    }
+
+    /// The driver with `settle` as what pays its store's deferred work at the end of a run
+    /// (see [`Driver::settle`]).
+    pub fn settling_with(mut self, settle: impl Fn() + Send + Sync + 'static) -> OrdoDriver<S> {
+        self.settle = Some(Box::new(settle));
+        self
     }
 
     fn customer(&self, rng: &mut Rng) -> CustomerId {
@@ -267,6 +277,12 @@ impl<S: Store> Driver for OrdoDriver<S> {
             Transaction::OrderStatus => self.order_status(rng),
             Transaction::Delivery => self.delivery(),
             Transaction::StockLevel => self.stock_level(),
+        }
+    }
+
+    fn settle(&self) {
+        if let Some(settle) = &self.settle {
+            settle();
         }
     }
 }

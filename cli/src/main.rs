@@ -43,6 +43,7 @@
 //! tests. Deliberately absent: reading the outbox for any role but admin (ordo-core has no
 //! outbox operation in its permission matrix yet).
 
+mod allocator;
 mod args;
 mod commands;
 mod context;
@@ -55,15 +56,10 @@ mod store;
 
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: the engine allocates many small, short-lived
-/// values per command, and glibc's malloc cost a quarter of the CPU time of the TPC-C
-/// benchmark on sled (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::Parser;
 
 fn main() -> ExitCode {
+    allocator::keep_freed_pages();
     let cli = args::Cli::parse();
     let json = cli.global.json;
     match commands::run(cli) {

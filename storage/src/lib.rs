@@ -85,6 +85,7 @@ mod golden;
 mod layout;
 mod migrate;
 mod overlay;
+mod read_cache;
 mod restore;
 mod schedule;
 mod stats;
@@ -94,7 +95,7 @@ mod wal;
 mod writer;
 
 pub use backup::{BackupInfo, IfNotEmpty};
-pub use config::{DEFAULT_CHECKPOINT_BYTES, Durability, StoreConfig};
+pub use config::{DEFAULT_CHECKPOINT_BYTES, DEFAULT_READ_CACHE_BYTES, Durability, StoreConfig};
 pub use datadir::SERVICE_SOCKET;
 pub use schedule::{BackupSchedule, BackupThread, spawn_backups};
 pub use stats::StoreStats;

@@ -20,6 +20,7 @@ use sled::IVec;
 
 use crate::error::from_sled;
 use crate::layout::{Slot, TREE_COUNT, Trees};
+use crate::read_cache::ReadCache;
 use crate::wal::Change;
 
 /// Memory an entry costs beyond its key and value bytes (map node, position, lengths): an
@@ -59,6 +60,8 @@ pub(crate) struct Overlay {
     bytes: AtomicUsize,
     /// Notified when entries leave (writers waiting for room).
     room: (Mutex<()>, Condvar),
+    /// Values as sled holds them, for point reads (see [`crate::read_cache`]).
+    cache: ReadCache,
 }
 
 fn cost(key: &[u8], value: Option<&IVec>) -> usize {
@@ -66,7 +69,7 @@ fn cost(key: &[u8], value: Option<&IVec>) -> usize {
 }
 
 impl Overlay {
-    /// An empty overlay after log position `last_position`.
+    /// An empty overlay after log position `last_position`, without a read cache.
     pub(crate) fn new(last_position: u64) -> Overlay {
         Overlay {
             state: RwLock::new(State {
@@ -75,7 +78,14 @@ impl Overlay {
             }),
             bytes: AtomicUsize::new(0),
             room: (Mutex::new(()), Condvar::new()),
+            cache: ReadCache::new(0),
         }
+    }
+
+    /// The overlay with a read cache of about `bytes` in front of sled (0: none).
+    pub(crate) fn with_read_cache(mut self, bytes: usize) -> Overlay {
+        self.cache = ReadCache::new(bytes);
+        self
     }
 
     fn read(&self) -> RwLockReadGuard<'_, State> {
@@ -89,6 +99,7 @@ impl Overlay {
         View {
             state: self.read(),
             trees,
+            cache: &self.cache,
         }
     }
 
@@ -184,6 +195,8 @@ impl Overlay {
                         && let Some(entry) = tree.remove(key)
                     {
                         freed += cost(key, entry.value.as_ref());
+                        // Sled now holds this value; a cached older one would be stale.
+                        self.cache.update(*slot, key, entry.value.as_ref());
                     }
                 }
                 // Under the write lock, so no other update interleaves.
@@ -215,6 +228,7 @@ impl Overlay {
 pub(crate) struct View<'a> {
     state: RwLockReadGuard<'a, State>,
     trees: &'a Trees,
+    cache: &'a ReadCache,
 }
 
 /// Whether a range with these bounds can hold a key (`BTreeMap::range` panics otherwise).
@@ -227,7 +241,9 @@ fn is_valid(start: Bound<&[u8]>, end: Bound<&[u8]>) -> bool {
 }
 
 impl View<'_> {
-    /// The value of `key` in the tree in `slot`.
+    /// The value of `key` in the tree in `slot`: the overlay's, else the read cache's, else
+    /// sled's (which then fills the cache: this view holds the overlay's read lock, see
+    /// [`crate::read_cache`]).
     ///
     /// # Errors
     /// `Io` (or `Corrupted`) from sled.
@@ -235,7 +251,14 @@ impl View<'_> {
         if let Some(entry) = self.state.slots.get(slot.0).and_then(|tree| tree.get(key)) {
             return Ok(entry.value.clone());
         }
-        self.trees.tree(slot).get(key).map_err(from_sled)
+        if let Some(value) = self.cache.get(slot, key) {
+            return Ok(Some(value));
+        }
+        let value = self.trees.tree(slot).get(key).map_err(from_sled)?;
+        if let Some(value) = &value {
+            self.cache.fill(slot, key, value);
+        }
+        Ok(value)
     }
 
     /// Up to `limit` entries of the tree in `slot` within the bounds, in key order (or

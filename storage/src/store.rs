@@ -102,6 +102,7 @@ struct Opening {
     recovered: Option<(Recovered, Overlay)>,
     checkpoint_bytes: usize,
     checkpoint_every: Duration,
+    read_cache_bytes: usize,
 }
 
 impl Shared {
@@ -240,7 +241,7 @@ impl SledStore {
         let opened = datadir::mark(dir)?;
         let syncer = FileSyncer::new(dir, opened)?;
         let checkpointed = read_counter(&trees, layout::META_LOG_POSITION)?;
-        let overlay = Overlay::new(checkpointed);
+        let overlay = Overlay::new(checkpointed).with_read_cache(config.read_cache_bytes());
         let started = Instant::now();
         let recovered = Log::open(dir, checkpointed, |record| {
             overlay.insert(record.position, record.changes);
@@ -261,6 +262,7 @@ impl SledStore {
             recovered: Some((recovered, overlay)),
             checkpoint_bytes: config.checkpoint_bytes(),
             checkpoint_every: config.checkpoint_every(),
+            read_cache_bytes: config.read_cache_bytes(),
         };
         SledStore::start(db, trees, opening)
     }
@@ -290,6 +292,7 @@ impl SledStore {
             recovered: None,
             checkpoint_bytes: config.checkpoint_bytes(),
             checkpoint_every: config.checkpoint_every(),
+            read_cache_bytes: config.read_cache_bytes(),
         };
         SledStore::start(db, trees, opening)
     }
@@ -317,6 +320,20 @@ impl SledStore {
         self.shared.counters.snapshot()
     }
 
+    /// Moves every accepted change into sled now (what the checkpointer does every few
+    /// seconds and on close) and lets the commit log shrink. Never needed for durability;
+    /// useful to measure a workload with its deferred work paid, or to bound the log a
+    /// crash would leave to replay.
+    ///
+    /// # Errors
+    /// `Io` (or `Corrupted`) from the log, sled or an `fsync`; the store then refuses
+    /// further writes, as after a failed checkpoint in the background.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        checkpoint::checkpoint(&self.shared).inspect_err(|error| {
+            self.shared.fail(&format!("checkpoint failed: {error}"));
+        })
+    }
+
     /// How many commit log records the open replayed: 0 after a clean close, the batches
     /// accepted after the last checkpoint after a crash.
     pub fn replayed_at_open(&self) -> u64 {
@@ -336,6 +353,7 @@ impl SledStore {
             recovered,
             checkpoint_bytes,
             checkpoint_every,
+            read_cache_bytes,
         } = opening;
         let sled_ids = read_counter(&trees, layout::META_LAST_ID)?;
         let id_floor = read_counter(&trees, layout::META_ID_OFFSET)?;
@@ -348,7 +366,13 @@ impl SledStore {
                 recovered.id_high,
                 recovered.replayed,
             ),
-            None => (None, Overlay::new(checkpointed), checkpointed, 0, 0),
+            None => (
+                None,
+                Overlay::new(checkpointed).with_read_cache(read_cache_bytes),
+                checkpointed,
+                0,
+                0,
+            ),
         };
         let shared = Arc::new(Shared {
             db,

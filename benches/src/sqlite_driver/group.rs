@@ -261,6 +261,12 @@ impl Driver for GroupCommitDriver {
         self.transaction(kind, rng, scale)
             .unwrap_or_else(|e| panic!("{} {}: {e}", self.name, kind.name()))
     }
+
+    fn settle(&self) {
+        self.readers
+            .checkpoint_everything()
+            .unwrap_or_else(|e| panic!("{} checkpoint: {e}", self.name));
+    }
 }
 
 #[cfg(test)]

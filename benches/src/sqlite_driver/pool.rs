@@ -49,6 +49,17 @@ impl Connections {
         Ok(conn)
     }
 
+    /// Moves the whole write-ahead log into the database file and truncates it (a
+    /// `TRUNCATE` checkpoint on a connection of its own): the deferred work of every
+    /// commit so far, paid now.
+    ///
+    /// # Errors
+    /// Opening the connection or the checkpoint.
+    pub(super) fn checkpoint_everything(&self) -> rusqlite::Result<()> {
+        let conn = connect(&self.path, self.synchronous)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE);", [], |_| Ok(()))
+    }
+
     /// Runs `f` on an idle connection (a new one if none is idle).
     ///
     /// # Errors
@@ -161,5 +172,11 @@ impl Driver for SqliteDriver {
     fn run(&self, kind: Transaction, rng: &mut Rng, scale: &Scale) -> Outcome {
         self.transaction(kind, rng, scale)
             .unwrap_or_else(|e| panic!("{} {}: {e}", self.name, kind.name()))
+    }
+
+    fn settle(&self) {
+        self.connections
+            .checkpoint_everything()
+            .unwrap_or_else(|e| panic!("{} checkpoint: {e}", self.name));
     }
 }

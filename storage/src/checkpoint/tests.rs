@@ -172,3 +172,22 @@ fn writers_wait_for_the_checkpointer_when_the_overlay_is_full() {
     assert!(store.stats().flush_time > Duration::ZERO, "checkpoints ran");
     assert_all_present(&store, &ids);
 }
+
+#[test]
+fn an_asked_for_checkpoint_moves_everything_into_sled_and_reads_stay_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let ids = write(&store, 0, 30);
+    assert_all_present(&store, &ids);
+    assert!(!store.shared.overlay.is_empty());
+    store.checkpoint().unwrap();
+    assert!(store.shared.overlay.is_empty());
+    // Read from sled (and the read cache) now.
+    assert_all_present(&store, &ids);
+    // A crash now replays nothing: the log was cut at the checkpoint.
+    store.shared.crashed.store(true, Ordering::Release);
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.shared.replayed, 0);
+    assert_all_present(&store, &ids);
+}

@@ -192,3 +192,64 @@ fn a_snapshot_larger_than_a_chunk_takes_every_entry_in_key_order() {
     assert!(overlay.is_empty());
     assert_eq!(overlay.bytes(), 0);
 }
+
+/// What the checkpointer does: the snapshot into sled, then out of the overlay.
+fn checkpoint(overlay: &Overlay, trees: &Trees) {
+    let (upto, taken) = overlay.snapshot();
+    for (slot, changes) in &taken {
+        let mut batch = sled::Batch::default();
+        for (key, value) in changes {
+            match value {
+                Some(value) => batch.insert(key.clone(), value.clone()),
+                None => batch.remove(key.clone()),
+            }
+        }
+        trees.tree(*slot).apply_batch(batch).unwrap();
+    }
+    overlay.remove_through(upto, &taken);
+}
+
+#[test]
+fn reads_through_the_read_cache_never_see_a_stale_value() {
+    let mut rng = Rng(0x51_7cc1_b727_220a);
+    let db = sled::Config::new().temporary(true).open().unwrap();
+    let trees = Trees::open(&db).unwrap();
+    // Small enough that entries are also evicted and read back from sled.
+    let overlay = Overlay::new(0).with_read_cache(4 << 10);
+    let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+    let (mut position, mut checkpoints, mut present_reads, mut cached_reads) = (0, 0, 0, 0);
+    for step in 0..20_000u64 {
+        let k = key(rng.below(60));
+        match rng.below(10) {
+            0..=2 => {
+                position += 1;
+                let value = if rng.below(4) == 0 {
+                    model.remove(&k);
+                    None
+                } else {
+                    let value = format!("value {step}").into_bytes();
+                    model.insert(k.clone(), value.clone());
+                    Some(value)
+                };
+                overlay.insert(position, vec![(SLOT, k, value)]);
+            }
+            3 => {
+                checkpoint(&overlay, &trees);
+                checkpoints += 1;
+            }
+            _ => {
+                cached_reads += usize::from(overlay.cache.get(SLOT, &k).is_some());
+                let found = overlay.view(&trees).get(SLOT, &k).unwrap();
+                assert_eq!(
+                    found.as_deref(),
+                    model.get(&k).map(Vec::as_slice),
+                    "step {step}"
+                );
+                present_reads += usize::from(found.is_some());
+            }
+        }
+    }
+    assert!(checkpoints > 1000, "{checkpoints} checkpoints");
+    assert!(present_reads > 5000, "{present_reads} reads found a value");
+    assert!(cached_reads > 1000, "{cached_reads} keys read were cached");
+}

@@ -10,8 +10,10 @@ use crate::workload::{Scale, TRANSACTIONS, Transaction};
 /// Counts and latencies of one run.
 #[derive(Debug, Clone, Default)]
 pub struct RunStats {
-    /// Wall time of the run.
+    /// Wall time of the run, the settling included.
     pub elapsed: Duration,
+    /// Of which the driver's settling took (see [`Driver::settle`]).
+    pub settled: Duration,
     /// Per transaction kind: (committed, rolled back, conflicts).
     pub counts: BTreeMap<Transaction, (u64, u64, u64)>,
     /// Per transaction kind: latencies in microseconds, sorted.
@@ -89,9 +91,11 @@ pub fn run(
             .collect()
     });
     // The deferred work of what the clients committed counts in the run's time.
+    let settling = Instant::now();
     driver.settle();
     let mut total = RunStats {
         elapsed: start.elapsed(),
+        settled: settling.elapsed(),
         ..RunStats::default()
     };
     for stats in per_thread {

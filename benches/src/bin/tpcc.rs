@@ -358,10 +358,12 @@ fn main() {
                 let stats = run::run(made.driver.as_ref(), &scale, threads, duration, 42);
                 let name = made.driver.name();
                 eprintln!(
-                    "  {name:<20} {threads} threads, run {}: {:>9.0} tx/s, {:>7.0} new-order/s",
+                    "  {name:<20} {threads} threads, run {}: {:>9.0} tx/s, {:>7.0} new-order/s \
+                     (settling its deferred work took {} ms)",
                     run + 1,
                     stats.total_per_second(),
-                    stats.per_second(Transaction::NewOrder)
+                    stats.per_second(Transaction::NewOrder),
+                    stats.settled.as_millis()
                 );
                 drop(made.driver);
                 remove_copies(&made.copies);

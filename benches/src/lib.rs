@@ -13,6 +13,8 @@
 // that hosts embed.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+/// The `ordo` binary's allocator setting, from the same file.
+#[path = "../../cli/src/allocator.rs"]
 pub mod allocator;
 pub mod dataset;
 pub mod driver;

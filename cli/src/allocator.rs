@@ -1,4 +1,7 @@
-//! The process's allocator: mimalloc, told to keep the pages it frees.
+//! mimalloc (the `ordo` and `tpcc` binaries' global allocator), told to keep the pages it
+//! frees. The benches crate compiles this same file (`#[path]`), so both binaries run with
+//! one setting; each declares the `#[global_allocator]` itself, since a library cannot set
+//! it for the binaries and examples that declare their own.
 //!
 //! The engine allocates many small, short-lived values per command, and glibc's malloc cost
 //! a quarter of the CPU time of the TPC-C benchmark on sled; mimalloc took that away
@@ -7,10 +10,6 @@
 //! page faults and zeroed pages were ~10 % of the CPU time of the same benchmark, and
 //! keeping the pages raised its New-Order throughput by 10–30 %. The cost is that the
 //! process keeps the largest heap it ever had.
-
-/// mimalloc as the global allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `mi_option_purge_delay` in mimalloc v3's option enum (libmimalloc-sys exposes no
 /// constant for it; the test below checks the index against the option's default).

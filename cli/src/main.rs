@@ -56,6 +56,10 @@ mod store;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator (see [`allocator`]).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 fn main() -> ExitCode {

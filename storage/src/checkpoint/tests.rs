@@ -83,6 +83,11 @@ fn assert_all_present(store: &SledStore, ids: &[u64]) {
 fn crash_during_checkpoint(store: SledStore, stop: Stop) {
     *store.shared.stop_checkpoints.lock().unwrap() = Some(stop);
     checkpoint(&store.shared).unwrap();
+    crash(store);
+}
+
+/// Drops `store` as a crash would leave it: no last checkpoint, nothing more written.
+fn crash(store: SledStore) {
     store.shared.crashed.store(true, Ordering::Release);
     drop(store);
 }
@@ -125,8 +130,7 @@ fn a_crash_mid_checkpoint_replays_every_batch_once() {
     assert_all_present(&store, &ids);
     // And a full checkpoint then a crash: nothing to replay.
     checkpoint(&store.shared).unwrap();
-    store.shared.crashed.store(true, Ordering::Release);
-    drop(store);
+    crash(store);
     let store = open(dir.path());
     assert_eq!(store.shared.replayed, 0);
     assert_all_present(&store, &ids);
@@ -185,8 +189,7 @@ fn an_asked_for_checkpoint_moves_everything_into_sled_and_reads_stay_the_same() 
     // Read from sled (and the read cache) now.
     assert_all_present(&store, &ids);
     // A crash now replays nothing: the log was cut at the checkpoint.
-    store.shared.crashed.store(true, Ordering::Release);
-    drop(store);
+    crash(store);
     let store = open(dir.path());
     assert_eq!(store.shared.replayed, 0);
     assert_all_present(&store, &ids);

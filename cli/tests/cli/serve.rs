@@ -729,6 +729,9 @@ struct Browser {
     base: String,
     session: String,
     http: reqwest::blocking::Client,
+    /// Chromium's user-data directory, removed when the browser is dropped (after the
+    /// driver and its browser have exited; fields drop after `Drop::drop` runs).
+    _profile: tempfile::TempDir,
 }
 
 /// The WebDriver key of an element reference.
@@ -766,9 +769,10 @@ impl Browser {
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap();
-        let profile =
-            std::env::temp_dir().join(format!("ordo-chromium-{}-{}", std::process::id(), port));
-        std::fs::create_dir_all(&profile).unwrap();
+        let profile = tempfile::Builder::new()
+            .prefix("ordo-chromium-")
+            .tempdir()
+            .unwrap();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -776,7 +780,7 @@ impl Browser {
                 "args": ["--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-background-networking", "--disable-component-update",
                     "--no-first-run", "--window-size=1200,900",
-                    format!("--user-data-dir={}", profile.display())],
+                    format!("--user-data-dir={}", profile.path().display())],
             }
         }}});
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -799,6 +803,7 @@ impl Browser {
             base,
             session,
             http,
+            _profile: profile,
         })
     }
 

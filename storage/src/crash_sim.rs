@@ -458,18 +458,10 @@ fn last_segment(dir: &Path) -> Result<PathBuf, String> {
 fn tear(dir: &Path, position: u64, mode: u64, rng: &mut Rng) -> Result<bool, String> {
     let path = last_segment(dir)?;
     let mut bytes = std::fs::read(&path).map_err(|e| format!("read segment: {e}"))?;
-    let mut start = 0;
-    let mut last = None;
-    while start + 8 <= bytes.len() {
-        let len = u32::from_le_bytes(bytes[start..start + 4].try_into().unwrap()) as usize;
-        if len == 0 {
-            break;
-        }
-        last = Some((start, start + 8 + len));
-        start += 8 + len;
-    }
-    let (start, end) = last.ok_or_else(|| "the last segment holds no record".to_string())?;
-    let found = u64::from_le_bytes(bytes[start + 8..start + 16].try_into().unwrap());
+    let (record, span) = crate::wal::record_spans(&bytes)
+        .pop()
+        .ok_or_else(|| "the last segment holds no record".to_string())?;
+    let (found, start, end) = (record.position, span.start, span.end);
     if found != position {
         return Err(format!(
             "the last logged record is at {found}, the crash at {position}"

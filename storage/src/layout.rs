@@ -13,7 +13,7 @@ use crate::error::from_sled;
 /// The on-disk layout version kept in the meta tree. Bump it with a migration when a
 /// tree is added, removed or renamed or a key encoding changes (value shapes are versioned
 /// by the codec's schema byte).
-pub(crate) const STORAGE_FORMAT_VERSION: u64 = 8;
+pub(crate) const STORAGE_FORMAT_VERSION: u64 = 9;
 
 /// Meta key: the layout version the database was created with.
 pub(crate) const META_FORMAT_VERSION: &[u8] = b"format_version";

@@ -4,12 +4,12 @@
 //! (delivery records, no shipments or report counters), format 5 (schema 2: products
 //! without weight or dimensions) and format 6 (schema 3: shipments of order lines only)
 //! become today's format (schema 4 values: a shipment may carry a return's replacement;
-//! notifications are delivery records; shipment trees; report counters; format 8 adds only
-//! the commit log, so a format-7 store is upgraded by moving its version, at open, without
-//! this migration):
+//! notifications are delivery records; shipment trees; report counters; formats 8 and 9
+//! change only the commit log, so stores of format 7 and 8 are upgraded by moving their
+//! version, at open, without this migration):
 //!
 //! 1. **A backup first.** After a flush, the data directory is copied file by file to
-//!    `DIR.before-format-8` beside it (built as `….partial`, fsynced, then renamed in), so
+//!    `DIR.before-format-9` beside it (built as `….partial`, fsynced, then renamed in), so
 //!    the previous release can open the copy as it was. A copy that already exists is
 //!    kept: it is the state before the first attempt.
 //! 2. **Every value is rewritten** tree by tree, in batches: records are decoded with the
@@ -788,7 +788,7 @@ mod format_6_tests {
 }
 
 #[cfg(test)]
-mod format_7_tests {
+mod version_only_upgrade_tests {
     use ordo_core::store::{RecordKey, Store};
 
     use super::tests::open_raw;
@@ -797,8 +797,8 @@ mod format_7_tests {
     use crate::{Durability, SledStore, StoreConfig};
 
     /// Format 8 only adds the commit log: a format-7 store (no `log/`, no
-    /// `meta/log_position`) opens with its data as it was, no copy beside it, and is
-    /// format 8 afterwards; what is written then survives a crash through the new log.
+    /// `meta/log_position`) opens with its data as it was, no copy beside it, and is of
+    /// today's format afterwards; what is written then survives a crash through the new log.
     #[test]
     fn a_format_7_store_opens_with_an_empty_commit_log_and_no_copy() {
         let temp = tempfile::tempdir().unwrap();
@@ -842,7 +842,10 @@ mod format_7_tests {
             .get(layout::META_FORMAT_VERSION)
             .unwrap()
             .unwrap();
-        assert_eq!(codec::decode_counter("format", &format).unwrap(), 8);
+        assert_eq!(
+            codec::decode_counter("format", &format).unwrap(),
+            layout::STORAGE_FORMAT_VERSION
+        );
         drop(db);
         let store = SledStore::open(&dir, config).unwrap();
         assert!(
@@ -851,5 +854,77 @@ mod format_7_tests {
                 .unwrap()
                 .is_some()
         );
+    }
+
+    /// Format 9 only adds the durability mark to log records: a format-8 store that
+    /// crashed with write sets only in its log (records without a mark) opens, replays
+    /// them, has no copy beside it, and is of today's format afterwards.
+    #[test]
+    fn a_format_8_store_replays_its_unmarked_log_and_needs_no_copy() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("shop");
+        // No checkpoint before the crash: the write sets are in the log only.
+        let config = StoreConfig::new(Durability::Immediate)
+            .with_checkpoint_bytes(1 << 30)
+            .with_checkpoint_every(std::time::Duration::from_secs(3600));
+        let keys = ["a", "b", "c"];
+        {
+            let store = SledStore::open(&dir, config.clone()).unwrap();
+            for key in keys {
+                store.apply(change(key)).unwrap();
+            }
+            store
+                .shared
+                .crashed
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+        // What the previous release would have left: the same records unmarked, format 8.
+        let log = dir.join(crate::wal::LOG_DIR);
+        let segments: Vec<_> = std::fs::read_dir(&log)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        assert_eq!(segments.len(), 1);
+        let bytes = std::fs::read(&segments[0]).unwrap();
+        let records = crate::wal::record_spans(&bytes);
+        assert_eq!(records.len(), keys.len(), "one record per write set");
+        assert!(records.iter().all(|(r, _)| r.durable.is_some()));
+        let unmarked: Vec<u8> = records
+            .iter()
+            .flat_map(|(record, _)| crate::wal::encode_unmarked(record).unwrap())
+            .collect();
+        std::fs::write(&segments[0], &unmarked).unwrap();
+        {
+            let db = open_raw(&dir);
+            db.open_tree("meta")
+                .unwrap()
+                .insert(
+                    layout::META_FORMAT_VERSION,
+                    codec::encode_counter(8).unwrap(),
+                )
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let store = SledStore::open(&dir, config.clone()).unwrap();
+        assert_eq!(store.replayed_at_open(), keys.len() as u64);
+        for key in keys {
+            assert!(
+                store
+                    .get(&RecordKey::Idempotency(key.into()))
+                    .unwrap()
+                    .is_some(),
+                "{key} replayed"
+            );
+        }
+        assert!(!backup_path(&dir).exists(), "no copy for a log-only change");
+        drop(store);
+        let db = open_raw(&dir);
+        let format = db
+            .open_tree("meta")
+            .unwrap()
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        assert_eq!(codec::decode_counter("format", &format).unwrap(), 9);
     }
 }

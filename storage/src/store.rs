@@ -29,9 +29,10 @@ use crate::sync::FileSyncer;
 use crate::wal::{Log, Recovered};
 use crate::writer::{Answer, Sequences, Work, Writer};
 
-/// The storage format whose stores have no commit log (upgraded at open by bumping the
-/// version: see `docs/storage-format.md`).
-const LOG_FREE_FORMAT_VERSION: u64 = 7;
+/// The storage formats upgraded at open by moving the version alone (see
+/// `docs/storage-format.md`): format 7 has no commit log (its log starts empty), format 8's
+/// log records have no durability mark (the log reads them as they are).
+const VERSION_ONLY_UPGRADES: [u64; 2] = [7, 8];
 
 /// sled's own background flush interval (durability never rests on it: the commit log is
 /// the commit point and checkpoints flush and `fsync` sled themselves).
@@ -551,9 +552,10 @@ fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<(), 
         Some(bytes) => {
             let version = codec::decode_counter_any_schema(format_label, &bytes)?;
             if (migrate::OLDEST_FORMAT_VERSION..layout::STORAGE_FORMAT_VERSION).contains(&version) {
-                if version == LOG_FREE_FORMAT_VERSION {
-                    // Format 8 only adds the commit log: a format-7 store has none, so its
-                    // log starts empty and no value changes.
+                if VERSION_ONLY_UPGRADES.contains(&version) {
+                    // No value changes: format 8 added the commit log (a format-7 store
+                    // has none, so its log starts empty), format 9 the durability mark of
+                    // its records (those of format 8 are read without one).
                     meta.insert(
                         layout::META_FORMAT_VERSION,
                         codec::encode_counter(layout::STORAGE_FORMAT_VERSION)?,
@@ -561,8 +563,8 @@ fn prepare_meta(db: &sled::Db, trees: &Trees, dir: Option<&Path>) -> Result<(), 
                     .map_err(from_sled)?;
                     db.flush().map_err(from_sled)?;
                     tracing::info!(
-                        "upgraded the store from storage format {version} to {} (adds the \
-                         commit log)",
+                        "upgraded the store from storage format {version} to {} (no value \
+                         changes)",
                         layout::STORAGE_FORMAT_VERSION
                     );
                 } else {

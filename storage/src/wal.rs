@@ -2,24 +2,32 @@
 //! store's commit point (sled is the checkpointed, indexed copy; see [`crate::checkpoint`]).
 //!
 //! Each batch the writer accepts becomes one **record**: its log position (consecutive
-//! u64s), the id high-water mark when it was written (see [`crate::store::Shared::next_id`])
-//! and every change as an absolute "key := value" or "key removed", counters and sequence
-//! numbers included, so replaying a record twice leaves the same state as once. Layout (all
-//! integers little-endian, `docs/storage-format.md`):
+//! u64s), the id high-water mark when it was written (see [`crate::store::Shared::next_id`]),
+//! its **durability mark** (the last position whose `fdatasync` had returned when it was
+//! written) and every change as an absolute "key := value" or "key removed", counters and
+//! sequence numbers included, so replaying a record twice leaves the same state as once.
+//! Layout (all integers little-endian, `docs/storage-format.md`):
 //!
 //! ```text
-//! len u32 (payload bytes) ‖ crc32 u32 (of the payload) ‖ payload:
-//!   position u64 ‖ id_high u64 ‖ count u32 ‖ count × (slot u16 ‖ key_len u32 ‖ key ‖
-//!   present u8 ‖ [value_len u32 ‖ value if present = 1])
+//! len u32 (payload bytes | MARKED) ‖ crc32 u32 (of the payload) ‖ payload:
+//!   position u64 ‖ id_high u64 ‖ durable u64 ‖ count u32 ‖ count × (slot u16 ‖
+//!   key_len u32 ‖ key ‖ present u8 ‖ [value_len u32 ‖ value if present = 1])
 //! ```
+//!
+//! The top bit of `len` ([`MARKED`]) says the payload has the `durable` field: records of
+//! storage format 8 have neither (they are still read, as unmarked).
 //!
 //! Records go to segment files named by the first position they hold (`{position:020}.wal`);
 //! a segment rolls after [`SEGMENT_BYTES`] so that segments wholly checkpointed can be
 //! deleted. A segment is zero-filled a little ahead of its records (see [`EXTEND_BYTES`]):
 //! zeros where a record would start end the segment. At open a bad record (short, torn,
-//! wrong checksum) at the **tail** of the last segment is cut off (a write the crash
-//! interrupted, never acknowledged); a bad record with a valid one after it is damage and
-//! the store refuses to open.
+//! wrong checksum) in the last segment is cut off, with everything after it, unless a
+//! valid record after it shows that it had been made durable (a durability mark past it,
+//! or no mark): then it is damage and the store refuses to open. A bad record no later
+//! mark covers lies in what no `fdatasync` had covered yet: the tail a crash interrupted,
+//! or, in `Periodic` mode, pages a power loss kept out of order (a later page on disk, an
+//! earlier one lost), which the durability promise allows to lose. Older segments were
+//! synced before the log rolled past them: a bad record there is always damage.
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
@@ -53,8 +61,15 @@ static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
 
 /// Bytes before a record's payload: its length and checksum.
 const HEADER: usize = 8;
-/// Bytes of a payload before its changes: position, id high-water mark, change count.
-const PAYLOAD_HEAD: usize = 20;
+/// Bytes of a payload before its changes: position, id high-water mark, durability mark,
+/// change count.
+const PAYLOAD_HEAD: usize = 28;
+/// The same for a record of format 8 (no durability mark).
+const UNMARKED_PAYLOAD_HEAD: usize = 20;
+/// The bit of the length word that says the payload carries a durability mark (set on
+/// every record written since storage format 9; never part of a length, which is at most
+/// [`MAX_RECORD`]).
+const MARKED: u32 = 1 << 31;
 /// A length beyond this is not a record (a torn or damaged header).
 const MAX_RECORD: usize = 1 << 30;
 /// How far past the last good position a record found after a bad one may lie to count as
@@ -68,17 +83,22 @@ pub(crate) struct LogRecord {
     pub(crate) position: u64,
     /// The last id handed out when it was written.
     pub(crate) id_high: u64,
+    /// The last position that was durable (its `fdatasync` had returned) when it was
+    /// written; `None` for a record of storage format 8, which has no mark.
+    pub(crate) durable: Option<u64>,
     /// Its changes, in apply order.
     pub(crate) changes: Vec<Change>,
 }
 
-/// Encodes one record (header and payload).
+/// Encodes one record (header and payload) with `durable`, the last position whose
+/// `fdatasync` has returned, as its durability mark.
 ///
 /// # Errors
 /// `Io` if a key, value or the record exceeds the format's lengths.
 pub(crate) fn encode(
     position: u64,
     id_high: u64,
+    durable: u64,
     changes: &[Change],
 ) -> Result<Vec<u8>, StoreError> {
     let too_long = || StoreError::Io("a write set is too large for the commit log".to_string());
@@ -90,6 +110,7 @@ pub(crate) fn encode(
     out.extend_from_slice(&[0u8; HEADER]);
     out.extend_from_slice(&position.to_le_bytes());
     out.extend_from_slice(&id_high.to_le_bytes());
+    out.extend_from_slice(&durable.to_le_bytes());
     let count = u32::try_from(changes.len()).map_err(|_| too_long())?;
     out.extend_from_slice(&count.to_le_bytes());
     for (slot, key, value) in changes {
@@ -114,7 +135,7 @@ pub(crate) fn encode(
     }
     let len = u32::try_from(payload_len).map_err(|_| too_long())?;
     let crc = crc32fast::hash(&out[HEADER..]);
-    out[..4].copy_from_slice(&len.to_le_bytes());
+    out[..4].copy_from_slice(&(len | MARKED).to_le_bytes());
     out[4..HEADER].copy_from_slice(&crc.to_le_bytes());
     Ok(out)
 }
@@ -149,11 +170,13 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Decodes a payload whose checksum matched; `None` if it is malformed.
-fn decode_payload(payload: &[u8]) -> Option<LogRecord> {
+/// Decodes a payload whose checksum matched (`marked`: it has a durability mark); `None`
+/// if it is malformed.
+fn decode_payload(payload: &[u8], marked: bool) -> Option<LogRecord> {
     let mut cursor = Cursor(payload);
     let position = cursor.u64()?;
     let id_high = cursor.u64()?;
+    let durable = if marked { Some(cursor.u64()?) } else { None };
     let count = cursor.u32()?;
     let mut changes = Vec::new();
     for _ in 0..count {
@@ -179,6 +202,7 @@ fn decode_payload(payload: &[u8]) -> Option<LogRecord> {
     Some(LogRecord {
         position,
         id_high,
+        durable,
         changes,
     })
 }
@@ -186,9 +210,16 @@ fn decode_payload(payload: &[u8]) -> Option<LogRecord> {
 /// The record at `offset` of `bytes` and the offset after it, if one is whole and valid.
 fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
     let header = bytes.get(offset..offset.checked_add(HEADER)?)?;
-    let len = usize::try_from(u32::from_le_bytes(header.get(..4)?.try_into().ok()?)).ok()?;
+    let word = u32::from_le_bytes(header.get(..4)?.try_into().ok()?);
+    let marked = word & MARKED != 0;
+    let len = usize::try_from(word & !MARKED).ok()?;
     let crc = u32::from_le_bytes(header.get(4..)?.try_into().ok()?);
-    if !(PAYLOAD_HEAD..=MAX_RECORD).contains(&len) {
+    let head = if marked {
+        PAYLOAD_HEAD
+    } else {
+        UNMARKED_PAYLOAD_HEAD
+    };
+    if !(head..=MAX_RECORD).contains(&len) {
         return None;
     }
     let start = offset + HEADER;
@@ -196,12 +227,15 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
     if crc32fast::hash(payload) != crc {
         return None;
     }
-    decode_payload(payload).map(|record| (record, start + len))
+    decode_payload(payload, marked).map(|record| (record, start + len))
 }
 
-/// Whether a valid record with a position after `last_good` starts anywhere in
-/// `bytes[from..]` (then a bad record before it is damage, not a torn tail).
-fn valid_record_after(bytes: &[u8], from: usize, last_good: u64) -> bool {
+/// Whether a valid record after `last_good` in `bytes[from..]` shows that the record
+/// after `last_good` had been made durable: its durability mark is past `last_good`, or
+/// it has no mark (format 8, which cannot tell). Then a bad record before it is damage;
+/// otherwise everything from the bad record on was written after the last `fdatasync`
+/// that returned, which a crash or power loss may take.
+fn durable_after(bytes: &[u8], from: usize, last_good: u64) -> bool {
     let end = bytes.len().saturating_sub(HEADER + PAYLOAD_HEAD);
     (from..=end).any(|offset| {
         let position = bytes
@@ -209,9 +243,8 @@ fn valid_record_after(bytes: &[u8], from: usize, last_good: u64) -> bool {
             .and_then(|b| b.try_into().ok())
             .map(u64::from_le_bytes);
         match position {
-            Some(p) if p > last_good && p - last_good <= SEARCH_SPAN => {
-                record_at(bytes, offset).is_some()
-            }
+            Some(p) if p > last_good && p - last_good <= SEARCH_SPAN => record_at(bytes, offset)
+                .is_some_and(|(record, _)| record.durable.is_none_or(|d| d > last_good)),
             _ => false,
         }
     })
@@ -279,11 +312,13 @@ fn corrupted(path: &Path, reason: String) -> StoreError {
 
 impl Log {
     /// Opens (creating if needed) the log in `store_dir/log`, hands every record after
-    /// `checkpointed` to `replay` in order, cuts off a torn tail, and `fdatasync`s the last
+    /// `checkpointed` to `replay` in order, cuts off a tail no `fdatasync` covered from its
+    /// first bad record on (see the module's documentation), and `fdatasync`s the last
     /// segment (so whatever is replayed is durable before anyone reads it).
     ///
     /// # Errors
-    /// `Corrupted` if a record other than the last is bad, positions after the checkpoint
+    /// `Corrupted` if a bad record is in an older segment or a later record's durability
+    /// mark shows it had been made durable, positions after the checkpoint
     /// are not consecutive, or records the checkpoint does not cover are missing; `Io`
     /// if the files cannot be read, written or synced; whatever `replay` returns.
     pub(crate) fn open(
@@ -328,12 +363,13 @@ impl Log {
                         break;
                     }
                     let last_good = seen.unwrap_or(checkpointed).max(checkpointed);
-                    if !is_last || valid_record_after(&bytes, offset + 1, last_good) {
+                    if !is_last || durable_after(&bytes, offset + 1, last_good) {
                         return Err(corrupted(
                             path,
                             format!(
-                                "the commit log record at byte {offset} is damaged and valid \
-                                 records follow it; the log cannot be replayed past it"
+                                "the commit log record at byte {offset} is damaged and a \
+                                 later record shows it had been made durable; the log \
+                                 cannot be replayed past it"
                             ),
                         ));
                     }
@@ -341,7 +377,9 @@ impl Log {
                         segment = %path.display(),
                         offset,
                         cut = bytes.len() - offset,
-                        "cutting off a torn record at the end of the commit log"
+                        after = last_good,
+                        "cutting off the commit log at a record a crash left incomplete \
+                         (written after the last fdatasync: never durable)"
                     );
                     truncate(path, offset as u64)?;
                     break;
@@ -549,6 +587,35 @@ fn truncate(path: &Path, len: u64) -> Result<(), StoreError> {
     file.set_len(len)
         .and_then(|()| file.sync_all())
         .map_err(|e| from_io(&format!("cannot truncate {}", path.display()), &e))
+}
+
+/// Every valid record from the start of a segment's bytes up to the first that is not,
+/// with its byte range (for tests that damage records as a crash would).
+#[cfg(test)]
+pub(crate) fn record_spans(bytes: &[u8]) -> Vec<(LogRecord, std::ops::Range<usize>)> {
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    while let Some((record, next)) = record_at(bytes, offset) {
+        spans.push((record, offset..next));
+        offset = next;
+    }
+    spans
+}
+
+/// A record's bytes as storage format 8 wrote them: no durability mark (tests of what an
+/// older release left).
+#[cfg(test)]
+pub(crate) fn encode_unmarked(record: &LogRecord) -> Result<Vec<u8>, StoreError> {
+    let marked = encode(record.position, record.id_high, 0, &record.changes)?;
+    // The payload without its mark: position and id_high, then count and changes.
+    let mut payload = marked[HEADER..HEADER + 16].to_vec();
+    payload.extend_from_slice(&marked[HEADER + 24..]);
+    let len = u32::try_from(payload.len())
+        .map_err(|_| StoreError::Io("a write set is too large for the commit log".into()))?;
+    let mut out = len.to_le_bytes().to_vec();
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    Ok(out)
 }
 
 #[cfg(test)]

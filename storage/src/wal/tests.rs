@@ -1,6 +1,7 @@
 //! The commit log on its own: records round-trip, a torn tail is cut at every byte, damage
-//! before valid records refuses to open, positions must be consecutive, segments roll and
-//! are deleted only when wholly checkpointed.
+//! before a record that saw it durable refuses to open while a bad record no later mark
+//! covers is cut off, format 8's unmarked records are read, positions must be consecutive,
+//! segments roll and are deleted only when wholly checkpointed.
 
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -9,15 +10,17 @@ use std::path::Path;
 
 use ordo_core::store::StoreError;
 
-use super::{Log, LogRecord, encode, segment_name};
+use super::{Log, LogRecord, MARKED, encode, encode_unmarked, segment_name};
 use crate::layout::{self, Slot};
 
 /// A record at `position` with an empty value, a removal and a put (last, so that the
-/// record ends in non-zero bytes: a cut can never look like the zero fill after it).
+/// record ends in non-zero bytes: a cut can never look like the zero fill after it),
+/// marked as `Immediate` mode writes it: everything before it was durable.
 fn record(position: u64) -> LogRecord {
     LogRecord {
         position,
         id_high: position * 10,
+        durable: Some(position - 1),
         changes: vec![
             (layout::META, b"empty".to_vec(), Some(Vec::new())),
             (Slot(20), b"gone".to_vec(), None),
@@ -40,13 +43,17 @@ fn open(dir: &Path, checkpointed: u64) -> Result<(Log, Vec<LogRecord>, u64), Sto
     Ok((recovered.log, replayed, recovered.last_position))
 }
 
+/// The bytes of a record as the writer encodes it.
+fn encoded(r: &LogRecord) -> Vec<u8> {
+    encode(r.position, r.id_high, r.durable.unwrap(), &r.changes).unwrap()
+}
+
 fn append(log: &Log, position: u64) {
-    let r = record(position);
-    log.append(
-        position,
-        &encode(r.position, r.id_high, &r.changes).unwrap(),
-    )
-    .unwrap();
+    append_record(log, &record(position));
+}
+
+fn append_record(log: &Log, r: &LogRecord) {
+    log.append(r.position, &encoded(r)).unwrap();
 }
 
 /// The one segment's path and length of each record in it.
@@ -86,7 +93,7 @@ fn a_torn_last_record_is_cut_off_at_every_byte() {
     drop(log);
     let path = only_segment(dir.path());
     let whole = std::fs::read(&path).unwrap();
-    let len = |p: u64| encode(p, p * 10, &record(p).changes).unwrap().len();
+    let len = |p: u64| encoded(&record(p)).len();
     let last_start = len(1) + len(2);
     let last_end = last_start + len(3);
     assert!(whole.len() > last_end, "the segment is zero-filled ahead");
@@ -141,8 +148,8 @@ fn a_damaged_record_before_valid_ones_refuses_to_open() {
     drop(log);
     let path = only_segment(dir.path());
     let whole = std::fs::read(&path).unwrap();
-    let first_len = encode(1, 10, &record(1).changes).unwrap().len();
-    let second_len = encode(2, 20, &record(2).changes).unwrap().len();
+    let first_len = encoded(&record(1)).len();
+    let second_len = encoded(&record(2)).len();
     let mut refused = 0;
     // Every byte of the middle record, header included.
     for at in first_len..first_len + second_len {
@@ -162,6 +169,113 @@ fn a_damaged_record_before_valid_ones_refuses_to_open() {
         assert_eq!(std::fs::read(&path).unwrap(), damaged);
     }
     assert_eq!(refused, second_len);
+}
+
+/// `Periodic` mode: records 4 to 8 were written after the `fdatasync` that covered 1 to 3
+/// (their mark is 3) and no later one returned. A power loss may keep any of their pages
+/// and lose others: a bad record among them is cut off with everything after it, while
+/// damage to a record some later mark covers still refuses to open.
+#[test]
+fn a_bad_record_no_later_mark_covers_is_cut_off_with_everything_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, _, _) = open(dir.path(), 0).unwrap();
+    let periodic = |position: u64| LogRecord {
+        durable: Some(if position <= 3 { 0 } else { 3 }),
+        ..record(position)
+    };
+    for position in 1..=8 {
+        append_record(&log, &periodic(position));
+    }
+    drop(log);
+    let path = only_segment(dir.path());
+    let whole = std::fs::read(&path).unwrap();
+    let spans: Vec<_> = super::record_spans(&whole)
+        .into_iter()
+        .map(|(_, span)| span)
+        .collect();
+    assert_eq!(spans.len(), 8);
+    let mut cut = 0;
+    for lost in 4..=7u64 {
+        // The pages of record `lost` never reached the disk; later records' did.
+        let span = spans[usize::try_from(lost).unwrap() - 1].clone();
+        let mut after_power_loss = whole.clone();
+        after_power_loss[span.clone()].fill(0);
+        std::fs::write(&path, &after_power_loss).unwrap();
+        let (log, replayed, last) = open(dir.path(), 0).unwrap();
+        assert_eq!(
+            replayed,
+            (1..lost).map(periodic).collect::<Vec<_>>(),
+            "record {lost} lost"
+        );
+        assert_eq!(last, lost - 1);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            span.start as u64,
+            "everything from the lost record on is gone"
+        );
+        drop(log);
+        cut += 1;
+    }
+    assert_eq!(cut, 4);
+    for damaged in 1..=3u64 {
+        // Record 4's mark says 1 to 3 had been made durable: losing one is damage.
+        let span = spans[usize::try_from(damaged).unwrap() - 1].clone();
+        let mut bytes = whole.clone();
+        bytes[span.start + 20] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        match open(dir.path(), 0) {
+            Err(StoreError::Corrupted { reason, .. }) => {
+                assert!(reason.contains("made durable"), "{reason}")
+            }
+            other => panic!(
+                "record {damaged}: expected Corrupted, got {:?}",
+                other.map(|(_, r, _)| r.len())
+            ),
+        }
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "refusing changed nothing"
+        );
+    }
+}
+
+/// A store of format 8 may hold records without a durability mark after a crash: they are
+/// replayed as they are, and since they cannot tell what was durable, a bad record before
+/// one of them refuses to open as it did before.
+#[test]
+fn records_of_format_8_without_a_mark_are_read_and_a_bad_one_before_them_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_dir = dir.path().join(super::LOG_DIR);
+    std::fs::create_dir_all(&log_dir).unwrap();
+    let unmarked = |position: u64| LogRecord {
+        durable: None,
+        ..record(position)
+    };
+    let mut bytes: Vec<u8> = (1..=3)
+        .flat_map(|p| encode_unmarked(&unmarked(p)).unwrap())
+        .collect();
+    assert_eq!(
+        u32::from_le_bytes(bytes[..4].try_into().unwrap()) & MARKED,
+        0
+    );
+    std::fs::write(log_dir.join(segment_name(1)), &bytes).unwrap();
+    let (log, replayed, last) = open(dir.path(), 0).unwrap();
+    assert_eq!(replayed, (1..=3).map(unmarked).collect::<Vec<_>>());
+    assert_eq!(last, 3);
+    // New records after them carry a mark.
+    append(&log, 4);
+    drop(log);
+    let (_, replayed, _) = open(dir.path(), 0).unwrap();
+    assert_eq!(replayed.len(), 4);
+    assert_eq!(replayed[3], record(4));
+    let second = encode_unmarked(&unmarked(1)).unwrap().len();
+    bytes[second + 12] ^= 0x01;
+    std::fs::write(log_dir.join(segment_name(1)), &bytes).unwrap();
+    assert!(matches!(
+        open(dir.path(), 0),
+        Err(StoreError::Corrupted { .. })
+    ));
 }
 
 #[test]

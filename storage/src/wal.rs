@@ -9,13 +9,15 @@
 //! Layout (all integers little-endian, `docs/storage-format.md`):
 //!
 //! ```text
-//! len u32 (payload bytes | MARKED) ‖ crc32 u32 (of the payload) ‖ payload:
+//! len u32 (payload bytes | MARKED) ‖ crc32 u32 (of len and the payload) ‖ payload:
 //!   position u64 ‖ id_high u64 ‖ durable u64 ‖ count u32 ‖ count × (slot u16 ‖
 //!   key_len u32 ‖ key ‖ present u8 ‖ [value_len u32 ‖ value if present = 1])
 //! ```
 //!
 //! The top bit of `len` ([`MARKED`]) says the payload has the `durable` field: records of
-//! storage format 8 have neither (they are still read, as unmarked).
+//! storage format 8 have neither, and their checksum covers the payload only (they are
+//! still read, as unmarked). The checksum covers `len` too, so a flipped top bit cannot
+//! make a marked record read as an unmarked one.
 //!
 //! Records go to segment files named by the first position they hold (`{position:020}.wal`);
 //! a segment rolls after [`SEGMENT_BYTES`] so that segments wholly checkpointed can be
@@ -133,11 +135,22 @@ pub(crate) fn encode(
     if payload_len > MAX_RECORD {
         return Err(too_long());
     }
-    let len = u32::try_from(payload_len).map_err(|_| too_long())?;
-    let crc = crc32fast::hash(&out[HEADER..]);
-    out[..4].copy_from_slice(&(len | MARKED).to_le_bytes());
+    let word = (u32::try_from(payload_len).map_err(|_| too_long())? | MARKED).to_le_bytes();
+    let crc = checksum(Some(&word), &out[HEADER..]);
+    out[..4].copy_from_slice(&word);
     out[4..HEADER].copy_from_slice(&crc.to_le_bytes());
     Ok(out)
+}
+
+/// A record's checksum: CRC-32 of its length word (`None` for a format-8 record, whose
+/// checksum covers the payload only) and its payload.
+fn checksum(word: Option<&[u8]>, payload: &[u8]) -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    if let Some(word) = word {
+        hasher.update(word);
+    }
+    hasher.update(payload);
+    hasher.finalize()
 }
 
 /// A little-endian reader over a payload; `None` when it runs short.
@@ -210,7 +223,8 @@ fn decode_payload(payload: &[u8], marked: bool) -> Option<LogRecord> {
 /// The record at `offset` of `bytes` and the offset after it, if one is whole and valid.
 fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
     let header = bytes.get(offset..offset.checked_add(HEADER)?)?;
-    let word = u32::from_le_bytes(header.get(..4)?.try_into().ok()?);
+    let word_bytes = header.get(..4)?;
+    let word = u32::from_le_bytes(word_bytes.try_into().ok()?);
     let marked = word & MARKED != 0;
     let len = usize::try_from(word & !MARKED).ok()?;
     let crc = u32::from_le_bytes(header.get(4..)?.try_into().ok()?);
@@ -224,7 +238,7 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
     }
     let start = offset + HEADER;
     let payload = bytes.get(start..start.checked_add(len)?)?;
-    if crc32fast::hash(payload) != crc {
+    if checksum(marked.then_some(word_bytes), payload) != crc {
         return None;
     }
     decode_payload(payload, marked).map(|record| (record, start + len))
@@ -613,7 +627,7 @@ pub(crate) fn encode_unmarked(record: &LogRecord) -> Result<Vec<u8>, StoreError>
     let len = u32::try_from(payload.len())
         .map_err(|_| StoreError::Io("a write set is too large for the commit log".into()))?;
     let mut out = len.to_le_bytes().to_vec();
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&checksum(None, &payload).to_le_bytes());
     out.extend_from_slice(&payload);
     Ok(out)
 }

@@ -169,6 +169,15 @@ fn a_damaged_record_before_valid_ones_refuses_to_open() {
         assert_eq!(std::fs::read(&path).unwrap(), damaged);
     }
     assert_eq!(refused, second_len);
+    // The marked bit alone, flipped: the checksum covers the length word, so the record
+    // is not read as one of format 8 (whose payload would then be misparsed).
+    let mut unmarked = whole.clone();
+    unmarked[first_len + 3] ^= 0x80;
+    std::fs::write(&path, &unmarked).unwrap();
+    assert!(matches!(
+        open(dir.path(), 0),
+        Err(StoreError::Corrupted { .. })
+    ));
 }
 
 /// `Periodic` mode: records 4 to 8 were written after the `fdatasync` that covered 1 to 3

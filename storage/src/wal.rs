@@ -24,8 +24,9 @@
 //! deleted. A segment is zero-filled a little ahead of its records (see [`EXTEND_BYTES`]):
 //! zeros where a record would start end the segment. At open a bad record (short, torn,
 //! wrong checksum) in the last segment is cut off, with everything after it, unless a
-//! valid record after it shows that it had been made durable (a durability mark past it,
-//! or no mark): then it is damage and the store refuses to open. A bad record no later
+//! valid record after it shows that it had been made durable (a durability mark reaching
+//! it, or no mark, or a checkpoint that covered it): then it is damage and the store
+//! refuses to open. A bad record no later
 //! mark covers lies in what no `fdatasync` had covered yet: the tail a crash interrupted,
 //! or, in `Periodic` mode, pages a power loss kept out of order (a later page on disk, an
 //! earlier one lost), which the durability promise allows to lose. Older segments were
@@ -244,12 +245,13 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(LogRecord, usize)> {
     decode_payload(payload, marked).map(|record| (record, start + len))
 }
 
-/// Whether a valid record after `last_good` in `bytes[from..]` shows that the record
-/// after `last_good` had been made durable: its durability mark is past `last_good`, or
-/// it has no mark (format 8, which cannot tell). Then a bad record before it is damage;
+/// Whether a valid record in `bytes[from..]` shows that the record at position `bad` had
+/// been made durable: it comes after `bad` and its durability mark reaches `bad`, or it
+/// has no mark (format 8, which cannot tell), or `synced` says so already (a checkpoint
+/// covered `bad`, after `fdatasync`ing the log). Then a bad record before it is damage;
 /// otherwise everything from the bad record on was written after the last `fdatasync`
 /// that returned, which a crash or power loss may take.
-fn durable_after(bytes: &[u8], from: usize, last_good: u64) -> bool {
+fn durable_after(bytes: &[u8], from: usize, bad: u64, synced: bool) -> bool {
     let end = bytes.len().saturating_sub(HEADER + PAYLOAD_HEAD);
     (from..=end).any(|offset| {
         let position = bytes
@@ -257,8 +259,8 @@ fn durable_after(bytes: &[u8], from: usize, last_good: u64) -> bool {
             .and_then(|b| b.try_into().ok())
             .map(u64::from_le_bytes);
         match position {
-            Some(p) if p > last_good && p - last_good <= SEARCH_SPAN => record_at(bytes, offset)
-                .is_some_and(|(record, _)| record.durable.is_none_or(|d| d > last_good)),
+            Some(p) if p >= bad && p - bad < SEARCH_SPAN => record_at(bytes, offset)
+                .is_some_and(|(record, _)| synced || record.durable.is_none_or(|d| d >= bad)),
             _ => false,
         }
     })
@@ -362,7 +364,7 @@ impl Log {
         let mut replayed = 0;
         let mut tail_size = 0u64;
         let count = all.len();
-        for (number, (_, path)) in all.iter().enumerate() {
+        for (number, (first, path)) in all.iter().enumerate() {
             let is_last = number + 1 == count;
             let bytes = std::fs::read(path)
                 .map_err(|e| from_io(&format!("cannot read {}", path.display()), &e))?;
@@ -376,8 +378,9 @@ impl Log {
                         // The zero-filled space ahead of the records: the segment's end.
                         break;
                     }
-                    let last_good = seen.unwrap_or(checkpointed).max(checkpointed);
-                    if !is_last || durable_after(&bytes, offset + 1, last_good) {
+                    // The position the bad record held.
+                    let bad = seen.map_or(*first, |s| s.saturating_add(1));
+                    if !is_last || durable_after(&bytes, offset + 1, bad, bad <= checkpointed) {
                         return Err(corrupted(
                             path,
                             format!(
@@ -391,7 +394,7 @@ impl Log {
                         segment = %path.display(),
                         offset,
                         cut = bytes.len() - offset,
-                        after = last_good,
+                        position = bad,
                         "cutting off the commit log at a record a crash left incomplete \
                          (written after the last fdatasync: never durable)"
                     );

@@ -249,6 +249,41 @@ fn a_bad_record_no_later_mark_covers_is_cut_off_with_everything_after_it() {
     }
 }
 
+/// A checkpoint `fdatasync`s the log before it applies it: damage to a record it covered
+/// is damage even when no later mark reaches it (a record written while that sync ran
+/// carries the mark from before it). Cutting there would drop the records after the
+/// checkpoint, which sled does not have.
+#[test]
+fn damage_to_a_checkpointed_record_refuses_even_without_a_later_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, _, _) = open(dir.path(), 0).unwrap();
+    // 4 was written while the checkpoint through 3 synced: its mark says 2.
+    for position in 1..=4 {
+        append_record(
+            &log,
+            &LogRecord {
+                durable: Some(position.min(3) - 1),
+                ..record(position)
+            },
+        );
+    }
+    drop(log);
+    let path = only_segment(dir.path());
+    let mut bytes = std::fs::read(&path).unwrap();
+    let spans = super::record_spans(&bytes);
+    bytes[spans[2].1.start + 12] ^= 0x01;
+    std::fs::write(&path, &bytes).unwrap();
+    // Checkpointed through 3: record 3 was durable, and 4 must not be cut with it.
+    assert!(matches!(
+        open(dir.path(), 3),
+        Err(StoreError::Corrupted { .. })
+    ));
+    // Not checkpointed: nothing shows 3 durable, so 3 and 4 are the unsynced tail.
+    let (_, replayed, last) = open(dir.path(), 0).unwrap();
+    assert_eq!(replayed.len(), 2);
+    assert_eq!(last, 2);
+}
+
 /// A store of format 8 may hold records without a durability mark after a crash: they are
 /// replayed as they are, and since they cannot tell what was durable, a bad record before
 /// one of them refuses to open as it did before.

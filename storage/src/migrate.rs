@@ -891,7 +891,7 @@ mod version_only_upgrade_tests {
         assert!(records.iter().all(|(r, _)| r.durable.is_some()));
         let unmarked: Vec<u8> = records
             .iter()
-            .flat_map(|(record, _)| crate::wal::encode_unmarked(record).unwrap())
+            .flat_map(|(record, _)| crate::wal::encode_format_8(record).unwrap())
             .collect();
         std::fs::write(&segments[0], &unmarked).unwrap();
         {

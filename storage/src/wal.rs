@@ -319,10 +319,128 @@ pub(crate) struct Recovered {
     pub(crate) replayed: u64,
 }
 
-fn corrupted(path: &Path, reason: String) -> StoreError {
-    StoreError::Corrupted {
-        key: path.display().to_string(),
-        reason,
+/// How a segment's records end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SegmentEnd {
+    /// At the end of the file or the zero fill ahead of the records, at this offset.
+    Whole(usize),
+    /// At a bad record (at `offset`, log `position`) that nothing shows was durable: it
+    /// and everything after it are cut off.
+    Cut {
+        /// Where the bad record starts.
+        offset: usize,
+        /// The log position it held.
+        position: u64,
+    },
+}
+
+impl SegmentEnd {
+    /// Where the segment's good records end.
+    pub(crate) fn offset(self) -> usize {
+        match self {
+            SegmentEnd::Whole(offset) | SegmentEnd::Cut { offset, .. } => offset,
+        }
+    }
+}
+
+/// Reading a log's segments in order at open: the rules of recovery on bytes alone (no
+/// files), so a fuzzer can drive them (`crate::fuzzing::log_recovery`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// The position the last checkpoint moved into sled.
+    pub(crate) checkpointed: u64,
+    /// The last position read.
+    pub(crate) seen: Option<u64>,
+    /// The last position in the log (or the checkpointed one, if higher).
+    pub(crate) last: u64,
+    /// The highest id high-water mark of any record.
+    pub(crate) id_high: u64,
+    /// How many records after the checkpoint were handed on.
+    pub(crate) replayed: u64,
+}
+
+impl Scan {
+    /// Nothing read yet; records at or below `checkpointed` are skipped.
+    pub(crate) fn after(checkpointed: u64) -> Scan {
+        Scan {
+            checkpointed,
+            seen: None,
+            last: checkpointed,
+            id_high: 0,
+            replayed: 0,
+        }
+    }
+
+    /// Reads one segment's `bytes` (`first`: the position its name gives; `is_last`: the
+    /// active one), handing each record after the checkpoint to `replay` in order.
+    ///
+    /// # Errors
+    /// `Corrupted` (keyed by `label`) for a bad record that was durable (see the module's
+    /// documentation), positions out of order, or records missing after the checkpoint;
+    /// whatever `replay` returns.
+    pub(crate) fn segment(
+        &mut self,
+        bytes: &[u8],
+        first: u64,
+        is_last: bool,
+        label: &str,
+        replay: &mut impl FnMut(LogRecord) -> Result<(), StoreError>,
+    ) -> Result<SegmentEnd, StoreError> {
+        let corrupted = |reason: String| StoreError::Corrupted {
+            key: label.to_string(),
+            reason,
+        };
+        let mut offset = 0;
+        while offset < bytes.len() {
+            let Some((record, next)) = record_at(bytes, offset) else {
+                if bytes
+                    .get(offset..)
+                    .is_some_and(|rest| rest.iter().all(|b| *b == 0))
+                {
+                    // The zero-filled space ahead of the records: the segment's end.
+                    return Ok(SegmentEnd::Whole(offset));
+                }
+                // The position the bad record held.
+                let bad = self.seen.map_or(first, |s| s.saturating_add(1));
+                let synced = bad <= self.checkpointed;
+                if !is_last || durable_after(bytes, offset + 1, bad, synced) {
+                    return Err(corrupted(format!(
+                        "the commit log record at byte {offset} is damaged and a later \
+                         record shows it had been made durable; the log cannot be \
+                         replayed past it"
+                    )));
+                }
+                return Ok(SegmentEnd::Cut {
+                    offset,
+                    position: bad,
+                });
+            };
+            let position = record.position;
+            if self.seen.is_some_and(|s| position <= s) {
+                return Err(corrupted(format!(
+                    "commit log position {position} is out of order"
+                )));
+            }
+            self.id_high = self.id_high.max(record.id_high);
+            if position > self.checkpointed {
+                let previous = self
+                    .seen
+                    .unwrap_or(self.checkpointed)
+                    .max(self.checkpointed);
+                if position != previous.saturating_add(1) {
+                    return Err(corrupted(format!(
+                        "commit log position {position} follows {previous}: records are \
+                         missing"
+                    )));
+                }
+                replay(record)?;
+                self.replayed += 1;
+            }
+            self.seen = Some(position);
+            self.last = self.last.max(position);
+            offset = next;
+        }
+        Ok(SegmentEnd::Whole(bytes.len()))
     }
 }
 
@@ -358,80 +476,28 @@ impl Log {
             }
         }
         all.sort();
-        let mut last = checkpointed;
-        let mut seen: Option<u64> = None;
-        let mut id_high = 0;
-        let mut replayed = 0;
+        let mut scan = Scan::after(checkpointed);
         let mut tail_size = 0u64;
         let count = all.len();
         for (number, (first, path)) in all.iter().enumerate() {
             let is_last = number + 1 == count;
             let bytes = std::fs::read(path)
                 .map_err(|e| from_io(&format!("cannot read {}", path.display()), &e))?;
-            let mut offset = 0;
-            while offset < bytes.len() {
-                let Some((record, next)) = record_at(&bytes, offset) else {
-                    if bytes
-                        .get(offset..)
-                        .is_some_and(|rest| rest.iter().all(|b| *b == 0))
-                    {
-                        // The zero-filled space ahead of the records: the segment's end.
-                        break;
-                    }
-                    // The position the bad record held.
-                    let bad = seen.map_or(*first, |s| s.saturating_add(1));
-                    if !is_last || durable_after(&bytes, offset + 1, bad, bad <= checkpointed) {
-                        return Err(corrupted(
-                            path,
-                            format!(
-                                "the commit log record at byte {offset} is damaged and a \
-                                 later record shows it had been made durable; the log \
-                                 cannot be replayed past it"
-                            ),
-                        ));
-                    }
-                    tracing::warn!(
-                        segment = %path.display(),
-                        offset,
-                        cut = bytes.len() - offset,
-                        position = bad,
-                        "cutting off the commit log at a record a crash left incomplete \
-                         (written after the last fdatasync: never durable)"
-                    );
-                    truncate(path, offset as u64)?;
-                    break;
-                };
-                let position = record.position;
-                if seen.is_some_and(|s| position <= s) {
-                    return Err(corrupted(
-                        path,
-                        format!("commit log position {position} is out of order"),
-                    ));
-                }
-                if position > checkpointed {
-                    let expected = seen.unwrap_or(checkpointed).max(checkpointed) + 1;
-                    if position != expected {
-                        return Err(corrupted(
-                            path,
-                            format!(
-                                "commit log position {position} follows {}: records are \
-                                 missing",
-                                expected - 1
-                            ),
-                        ));
-                    }
-                    id_high = id_high.max(record.id_high);
-                    replay(record)?;
-                    replayed += 1;
-                } else {
-                    id_high = id_high.max(record.id_high);
-                }
-                seen = Some(position);
-                last = last.max(position);
-                offset = next;
+            let label = path.display().to_string();
+            let end = scan.segment(&bytes, *first, is_last, &label, &mut replay)?;
+            if let SegmentEnd::Cut { offset, position } = end {
+                tracing::warn!(
+                    segment = %label,
+                    offset,
+                    cut = bytes.len() - offset,
+                    position,
+                    "cutting off the commit log at a record a crash left incomplete \
+                     (written after the last fdatasync: never durable)"
+                );
+                truncate(path, offset as u64)?;
             }
             if is_last {
-                tail_size = offset.min(bytes.len()) as u64;
+                tail_size = end.offset() as u64;
             }
         }
         let (file, size, allocated) = match all.last() {
@@ -449,9 +515,10 @@ impl Log {
                 (file, tail_size, allocated)
             }
             None => {
-                let path = dir.join(segment_name(last + 1));
+                let next = scan.last.saturating_add(1);
+                let path = dir.join(segment_name(next));
                 let file = create_segment(&dir, &path)?;
-                all.push((last + 1, path));
+                all.push((next, path));
                 (file, 0, 0)
             }
         };
@@ -462,14 +529,14 @@ impl Log {
                     file: Arc::new(file),
                     size,
                     allocated,
-                    written: last,
+                    written: scan.last,
                     all,
                 }),
                 segment_bytes: SEGMENT_BYTES,
             },
-            last_position: last,
-            id_high,
-            replayed,
+            last_position: scan.last,
+            id_high: scan.id_high,
+            replayed: scan.replayed,
         })
     }
 
@@ -619,10 +686,9 @@ pub(crate) fn record_spans(bytes: &[u8]) -> Vec<(LogRecord, std::ops::Range<usiz
     spans
 }
 
-/// A record's bytes as storage format 8 wrote them: no durability mark (tests of what an
-/// older release left).
-#[cfg(test)]
-pub(crate) fn encode_unmarked(record: &LogRecord) -> Result<Vec<u8>, StoreError> {
+/// A record's bytes as storage format 8 wrote them: no durability mark (tests and fuzz
+/// seeds of what an older release left).
+pub(crate) fn encode_format_8(record: &LogRecord) -> Result<Vec<u8>, StoreError> {
     let marked = encode(record.position, record.id_high, 0, &record.changes)?;
     // The payload without its mark: position and id_high, then count and changes.
     let mut payload = marked[HEADER..HEADER + 16].to_vec();

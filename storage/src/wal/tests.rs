@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ordo_core::store::StoreError;
 
-use super::{Log, LogRecord, MARKED, encode, encode_unmarked, segment_name};
+use super::{Log, LogRecord, MARKED, encode, encode_format_8, segment_name};
 use crate::layout::{self, Slot};
 
 /// A record at `position` with an empty value, a removal and a put (last, so that the
@@ -297,7 +297,7 @@ fn records_of_format_8_without_a_mark_are_read_and_a_bad_one_before_them_refuses
         ..record(position)
     };
     let mut bytes: Vec<u8> = (1..=3)
-        .flat_map(|p| encode_unmarked(&unmarked(p)).unwrap())
+        .flat_map(|p| encode_format_8(&unmarked(p)).unwrap())
         .collect();
     assert_eq!(
         u32::from_le_bytes(bytes[..4].try_into().unwrap()) & MARKED,
@@ -313,7 +313,7 @@ fn records_of_format_8_without_a_mark_are_read_and_a_bad_one_before_them_refuses
     let (_, replayed, _) = open(dir.path(), 0).unwrap();
     assert_eq!(replayed.len(), 4);
     assert_eq!(replayed[3], record(4));
-    let second = encode_unmarked(&unmarked(1)).unwrap().len();
+    let second = encode_format_8(&unmarked(1)).unwrap().len();
     bytes[second + 12] ^= 0x01;
     std::fs::write(log_dir.join(segment_name(1)), &bytes).unwrap();
     assert!(matches!(

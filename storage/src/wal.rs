@@ -688,6 +688,7 @@ pub(crate) fn record_spans(bytes: &[u8]) -> Vec<(LogRecord, std::ops::Range<usiz
 
 /// A record's bytes as storage format 8 wrote them: no durability mark (tests and fuzz
 /// seeds of what an older release left).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn encode_format_8(record: &LogRecord) -> Result<Vec<u8>, StoreError> {
     let marked = encode(record.position, record.id_high, 0, &record.changes)?;
     // The payload without its mark: position and id_high, then count and changes.

@@ -796,6 +796,18 @@ mod version_only_upgrade_tests {
     use crate::writer::tests::change;
     use crate::{Durability, SledStore, StoreConfig};
 
+    /// The format version the closed store in `dir` records.
+    fn stored_format(dir: &Path) -> u64 {
+        let db = open_raw(dir);
+        let format = db
+            .open_tree("meta")
+            .unwrap()
+            .get(layout::META_FORMAT_VERSION)
+            .unwrap()
+            .unwrap();
+        codec::decode_counter("format", &format).unwrap()
+    }
+
     /// Format 8 only adds the commit log: a format-7 store (no `log/`, no
     /// `meta/log_position`) opens with its data as it was, no copy beside it, and is of
     /// today's format afterwards; what is written then survives a crash through the new log.
@@ -835,18 +847,7 @@ mod version_only_upgrade_tests {
         assert!(!backup_path(&dir).exists(), "no copy for a log-only change");
         store.apply(change("after")).unwrap();
         drop(store);
-        let db = open_raw(&dir);
-        let format = db
-            .open_tree("meta")
-            .unwrap()
-            .get(layout::META_FORMAT_VERSION)
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            codec::decode_counter("format", &format).unwrap(),
-            layout::STORAGE_FORMAT_VERSION
-        );
-        drop(db);
+        assert_eq!(stored_format(&dir), layout::STORAGE_FORMAT_VERSION);
         let store = SledStore::open(&dir, config).unwrap();
         assert!(
             store
@@ -918,13 +919,6 @@ mod version_only_upgrade_tests {
         }
         assert!(!backup_path(&dir).exists(), "no copy for a log-only change");
         drop(store);
-        let db = open_raw(&dir);
-        let format = db
-            .open_tree("meta")
-            .unwrap()
-            .get(layout::META_FORMAT_VERSION)
-            .unwrap()
-            .unwrap();
-        assert_eq!(codec::decode_counter("format", &format).unwrap(), 9);
+        assert_eq!(stored_format(&dir), 9);
     }
 }

@@ -348,9 +348,9 @@ impl SegmentEnd {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Scan {
     /// The position the last checkpoint moved into sled.
-    pub(crate) checkpointed: u64,
+    checkpointed: u64,
     /// The last position read.
-    pub(crate) seen: Option<u64>,
+    seen: Option<u64>,
     /// The last position in the log (or the checkpointed one, if higher).
     pub(crate) last: u64,
     /// The highest id high-water mark of any record.

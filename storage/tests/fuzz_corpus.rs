@@ -1,6 +1,9 @@
 //! Replays every committed `record_decode` and `log_recovery` corpus file through its fuzz
 //! target's body.
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::panic)]
+
 /// Runs `body` on every file of `fuzz/corpus/{target}`; returns how many there were.
 fn replay_corpus(target: &str, body: fn(&[u8])) -> usize {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
